@@ -1,0 +1,186 @@
+/*
+ * edit.c - applying `add` / `set` / `remove` to the topology JSON.  Objects
+ * in a collection are found by their "name" (O(n) per step).  `set` merges
+ * recursively: objects merge key by key, anything else (arrays included)
+ * replaces the old value (SPEC 2.2).
+ */
+#include "models/edit.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const TOP[] = { "virtualNetworks", "routeTables", "networkInterfaces",
+				   "privateEndpoints", "virtualNetworkGateways", "connections",
+				   "routeServers", NULL };
+
+/* Child collections allowed under each top collection. */
+static const char *child_ok(const char *top, const char *child)
+{
+	static const struct {
+		const char *top, *child;
+	} CHILDREN[] = {
+		{ "virtualNetworks", "subnets" },
+		{ "virtualNetworks", "virtualNetworkPeerings" },
+		{ "routeTables", "routes" },
+		{ "routeServers", "bgpConnections" },
+	};
+	for (size_t i = 0; i < sizeof(CHILDREN) / sizeof(CHILDREN[0]); i++)
+		if (strcmp(CHILDREN[i].top, top) == 0 && strcmp(CHILDREN[i].child, child) == 0)
+			return child;
+	return NULL;
+}
+
+#define MAX_SEGS 4
+#define SEG_LEN 256
+
+static int split(const char *path, char segs[MAX_SEGS][SEG_LEN])
+{
+	int n = 0;
+	const char *p = path;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == MAX_SEGS || len == 0 || len >= SEG_LEN)
+			return -1;
+		memcpy(segs[n], p, len);
+		segs[n][len] = '\0';
+		n++;
+		if (!slash)
+			break;
+		p = slash + 1;
+		if (*p == '\0')
+			return -1;
+	}
+	return n;
+}
+
+const char *edit_path_check(const char *path)
+{
+	char segs[MAX_SEGS][SEG_LEN];
+	int n = split(path, segs);
+	if (n != 2 && n != 4)
+		return "an edit path is \"<collection>/<name>\" or "
+		       "\"<collection>/<name>/<child collection>/<name>\"";
+	bool top = false;
+	for (const char *const *t = TOP; *t; t++)
+		top = top || strcmp(*t, segs[0]) == 0;
+	if (!top)
+		return "unknown collection: use virtualNetworks, routeTables, networkInterfaces, "
+		       "privateEndpoints, virtualNetworkGateways, connections or routeServers";
+	if (n == 4 && !child_ok(segs[0], segs[2]))
+		return "unknown child collection: virtualNetworks has subnets and "
+		       "virtualNetworkPeerings, routeTables has routes, routeServers has "
+		       "bgpConnections";
+	return NULL;
+}
+
+static cJSON *find_named(cJSON *arr, const char *name)
+{
+	cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+static cJSON *collection(cJSON *obj, const char *key, bool create)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!arr && create)
+		arr = cJSON_AddArrayToObject(obj, key);
+	return cJSON_IsArray(arr) ? arr : NULL;
+}
+
+/* Recursive merge of src into dst (both objects). */
+static int merge(cJSON *dst, const cJSON *src)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, src)
+	{
+		cJSON *old = cJSON_GetObjectItemCaseSensitive(dst, it->string);
+		if (old && cJSON_IsObject(old) && cJSON_IsObject(it)) {
+			if (merge(old, it) != 0)
+				return -1;
+			continue;
+		}
+		cJSON *copy = cJSON_Duplicate(it, true);
+		if (!copy)
+			return -1;
+		if (old)
+			cJSON_ReplaceItemViaPointer(dst, old, copy);
+		else
+			cJSON_AddItemToObject(dst, it->string, copy);
+	}
+	return 0;
+}
+
+int edit_apply(cJSON *topology, enum edit_op op, const char *path, const cJSON *value, char *err,
+	       size_t errlen)
+{
+	char segs[MAX_SEGS][SEG_LEN];
+	const char *bad = edit_path_check(path);
+	if (bad) {
+		snprintf(err, errlen, "%s", bad);
+		return -1;
+	}
+	int n = split(path, segs);
+	cJSON *arr = collection(topology, segs[0], op == EDIT_ADD && n == 2);
+	if (n == 4) {
+		cJSON *parent = arr ? find_named(arr, segs[1]) : NULL;
+		if (!parent) {
+			snprintf(err, errlen, "no %s named \"%s\"", segs[0], segs[1]);
+			return -1;
+		}
+		arr = collection(parent, segs[2], op == EDIT_ADD);
+	}
+	const char *name = segs[n - 1];
+	cJSON *target = arr ? find_named(arr, name) : NULL;
+	const cJSON *vname = value ? cJSON_GetObjectItemCaseSensitive(value, "name") : NULL;
+	if (vname && (!cJSON_IsString(vname) || strcmp(vname->valuestring, name) != 0)) {
+		snprintf(err, errlen, "value.name must be \"%s\", the last path segment (no renames)",
+			 name);
+		return -1;
+	}
+	switch (op) {
+	case EDIT_ADD: {
+		if (!arr) {
+			snprintf(err, errlen, "\"%s\" is not a collection", segs[n - 2]);
+			return -1;
+		}
+		if (target) {
+			snprintf(err, errlen, "\"%s\" already exists: use set to change it", path);
+			return -1;
+		}
+		cJSON *copy = cJSON_Duplicate(value, true);
+		if (!copy || (!vname && !cJSON_AddStringToObject(copy, "name", name))) {
+			cJSON_Delete(copy);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		cJSON_AddItemToArray(arr, copy);
+		return 0;
+	}
+	case EDIT_SET:
+		if (!target) {
+			snprintf(err, errlen, "nothing at \"%s\" to set (use add to create it)", path);
+			return -1;
+		}
+		if (merge(target, value) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	case EDIT_REMOVE:
+		if (!target) {
+			snprintf(err, errlen, "nothing at \"%s\" to remove", path);
+			return -1;
+		}
+		cJSON_Delete(cJSON_DetachItemViaPointer(arr, target));
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,29 @@
+/*
+ * edit.h - configuration edits on the topology JSON (SPEC 2.2 `add`, `set`,
+ * `remove`).  A path is the ARM-style tail: a collection, then a name, then
+ * optionally a child collection and a name:
+ *   virtualNetworks/hub[/subnets/app | /virtualNetworkPeerings/p]
+ *   routeTables/rt[/routes/r]        networkInterfaces/web-*
+ *   privateEndpoints/pe   virtualNetworkGateways/gw   connections/c
+ *   routeServers/ars[/bgpConnections/nva1]
+ * Edits apply to a copy of the JSON; the caller rebuilds the topology from
+ * it and keeps the old one when the result is invalid.
+ */
+#ifndef MODELS_EDIT_H
+#define MODELS_EDIT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+enum edit_op { EDIT_ADD, EDIT_SET, EDIT_REMOVE };
+
+/* NULL when the path has a valid shape, else a message. */
+const char *edit_path_check(const char *path);
+
+/* Applies one edit to topology (the `topology` object).  Returns 0, or -1
+ * with a message in err. */
+int edit_apply(cJSON *topology, enum edit_op op, const char *path, const cJSON *value, char *err,
+	       size_t errlen);
+
+#endif

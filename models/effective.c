@@ -1,0 +1,764 @@
+/*
+ * effective.c - one subnet's effective route table (SPEC 1.2-1.4, 1.6, 1.7;
+ * reference 3.5 is the pipeline this follows step by step).
+ *
+ * A table holds its own rows (system and User: a few dozen) and a pointer to
+ * the routing domain's shared bgp_set, plus exceptions for the BGP entries
+ * this subnet shows differently: HIDDEN (inside a VnetLocal or VNetPeering
+ * prefix, SPEC 1.6.3) or INVALID (a User row has the identical prefix).
+ * Costs per subnet: O(r log r) for its r own rows and O(k log n) to find
+ * exceptions among the n shared entries; never O(n).
+ *
+ * Next hops (SPEC 1.7) use two LPM tables per subnet (own Active rows and
+ * service-endpoint prefixes) and the domain's shared one.  The shared match
+ * wins only when strictly longer than the own match and not an exception:
+ * a hidden entry lies inside a VnetLocal/VNetPeering prefix V whose row (or
+ * the User row replacing it) is an own match at least as long as V, and
+ * any longer shared match inside V is hidden too, so falling back to the own
+ * match is exact.
+ */
+#include "models/effective.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/arena.h"
+#include "sim/lpm.h"
+
+enum { EXC_HIDDEN = 1, EXC_INVALID = 2 };
+
+struct eff_table {
+	unsigned refs;
+	struct arena *arena;           /* rows, prefixes, names */
+	struct route_row *rows;        /* own rows: system first, then User */
+	size_t nrows, nsys;            /* rows[nsys..nrows) are User rows */
+	struct bgp_set *bgp;           /* NULL: no domain or propagation disabled */
+	uint32_t *exc_idx;             /* sorted entry indices with an exception */
+	uint8_t *exc_kind;             /* EXC_* per exc_idx */
+	size_t nexc;
+	bool disable_bgp;              /* of the subnet's route table */
+	bool drop_default_internet;    /* a visible BGP 0/0 exists (SPEC 1.6.4) */
+	struct lpm *fib;               /* prefix -> own Active row */
+	struct lpm *se_fib;            /* service endpoint prefix -> own row */
+};
+
+const char *route_source_name(enum route_source s)
+{
+	switch (s) {
+	case SRC_DEFAULT: return "Default";
+	case SRC_USER: return "User";
+	case SRC_GATEWAY: return "VirtualNetworkGateway";
+	}
+	return "Unknown";
+}
+
+/* ---- bgp_set ---------------------------------------------------------- */
+
+struct bgp_set *bgp_set_create(void)
+{
+	struct bgp_set *s = calloc(1, sizeof(*s));
+	if (s)
+		s->refs = 1;
+	return s;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * elem);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
+		size_t n)
+{
+	size_t ncap = s->nhcap;
+	if (grow((void **)&s->entries, &s->ecap, s->n + 1, sizeof(*s->entries)) ||
+	    grow((void **)&s->nh, &ncap, s->nnh + n, sizeof(*s->nh)) ||
+	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + n, sizeof(*s->nh_rs)))
+		return -1;
+	s->entries[s->n] = (struct bgp_entry){ .prefix = p, .nh_first = (uint32_t)s->nnh,
+					       .nh_count = (uint32_t)n };
+	memcpy(s->nh + s->nnh, nh, n * sizeof(*nh));
+	memcpy(s->nh_rs + s->nnh, nh_rs, n * sizeof(*nh_rs));
+	s->n++;
+	s->nnh += n;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return prefix_compare(((const struct bgp_entry *)a)->prefix,
+			      ((const struct bgp_entry *)b)->prefix);
+}
+
+int bgp_set_finish(struct bgp_set *s)
+{
+	/* Entries are added in prefix order by the domain builder; sort anyway
+	 * so the invariant does not depend on the caller.  Sorting moves entries
+	 * but their nh ranges stay valid. */
+	qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
+	s->fib = lpm_create();
+	if (!s->fib)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		if (lpm_insert(s->fib, s->entries[i].prefix, (uint32_t)i) != 0)
+			return -1;
+	return 0;
+}
+
+struct bgp_set *bgp_set_ref(struct bgp_set *s)
+{
+	if (s)
+		s->refs++;
+	return s;
+}
+
+void bgp_set_unref(struct bgp_set *s)
+{
+	if (!s || --s->refs > 0)
+		return;
+	lpm_destroy(s->fib);
+	free(s->entries);
+	free(s->nh);
+	free(s->nh_rs);
+	free(s);
+}
+
+bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->n != b->n || a->nnh != b->nnh)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct bgp_entry *x = &a->entries[i], *y = &b->entries[i];
+		if (!prefix_equal(x->prefix, y->prefix) || x->nh_count != y->nh_count)
+			return false;
+		for (uint32_t k = 0; k < x->nh_count; k++)
+			if (a->nh[x->nh_first + k] != b->nh[y->nh_first + k] ||
+			    a->nh_rs[x->nh_first + k] != b->nh_rs[y->nh_first + k])
+				return false;
+	}
+	return true;
+}
+
+/* First entry whose prefix is >= p in prefix order. */
+static size_t lower_bound(const struct bgp_set *s, struct prefix p)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prefix_compare(s->entries[mid].prefix, p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+long bgp_set_find(const struct bgp_set *s, struct prefix p)
+{
+	if (!s)
+		return -1;
+	size_t i = lower_bound(s, p);
+	if (i < s->n && prefix_equal(s->entries[i].prefix, p))
+		return (long)i;
+	return -1;
+}
+
+/* ---- building a table ------------------------------------------------- */
+
+struct builder {
+	struct eff_table *t;
+	const struct eff_input *in;
+	size_t cap;
+	/* exceptions while building */
+	uint32_t *exc_idx;
+	uint8_t *exc_kind;
+	size_t nexc, exc_cap;
+	int failed;
+};
+
+static struct route_row *add_row(struct builder *b, enum route_source src, enum nh_type nh,
+				 const struct prefix *pfx, size_t npfx)
+{
+	struct eff_table *t = b->t;
+	if (t->nrows == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 32;
+		struct route_row *r = realloc(t->rows, ncap * sizeof(*r));
+		if (!r) {
+			b->failed = 1;
+			return NULL;
+		}
+		t->rows = r;
+		b->cap = ncap;
+	}
+	struct prefix *copy = arena_alloc(t->arena, npfx * sizeof(*copy));
+	if (!copy) {
+		b->failed = 1;
+		return NULL;
+	}
+	memcpy(copy, pfx, npfx * sizeof(*copy));
+	struct route_row *r = &t->rows[t->nrows++];
+	*r = (struct route_row){ .source = src, .active = true, .nh = nh, .prefixes = copy,
+				 .nprefixes = npfx };
+	return r;
+}
+
+static void add_exception(struct builder *b, size_t idx, uint8_t kind)
+{
+	for (size_t i = 0; i < b->nexc; i++) {
+		if (b->exc_idx[i] == idx) {
+			b->exc_kind[i] |= kind;
+			return;
+		}
+	}
+	if (b->nexc == b->exc_cap) {
+		size_t ncap = b->exc_cap ? b->exc_cap * 2 : 8;
+		uint32_t *ni = realloc(b->exc_idx, ncap * sizeof(*ni));
+		if (!ni) {
+			b->failed = 1;
+			return;
+		}
+		b->exc_idx = ni;
+		uint8_t *nk = realloc(b->exc_kind, ncap);
+		if (!nk) {
+			b->failed = 1;
+			return;
+		}
+		b->exc_kind = nk;
+		b->exc_cap = ncap;
+	}
+	b->exc_idx[b->nexc] = (uint32_t)idx;
+	b->exc_kind[b->nexc] = kind;
+	b->nexc++;
+}
+
+static uint8_t exception_of(const struct eff_table *t, size_t idx)
+{
+	size_t lo = 0, hi = t->nexc;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->exc_idx[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nexc && t->exc_idx[lo] == idx ? t->exc_kind[lo] : 0;
+}
+
+/* SPEC 1.2.1-1.2.4: VnetLocal, 0/0 Internet, platform None (rewritten
+ * against the address space), peering rows. */
+static void add_system_rows(struct builder *b)
+{
+	const struct vnet *v = b->in->subnet->vnet;
+	for (size_t i = 0; i < v->space.n; i++)
+		add_row(b, SRC_DEFAULT, NH_VNET_LOCAL, &v->space.v[i], 1);
+	for (size_t i = 0; i < v->npeerings; i++) {
+		const struct peering *p = &v->peerings[i];
+		if (!p->connected)
+			continue;
+		enum nh_type nh = p->global ? NH_VNET_GLOBAL_PEERING : NH_VNET_PEERING;
+		for (size_t k = 0; k < p->remote->space.n; k++)
+			add_row(b, SRC_DEFAULT, nh, &p->remote->space.v[k], 1);
+	}
+	struct prefix zero = { 0, 0 };
+	add_row(b, SRC_DEFAULT, NH_INTERNET, &zero, 1);
+	/* SPEC 1.2.3 rewrite: a VNet prefix equal to N is already the VnetLocal
+	 * row; one strictly containing N removes it; one inside N keeps both. */
+	const struct prefix_list *none = b->in->none_set;
+	for (size_t i = 0; none && i < none->n; i++) {
+		bool drop = false;
+		for (size_t k = 0; k < v->space.n && !drop; k++)
+			drop = prefix_contains(v->space.v[k], none->v[i]);
+		if (!drop)
+			add_row(b, SRC_DEFAULT, NH_NONE, &none->v[i], 1);
+	}
+}
+
+/* SPEC 1.2.5: one row per enabled service, its tag's prefixes. */
+static void add_service_endpoint_rows(struct builder *b)
+{
+	const struct subnet *s = b->in->subnet;
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct prefix_list *pl = &s->service_prefixes[i];
+		if (pl->n > 0)
+			add_row(b, SRC_DEFAULT, NH_SERVICE_ENDPOINT, pl->v, pl->n);
+	}
+}
+
+static bool vnets_peered(const struct vnet *a, const struct vnet *b)
+{
+	for (size_t i = 0; i < a->npeerings; i++)
+		if (a->peerings[i].connected && a->peerings[i].remote == b)
+			return true;
+	return false;
+}
+
+/* SPEC 1.2.6: <ip>/32 InterfaceEndpoint in the endpoint's VNet and in
+ * directly peered VNets.  O(private endpoints) per subnet. */
+static void add_private_endpoint_rows(struct builder *b)
+{
+	const struct topology *topo = b->in->topo;
+	const struct vnet *v = b->in->subnet->vnet;
+	for (size_t i = 0; i < topo->npes; i++) {
+		const struct private_endpoint *pe = &topo->pes[i];
+		const struct vnet *pv = pe->subnet->vnet;
+		if (pv != v && !vnets_peered(v, pv))
+			continue;
+		struct prefix p = { pe->ip, 32 };
+		add_row(b, SRC_DEFAULT, NH_INTERFACE_ENDPOINT, &p, 1);
+	}
+}
+
+/* The prefixes a VirtualAppliance next hop must lie in to be reachable
+ * directly: the subnet's VnetLocal and VNetPeering prefixes (SPEC 1.4). */
+static bool appliance_reachable(const struct eff_table *t, size_t nsys, uint32_t ip)
+{
+	for (size_t i = 0; i < nsys; i++) {
+		const struct route_row *r = &t->rows[i];
+		if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
+		     r->nh == NH_VNET_GLOBAL_PEERING) &&
+		    prefix_contains_addr(r->prefixes[0], ip))
+			return true;
+	}
+	return false;
+}
+
+/* SPEC 1.4: the route table's routes, one row per prefix (service tags
+ * expand), unreachable appliances shown as None. */
+static void add_user_rows(struct builder *b)
+{
+	const struct route_table *rt = b->in->subnet->rt;
+	if (!rt)
+		return;
+	struct eff_table *t = b->t;
+	size_t nsys = t->nrows;
+	const char *rt_name = arena_strdup(t->arena, rt->name);
+	for (size_t i = 0; i < rt->nroutes; i++) {
+		const struct udr *u = &rt->routes[i];
+		enum nh_type shown = u->nh;
+		if (u->nh == NH_VIRTUAL_APPLIANCE && !appliance_reachable(t, nsys, u->nh_ip))
+			shown = NH_NONE;
+		const char *name = arena_strdup(t->arena, u->name);
+		for (size_t k = 0; k < u->prefixes.n; k++) {
+			struct route_row *r = add_row(b, SRC_USER, shown, &u->prefixes.v[k], 1);
+			if (!r)
+				return;
+			r->name = name;
+			r->rt_name = rt_name;
+			r->nh_ip = u->nh_ip;
+			r->has_nh_ip = u->has_nh_ip;
+			r->tag = u->tag;
+		}
+	}
+}
+
+static bool is_bgp_visible(const struct eff_table *t, size_t idx)
+{
+	return (exception_of(t, idx) & EXC_HIDDEN) == 0;
+}
+
+/* SPEC 1.6.3: BGP entries equal to or inside a VnetLocal/VNetPeering prefix
+ * of the subnet are not listed.  Entries inside P are contiguous from
+ * lower_bound(P) in prefix order. */
+static void mark_hidden(struct builder *b)
+{
+	const struct bgp_set *s = b->t->bgp;
+	struct eff_table *t = b->t;
+	for (size_t i = 0; i < t->nsys; i++) {
+		const struct route_row *r = &t->rows[i];
+		if (r->nh != NH_VNET_LOCAL && r->nh != NH_VNET_PEERING &&
+		    r->nh != NH_VNET_GLOBAL_PEERING)
+			continue;
+		struct prefix p = r->prefixes[0];
+		for (size_t k = lower_bound(s, p); k < s->n; k++) {
+			if (!prefix_contains(p, s->entries[k].prefix))
+				break;
+			add_exception(b, k, EXC_HIDDEN);
+		}
+	}
+}
+
+static int u32_pair_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void sort_exceptions(struct builder *b)
+{
+	/* Pack (idx << 8 | kind) to sort both together. */
+	uint32_t *tmp = malloc((b->nexc ? b->nexc : 1) * sizeof(uint32_t) * 2);
+	if (!tmp) {
+		b->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < b->nexc; i++) {
+		tmp[2 * i] = b->exc_idx[i];
+		tmp[2 * i + 1] = b->exc_kind[i];
+	}
+	qsort(tmp, b->nexc, 2 * sizeof(uint32_t), u32_pair_cmp);
+	for (size_t i = 0; i < b->nexc; i++) {
+		b->exc_idx[i] = tmp[2 * i];
+		b->exc_kind[i] = (uint8_t)tmp[2 * i + 1];
+	}
+	free(tmp);
+}
+
+/* SPEC 1.6.2: on an identical prefix User beats VirtualNetworkGateway beats
+ * Default; losers are Invalid.  Service endpoint rows are never Invalid
+ * (1.2.5); private endpoint /32s follow 1.6.6. */
+static void resolve_states(struct builder *b)
+{
+	struct eff_table *t = b->t;
+	for (size_t i = 0; i < t->nrows; i++) {
+		struct route_row *r = &t->rows[i];
+		if (r->nh == NH_SERVICE_ENDPOINT)
+			continue;
+		struct prefix p = r->prefixes[0];
+		long e = t->bgp ? bgp_set_find(t->bgp, p) : -1;
+		bool bgp_same = e >= 0 && is_bgp_visible(t, (size_t)e);
+		if (r->source == SRC_USER) {
+			/* SPEC 1.4: among User rows of one prefix "an explicit
+			 * CIDR route beats a regional tag route, which beats a
+			 * global tag route" (enum tag_scope is in that order). */
+			for (size_t k = t->nsys; k < t->nrows && r->active; k++) {
+				const struct route_row *o = &t->rows[k];
+				if (k != i && prefix_equal(o->prefixes[0], p) && o->tag < r->tag)
+					r->active = false;
+			}
+			if (bgp_same)
+				add_exception(b, (size_t)e, EXC_INVALID);
+			continue;
+		}
+		if (r->nh == NH_INTERFACE_ENDPOINT) {
+			/* 1.6.6: Invalid only under a User row covering it at least
+			 * as long as the PE VNet's address-space prefix, when the
+			 * PE subnet enables route-table network policies. */
+			const struct private_endpoint *pe = NULL;
+			for (size_t k = 0; k < b->in->topo->npes && !pe; k++)
+				if (b->in->topo->pes[k].ip == p.addr)
+					pe = &b->in->topo->pes[k];
+			if (!pe || (pe->subnet->pe_policy != PE_POLICY_ENABLED &&
+				    pe->subnet->pe_policy != PE_POLICY_ROUTE_TABLE))
+				continue;
+			uint8_t space_len = 32;
+			const struct vnet *pv = pe->subnet->vnet;
+			for (size_t k = 0; k < pv->space.n; k++)
+				if (prefix_contains_addr(pv->space.v[k], p.addr))
+					space_len = pv->space.v[k].len;
+			for (size_t k = t->nsys; k < t->nrows; k++) {
+				const struct route_row *u = &t->rows[k];
+				if (u->prefixes[0].len >= space_len &&
+				    prefix_contains(u->prefixes[0], p))
+					r->active = false;
+			}
+			continue;
+		}
+		bool user_same = false;
+		for (size_t k = t->nsys; k < t->nrows && !user_same; k++)
+			user_same = prefix_equal(t->rows[k].prefixes[0], p);
+		if (user_same || bgp_same)
+			r->active = false;
+	}
+}
+
+/* SPEC 1.6.4 and 1.6.5, the 0.0.0.0/0 side effects. */
+static void apply_default_route_rules(struct builder *b)
+{
+	struct eff_table *t = b->t;
+	struct prefix zero = { 0, 0 };
+	long e = t->bgp ? bgp_set_find(t->bgp, zero) : -1;
+	bool bgp_default = e >= 0 && is_bgp_visible(t, (size_t)e);
+	const struct route_row *user_default = NULL;
+	for (size_t k = t->nsys; k < t->nrows; k++)
+		if (t->rows[k].active && t->rows[k].prefixes[0].len == 0)
+			user_default = &t->rows[k];
+	/* 1.6.5: the winning 0/0, by its displayed type. */
+	enum nh_type winner = NH_INTERNET;
+	if (user_default)
+		winner = user_default->nh;
+	else if (bgp_default)
+		winner = NH_VNET_GATEWAY;
+	bool drop_none = winner == NH_VIRTUAL_APPLIANCE || winner == NH_VNET_GATEWAY;
+	size_t w = 0, nsys = t->nsys;
+	for (size_t i = 0; i < t->nrows; i++) {
+		struct route_row *r = &t->rows[i];
+		bool drop = false;
+		if (r->source == SRC_DEFAULT && r->nh == NH_INTERNET && r->prefixes[0].len == 0)
+			drop = bgp_default;                      /* 1.6.4 */
+		else if (r->source == SRC_DEFAULT && r->nh == NH_NONE)
+			drop = drop_none;                        /* 1.6.5 */
+		if (drop) {
+			if (i < nsys)
+				t->nsys--;
+			continue;
+		}
+		t->rows[w++] = *r;
+	}
+	t->nrows = w;
+	t->drop_default_internet = bgp_default;
+}
+
+static int build_fibs(struct eff_table *t)
+{
+	t->fib = lpm_create();
+	t->se_fib = lpm_create();
+	if (!t->fib || !t->se_fib)
+		return -1;
+	/* System rows first, User rows after: an Active User row replaces an
+	 * Active system row of the same prefix (PE /32 under policy off). */
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct route_row *r = &t->rows[i];
+		if (!r->active)
+			continue;
+		if (r->nh == NH_SERVICE_ENDPOINT) {
+			for (size_t k = 0; k < r->nprefixes; k++)
+				if (lpm_insert(t->se_fib, r->prefixes[k], (uint32_t)i) != 0)
+					return -1;
+			continue;
+		}
+		if (lpm_insert(t->fib, r->prefixes[0], (uint32_t)i) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct eff_table *eff_compute(const struct eff_input *in)
+{
+	struct eff_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->refs = 1;
+	t->arena = arena_create();
+	struct builder b = { .t = t, .in = in };
+	if (!t->arena)
+		goto fail;
+	const struct route_table *rt = in->subnet->rt;
+	t->disable_bgp = rt && rt->disable_bgp;
+	if (in->bgp && !t->disable_bgp)
+		t->bgp = bgp_set_ref(in->bgp);
+
+	add_system_rows(&b);
+	add_service_endpoint_rows(&b);
+	add_private_endpoint_rows(&b);
+	t->nsys = t->nrows;
+	add_user_rows(&b);
+	if (b.failed)
+		goto fail;
+	if (t->bgp)
+		mark_hidden(&b);
+	/* Hidden marks must be visible to resolve_states: publish them. */
+	sort_exceptions(&b);
+	t->exc_idx = b.exc_idx;
+	t->exc_kind = b.exc_kind;
+	t->nexc = b.nexc;
+	resolve_states(&b);
+	sort_exceptions(&b);
+	t->exc_idx = b.exc_idx;
+	t->exc_kind = b.exc_kind;
+	t->nexc = b.nexc;
+	apply_default_route_rules(&b);
+	if (b.failed || build_fibs(t) != 0)
+		goto fail;
+	return t;
+fail:
+	t->exc_idx = b.exc_idx;
+	t->exc_kind = b.exc_kind;
+	eff_unref(t);
+	return NULL;
+}
+
+struct eff_table *eff_ref(struct eff_table *t)
+{
+	if (t)
+		t->refs++;
+	return t;
+}
+
+void eff_unref(struct eff_table *t)
+{
+	if (!t || --t->refs > 0)
+		return;
+	lpm_destroy(t->fib);
+	lpm_destroy(t->se_fib);
+	bgp_set_unref(t->bgp);
+	free(t->rows);
+	free(t->exc_idx);
+	free(t->exc_kind);
+	arena_destroy(t->arena);
+	free(t);
+}
+
+bool eff_disable_bgp(const struct eff_table *t) { return t->disable_bgp; }
+
+/* ---- reading a table -------------------------------------------------- */
+
+bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row)
+{
+	if (it->phase == 0) {
+		if (it->i < t->nsys) {
+			*row = t->rows[it->i++];
+			return true;
+		}
+		it->phase = 1;
+		it->i = 0;
+		it->j = 0;
+	}
+	if (it->phase == 1) {
+		const struct bgp_set *s = t->bgp;
+		while (s && it->i < s->n) {
+			const struct bgp_entry *e = &s->entries[it->i];
+			uint8_t exc = exception_of(t, it->i);
+			if ((exc & EXC_HIDDEN) || it->j >= e->nh_count) {
+				it->i++;
+				it->j = 0;
+				continue;
+			}
+			uint32_t k = e->nh_first + (uint32_t)it->j++;
+			if (without_rs && s->nh_rs[k])
+				continue;
+			*row = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
+						   .nh = NH_VNET_GATEWAY, .prefixes = &e->prefix,
+						   .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
+						   .from_route_server = s->nh_rs[k] };
+			return true;
+		}
+		it->phase = 2;
+		it->i = t->nsys;
+	}
+	if (it->phase == 2 && it->i < t->nrows) {
+		*row = t->rows[it->i++];
+		return true;
+	}
+	it->phase = 3;
+	return false;
+}
+
+size_t eff_row_count(const struct eff_table *t, bool without_rs)
+{
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	size_t n = 0;
+	while (eff_row(t, without_rs, &it, &r))
+		n++;
+	return n;
+}
+
+static bool row_equal(const struct route_row *a, const struct route_row *b)
+{
+	if (a->source != b->source || a->active != b->active || a->nh != b->nh ||
+	    a->nprefixes != b->nprefixes || a->has_nh_ip != b->has_nh_ip ||
+	    (a->has_nh_ip && a->nh_ip != b->nh_ip) || a->from_route_server != b->from_route_server)
+		return false;
+	if ((a->name == NULL) != (b->name == NULL) || (a->name && strcmp(a->name, b->name) != 0))
+		return false;
+	return memcmp(a->prefixes, b->prefixes, a->nprefixes * sizeof(*a->prefixes)) == 0;
+}
+
+bool eff_equal(const struct eff_table *a, const struct eff_table *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->disable_bgp != b->disable_bgp || a->nrows != b->nrows ||
+	    a->nsys != b->nsys)
+		return false;
+	for (size_t i = 0; i < a->nrows; i++)
+		if (!row_equal(&a->rows[i], &b->rows[i]))
+			return false;
+	if (a->nexc != b->nexc || !bgp_set_equal(a->bgp, b->bgp))
+		return false;
+	return a->nexc == 0 ||
+	       (memcmp(a->exc_idx, b->exc_idx, a->nexc * sizeof(*a->exc_idx)) == 0 &&
+		memcmp(a->exc_kind, b->exc_kind, a->nexc) == 0);
+}
+
+/* Lowest next hop of an entry, skipping Route Server rows if asked. */
+static bool entry_first_hop(const struct bgp_set *s, size_t idx, bool without_rs, uint32_t *ip)
+{
+	const struct bgp_entry *e = &s->entries[idx];
+	bool any = false;
+	for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++) {
+		if (without_rs && s->nh_rs[k])
+			continue;
+		if (!any || s->nh[k] < *ip)
+			*ip = s->nh[k];
+		any = true;
+	}
+	return any;
+}
+
+/* Longest usable shared match for dst.  The LPM answer is used directly;
+ * only for a NIC without Route Server routes whose match is Route Server
+ * only does this scan (O(n), rare). */
+static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
+{
+	const struct bgp_set *s = t->bgp;
+	uint32_t idx;
+	if (!s || !lpm_lookup(s->fib, dst, &idx))
+		return -1;
+	if (exception_of(t, idx) != 0)
+		return -1; /* hidden or Invalid: the own match is exact (header) */
+	if (entry_first_hop(s, idx, without_rs, ip))
+		return (long)idx;
+	long best = -1;
+	for (size_t i = 0; i < s->n; i++) {
+		if (!prefix_contains_addr(s->entries[i].prefix, dst) || exception_of(t, i) != 0)
+			continue;
+		uint32_t cand;
+		if ((best < 0 || s->entries[i].prefix.len > s->entries[best].prefix.len) &&
+		    entry_first_hop(s, i, true, &cand)) {
+			best = (long)i;
+			*ip = cand;
+		}
+	}
+	return best;
+}
+
+struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs)
+{
+	struct next_hop nh = { 0 };
+	uint32_t own = 0, se = 0, ip = 0;
+	struct prefix own_p = { 0, 0 }, se_p = { 0, 0 };
+	bool have_own = lpm_lookup_prefix(t->fib, dst, &own_p, &own);
+	bool have_se = lpm_lookup_prefix(t->se_fib, dst, &se_p, &se);
+	long b = bgp_match(t, dst, without_rs, &ip);
+	const struct route_row *r = NULL;
+	bool use_bgp = b >= 0 && (!have_own || t->bgp->entries[b].prefix.len > own_p.len);
+	if (!use_bgp && have_own)
+		r = &t->rows[own];
+	/* 1.7: a destination inside a service-endpoint prefix goes to the
+	 * endpoint unless a strictly longer User or system row matches; BGP
+	 * rows never beat it. */
+	if (have_se && (use_bgp || !r || own_p.len <= se_p.len)) {
+		use_bgp = false;
+		r = &t->rows[se];
+	}
+	if (use_bgp) {
+		nh.found = true;
+		nh.nh = NH_VNET_GATEWAY;
+		nh.nh_ip = ip;
+		nh.has_nh_ip = true;
+		nh.matched = t->bgp->entries[b].prefix;
+		return nh;
+	}
+	if (!r)
+		return nh;
+	nh.found = true;
+	nh.nh = r->nh;
+	nh.nh_ip = r->nh_ip;
+	nh.has_nh_ip = r->has_nh_ip;
+	nh.route_table = r->rt_name;
+	nh.matched = r->nh == NH_SERVICE_ENDPOINT ? se_p : own_p;
+	return nh;
+}

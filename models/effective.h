@@ -1,0 +1,114 @@
+/*
+ * effective.h - effective routes of a subnet (SPEC 1.2-1.4, 1.6, 1.7).
+ *
+ * All NICs of a subnet share one table; a table is computed per subnet and
+ * NICs map onto it.  The gateway/Route Server part is shared too: a routing
+ * domain's programmed BGP routes are one immutable, reference-counted
+ * `struct bgp_set`, and each subnet's table points at it with a short list
+ * of exceptions (rows hidden under a VnetLocal/VNetPeering prefix, rows made
+ * Invalid by a User row).  A 4,000-VM network with 12,000 BGP routes thus
+ * stores those routes once per domain, not once per subnet.
+ *
+ * Tables are immutable once built and reference counted, so checkpoints
+ * share unchanged tables; they own copies of every string they show, so
+ * they outlive the topology they were computed from.
+ */
+#ifndef MODELS_EFFECTIVE_H
+#define MODELS_EFFECTIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/topology.h"
+#include "sim/prefix.h"
+
+enum route_source { SRC_DEFAULT, SRC_USER, SRC_GATEWAY };
+const char *route_source_name(enum route_source s); /* "Default" "User" "VirtualNetworkGateway" */
+
+/* One row as Azure shows it. */
+struct route_row {
+	enum route_source source;
+	bool active;
+	enum nh_type nh;
+	const struct prefix *prefixes; /* >1 only for service endpoint rows */
+	size_t nprefixes;
+	uint32_t nh_ip;
+	bool has_nh_ip;
+	bool from_route_server;        /* gateway rows programmed by the Route Server */
+	enum tag_scope tag;            /* User rows from a service tag route */
+	const char *name;              /* UDR name, NULL otherwise */
+	const char *rt_name;           /* route table of a User row, NULL otherwise */
+};
+
+/* A domain's programmed BGP routes: sorted by prefix (prefix_compare), one
+ * entry per prefix with its rows' next hops (duplicates kept, SPEC 1.3). */
+struct bgp_entry {
+	struct prefix prefix;
+	uint32_t nh_first;             /* into bgp_set.nh / nh_rs */
+	uint32_t nh_count;
+};
+
+struct bgp_set {
+	unsigned refs;
+	struct bgp_entry *entries;
+	size_t n;
+	uint32_t *nh;                  /* next hop of each row */
+	bool *nh_rs;                   /* row programmed by the Route Server */
+	size_t nnh;
+	struct lpm *fib;               /* prefix -> entry index, for lookups */
+	size_t ecap, nhcap;            /* builder capacities */
+};
+
+/* Builder: add entries in any order, then bgp_set_finish sorts and indexes. */
+struct bgp_set *bgp_set_create(void);
+int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
+		size_t n);
+int bgp_set_finish(struct bgp_set *s);
+struct bgp_set *bgp_set_ref(struct bgp_set *s);
+void bgp_set_unref(struct bgp_set *s); /* NULL is a no-op */
+bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b);
+/* Index of the entry for exactly p, or -1. O(log n). */
+long bgp_set_find(const struct bgp_set *s, struct prefix p);
+
+struct eff_table;
+
+/* Everything a subnet's table depends on; built by the caller (the run) from
+ * the topology and the domain's bgp_set (NULL when the subnet gets none). */
+struct eff_input {
+	const struct topology *topo;
+	const struct subnet *subnet;
+	const struct prefix_list *none_set; /* platform None prefixes (SPEC 1.2.3) */
+	struct bgp_set *bgp;           /* the domain's routes; ignored if propagation is off */
+};
+
+struct eff_table *eff_compute(const struct eff_input *in);
+struct eff_table *eff_ref(struct eff_table *t);
+void eff_unref(struct eff_table *t); /* NULL is a no-op */
+bool eff_equal(const struct eff_table *a, const struct eff_table *b);
+
+/* Rows in display order: system and gateway rows first, User rows last (the
+ * order real output shows, reference 3.4).  Hidden BGP rows are not rows.
+ * without_rs drops Route Server rows (a NIC beyond Route Server capacity). */
+size_t eff_row_count(const struct eff_table *t, bool without_rs);
+/* Iteration: start from a zeroed struct eff_iter; returns false at the end.
+ * The row is valid until the table is released. */
+struct eff_iter {
+	int phase;                     /* 0 system rows, 1 gateway rows, 2 User rows */
+	size_t i, j;                   /* row, or entry and next hop */
+};
+bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row);
+bool eff_disable_bgp(const struct eff_table *t);
+
+/* SPEC 1.7 next hop for a destination. */
+struct next_hop {
+	bool found;                    /* false: no route at all (cannot happen with 0/0) */
+	enum nh_type nh;
+	uint32_t nh_ip;
+	bool has_nh_ip;
+	const char *route_table;       /* User row: its table; NULL = "System Route" */
+	struct prefix matched;
+};
+struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs);
+
+#endif

@@ -1,0 +1,1081 @@
+/*
+ * run.c - replaying a scenario (SPEC 2.2, 3).  See run.h.
+ *
+ * State: the working copy of the topology JSON (edits apply to it), the
+ * topology built from it, the BGP speakers, one bgp_set per routing-domain
+ * hub (indexed by VNet) and one table per subnet (indexed by subnet).
+ *
+ * Work after an event:
+ *  - a BGP event (advertise, withdraw, session or instance change, timer)
+ *    touches one domain: its bgp_set is rebuilt from the speakers (O(paths
+ *    of the domain)) and, when it differs, installed at once or, with
+ *    settings.routeProgrammingDelaySeconds, by a programming event that
+ *    much later (the set computed now is installed then, so later changes
+ *    do not leak into it).  Installing recomputes only the subnets of that
+ *    domain's VNets whose route table lets BGP routes in;
+ *  - a configuration edit rebuilds the topology from the edited JSON (the
+ *    old one stays when the new one is invalid, SPEC 2.2) and recomputes
+ *    every domain and subnet, keeping the old table object wherever the
+ *    result is equal, so only real changes reach the timeline.
+ * Route Server capacity (SPEC 1.8, a model assumption): above (units+2)*1000
+ * VMs in its domain a scale-out starts and completes after
+ * settings.routeServerScaleOutSeconds; meanwhile the most recently added NICs
+ * beyond capacity get no Route Server routes and checkpoints list them.
+ */
+#include "models/run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/bgp.h"
+#include "models/domain.h"
+#include "models/edit.h"
+#include "models/jsonin.h"
+#include "models/speaker.h"
+#include "models/topo_load.h"
+#include "sim/arena.h"
+#include "sim/diag.h"
+#include "sim/evq.h"
+
+enum { CLASS_CHANGE = 0, CLASS_CHECKPOINT = 1 };
+
+struct rs_state {
+	const char *name;              /* Route Server name (arena) */
+	uint32_t units;                /* routing infrastructure units in service */
+	uint64_t scale_timer;          /* pending scale-out completion, 0 none */
+};
+
+struct pending_program {
+	struct run *r;
+	const char *hub;               /* VNet name (arena) */
+	struct bgp_set *set;           /* to install; owned until installed */
+	const char *cause;
+};
+
+struct timer_arg {
+	struct run *r;
+	struct peer *peer;
+	unsigned inst;
+	const char *rs;                /* scale-out: Route Server name */
+};
+
+struct probe {
+	struct run *r;
+	const char *label;
+};
+
+struct run {
+	struct scenario *sc;
+	struct diag *diag;
+	struct arena *arena;           /* strings and small timer records */
+	struct evq *q;
+	cJSON *topo_json;              /* working copy, edits apply here */
+	struct topology *topo;
+	struct speakers *sp;
+	struct bgp_set **domain_sets;  /* per topo->vnets index, NULL if not a hub */
+	struct eff_table **tables;     /* per topo->subnets index */
+	struct rs_state *rs;           /* per Route Server name, grows */
+	size_t nrs, rs_cap;
+	struct checkpoint *cps;
+	size_t ncps, cps_cap;
+	struct timeline_entry *tl;
+	size_t ntl, tl_cap;
+	struct session_event *sev;
+	size_t nsev, sev_cap;
+	struct pending_program **pend; /* to free at destroy */
+	size_t npend, pend_cap;
+	int status;                    /* 0, 2 invalid edit, 3 out of memory */
+	run_event_hook hook;           /* after each file event, or NULL */
+	void *hook_ctx;
+	size_t processed;              /* file events run */
+	int64_t end_ms;
+};
+
+static void *grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *nv = realloc(v, ncap * elem);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
+#define PUSH(r, arr, n, cap)                                                                   \
+	((arr) = grow((arr), &(cap), (n), sizeof(*(arr))), (arr) ? &(arr)[(n)++] : NULL)
+
+static void oom(struct run *r)
+{
+	if (r->status == 0)
+		r->status = 3;
+}
+
+/* ---- session events -------------------------------------------------------- */
+
+static void session_event(struct run *r, int64_t at, const char *peer, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void session_event(struct run *r, int64_t at, const char *peer, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	struct session_event *e = PUSH(r, r->sev, r->nsev, r->sev_cap);
+	if (!e) {
+		oom(r);
+		return;
+	}
+	e->at_ms = at;
+	e->peer = arena_strdup(r->arena, peer);
+	e->what = arena_strdup(r->arena, buf);
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static struct bgp_set *subnet_bgp(const struct run *r, const struct subnet *s)
+{
+	const struct vnet *hub = s->vnet->domain;
+	return hub ? r->domain_sets[hub->index] : NULL;
+}
+
+static struct eff_table *compute_subnet(const struct run *r, const struct subnet *s)
+{
+	struct eff_input in = { .topo = r->topo, .subnet = s,
+				.none_set = &r->sc->settings.none_prefixes,
+				.bgp = subnet_bgp(r, s) };
+	return eff_compute(&in);
+}
+
+static void log_change(struct run *r, int64_t at, const struct subnet *s, const char *id,
+		       struct eff_table *before, struct eff_table *after, const char *cause)
+{
+	struct timeline_entry *e = PUSH(r, r->tl, r->ntl, r->tl_cap);
+	if (!e) {
+		oom(r);
+		return;
+	}
+	e->at_ms = at;
+	e->subnet = arena_strdup(r->arena, id);
+	e->nics = s ? s->nic_count : 0;
+	e->before = eff_ref(before);
+	e->after = eff_ref(after);
+	e->cause = cause;
+}
+
+/* Recomputes the subnets programmed by hub (after its set changed). */
+static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int64_t now,
+				     const char *cause)
+{
+	for (size_t i = 0; i < r->topo->nsubnets; i++) {
+		struct subnet *s = r->topo->subnets[i];
+		if (s->vnet->domain != hub || (s->rt && s->rt->disable_bgp))
+			continue;
+		struct eff_table *t = compute_subnet(r, s);
+		if (!t) {
+			oom(r);
+			return;
+		}
+		if (eff_equal(t, r->tables[i])) {
+			eff_unref(t);
+			continue;
+		}
+		log_change(r, now, s, s->id, r->tables[i], t, cause);
+		eff_unref(r->tables[i]);
+		r->tables[i] = t;
+	}
+}
+
+static void install_set(struct run *r, const struct vnet *hub, struct bgp_set *set, int64_t now,
+			const char *cause)
+{
+	struct bgp_set **slot = &r->domain_sets[hub->index];
+	if (bgp_set_equal(*slot, set)) {
+		bgp_set_unref(set);
+		return;
+	}
+	bgp_set_unref(*slot);
+	*slot = set;
+	recompute_domain_subnets(r, hub, now, cause);
+}
+
+static void on_program(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	struct pending_program *p = arg;
+	struct vnet *hub = topology_vnet(r->topo, p->hub);
+	struct bgp_set *set = p->set;
+	p->set = NULL;
+	if (hub && hub->domain == hub && r->status == 0)
+		install_set(r, hub, set, now, p->cause);
+	else
+		bgp_set_unref(set);
+}
+
+/* A BGP change in hub's domain: rebuild its set now, install it now or
+ * after the programming delay. */
+static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, const char *cause)
+{
+	if (!hub || hub->domain != hub)
+		return;
+	struct bgp_set *set = domain_build(r->topo, hub, r->sp);
+	if (!set) {
+		oom(r);
+		return;
+	}
+	int64_t delay = r->sc->settings.programming_delay_ms;
+	if (delay <= 0) {
+		install_set(r, hub, set, now, cause);
+		return;
+	}
+	struct pending_program *p = calloc(1, sizeof(*p));
+	struct pending_program **slot = p ? PUSH(r, r->pend, r->npend, r->pend_cap) : NULL;
+	if (!slot) {
+		free(p);
+		bgp_set_unref(set);
+		oom(r);
+		return;
+	}
+	*slot = p;
+	*p = (struct pending_program){ .r = r, .hub = arena_strdup(r->arena, hub->name),
+				       .set = set, .cause = cause };
+	if (!evq_push(r->q, now + delay, CLASS_CHANGE, EVQ_FOREGROUND, on_program, r, p))
+		oom(r);
+}
+
+/* Everything from scratch (start, and after an edit), keeping equal tables. */
+static int recompute_all(struct run *r, const struct topology *old_topo,
+			 struct eff_table **old_tables, int64_t now, const char *cause)
+{
+	const struct topology *t = r->topo;
+	r->domain_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->domain_sets));
+	r->tables = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*r->tables));
+	if (!r->domain_sets || !r->tables)
+		return -1;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == t->vnets[i] &&
+		    !(r->domain_sets[i] = domain_build(t, t->vnets[i], r->sp)))
+			return -1;
+	for (size_t i = 0; i < t->nsubnets; i++) {
+		struct subnet *s = t->subnets[i];
+		struct eff_table *nt = compute_subnet(r, s);
+		if (!nt)
+			return -1;
+		const struct subnet *os = old_topo ? topology_subnet(old_topo, s->id) : NULL;
+		struct eff_table *ot = os ? old_tables[os->index] : NULL;
+		if (ot && eff_equal(ot, nt)) {
+			eff_unref(nt);
+			nt = eff_ref(ot);
+		} else if (old_topo) {
+			log_change(r, now, s, s->id, ot, nt, cause);
+		}
+		r->tables[i] = nt;
+	}
+	/* Subnets that went away. */
+	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
+		if (!topology_subnet(t, old_topo->subnets[i]->id))
+			log_change(r, now, NULL, old_topo->subnets[i]->id, old_tables[i], NULL, cause);
+	return 0;
+}
+
+static void free_state(struct topology *t, struct bgp_set **sets, struct eff_table **tables)
+{
+	for (size_t i = 0; sets && i < t->nvnets; i++)
+		bgp_set_unref(sets[i]);
+	for (size_t i = 0; tables && i < t->nsubnets; i++)
+		eff_unref(tables[i]);
+	free(sets);
+	free(tables);
+}
+
+/* ---- Route Server capacity ------------------------------------------------ */
+
+static struct rs_state *rs_state(struct run *r, const struct route_server *rs)
+{
+	for (size_t i = 0; i < r->nrs; i++)
+		if (strcmp(r->rs[i].name, rs->name) == 0)
+			return &r->rs[i];
+	struct rs_state *s = PUSH(r, r->rs, r->nrs, r->rs_cap);
+	if (!s)
+		return NULL;
+	*s = (struct rs_state){ .name = arena_strdup(r->arena, rs->name), .units = rs->min_capacity };
+	return s;
+}
+
+static size_t domain_vms(const struct topology *t, const struct vnet *hub)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nsubnets; i++)
+		if (t->subnets[i]->vnet->domain == hub)
+			n += t->subnets[i]->nic_count;
+	return n;
+}
+
+static uint64_t capacity_vms(uint32_t units) { return ((uint64_t)units + 2) * 1000; }
+
+static void check_capacity(struct run *r, int64_t now);
+
+static void on_scaled_out(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	struct timer_arg *a = arg;
+	for (size_t i = 0; i < r->nrs; i++) {
+		struct rs_state *s = &r->rs[i];
+		if (strcmp(s->name, a->rs) != 0)
+			continue;
+		s->scale_timer = 0;
+		const struct route_server *rs = topology_route_server(r->topo, s->name);
+		if (!rs)
+			return;
+		size_t vms = domain_vms(r->topo, rs->vnet);
+		uint32_t need = (uint32_t)((vms + 999) / 1000);
+		need = need > 2 ? need - 2 : 0;
+		if (need < rs->min_capacity)
+			need = rs->min_capacity;
+		if (need > 48)
+			need = 48;
+		s->units = need;
+		session_event(r, now, s->name,
+			      "Route Server scaled out to %u routing infrastructure units (%llu VMs)",
+			      need, (unsigned long long)capacity_vms(need));
+	}
+	check_capacity(r, now);
+}
+
+/* SPEC 1.8: start a scale-out when a domain exceeds its capacity. */
+static void check_capacity(struct run *r, int64_t now)
+{
+	for (size_t i = 0; i < r->topo->nrss; i++) {
+		const struct route_server *rs = r->topo->rss[i];
+		struct rs_state *s = rs_state(r, rs);
+		if (!s) {
+			oom(r);
+			return;
+		}
+		if (s->units < rs->min_capacity)
+			s->units = rs->min_capacity;
+		size_t vms = domain_vms(r->topo, rs->vnet);
+		if (vms <= capacity_vms(s->units) || s->scale_timer || s->units >= 48)
+			continue;
+		struct timer_arg *a = arena_calloc(r->arena, 1, sizeof(*a));
+		if (!a) {
+			oom(r);
+			return;
+		}
+		a->r = r;
+		a->rs = s->name;
+		int64_t done = now + r->sc->settings.scale_out_ms;
+		s->scale_timer = evq_push(r->q, done, CLASS_CHANGE, EVQ_FOREGROUND, on_scaled_out, r, a);
+		session_event(r, now, rs->name,
+			      "%zu VMs exceed capacity %llu (%u units): scaling out until %.3fs; "
+			      "%llu NICs get no Route Server routes meanwhile (model assumption)",
+			      vms, (unsigned long long)capacity_vms(s->units), s->units,
+			      (double)done / 1000.0,
+			      (unsigned long long)(vms - capacity_vms(s->units)));
+	}
+}
+
+/* ---- checkpoints --------------------------------------------------------- */
+
+static int snapshot(struct run *r, const char *label, int64_t at)
+{
+	struct checkpoint *c = PUSH(r, r->cps, r->ncps, r->cps_cap);
+	if (!c)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	c->label = arena_strdup(r->arena, label);
+	c->at_ms = at;
+	c->topo = topology_ref(r->topo);
+	size_t ns = r->topo->nsubnets;
+	c->tables = calloc(ns ? ns : 1, sizeof(*c->tables));
+	if (!c->tables)
+		return -1;
+	for (size_t i = 0; i < ns; i++)
+		c->tables[i] = eff_ref(r->tables[i]);
+	/* NICs beyond Route Server capacity: most recently added first. */
+	for (size_t i = 0; i < r->topo->nrss; i++) {
+		const struct route_server *rs = r->topo->rss[i];
+		struct rs_state *s = rs_state(r, rs);
+		if (!s)
+			return -1;
+		uint64_t cap = capacity_vms(s->units), seen = 0;
+		if (domain_vms(r->topo, rs->vnet) <= cap)
+			continue;
+		if (!c->nic_unprogrammed &&
+		    !(c->nic_unprogrammed = calloc(r->topo->nnics ? r->topo->nnics : 1, sizeof(bool))))
+			return -1;
+		for (size_t k = 0; k < r->topo->nnics; k++) {
+			const struct nic *n = &r->topo->nics[k];
+			if (n->subnet->vnet->domain != rs->vnet)
+				continue;
+			if (++seen > cap) {
+				c->nic_unprogrammed[k] = true;
+				c->nunprogrammed++;
+			}
+		}
+	}
+	return 0;
+}
+
+static void on_checkpoint(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	const struct event *e = arg;
+	if (r->status == 0 && snapshot(r, e->label, now) != 0)
+		oom(r);
+}
+
+static void on_probe(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	struct probe *p = arg;
+	if (r->status == 0 && snapshot(r, p->label, now) != 0)
+		oom(r);
+}
+
+/* ---- BGP events ----------------------------------------------------------- */
+
+static const struct vnet *peer_hub(const struct run *r, const struct peer *p)
+{
+	const struct route_server *rs = topology_route_server(r->topo, p->owner);
+	if (p->kind == PEER_NVA)
+		return rs ? rs->vnet : NULL;
+	const struct gateway *gw = topology_gateway(r->topo, p->owner);
+	return gw ? gw->vnet : NULL;
+}
+
+static const char *cause(struct run *r, const char *fmt, const char *a, const char *b)
+{
+	return arena_printf(r->arena, fmt, a, b ? b : "");
+}
+
+static void on_retry(void *ctx, void *arg, int64_t now);
+
+static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t now)
+{
+	if (p->retry_timer[inst])
+		return;
+	struct timer_arg *a = arena_calloc(r->arena, 1, sizeof(*a));
+	if (!a) {
+		oom(r);
+		return;
+	}
+	*a = (struct timer_arg){ .r = r, .peer = p, .inst = inst };
+	/* A retry is periodic background work: it does not keep the run alive
+	 * (SPEC 2.2, the end checkpoint). */
+	p->retry_timer[inst] = evq_push(r->q, now + r->sc->settings.connect_retry_ms,
+					CLASS_CHANGE, EVQ_BACKGROUND, on_retry, r, a);
+}
+
+static void report_drops(struct run *r, struct peer *p, unsigned dropped, int64_t now)
+{
+	for (unsigned i = 0; i < p->ninst; i++) {
+		if (!(dropped & (1u << i)))
+			continue;
+		session_event(r, now, p->id,
+			      "session%s dropped: %zu prefixes advertised, limit %u (flap %u); retry "
+			      "in %llds",
+			      p->ninst > 1 ? (i ? " IN_1" : " IN_0") : "", p->sent[i].n, p->limit,
+			      p->flaps, (long long)(r->sc->settings.connect_retry_ms / 1000));
+		schedule_retry(r, p, i, now);
+	}
+}
+
+static void on_retry(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	struct timer_arg *a = arg;
+	struct peer *p = a->peer;
+	p->retry_timer[a->inst] = 0;
+	if (!p->present || !p->admin_up || !speakers_instance_up(r->sp, p->owner, a->inst) ||
+	    p->session[a->inst])
+		return;
+	if (peer_session_up(p, a->inst)) {
+		session_event(r, now, p->id, "session re-established after the connect retry");
+		domain_changed(r, peer_hub(r, p), now, cause(r, "connect retry %s%s", p->id, NULL));
+	} else {
+		report_drops(r, p, 1u << a->inst, now);
+	}
+}
+
+static void on_hold_expired(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	struct timer_arg *a = arg;
+	struct peer *p = a->peer;
+	p->hold_timer = 0;
+	for (unsigned i = 0; i < p->ninst; i++)
+		peer_session_down(p, i);
+	session_event(r, now, p->id, "hold timer expired: routes withdrawn");
+	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer %s%s", p->id, NULL));
+}
+
+static struct peer *event_peer(struct run *r, const struct event *e, const char *ref)
+{
+	struct peer *p = speakers_peer(r->sp, ref);
+	if (!p || !p->present) {
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, NULL,
+			 "$.events[%zu]: at %.3fs: no BGP peer \"%s\" in the topology at this time",
+			 e->index, (double)e->at_ms / 1000.0, ref);
+		r->status = 2;
+		return NULL;
+	}
+	return p;
+}
+
+static void do_advertise(struct run *r, const struct event *e, int64_t now)
+{
+	struct peer *p = event_peer(r, e, e->from);
+	if (!p)
+		return;
+	struct rib_route *routes = calloc(e->nprefixes ? e->nprefixes : 1, sizeof(*routes));
+	uint32_t *path = calloc(e->as_len + 2, sizeof(uint32_t));
+	if (!routes || !path) {
+		free(routes);
+		free(path);
+		oom(r);
+		return;
+	}
+	/* asPath defaults to [peerAsn]; ExpressRoute paths get 12076 in front
+	 * (SPEC 1.5.5). */
+	size_t n = 0;
+	uint32_t peer_asn = 0, next_hop = e->has_next_hop ? e->next_hop : 0;
+	const struct bgp_conn *bc = topology_bgp_conn(r->topo, p->id);
+	const struct connection *c = topology_connection(r->topo, p->id);
+	if (bc)
+		peer_asn = bc->peer_asn;
+	else if (c)
+		peer_asn = c->peer_asn;
+	if (p->kind == PEER_ER)
+		path[n++] = BGP_ASN_MSEE;
+	if (e->has_as_path) {
+		memcpy(path + n, e->as_path, e->as_len * sizeof(uint32_t));
+		n += e->as_len;
+	} else if (peer_asn) {
+		path[n++] = peer_asn;
+	}
+	for (size_t i = 0; i < e->nprefixes; i++)
+		routes[i] = (struct rib_route){ .prefix = e->prefixes[i], .as_path = path,
+						.as_len = (uint16_t)n,
+						.communities = e->communities,
+						.ncommunities = (uint16_t)e->ncommunities,
+						.next_hop = p->kind == PEER_NVA ? next_hop : 0 };
+	unsigned dropped = peer_advertise(r->sp, p, e->to_mask, routes, e->nprefixes);
+	free(routes);
+	free(path);
+	report_drops(r, p, dropped, now);
+	domain_changed(r, peer_hub(r, p), now, cause(r, "advertise %s%s", p->id, NULL));
+}
+
+static void do_withdraw(struct run *r, const struct event *e, int64_t now)
+{
+	struct peer *p = event_peer(r, e, e->from);
+	if (!p)
+		return;
+	peer_withdraw(p, e->prefixes, e->nprefixes);
+	domain_changed(r, peer_hub(r, p), now, cause(r, "withdraw %s%s", p->id, NULL));
+}
+
+static void do_peer_down(struct run *r, const struct event *e, int64_t now)
+{
+	struct peer *p = event_peer(r, e, e->peer);
+	if (!p || !p->admin_up)
+		return;
+	p->admin_up = false;
+	if (e->graceful) {
+		for (unsigned i = 0; i < p->ninst; i++)
+			peer_session_down(p, i);
+		session_event(r, now, p->id, "peer down (graceful): routes withdrawn at once");
+		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown %s%s", p->id, NULL));
+		return;
+	}
+	/* SPEC 2.2: a silent failure is noticed when the hold timer expires. */
+	struct timer_arg *a = arena_calloc(r->arena, 1, sizeof(*a));
+	if (!a) {
+		oom(r);
+		return;
+	}
+	*a = (struct timer_arg){ .r = r, .peer = p };
+	int64_t at = now + r->sc->settings.hold_ms;
+	p->hold_timer = evq_push(r->q, at, CLASS_CHANGE, EVQ_FOREGROUND, on_hold_expired, r, a);
+	session_event(r, now, p->id,
+		      "peer down (silent): routes stay programmed until the hold timer expires at "
+		      "%.3fs",
+		      (double)at / 1000.0);
+}
+
+static void do_peer_up(struct run *r, const struct event *e, int64_t now)
+{
+	struct peer *p = event_peer(r, e, e->peer);
+	if (!p || p->admin_up)
+		return;
+	p->admin_up = true;
+	if (p->hold_timer) {
+		evq_cancel(r->q, p->hold_timer);
+		p->hold_timer = 0;
+	}
+	unsigned dropped = 0;
+	for (unsigned i = 0; i < p->ninst; i++)
+		if (speakers_instance_up(r->sp, p->owner, i) && !peer_session_up(p, i))
+			dropped |= 1u << i;
+	session_event(r, now, p->id, "peer up: session re-established, routes re-sent");
+	report_drops(r, p, dropped, now);
+	domain_changed(r, peer_hub(r, p), now, cause(r, "peerUp %s%s", p->id, NULL));
+}
+
+static void do_instance(struct run *r, const struct event *e, int64_t now, bool up)
+{
+	const char *slash = strrchr(e->target, '/');
+	unsigned inst = slash[4] == '1';
+	char *owner = arena_strndup(r->arena, e->target, (size_t)(slash - e->target));
+	if (!owner) {
+		oom(r);
+		return;
+	}
+	const struct route_server *rs = topology_route_server(r->topo, owner);
+	const struct gateway *gw = topology_gateway(r->topo, owner);
+	if (!rs && !gw) {
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, NULL,
+			 "$.events[%zu]: no Route Server or gateway \"%s\" at this time", e->index,
+			 owner);
+		r->status = 2;
+		return;
+	}
+	if (speakers_instance_up(r->sp, owner, inst) == up)
+		return;
+	if (speakers_set_instance(r->sp, owner, inst, up) != 0) {
+		oom(r);
+		return;
+	}
+	/* Sessions to that instance follow it: NVAs peer with each Route
+	 * Server instance; a gateway's connections keep their session while
+	 * one instance lives. */
+	for (size_t i = 0; i < speakers_count(r->sp); i++) {
+		struct peer *p = speakers_at(r->sp, i);
+		if (!p->present || strcmp(p->owner, owner) != 0)
+			continue;
+		unsigned k = p->kind == PEER_NVA ? inst : 0;
+		bool any_up = speakers_instance_up(r->sp, owner, 0) ||
+			      speakers_instance_up(r->sp, owner, 1);
+		if (!up && (p->kind == PEER_NVA || !any_up))
+			peer_session_down(p, k);
+		else if (up && p->admin_up && !p->session[k] && !peer_session_up(p, k))
+			report_drops(r, p, 1u << k, now);
+	}
+	session_event(r, now, e->target, up ? "instance up" : "instance down");
+	domain_changed(r, rs ? rs->vnet : gw->vnet, now,
+		       cause(r, up ? "instanceUp %s%s" : "instanceDown %s%s", e->target, NULL));
+}
+
+/* ---- edits ----------------------------------------------------------------- */
+
+static void do_edit(struct run *r, const struct event *e, int64_t now)
+{
+	enum edit_op op = e->op == EV_ADD ? EDIT_ADD : e->op == EV_SET ? EDIT_SET : EDIT_REMOVE;
+	char err[512];
+	cJSON *copy = cJSON_Duplicate(r->topo_json, true);
+	if (!copy) {
+		oom(r);
+		return;
+	}
+	char where[64];
+	snprintf(where, sizeof(where), "$.events[%zu]", e->index);
+	if (edit_apply(copy, op, e->path, e->value, err, sizeof(err)) != 0) {
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
+			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);
+		cJSON_Delete(copy);
+		r->status = 2;
+		return;
+	}
+	/* Rebuild into a scratch collector: the messages describe the edited
+	 * topology, and are re-issued naming the event. */
+	struct diag *scratch = diag_create();
+	if (!scratch) {
+		cJSON_Delete(copy);
+		oom(r);
+		return;
+	}
+	struct jin j;
+	jin_init(&j, scratch, r->sc->file);
+	size_t m = jin_push_key(&j, "topology");
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT };
+	struct topology *nt = topo_load(&j, copy, &to);
+	jin_pop(&j, m);
+	if (!nt) {
+		for (size_t i = 0; i < diag_stored(scratch); i++) {
+			const struct diag_entry *d = diag_get(scratch, i);
+			if (d->severity != DIAG_ERROR)
+				continue;
+			diag_add(r->diag, DIAG_ERROR, r->sc->file, where,
+				 "%s \"%s\" at %.3fs would make the topology invalid: %s: %s",
+				 ev_op_name(e->op), e->path, (double)now / 1000.0,
+				 d->path ? d->path : "$", d->message);
+		}
+		diag_destroy(scratch);
+		cJSON_Delete(copy);
+		r->status = 2;
+		return;
+	}
+	diag_destroy(scratch);
+	cJSON_Delete(r->topo_json);
+	r->topo_json = copy;
+	struct topology *old = r->topo;
+	struct bgp_set **old_sets = r->domain_sets;
+	struct eff_table **old_tables = r->tables;
+	r->topo = nt;
+	if (speakers_sync(r->sp, nt) != 0 ||
+	    recompute_all(r, old, old_tables, now,
+			  cause(r, "%s %s", ev_op_name(e->op), e->path)) != 0)
+		oom(r);
+	free_state(old, old_sets, old_tables);
+	topology_destroy(old);
+	check_capacity(r, now);
+}
+
+static void on_event(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	const struct event *e = arg;
+	if (r->status != 0)
+		return;
+	r->processed++;
+	switch (e->op) {
+	case EV_ADVERTISE: do_advertise(r, e, now); break;
+	case EV_WITHDRAW: do_withdraw(r, e, now); break;
+	case EV_PEER_DOWN: do_peer_down(r, e, now); break;
+	case EV_PEER_UP: do_peer_up(r, e, now); break;
+	case EV_INSTANCE_DOWN: do_instance(r, e, now, false); break;
+	case EV_INSTANCE_UP: do_instance(r, e, now, true); break;
+	case EV_ADD:
+	case EV_SET:
+	case EV_REMOVE: do_edit(r, e, now); break;
+	case EV_CHECKPOINT: break;
+	}
+	if (r->hook)
+		r->hook(r->hook_ctx, e, now);
+}
+
+void run_set_event_hook(struct run *r, run_event_hook fn, void *ctx)
+{
+	r->hook = fn;
+	r->hook_ctx = ctx;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+struct run *run_create(struct scenario *sc, struct diag *d)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->sc = sc;
+	r->diag = d;
+	r->arena = arena_create();
+	r->q = evq_create();
+	r->topo_json = cJSON_Duplicate(sc->topology_json, true);
+	r->sp = speakers_create();
+	r->topo = topology_ref(sc->topo);
+	if (!r->arena || !r->q || !r->topo_json || !r->sp || speakers_sync(r->sp, r->topo) != 0 ||
+	    recompute_all(r, NULL, NULL, 0, NULL) != 0) {
+		run_destroy(r);
+		return NULL;
+	}
+	for (size_t i = 0; i < sc->nevents; i++) {
+		const struct event *e = &sc->events[i];
+		int cls = e->op == EV_CHECKPOINT ? CLASS_CHECKPOINT : CLASS_CHANGE;
+		evq_fn fn = e->op == EV_CHECKPOINT ? on_checkpoint : on_event;
+		if (!evq_push(r->q, e->at_ms, cls, EVQ_FOREGROUND, fn, r, (void *)e)) {
+			run_destroy(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+int run_add_probe(struct run *r, int64_t at_ms, const char *label)
+{
+	struct probe *p = arena_calloc(r->arena, 1, sizeof(*p));
+	if (!p)
+		return -1;
+	p->r = r;
+	p->label = arena_strdup(r->arena, label);
+	return evq_push(r->q, at_ms, CLASS_CHECKPOINT, EVQ_FOREGROUND, on_probe, r, p) ? 0 : -1;
+}
+
+int run_execute(struct run *r)
+{
+	if (snapshot(r, "start", 0) != 0)
+		return 3;
+	check_capacity(r, 0);
+	int64_t horizon = r->sc->settings.horizon_ms;
+	if (horizon >= 0) {
+		int64_t t;
+		while (r->status == 0 && evq_next_time(r->q, &t) && t <= horizon)
+			evq_step(r->q);
+		r->end_ms = horizon;
+	} else {
+		while (r->status == 0 && evq_pending_foreground(r->q) > 0)
+			evq_step(r->q);
+		r->end_ms = evq_now(r->q);
+	}
+	if (r->status != 0)
+		return r->status;
+	return snapshot(r, "end", r->end_ms) == 0 ? 0 : 3;
+}
+
+void run_destroy(struct run *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ncps; i++) {
+		struct checkpoint *c = &r->cps[i];
+		for (size_t k = 0; c->tables && k < c->topo->nsubnets; k++)
+			eff_unref(c->tables[k]);
+		free(c->tables);
+		free(c->nic_unprogrammed);
+		topology_destroy(c->topo);
+	}
+	free(r->cps);
+	for (size_t i = 0; i < r->ntl; i++) {
+		eff_unref(r->tl[i].before);
+		eff_unref(r->tl[i].after);
+	}
+	free(r->tl);
+	free(r->sev);
+	for (size_t i = 0; i < r->npend; i++) {
+		bgp_set_unref(r->pend[i]->set);
+		free(r->pend[i]);
+	}
+	free(r->pend);
+	free(r->rs);
+	if (r->topo)
+		free_state(r->topo, r->domain_sets, r->tables);
+	topology_destroy(r->topo);
+	speakers_destroy(r->sp);
+	cJSON_Delete(r->topo_json);
+	evq_destroy(r->q);
+	arena_destroy(r->arena);
+	free(r);
+}
+
+/* ---- accessors ------------------------------------------------------------- */
+
+size_t run_checkpoint_count(const struct run *r) { return r->ncps; }
+const struct checkpoint *run_checkpoint_get(const struct run *r, size_t i)
+{
+	return i < r->ncps ? &r->cps[i] : NULL;
+}
+
+const struct checkpoint *run_checkpoint(const struct run *r, const char *label)
+{
+	for (size_t i = 0; i < r->ncps; i++)
+		if (strcmp(r->cps[i].label, label) == 0)
+			return &r->cps[i];
+	return NULL;
+}
+
+size_t run_timeline_count(const struct run *r) { return r->ntl; }
+const struct timeline_entry *run_timeline_get(const struct run *r, size_t i)
+{
+	return i < r->ntl ? &r->tl[i] : NULL;
+}
+size_t run_session_event_count(const struct run *r) { return r->nsev; }
+const struct session_event *run_session_event_get(const struct run *r, size_t i)
+{
+	return i < r->nsev ? &r->sev[i] : NULL;
+}
+const struct speakers *run_speakers(const struct run *r) { return r->sp; }
+const struct topology *run_topology(const struct run *r) { return r->topo; }
+int64_t run_end_ms(const struct run *r) { return r->end_ms; }
+size_t run_events_processed(const struct run *r) { return r->processed; }
+
+const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, const char *subnet_id)
+{
+	const struct subnet *s = topology_subnet(c->topo, subnet_id);
+	return s ? c->tables[s->index] : NULL;
+}
+
+const struct eff_table *checkpoint_nic_table(const struct checkpoint *c, const char *nic,
+					     bool *without_rs)
+{
+	const struct nic *n = topology_nic(c->topo, nic);
+	if (!n)
+		return NULL;
+	*without_rs = c->nic_unprogrammed && c->nic_unprogrammed[n - c->topo->nics];
+	return c->tables[n->subnet->index];
+}
+
+/* ---- expectations ---------------------------------------------------------- */
+
+/* Canonical key of a row for the multiset comparison of SPEC 2.3 (the
+ * conformance rule: source, state, sorted prefixes, type, sorted IPs). */
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void key_from_strings(char *buf, size_t len, const char *src, const char *state,
+			     const char **pfx, size_t np, const char *type, const char **ips,
+			     size_t nip, const char *name)
+{
+	qsort(pfx, np, sizeof(*pfx), str_cmp);
+	qsort(ips, nip, sizeof(*ips), str_cmp);
+	size_t o = (size_t)snprintf(buf, len, "%s %s [", src, state);
+	for (size_t i = 0; i < np && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", pfx[i]);
+	if (o < len)
+		o += (size_t)snprintf(buf + o, len - o, "] %s [", type);
+	for (size_t i = 0; i < nip && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", ips[i]);
+	if (o < len)
+		snprintf(buf + o, len - o, "]%s%s", name ? " name=" : "", name ? name : "");
+}
+
+#define KEY_LEN 4096
+#define KEY_MAX_ITEMS 256
+
+static void key_of_row(const struct route_row *row, bool with_name, char *buf)
+{
+	char pf[KEY_MAX_ITEMS][PREFIX_STRLEN], ip[IPV4_STRLEN];
+	const char *pp[KEY_MAX_ITEMS], *ipp[1];
+	size_t np = row->nprefixes < KEY_MAX_ITEMS ? row->nprefixes : KEY_MAX_ITEMS;
+	for (size_t i = 0; i < np; i++)
+		pp[i] = prefix_format(row->prefixes[i], pf[i]);
+	ipp[0] = row->has_nh_ip ? ipv4_format(row->nh_ip, ip) : NULL;
+	key_from_strings(buf, KEY_LEN, route_source_name(row->source),
+			 row->active ? "Active" : "Invalid", pp, np, nh_type_name(row->nh), ipp,
+			 row->has_nh_ip, with_name ? row->name : NULL);
+}
+
+static bool key_of_json(const cJSON *o, char *buf, bool *with_name)
+{
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "source");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
+	const cJSON *ap = cJSON_GetObjectItemCaseSensitive(o, "addressPrefix");
+	const cJSON *ty = cJSON_GetObjectItemCaseSensitive(o, "nextHopType");
+	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(o, "nextHopIpAddress");
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
+	if (!cJSON_IsString(src) || !cJSON_IsString(st) || !cJSON_IsArray(ap) ||
+	    !cJSON_IsString(ty) || (ip && !cJSON_IsArray(ip)))
+		return false;
+	const char *pp[KEY_MAX_ITEMS], *ipp[KEY_MAX_ITEMS];
+	size_t np = 0, nip = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, ap)
+	{
+		if (!cJSON_IsString(it) || np == KEY_MAX_ITEMS)
+			return false;
+		pp[np++] = it->valuestring;
+	}
+	cJSON_ArrayForEach(it, ip)
+	{
+		if (!cJSON_IsString(it) || nip == KEY_MAX_ITEMS)
+			return false;
+		ipp[nip++] = it->valuestring;
+	}
+	*with_name = cJSON_IsString(nm);
+	key_from_strings(buf, KEY_LEN, src->valuestring, st->valuestring, pp, np, ty->valuestring,
+			 ipp, nip, *with_name ? nm->valuestring : NULL);
+	return true;
+}
+
+/* Multiset comparison; writes the first difference to msg. */
+static bool compare_routes(const struct eff_table *t, bool without_rs, const cJSON *expected,
+			   char *msg, size_t len)
+{
+	size_t n = eff_row_count(t, without_rs), ne = (size_t)cJSON_GetArraySize(expected);
+	struct route_row *rows = calloc(n ? n : 1, sizeof(*rows));
+	bool *used = calloc(n ? n : 1, sizeof(*used));
+	char *a = malloc(KEY_LEN), *b = malloc(KEY_LEN);
+	bool ok = rows && used && a && b;
+	if (!ok)
+		snprintf(msg, len, "out of memory");
+	struct eff_iter it = { 0 };
+	for (size_t i = 0; ok && i < n; i++)
+		eff_row(t, without_rs, &it, &rows[i]);
+	const cJSON *e;
+	size_t k = 0;
+	cJSON_ArrayForEach(e, expected)
+	{
+		if (!ok)
+			break;
+		bool with_name;
+		if (!key_of_json(e, a, &with_name)) {
+			snprintf(msg, len, "expected row %zu is not an effective route row", k);
+			ok = false;
+			break;
+		}
+		bool found = false;
+		for (size_t i = 0; i < n && !found; i++) {
+			if (used[i])
+				continue;
+			key_of_row(&rows[i], with_name, b);
+			if (strcmp(a, b) == 0)
+				found = used[i] = true;
+		}
+		if (!found) {
+			snprintf(msg, len, "missing row: %s", a);
+			ok = false;
+		}
+		k++;
+	}
+	for (size_t i = 0; ok && i < n; i++)
+		if (!used[i]) {
+			key_of_row(&rows[i], true, b);
+			snprintf(msg, len, "unexpected row: %s (%zu rows, %zu expected)", b, n, ne);
+			ok = false;
+		}
+	free(rows);
+	free(used);
+	free(a);
+	free(b);
+	return ok;
+}
+
+size_t run_check_expectations(const struct run *r,
+			      void (*fail)(void *ctx, const struct expectation *x, const char *msg),
+			      void *ctx)
+{
+	size_t failed = 0;
+	char msg[KEY_LEN + 128];
+	for (size_t i = 0; i < r->sc->nexpectations; i++) {
+		const struct expectation *x = &r->sc->expectations[i];
+		const struct checkpoint *c = run_checkpoint(r, x->at);
+		bool without_rs = false;
+		const struct eff_table *t = NULL;
+		msg[0] = '\0';
+		if (!c)
+			snprintf(msg, sizeof(msg), "checkpoint \"%s\" was never reached", x->at);
+		else if (x->nic && !(t = checkpoint_nic_table(c, x->nic, &without_rs)))
+			snprintf(msg, sizeof(msg), "no NIC \"%s\" at checkpoint \"%s\"", x->nic, x->at);
+		else if (x->subnet && !(t = checkpoint_subnet_table(c, x->subnet)))
+			snprintf(msg, sizeof(msg), "no subnet \"%s\" at checkpoint \"%s\"", x->subnet,
+				 x->at);
+		if (t && x->has_destination) {
+			struct next_hop nh = eff_next_hop(t, x->destination, without_rs);
+			char d[IPV4_STRLEN], want[IPV4_STRLEN], got[IPV4_STRLEN];
+			ipv4_format(x->destination, d);
+			if (!nh.found || nh.nh != x->nh ||
+			    (x->has_nh_ip && (!nh.has_nh_ip || nh.nh_ip != x->nh_ip)))
+				snprintf(msg, sizeof(msg),
+					 "next hop for %s at \"%s\": expected %s%s%s, got %s%s%s", d,
+					 x->at, nh_type_name(x->nh), x->has_nh_ip ? " " : "",
+					 x->has_nh_ip ? ipv4_format(x->nh_ip, want) : "",
+					 nh.found ? nh_type_name(nh.nh) : "no route",
+					 nh.has_nh_ip ? " " : "",
+					 nh.has_nh_ip ? ipv4_format(nh.nh_ip, got) : "");
+		} else if (t && x->routes) {
+			char m2[KEY_LEN + 64];
+			if (!compare_routes(t, without_rs, x->routes, m2, sizeof(m2)))
+				snprintf(msg, sizeof(msg), "routes at \"%s\": %s", x->at, m2);
+		}
+		if (msg[0]) {
+			failed++;
+			fail(ctx, x, msg);
+		}
+	}
+	return failed;
+}

@@ -1,0 +1,86 @@
+/*
+ * run.h - replaying a scenario on the discrete-event engine (SPEC 2.2, 3).
+ *
+ * A run owns the current topology, the BGP speakers' state, one shared
+ * bgp_set per routing domain and one effective-route table per subnet.
+ * File events and model timers (hold expiry, connect retry, route
+ * programming, Route Server scale-out) are engine events; after each one
+ * only the domains and subnets whose inputs changed are recomputed, and
+ * every change of a subnet's table is appended to the timeline.
+ * Checkpoints keep references to the tables and topology they saw, so
+ * unchanged tables are shared between checkpoints.
+ */
+#ifndef MODELS_RUN_H
+#define MODELS_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/effective.h"
+#include "models/scenario.h"
+
+struct diag;
+struct run;
+struct speakers;
+
+struct checkpoint {
+	const char *label;             /* "start", "end", a scenario label or a probe */
+	int64_t at_ms;
+	struct topology *topo;         /* the topology in force (a reference) */
+	struct eff_table **tables;     /* per topo->subnets index */
+	bool *nic_unprogrammed;        /* per topo->nics index, NULL when none is */
+	size_t nunprogrammed;
+};
+
+struct timeline_entry {
+	int64_t at_ms;
+	const char *subnet;            /* "vnet/subnet" */
+	size_t nics;                   /* NICs in the subnet at that time */
+	struct eff_table *before, *after; /* NULL when the subnet appeared / went away */
+	const char *cause;             /* "advertise ars/nva1", "hold timer ars/nva1", ... */
+};
+
+/* One line of what happened to BGP sessions, for the summary. */
+struct session_event {
+	int64_t at_ms;
+	const char *peer;
+	const char *what;              /* "session dropped: 1001 prefixes > limit 1000" ... */
+};
+
+struct run *run_create(struct scenario *sc, struct diag *d);
+void run_destroy(struct run *r); /* NULL is a no-op */
+/* An extra checkpoint at a time (for --at 90s).  Before run_execute. */
+int run_add_probe(struct run *r, int64_t at_ms, const char *label);
+/* Called after every file event is applied (benchmarks time events with it). */
+typedef void (*run_event_hook)(void *ctx, const struct event *e, int64_t now_ms);
+void run_set_event_hook(struct run *r, run_event_hook fn, void *ctx);
+/* Replays everything.  0 ok; 2 an edit was invalid (diagnostics say which,
+ * the run stopped there); 3 out of memory. */
+int run_execute(struct run *r);
+
+size_t run_checkpoint_count(const struct run *r);
+const struct checkpoint *run_checkpoint_get(const struct run *r, size_t i);
+const struct checkpoint *run_checkpoint(const struct run *r, const char *label);
+size_t run_timeline_count(const struct run *r);
+const struct timeline_entry *run_timeline_get(const struct run *r, size_t i);
+size_t run_session_event_count(const struct run *r);
+const struct session_event *run_session_event_get(const struct run *r, size_t i);
+const struct speakers *run_speakers(const struct run *r);
+const struct topology *run_topology(const struct run *r);
+int64_t run_end_ms(const struct run *r);
+size_t run_events_processed(const struct run *r);
+
+/* The table a NIC or subnet had at a checkpoint.  *without_rs tells whether
+ * Route Server rows must be dropped (a NIC beyond Route Server capacity). */
+const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, const char *subnet_id);
+const struct eff_table *checkpoint_nic_table(const struct checkpoint *c, const char *nic,
+					     bool *without_rs);
+
+/* Expectations (SPEC 2.3).  Returns the number failed; each failure is
+ * reported through fail(ctx, expectation, message). */
+size_t run_check_expectations(const struct run *r,
+			      void (*fail)(void *ctx, const struct expectation *x, const char *msg),
+			      void *ctx);
+
+#endif

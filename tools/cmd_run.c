@@ -1,0 +1,680 @@
+/*
+ * cmd_run.c - `vnetsim run`: replay scenarios, check their expectations,
+ * print a summary with the timeline (SPEC 2.2, 2.3, 3, 4).
+ *
+ * Batches: every SCENARIO argument (a directory stands for its *.json
+ * files) is an independent run.  With -j N, N worker threads take
+ * scenarios in input order; each renders its report into memory buffers
+ * (stdout and stderr text) and the main thread prints the buffers strictly
+ * in input order as they complete, so the output is the same byte for byte
+ * whatever N is.  The library has no shared mutable state, so runs need no
+ * locking; only the job queue does.
+ *
+ * Timeline rows are the before/after tables of a subnet compared as
+ * multisets (tools/rowdiff.h).  In the text report consecutive entries at
+ * the same time, with the same cause and the same changes, are folded into
+ * one ("3 subnets, 12 NICs: ..."); json keeps one entry per subnet.
+ */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/scenario.h"
+#include "models/svctag.h"
+#include "sim/diag.h"
+#include "tools/rowdiff.h"
+
+static const char USAGE[] =
+	"usage: vnetsim run SCENARIO... [-j N] [-o table|json|jsonl|csv] [--service-tags FILE]\n";
+
+static const char DETAILS[] =
+	"\nReplays each scenario, records its checkpoints, checks its expectations and prints\n"
+	"a summary: events processed, checkpoints, the timeline of effective-route changes\n"
+	"(per subnet, with rows added '+' and removed '-'), BGP session events and the\n"
+	"expectation results.  A directory stands for every *.json file in it (sorted, not\n"
+	"recursive).  Several scenarios end with one summary table.\n"
+	"\n"
+	"  -j, --jobs N          run N scenarios in parallel (default 1); the output is the\n"
+	"                        same, in input order, whatever N is\n"
+	"  --db FILE             store results in a database: not supported yet (exit 2)\n"
+	"  --junit FILE          write a JUnit report: not supported yet (exit 2)\n"
+	"\n"
+	"-o json prints one document {\"scenarios\": [{\"file\", \"name\", \"result\",\n"
+	"\"eventsProcessed\", \"endMs\", \"checkpoints\": [{\"label\", \"atMs\"}], \"timeline\":\n"
+	"[{\"atMs\", \"subnet\", \"nics\", \"cause\", \"removed\", \"added\"}], \"sessions\":\n"
+	"[{\"atMs\", \"peer\", \"what\"}], \"expectations\": {\"passed\", \"failed\",\n"
+	"\"failures\": [{\"index\", \"message\"}]}}]}; result is passed, failed, invalid or\n"
+	"error.  jsonl prints one such object per line; csv one line per timeline row\n"
+	"change.\n"
+	"Exit 1 when an expectation failed, 2 when a scenario was invalid (the others still\n"
+	"run), 3 on an environment failure; the highest wins.\n";
+
+enum { OPT_JOBS = 1, OPT_DB, OPT_JUNIT };
+
+static const struct cli_option OPTIONS[] = {
+	{ "jobs", 'j', true, OPT_JOBS },
+	{ "db", 0, true, OPT_DB },
+	{ "junit", 0, true, OPT_JUNIT },
+	CLI_COMMON_OPTIONS,
+	{ NULL, 0, false, 0 },
+};
+
+#define MAX_JOBS 256
+#define FOLD_NAMES_SHOWN 8
+
+/* ---- one scenario ---------------------------------------------------------- */
+
+struct failure {
+	size_t index;
+	char *message;
+};
+
+struct failures {
+	struct failure *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void on_failure(void *ctx, const struct expectation *x, const char *msg)
+{
+	struct failures *f = ctx;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct failure *v = realloc(f->v, cap * sizeof(*v));
+		if (!v) {
+			f->oom = true;
+			return;
+		}
+		f->v = v;
+		f->cap = cap;
+	}
+	size_t len = strlen(msg) + 1;
+	char *m = malloc(len);
+	if (!m) {
+		f->oom = true;
+		return;
+	}
+	memcpy(m, msg, len);
+	f->v[f->n++] = (struct failure){ x->index, m };
+}
+
+struct job {
+	const char *file;
+	const struct cli_common *common;
+	enum render_format fmt;
+	char *out, *err;               /* buffered text (parallel runs) */
+	size_t outlen, errlen;
+	int rc;
+	const char *result;            /* passed failed invalid error */
+	char *name;
+	size_t passed, failed;
+	bool done;
+};
+
+static int change_compute(struct rowdiff_change *c, const struct timeline_entry *e)
+{
+	return rowdiff_change_tables(c, e->before, false, e->after, false, ROWDIFF_NAMES_EXACT);
+}
+
+/* Folded timeline entries for the text report. */
+struct fold {
+	struct rowdiff_change ch;
+	const struct timeline_entry *first;
+	const char **subnets;
+	size_t nsubnets, cap, nics;
+};
+
+static void fold_print(struct fold *f, FILE *out)
+{
+	char t[32];
+	if (!f->first)
+		return;
+	fprintf(out, "    %s  %s  ", render_time(f->first->at_ms, t),
+		f->first->cause ? f->first->cause : "-");
+	if (f->nsubnets == 1) {
+		fprintf(out, "%s (%zu NIC%s)\n", f->subnets[0], f->nics, f->nics == 1 ? "" : "s");
+	} else {
+		fprintf(out, "%zu subnets, %zu NICs: ", f->nsubnets, f->nics);
+		for (size_t i = 0; i < f->nsubnets && i < FOLD_NAMES_SHOWN; i++)
+			fprintf(out, "%s%s", i ? ", " : "", f->subnets[i]);
+		if (f->nsubnets > FOLD_NAMES_SHOWN)
+			fprintf(out, " and %zu more", f->nsubnets - FOLD_NAMES_SHOWN);
+		fputc('\n', out);
+	}
+	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
+			    f->ch.res.nadded);
+	rowdiff_change_fini(&f->ch);
+	f->first = NULL;
+	f->nsubnets = f->nics = 0;
+}
+
+static int fold_add_subnet(struct fold *f, const struct timeline_entry *e)
+{
+	if (f->nsubnets == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		const char **v = realloc(f->subnets, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		f->subnets = v;
+		f->cap = cap;
+	}
+	f->subnets[f->nsubnets++] = e->subnet;
+	f->nics += e->nics;
+	return 0;
+}
+
+static bool same_cause(const struct timeline_entry *a, const struct timeline_entry *b)
+{
+	if (a->at_ms != b->at_ms)
+		return false;
+	if (!a->cause || !b->cause)
+		return a->cause == b->cause;
+	return strcmp(a->cause, b->cause) == 0;
+}
+
+static int timeline_text(const struct run *r, FILE *out)
+{
+	struct fold f = { 0 };
+	size_t n = run_timeline_count(r);
+	int rc = 0;
+	fprintf(out, "  timeline:%s\n", n ? "" : " no changes");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct timeline_entry *e = run_timeline_get(r, i);
+		struct rowdiff_change ch;
+		if (change_compute(&ch, e) != 0) {
+			rc = -1;
+			break;
+		}
+		if (rowdiff_result_empty(&ch.res)) {
+			rowdiff_change_fini(&ch); /* a change that shows no row (hidden fields) */
+			continue;
+		}
+		if (f.first && same_cause(f.first, e) && rowdiff_result_equal(&f.ch.res, &ch.res)) {
+			rowdiff_change_fini(&ch);
+		} else {
+			fold_print(&f, out);
+			f.ch = ch;
+			f.first = e;
+		}
+		if (fold_add_subnet(&f, e) != 0)
+			rc = -1;
+	}
+	fold_print(&f, out);
+	rowdiff_change_fini(&f.ch);
+	free(f.subnets);
+	return rc;
+}
+
+static int timeline_json(const struct run *r, struct jsonw *w)
+{
+	jsonw_key(w, "timeline");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < run_timeline_count(r); i++) {
+		const struct timeline_entry *e = run_timeline_get(r, i);
+		struct rowdiff_change ch;
+		if (change_compute(&ch, e) != 0)
+			return -1;
+		jsonw_object_begin(w);
+		jsonw_key(w, "atMs");
+		jsonw_int(w, e->at_ms);
+		jsonw_key(w, "subnet");
+		jsonw_string(w, e->subnet);
+		jsonw_key(w, "nics");
+		jsonw_int(w, (int64_t)e->nics);
+		jsonw_key(w, "cause");
+		jsonw_string(w, e->cause);
+		render_changes_json(w, ch.res.removed, ch.res.nremoved, ch.res.added,
+				    ch.res.nadded);
+		jsonw_object_end(w);
+		rowdiff_change_fini(&ch);
+	}
+	jsonw_array_end(w);
+	return 0;
+}
+
+static const char *const CSV_LEAD[5] = { "file", "atMs", "subnet", "nics", "cause" };
+
+static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
+{
+	for (size_t i = 0; i < run_timeline_count(r); i++) {
+		const struct timeline_entry *e = run_timeline_get(r, i);
+		struct rowdiff_change ch;
+		if (change_compute(&ch, e) != 0)
+			return -1;
+		char at[24], nics[24];
+		snprintf(at, sizeof(at), "%lld", (long long)e->at_ms);
+		snprintf(nics, sizeof(nics), "%zu", e->nics);
+		const char *lead[5] = { j->file, at, e->subnet, nics, e->cause };
+		render_changes_csv(out, lead, 5, ch.res.removed, ch.res.nremoved, ch.res.added,
+				   ch.res.nadded);
+		rowdiff_change_fini(&ch);
+	}
+	return 0;
+}
+
+static void report_text(const struct job *j, const struct scenario *sc, const struct run *r,
+			const struct failures *f, FILE *out)
+{
+	char t[32];
+	fprintf(out, "  events processed: %zu, end at %s\n", run_events_processed(r),
+		render_time(run_end_ms(r), t));
+	fprintf(out, "  checkpoints:");
+	for (size_t i = 0; i < run_checkpoint_count(r); i++) {
+		const struct checkpoint *c = run_checkpoint_get(r, i);
+		fprintf(out, "%s %s %s", i ? "," : "", c->label, render_time(c->at_ms, t));
+	}
+	fputc('\n', out);
+	if (timeline_text(r, out) != 0)
+		fprintf(out, "    (timeline incomplete: out of memory)\n");
+	size_t ns = run_session_event_count(r);
+	if (ns) {
+		fprintf(out, "  sessions:\n");
+		for (size_t i = 0; i < ns; i++) {
+			const struct session_event *s = run_session_event_get(r, i);
+			fprintf(out, "    %s  %s  %s\n", render_time(s->at_ms, t), s->peer,
+				s->what);
+		}
+	}
+	fprintf(out, "  expectations: %zu passed, %zu failed\n", j->passed, j->failed);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct expectation *x = NULL;
+		for (size_t k = 0; k < sc->nexpectations; k++)
+			if (sc->expectations[k].index == f->v[i].index)
+				x = &sc->expectations[k];
+		fprintf(out, "    FAIL $.expectations[%zu]", f->v[i].index);
+		if (x)
+			fprintf(out, " (at %s, %s %s)", x->at ? x->at : "?",
+				x->nic ? "nic" : "subnet",
+				x->nic      ? x->nic
+				: x->subnet ? x->subnet
+					    : "?");
+		fprintf(out, ": %s\n", f->v[i].message);
+	}
+}
+
+static int report_json(const struct job *j, const struct run *r, const struct failures *f,
+		       struct jsonw *w)
+{
+	jsonw_key(w, "eventsProcessed");
+	jsonw_int(w, (int64_t)run_events_processed(r));
+	jsonw_key(w, "endMs");
+	jsonw_int(w, run_end_ms(r));
+	jsonw_key(w, "checkpoints");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < run_checkpoint_count(r); i++) {
+		const struct checkpoint *c = run_checkpoint_get(r, i);
+		jsonw_inline_begin(w, true);
+		jsonw_key(w, "label");
+		jsonw_string(w, c->label);
+		jsonw_key(w, "atMs");
+		jsonw_int(w, c->at_ms);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	int rc = timeline_json(r, w);
+	if (rc != 0)
+		jsonw_array_end(w); /* the timeline array is still open */
+	jsonw_key(w, "sessions");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < run_session_event_count(r); i++) {
+		const struct session_event *s = run_session_event_get(r, i);
+		jsonw_inline_begin(w, true);
+		jsonw_key(w, "atMs");
+		jsonw_int(w, s->at_ms);
+		jsonw_key(w, "peer");
+		jsonw_string(w, s->peer);
+		jsonw_key(w, "what");
+		jsonw_string(w, s->what);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "expectations");
+	jsonw_object_begin(w);
+	jsonw_key(w, "passed");
+	jsonw_int(w, (int64_t)j->passed);
+	jsonw_key(w, "failed");
+	jsonw_int(w, (int64_t)j->failed);
+	jsonw_key(w, "failures");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < f->n; i++) {
+		jsonw_inline_begin(w, true);
+		jsonw_key(w, "index");
+		jsonw_int(w, (int64_t)f->v[i].index);
+		jsonw_key(w, "message");
+		jsonw_string(w, f->v[i].message);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+	return rc;
+}
+
+static char *str_copy(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* Runs one scenario and writes its report to out (json: a fragment at
+ * depth 2 of the batch document) and its diagnostics to err. */
+static void job_run(struct job *j, FILE *out, FILE *err)
+{
+	struct diag *d = diag_create();
+	struct scenario *sc = NULL;
+	struct run *r = NULL;
+	struct failures f = { 0 };
+	if (!d) {
+		fprintf(err, "vnetsim: out of memory\n");
+		j->rc = CLI_EXIT_ENV;
+	} else {
+		j->rc = cli_load(j->file, j->common, d, err, &sc);
+	}
+	if (j->rc == CLI_EXIT_OK) {
+		j->name = str_copy(sc->name);
+		j->rc = cli_run(sc, d, NULL, 0, err, &r);
+	}
+	if (j->rc == CLI_EXIT_OK) {
+		cli_note_sample_tags(sc, r, err);
+		j->failed = run_check_expectations(r, on_failure, &f);
+		j->passed = sc->nexpectations - j->failed;
+		if (f.oom)
+			j->rc = CLI_EXIT_ENV;
+		else if (j->failed)
+			j->rc = CLI_EXIT_DIFF;
+	}
+	j->result = j->rc == CLI_EXIT_OK     ? "passed"
+		    : j->rc == CLI_EXIT_DIFF ? "failed"
+		    : j->rc == CLI_EXIT_INVALID ? "invalid"
+						: "error";
+
+	struct jsonw w;
+	switch (j->fmt) {
+	case RENDER_TABLE:
+		fprintf(out, "scenario %s (%s): %s\n", j->name && j->name[0] ? j->name : "-",
+			j->file, j->result);
+		if (r)
+			report_text(j, sc, r, &f, out);
+		break;
+	case RENDER_JSON:
+	case RENDER_JSONL:
+		jsonw_init(&w, out, j->fmt == RENDER_JSON, 2);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "file");
+		jsonw_string(&w, j->file);
+		jsonw_key(&w, "name");
+		jsonw_string(&w, j->name);
+		jsonw_key(&w, "result");
+		jsonw_string(&w, j->result);
+		if (r && report_json(j, r, &f, &w) != 0 && j->rc < CLI_EXIT_ENV) {
+			fprintf(err, "%s: out of memory while rendering the timeline\n", j->file);
+			j->rc = CLI_EXIT_ENV;
+		}
+		jsonw_object_end(&w);
+		if (j->fmt == RENDER_JSONL)
+			fputc('\n', out);
+		break;
+	case RENDER_CSV:
+		if (r && timeline_csv(j, r, out) != 0) {
+			fprintf(err, "%s: out of memory while rendering the timeline\n", j->file);
+			j->rc = CLI_EXIT_ENV;
+		}
+		break;
+	}
+	if (j->rc == CLI_EXIT_ENV && !r && d)
+		fprintf(err, "%s: could not be run (environment failure)\n", j->file);
+	for (size_t i = 0; i < f.n; i++)
+		free(f.v[i].message);
+	free(f.v);
+	run_destroy(r);
+	scenario_destroy(sc);
+	diag_destroy(d);
+}
+
+/* ---- the batch ------------------------------------------------------------- */
+
+struct pool {
+	struct job *jobs;
+	size_t n, next;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void job_run_buffered(struct job *j)
+{
+	FILE *out = open_memstream(&j->out, &j->outlen);
+	FILE *err = open_memstream(&j->err, &j->errlen);
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		free(j->out);
+		free(j->err);
+		j->out = j->err = NULL;
+		j->rc = CLI_EXIT_ENV;
+		j->result = "error";
+		return;
+	}
+	job_run(j, out, err);
+	if (fclose(out) != 0 || fclose(err) != 0)
+		j->rc = CLI_EXIT_ENV;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->mu);
+		if (i == p->n)
+			return NULL;
+		job_run_buffered(&p->jobs[i]);
+		pthread_mutex_lock(&p->mu);
+		p->jobs[i].done = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Separator before scenario i in the output. */
+static void before_job(enum render_format fmt, size_t i)
+{
+	if (fmt == RENDER_JSON)
+		fputs(i ? ",\n    " : "\n    ", stdout);
+	else if (fmt == RENDER_TABLE && i)
+		fputc('\n', stdout);
+}
+
+static void print_job(struct job *j, enum render_format fmt, size_t i)
+{
+	if (j->err)
+		fwrite(j->err, 1, j->errlen, stderr);
+	before_job(fmt, i);
+	if (j->out)
+		fwrite(j->out, 1, j->outlen, stdout);
+	if (!j->out && fmt == RENDER_JSON) {
+		fputs("{\"file\": ", stdout);
+		jsonw_quote(stdout, j->file);
+		fputs(", \"name\": null, \"result\": \"error\"}", stdout);
+	}
+	if (!j->out && !j->err)
+		fprintf(stderr, "%s: could not be run: no memory for its output\n", j->file);
+	free(j->out);
+	free(j->err);
+	j->out = j->err = NULL;
+}
+
+static void summary_table(const struct job *jobs, size_t n)
+{
+	static const char *const hdr[] = { "Scenario", "Name", "Result", "Passed", "Failed" };
+	struct render_tab *t = render_tab_create(5, hdr);
+	if (!t)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char ps[24], fs[24];
+		snprintf(ps, sizeof(ps), "%zu", jobs[i].passed);
+		snprintf(fs, sizeof(fs), "%zu", jobs[i].failed);
+		const char *cells[5] = { jobs[i].file, jobs[i].name, jobs[i].result, ps, fs };
+		render_tab_add(t, cells);
+	}
+	fputc('\n', stdout);
+	render_tab_print(t, stdout, "");
+	render_tab_destroy(t);
+}
+
+static int run_batch(struct job *jobs, size_t n, unsigned nthreads, enum render_format fmt)
+{
+	if (fmt == RENDER_JSON)
+		fputs("{\n  \"scenarios\": [", stdout);
+	if (fmt == RENDER_CSV) {
+		for (size_t k = 0; k < 5; k++)
+			fprintf(stdout, "%s,", CSV_LEAD[k]);
+		render_csv_line(stdout, RENDER_CHANGE_CSV_COLUMNS, 7);
+	}
+	if (nthreads <= 1 || n <= 1) {
+		for (size_t i = 0; i < n; i++) {
+			before_job(fmt, i);
+			job_run(&jobs[i], stdout, stderr);
+		}
+	} else {
+		struct pool p = { .jobs = jobs, .n = n };
+		pthread_t th[MAX_JOBS];
+		size_t started = 0;
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.cv, NULL);
+		for (unsigned k = 0; k < nthreads && k < n; k++) {
+			if (pthread_create(&th[started], NULL, worker, &p) != 0)
+				break;
+			started++;
+		}
+		if (started == 0) {
+			/* No thread could start: run here, still buffered-free. */
+			for (size_t i = 0; i < n; i++) {
+				before_job(fmt, i);
+				job_run(&jobs[i], stdout, stderr);
+			}
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				pthread_mutex_lock(&p.mu);
+				while (!jobs[i].done)
+					pthread_cond_wait(&p.cv, &p.mu);
+				pthread_mutex_unlock(&p.mu);
+				print_job(&jobs[i], fmt, i);
+			}
+			for (size_t k = 0; k < started; k++)
+				pthread_join(th[k], NULL);
+		}
+		pthread_cond_destroy(&p.cv);
+		pthread_mutex_destroy(&p.mu);
+	}
+	if (fmt == RENDER_JSON)
+		fputs(n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	if (fmt == RENDER_TABLE && n > 1)
+		summary_table(jobs, n);
+	int rc = CLI_EXIT_OK;
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].rc > rc)
+			rc = jobs[i].rc;
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct cli_common common;
+	const char **args = calloc((size_t)argc, sizeof(*args));
+	size_t nargs = 0;
+	unsigned nthreads = 1;
+	const char *v;
+	int id;
+	if (!args) {
+		fprintf(stderr, "vnetsim: out of memory\n");
+		return CLI_EXIT_ENV;
+	}
+	cli_common_init(&common);
+	cli_parser_init(&p, "run", USAGE, OPTIONS, argc, argv);
+	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
+		int c = cli_common_option(&common, &p, id, v);
+		if (id == CLI_ARG_ERROR || c < 0) {
+			free(args);
+			return CLI_EXIT_INVALID;
+		}
+		if (c > 0)
+			continue;
+		if (id == CLI_ARG_POSITIONAL) {
+			args[nargs++] = v;
+		} else if (id == OPT_JOBS) {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(v, &end, 10);
+			if (*v < '0' || *v > '9' || *end || errno || n < 1 || n > MAX_JOBS) {
+				free(args);
+				return cli_usage_error(&p,
+						       "-j %s: expected a number of jobs, 1 to %d",
+						       v, MAX_JOBS);
+			}
+			nthreads = (unsigned)n;
+		} else if (id == OPT_DB || id == OPT_JUNIT) {
+			free(args);
+			fprintf(stderr,
+				"vnetsim run: --%s is not supported yet (the %s does not exist in "
+				"this version); run without it\n",
+				id == OPT_DB ? "db" : "junit",
+				id == OPT_DB ? "results store" : "JUnit writer");
+			return CLI_EXIT_INVALID;
+		}
+	}
+	if (common.help) {
+		cli_help(USAGE, DETAILS);
+		free(args);
+		return CLI_EXIT_OK;
+	}
+	if (nargs == 0) {
+		free(args);
+		return cli_usage_error(&p, "missing SCENARIO");
+	}
+	char **files = NULL;
+	size_t nfiles = 0;
+	int rc = cli_expand_paths(args, nargs, stderr, &files, &nfiles);
+	free(args);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (common.service_tags) {
+		/* Loaded once and shared read-only by every run of the batch. */
+		struct diag *d = diag_create();
+		bool env = false;
+		common.tags = d ? scenario_load_service_tags(common.service_tags, d, &env) : NULL;
+		if (d)
+			diag_print(d, stderr);
+		diag_destroy(d);
+		if (!common.tags) {
+			cli_paths_free(files, nfiles);
+			return env || !d ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
+		}
+	}
+	struct job *jobs = calloc(nfiles ? nfiles : 1, sizeof(*jobs));
+	if (!jobs) {
+		fprintf(stderr, "vnetsim: out of memory\n");
+		rc = CLI_EXIT_ENV;
+	} else {
+		enum render_format fmt = cli_format(&common);
+		for (size_t i = 0; i < nfiles; i++)
+			jobs[i] = (struct job){ .file = files[i], .common = &common, .fmt = fmt };
+		rc = run_batch(jobs, nfiles, nthreads, fmt);
+		for (size_t i = 0; i < nfiles; i++)
+			free(jobs[i].name);
+		free(jobs);
+	}
+	svctag_destroy(common.tags);
+	cli_paths_free(files, nfiles);
+	return rc;
+}

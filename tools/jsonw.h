@@ -1,0 +1,57 @@
+/*
+ * jsonw.h - a streaming JSON writer for vnetsim's output.
+ *
+ * Output is written as it is produced, so a 50,000-NIC `routes --nic '*'`
+ * never builds a document tree in memory.  Two layouts: pretty (two-space
+ * indentation, one member or element per line, empty containers as `{}` and
+ * `[]`) for `-o json`, and compact (one line) for `-o jsonl`.  Keys are
+ * written in call order, so the caller decides the order az uses.
+ *
+ * A container opened with jsonw_inline_begin is written on one line even in
+ * pretty mode ({"a": 1, "b": [2, 3]}): long lists of small objects (route
+ * rows in a timeline) stay readable and an order of magnitude smaller.
+ *
+ * The writer checks its own use with assertions (a key only inside an
+ * object, balanced containers); write errors are the FILE's (ferror).
+ * Strings are escaped per RFC 8259; bytes >= 0x80 pass through unchanged
+ * (names come from a UTF-8 JSON file).
+ */
+#ifndef TOOLS_JSONW_H
+#define TOOLS_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSONW_MAX_DEPTH 32
+
+struct jsonw {
+	FILE *out;
+	bool pretty;
+	unsigned base;                 /* indentation levels before the first value */
+	unsigned depth;                /* open containers */
+	bool empty[JSONW_MAX_DEPTH];   /* container has no member yet */
+	bool is_object[JSONW_MAX_DEPTH];
+	bool after_key;                /* a key was written, its value is next */
+	unsigned inline_from;          /* depth of the outermost inline container, 0 none */
+};
+
+/* base: indentation of the top-level value (for fragments of a larger
+ * document); the first line itself is not indented. */
+void jsonw_init(struct jsonw *w, FILE *out, bool pretty, unsigned base);
+void jsonw_object_begin(struct jsonw *w);
+void jsonw_object_end(struct jsonw *w);
+void jsonw_array_begin(struct jsonw *w);
+void jsonw_array_end(struct jsonw *w);
+/* Opens an object (object true) or array written on one line; close it
+ * with jsonw_object_end / jsonw_array_end. */
+void jsonw_inline_begin(struct jsonw *w, bool object);
+void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_string(struct jsonw *w, const char *s); /* NULL writes null */
+void jsonw_int(struct jsonw *w, int64_t v);
+void jsonw_bool(struct jsonw *w, bool v);
+void jsonw_null(struct jsonw *w);
+/* Writes s as a JSON string literal (quotes included) to out. */
+void jsonw_quote(FILE *out, const char *s);
+
+#endif

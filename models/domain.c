@@ -206,7 +206,7 @@ struct bgp_set *domain_build(const struct topology *t, const struct vnet *hub,
 			       .pref = hub->rs ? hub->rs->pref : HUB_PREF_EXPRESSROUTE,
 			       .vnet_prefixes = vp, .nvnet_prefixes = np };
 
-	if (rc == 0)
+	if (rc == 0 && g.n > 1)
 		qsort(g.v, g.n, sizeof(*g.v), cand_cmp);
 	for (size_t i = 0; rc == 0 && i < g.n;) {
 		size_t j = i, ng = 0;

@@ -105,7 +105,8 @@ int bgp_set_finish(struct bgp_set *s)
 	/* Entries are added in prefix order by the domain builder; sort anyway
 	 * so the invariant does not depend on the caller.  Sorting moves entries
 	 * but their nh ranges stay valid. */
-	qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
+	if (s->n > 1)
+		qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
 	s->fib = lpm_create();
 	if (!s->fib)
 		return -1;
@@ -663,7 +664,10 @@ static bool row_equal(const struct route_row *a, const struct route_row *b)
 		return false;
 	if ((a->name == NULL) != (b->name == NULL) || (a->name && strcmp(a->name, b->name) != 0))
 		return false;
-	return memcmp(a->prefixes, b->prefixes, a->nprefixes * sizeof(*a->prefixes)) == 0;
+	for (size_t i = 0; i < a->nprefixes; i++)
+		if (!prefix_equal(a->prefixes[i], b->prefixes[i]))
+			return false;
+	return true;
 }
 
 bool eff_equal(const struct eff_table *a, const struct eff_table *b)

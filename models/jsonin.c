@@ -116,9 +116,10 @@ static void line_col(const char *text, size_t off, size_t *line, size_t *col)
 }
 
 /* Linear pre-scan: NUL bytes and nesting depth, outside strings. */
-static bool prescan(const char *file, const char *text, size_t len, struct diag *d)
+static bool prescan(const char *file, const char *text, size_t len, struct diag *d,
+		    size_t *open_depth, size_t *open_str)
 {
-	size_t depth = 0;
+	size_t depth = 0, str_start = 0;
 	bool in_str = false, esc = false;
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
@@ -140,6 +141,7 @@ static bool prescan(const char *file, const char *text, size_t len, struct diag 
 		}
 		if (c == '"') {
 			in_str = true;
+			str_start = i;
 		} else if (c == '{' || c == '[') {
 			if (++depth > JSONIN_MAX_DEPTH) {
 				line_col(text, i, &line, &col);
@@ -153,22 +155,67 @@ static bool prescan(const char *file, const char *text, size_t len, struct diag 
 				depth--;
 		}
 	}
+	/* Where the text stops inside a value: brackets left open, or the
+	 * offset of the quote opening an unterminated string (else len);
+	 * cJSON reports such a string one byte after that quote. */
+	*open_depth = depth;
+	*open_str = in_str ? str_start : len;
 	return true;
+}
+
+struct key_pos {
+	const char *key;
+	size_t pos;
+};
+
+static int key_pos_cmp(const void *a, const void *b)
+{
+	const struct key_pos *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Reports every member whose key an earlier member of the same object
+ * already has, in file order.  Sorting the keys makes this O(k log k) for k
+ * members: a pairwise comparison is quadratic, hours for one object of a
+ * few million keys, which fits under JSONIN_MAX_FILE. */
+static void report_duplicate_keys(struct jin *j, const cJSON *obj)
+{
+	size_t k = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		k++;
+	if (k < 2)
+		return;
+	struct key_pos *kp = malloc(k * sizeof(*kp));
+	bool *dup = calloc(k, sizeof(*dup));
+	if (!kp || !dup) {
+		jin_error(j, "out of memory checking %zu keys for duplicates", k);
+		free(kp);
+		free(dup);
+		return;
+	}
+	size_t i = 0;
+	for (const cJSON *c = obj->child; c; c = c->next, i++)
+		kp[i] = (struct key_pos){ c->string ? c->string : "", i };
+	qsort(kp, k, sizeof(*kp), key_pos_cmp);
+	for (i = 1; i < k; i++)
+		if (strcmp(kp[i - 1].key, kp[i].key) == 0)
+			dup[kp[i].pos] = true;
+	i = 0;
+	for (const cJSON *c = obj->child; c; c = c->next, i++)
+		if (dup[i]) {
+			size_t m = jin_push_key(j, c->string);
+			jin_error(j, "duplicate key \"%s\" in one object", c->string);
+			jin_pop(j, m);
+		}
+	free(kp);
+	free(dup);
 }
 
 static void check_duplicates(struct jin *j, const cJSON *v)
 {
 	if (cJSON_IsObject(v)) {
-		for (const cJSON *a = v->child; a; a = a->next) {
-			for (const cJSON *b = a->next; b; b = b->next) {
-				if (a->string && b->string && strcmp(a->string, b->string) == 0) {
-					size_t m = jin_push_key(j, b->string);
-					jin_error(j, "duplicate key \"%s\" in one object", b->string);
-					jin_pop(j, m);
-					break;
-				}
-			}
-		}
+		report_duplicate_keys(j, v);
 		for (const cJSON *c = v->child; c; c = c->next) {
 			size_t m = jin_push_key(j, c->string ? c->string : "");
 			check_duplicates(j, c);
@@ -190,21 +237,32 @@ cJSON *jin_parse_text(const char *file, const char *text, size_t len, struct dia
 		diag_add(d, DIAG_ERROR, file, NULL, "empty file: expected a JSON object");
 		return NULL;
 	}
-	if (!prescan(file, text, len, d))
+	size_t open_depth, open_str;
+	if (!prescan(file, text, len, d, &open_depth, &open_str))
 		return NULL;
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
+		/* When the input ends early cJSON points at its last byte (or at
+		 * the quote of an unterminated string), not past the end: the
+		 * pre-scan tells a truncated text from a syntax error. */
 		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
 		size_t line, col;
-		line_col(text, off, &line, &col);
-		if (off >= len)
+		if (off >= len || off == open_str + 1 || (open_depth > 0 && off + 1 >= len)) {
+			line_col(text, len, &line, &col);
 			diag_add(d, DIAG_ERROR, file, NULL,
 				 "%zu:%zu: invalid JSON: unexpected end of input (truncated file?)",
 				 line, col);
-		else
-			diag_add(d, DIAG_ERROR, file, NULL, "%zu:%zu: invalid JSON near '%.20s'",
-				 line, col, text + off);
+		} else {
+			/* The text is not NUL-terminated: quote at most up to its end
+			 * or the end of the line. */
+			size_t n = 0;
+			while (n < 20 && off + n < len && text[off + n] != '\n' && text[off + n] != '\r')
+				n++;
+			line_col(text, off, &line, &col);
+			diag_add(d, DIAG_ERROR, file, NULL, "%zu:%zu: invalid JSON near '%.*s'", line,
+				 col, (int)n, text + off);
+		}
 		return NULL;
 	}
 	/* Only whitespace may follow the value. */

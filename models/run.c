@@ -517,9 +517,11 @@ static struct peer *event_peer(struct run *r, const struct event *e, const char 
 {
 	struct peer *p = speakers_peer(r->sp, ref);
 	if (!p || !p->present) {
-		diag_add(r->diag, DIAG_ERROR, r->sc->file, NULL,
-			 "$.events[%zu]: at %.3fs: no BGP peer \"%s\" in the topology at this time",
-			 e->index, (double)e->at_ms / 1000.0, ref);
+		char where[64];
+		snprintf(where, sizeof(where), "$.events[%zu]", e->index);
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, where,
+			 "at %.3fs: no BGP peer \"%s\" in the topology at this time",
+			 (double)e->at_ms / 1000.0, ref);
 		r->status = 2;
 		return NULL;
 	}
@@ -638,9 +640,10 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 	const struct route_server *rs = topology_route_server(r->topo, owner);
 	const struct gateway *gw = topology_gateway(r->topo, owner);
 	if (!rs && !gw) {
-		diag_add(r->diag, DIAG_ERROR, r->sc->file, NULL,
-			 "$.events[%zu]: no Route Server or gateway \"%s\" at this time", e->index,
-			 owner);
+		char where[64];
+		snprintf(where, sizeof(where), "$.events[%zu]", e->index);
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, where,
+			 "no Route Server or gateway \"%s\" at this time", owner);
 		r->status = 2;
 		return;
 	}

@@ -440,6 +440,43 @@ static bool checkpoint_exists(const struct scenario *s, const char *label)
 	return false;
 }
 
+/* Does an add event create something under `path` ("networkInterfaces",
+ * "virtualNetworks/hub")?  Such a name may exist at a later checkpoint. */
+static bool added_under(const struct scenario *s, const char *path)
+{
+	size_t n = strlen(path);
+	for (size_t i = 0; i < s->nevents; i++) {
+		const char *p = s->events[i].path;
+		if (s->events[i].op == EV_ADD && p && strncmp(p, path, n) == 0 &&
+		    (p[n] == '/' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* A NIC or subnet an expectation names must exist in the topology or be
+ * created by an add event: otherwise it is a dangling reference (SPEC 2),
+ * not a failed expectation. */
+static void check_expectation_target(struct jin *j, const struct scenario *s,
+				     const struct expectation *x)
+{
+	if (!s->topo)
+		return;
+	if (x->nic && !topology_nic(s->topo, x->nic) && !added_under(s, "networkInterfaces"))
+		jin_error_at(j, "nic", "no NIC named \"%s\" in the topology or added by an event",
+			     x->nic);
+	if (x->subnet && !topology_subnet(s->topo, x->subnet)) {
+		const char *slash = strchr(x->subnet, '/');
+		char path[600];
+		snprintf(path, sizeof(path), "virtualNetworks/%.*s", slash ? (int)(slash - x->subnet) : 0,
+			 x->subnet);
+		if (!slash || !added_under(s, path))
+			jin_error_at(j, "subnet", "no subnet \"%s\" (\"vnet/subnet\") in the topology or "
+						  "added by an event",
+				     x->subnet);
+	}
+}
+
 static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
 			     struct expectation *x)
 {
@@ -452,6 +489,8 @@ static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
 	bool has_subnet = jin_string(j, o, "subnet", false, &x->subnet);
 	if (has_nic == has_subnet)
 		jin_error(j, "give exactly one of \"nic\" and \"subnet\"");
+	else
+		check_expectation_target(j, s, x);
 	const cJSON *routes = cJSON_GetObjectItemCaseSensitive(o, "routes");
 	bool has_dest = cJSON_GetObjectItemCaseSensitive(o, "destination") != NULL;
 	if (has_dest == (routes != NULL)) {

@@ -1017,7 +1017,7 @@ static void load_gateways(struct loader *l, const cJSON *arr)
 				if (!gs)
 					jin_error_at(j, "virtualNetwork",
 						     "virtual network \"%s\" has no GatewaySubnet", vn);
-				for (int k = 0; gs && k < 2; k++)
+				for (int k = 0; gs && gs->prefixes.n > 0 && k < 2; k++)
 					if (!have_ips[k])
 						g->instance_ip[k] = gs->prefixes.v[0].addr + 4 + (uint32_t)k;
 				struct gateway **slot = g->type == GW_VPN ? &g->vnet->vpn_gw : &g->vnet->er_gw;
@@ -1210,7 +1210,7 @@ static void load_route_servers(struct loader *l, const cJSON *arr)
 				jin_error_at(j, "subnet", "a Route Server must be in a subnet named "
 							  "RouteServerSubnet, not \"%s\"",
 					     s->name);
-			else if (s->prefixes.v[0].len > 26)
+			else if (s->prefixes.n > 0 && s->prefixes.v[0].len > 26)
 				jin_error_at(j, "subnet", "RouteServerSubnet must be /26 or larger "
 							  "(is /%u)",
 					     s->prefixes.v[0].len);
@@ -1220,8 +1220,10 @@ static void load_route_servers(struct loader *l, const cJSON *arr)
 					     s->vnet->name, s->vnet->rs->name);
 			else if (ok)
 				s->vnet->rs = rs;
-			rs->instance_ip[0] = s->prefixes.v[0].addr + 4;
-			rs->instance_ip[1] = s->prefixes.v[0].addr + 5;
+			if (s->prefixes.n > 0) {
+				rs->instance_ip[0] = s->prefixes.v[0].addr + 4;
+				rs->instance_ip[1] = s->prefixes.v[0].addr + 5;
+			}
 		}
 		const cJSON *vips;
 		if (jin_array(j, it, "virtualRouterIps", false, &vips)) {

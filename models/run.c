@@ -513,13 +513,21 @@ static void on_hold_expired(void *ctx, void *arg, int64_t now)
 	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer %s%s", p->id, NULL));
 }
 
+#define EVENT_PATH_LEN 40
+
+/* "$.events[N]": the JSON path run-time diagnostics name. */
+static const char *event_path(const struct event *e, char buf[EVENT_PATH_LEN])
+{
+	snprintf(buf, EVENT_PATH_LEN, "$.events[%zu]", e->index);
+	return buf;
+}
+
 static struct peer *event_peer(struct run *r, const struct event *e, const char *ref)
 {
 	struct peer *p = speakers_peer(r->sp, ref);
 	if (!p || !p->present) {
-		char where[64];
-		snprintf(where, sizeof(where), "$.events[%zu]", e->index);
-		diag_add(r->diag, DIAG_ERROR, r->sc->file, where,
+		char where[EVENT_PATH_LEN];
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, event_path(e, where),
 			 "at %.3fs: no BGP peer \"%s\" in the topology at this time",
 			 (double)e->at_ms / 1000.0, ref);
 		r->status = 2;
@@ -640,9 +648,8 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 	const struct route_server *rs = topology_route_server(r->topo, owner);
 	const struct gateway *gw = topology_gateway(r->topo, owner);
 	if (!rs && !gw) {
-		char where[64];
-		snprintf(where, sizeof(where), "$.events[%zu]", e->index);
-		diag_add(r->diag, DIAG_ERROR, r->sc->file, where,
+		char where[EVENT_PATH_LEN];
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, event_path(e, where),
 			 "no Route Server or gateway \"%s\" at this time", owner);
 		r->status = 2;
 		return;
@@ -684,8 +691,8 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 		oom(r);
 		return;
 	}
-	char where[64];
-	snprintf(where, sizeof(where), "$.events[%zu]", e->index);
+	char where[EVENT_PATH_LEN];
+	event_path(e, where);
 	if (edit_apply(copy, op, e->path, e->value, err, sizeof(err)) != 0) {
 		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
 			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);

@@ -458,7 +458,7 @@ Test(run, advertise_from_a_removed_peer_is_an_error)
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 "{ 'at': 10, 'op': 'remove', 'path': 'routeServers/ars/bgpConnections/nva1' },"
 					 ADV("20", "'0.0.0.0/0'"))), 2);
-	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "$.events[1]"));
+	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, "$.events[1]", "no BGP peer"));
 	rfx_fini(&f);
 }
 

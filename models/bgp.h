@@ -51,7 +51,8 @@ struct bgp_ctx {
 	size_t nvnet_prefixes;
 };
 
-/* Step 1 and 2 of SPEC 1.5: false when the path must be dropped. */
+/* Steps 1 and 2 of SPEC 1.5: each returns true when the path must be dropped
+ * (the filters of bgp_prefix_filtered answer for a prefix). */
 bool bgp_path_loops(const struct bgp_path *p);
 bool bgp_prefix_filtered(const struct bgp_ctx *ctx, struct prefix p);
 bool bgp_path_no_advertise(const struct bgp_path *p);

@@ -1,8 +1,9 @@
 /*
  * edit.c - applying `add` / `set` / `remove` to the topology JSON.  Objects
  * in a collection are found by their "name" (O(n) per step).  `set` merges
- * recursively: objects merge key by key, anything else (arrays included)
- * replaces the old value (SPEC 2.2).
+ * recursively, as a JSON Merge Patch (RFC 7396): objects merge key by key,
+ * null removes a key, anything else (arrays included) replaces the old
+ * value (SPEC 2.2).
  */
 #include "models/edit.h"
 
@@ -102,6 +103,12 @@ static int merge(cJSON *dst, const cJSON *src)
 	cJSON_ArrayForEach(it, src)
 	{
 		cJSON *old = cJSON_GetObjectItemCaseSensitive(dst, it->string);
+		if (cJSON_IsNull(it)) {
+			/* RFC 7396: null removes the key ("routeTable": null
+			 * detaches a subnet's route table). */
+			cJSON_DeleteItemFromObjectCaseSensitive(dst, it->string);
+			continue;
+		}
 		if (old && cJSON_IsObject(old) && cJSON_IsObject(it)) {
 			if (merge(old, it) != 0)
 				return -1;

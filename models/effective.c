@@ -40,6 +40,10 @@ struct eff_table {
 	bool drop_default_internet;    /* a visible BGP 0/0 exists (SPEC 1.6.4) */
 	struct lpm *fib;               /* prefix -> own Active row */
 	struct lpm *se_fib;            /* service endpoint prefix -> own row */
+	/* The table computed without the Route Server's rows, when it differs
+	 * from this one by more than those rows (they decide a 0/0 side effect
+	 * or make a system row Invalid); NULL otherwise. */
+	struct eff_table *no_rs;
 };
 
 const char *route_source_name(enum route_source s)
@@ -127,6 +131,7 @@ void bgp_set_unref(struct bgp_set *s)
 {
 	if (!s || --s->refs > 0)
 		return;
+	bgp_set_unref(s->no_rs);
 	lpm_destroy(s->fib);
 	free(s->entries);
 	free(s->nh);
@@ -174,6 +179,49 @@ long bgp_set_find(const struct bgp_set *s, struct prefix p)
 	if (i < s->n && prefix_equal(s->entries[i].prefix, p))
 		return (long)i;
 	return -1;
+}
+
+/* A new set holding s's rows that the Route Server did not program. */
+static struct bgp_set *copy_without_rs(const struct bgp_set *s)
+{
+	struct bgp_set *o = bgp_set_create();
+	uint32_t *nh = malloc((s->nnh ? s->nnh : 1) * sizeof(*nh));
+	bool *rs = calloc(s->nnh ? s->nnh : 1, sizeof(*rs));
+	int err = !o || !nh || !rs;
+	for (size_t i = 0; i < s->n && !err; i++) {
+		const struct bgp_entry *e = &s->entries[i];
+		size_t n = 0;
+		for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++)
+			if (!s->nh_rs[k])
+				nh[n++] = s->nh[k];
+		if (n > 0)
+			err = bgp_set_add(o, e->prefix, nh, rs, n);
+	}
+	free(nh);
+	free(rs);
+	if (err || bgp_set_finish(o) != 0) {
+		bgp_set_unref(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct bgp_set *bgp_set_without_rs(struct bgp_set *s, bool *failed)
+{
+	if (!s)
+		return NULL;
+	if (!s->no_rs_built) {
+		bool any_rs = false;
+		for (size_t k = 0; k < s->nnh && !any_rs; k++)
+			any_rs = s->nh_rs[k];
+		if (any_rs && !(s->no_rs = copy_without_rs(s))) {
+			*failed = true;
+			return NULL;
+		}
+		s->no_rs_built = true;
+	}
+	struct bgp_set *o = s->no_rs ? s->no_rs : s; /* none cached: nothing to drop */
+	return o->n ? bgp_set_ref(o) : NULL;
 }
 
 /* ---- building a table ------------------------------------------------- */
@@ -511,6 +559,47 @@ static void apply_default_route_rules(struct builder *b)
 	t->drop_default_internet = bgp_default;
 }
 
+/* Whether entry idx exists, is listed and has only Route Server rows. */
+static bool only_rs(const struct eff_table *t, long idx)
+{
+	if (idx < 0 || !is_bgp_visible(t, (size_t)idx))
+		return false;
+	const struct bgp_entry *e = &t->bgp->entries[idx];
+	for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++)
+		if (!t->bgp->nh_rs[k])
+			return false;
+	return true;
+}
+
+/* Whether dropping the Route Server's rows changes more than those rows:
+ * they carry the only BGP 0/0 (1.6.4, 1.6.5) or the only BGP path of a
+ * system row's prefix (1.6.2). */
+static bool needs_no_rs_view(const struct eff_table *t)
+{
+	if (!t->bgp)
+		return false;
+	if (only_rs(t, bgp_set_find(t->bgp, (struct prefix){ 0, 0 })))
+		return true;
+	for (size_t i = 0; i < t->nsys; i++)
+		if (only_rs(t, bgp_set_find(t->bgp, t->rows[i].prefixes[0])))
+			return true;
+	return false;
+}
+
+static int build_no_rs_view(struct eff_table *t, const struct eff_input *in)
+{
+	if (!needs_no_rs_view(t))
+		return 0;
+	bool failed = false;
+	struct eff_input alt = *in;
+	alt.bgp = bgp_set_without_rs(t->bgp, &failed);
+	if (failed)
+		return -1;
+	t->no_rs = eff_compute(&alt);
+	bgp_set_unref(alt.bgp);
+	return t->no_rs ? 0 : -1;
+}
+
 static int build_fibs(struct eff_table *t)
 {
 	t->fib = lpm_create();
@@ -570,7 +659,7 @@ struct eff_table *eff_compute(const struct eff_input *in)
 	t->exc_kind = b.exc_kind;
 	t->nexc = b.nexc;
 	apply_default_route_rules(&b);
-	if (b.failed || build_fibs(t) != 0)
+	if (b.failed || build_fibs(t) != 0 || build_no_rs_view(t, in) != 0)
 		goto fail;
 	return t;
 fail:
@@ -591,6 +680,7 @@ void eff_unref(struct eff_table *t)
 {
 	if (!t || --t->refs > 0)
 		return;
+	eff_unref(t->no_rs);
 	lpm_destroy(t->fib);
 	lpm_destroy(t->se_fib);
 	bgp_set_unref(t->bgp);
@@ -607,6 +697,8 @@ bool eff_disable_bgp(const struct eff_table *t) { return t->disable_bgp; }
 
 bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row)
 {
+	if (without_rs && t->no_rs)
+		return eff_row(t->no_rs, false, it, row);
 	if (it->phase == 0) {
 		if (it->i < t->nsys) {
 			*row = t->rows[it->i++];
@@ -656,13 +748,19 @@ size_t eff_row_count(const struct eff_table *t, bool without_rs)
 	return n;
 }
 
+/* Equal strings, where NULL equals only NULL. */
+static bool str_equal(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static bool row_equal(const struct route_row *a, const struct route_row *b)
 {
 	if (a->source != b->source || a->active != b->active || a->nh != b->nh ||
 	    a->nprefixes != b->nprefixes || a->has_nh_ip != b->has_nh_ip ||
 	    (a->has_nh_ip && a->nh_ip != b->nh_ip) || a->from_route_server != b->from_route_server)
 		return false;
-	if ((a->name == NULL) != (b->name == NULL) || (a->name && strcmp(a->name, b->name) != 0))
+	if (a->tag != b->tag || !str_equal(a->name, b->name) || !str_equal(a->rt_name, b->rt_name))
 		return false;
 	for (size_t i = 0; i < a->nprefixes; i++)
 		if (!prefix_equal(a->prefixes[i], b->prefixes[i]))
@@ -680,7 +778,8 @@ bool eff_equal(const struct eff_table *a, const struct eff_table *b)
 	for (size_t i = 0; i < a->nrows; i++)
 		if (!row_equal(&a->rows[i], &b->rows[i]))
 			return false;
-	if (a->nexc != b->nexc || !bgp_set_equal(a->bgp, b->bgp))
+	if (a->nexc != b->nexc || !bgp_set_equal(a->bgp, b->bgp) ||
+	    (a->no_rs == NULL) != (b->no_rs == NULL) || !eff_equal(a->no_rs, b->no_rs))
 		return false;
 	return a->nexc == 0 ||
 	       (memcmp(a->exc_idx, b->exc_idx, a->nexc * sizeof(*a->exc_idx)) == 0 &&
@@ -731,6 +830,8 @@ static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, 
 
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs)
 {
+	if (without_rs && t->no_rs)
+		return eff_next_hop(t->no_rs, dst, false);
 	struct next_hop nh = { 0 };
 	uint32_t own = 0, se = 0, ip = 0;
 	struct prefix own_p = { 0, 0 }, se_p = { 0, 0 };

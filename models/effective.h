@@ -58,6 +58,8 @@ struct bgp_set {
 	size_t nnh;
 	struct lpm *fib;               /* prefix -> entry index, for lookups */
 	size_t ecap, nhcap;            /* builder capacities */
+	struct bgp_set *no_rs;         /* cache: the set without Route Server rows */
+	bool no_rs_built;
 };
 
 /* Builder: add entries in any order, then bgp_set_finish sorts and indexes. */
@@ -70,6 +72,11 @@ void bgp_set_unref(struct bgp_set *s); /* NULL is a no-op */
 bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b);
 /* Index of the entry for exactly p, or -1. O(log n). */
 long bgp_set_find(const struct bgp_set *s, struct prefix p);
+/* The same set without its Route Server rows, built once and cached (what a
+ * NIC beyond Route Server capacity receives).  Returns s itself (a new
+ * reference) when it has no such rows, NULL when it has nothing else or on
+ * allocation failure (*failed set). */
+struct bgp_set *bgp_set_without_rs(struct bgp_set *s, bool *failed);
 
 struct eff_table;
 

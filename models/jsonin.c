@@ -301,6 +301,8 @@ cJSON *jin_parse_file(const char *file, struct diag *d, bool *io_error)
 	char *buf = malloc(cap);
 	while (buf) {
 		if (len == cap) {
+			if (cap >= JSONIN_MAX_FILE && getc(f) == EOF)
+				break; /* exactly at the cap: allowed */
 			if (cap >= JSONIN_MAX_FILE) {
 				diag_add(d, DIAG_ERROR, file, NULL,
 					 "file larger than %u MiB: refusing to read it",
@@ -512,41 +514,68 @@ bool jin_ref(struct jin *j, const cJSON *obj, const char *key, bool required, co
 	return ok;
 }
 
+/* Largest duration: 2^53 ms (~285,000 years), exact in a double. */
+#define DURATION_MAX_MS 9007199254740992LL
+
+/* A duration is decimal digits, an optional fraction, an optional unit; it
+ * is computed in integers, so "1.001s" is exactly 1001 ms. */
 bool jin_parse_duration(const char *s, int64_t *ms)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(v) || v < 0 || s[0] == '+' || s[0] == ' ')
+	const char *p = s;
+	int64_t whole = 0, frac = 0, den = 1;
+	if (*p < '0' || *p > '9')
 		return false;
-	double scale;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > DURATION_MAX_MS)
+			return false;
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (den >= 1000000000LL) {
+				if (*p != '0')
+					return false; /* below a nanosecond of any unit */
+				continue;
+			}
+			frac = frac * 10 + (*p - '0');
+			den *= 10;
+		}
+	}
+	int64_t scale;
+	if (strcmp(p, "") == 0 || strcmp(p, "s") == 0)
 		scale = 1000;
-	else if (strcmp(end, "ms") == 0)
+	else if (strcmp(p, "ms") == 0)
 		scale = 1;
-	else if (strcmp(end, "m") == 0)
+	else if (strcmp(p, "m") == 0)
 		scale = 60000;
-	else if (strcmp(end, "h") == 0)
+	else if (strcmp(p, "h") == 0)
 		scale = 3600000;
 	else
 		return false;
-	double r = v * scale;
-	if (r > 9.0e15 || r != floor(r))
-		return false; /* beyond ~285 years, or a fraction of a millisecond */
-	*ms = (int64_t)r;
+	if (whole > DURATION_MAX_MS / scale || (frac * scale) % den != 0)
+		return false; /* too long, or a fraction of a millisecond */
+	int64_t r = whole * scale + frac * scale / den;
+	if (r > DURATION_MAX_MS)
+		return false;
+	*ms = r;
 	return true;
 }
 
 bool jin_duration_value(struct jin *j, const cJSON *v, int64_t *ms)
 {
 	if (cJSON_IsNumber(v)) {
-		double d = v->valuedouble * 1000.0;
-		if (!isfinite(d) || d < 0 || d > 9.0e15 || d != floor(d)) {
+		/* The shortest decimal that reads back as the double is what
+		 * the file said (1.001, not 1.000999...); parse it exactly. */
+		char text[40];
+		snprintf(text, sizeof(text), "%.15g", v->valuedouble);
+		if (!isfinite(v->valuedouble) || !jin_parse_duration(text, ms)) {
 			jin_error(j, "%g is not a time: expected seconds >= 0 (whole milliseconds)",
 				  v->valuedouble);
 			return false;
 		}
-		*ms = (int64_t)d;
 		return true;
 	}
 	if (cJSON_IsString(v)) {

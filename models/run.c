@@ -76,6 +76,8 @@ struct run {
 	struct speakers *sp;
 	struct bgp_set **domain_sets;  /* per topo->vnets index, NULL if not a hub */
 	struct eff_table **tables;     /* per topo->subnets index */
+	uint64_t *nic_seq;             /* per topo->nics index: when it was added */
+	uint64_t next_seq;
 	struct rs_state *rs;           /* per Route Server name, grows */
 	size_t nrs, rs_cap;
 	struct checkpoint *cps;
@@ -380,6 +382,67 @@ static void check_capacity(struct run *r, int64_t now)
 
 /* ---- checkpoints --------------------------------------------------------- */
 
+/* Creation order of NICs across rebuilds: a NIC keeps its number while it
+ * exists; NICs new in the topology (an edit grew a template or added one)
+ * are numbered after every earlier one, in scenario order. */
+static int assign_nic_seq(struct run *r, const struct topology *old)
+{
+	const struct topology *t = r->topo;
+	uint64_t *seq = malloc((t->nnics ? t->nnics : 1) * sizeof(*seq));
+	if (!seq)
+		return -1;
+	for (size_t k = 0; k < t->nnics; k++) {
+		const struct nic *o = old ? topology_nic(old, t->nics[k].name) : NULL;
+		seq[k] = o ? r->nic_seq[o - old->nics] : r->next_seq + t->nics[k].order;
+	}
+	r->next_seq += t->nnics;
+	free(r->nic_seq);
+	r->nic_seq = seq;
+	return 0;
+}
+
+struct nic_by_seq {
+	uint64_t seq;
+	size_t nic;                    /* topo->nics index */
+};
+
+static int by_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const struct nic_by_seq *)a)->seq, y = ((const struct nic_by_seq *)b)->seq;
+	return (x > y) - (x < y);
+}
+
+/* SPEC 1.8: the NICs of rs's domain beyond its capacity, most recently
+ * added first, are marked unprogrammed in c. */
+static int mark_unprogrammed(struct run *r, struct checkpoint *c, const struct route_server *rs)
+{
+	struct rs_state *s = rs_state(r, rs);
+	if (!s)
+		return -1;
+	uint64_t cap = capacity_vms(s->units);
+	if (domain_vms(r->topo, rs->vnet) <= cap)
+		return 0;
+	const struct topology *t = r->topo;
+	struct nic_by_seq *v = malloc((t->nnics ? t->nnics : 1) * sizeof(*v));
+	size_t n = 0;
+	if (!v)
+		return -1;
+	for (size_t k = 0; k < t->nnics; k++)
+		if (t->nics[k].subnet->vnet->domain == rs->vnet)
+			v[n++] = (struct nic_by_seq){ .seq = r->nic_seq[k], .nic = k };
+	qsort(v, n, sizeof(*v), by_seq);
+	if (!c->nic_unprogrammed && !(c->nic_unprogrammed = calloc(t->nnics, sizeof(bool)))) {
+		free(v);
+		return -1;
+	}
+	for (size_t k = cap; k < n; k++) {
+		c->nic_unprogrammed[v[k].nic] = true;
+		c->nunprogrammed++;
+	}
+	free(v);
+	return 0;
+}
+
 static int snapshot(struct run *r, const char *label, int64_t at)
 {
 	struct checkpoint *c = PUSH(r, r->cps, r->ncps, r->cps_cap);
@@ -395,28 +458,9 @@ static int snapshot(struct run *r, const char *label, int64_t at)
 		return -1;
 	for (size_t i = 0; i < ns; i++)
 		c->tables[i] = eff_ref(r->tables[i]);
-	/* NICs beyond Route Server capacity: most recently added first. */
-	for (size_t i = 0; i < r->topo->nrss; i++) {
-		const struct route_server *rs = r->topo->rss[i];
-		struct rs_state *s = rs_state(r, rs);
-		if (!s)
+	for (size_t i = 0; i < r->topo->nrss; i++)
+		if (mark_unprogrammed(r, c, r->topo->rss[i]) != 0)
 			return -1;
-		uint64_t cap = capacity_vms(s->units), seen = 0;
-		if (domain_vms(r->topo, rs->vnet) <= cap)
-			continue;
-		if (!c->nic_unprogrammed &&
-		    !(c->nic_unprogrammed = calloc(r->topo->nnics ? r->topo->nnics : 1, sizeof(bool))))
-			return -1;
-		for (size_t k = 0; k < r->topo->nnics; k++) {
-			const struct nic *n = &r->topo->nics[k];
-			if (n->subnet->vnet->domain != rs->vnet)
-				continue;
-			if (++seen > cap) {
-				c->nic_unprogrammed[k] = true;
-				c->nunprogrammed++;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -447,9 +491,10 @@ static const struct vnet *peer_hub(const struct run *r, const struct peer *p)
 	return gw ? gw->vnet : NULL;
 }
 
-static const char *cause(struct run *r, const char *fmt, const char *a, const char *b)
+/* "what subject", the cause shown on timeline entries. */
+static const char *cause(struct run *r, const char *what, const char *subject)
 {
-	return arena_printf(r->arena, fmt, a, b ? b : "");
+	return arena_printf(r->arena, "%s %s", what, subject);
 }
 
 static void on_retry(void *ctx, void *arg, int64_t now);
@@ -495,7 +540,7 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 		return;
 	if (peer_session_up(p, a->inst)) {
 		session_event(r, now, p->id, "session re-established after the connect retry");
-		domain_changed(r, peer_hub(r, p), now, cause(r, "connect retry %s%s", p->id, NULL));
+		domain_changed(r, peer_hub(r, p), now, cause(r, "connect retry", p->id));
 	} else {
 		report_drops(r, p, 1u << a->inst, now);
 	}
@@ -510,7 +555,7 @@ static void on_hold_expired(void *ctx, void *arg, int64_t now)
 	for (unsigned i = 0; i < p->ninst; i++)
 		peer_session_down(p, i);
 	session_event(r, now, p->id, "hold timer expired: routes withdrawn");
-	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer %s%s", p->id, NULL));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer", p->id));
 }
 
 #define EVENT_PATH_LEN 40
@@ -577,7 +622,7 @@ static void do_advertise(struct run *r, const struct event *e, int64_t now)
 	free(routes);
 	free(path);
 	report_drops(r, p, dropped, now);
-	domain_changed(r, peer_hub(r, p), now, cause(r, "advertise %s%s", p->id, NULL));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "advertise", p->id));
 }
 
 static void do_withdraw(struct run *r, const struct event *e, int64_t now)
@@ -586,7 +631,7 @@ static void do_withdraw(struct run *r, const struct event *e, int64_t now)
 	if (!p)
 		return;
 	peer_withdraw(p, e->prefixes, e->nprefixes);
-	domain_changed(r, peer_hub(r, p), now, cause(r, "withdraw %s%s", p->id, NULL));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "withdraw", p->id));
 }
 
 static void do_peer_down(struct run *r, const struct event *e, int64_t now)
@@ -599,7 +644,7 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 		for (unsigned i = 0; i < p->ninst; i++)
 			peer_session_down(p, i);
 		session_event(r, now, p->id, "peer down (graceful): routes withdrawn at once");
-		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown %s%s", p->id, NULL));
+		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown", p->id));
 		return;
 	}
 	/* SPEC 2.2: a silent failure is noticed when the hold timer expires. */
@@ -633,7 +678,7 @@ static void do_peer_up(struct run *r, const struct event *e, int64_t now)
 			dropped |= 1u << i;
 	session_event(r, now, p->id, "peer up: session re-established, routes re-sent");
 	report_drops(r, p, dropped, now);
-	domain_changed(r, peer_hub(r, p), now, cause(r, "peerUp %s%s", p->id, NULL));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "peerUp", p->id));
 }
 
 static void do_instance(struct run *r, const struct event *e, int64_t now, bool up)
@@ -677,7 +722,7 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 	}
 	session_event(r, now, e->target, up ? "instance up" : "instance down");
 	domain_changed(r, rs ? rs->vnet : gw->vnet, now,
-		       cause(r, up ? "instanceUp %s%s" : "instanceDown %s%s", e->target, NULL));
+		       cause(r, up ? "instanceUp" : "instanceDown", e->target));
 }
 
 /* ---- edits ----------------------------------------------------------------- */
@@ -711,7 +756,8 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	struct jin j;
 	jin_init(&j, scratch, r->sc->file);
 	size_t m = jin_push_key(&j, "topology");
-	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT };
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
+				.prev = r->topo };
 	struct topology *nt = topo_load(&j, copy, &to);
 	jin_pop(&j, m);
 	if (!nt) {
@@ -736,9 +782,9 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	struct bgp_set **old_sets = r->domain_sets;
 	struct eff_table **old_tables = r->tables;
 	r->topo = nt;
-	if (speakers_sync(r->sp, nt) != 0 ||
+	if (assign_nic_seq(r, old) != 0 || speakers_sync(r->sp, nt) != 0 ||
 	    recompute_all(r, old, old_tables, now,
-			  cause(r, "%s %s", ev_op_name(e->op), e->path)) != 0)
+			  cause(r, ev_op_name(e->op), e->path)) != 0)
 		oom(r);
 	free_state(old, old_sets, old_tables);
 	topology_destroy(old);
@@ -788,16 +834,17 @@ struct run *run_create(struct scenario *sc, struct diag *d)
 	r->topo_json = cJSON_Duplicate(sc->topology_json, true);
 	r->sp = speakers_create();
 	r->topo = topology_ref(sc->topo);
-	if (!r->arena || !r->q || !r->topo_json || !r->sp || speakers_sync(r->sp, r->topo) != 0 ||
+	if (!r->arena || !r->q || !r->topo_json || !r->sp || assign_nic_seq(r, NULL) != 0 ||
+	    speakers_sync(r->sp, r->topo) != 0 ||
 	    recompute_all(r, NULL, NULL, 0, NULL) != 0) {
 		run_destroy(r);
 		return NULL;
 	}
 	for (size_t i = 0; i < sc->nevents; i++) {
-		const struct event *e = &sc->events[i];
+		struct event *e = &sc->events[i];
 		int cls = e->op == EV_CHECKPOINT ? CLASS_CHECKPOINT : CLASS_CHANGE;
 		evq_fn fn = e->op == EV_CHECKPOINT ? on_checkpoint : on_event;
-		if (!evq_push(r->q, e->at_ms, cls, EVQ_FOREGROUND, fn, r, (void *)e)) {
+		if (!evq_push(r->q, e->at_ms, cls, EVQ_FOREGROUND, fn, r, e)) {
 			run_destroy(r);
 			return NULL;
 		}
@@ -861,6 +908,7 @@ void run_destroy(struct run *r)
 	}
 	free(r->pend);
 	free(r->rs);
+	free(r->nic_seq);
 	if (r->topo)
 		free_state(r->topo, r->domain_sets, r->tables);
 	topology_destroy(r->topo);

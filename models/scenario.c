@@ -17,6 +17,7 @@
 #include "models/svctag.h"
 #include "models/topo_load.h"
 #include "sim/diag.h"
+#include "sim/strmap.h"
 
 #define MAX_EVENTS 1000000
 #define MAX_EVENT_PREFIXES 100000
@@ -51,6 +52,7 @@ void scenario_destroy(struct scenario *s)
 		free(s->events[i].communities);
 	}
 	free(s->events);
+	strmap_destroy(s->labels);
 	free(s->expectations);
 	svctag_destroy(s->owned_tags[0]);
 	svctag_destroy(s->owned_tags[1]);
@@ -383,11 +385,10 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 			    e->label[0] == '\0')
 				jin_error_at(j, "label", "\"%s\" is reserved (start and end are implicit)",
 					     e->label);
-			for (size_t i = 0; i < s->nevents; i++)
-				if (s->events[i].op == EV_CHECKPOINT && s->events[i].label &&
-				    strcmp(s->events[i].label, e->label) == 0)
-					jin_error_at(j, "label", "checkpoint \"%s\" is defined twice",
-						     e->label);
+			if ((s->labels || (s->labels = strmap_create())) &&
+			    strmap_put(s->labels, e->label, e) == 0)
+				jin_error_at(j, "label", "checkpoint \"%s\" is defined twice",
+					     e->label);
 		}
 		break;
 	}
@@ -433,11 +434,7 @@ static bool checkpoint_exists(const struct scenario *s, const char *label)
 {
 	if (strcmp(label, "start") == 0 || strcmp(label, "end") == 0)
 		return true;
-	for (size_t i = 0; i < s->nevents; i++)
-		if (s->events[i].op == EV_CHECKPOINT && s->events[i].label &&
-		    strcmp(s->events[i].label, label) == 0)
-			return true;
-	return false;
+	return s->labels && strmap_has(s->labels, label);
 }
 
 /* Does an add event create something under `path` ("networkInterfaces",

@@ -70,6 +70,8 @@ struct expectation {
 	const cJSON *routes;          /* {"value": [...]} for a whole-table check, or NULL */
 };
 
+struct strmap;
+
 struct scenario {
 	const char *file;
 	cJSON *doc;                   /* the whole parsed file */
@@ -83,6 +85,7 @@ struct scenario {
 	struct topology *topo;        /* the initial topology */
 	struct event *events;         /* sorted by at_ms, file order kept (stable) */
 	size_t nevents;
+	struct strmap *labels;        /* the checkpoint labels (a set; values unused) */
 	struct expectation *expectations;
 	size_t nexpectations;
 	struct prefix none_storage[64];

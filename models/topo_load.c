@@ -641,6 +641,20 @@ struct alloc_cursor {
 	bool started, full;
 };
 
+/* Index of the first element of the sorted array v[0..n) that is >= key. */
+static size_t lower_bound_u32(const uint32_t *v, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Next free dynamic address of s, from .4 upward, skipping static ones. */
 static bool allocate(struct loader *l, struct subnet *s, struct alloc_cursor *c, uint32_t *out)
 {
@@ -649,7 +663,10 @@ static bool allocate(struct loader *l, struct subnet *s, struct alloc_cursor *c,
 	while (!c->full && c->prefix < s->prefixes.n) {
 		struct prefix p = s->prefixes.v[c->prefix];
 		if (!c->started) {
+			/* Prefixes need not be in address order: find the
+			 * first static address at or above this prefix's .4. */
 			c->next = p.addr + 4;
+			c->used_pos = lower_bound_u32(u, nu, c->next);
 			c->started = true;
 		}
 		if (p.len >= 31 || c->next >= prefix_last(p)) {
@@ -703,6 +720,76 @@ static struct subnet *subnet_ref(struct loader *l, const cJSON *obj, const char 
 	if (!s)
 		jin_error_at(l->j, key, "no subnet \"%s\" (references are \"vnet/subnet\")", id);
 	return s;
+}
+
+/* The address `name` had in the previous topology, if it keeps it: same
+ * subnet, dynamic now, and still usable there.  0 otherwise. */
+static uint32_t previous_address(const struct loader *l, const struct nic_src *ns, const char *name,
+				 bool pe)
+{
+	const struct topology *prev = l->opts->prev;
+	if (!prev || ns->has_ip || !ns->subnet)
+		return 0;
+	const struct subnet *was = NULL;
+	uint32_t ip = 0;
+	if (!pe) {
+		const struct nic *n = topology_nic(prev, name);
+		if (n)
+			was = n->subnet, ip = n->ip;
+	} else {
+		for (size_t k = 0; k < prev->npes && !was; k++)
+			if (strcmp(prev->pes[k].name, name) == 0)
+				was = prev->pes[k].subnet, ip = prev->pes[k].ip;
+	}
+	if (!was || strcmp(was->id, ns->subnet->id) != 0 || !usable(ns->subnet, ip))
+		return 0;
+	return ip;
+}
+
+/* Adds the kept addresses to the subnets' used lists (which must then be
+ * sorted).  A kept address equal to a static one means an edit gave an
+ * interface the address another one holds: an error, as in Azure. */
+static bool reserve_kept(struct loader *l, const struct subnet *const *sub, const uint32_t *kept,
+			 size_t n)
+{
+	size_t ns = l->t->nsubnets;
+	size_t *add = calloc(ns ? ns : 1, sizeof(*add));
+	if (!add)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (kept[k])
+			add[sub[k]->index]++;
+	bool ok = true;
+	for (size_t s = 0; s < ns && ok; s++) {
+		if (!add[s])
+			continue;
+		uint32_t *u = realloc(l->used[s], (l->nused[s] + add[s]) * sizeof(*u));
+		if (!u)
+			ok = false;
+		else
+			l->used[s] = u;
+	}
+	for (size_t k = 0; k < n && ok; k++)
+		if (kept[k])
+			l->used[sub[k]->index][l->nused[sub[k]->index]++] = kept[k];
+	free(add);
+	return ok;
+}
+
+/* After sorting: an address listed twice in a subnet. */
+static void check_used_unique(struct loader *l)
+{
+	for (size_t s = 0; s < l->t->nsubnets; s++) {
+		for (size_t k = 1; k < l->nused[s]; k++) {
+			if (l->used[s][k] != l->used[s][k - 1])
+				continue;
+			char buf[IPV4_STRLEN];
+			jin_error(l->j, "%s is already used in subnet \"%s\": an edit gave it to one "
+					"interface while another keeps it as its dynamic address",
+				  ipv4_format(l->used[s][k], buf), l->t->subnets[s]->id);
+			break;
+		}
+	}
 }
 
 static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *pes)
@@ -833,27 +920,56 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 	if (jin_errors(j) > 0)
 		goto out;
 
+	/* Names first, and the addresses kept from before an edit. */
+	size_t nall = (size_t)total + np;
+	const char **names = calloc(nall ? nall : 1, sizeof(*names));
+	uint32_t *kept = calloc(nall ? nall : 1, sizeof(*kept));
+	const struct subnet **ksub = calloc(nall ? nall : 1, sizeof(*ksub));
+	t->nics = arena_calloc(l->a, total ? total : 1, sizeof(*t->nics));
+	struct alloc_cursor *cur = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*cur));
+	bool ok = names && kept && ksub && t->nics && cur;
+	size_t pos = 0;
+	for (i = 0; i < nn && ok; i++)
+		for (uint64_t k = 0; k < src[i].count; k++, pos++) {
+			names[pos] = expand_name(l, src[i].name, k, src[i].count);
+			kept[pos] = previous_address(l, &src[i], names[pos], false);
+			ksub[pos] = src[i].subnet;
+		}
+	for (i = 0; i < np && ok; i++, pos++) {
+		names[pos] = psrc[i].name;
+		kept[pos] = previous_address(l, &psrc[i], names[pos], true);
+		ksub[pos] = psrc[i].subnet;
+	}
+	if (!ok || !reserve_kept(l, ksub, kept, nall)) {
+		jin_error(j, "out of memory expanding %llu NICs", (unsigned long long)total);
+		goto done;
+	}
 	/* Dynamic addresses, in scenario order: NICs, then private endpoints. */
 	for (size_t s = 0; s < t->nsubnets; s++)
 		if (l->nused[s] > 1)
 			qsort(l->used[s], l->nused[s], sizeof(uint32_t), u32_cmp);
-	struct alloc_cursor *cur = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*cur));
-	t->nics = arena_calloc(l->a, total ? total : 1, sizeof(*t->nics));
-	if (!cur || !t->nics) {
-		free(cur);
-		jin_error(j, "out of memory expanding %llu NICs", (unsigned long long)total);
-		goto out;
+	if (l->opts->prev) {
+		size_t m = jin_push_key(j, "networkInterfaces");
+		check_used_unique(l);
+		jin_pop(j, m);
+		if (jin_errors(j) > 0)
+			goto done;
 	}
+	pos = 0;
 	for (i = 0; i < nn; i++) {
 		struct nic_src *ns = &src[i];
+		size_t first = pos;
+		pos += ns->count;
 		for (uint64_t k = 0; k < ns->count; k++) {
 			struct nic *n = &t->nics[t->nnics];
-			n->name = expand_name(l, ns->name, k, ns->count);
+			size_t at = first + k;
+			n->name = names[at];
 			n->subnet = ns->subnet;
 			n->ip_forwarding = ns->forwarding;
 			n->order = t->nnics;
-			n->ip = ns->ip;
-			if (!ns->has_ip && !allocate(l, ns->subnet, &cur[ns->subnet->index], &n->ip)) {
+			n->ip = kept[at] ? kept[at] : ns->ip;
+			if (!ns->has_ip && !kept[at] &&
+			    !allocate(l, ns->subnet, &cur[ns->subnet->index], &n->ip)) {
 				size_t m = jin_push_key(j, "networkInterfaces");
 				size_t m1 = jin_push_index(j, i);
 				jin_error(j, "subnet \"%s\" is full: no free address for NIC \"%s\"",
@@ -878,8 +994,9 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 		struct private_endpoint *pe = &t->pes[t->npes];
 		pe->name = dup(l, ps->name);
 		pe->subnet = ps->subnet;
-		pe->ip = ps->ip;
-		if (!ps->has_ip && !allocate(l, ps->subnet, &cur[ps->subnet->index], &pe->ip)) {
+		pe->ip = kept[total + i] ? kept[total + i] : ps->ip;
+		if (!ps->has_ip && !kept[total + i] &&
+		    !allocate(l, ps->subnet, &cur[ps->subnet->index], &pe->ip)) {
 			size_t m = jin_push_key(j, "privateEndpoints");
 			size_t m1 = jin_push_index(j, i);
 			jin_error(j, "subnet \"%s\" is full: no free address for private endpoint \"%s\"",
@@ -890,12 +1007,11 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 		}
 		t->npes++;
 	}
-	free(cur);
 	/* Group NICs by subnet (counting sort keeps scenario order). */
 	t->subnet_nics = arena_calloc(l->a, t->nnics ? t->nnics : 1, sizeof(struct nic *));
 	for (size_t k = 0; k < t->nnics; k++)
 		t->nics[k].subnet->nic_count++;
-	size_t pos = 0;
+	pos = 0;
 	for (size_t s = 0; s < t->nsubnets; s++) {
 		t->subnets[s]->nic_first = pos;
 		pos += t->subnets[s]->nic_count;
@@ -905,6 +1021,11 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 		struct subnet *s = t->nics[k].subnet;
 		t->subnet_nics[s->nic_first + s->nic_count++] = &t->nics[k];
 	}
+done:
+	free(cur);
+	free(names);
+	free(kept);
+	free(ksub);
 out:
 	free(src);
 	free(psrc);
@@ -1319,7 +1440,7 @@ static void derive(struct loader *l)
 			size_t m2 = jin_push_key(j, "virtualNetworkPeerings");
 			size_t m3 = jin_push_index(j, k);
 			const struct peering *back = peering_to(p->remote, v);
-			const struct vnet *r = p->remote;
+			struct vnet *r = p->remote;
 			if (transit)
 				jin_error(j, "useRemoteGateways is set on two peerings (\"%s\" and \"%s\"): "
 					     "a virtual network uses one remote gateway",
@@ -1335,9 +1456,13 @@ static void derive(struct loader *l)
 			else if (!(r->vpn_gw || r->er_gw || r->rs))
 				jin_error(j, "useRemoteGateways: \"%s\" has no gateway or Route Server",
 					  r->name);
+			else if (!back)
+				jin_warn(j, "useRemoteGateways has no effect: \"%s\" has no peering back "
+					    "to \"%s\", so this peering is Initiated, not Connected",
+					 r->name, v->name);
 			transit = p;
 			if (back && back->allow_gateway_transit && !own)
-				v->domain = (struct vnet *)r; /* transit needs both links */
+				v->domain = r; /* transit needs both links */
 			jin_pop(j, m3);
 			jin_pop(j, m2);
 		}

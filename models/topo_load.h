@@ -17,6 +17,10 @@ struct svctag_catalog;
 struct topo_opts {
 	const struct svctag_catalog *tags;   /* scenario tags, else --service-tags, else sample */
 	size_t max_nics;                     /* cap on expanded NICs (bad input guard) */
+	/* The topology an edit changes, or NULL.  NICs and private endpoints
+	 * that stay in their subnet keep the dynamic address they had: Azure
+	 * never renumbers an existing interface. */
+	const struct topology *prev;
 };
 
 #define TOPO_MAX_NICS_DEFAULT 1000000

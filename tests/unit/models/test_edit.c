@@ -294,6 +294,28 @@ Test(edit, set_replaces_arrays_and_scalars)
 	fx_fini(&f);
 }
 
+/* A JSON Merge Patch null removes the key: a subnet's route table is
+ * detached with "routeTable": null; nested nulls work too. */
+Test(edit, set_null_removes_a_key)
+{
+	struct efx f;
+	fx_init(&f);
+	cr_expect_eq(apply(&f, EDIT_SET, "virtualNetworks/hub/subnets/app", "{ 'routeTable': null }"),
+		     0, "%s", f.err);
+	cr_expect_eq(apply(&f, EDIT_SET, "virtualNetworks/hub", "{ 'tags': { 'team': null } }"), 0,
+		     "%s", f.err);
+	cr_expect_eq(apply(&f, EDIT_SET, "virtualNetworks/hub", "{ 'nothere': null }"), 0, "%s",
+		     f.err);
+	const cJSON *hub = cJSON_GetArrayItem(at(f.doc, "virtualNetworks"), 0);
+	const cJSON *app = cJSON_GetArrayItem(at(hub, "subnets"), 0);
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(app, "routeTable"));
+	cr_expect_str_eq(at(app, "addressPrefix")->valuestring, "10.0.1.0/24");
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(at(hub, "tags"), "team"));
+	cr_expect_str_eq(at(at(hub, "tags"), "env")->valuestring, "prod");
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(hub, "nothere"), "null adds nothing");
+	fx_fini(&f);
+}
+
 Test(edit, set_refusals)
 {
 	struct efx f;

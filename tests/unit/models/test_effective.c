@@ -290,11 +290,10 @@ Test(effective, bgp_set_builder_sorts_and_finds)
 
 /* An empty set is legal (a domain with no route yet).  Under UBSan,
  * bgp_set_finish must not hand a NULL array to qsort. */
-Test(effective, bgp_set_empty, .disabled = true)
+Test(effective, bgp_set_empty)
 {
-	/* BUG (models/effective.c, bgp_set_finish): on an empty set entries is
-	 * NULL and qsort(NULL, 0, ...) is undefined behaviour (UBSan).  Fails
-	 * only under -Db_sanitize=undefined. */
+	/* Regression: on an empty set entries is NULL and qsort(NULL, 0, ...)
+	 * was undefined behaviour (caught only under -Db_sanitize=undefined). */
 	struct bgp_set *s = bgp_set_create();
 	cr_assert_not_null(s);
 	cr_expect_eq(bgp_set_finish(s), 0);
@@ -987,15 +986,17 @@ static size_t table_keys(const struct eff_table *t, bool without_rs, char keys[]
  * domain's routes without the Route Server rows: same rows, same next
  * hops.  In particular 1.6.4 and 1.6.5 must not act on a Route Server 0/0
  * that this NIC does not receive. */
-Test(effective, without_rs_view_is_the_table_without_route_server_routes, .disabled = true)
+Test(effective, without_rs_view_is_the_table_without_route_server_routes)
 {
-	/* BUG (models/effective.c, apply_default_route_rules / eff_row /
-	 * eff_next_hop with without_rs): 1.6.4 and 1.6.5 are applied for a Route
-	 * Server 0/0 the NIC does not receive, so it has no 0/0 row at all and no
-	 * None rows, and eff_next_hop(8.8.8.8, without_rs) finds no route. */
+	/* Regression: 1.6.4 and 1.6.5 were applied for a Route Server 0/0 the
+	 * NIC does not receive, so it had no 0/0 row and no None rows, and
+	 * eff_next_hop(8.8.8.8, without_rs) found no route.  100.64.0.0/10
+	 * learned only from the Route Server must leave the platform None row
+	 * of that prefix Active in the view without it (1.6.2). */
 	static const char *const with_rs[] = { "0.0.0.0/0 *10.0.1.4",
 					       "172.16.0.0/12 10.0.255.4,*10.0.1.4",
 					       "192.168.0.0/16 *10.0.1.4",
+					       "100.64.0.0/10 *10.0.1.4",
 					       "172.16.5.0/24 *10.0.1.4,*10.0.1.5" };
 	static const char *const no_rs[] = { "172.16.0.0/12 10.0.255.4" };
 	struct bgp_set *b1 = mkset(with_rs, NELEM(with_rs)), *b2 = mkset(no_rs, NELEM(no_rs));
@@ -1067,11 +1068,11 @@ Test(effective, equal_tables)
 /* Two subnets' tables that differ only in the route table they come from
  * answer next-hop queries differently (routeTableId), so they are not
  * equal: the run keeps the old table object when eff_equal says equal. */
-Test(effective, equal_sees_the_route_table_name, .disabled = true)
+Test(effective, equal_sees_the_route_table_name)
 {
-	/* BUG (models/effective.c, row_equal / eff_equal): rt_name is not
-	 * compared, so a subnet moved to an identical route table keeps its old
-	 * table object and next-hop reports the old routeTableId. */
+	/* Regression: rt_name was not compared, so a subnet moved to an
+	 * identical route table kept its old table object and next-hop
+	 * reported the old routeTableId. */
 #define RT_TOPO(rt)                                                                             \
 	"{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope',"                       \
 	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                             \
@@ -1101,12 +1102,11 @@ Test(effective, equal_sees_the_route_table_name, .disabled = true)
 
 /* eff_equal compares prefixes by value: bytes of struct padding must not
  * matter (prefixes copied from different places carry different padding). */
-Test(effective, equal_ignores_struct_padding, .disabled = true)
+Test(effective, equal_ignores_struct_padding)
 {
-	/* BUG (models/effective.c, row_equal): memcmp over struct prefix compares
-	 * its 3 padding bytes; add_system_rows copies the stack `zero` 0/0 prefix
-	 * (and topo_load copies stack prefixes) with garbage padding, so equal
-	 * tables compare unequal (see run::edit_logs_only_the_subnets_it_changes). */
+	/* Regression: memcmp over struct prefix compared its padding bytes, and
+	 * prefixes copied from the stack carry garbage padding, so equal tables
+	 * compared unequal (see run::edit_logs_only_the_subnets_it_changes). */
 	cr_assert_gt(sizeof(struct prefix), sizeof(uint32_t) + sizeof(uint8_t),
 		     "struct prefix has no padding on this platform: nothing to test");
 	struct efx f, g;

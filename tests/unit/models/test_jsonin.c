@@ -133,12 +133,11 @@ Test(jsonin, depth_limit)
 }
 
 /* A truncated file says so, at the end of the input (line:column). */
-Test(jsonin, truncated_input, .disabled = true)
+Test(jsonin, truncated_input)
 {
-	/* BUG (models/jsonin.c, jin_parse_text): cJSON's error pointer is at the
-	 * last token, never at the end, so the "unexpected end of input
-	 * (truncated file?)" branch never fires: "{\"a\": [1, 2" gives
-	 * "2:12: invalid JSON near '2'". */
+	/* Regression: cJSON's error pointer is at the last token, never at the
+	 * end, so the "unexpected end of input (truncated file?)" branch never
+	 * fired: "{\"a\": [1, 2" gave "2:12: invalid JSON near '2'". */
 	static const struct {
 		const char *text;
 		const char *at;
@@ -266,11 +265,11 @@ Test(jsonin, file_size_cap_over)
 	diag_destroy(d);
 }
 
-Test(jsonin, file_size_cap_exactly_at_the_limit, .disabled = true)
+Test(jsonin, file_size_cap_exactly_at_the_limit)
 {
-	/* BUG (models/jsonin.c, jin_parse_file): the buffer is full at exactly
-	 * JSONIN_MAX_FILE bytes and the file is refused as "larger than 64 MiB"
-	 * without checking for end of file. */
+	/* Regression: the buffer is full at exactly JSONIN_MAX_FILE bytes and
+	 * the file was refused as "larger than 64 MiB" without checking for end
+	 * of file. */
 	char *path = sized_file((size_t)JSONIN_MAX_FILE);
 	struct diag *d = diag_create();
 	bool io = true;
@@ -495,11 +494,10 @@ Test(jsonin, durations_accepted)
 
 /* "1.001s" is exactly 1001 ms: a decimal with at most three places in
  * seconds is always whole milliseconds, as a string or as a number. */
-Test(jsonin, durations_decimal_milliseconds, .disabled = true)
+Test(jsonin, durations_decimal_milliseconds)
 {
-	/* BUG (models/jsonin.c, jin_parse_duration and jin_duration_value):
-	 * v * 1000 in binary floating point gives 1000.9999999999999 for 1.001,
-	 * which is then refused as "a fraction of a millisecond". */
+	/* Regression: v * 1000 in binary floating point gave 1000.9999999999999
+	 * for 1.001, which was refused as "a fraction of a millisecond". */
 	static const struct {
 		const char *s;
 		int64_t ms;
@@ -518,10 +516,10 @@ Test(jsonin, durations_decimal_milliseconds, .disabled = true)
 }
 
 /* Every decimal with three places is a whole number of milliseconds. */
-Test(jsonin, durations_every_millisecond_in_seconds, .disabled = true)
+Test(jsonin, durations_every_millisecond_in_seconds)
 {
-	/* BUG (models/jsonin.c, jin_parse_duration): see
-	 * durations_decimal_milliseconds; 1,472 of these 100,000 are refused. */
+	/* Regression: see durations_decimal_milliseconds; 1,472 of these
+	 * 100,000 were refused. */
 	size_t refused = 0;
 	char first[32] = "";
 	for (long i = 0; i < 100000; i++) {
@@ -554,10 +552,9 @@ Test(jsonin, durations_refused)
 
 /* strtod also reads hexadecimal ("0x10" = 16, "0x1p4" = 16): a duration is
  * decimal seconds or a decimal with a unit (SPEC 2.2). */
-Test(jsonin, durations_refuse_hexadecimal, .disabled = true)
+Test(jsonin, durations_refuse_hexadecimal)
 {
-	/* BUG (minor; models/jsonin.c, jin_parse_duration): strtod accepts hex,
-	 * so "0x10s" is 16 s. */
+	/* Regression: durations were read with strtod, so "0x10s" was 16 s. */
 	static const char *const bad[] = { "0x10s", "0x10", "0x1p4m", "0X1A" };
 	for (size_t i = 0; i < NELEM(bad); i++) {
 		int64_t ms = 12345;

@@ -266,6 +266,9 @@ Test(topo_load, domains_via_use_remote_gateways)
 	cr_expect_null(topology_vnet(x.t, "b")->domain, "plain peering");
 	cr_expect_null(topology_vnet(x.t, "c")->domain);
 	cr_expect_null(topology_vnet(x.t, "d")->domain, "transit needs both links");
+	cr_expect_not_null(diag_find(x.d, DIAG_WARNING, "$.topology.virtualNetworks[4].virtualNetworkPeerings[0]",
+				     "useRemoteGateways has no effect"),
+			   "a one-sided peering with useRemoteGateways is not accepted silently");
 	const struct vnet *out[8];
 	cr_expect_eq(topology_domain_vnets(x.t, hub, out, 8), 2);
 	cr_expect_eq(out[0], hub);
@@ -516,11 +519,10 @@ Test(topo_load, full_subnet_is_an_error_naming_it)
 /* Dynamic addresses in a subnet with several prefixes, listed in
  * descending order, with a static address in the second prefix: the
  * static address must not be handed out again. */
-Test(topo_load, dynamic_addresses_over_several_prefixes, .disabled = true)
+Test(topo_load, dynamic_addresses_over_several_prefixes)
 {
-	/* BUG (models/topo_load.c, allocate): alloc_cursor.used_pos advances over
-	 * the sorted static list while scanning 10.0.2.0/29 and is not reset for
-	 * the next prefix, so static 10.0.1.4 is handed out again to n-4. */
+	/* Regression: the cursor into the sorted static list was not reset for
+	 * the next prefix, so static 10.0.1.4 was handed out again to n-4. */
 	struct tload x;
 	expect_ok(&x, TOPO(V("{ 'name': 's', 'addressPrefixes': ['10.0.2.0/29', '10.0.1.0/29'] }"),
 			   NICS(NICIP("fixed", "v/s", "10.0.1.4") ", " NICN("n-*", "4", "v/s"))));

@@ -9,6 +9,8 @@
  */
 #include "models/bgp.h"
 
+#include <stdlib.h>
+
 const char *bgp_origin_name(enum bgp_origin o)
 {
 	switch (o) {
@@ -31,8 +33,35 @@ bool bgp_path_loops(const struct bgp_path *p)
 
 /* Step 2: "Drop a prefix equal to or more specific than any address-space
  * prefix of the domain's VNets.  Supernets are accepted." */
+size_t bgp_prefixes_normalize(struct prefix *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), prefix_cmp_qsort);
+	/* In (address, length) order a prefix comes before those inside it,
+	 * and anything inside a kept prefix follows it directly or inside a
+	 * prefix that is itself inside it: checking the last kept suffices. */
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || !prefix_contains(v[w - 1], v[i]))
+			v[w++] = v[i];
+	return w;
+}
+
 bool bgp_prefix_filtered(const struct bgp_ctx *ctx, struct prefix p)
 {
+	if (ctx->vnet_normalized) {
+		/* Disjoint and sorted: only the last prefix starting at or
+		 * below p's address can contain p. */
+		size_t lo = 0, hi = ctx->nvnet_prefixes;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ctx->vnet_prefixes[mid].addr <= p.addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo > 0 && prefix_contains(ctx->vnet_prefixes[lo - 1], p);
+	}
 	for (size_t i = 0; i < ctx->nvnet_prefixes; i++)
 		if (prefix_contains(ctx->vnet_prefixes[i], p))
 			return true;

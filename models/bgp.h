@@ -49,7 +49,14 @@ struct bgp_ctx {
 	enum hub_pref pref;       /* its hubRoutingPreference */
 	const struct prefix *vnet_prefixes; /* address spaces of the domain's VNets */
 	size_t nvnet_prefixes;
+	bool vnet_normalized;     /* vnet_prefixes went through bgp_prefixes_normalize:
+				   * the filter is a binary search */
 };
+
+/* Sorts v and drops every prefix inside another one, leaving disjoint
+ * prefixes in address order that cover the same addresses.  Returns the
+ * new count. */
+size_t bgp_prefixes_normalize(struct prefix *v, size_t n);
 
 /* Steps 1 and 2 of SPEC 1.5: each returns true when the path must be dropped
  * (the filters of bgp_prefix_filtered answer for a prefix). */

@@ -39,25 +39,30 @@ static struct cand *push(struct gather *g)
 	return c;
 }
 
+static void from_route(struct gather *g, const struct rib_route *rr, enum bgp_origin origin,
+		       uint32_t receiver_asn, const struct peer *p, const struct connection *conn,
+		       uint32_t weight, uint32_t default_nh)
+{
+	struct cand *c = push(g);
+	if (!c)
+		return;
+	c->path = (struct bgp_path){ .prefix = rr->prefix, .origin = origin,
+				     .as_path = rr->as_path, .as_len = rr->as_len,
+				     .communities = rr->communities,
+				     .ncommunities = rr->ncommunities,
+				     .next_hop = rr->next_hop ? rr->next_hop : default_nh,
+				     .weight = weight, .receiver_asn = receiver_asn,
+				     .source = p };
+	c->peer = p;
+	c->conn = conn;
+}
+
 static void from_rib(struct gather *g, const struct rib *r, enum bgp_origin origin,
 		     uint32_t receiver_asn, const struct peer *p, const struct connection *conn,
 		     uint32_t weight, uint32_t default_nh)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		const struct rib_route *rr = &r->v[i];
-		struct cand *c = push(g);
-		if (!c)
-			return;
-		c->path = (struct bgp_path){ .prefix = rr->prefix, .origin = origin,
-					     .as_path = rr->as_path, .as_len = rr->as_len,
-					     .communities = rr->communities,
-					     .ncommunities = rr->ncommunities,
-					     .next_hop = rr->next_hop ? rr->next_hop : default_nh,
-					     .weight = weight, .receiver_asn = receiver_asn,
-					     .source = p };
-		c->peer = p;
-		c->conn = conn;
-	}
+	for (size_t i = 0; i < r->n; i++)
+		from_route(g, &r->v[i], origin, receiver_asn, p, conn, weight, default_nh);
 }
 
 static void gather_route_server(struct gather *g, const struct route_server *rs,
@@ -172,74 +177,265 @@ static int expand(struct rows *r, const struct cand *c, const struct speakers *s
 	return 0;
 }
 
-struct bgp_set *domain_build(const struct topology *t, const struct vnet *hub,
-			     const struct speakers *sp)
-{
-	struct bgp_set *set = bgp_set_create();
-	if (!set)
-		return NULL;
-	struct gather g = { 0 };
-	if (hub->rs)
-		gather_route_server(&g, hub->rs, sp);
-	if (hub->vpn_gw)
-		gather_gateway(&g, hub->vpn_gw, sp);
-	if (hub->er_gw)
-		gather_gateway(&g, hub->er_gw, sp);
+/* What the decision needs besides the candidates: the domain's VNet
+ * prefixes for the step 2 filter, normalized for a binary search. */
+struct domain_ctx {
+	struct bgp_ctx bgp;
+	struct prefix *vp;
+	struct rows rows;
+	const struct bgp_path **group;
+	size_t *best, *gidx;
+	size_t cap;                    /* of group, best, gidx */
+};
 
-	/* The domain's VNet prefixes for the step 2 filter. */
+static int ctx_init(struct domain_ctx *c, const struct topology *t, const struct vnet *hub)
+{
+	memset(c, 0, sizeof(*c));
 	size_t np = 0;
 	for (size_t i = 0; i < t->nvnets; i++)
 		if (t->vnets[i]->domain == hub)
 			np += t->vnets[i]->space.n;
-	struct prefix *vp = malloc((np ? np : 1) * sizeof(*vp));
-	const struct bgp_path **group = malloc((g.n ? g.n : 1) * sizeof(*group));
-	size_t *best = malloc((g.n ? g.n : 1) * sizeof(*best));
-	size_t *gidx = malloc((g.n ? g.n : 1) * sizeof(*gidx));
-	struct rows rows = { 0 };
-	int rc = g.failed || !vp || !group || !best || !gidx ? -1 : 0;
+	c->vp = malloc((np ? np : 1) * sizeof(*c->vp));
+	if (!c->vp)
+		return -1;
 	np = 0;
-	for (size_t i = 0; vp && i < t->nvnets; i++)
+	for (size_t i = 0; i < t->nvnets; i++)
 		if (t->vnets[i]->domain == hub)
 			for (size_t k = 0; k < t->vnets[i]->space.n; k++)
-				vp[np++] = t->vnets[i]->space.v[k];
-	struct bgp_ctx ctx = { .has_route_server = hub->rs != NULL,
-			       .pref = hub->rs ? hub->rs->pref : HUB_PREF_EXPRESSROUTE,
-			       .vnet_prefixes = vp, .nvnet_prefixes = np };
+				c->vp[np++] = t->vnets[i]->space.v[k];
+	c->bgp = (struct bgp_ctx){ .has_route_server = hub->rs != NULL,
+				   .pref = hub->rs ? hub->rs->pref : HUB_PREF_EXPRESSROUTE,
+				   .vnet_prefixes = c->vp,
+				   .nvnet_prefixes = bgp_prefixes_normalize(c->vp, np),
+				   .vnet_normalized = true };
+	return 0;
+}
 
+static void ctx_fini(struct domain_ctx *c)
+{
+	free(c->vp);
+	free(c->rows.nh);
+	free(c->rows.rs);
+	free(c->group);
+	free(c->best);
+	free(c->gidx);
+}
+
+/* Steps 1-4 over the candidates v[0..n) of one prefix, then the rows of
+ * the winners (SPEC 1.3) into c->rows.  0, or -1 out of memory. */
+static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
+			 const struct speakers *sp)
+{
+	c->rows.n = 0;
+	if (n == 0 || bgp_prefix_filtered(&c->bgp, v[0].path.prefix))
+		return 0;
+	if (n > c->cap) {
+		size_t ncap = n * 2;
+		const struct bgp_path **g = realloc(c->group, ncap * sizeof(*g));
+		if (g)
+			c->group = g;
+		size_t *b = realloc(c->best, ncap * sizeof(*b));
+		if (b)
+			c->best = b;
+		size_t *x = realloc(c->gidx, ncap * sizeof(*x));
+		if (x)
+			c->gidx = x;
+		if (!g || !b || !x)
+			return -1;
+		c->cap = ncap;
+	}
+	size_t ng = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (bgp_path_loops(&v[k].path))
+			continue;
+		c->gidx[ng] = k;
+		c->group[ng++] = &v[k].path;
+	}
+	size_t nb = bgp_decide(&c->bgp, c->group, ng, c->best);
+	for (size_t k = 0; k < nb; k++)
+		if (expand(&c->rows, &v[c->gidx[c->best[k]]], sp) != 0)
+			return -1;
+	return 0;
+}
+
+static void gather_all(struct gather *g, const struct vnet *hub, const struct speakers *sp)
+{
+	if (hub->rs)
+		gather_route_server(g, hub->rs, sp);
+	if (hub->vpn_gw)
+		gather_gateway(g, hub->vpn_gw, sp);
+	if (hub->er_gw)
+		gather_gateway(g, hub->er_gw, sp);
+}
+
+struct bgp_set *domain_build(const struct topology *t, const struct vnet *hub,
+			     const struct speakers *sp)
+{
+	struct bgp_set *set = bgp_set_create();
+	struct gather g = { 0 };
+	struct domain_ctx c;
+	int rc = !set || ctx_init(&c, t, hub) != 0 ? -1 : 0;
+	if (rc != 0) {
+		bgp_set_unref(set);
+		return NULL;
+	}
+	gather_all(&g, hub, sp);
+	rc = g.failed ? -1 : 0;
 	if (rc == 0 && g.n > 1)
 		qsort(g.v, g.n, sizeof(*g.v), cand_cmp);
 	for (size_t i = 0; rc == 0 && i < g.n;) {
-		size_t j = i, ng = 0;
+		size_t j = i;
 		while (j < g.n && prefix_equal(g.v[j].path.prefix, g.v[i].path.prefix))
 			j++;
-		if (!bgp_prefix_filtered(&ctx, g.v[i].path.prefix)) {
-			for (size_t k = i; k < j; k++) {
-				if (bgp_path_loops(&g.v[k].path))
-					continue;
-				gidx[ng] = k;
-				group[ng++] = &g.v[k].path;
-			}
-		}
-		size_t nb = bgp_decide(&ctx, group, ng, best);
-		rows.n = 0;
-		for (size_t k = 0; k < nb && rc == 0; k++)
-			rc = expand(&rows, &g.v[gidx[best[k]]], sp);
-		if (rc == 0 && rows.n > 0)
-			rc = bgp_set_add(set, g.v[i].path.prefix, rows.nh, rows.rs, rows.n);
+		rc = decide_prefix(&c, &g.v[i], j - i, sp);
+		if (rc == 0 && c.rows.n > 0)
+			rc = bgp_set_add(set, g.v[i].path.prefix, c.rows.nh, c.rows.rs, c.rows.n);
 		i = j;
 	}
 	if (rc == 0)
 		rc = bgp_set_finish(set);
-	free(rows.nh);
-	free(rows.rs);
-	free(vp);
-	free(group);
-	free(best);
-	free(gidx);
+	ctx_fini(&c);
 	free(g.v);
 	if (rc != 0) {
 		bgp_set_unref(set);
 		return NULL;
+	}
+	return set;
+}
+
+/* ---- incremental update --------------------------------------------------- */
+
+/* Candidates for exactly prefix p, from the same sources as gather_all. */
+static void gather_prefix(struct gather *g, const struct vnet *hub, const struct speakers *sp,
+			  struct prefix p)
+{
+	if (hub->rs) {
+		const struct route_server *rs = hub->rs;
+		for (size_t k = 0; k < rs->nconns; k++) {
+			const struct bgp_conn *bc = &rs->conns[k];
+			const struct peer *pe = speakers_peer(sp, bc->id);
+			if (!pe)
+				continue;
+			for (unsigned i = 0; i < 2; i++) {
+				const struct rib_route *rr = rib_find(&pe->in[i], p);
+				if (rr && pe->session[i] && speakers_instance_up(sp, rs->name, i))
+					from_route(g, rr, BGP_ORIGIN_NVA, BGP_ASN_AZURE, pe, NULL, 0,
+						   bc->peer_ip);
+			}
+		}
+	}
+	const struct gateway *gws[2] = { hub->vpn_gw, hub->er_gw };
+	for (size_t w = 0; w < 2; w++) {
+		const struct gateway *gw = gws[w];
+		if (!gw || !gateway_up(sp, gw))
+			continue;
+		for (size_t k = 0; k < gw->nconns; k++) {
+			const struct connection *c = gw->conns[k];
+			const struct peer *pe = speakers_peer(sp, c->name);
+			bool bgp_up = pe && pe->session[0] && (gw->type != GW_VPN || c->enable_bgp);
+			const struct rib_route *rr = bgp_up ? rib_find(&pe->in[0], p) : NULL;
+			if (gw->type == GW_VPN) {
+				for (size_t i = 0; i < c->static_prefixes.n; i++) {
+					if (!prefix_equal(c->static_prefixes.v[i], p))
+						continue;
+					struct cand *cd = push(g);
+					if (!cd)
+						return;
+					cd->path = (struct bgp_path){ .prefix = p,
+								      .origin = BGP_ORIGIN_STATIC,
+								      .receiver_asn = gw->asn };
+					cd->conn = c;
+				}
+			}
+			if (!rr)
+				continue;
+			if (gw->type == GW_VPN)
+				from_route(g, rr, BGP_ORIGIN_VPN, gw->asn, pe, c, 0, 0);
+			else
+				from_route(g, rr, BGP_ORIGIN_EXPRESSROUTE, BGP_ASN_AZURE, pe, c,
+					   c->routing_weight, 0);
+		}
+	}
+}
+
+static bool rows_equal(const struct bgp_set *s, const struct bgp_entry *e, const struct rows *r)
+{
+	if (e->nh_count != r->n)
+		return false;
+	for (size_t k = 0; k < r->n; k++)
+		if (s->nh[e->nh_first + k] != r->nh[k] || s->nh_rs[e->nh_first + k] != r->rs[k])
+			return false;
+	return true;
+}
+
+struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
+			      const struct vnet *hub, const struct speakers *sp,
+			      const struct prefix *touched, size_t ntouched, struct prefix **changed,
+			      size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct prefix *k = malloc((ntouched ? ntouched : 1) * sizeof(*k));
+	struct prefix *out = malloc((ntouched ? ntouched : 1) * sizeof(*out));
+	struct bgp_set *set = bgp_set_create();
+	struct gather g = { 0 };
+	struct domain_ctx c;
+	int rc = -1;
+	if (k && out && set && bgp_set_reserve(set, base->n + ntouched, base->nnh) == 0)
+		rc = ctx_init(&c, t, hub);
+	bool have_ctx = rc == 0;
+	size_t nk = 0, nout = 0;
+	if (rc == 0) {
+		memcpy(k, touched, ntouched * sizeof(*k));
+		if (ntouched > 1)
+			qsort(k, ntouched, sizeof(*k), prefix_cmp_qsort);
+		for (size_t i = 0; i < ntouched; i++)
+			if (nk == 0 || !prefix_equal(k[nk - 1], k[i]))
+				k[nk++] = k[i];
+	}
+	/* Merge base's entries with the touched prefixes, in prefix order. */
+	size_t bi = 0;
+	for (size_t ki = 0; rc == 0 && (bi < base->n || ki < nk);) {
+		int cmp = bi >= base->n ? 1
+			  : ki >= nk  ? -1
+				      : prefix_compare(base->entries[bi].prefix, k[ki]);
+		if (cmp < 0) {
+			const struct bgp_entry *e = &base->entries[bi++];
+			rc = bgp_set_add(set, e->prefix, base->nh + e->nh_first,
+					 base->nh_rs + e->nh_first, e->nh_count);
+			continue;
+		}
+		struct prefix p = k[ki++];
+		const struct bgp_entry *old = cmp == 0 ? &base->entries[bi++] : NULL;
+		g.n = 0;
+		gather_prefix(&g, hub, sp, p);
+		rc = g.failed ? -1 : decide_prefix(&c, g.v, g.n, sp);
+		if (rc != 0)
+			break;
+		if (c.rows.n > 0)
+			rc = bgp_set_add(set, p, c.rows.nh, c.rows.rs, c.rows.n);
+		bool same = old ? rows_equal(base, old, &c.rows) : c.rows.n == 0;
+		if (!same)
+			out[nout++] = p;
+	}
+	if (rc == 0)
+		rc = bgp_set_finish(set);
+	if (have_ctx)
+		ctx_fini(&c);
+	free(g.v);
+	free(k);
+	if (rc != 0) {
+		free(out);
+		bgp_set_unref(set);
+		return NULL;
+	}
+	*changed = out;
+	*nchanged = nout;
+	if (nout == 0) {
+		/* Nothing changed: the same object, so that later updates and
+		 * the run see it is the set they already have. */
+		bgp_set_unref(set);
+		return bgp_set_ref(base);
 	}
 	return set;
 }

@@ -21,4 +21,16 @@
 struct bgp_set *domain_build(const struct topology *t, const struct vnet *hub,
 			     const struct speakers *sp);
 
+/* The same result as domain_build, computed from base (the domain's set
+ * before RIB changes that concern only the `touched` prefixes) by deciding
+ * only those prefixes again: what one advertise or withdraw needs.  When
+ * nothing changed the result is base itself, with a new reference.
+ * *changed (malloc'd, sorted; free it) receives the touched prefixes whose
+ * rows differ from base's.  NULL when out of memory.
+ * O(n + k log k + k * candidates) for base's n entries. */
+struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
+			      const struct vnet *hub, const struct speakers *sp,
+			      const struct prefix *touched, size_t ntouched, struct prefix **changed,
+			      size_t *nchanged);
+
 #endif

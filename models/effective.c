@@ -27,8 +27,20 @@
 
 enum { EXC_HIDDEN = 1, EXC_INVALID = 2 };
 
+/* What a table computes from the topology alone, given that the BGP
+ * prefixes equal to its rows' prefixes (and 0/0) are what they were: the
+ * rows, their states and their index.  Tables that differ only in other
+ * BGP prefixes share it (eff_update). */
+struct eff_own {
+	unsigned refs;
+	struct arena *arena;
+	struct route_row *rows;
+	struct lpm *fib, *se_fib;
+};
+
 struct eff_table {
 	unsigned refs;
+	struct eff_own *own;           /* owns arena, rows, fib and se_fib below */
 	struct arena *arena;           /* rows, prefixes, names */
 	struct route_row *rows;        /* own rows: system first, then User */
 	size_t nrows, nsys;            /* rows[nsys..nrows) are User rows */
@@ -81,6 +93,16 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops)
+{
+	size_t ncap = s->nhcap;
+	if (grow((void **)&s->entries, &s->ecap, entries, sizeof(*s->entries)) ||
+	    grow((void **)&s->nh, &ncap, next_hops, sizeof(*s->nh)) ||
+	    grow((void **)&s->nh_rs, &s->nhcap, next_hops, sizeof(*s->nh_rs)))
+		return -1;
+	return 0;
+}
+
 int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
 		size_t n)
 {
@@ -109,15 +131,31 @@ int bgp_set_finish(struct bgp_set *s)
 	/* Entries are added in prefix order by the domain builder; sort anyway
 	 * so the invariant does not depend on the caller.  Sorting moves entries
 	 * but their nh ranges stay valid. */
-	if (s->n > 1)
+	bool sorted = true;
+	for (size_t i = 1; i < s->n && sorted; i++)
+		sorted = prefix_compare(s->entries[i - 1].prefix, s->entries[i].prefix) < 0;
+	if (!sorted)
 		qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
-	s->fib = lpm_create();
-	if (!s->fib)
-		return -1;
-	for (size_t i = 0; i < s->n; i++)
-		if (lpm_insert(s->fib, s->entries[i].prefix, (uint32_t)i) != 0)
-			return -1;
 	return 0;
+}
+
+/* The lookup index, built on the first lookup: most sets of a run are
+ * never looked up (only checkpoints are queried), and building a trie for
+ * 12,000 prefixes costs more than computing the set.  NULL when out of
+ * memory; callers then scan. */
+static const struct lpm *bgp_set_fib(struct bgp_set *s)
+{
+	if (s->fib || s->fib_failed)
+		return s->fib;
+	struct lpm *f = lpm_create();
+	for (size_t i = 0; f && i < s->n; i++)
+		if (lpm_insert(f, s->entries[i].prefix, (uint32_t)i) != 0) {
+			lpm_destroy(f);
+			f = NULL;
+		}
+	s->fib = f;
+	s->fib_failed = f == NULL;
+	return f;
 }
 
 struct bgp_set *bgp_set_ref(struct bgp_set *s)
@@ -464,6 +502,26 @@ static void sort_exceptions(struct builder *b)
 	free(tmp);
 }
 
+/* SPEC 1.6.2: a listed BGP entry with the prefix of a User row is Invalid. */
+static void mark_user_invalid(struct builder *b)
+{
+	struct eff_table *t = b->t;
+	for (size_t i = t->nsys; t->bgp && i < t->nrows; i++) {
+		long e = bgp_set_find(t->bgp, t->rows[i].prefixes[0]);
+		if (e >= 0 && is_bgp_visible(t, (size_t)e))
+			add_exception(b, (size_t)e, EXC_INVALID);
+	}
+}
+
+/* Sorts the builder's exceptions and makes them the table's. */
+static void publish_exceptions(struct builder *b)
+{
+	sort_exceptions(b);
+	b->t->exc_idx = b->exc_idx;
+	b->t->exc_kind = b->exc_kind;
+	b->t->nexc = b->nexc;
+}
+
 /* SPEC 1.6.2: on an identical prefix User beats VirtualNetworkGateway beats
  * Default; losers are Invalid.  Service endpoint rows are never Invalid
  * (1.2.5); private endpoint /32s follow 1.6.6. */
@@ -486,9 +544,7 @@ static void resolve_states(struct builder *b)
 				if (k != i && prefix_equal(o->prefixes[0], p) && o->tag < r->tag)
 					r->active = false;
 			}
-			if (bgp_same)
-				add_exception(b, (size_t)e, EXC_INVALID);
-			continue;
+			continue; /* BGP rows it makes Invalid: mark_user_invalid */
 		}
 		if (r->nh == NH_INTERFACE_ENDPOINT) {
 			/* 1.6.6: Invalid only under a User row covering it at least
@@ -600,6 +656,15 @@ static int build_no_rs_view(struct eff_table *t, const struct eff_input *in)
 	return t->no_rs ? 0 : -1;
 }
 
+/* Hands what the builder made to t->own, which frees it. */
+static void adopt(struct eff_table *t)
+{
+	t->own->arena = t->arena;
+	t->own->rows = t->rows;
+	t->own->fib = t->fib;
+	t->own->se_fib = t->se_fib;
+}
+
 static int build_fibs(struct eff_table *t)
 {
 	t->fib = lpm_create();
@@ -630,6 +695,12 @@ struct eff_table *eff_compute(const struct eff_input *in)
 	if (!t)
 		return NULL;
 	t->refs = 1;
+	t->own = calloc(1, sizeof(*t->own));
+	if (!t->own) {
+		free(t);
+		return NULL;
+	}
+	t->own->refs = 1;
 	t->arena = arena_create();
 	struct builder b = { .t = t, .in = in };
 	if (!t->arena)
@@ -649,24 +720,91 @@ struct eff_table *eff_compute(const struct eff_input *in)
 	if (t->bgp)
 		mark_hidden(&b);
 	/* Hidden marks must be visible to resolve_states: publish them. */
-	sort_exceptions(&b);
-	t->exc_idx = b.exc_idx;
-	t->exc_kind = b.exc_kind;
-	t->nexc = b.nexc;
+	publish_exceptions(&b);
 	resolve_states(&b);
-	sort_exceptions(&b);
-	t->exc_idx = b.exc_idx;
-	t->exc_kind = b.exc_kind;
-	t->nexc = b.nexc;
+	mark_user_invalid(&b);
+	publish_exceptions(&b);
 	apply_default_route_rules(&b);
-	if (b.failed || build_fibs(t) != 0 || build_no_rs_view(t, in) != 0)
+	if (b.failed || build_fibs(t) != 0)
+		goto fail;
+	adopt(t);
+	if (in->no_rs_view && build_no_rs_view(t, in) != 0)
 		goto fail;
 	return t;
 fail:
 	t->exc_idx = b.exc_idx;
 	t->exc_kind = b.exc_kind;
+	adopt(t);
 	eff_unref(t);
 	return NULL;
+}
+
+/* Whether a change of BGP prefix p can change a table's own rows: p is
+ * 0/0 (SPEC 1.6.4, 1.6.5) or the prefix of one of its rows (1.6.2). */
+static bool touches_own_rows(const struct eff_table *t, struct prefix p)
+{
+	if (p.len == 0)
+		return true;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT && prefix_equal(t->rows[i].prefixes[0], p))
+			return true;
+	return false;
+}
+
+/* old's rows with another BGP set: only the exceptions are computed. */
+static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp)
+{
+	struct eff_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	*t = (struct eff_table){ .refs = 1, .own = old->own, .arena = old->arena,
+				 .rows = old->rows, .nrows = old->nrows, .nsys = old->nsys,
+				 .disable_bgp = old->disable_bgp,
+				 .drop_default_internet = old->drop_default_internet,
+				 .fib = old->fib, .se_fib = old->se_fib };
+	t->own->refs++;
+	t->bgp = bgp_set_ref(bgp);
+	struct builder b = { .t = t };
+	if (t->bgp)
+		mark_hidden(&b);
+	publish_exceptions(&b);
+	mark_user_invalid(&b);
+	publish_exceptions(&b);
+	if (b.failed) {
+		eff_unref(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
+			     const struct prefix *changed, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (touches_own_rows(old, changed[k]))
+			return eff_compute(in);
+	struct eff_table *t = rebase(old, old->disable_bgp ? NULL : in->bgp);
+	if (!t)
+		return NULL;
+	int rc = 0;
+	if (old->no_rs) {
+		/* The view has rows of its own (those 1.6.4 and 1.6.5 removed
+		 * here): update it on its own terms. */
+		bool failed = false;
+		struct eff_input alt = *in;
+		alt.bgp = bgp_set_without_rs(t->bgp, &failed);
+		alt.no_rs_view = false;
+		t->no_rs = failed ? NULL : eff_update(old->no_rs, &alt, changed, n);
+		bgp_set_unref(alt.bgp);
+		rc = t->no_rs ? 0 : -1;
+	} else if (in->no_rs_view) {
+		rc = build_no_rs_view(t, in);
+	}
+	if (rc != 0) {
+		eff_unref(t);
+		return NULL;
+	}
+	return t;
 }
 
 struct eff_table *eff_ref(struct eff_table *t)
@@ -681,17 +819,64 @@ void eff_unref(struct eff_table *t)
 	if (!t || --t->refs > 0)
 		return;
 	eff_unref(t->no_rs);
-	lpm_destroy(t->fib);
-	lpm_destroy(t->se_fib);
+	if (t->own && --t->own->refs == 0) {
+		lpm_destroy(t->own->fib);
+		lpm_destroy(t->own->se_fib);
+		free(t->own->rows);
+		arena_destroy(t->own->arena);
+		free(t->own);
+	}
 	bgp_set_unref(t->bgp);
-	free(t->rows);
 	free(t->exc_idx);
 	free(t->exc_kind);
-	arena_destroy(t->arena);
 	free(t);
 }
 
 bool eff_disable_bgp(const struct eff_table *t) { return t->disable_bgp; }
+
+bool eff_same_own_rows(const struct eff_table *a, const struct eff_table *b)
+{
+	return a && b && a->own == b->own;
+}
+
+size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool without_rs,
+			    struct route_row *out, size_t max)
+{
+	if (without_rs && t->no_rs)
+		return eff_rows_with_prefix(t->no_rs, p, false, out, max);
+	size_t n = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct route_row *r = &t->rows[i];
+		if (r->nh == NH_SERVICE_ENDPOINT || !prefix_equal(r->prefixes[0], p))
+			continue;
+		if (n < max)
+			out[n] = *r;
+		n++;
+	}
+	long e = t->bgp ? bgp_set_find(t->bgp, p) : -1;
+	uint8_t exc = e >= 0 ? exception_of(t, (size_t)e) : 0;
+	if (e < 0 || (exc & EXC_HIDDEN))
+		return n;
+	const struct bgp_set *s = t->bgp;
+	const struct bgp_entry *en = &s->entries[e];
+	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
+		if (without_rs && s->nh_rs[k])
+			continue;
+		if (n < max)
+			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
+						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
+						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
+						     .from_route_server = s->nh_rs[k] };
+		n++;
+	}
+	return n;
+}
+
+bool eff_bgp_listed(const struct eff_table *t, struct prefix p)
+{
+	long e = t && t->bgp ? bgp_set_find(t->bgp, p) : -1;
+	return e >= 0 && is_bgp_visible(t, (size_t)e);
+}
 
 /* ---- reading a table -------------------------------------------------- */
 
@@ -778,8 +963,8 @@ bool eff_equal(const struct eff_table *a, const struct eff_table *b)
 	for (size_t i = 0; i < a->nrows; i++)
 		if (!row_equal(&a->rows[i], &b->rows[i]))
 			return false;
-	if (a->nexc != b->nexc || !bgp_set_equal(a->bgp, b->bgp) ||
-	    (a->no_rs == NULL) != (b->no_rs == NULL) || !eff_equal(a->no_rs, b->no_rs))
+	/* The views without Route Server rows follow from the same inputs. */
+	if (a->nexc != b->nexc || !bgp_set_equal(a->bgp, b->bgp))
 		return false;
 	return a->nexc == 0 ||
 	       (memcmp(a->exc_idx, b->exc_idx, a->nexc * sizeof(*a->exc_idx)) == 0 &&
@@ -801,31 +986,43 @@ static bool entry_first_hop(const struct bgp_set *s, size_t idx, bool without_rs
 	return any;
 }
 
-/* Longest usable shared match for dst.  The LPM answer is used directly;
- * only for a NIC without Route Server routes whose match is Route Server
- * only does this scan (O(n), rare). */
-static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
+/* Longest usable shared match for dst by a scan of every entry: O(n). */
+static long scan_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
 {
 	const struct bgp_set *s = t->bgp;
-	uint32_t idx;
-	if (!s || !lpm_lookup(s->fib, dst, &idx))
-		return -1;
-	if (exception_of(t, idx) != 0)
-		return -1; /* hidden or Invalid: the own match is exact (header) */
-	if (entry_first_hop(s, idx, without_rs, ip))
-		return (long)idx;
 	long best = -1;
 	for (size_t i = 0; i < s->n; i++) {
 		if (!prefix_contains_addr(s->entries[i].prefix, dst) || exception_of(t, i) != 0)
 			continue;
 		uint32_t cand;
 		if ((best < 0 || s->entries[i].prefix.len > s->entries[best].prefix.len) &&
-		    entry_first_hop(s, i, true, &cand)) {
+		    entry_first_hop(s, i, without_rs, &cand)) {
 			best = (long)i;
 			*ip = cand;
 		}
 	}
 	return best;
+}
+
+/* Longest usable shared match for dst.  The LPM answer is used directly;
+ * only when the index could not be built, or for a NIC without Route
+ * Server routes whose match is Route Server only, does this scan. */
+static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
+{
+	struct bgp_set *s = t->bgp;
+	uint32_t idx;
+	if (!s)
+		return -1;
+	const struct lpm *fib = bgp_set_fib(s);
+	if (!fib)
+		return scan_match(t, dst, without_rs, ip);
+	if (!lpm_lookup(fib, dst, &idx))
+		return -1;
+	if (exception_of(t, idx) != 0)
+		return -1; /* hidden or Invalid: the own match is exact (header) */
+	if (entry_first_hop(s, idx, without_rs, ip))
+		return (long)idx;
+	return scan_match(t, dst, without_rs, ip);
 }
 
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs)

@@ -56,7 +56,8 @@ struct bgp_set {
 	uint32_t *nh;                  /* next hop of each row */
 	bool *nh_rs;                   /* row programmed by the Route Server */
 	size_t nnh;
-	struct lpm *fib;               /* prefix -> entry index, for lookups */
+	struct lpm *fib;               /* prefix -> entry index; built on first lookup */
+	bool fib_failed;               /* out of memory building it: lookups scan */
 	size_t ecap, nhcap;            /* builder capacities */
 	struct bgp_set *no_rs;         /* cache: the set without Route Server rows */
 	bool no_rs_built;
@@ -64,6 +65,8 @@ struct bgp_set {
 
 /* Builder: add entries in any order, then bgp_set_finish sorts and indexes. */
 struct bgp_set *bgp_set_create(void);
+/* Room for this many entries and next hops in all (optional; saves growth). */
+int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops);
 int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
 		size_t n);
 int bgp_set_finish(struct bgp_set *s);
@@ -87,12 +90,22 @@ struct eff_input {
 	const struct subnet *subnet;
 	const struct prefix_list *none_set; /* platform None prefixes (SPEC 1.2.3) */
 	struct bgp_set *bgp;           /* the domain's routes; ignored if propagation is off */
+	/* Also compute the view of a NIC beyond Route Server capacity, when
+	 * it differs from dropping the Route Server rows (eff_row and
+	 * eff_next_hop with without_rs). */
+	bool no_rs_view;
 };
 
 struct eff_table *eff_compute(const struct eff_input *in);
 struct eff_table *eff_ref(struct eff_table *t);
 void eff_unref(struct eff_table *t); /* NULL is a no-op */
 bool eff_equal(const struct eff_table *a, const struct eff_table *b);
+/* The table for `in` when it differs from old only in the domain's set
+ * (in->bgp), and only in the `changed` prefixes: unless one of them can
+ * change old's own rows, the new table shares them and only its BGP
+ * exceptions are computed, O(rows log n).  Otherwise eff_compute(in). */
+struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
+			     const struct prefix *changed, size_t n);
 
 /* Rows in display order: system and gateway rows first, User rows last (the
  * order real output shows, reference 3.4).  Hidden BGP rows are not rows.
@@ -106,6 +119,17 @@ struct eff_iter {
 };
 bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row);
 bool eff_disable_bgp(const struct eff_table *t);
+/* Whether a and b hold the same own rows (one was eff_update'd from the
+ * other without recomputing them): they then differ only in BGP rows. */
+bool eff_same_own_rows(const struct eff_table *a, const struct eff_table *b);
+/* The rows whose (first) prefix is exactly p, as eff_row would list them;
+ * writes up to max, returns how many there are.  Service endpoint rows
+ * are left out (they never change with BGP).  O(own rows + log n). */
+size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool without_rs,
+			    struct route_row *out, size_t max);
+/* Whether the table lists BGP rows for exactly p (its domain has p and p
+ * is not hidden under a VnetLocal or peering prefix).  O(log n). */
+bool eff_bgp_listed(const struct eff_table *t, struct prefix p);
 
 /* SPEC 1.7 next hop for a destination. */
 struct next_hop {

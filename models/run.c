@@ -47,10 +47,18 @@ struct rs_state {
 	uint64_t scale_timer;          /* pending scale-out completion, 0 none */
 };
 
+/* A domain's new routes: the set, and what it differs in from base. */
+struct set_change {
+	struct bgp_set *set;           /* owned until installed */
+	struct bgp_set *base;          /* the set it was computed from; NULL: full build */
+	struct prefix *changed;        /* prefixes whose rows differ from base's */
+	size_t nchanged;
+};
+
 struct pending_program {
 	struct run *r;
 	const char *hub;               /* VNet name (arena) */
-	struct bgp_set *set;           /* to install; owned until installed */
+	struct set_change ch;
 	const char *cause;
 };
 
@@ -75,6 +83,8 @@ struct run {
 	struct topology *topo;
 	struct speakers *sp;
 	struct bgp_set **domain_sets;  /* per topo->vnets index, NULL if not a hub */
+	struct bgp_set **built_sets;   /* the latest computed, maybe not yet installed */
+	bool *over_capacity;           /* per topo->vnets index: a hub with unprogrammed NICs */
 	struct eff_table **tables;     /* per topo->subnets index */
 	uint64_t *nic_seq;             /* per topo->nics index: when it was added */
 	uint64_t next_seq;
@@ -136,164 +146,7 @@ static void session_event(struct run *r, int64_t at, const char *peer, const cha
 	e->what = arena_strdup(r->arena, buf);
 }
 
-/* ---- tables ---------------------------------------------------------------- */
-
-static struct bgp_set *subnet_bgp(const struct run *r, const struct subnet *s)
-{
-	const struct vnet *hub = s->vnet->domain;
-	return hub ? r->domain_sets[hub->index] : NULL;
-}
-
-static struct eff_table *compute_subnet(const struct run *r, const struct subnet *s)
-{
-	struct eff_input in = { .topo = r->topo, .subnet = s,
-				.none_set = &r->sc->settings.none_prefixes,
-				.bgp = subnet_bgp(r, s) };
-	return eff_compute(&in);
-}
-
-static void log_change(struct run *r, int64_t at, const struct subnet *s, const char *id,
-		       struct eff_table *before, struct eff_table *after, const char *cause)
-{
-	struct timeline_entry *e = PUSH(r, r->tl, r->ntl, r->tl_cap);
-	if (!e) {
-		oom(r);
-		return;
-	}
-	e->at_ms = at;
-	e->subnet = arena_strdup(r->arena, id);
-	e->nics = s ? s->nic_count : 0;
-	e->before = eff_ref(before);
-	e->after = eff_ref(after);
-	e->cause = cause;
-}
-
-/* Recomputes the subnets programmed by hub (after its set changed). */
-static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int64_t now,
-				     const char *cause)
-{
-	for (size_t i = 0; i < r->topo->nsubnets; i++) {
-		struct subnet *s = r->topo->subnets[i];
-		if (s->vnet->domain != hub || (s->rt && s->rt->disable_bgp))
-			continue;
-		struct eff_table *t = compute_subnet(r, s);
-		if (!t) {
-			oom(r);
-			return;
-		}
-		if (eff_equal(t, r->tables[i])) {
-			eff_unref(t);
-			continue;
-		}
-		log_change(r, now, s, s->id, r->tables[i], t, cause);
-		eff_unref(r->tables[i]);
-		r->tables[i] = t;
-	}
-}
-
-static void install_set(struct run *r, const struct vnet *hub, struct bgp_set *set, int64_t now,
-			const char *cause)
-{
-	struct bgp_set **slot = &r->domain_sets[hub->index];
-	if (bgp_set_equal(*slot, set)) {
-		bgp_set_unref(set);
-		return;
-	}
-	bgp_set_unref(*slot);
-	*slot = set;
-	recompute_domain_subnets(r, hub, now, cause);
-}
-
-static void on_program(void *ctx, void *arg, int64_t now)
-{
-	struct run *r = ctx;
-	struct pending_program *p = arg;
-	struct vnet *hub = topology_vnet(r->topo, p->hub);
-	struct bgp_set *set = p->set;
-	p->set = NULL;
-	if (hub && hub->domain == hub && r->status == 0)
-		install_set(r, hub, set, now, p->cause);
-	else
-		bgp_set_unref(set);
-}
-
-/* A BGP change in hub's domain: rebuild its set now, install it now or
- * after the programming delay. */
-static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, const char *cause)
-{
-	if (!hub || hub->domain != hub)
-		return;
-	struct bgp_set *set = domain_build(r->topo, hub, r->sp);
-	if (!set) {
-		oom(r);
-		return;
-	}
-	int64_t delay = r->sc->settings.programming_delay_ms;
-	if (delay <= 0) {
-		install_set(r, hub, set, now, cause);
-		return;
-	}
-	struct pending_program *p = calloc(1, sizeof(*p));
-	struct pending_program **slot = p ? PUSH(r, r->pend, r->npend, r->pend_cap) : NULL;
-	if (!slot) {
-		free(p);
-		bgp_set_unref(set);
-		oom(r);
-		return;
-	}
-	*slot = p;
-	*p = (struct pending_program){ .r = r, .hub = arena_strdup(r->arena, hub->name),
-				       .set = set, .cause = cause };
-	if (!evq_push(r->q, now + delay, CLASS_CHANGE, EVQ_FOREGROUND, on_program, r, p))
-		oom(r);
-}
-
-/* Everything from scratch (start, and after an edit), keeping equal tables. */
-static int recompute_all(struct run *r, const struct topology *old_topo,
-			 struct eff_table **old_tables, int64_t now, const char *cause)
-{
-	const struct topology *t = r->topo;
-	r->domain_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->domain_sets));
-	r->tables = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*r->tables));
-	if (!r->domain_sets || !r->tables)
-		return -1;
-	for (size_t i = 0; i < t->nvnets; i++)
-		if (t->vnets[i]->domain == t->vnets[i] &&
-		    !(r->domain_sets[i] = domain_build(t, t->vnets[i], r->sp)))
-			return -1;
-	for (size_t i = 0; i < t->nsubnets; i++) {
-		struct subnet *s = t->subnets[i];
-		struct eff_table *nt = compute_subnet(r, s);
-		if (!nt)
-			return -1;
-		const struct subnet *os = old_topo ? topology_subnet(old_topo, s->id) : NULL;
-		struct eff_table *ot = os ? old_tables[os->index] : NULL;
-		if (ot && eff_equal(ot, nt)) {
-			eff_unref(nt);
-			nt = eff_ref(ot);
-		} else if (old_topo) {
-			log_change(r, now, s, s->id, ot, nt, cause);
-		}
-		r->tables[i] = nt;
-	}
-	/* Subnets that went away. */
-	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
-		if (!topology_subnet(t, old_topo->subnets[i]->id))
-			log_change(r, now, NULL, old_topo->subnets[i]->id, old_tables[i], NULL, cause);
-	return 0;
-}
-
-static void free_state(struct topology *t, struct bgp_set **sets, struct eff_table **tables)
-{
-	for (size_t i = 0; sets && i < t->nvnets; i++)
-		bgp_set_unref(sets[i]);
-	for (size_t i = 0; tables && i < t->nsubnets; i++)
-		eff_unref(tables[i]);
-	free(sets);
-	free(tables);
-}
-
-/* ---- Route Server capacity ------------------------------------------------ */
+/* ---- Route Server capacity state ------------------------------------------ */
 
 static struct rs_state *rs_state(struct run *r, const struct route_server *rs)
 {
@@ -317,6 +170,264 @@ static size_t domain_vms(const struct topology *t, const struct vnet *hub)
 }
 
 static uint64_t capacity_vms(uint32_t units) { return ((uint64_t)units + 2) * 1000; }
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static struct bgp_set *subnet_bgp(const struct run *r, const struct subnet *s)
+{
+	const struct vnet *hub = s->vnet->domain;
+	return hub ? r->domain_sets[hub->index] : NULL;
+}
+
+/* What a subnet's table is computed from. */
+#define SUBNET_INPUT(r, s)                                                                     \
+	{ .topo = (r)->topo, .subnet = (s), .none_set = &(r)->sc->settings.none_prefixes,       \
+	  .bgp = subnet_bgp((r), (s)),                                                           \
+	  .no_rs_view = (s)->vnet->domain && (r)->over_capacity[(s)->vnet->domain->index] }
+
+static struct eff_table *compute_subnet(const struct run *r, const struct subnet *s)
+{
+	return eff_compute(&(struct eff_input)SUBNET_INPUT(r, s));
+}
+
+static struct timeline_entry *log_change(struct run *r, int64_t at, const struct subnet *s,
+					 const char *id, struct eff_table *before,
+					 struct eff_table *after, const char *cause)
+{
+	struct timeline_entry *e = PUSH(r, r->tl, r->ntl, r->tl_cap);
+	if (!e) {
+		oom(r);
+		return NULL;
+	}
+	memset(e, 0, sizeof(*e));
+	e->at_ms = at;
+	e->subnet = arena_strdup(r->arena, id);
+	e->nics = s ? s->nic_count : 0;
+	e->before = eff_ref(before);
+	e->after = eff_ref(after);
+	e->cause = cause;
+	return e;
+}
+
+static void change_free(struct set_change *c)
+{
+	bgp_set_unref(c->set);
+	bgp_set_unref(c->base);
+	free(c->changed);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Whether a table with prefixes `changed` different in its domain set shows
+ * any of them, before (old) or after (new).  When it shows none, the rows
+ * it lists are the same: a BGP prefix acts on a subnet's own rows only when
+ * it is listed (SPEC 1.6.2-1.6.5). */
+static bool shows_any(const struct eff_table *old, const struct eff_table *new,
+		      const struct prefix *changed, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (eff_bgp_listed(old, changed[k]) || eff_bgp_listed(new, changed[k]))
+			return true;
+	return false;
+}
+
+/* Recomputes the subnets programmed by hub after its set changed.  With a
+ * list of changed prefixes a table is new only when it shows one of them;
+ * without (a full rebuild) tables are compared whole. */
+static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int64_t now,
+				     const char *cause, const struct set_change *ch)
+{
+	/* The changed prefixes, kept for the timeline's diffs. */
+	struct prefix *scope = NULL;
+	if (ch->base && ch->nchanged > 0) {
+		scope = arena_alloc(r->arena, ch->nchanged * sizeof(*scope));
+		if (!scope) {
+			oom(r);
+			return;
+		}
+		memcpy(scope, ch->changed, ch->nchanged * sizeof(*scope));
+	}
+	for (size_t i = 0; i < r->topo->nsubnets; i++) {
+		struct subnet *s = r->topo->subnets[i];
+		if (s->vnet->domain != hub || (s->rt && s->rt->disable_bgp))
+			continue;
+		struct eff_input in = SUBNET_INPUT(r, s);
+		struct eff_table *t = ch->base ? eff_update(r->tables[i], &in, ch->changed, ch->nchanged)
+					       : eff_compute(&in);
+		if (!t) {
+			oom(r);
+			return;
+		}
+		bool same = ch->base ? !shows_any(r->tables[i], t, ch->changed, ch->nchanged)
+				     : eff_equal(t, r->tables[i]);
+		if (same) {
+			eff_unref(t);
+			continue;
+		}
+		struct timeline_entry *e = log_change(r, now, s, s->id, r->tables[i], t, cause);
+		if (e && scope && eff_same_own_rows(r->tables[i], t)) {
+			e->scope = scope;
+			e->nscope = ch->nchanged;
+		}
+		eff_unref(r->tables[i]);
+		r->tables[i] = t;
+	}
+}
+
+static void install_set(struct run *r, const struct vnet *hub, struct set_change *ch, int64_t now,
+			const char *cause)
+{
+	struct bgp_set **slot = &r->domain_sets[hub->index];
+	if (ch->base && ch->base != *slot) {
+		/* Computed from a set that is not the one installed (an edit
+		 * came in between): compare whole. */
+		bgp_set_unref(ch->base);
+		ch->base = NULL;
+	}
+	if (ch->base ? ch->nchanged == 0 : bgp_set_equal(*slot, ch->set)) {
+		change_free(ch);
+		return;
+	}
+	bgp_set_unref(*slot);
+	*slot = ch->set;
+	ch->set = NULL;
+	recompute_domain_subnets(r, hub, now, cause, ch);
+	change_free(ch);
+}
+
+static void on_program(void *ctx, void *arg, int64_t now)
+{
+	struct run *r = ctx;
+	struct pending_program *p = arg;
+	struct vnet *hub = topology_vnet(r->topo, p->hub);
+	if (hub && hub->domain == hub && r->status == 0)
+		install_set(r, hub, &p->ch, now, p->cause);
+	else
+		change_free(&p->ch);
+}
+
+/* A BGP change in hub's domain: compute its new set now (from the latest
+ * computed one when only the `touched` prefixes can have changed, from
+ * scratch when touched is NULL), install it now or after the programming
+ * delay. */
+static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, const char *cause,
+			   const struct prefix *touched, size_t ntouched)
+{
+	if (!hub || hub->domain != hub)
+		return;
+	struct bgp_set **built = &r->built_sets[hub->index];
+	struct set_change ch = { 0 };
+	if (touched && *built) {
+		ch.set = domain_update(*built, r->topo, hub, r->sp, touched, ntouched, &ch.changed,
+				       &ch.nchanged);
+		ch.base = bgp_set_ref(*built);
+	} else {
+		ch.set = domain_build(r->topo, hub, r->sp);
+	}
+	if (!ch.set) {
+		change_free(&ch);
+		oom(r);
+		return;
+	}
+	bgp_set_unref(*built);
+	*built = bgp_set_ref(ch.set);
+	int64_t delay = r->sc->settings.programming_delay_ms;
+	if (delay <= 0) {
+		install_set(r, hub, &ch, now, cause);
+		return;
+	}
+	struct pending_program *p = calloc(1, sizeof(*p));
+	struct pending_program **slot = p ? PUSH(r, r->pend, r->npend, r->pend_cap) : NULL;
+	if (!slot) {
+		free(p);
+		change_free(&ch);
+		oom(r);
+		return;
+	}
+	*slot = p;
+	*p = (struct pending_program){ .r = r, .hub = arena_strdup(r->arena, hub->name), .ch = ch,
+				       .cause = cause };
+	if (!evq_push(r->q, now + delay, CLASS_CHANGE, EVQ_FOREGROUND, on_program, r, p))
+		oom(r);
+}
+
+/* Everything from scratch (start, and after an edit), keeping equal tables. */
+static int recompute_all(struct run *r, const struct topology *old_topo,
+			 struct bgp_set **old_sets, struct eff_table **old_tables, int64_t now,
+			 const char *cause)
+{
+	const struct topology *t = r->topo;
+	r->domain_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->domain_sets));
+	r->built_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->built_sets));
+	r->tables = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*r->tables));
+	free(r->over_capacity);
+	r->over_capacity = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->over_capacity));
+	if (!r->domain_sets || !r->built_sets || !r->tables || !r->over_capacity)
+		return -1;
+	for (size_t i = 0; i < t->nrss; i++) {
+		struct rs_state *st = rs_state(r, t->rss[i]);
+		if (!st)
+			return -1;
+		uint32_t units = st->units > t->rss[i]->min_capacity ? st->units
+								      : t->rss[i]->min_capacity;
+		r->over_capacity[t->rss[i]->vnet->index] =
+			domain_vms(t, t->rss[i]->vnet) > capacity_vms(units);
+	}
+	for (size_t i = 0; i < t->nvnets; i++) {
+		const struct vnet *hub = t->vnets[i];
+		if (hub->domain != hub)
+			continue;
+		struct bgp_set *set = domain_build(t, hub, r->sp);
+		if (!set)
+			return -1;
+		/* Keep the old object when nothing changed: the tables then
+		 * compare equal by pointer, not entry by entry. */
+		const struct vnet *was = old_topo ? topology_vnet(old_topo, hub->name) : NULL;
+		struct bgp_set *old = was ? old_sets[was->index] : NULL;
+		if (old && bgp_set_equal(old, set)) {
+			bgp_set_unref(set);
+			set = bgp_set_ref(old);
+		}
+		r->domain_sets[i] = set;
+		r->built_sets[i] = bgp_set_ref(set);
+	}
+	for (size_t i = 0; i < t->nsubnets; i++) {
+		struct subnet *s = t->subnets[i];
+		struct eff_table *nt = compute_subnet(r, s);
+		if (!nt)
+			return -1;
+		const struct subnet *os = old_topo ? topology_subnet(old_topo, s->id) : NULL;
+		struct eff_table *ot = os ? old_tables[os->index] : NULL;
+		if (ot && eff_equal(ot, nt)) {
+			eff_unref(nt);
+			nt = eff_ref(ot);
+		} else if (old_topo) {
+			log_change(r, now, s, s->id, ot, nt, cause);
+		}
+		r->tables[i] = nt;
+	}
+	/* Subnets that went away. */
+	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
+		if (!topology_subnet(t, old_topo->subnets[i]->id))
+			log_change(r, now, NULL, old_topo->subnets[i]->id, old_tables[i], NULL, cause);
+	return 0;
+}
+
+static void free_state(struct topology *t, struct bgp_set **sets, struct bgp_set **built,
+		       struct eff_table **tables)
+{
+	for (size_t i = 0; i < t->nvnets; i++) {
+		bgp_set_unref(sets ? sets[i] : NULL);
+		bgp_set_unref(built ? built[i] : NULL);
+	}
+	for (size_t i = 0; tables && i < t->nsubnets; i++)
+		eff_unref(tables[i]);
+	free(sets);
+	free(built);
+	free(tables);
+}
+
+/* ---- Route Server capacity ------------------------------------------------ */
+
 
 static void check_capacity(struct run *r, int64_t now);
 
@@ -524,7 +635,7 @@ static void report_drops(struct run *r, struct peer *p, unsigned dropped, int64_
 			      "session%s dropped: %zu prefixes advertised, limit %u (flap %u); retry "
 			      "in %llds",
 			      p->ninst > 1 ? (i ? " IN_1" : " IN_0") : "", p->sent[i].n, p->limit,
-			      p->flaps, (long long)(r->sc->settings.connect_retry_ms / 1000));
+			      p->inst_flaps[i], (long long)(r->sc->settings.connect_retry_ms / 1000));
 		schedule_retry(r, p, i, now);
 	}
 }
@@ -540,7 +651,7 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 		return;
 	if (peer_session_up(p, a->inst)) {
 		session_event(r, now, p->id, "session re-established after the connect retry");
-		domain_changed(r, peer_hub(r, p), now, cause(r, "connect retry", p->id));
+		domain_changed(r, peer_hub(r, p), now, cause(r, "connect retry", p->id), NULL, 0);
 	} else {
 		report_drops(r, p, 1u << a->inst, now);
 	}
@@ -555,7 +666,7 @@ static void on_hold_expired(void *ctx, void *arg, int64_t now)
 	for (unsigned i = 0; i < p->ninst; i++)
 		peer_session_down(p, i);
 	session_event(r, now, p->id, "hold timer expired: routes withdrawn");
-	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer", p->id));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer", p->id), NULL, 0);
 }
 
 #define EVENT_PATH_LEN 40
@@ -622,7 +733,9 @@ static void do_advertise(struct run *r, const struct event *e, int64_t now)
 	free(routes);
 	free(path);
 	report_drops(r, p, dropped, now);
-	domain_changed(r, peer_hub(r, p), now, cause(r, "advertise", p->id));
+	/* A dropped session withdraws everything it had: rebuild. */
+	domain_changed(r, peer_hub(r, p), now, cause(r, "advertise", p->id),
+		       dropped ? NULL : e->prefixes, e->nprefixes);
 }
 
 static void do_withdraw(struct run *r, const struct event *e, int64_t now)
@@ -631,7 +744,8 @@ static void do_withdraw(struct run *r, const struct event *e, int64_t now)
 	if (!p)
 		return;
 	peer_withdraw(p, e->prefixes, e->nprefixes);
-	domain_changed(r, peer_hub(r, p), now, cause(r, "withdraw", p->id));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "withdraw", p->id), e->prefixes,
+		       e->nprefixes);
 }
 
 static void do_peer_down(struct run *r, const struct event *e, int64_t now)
@@ -644,7 +758,7 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 		for (unsigned i = 0; i < p->ninst; i++)
 			peer_session_down(p, i);
 		session_event(r, now, p->id, "peer down (graceful): routes withdrawn at once");
-		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown", p->id));
+		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown", p->id), NULL, 0);
 		return;
 	}
 	/* SPEC 2.2: a silent failure is noticed when the hold timer expires. */
@@ -678,7 +792,7 @@ static void do_peer_up(struct run *r, const struct event *e, int64_t now)
 			dropped |= 1u << i;
 	session_event(r, now, p->id, "peer up: session re-established, routes re-sent");
 	report_drops(r, p, dropped, now);
-	domain_changed(r, peer_hub(r, p), now, cause(r, "peerUp", p->id));
+	domain_changed(r, peer_hub(r, p), now, cause(r, "peerUp", p->id), NULL, 0);
 }
 
 static void do_instance(struct run *r, const struct event *e, int64_t now, bool up)
@@ -722,7 +836,7 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 	}
 	session_event(r, now, e->target, up ? "instance up" : "instance down");
 	domain_changed(r, rs ? rs->vnet : gw->vnet, now,
-		       cause(r, up ? "instanceUp" : "instanceDown", e->target));
+		       cause(r, up ? "instanceUp" : "instanceDown", e->target), NULL, 0);
 }
 
 /* ---- edits ----------------------------------------------------------------- */
@@ -779,14 +893,14 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	cJSON_Delete(r->topo_json);
 	r->topo_json = copy;
 	struct topology *old = r->topo;
-	struct bgp_set **old_sets = r->domain_sets;
+	struct bgp_set **old_sets = r->domain_sets, **old_built = r->built_sets;
 	struct eff_table **old_tables = r->tables;
 	r->topo = nt;
 	if (assign_nic_seq(r, old) != 0 || speakers_sync(r->sp, nt) != 0 ||
-	    recompute_all(r, old, old_tables, now,
+	    recompute_all(r, old, old_sets, old_tables, now,
 			  cause(r, ev_op_name(e->op), e->path)) != 0)
 		oom(r);
-	free_state(old, old_sets, old_tables);
+	free_state(old, old_sets, old_built, old_tables);
 	topology_destroy(old);
 	check_capacity(r, now);
 }
@@ -836,7 +950,7 @@ struct run *run_create(struct scenario *sc, struct diag *d)
 	r->topo = topology_ref(sc->topo);
 	if (!r->arena || !r->q || !r->topo_json || !r->sp || assign_nic_seq(r, NULL) != 0 ||
 	    speakers_sync(r->sp, r->topo) != 0 ||
-	    recompute_all(r, NULL, NULL, 0, NULL) != 0) {
+	    recompute_all(r, NULL, NULL, NULL, 0, NULL) != 0) {
 		run_destroy(r);
 		return NULL;
 	}
@@ -903,14 +1017,15 @@ void run_destroy(struct run *r)
 	free(r->tl);
 	free(r->sev);
 	for (size_t i = 0; i < r->npend; i++) {
-		bgp_set_unref(r->pend[i]->set);
+		change_free(&r->pend[i]->ch);
 		free(r->pend[i]);
 	}
 	free(r->pend);
 	free(r->rs);
 	free(r->nic_seq);
+	free(r->over_capacity);
 	if (r->topo)
-		free_state(r->topo, r->domain_sets, r->tables);
+		free_state(r->topo, r->domain_sets, r->built_sets, r->tables);
 	topology_destroy(r->topo);
 	speakers_destroy(r->sp);
 	cJSON_Delete(r->topo_json);

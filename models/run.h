@@ -39,6 +39,10 @@ struct timeline_entry {
 	size_t nics;                   /* NICs in the subnet at that time */
 	struct eff_table *before, *after; /* NULL when the subnet appeared / went away */
 	const char *cause;             /* "advertise ars/nva1", "hold timer ars/nva1", ... */
+	/* When non-NULL, before and after differ only in rows of these
+	 * prefixes (sorted): a diff needs to look at nothing else. */
+	const struct prefix *scope;
+	size_t nscope;
 };
 
 /* One line of what happened to BGP sessions, for the summary. */

@@ -353,7 +353,9 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 	case EV_PEER_UP: {
 		const char *mode = "graceful";
 		jin_string(j, o, "peer", true, &e->peer);
-		if (e->op == EV_PEER_DOWN && jin_string(j, o, "mode", false, &mode) &&
+		/* SPEC 2.2: peerDown {peer, mode}; a crash and a shutdown
+		 * differ by minutes of black-holing, so no default. */
+		if (e->op == EV_PEER_DOWN && jin_string(j, o, "mode", true, &mode) &&
 		    strcmp(mode, "graceful") != 0 && strcmp(mode, "silent") != 0)
 			jin_error_at(j, "mode", "\"%s\" is not graceful or silent", mode);
 		e->graceful = strcmp(mode, "silent") != 0;

@@ -333,6 +333,7 @@ bool peer_session_up(struct peer *p, unsigned inst)
 		p->session[inst] = false;
 		p->dropped[inst] = true;
 		p->flaps++;
+		p->inst_flaps[inst]++;
 		return false;
 	}
 	p->session[inst] = true;
@@ -360,6 +361,7 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 			peer_session_down(p, k);
 			p->dropped[k] = true;
 			p->flaps++;
+			p->inst_flaps[k]++;
 			dropped |= 1u << k;
 			continue;
 		}

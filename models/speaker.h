@@ -57,7 +57,8 @@ struct peer {
 	struct rib in[2];              /* what the Azure side holds */
 	uint64_t hold_timer;           /* pending silent-down expiry, 0 none */
 	uint64_t retry_timer[2];       /* pending connect retry, 0 none */
-	unsigned flaps;                /* limit drops so far */
+	unsigned flaps;                /* limit drops so far, both instances */
+	unsigned inst_flaps[2];        /* limit drops so far, per instance */
 	uint32_t limit;                /* prefixes per session */
 	bool present;                  /* still in the topology (sync) */
 };

@@ -44,7 +44,8 @@ static const char DETAILS[] =
 	"\n"
 	"-o json prints one document {\"scenarios\": [{\"file\", \"name\", \"result\",\n"
 	"\"eventsProcessed\", \"endMs\", \"checkpoints\": [{\"label\", \"atMs\"}], \"timeline\":\n"
-	"[{\"atMs\", \"subnet\", \"nics\", \"cause\", \"removed\", \"added\"}], \"sessions\":\n"
+	"[{\"atMs\", \"cause\", \"subnets\", \"nics\", \"removed\", \"added\"}] (one entry per\n"
+	"change, with every subnet it hit and their NIC count), \"sessions\":\n"
 	"[{\"atMs\", \"peer\", \"what\"}], \"expectations\": {\"passed\", \"failed\",\n"
 	"\"failures\": [{\"index\", \"message\"}]}}]}; result is passed, failed, invalid or\n"
 	"error.  jsonl prints one such object per line; csv one line per timeline row\n"
@@ -116,10 +117,14 @@ struct job {
 
 static int change_compute(struct rowdiff_change *c, const struct timeline_entry *e)
 {
+	if (e->scope)
+		return rowdiff_change_scoped(c, e->before, e->after, false, e->scope, e->nscope,
+					     ROWDIFF_NAMES_EXACT);
 	return rowdiff_change_tables(c, e->before, false, e->after, false, ROWDIFF_NAMES_EXACT);
 }
 
-/* Folded timeline entries for the text report. */
+/* Timeline entries folded: entries with the same time and cause whose row
+ * change is the same are one change seen in several subnets. */
 struct fold {
 	struct rowdiff_change ch;
 	const struct timeline_entry *first;
@@ -127,29 +132,7 @@ struct fold {
 	size_t nsubnets, cap, nics;
 };
 
-static void fold_print(struct fold *f, FILE *out)
-{
-	char t[32];
-	if (!f->first)
-		return;
-	fprintf(out, "    %s  %s  ", render_time(f->first->at_ms, t),
-		f->first->cause ? f->first->cause : "-");
-	if (f->nsubnets == 1) {
-		fprintf(out, "%s (%zu NIC%s)\n", f->subnets[0], f->nics, f->nics == 1 ? "" : "s");
-	} else {
-		fprintf(out, "%zu subnets, %zu NICs: ", f->nsubnets, f->nics);
-		for (size_t i = 0; i < f->nsubnets && i < FOLD_NAMES_SHOWN; i++)
-			fprintf(out, "%s%s", i ? ", " : "", f->subnets[i]);
-		if (f->nsubnets > FOLD_NAMES_SHOWN)
-			fprintf(out, " and %zu more", f->nsubnets - FOLD_NAMES_SHOWN);
-		fputc('\n', out);
-	}
-	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
-			    f->ch.res.nadded);
-	rowdiff_change_fini(&f->ch);
-	f->first = NULL;
-	f->nsubnets = f->nics = 0;
-}
+typedef void (*fold_emit)(struct fold *f, void *ctx);
 
 static int fold_add_subnet(struct fold *f, const struct timeline_entry *e)
 {
@@ -175,14 +158,24 @@ static bool same_cause(const struct timeline_entry *a, const struct timeline_ent
 	return strcmp(a->cause, b->cause) == 0;
 }
 
-static int timeline_text(const struct run *r, FILE *out)
+static void folds_free(struct fold *v, size_t n)
 {
-	struct fold f = { 0 };
-	size_t n = run_timeline_count(r);
+	for (size_t i = 0; i < n; i++) {
+		rowdiff_change_fini(&v[i].ch);
+		free(v[i].subnets);
+	}
+	free(v);
+}
+
+/* Folds entries [i, j) (one time and cause) and emits the folds in order of
+ * their first subnet.  0, -1 out of memory. */
+static int fold_block(const struct run *r, size_t i, size_t j, fold_emit emit, void *ctx)
+{
+	struct fold *v = NULL;
+	size_t n = 0, cap = 0;
 	int rc = 0;
-	fprintf(out, "  timeline:%s\n", n ? "" : " no changes");
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct timeline_entry *e = run_timeline_get(r, i);
+	for (size_t k = i; k < j && rc == 0; k++) {
+		const struct timeline_entry *e = run_timeline_get(r, k);
 		struct rowdiff_change ch;
 		if (change_compute(&ch, e) != 0) {
 			rc = -1;
@@ -192,45 +185,102 @@ static int timeline_text(const struct run *r, FILE *out)
 			rowdiff_change_fini(&ch); /* a change that shows no row (hidden fields) */
 			continue;
 		}
-		if (f.first && same_cause(f.first, e) && rowdiff_result_equal(&f.ch.res, &ch.res)) {
+		struct fold *f = NULL;
+		for (size_t g = 0; g < n && !f; g++)
+			if (rowdiff_result_equal(&v[g].ch.res, &ch.res))
+				f = &v[g];
+		if (f) {
 			rowdiff_change_fini(&ch);
 		} else {
-			fold_print(&f, out);
-			f.ch = ch;
-			f.first = e;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				struct fold *nv = realloc(v, ncap * sizeof(*nv));
+				if (!nv) {
+					rowdiff_change_fini(&ch);
+					rc = -1;
+					break;
+				}
+				v = nv;
+				cap = ncap;
+			}
+			f = &v[n++];
+			*f = (struct fold){ .ch = ch, .first = e };
 		}
-		if (fold_add_subnet(&f, e) != 0)
-			rc = -1;
+		rc = fold_add_subnet(f, e);
 	}
-	fold_print(&f, out);
-	rowdiff_change_fini(&f.ch);
-	free(f.subnets);
+	for (size_t g = 0; g < n && rc == 0; g++)
+		emit(&v[g], ctx);
+	folds_free(v, n);
 	return rc;
+}
+
+/* Calls emit for each folded change, in time order.  0, -1 out of memory. */
+static int timeline_fold(const struct run *r, fold_emit emit, void *ctx)
+{
+	size_t n = run_timeline_count(r);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && same_cause(run_timeline_get(r, i), run_timeline_get(r, j)))
+			j++;
+		if (fold_block(r, i, j, emit, ctx) != 0)
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+static void fold_print(struct fold *f, void *ctx)
+{
+	FILE *out = ctx;
+	char t[32];
+	fprintf(out, "    %s  %s  ", render_time(f->first->at_ms, t),
+		f->first->cause ? f->first->cause : "-");
+	if (f->nsubnets == 1) {
+		fprintf(out, "%s (%zu NIC%s)\n", f->subnets[0], f->nics, f->nics == 1 ? "" : "s");
+	} else {
+		fprintf(out, "%zu subnets, %zu NICs: ", f->nsubnets, f->nics);
+		for (size_t i = 0; i < f->nsubnets && i < FOLD_NAMES_SHOWN; i++)
+			fprintf(out, "%s%s", i ? ", " : "", f->subnets[i]);
+		if (f->nsubnets > FOLD_NAMES_SHOWN)
+			fprintf(out, " and %zu more", f->nsubnets - FOLD_NAMES_SHOWN);
+		fputc('\n', out);
+	}
+	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
+			    f->ch.res.nadded);
+}
+
+static int timeline_text(const struct run *r, FILE *out)
+{
+	fprintf(out, "  timeline:%s\n", run_timeline_count(r) ? "" : " no changes");
+	return timeline_fold(r, fold_print, out);
+}
+
+static void fold_json(struct fold *f, void *ctx)
+{
+	struct jsonw *w = ctx;
+	jsonw_object_begin(w);
+	jsonw_key(w, "atMs");
+	jsonw_int(w, f->first->at_ms);
+	jsonw_key(w, "cause");
+	jsonw_string(w, f->first->cause);
+	jsonw_key(w, "subnets");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < f->nsubnets; i++)
+		jsonw_string(w, f->subnets[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "nics");
+	jsonw_int(w, (int64_t)f->nics);
+	render_changes_json(w, f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
+			    f->ch.res.nadded);
+	jsonw_object_end(w);
 }
 
 static int timeline_json(const struct run *r, struct jsonw *w)
 {
 	jsonw_key(w, "timeline");
 	jsonw_array_begin(w);
-	for (size_t i = 0; i < run_timeline_count(r); i++) {
-		const struct timeline_entry *e = run_timeline_get(r, i);
-		struct rowdiff_change ch;
-		if (change_compute(&ch, e) != 0)
-			return -1;
-		jsonw_object_begin(w);
-		jsonw_key(w, "atMs");
-		jsonw_int(w, e->at_ms);
-		jsonw_key(w, "subnet");
-		jsonw_string(w, e->subnet);
-		jsonw_key(w, "nics");
-		jsonw_int(w, (int64_t)e->nics);
-		jsonw_key(w, "cause");
-		jsonw_string(w, e->cause);
-		render_changes_json(w, ch.res.removed, ch.res.nremoved, ch.res.added,
-				    ch.res.nadded);
-		jsonw_object_end(w);
-		rowdiff_change_fini(&ch);
-	}
+	if (timeline_fold(r, fold_json, w) != 0)
+		return -1;
 	jsonw_array_end(w);
 	return 0;
 }

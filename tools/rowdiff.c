@@ -382,6 +382,49 @@ int rowdiff_change_tables(struct rowdiff_change *c, const struct eff_table *from
 	return 0;
 }
 
+/* Adds t's rows of the scope's prefixes. */
+static int add_scoped(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+		      const struct prefix *scope, size_t nscope)
+{
+	struct route_row buf[64], *rows = buf;
+	size_t cap = sizeof(buf) / sizeof(buf[0]);
+	int rc = 0;
+	for (size_t k = 0; t && k < nscope && rc == 0; k++) {
+		size_t n = eff_rows_with_prefix(t, scope[k], without_rs, rows, cap);
+		if (n > cap) {
+			struct route_row *big = malloc(n * sizeof(*big));
+			if (!big) {
+				rc = -1;
+				break;
+			}
+			if (rows != buf)
+				free(rows);
+			rows = big;
+			cap = n;
+			eff_rows_with_prefix(t, scope[k], without_rs, rows, cap);
+		}
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = rowdiff_set_add(s, &rows[i]);
+	}
+	if (rows != buf)
+		free(rows);
+	return rc;
+}
+
+int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from,
+			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
+			  size_t nscope, enum rowdiff_names names)
+{
+	*c = (struct rowdiff_change){ .from = rowdiff_set_create(), .to = rowdiff_set_create() };
+	if (!c->from || !c->to || add_scoped(c->from, from, without_rs, scope, nscope) != 0 ||
+	    add_scoped(c->to, to, without_rs, scope, nscope) != 0 ||
+	    rowdiff_compare(c->from, c->to, names, &c->res) != 0) {
+		rowdiff_change_fini(c);
+		return -1;
+	}
+	return 0;
+}
+
 void rowdiff_change_fini(struct rowdiff_change *c)
 {
 	rowdiff_result_fini(&c->res);

@@ -71,6 +71,12 @@ struct rowdiff_change {
 int rowdiff_change_tables(struct rowdiff_change *c, const struct eff_table *from,
 			  bool from_without_rs, const struct eff_table *to, bool to_without_rs,
 			  enum rowdiff_names names); /* 0, or -1 out of memory */
+/* The same, when from and to are known to differ only in rows of the
+ * scope's prefixes: only those rows are compared (a timeline entry's
+ * scope).  Gives the same result as rowdiff_change_tables then. */
+int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from,
+			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
+			  size_t nscope, enum rowdiff_names names);
 void rowdiff_change_fini(struct rowdiff_change *c); /* zeroes it; safe on a zeroed one */
 
 /* Same comparison key as the multiset rule, names ignored: <0, 0, >0. */

@@ -155,6 +155,40 @@ Test(bgp, vnet_space_of_everything_filters_everything)
 	cr_expect(bgp_prefix_filtered(&ctx, P("255.255.255.255/32")));
 }
 
+/* The binary-search filter over normalized prefixes answers exactly as the
+ * linear scan over the raw list, on random nested and overlapping lists. */
+Test(bgp, normalized_filter_matches_the_linear_scan)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (int round = 0; round < 200; round++) {
+		struct prefix raw[40], norm[40];
+		size_t n = 1 + NEXT() % 40;
+		for (size_t i = 0; i < n; i++) {
+			uint8_t len = (uint8_t)(4 + NEXT() % 25);
+			/* Few distinct high bits, so prefixes nest and repeat. */
+			uint32_t addr = ((uint32_t)(NEXT() % 4) << 28) | ((uint32_t)NEXT() & 0x0fffffffu);
+			raw[i] = (struct prefix){ .addr = addr & prefix_mask(len), .len = len };
+			norm[i] = raw[i];
+		}
+		size_t nn = bgp_prefixes_normalize(norm, n);
+		for (size_t i = 1; i < nn; i++)
+			cr_assert(prefix_compare(norm[i - 1], norm[i]) < 0 &&
+				  !prefix_contains(norm[i - 1], norm[i]) && !prefix_contains(norm[i], norm[i - 1]),
+				  "round %d: not sorted and disjoint at %zu", round, i);
+		struct bgp_ctx lin = { .vnet_prefixes = raw, .nvnet_prefixes = n };
+		struct bgp_ctx bin = { .vnet_prefixes = norm, .nvnet_prefixes = nn, .vnet_normalized = true };
+		for (int q = 0; q < 500; q++) {
+			uint8_t len = (uint8_t)(NEXT() % 33);
+			uint32_t addr = ((uint32_t)(NEXT() % 4) << 28) | ((uint32_t)NEXT() & 0x0fffffffu);
+			struct prefix p = { .addr = addr & prefix_mask(len), .len = len };
+			cr_assert_eq(bgp_prefix_filtered(&bin, p), bgp_prefix_filtered(&lin, p),
+				     "round %d query %d", round, q);
+		}
+	}
+#undef NEXT
+}
+
 /* ---- step 6: NO_ADVERTISE ---------------------------------------------------- */
 
 Test(bgp, no_advertise_detection)

@@ -490,3 +490,96 @@ Test(domain, entries_sorted_and_findable)
 	}
 	fx_fini(&f);
 }
+
+/* ---- domain_update ------------------------------------------------------------ */
+
+/* Oracle: after random advertisements and withdrawals from every kind of
+ * peer (overlapping prefixes, ECMP, AS paths of several lengths, the
+ * static prefix, prefixes inside VNet space), the incremental update over
+ * the touched prefixes equals a full rebuild, and *changed lists exactly
+ * the prefixes whose rows differ. */
+Test(domain, update_equals_full_rebuild)
+{
+	static const char *const topos[] = { TOPO_AA, TOPO_STANDBY, TOPO_NO_RS, TOPO_VPN_PREF };
+	static const char *const peers[] = { "ars/nva1", "ars/nva2", "branch", "branch2",
+					     "er1", "er2", "er3" };
+	static const uint32_t *const paths[] = { NVA1_PATH, NVA2_PATH, BR_PATH, BR2_PATH,
+						 ER_PATH, ER_PATH, ER_LONG_PATH };
+	static const char *const pool[] = { "0.0.0.0/0",      "192.168.50.0/24", "172.16.0.0/12",
+					    "172.16.1.0/24",  "172.16.2.0/24",   "10.0.5.0/24",
+					    "10.1.0.0/16",    "100.64.0.0/24",   "100.64.1.0/24",
+					    "10.0.0.0/8",     "192.168.0.0/16",  "100.64.0.0/10" };
+	uint64_t x = 88172645463325252u;
+	size_t total_changed = 0;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (size_t tp = 0; tp < NELEM(topos); tp++) {
+		struct fx f;
+		fx_init(&f, topos[tp]);
+		build(&f);
+		for (int step = 0; step < 300; step++) {
+			size_t pi = NEXT() % NELEM(peers);
+			struct peer *p = speakers_peer(f.s, peers[pi]);
+			if (!p)
+				continue; /* no Route Server in this topology */
+			struct prefix touched[3];
+			size_t nt = 1 + NEXT() % 3;
+			for (size_t i = 0; i < nt; i++)
+				touched[i] = P(pool[NEXT() % NELEM(pool)]);
+			if (NEXT() % 3 == 0) {
+				peer_withdraw(p, touched, nt);
+			} else {
+				uint32_t nh = (NEXT() % 2) ? A("10.0.1.9") : 0;
+				for (size_t i = 0; i < nt; i++) {
+					uint32_t copy[8];
+					uint16_t n = 0;
+					while (paths[pi][n]) {
+						copy[n] = paths[pi][n];
+						n++;
+					}
+					if (NEXT() % 4 == 0) {
+						copy[n] = copy[n - 1]; /* a longer path */
+						n++;
+					}
+					struct rib_route r = { .prefix = touched[i], .as_path = copy,
+							       .as_len = n, .next_hop = nh };
+					unsigned mask = 1u + (unsigned)(NEXT() % 3);
+					peer_advertise(f.s, p, mask, &r, 1);
+				}
+			}
+			struct prefix *changed = NULL;
+			size_t nchanged = 0;
+			struct bgp_set *inc = domain_update(f.set, f.tl.t, f.hub, f.s, touched, nt,
+							    &changed, &nchanged);
+			cr_assert_not_null(inc);
+			struct bgp_set *full = domain_build(f.tl.t, f.hub, f.s);
+			cr_assert_not_null(full);
+			cr_assert(bgp_set_equal(inc, full), "topology %zu step %d: %zu vs %zu entries",
+				  tp, step, inc->n, full->n);
+			/* changed = the touched prefixes whose rows differ from before. */
+			for (size_t i = 0; i < nt; i++) {
+				long a = bgp_set_find(f.set, touched[i]), b = bgp_set_find(full, touched[i]);
+				bool differ = (a < 0) != (b < 0);
+				if (a >= 0 && b >= 0) {
+					const struct bgp_entry *ea = &f.set->entries[a], *eb = &full->entries[b];
+					differ = ea->nh_count != eb->nh_count;
+					for (uint32_t k = 0; !differ && k < ea->nh_count; k++)
+						differ = f.set->nh[ea->nh_first + k] != full->nh[eb->nh_first + k] ||
+							 f.set->nh_rs[ea->nh_first + k] !=
+								 full->nh_rs[eb->nh_first + k];
+				}
+				bool listed = false;
+				for (size_t k = 0; k < nchanged; k++)
+					listed |= prefix_equal(changed[k], touched[i]);
+				cr_assert_eq(listed, differ, "topology %zu step %d: changed list", tp, step);
+			}
+			total_changed += nchanged;
+			free(changed);
+			bgp_set_unref(full);
+			bgp_set_unref(f.set);
+			f.set = inc;
+		}
+		fx_fini(&f);
+	}
+	cr_expect_gt(total_changed, 300, "the steps change rows often (%zu)", total_changed);
+#undef NEXT
+}

@@ -248,7 +248,7 @@ Test(run, graceful_down_then_up_resends)
 	struct rfx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
-					 "{ 'at': 60, 'op': 'peerDown', 'peer': 'ars/nva1' },"
+					 "{ 'at': 60, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'graceful' },"
 					 ADV("70", "'172.16.0.0/12'") "," CP("80", "down") ","
 					 "{ 'at': 90, 'op': 'peerUp', 'peer': 'ars/nva1' }," CP("90", "up"))), 0);
 	cr_expect_eq(gw_rows(&f, "down", "hub/app", "0.0.0.0/0"), 0);
@@ -292,6 +292,9 @@ Test(run, limit_drop_retry_is_background)
 	cr_assert_not_null(p);
 	cr_expect_eq(p->flaps, 2, "two sessions dropped, no retry run");
 	cr_expect_eq(session_events_with(&f, "dropped"), 2);
+	/* Each instance's session dropped once: its first flap, not the
+	 * peer's running total. */
+	cr_expect_eq(session_events_with(&f, "(flap 1)"), 2);
 	rfx_fini(&f);
 }
 

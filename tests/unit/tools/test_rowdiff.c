@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "tools/rowdiff.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "sim/diag.h"
 
 static struct prefix PFX[8];
 
@@ -235,4 +238,42 @@ Test(rowdiff, az_rows_refused, .init = init_prefixes)
 			  err);
 		rowdiff_set_destroy(s);
 	}
+}
+
+/* ---- scoped changes ------------------------------------------------------------- */
+
+/* Every timeline entry of the seed scenario that carries a scope (the
+ * prefixes an incremental BGP update changed) gives the same change
+ * through the scoped diff as through the full one. */
+Test(rowdiff, scoped_change_equals_full_change_on_the_seed_timeline)
+{
+	struct diag *d = diag_create();
+	bool env = false;
+	struct scenario *sc =
+		scenario_load(VNETSIM_SOURCE_ROOT "/scenarios/seed/hub-spoke-ars.json", NULL, d, &env);
+	cr_assert_not_null(sc);
+	struct run *r = run_create(sc, d);
+	cr_assert_not_null(r);
+	cr_assert_eq(run_execute(r), 0);
+	size_t scoped = 0;
+	for (size_t i = 0; i < run_timeline_count(r); i++) {
+		const struct timeline_entry *e = run_timeline_get(r, i);
+		if (!e->scope)
+			continue;
+		scoped++;
+		struct rowdiff_change a, b;
+		cr_assert_eq(rowdiff_change_scoped(&a, e->before, e->after, false, e->scope, e->nscope,
+						   ROWDIFF_NAMES_EXACT), 0);
+		cr_assert_eq(rowdiff_change_tables(&b, e->before, false, e->after, false,
+						   ROWDIFF_NAMES_EXACT), 0);
+		cr_expect(rowdiff_result_equal(&a.res, &b.res), "entry %zu (%s at %lld ms)", i,
+			  e->subnet, (long long)e->at_ms);
+		cr_expect(!rowdiff_result_empty(&a.res), "entry %zu: a logged change shows rows", i);
+		rowdiff_change_fini(&a);
+		rowdiff_change_fini(&b);
+	}
+	cr_expect_gt(scoped, 0, "the seed scenario has incremental BGP changes");
+	run_destroy(r);
+	scenario_destroy(sc);
+	diag_destroy(d);
 }

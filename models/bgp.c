@@ -31,12 +31,9 @@ bool bgp_path_loops(const struct bgp_path *p)
 	return false;
 }
 
-/* Step 2: "Drop a prefix equal to or more specific than any address-space
- * prefix of the domain's VNets.  Supernets are accepted." */
 size_t bgp_prefixes_normalize(struct prefix *v, size_t n)
 {
-	if (n > 1)
-		qsort(v, n, sizeof(*v), prefix_cmp_qsort);
+	n = prefix_sort_unique(v, n);
 	/* In (address, length) order a prefix comes before those inside it,
 	 * and anything inside a kept prefix follows it directly or inside a
 	 * prefix that is itself inside it: checking the last kept suffices. */
@@ -47,6 +44,8 @@ size_t bgp_prefixes_normalize(struct prefix *v, size_t n)
 	return w;
 }
 
+/* Step 2: "Drop a prefix equal to or more specific than any address-space
+ * prefix of the domain's VNets.  Supernets are accepted." */
 bool bgp_prefix_filtered(const struct bgp_ctx *ctx, struct prefix p)
 {
 	if (ctx->vnet_normalized) {

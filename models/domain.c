@@ -387,11 +387,7 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 	size_t nk = 0, nout = 0;
 	if (rc == 0) {
 		memcpy(k, touched, ntouched * sizeof(*k));
-		if (ntouched > 1)
-			qsort(k, ntouched, sizeof(*k), prefix_cmp_qsort);
-		for (size_t i = 0; i < ntouched; i++)
-			if (nk == 0 || !prefix_equal(k[nk - 1], k[i]))
-				k[nk++] = k[i];
+		nk = prefix_sort_unique(k, ntouched);
 	}
 	/* Merge base's entries with the touched prefixes, in prefix order. */
 	size_t bi = 0;

@@ -343,12 +343,7 @@ static struct prefix *sorted_unique(const struct prefix *p, size_t n, size_t *ou
 	if (!v)
 		return NULL;
 	memcpy(v, p, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), prefix_cmp_qsort);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || !prefix_equal(v[k - 1], v[i]))
-			v[k++] = v[i];
-	*out_n = k;
+	*out_n = prefix_sort_unique(v, n);
 	return v;
 }
 

@@ -180,14 +180,19 @@ static struct bgp_set *subnet_bgp(const struct run *r, const struct subnet *s)
 }
 
 /* What a subnet's table is computed from. */
-#define SUBNET_INPUT(r, s)                                                                     \
-	{ .topo = (r)->topo, .subnet = (s), .none_set = &(r)->sc->settings.none_prefixes,       \
-	  .bgp = subnet_bgp((r), (s)),                                                           \
-	  .no_rs_view = (s)->vnet->domain && (r)->over_capacity[(s)->vnet->domain->index] }
+static struct eff_input subnet_input(const struct run *r, const struct subnet *s)
+{
+	const struct vnet *hub = s->vnet->domain;
+	return (struct eff_input){ .topo = r->topo, .subnet = s,
+				   .none_set = &r->sc->settings.none_prefixes,
+				   .bgp = subnet_bgp(r, s),
+				   .no_rs_view = hub && r->over_capacity[hub->index] };
+}
 
 static struct eff_table *compute_subnet(const struct run *r, const struct subnet *s)
 {
-	return eff_compute(&(struct eff_input)SUBNET_INPUT(r, s));
+	struct eff_input in = subnet_input(r, s);
+	return eff_compute(&in);
 }
 
 static struct timeline_entry *log_change(struct run *r, int64_t at, const struct subnet *s,
@@ -250,7 +255,7 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 		struct subnet *s = r->topo->subnets[i];
 		if (s->vnet->domain != hub || (s->rt && s->rt->disable_bgp))
 			continue;
-		struct eff_input in = SUBNET_INPUT(r, s);
+		struct eff_input in = subnet_input(r, s);
 		struct eff_table *t = ch->base ? eff_update(r->tables[i], &in, ch->changed, ch->nchanged)
 					       : eff_compute(&in);
 		if (!t) {

@@ -4,9 +4,11 @@
  * A run owns the current topology, the BGP speakers' state, one shared
  * bgp_set per routing domain and one effective-route table per subnet.
  * File events and model timers (hold expiry, connect retry, route
- * programming, Route Server scale-out) are engine events; after each one
- * only the domains and subnets whose inputs changed are recomputed, and
- * every change of a subnet's table is appended to the timeline.
+ * programming, Route Server scale-out) are engine events.  A BGP event
+ * decides again only the prefixes it touched and updates only the subnets
+ * of that domain; a configuration edit reloads the topology and recomputes
+ * every subnet, keeping the tables that come out equal.  Every change of a
+ * subnet's table is appended to the timeline.
  * Checkpoints keep references to the tables and topology they saw, so
  * unchanged tables are shared between checkpoints.
  */

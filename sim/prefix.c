@@ -23,6 +23,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /*
  * Scans one decimal number of at most max_digits digits, without a leading
@@ -174,4 +175,15 @@ int prefix_compare(struct prefix a, struct prefix b)
 int prefix_cmp_qsort(const void *a, const void *b)
 {
 	return prefix_compare(*(const struct prefix *)a, *(const struct prefix *)b);
+}
+
+size_t prefix_sort_unique(struct prefix *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), prefix_cmp_qsort);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || !prefix_equal(v[k - 1], v[i]))
+			v[k++] = v[i];
+	return k;
 }

@@ -13,6 +13,7 @@
 #define SIM_PREFIX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PREFIX_STRLEN 19 /* "255.255.255.255/32" plus NUL */
@@ -50,5 +51,7 @@ static inline bool prefix_equal(struct prefix a, struct prefix b) { return a.add
 int prefix_compare(struct prefix a, struct prefix b);
 /* The same, with the signature qsort and bsearch want. */
 int prefix_cmp_qsort(const void *a, const void *b);
+/* Sorts v[0..n) (prefix_compare order) and drops repeats; returns the new count. */
+size_t prefix_sort_unique(struct prefix *v, size_t n);
 
 #endif

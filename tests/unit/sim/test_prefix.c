@@ -427,3 +427,16 @@ Test(prefix, arbitrary_bytes)
 		cr_assert_eq(ipv4_parse(text, &a), PREFIX_ESYNTAX, "%s", text);
 	}
 }
+
+Test(prefix, sort_unique)
+{
+	struct prefix v[] = { { IP(10, 1, 0, 0), 16 }, { IP(10, 0, 0, 0), 8 },
+			      { IP(10, 1, 0, 0), 16 }, { IP(10, 0, 0, 0), 16 },
+			      { IP(10, 0, 0, 0), 8 } };
+	size_t n = prefix_sort_unique(v, 5);
+	cr_assert_eq(n, 3);
+	cr_expect(prefix_equal(v[0], (struct prefix){ IP(10, 0, 0, 0), 8 }));
+	cr_expect(prefix_equal(v[1], (struct prefix){ IP(10, 0, 0, 0), 16 }));
+	cr_expect(prefix_equal(v[2], (struct prefix){ IP(10, 1, 0, 0), 16 }));
+	cr_expect_eq(prefix_sort_unique(v, 0), 0);
+}

@@ -37,6 +37,7 @@
 #include "models/topo_load.h"
 #include "sim/arena.h"
 #include "sim/diag.h"
+#include "sim/strmap.h"
 #include "sim/evq.h"
 
 enum { CLASS_CHANGE = 0, CLASS_CHECKPOINT = 1 };
@@ -74,6 +75,13 @@ struct probe {
 	const char *label;
 };
 
+/* The NICs of one subnet that share a view (programmed or not). */
+struct nic_names {
+	const char **v;                /* interned, in the run's arena */
+	size_t n;
+	bool built;
+};
+
 struct run {
 	struct scenario *sc;
 	struct diag *diag;
@@ -88,6 +96,12 @@ struct run {
 	struct eff_table **tables;     /* per topo->subnets index */
 	uint64_t *nic_seq;             /* per topo->nics index: when it was added */
 	uint64_t next_seq;
+	bool *unprog;                  /* per topo->nics index: beyond Route Server capacity */
+	size_t nunprog;
+	struct strmap *names;          /* NIC names interned in the arena (they outlive topologies) */
+	struct nic_names *name_cache;  /* per topo->subnets index: [programmed, unprogrammed] */
+	const char *stop_label;        /* run_stop_after: stop once this checkpoint is taken */
+	bool stopped;
 	struct rs_state *rs;           /* per Route Server name, grows */
 	size_t nrs, rs_cap;
 	struct checkpoint *cps;
@@ -195,23 +209,127 @@ static struct eff_table *compute_subnet(const struct run *r, const struct subnet
 	return eff_compute(&in);
 }
 
-static struct timeline_entry *log_change(struct run *r, int64_t at, const struct subnet *s,
-					 const char *id, struct eff_table *before,
-					 struct eff_table *after, const char *cause)
+/* ---- timeline ------------------------------------------------------------ */
+
+static const char *intern(struct run *r, const char *name)
 {
-	struct timeline_entry *e = PUSH(r, r->tl, r->ntl, r->tl_cap);
-	if (!e) {
-		oom(r);
+	const char *v = strmap_get(r->names, name);
+	if (v)
+		return v;
+	char *c = arena_strdup(r->arena, name);
+	if (!c || strmap_put(r->names, c, c) < 0)
 		return NULL;
+	return c;
+}
+
+/* Views of a NIC: 0 programmed, 1 beyond Route Server capacity (SPEC 1.8).
+ * A change groups a subnet's NICs by (view before, view after). */
+struct view_change {
+	const struct topology *before_topo; /* what before_unprog indexes */
+	const bool *before_unprog, *after_unprog; /* NULL: every NIC programmed */
+};
+
+static bool nic_unprog(const bool *u, size_t i) { return u && u[i]; }
+
+/* The view a NIC of the after topology had before; a NIC new to the
+ * topology has no before and keeps its after view. */
+static bool view_before(const struct run *r, const struct view_change *vc, const struct nic *n)
+{
+	const struct topology *t = r->topo;
+	if (vc->before_topo == t)
+		return nic_unprog(vc->before_unprog, (size_t)(n - t->nics));
+	const struct nic *o = topology_nic(vc->before_topo, n->name);
+	return o ? nic_unprog(vc->before_unprog, (size_t)(o - vc->before_topo->nics))
+		 : nic_unprog(vc->after_unprog, (size_t)(n - t->nics));
+}
+
+/* Names of s's NICs in group g = before*2 + after, in subnet order, into
+ * the run's arena.  s belongs to r->topo, or to vc->before_topo when it went
+ * away (then every NIC keeps its before view). */
+static int group_names(struct run *r, const struct view_change *vc, const struct subnet *s,
+		       bool gone, unsigned g, struct nic_names *out)
+{
+	const struct topology *t = gone ? vc->before_topo : r->topo;
+	size_t n = 0;
+	const char **v = arena_alloc(r->arena, (s->nic_count ? s->nic_count : 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t k = 0; k < s->nic_count; k++) {
+		const struct nic *nic = t->subnet_nics[s->nic_first + k];
+		size_t idx = (size_t)(nic - t->nics);
+		bool b = gone ? nic_unprog(vc->before_unprog, idx) : view_before(r, vc, nic);
+		bool a = gone ? b : nic_unprog(vc->after_unprog, idx);
+		if ((unsigned)(b * 2 + a) != g)
+			continue;
+		if (!(v[n++] = intern(r, nic->name)))
+			return -1;
 	}
-	memset(e, 0, sizeof(*e));
-	e->at_ms = at;
-	e->subnet = arena_strdup(r->arena, id);
-	e->nics = s ? s->nic_count : 0;
-	e->before = eff_ref(before);
-	e->after = eff_ref(after);
-	e->cause = cause;
-	return e;
+	*out = (struct nic_names){ .v = v, .n = n, .built = true };
+	return 0;
+}
+
+/* Appends the timeline entries of one subnet's change: one per group of
+ * its NICs that share a (before, after) view, or one with no NIC when the
+ * subnet has none.  When scope is given, before and after differ only in
+ * rows of those prefixes. */
+static void log_change_views(struct run *r, int64_t at, const struct subnet *s, bool gone,
+			     const struct view_change *vc, struct eff_table *before,
+			     struct eff_table *after, const char *cause,
+			     const struct prefix *scope, size_t nscope)
+{
+	/* The common case (no edit, no capacity change): groups 0 and 3 of
+	 * the current topology, cached per subnet until either changes. */
+	if (before == after && !vc->before_unprog && !vc->after_unprog)
+		return;
+	/* With every NIC programmed on both sides only group 0 exists. */
+	unsigned groups = !vc->before_unprog && !vc->after_unprog ? 1 : 4;
+	bool cacheable = !gone && vc->before_topo == r->topo && vc->before_unprog == r->unprog &&
+			 vc->after_unprog == r->unprog && r->name_cache;
+	for (unsigned g = 0; g < groups; g++) {
+		struct nic_names tmp = { 0 }, *nn = &tmp;
+		if (cacheable && (g == 1 || g == 2))
+			continue;
+		if (cacheable)
+			nn = &r->name_cache[s->index * 2 + (g == 3)];
+		if (!nn->built && group_names(r, vc, s, gone, g, nn) != 0) {
+			oom(r);
+			return;
+		}
+		if (nn->n == 0 && (s->nic_count > 0 || g > 0))
+			continue;
+		bool b = g >= 2, a = g & 1;
+		if (before == after && b == a)
+			continue;
+		struct timeline_entry *e = PUSH(r, r->tl, r->ntl, r->tl_cap);
+		if (!e) {
+			oom(r);
+			return;
+		}
+		*e = (struct timeline_entry){
+			.at_ms = at,
+			.subnet = s->id,
+			.nics = nn->n,
+			.nic_names = nn->v,
+			.before = eff_ref(before),
+			.after = eff_ref(after),
+			.before_without_rs = b,
+			.after_without_rs = a,
+			.cause = cause,
+			.scope = scope,
+			.nscope = nscope,
+		};
+		if (!(e->subnet = intern(r, s->id)))
+			oom(r);
+	}
+}
+
+/* A subnet table change seen the same way before and after (BGP events). */
+static void log_change(struct run *r, int64_t at, const struct subnet *s, struct eff_table *before,
+		       struct eff_table *after, const char *cause, const struct prefix *scope,
+		       size_t nscope)
+{
+	struct view_change vc = { r->topo, r->unprog, r->unprog };
+	log_change_views(r, at, s, false, &vc, before, after, cause, scope, nscope);
 }
 
 static void change_free(struct set_change *c)
@@ -268,11 +386,9 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 			eff_unref(t);
 			continue;
 		}
-		struct timeline_entry *e = log_change(r, now, s, s->id, r->tables[i], t, cause);
-		if (e && scope && eff_same_own_rows(r->tables[i], t)) {
-			e->scope = scope;
-			e->nscope = ch->nchanged;
-		}
+		bool scoped = scope && eff_same_own_rows(r->tables[i], t);
+		log_change(r, now, s, r->tables[i], t, cause, scoped ? scope : NULL,
+			   scoped ? ch->nchanged : 0);
 		eff_unref(r->tables[i]);
 		r->tables[i] = t;
 	}
@@ -358,9 +474,13 @@ static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, c
 /* Everything from scratch (start, and after an edit), keeping equal tables. */
 static int recompute_all(struct run *r, const struct topology *old_topo,
 			 struct bgp_set **old_sets, struct eff_table **old_tables, int64_t now,
-			 const char *cause)
+			 const char *cause, const struct view_change *vc)
 {
 	const struct topology *t = r->topo;
+	free(r->name_cache);
+	r->name_cache = calloc(t->nsubnets ? t->nsubnets * 2 : 1, sizeof(*r->name_cache));
+	if (!r->name_cache)
+		return -1;
 	r->domain_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->domain_sets));
 	r->built_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->built_sets));
 	r->tables = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*r->tables));
@@ -405,15 +525,16 @@ static int recompute_all(struct run *r, const struct topology *old_topo,
 		if (ot && eff_equal(ot, nt)) {
 			eff_unref(nt);
 			nt = eff_ref(ot);
-		} else if (old_topo) {
-			log_change(r, now, s, s->id, ot, nt, cause);
 		}
+		if (old_topo)
+			log_change_views(r, now, s, false, vc, ot, nt, cause, NULL, 0);
 		r->tables[i] = nt;
 	}
 	/* Subnets that went away. */
 	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
 		if (!topology_subnet(t, old_topo->subnets[i]->id))
-			log_change(r, now, NULL, old_topo->subnets[i]->id, old_tables[i], NULL, cause);
+			log_change_views(r, now, old_topo->subnets[i], true, vc, old_tables[i], NULL,
+					 cause, NULL, 0);
 	return 0;
 }
 
@@ -434,7 +555,9 @@ static void free_state(struct topology *t, struct bgp_set **sets, struct bgp_set
 /* ---- Route Server capacity ------------------------------------------------ */
 
 
-static void check_capacity(struct run *r, int64_t now);
+static void check_capacity(struct run *r, int64_t now, const char *cause);
+static void update_capacity_views(struct run *r, int64_t now, const char *cause);
+static const char *cause(struct run *r, const char *what, const char *subject);
 
 static void on_scaled_out(void *ctx, void *arg, int64_t now)
 {
@@ -460,11 +583,12 @@ static void on_scaled_out(void *ctx, void *arg, int64_t now)
 			      "Route Server scaled out to %u routing infrastructure units (%llu VMs)",
 			      need, (unsigned long long)capacity_vms(need));
 	}
-	check_capacity(r, now);
+	check_capacity(r, now, cause(r, "scale-out", a->rs));
 }
 
-/* SPEC 1.8: start a scale-out when a domain exceeds its capacity. */
-static void check_capacity(struct run *r, int64_t now)
+/* SPEC 1.8: start a scale-out when a domain exceeds its capacity, then
+ * bring the NICs' views up to date (cause NULL: the start, nothing logged). */
+static void check_capacity(struct run *r, int64_t now, const char *why)
 {
 	for (size_t i = 0; i < r->topo->nrss; i++) {
 		const struct route_server *rs = r->topo->rss[i];
@@ -494,6 +618,7 @@ static void check_capacity(struct run *r, int64_t now)
 			      (double)done / 1000.0,
 			      (unsigned long long)(vms - capacity_vms(s->units)));
 	}
+	update_capacity_views(r, now, why);
 }
 
 /* ---- checkpoints --------------------------------------------------------- */
@@ -529,8 +654,8 @@ static int by_seq(const void *a, const void *b)
 }
 
 /* SPEC 1.8: the NICs of rs's domain beyond its capacity, most recently
- * added first, are marked unprogrammed in c. */
-static int mark_unprogrammed(struct run *r, struct checkpoint *c, const struct route_server *rs)
+ * added first, are marked in u (per topo->nics index); *count grows. */
+static int mark_unprogrammed(struct run *r, bool *u, size_t *count, const struct route_server *rs)
 {
 	struct rs_state *s = rs_state(r, rs);
 	if (!s)
@@ -547,16 +672,71 @@ static int mark_unprogrammed(struct run *r, struct checkpoint *c, const struct r
 		if (t->nics[k].subnet->vnet->domain == rs->vnet)
 			v[n++] = (struct nic_by_seq){ .seq = r->nic_seq[k], .nic = k };
 	qsort(v, n, sizeof(*v), by_seq);
-	if (!c->nic_unprogrammed && !(c->nic_unprogrammed = calloc(t->nnics, sizeof(bool)))) {
-		free(v);
-		return -1;
-	}
 	for (size_t k = cap; k < n; k++) {
-		c->nic_unprogrammed[v[k].nic] = true;
-		c->nunprogrammed++;
+		u[v[k].nic] = true;
+		(*count)++;
 	}
 	free(v);
 	return 0;
+}
+
+/* The NICs of the current topology beyond capacity: *out NULL when none. */
+static int compute_unprog(struct run *r, bool **out, size_t *count)
+{
+	const struct topology *t = r->topo;
+	*out = NULL;
+	*count = 0;
+	bool *u = calloc(t->nnics ? t->nnics : 1, sizeof(*u));
+	if (!u)
+		return -1;
+	for (size_t i = 0; i < t->nrss; i++)
+		if (mark_unprogrammed(r, u, count, t->rss[i]) != 0) {
+			free(u);
+			return -1;
+		}
+	if (*count == 0) {
+		free(u);
+		u = NULL;
+	}
+	*out = u;
+	return 0;
+}
+
+static void set_unprog(struct run *r, bool *u, size_t n)
+{
+	free(r->unprog);
+	r->unprog = u;
+	r->nunprog = n;
+	if (r->name_cache)
+		memset(r->name_cache, 0, r->topo->nsubnets * 2 * sizeof(*r->name_cache));
+}
+
+/* After a capacity change (scale-out started or done, units, NICs): NICs
+ * whose view flips get timeline entries, their table unchanged. */
+static void update_capacity_views(struct run *r, int64_t now, const char *cause)
+{
+	bool *u;
+	size_t n;
+	if (compute_unprog(r, &u, &n) != 0) {
+		oom(r);
+		return;
+	}
+	if (!u && !r->unprog)
+		return;
+	const struct topology *t = r->topo;
+	struct view_change vc = { t, r->unprog, u };
+	for (size_t i = 0; cause && i < t->nsubnets; i++) {
+		const struct subnet *s = t->subnets[i];
+		bool flips = false;
+		for (size_t k = 0; k < s->nic_count && !flips; k++) {
+			size_t idx = (size_t)(t->subnet_nics[s->nic_first + k] - t->nics);
+			flips = nic_unprog(r->unprog, idx) != nic_unprog(u, idx);
+		}
+		if (flips)
+			log_change_views(r, now, s, false, &vc, r->tables[i], r->tables[i], cause,
+					 NULL, 0);
+	}
+	set_unprog(r, u, n);
 }
 
 static int snapshot(struct run *r, const char *label, int64_t at)
@@ -574,9 +754,13 @@ static int snapshot(struct run *r, const char *label, int64_t at)
 		return -1;
 	for (size_t i = 0; i < ns; i++)
 		c->tables[i] = eff_ref(r->tables[i]);
-	for (size_t i = 0; i < r->topo->nrss; i++)
-		if (mark_unprogrammed(r, c, r->topo->rss[i]) != 0)
+	if (r->unprog) {
+		size_t nn = r->topo->nnics;
+		if (!(c->nic_unprogrammed = malloc(nn * sizeof(bool))))
 			return -1;
+		memcpy(c->nic_unprogrammed, r->unprog, nn * sizeof(bool));
+		c->nunprogrammed = r->nunprog;
+	}
 	return 0;
 }
 
@@ -586,6 +770,8 @@ static void on_checkpoint(void *ctx, void *arg, int64_t now)
 	const struct event *e = arg;
 	if (r->status == 0 && snapshot(r, e->label, now) != 0)
 		oom(r);
+	if (r->stop_label && strcmp(e->label, r->stop_label) == 0)
+		r->stopped = true;
 }
 
 static void on_probe(void *ctx, void *arg, int64_t now)
@@ -594,6 +780,8 @@ static void on_probe(void *ctx, void *arg, int64_t now)
 	struct probe *p = arg;
 	if (r->status == 0 && snapshot(r, p->label, now) != 0)
 		oom(r);
+	if (r->stop_label && strcmp(p->label, r->stop_label) == 0)
+		r->stopped = true;
 }
 
 /* ---- BGP events ----------------------------------------------------------- */
@@ -901,13 +1089,22 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	struct bgp_set **old_sets = r->domain_sets, **old_built = r->built_sets;
 	struct eff_table **old_tables = r->tables;
 	r->topo = nt;
+	const char *why = cause(r, ev_op_name(e->op), e->path);
+	bool *u = NULL;
+	size_t nu = 0;
 	if (assign_nic_seq(r, old) != 0 || speakers_sync(r->sp, nt) != 0 ||
-	    recompute_all(r, old, old_sets, old_tables, now,
-			  cause(r, ev_op_name(e->op), e->path)) != 0)
+	    compute_unprog(r, &u, &nu) != 0) {
 		oom(r);
+	} else {
+		/* Each NIC goes from its old table and view to its new ones. */
+		struct view_change vc = { old, r->unprog, u };
+		if (recompute_all(r, old, old_sets, old_tables, now, why, &vc) != 0)
+			oom(r);
+	}
+	set_unprog(r, u, nu);
 	free_state(old, old_sets, old_built, old_tables);
 	topology_destroy(old);
-	check_capacity(r, now);
+	check_capacity(r, now, why);
 }
 
 static void on_event(void *ctx, void *arg, int64_t now)
@@ -955,7 +1152,8 @@ struct run *run_create(struct scenario *sc, struct diag *d)
 	r->topo = topology_ref(sc->topo);
 	if (!r->arena || !r->q || !r->topo_json || !r->sp || assign_nic_seq(r, NULL) != 0 ||
 	    speakers_sync(r->sp, r->topo) != 0 ||
-	    recompute_all(r, NULL, NULL, NULL, 0, NULL) != 0) {
+	    !(r->names = strmap_create()) ||
+	    recompute_all(r, NULL, NULL, NULL, 0, NULL, NULL) != 0) {
 		run_destroy(r);
 		return NULL;
 	}
@@ -971,6 +1169,13 @@ struct run *run_create(struct scenario *sc, struct diag *d)
 	return r;
 }
 
+void run_stop_after(struct run *r, const char *label)
+{
+	r->stop_label = arena_strdup(r->arena, label);
+	if (!r->stop_label)
+		oom(r);
+}
+
 int run_add_probe(struct run *r, int64_t at_ms, const char *label)
 {
 	struct probe *p = arena_calloc(r->arena, 1, sizeof(*p));
@@ -983,22 +1188,26 @@ int run_add_probe(struct run *r, int64_t at_ms, const char *label)
 
 int run_execute(struct run *r)
 {
-	if (snapshot(r, "start", 0) != 0)
+	check_capacity(r, 0, NULL);
+	if (r->status != 0 || snapshot(r, "start", 0) != 0)
 		return 3;
-	check_capacity(r, 0);
+	if (r->stop_label && strcmp(r->stop_label, "start") == 0)
+		return 0;
 	int64_t horizon = r->sc->settings.horizon_ms;
 	if (horizon >= 0) {
 		int64_t t;
-		while (r->status == 0 && evq_next_time(r->q, &t) && t <= horizon)
+		while (r->status == 0 && !r->stopped && evq_next_time(r->q, &t) && t <= horizon)
 			evq_step(r->q);
-		r->end_ms = horizon;
+		r->end_ms = r->stopped ? evq_now(r->q) : horizon;
 	} else {
-		while (r->status == 0 && evq_pending_foreground(r->q) > 0)
+		while (r->status == 0 && !r->stopped && evq_pending_foreground(r->q) > 0)
 			evq_step(r->q);
 		r->end_ms = evq_now(r->q);
 	}
 	if (r->status != 0)
 		return r->status;
+	if (r->stopped)
+		return 0;
 	return snapshot(r, "end", r->end_ms) == 0 ? 0 : 3;
 }
 
@@ -1028,6 +1237,9 @@ void run_destroy(struct run *r)
 	free(r->pend);
 	free(r->rs);
 	free(r->nic_seq);
+	free(r->unprog);
+	free(r->name_cache);
+	strmap_destroy(r->names);
 	free(r->over_capacity);
 	if (r->topo)
 		free_state(r->topo, r->domain_sets, r->built_sets, r->tables);

@@ -35,11 +35,18 @@ struct checkpoint {
 	size_t nunprogrammed;
 };
 
+/* One change of effective routes, seen by a group of NICs of one subnet
+ * that share their view before and after it: the subnet's table, or the
+ * table without Route Server routes for NICs beyond Route Server capacity
+ * (SPEC 1.8).  A change seen both ways is two entries; a scale-out that
+ * brings NICs back is an entry with the same table and the view changed. */
 struct timeline_entry {
 	int64_t at_ms;
 	const char *subnet;            /* "vnet/subnet" */
-	size_t nics;                   /* NICs in the subnet at that time */
+	size_t nics;                   /* NICs that see the change (0: the subnet has none) */
+	const char *const *nic_names;  /* their names, in subnet order */
 	struct eff_table *before, *after; /* NULL when the subnet appeared / went away */
+	bool before_without_rs, after_without_rs; /* the NICs' view on each side */
 	const char *cause;             /* "advertise ars/nva1", "hold timer ars/nva1", ... */
 	/* When non-NULL, before and after differ only in rows of these
 	 * prefixes (sorted): a diff needs to look at nothing else. */
@@ -58,6 +65,11 @@ struct run *run_create(struct scenario *sc, struct diag *d);
 void run_destroy(struct run *r); /* NULL is a no-op */
 /* An extra checkpoint at a time (for --at 90s).  Before run_execute. */
 int run_add_probe(struct run *r, int64_t at_ms, const char *label);
+/* Stop the replay as soon as the checkpoint `label` ("start", a scenario
+ * label or a probe's) is taken: the run's state (speakers, topology) is then
+ * the state at that checkpoint, and no "end" checkpoint is taken.  Before
+ * run_execute. */
+void run_stop_after(struct run *r, const char *label);
 /* Called after every file event is applied (benchmarks time events with it). */
 typedef void (*run_event_hook)(void *ctx, const struct event *e, int64_t now_ms);
 void run_set_event_hook(struct run *r, run_event_hook fn, void *ctx);

@@ -240,12 +240,15 @@ int cli_run(struct scenario *sc, struct diag *d, const struct cli_at *ats, size_
 		fprintf(err, "%s: cannot create the run (out of memory)\n", sc->file);
 		return CLI_EXIT_ENV;
 	}
-	for (size_t i = 0; i < nats; i++)
+	for (size_t i = 0; i < nats; i++) {
 		if (ats[i].probe && run_add_probe(r, ats[i].ms, ats[i].text) != 0) {
 			fprintf(err, "%s: cannot add a checkpoint at %s\n", sc->file, ats[i].text);
 			run_destroy(r);
 			return CLI_EXIT_ENV;
 		}
+		if (ats[i].stop)
+			run_stop_after(r, ats[i].text);
+	}
 	int rc = run_execute(r);
 	diag_print(d, err);
 	diag_clear(d);
@@ -264,8 +267,8 @@ const struct checkpoint *cli_checkpoint(const struct run *r, const struct cli_at
 	return run_checkpoint(r, at->text);
 }
 
-int cli_session_open(struct cli_session *s, const char *file, const struct cli_common *c,
-		     const char *at_text)
+static int session_open(struct cli_session *s, const char *file, const struct cli_common *c,
+			const char *at_text, bool stop)
 {
 	*s = (struct cli_session){ 0 };
 	s->d = diag_create();
@@ -279,6 +282,7 @@ int cli_session_open(struct cli_session *s, const char *file, const struct cli_c
 	rc = cli_at_resolve(s->sc, at_text ? at_text : "end", &s->at, stderr);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	s->at.stop = stop && strcmp(s->at.text, "end") != 0;
 	rc = cli_run(s->sc, s->d, &s->at, 1, stderr, &s->r);
 	if (rc != CLI_EXIT_OK)
 		return rc;
@@ -291,6 +295,18 @@ int cli_session_open(struct cli_session *s, const char *file, const struct cli_c
 		return CLI_EXIT_INVALID;
 	}
 	return CLI_EXIT_OK;
+}
+
+int cli_session_open(struct cli_session *s, const char *file, const struct cli_common *c,
+		     const char *at_text)
+{
+	return session_open(s, file, c, at_text, false);
+}
+
+int cli_session_open_stopped(struct cli_session *s, const char *file,
+			     const struct cli_common *c, const char *at_text)
+{
+	return session_open(s, file, c, at_text, true);
 }
 
 void cli_session_close(struct cli_session *s)

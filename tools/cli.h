@@ -114,6 +114,7 @@ struct cli_at {
 	const char *text;              /* as given */
 	bool probe;
 	int64_t ms;                    /* probe time */
+	bool stop;                     /* stop the run there (run_stop_after) */
 };
 
 /* CLI_EXIT_OK or CLI_EXIT_INVALID (reported on err). */
@@ -140,6 +141,10 @@ struct cli_session {
  * Returns an exit code; on CLI_EXIT_OK the session is open. */
 int cli_session_open(struct cli_session *s, const char *file, const struct cli_common *c,
 		     const char *at_text);
+/* The same, but the replay stops at the --at checkpoint, so the run's state
+ * (BGP speakers, topology) is the state at that moment (vnetsim bgp --at). */
+int cli_session_open_stopped(struct cli_session *s, const char *file,
+			     const struct cli_common *c, const char *at_text);
 void cli_session_close(struct cli_session *s); /* safe on a failed open */
 
 /* ---- --nic / --subnet ---------------------------------------------------- */

@@ -15,8 +15,8 @@
  * advertised, nor is a peer's own route back to it.  Next hop and local
  * address are the instance's IP, weight 0, sourcePeer null.
  *
- * The speakers are the run's state at its end, so only `--at end` is
- * exact; other --at values are refused (exit 2) rather than answered wrong.
+ * --at replays the scenario up to that checkpoint and stops there: the
+ * speakers are then exactly the BGP state of that moment.
  */
 #include "tools/cli.h"
 
@@ -28,7 +28,7 @@
 
 static const char USAGE[] =
 	"usage: vnetsim bgp SCENARIO --route-server NAME [--peer P] (--learned | --advertised)\n"
-	"                   [--at end] [-o table|json|jsonl|csv]\n";
+	"                   [--at LABEL|TIME] [-o table|json|jsonl|csv]\n";
 
 static const char DETAILS[] =
 	"\nA Route Server's BGP routes per instance, shaped like `az network routeserver peering\n"
@@ -44,7 +44,8 @@ static const char DETAILS[] =
 	"                        its VNets' address spaces, the best NVA routes and, with\n"
 	"                        branch-to-branch, the gateways' routes, 65515 prepended;\n"
 	"                        NO_ADVERTISE routes are left out\n"
-	"  --at end              the only point supported: BGP state is the run's end state\n"
+	"  --at LABEL|TIME       the BGP state at a checkpoint label, 'start', 'end' (the\n"
+	"                        default) or a time (90s, 5m): the replay stops there\n"
 	"\n"
 	"table has az's columns with the instance first; jsonl is one route per line with\n"
 	"\"instance\"; csv a header and one line per route.\n";
@@ -470,16 +471,9 @@ int cmd_bgp(int argc, char **argv)
 		return cli_usage_error(&p, "missing --route-server NAME");
 	if (!mode)
 		return cli_usage_error(&p, "give --learned or --advertised");
-	if (at && strcmp(at, "end") != 0) {
-		fprintf(stderr,
-			"vnetsim bgp: --at %s: bgp --at supports only end for now (BGP state is "
-			"the run's state at its end)\n",
-			at);
-		return CLI_EXIT_INVALID;
-	}
 
 	struct cli_session s;
-	int rc = cli_session_open(&s, file, &common, "end");
+	int rc = cli_session_open_stopped(&s, file, &common, at);
 	struct entries es[2] = { { 0 }, { 0 } };
 	if (rc == CLI_EXIT_OK) {
 		const struct topology *t = run_topology(s.r);

@@ -44,8 +44,10 @@ static const char DETAILS[] =
 	"\n"
 	"-o json prints one document {\"scenarios\": [{\"file\", \"name\", \"result\",\n"
 	"\"eventsProcessed\", \"endMs\", \"checkpoints\": [{\"label\", \"atMs\"}], \"timeline\":\n"
-	"[{\"atMs\", \"cause\", \"subnets\", \"nics\", \"removed\", \"added\"}] (one entry per\n"
-	"change, with every subnet it hit and their NIC count), \"sessions\":\n"
+	"[{\"atMs\", \"cause\", \"subnets\", \"nics\", \"nicNames\", \"removed\", \"added\"}] (one\n"
+	"entry per change, with every subnet it hit and the NICs that see it; NICs beyond\n"
+	"Route Server capacity on either side add \"withoutRouteServer\": {\"before\",\n"
+	"\"after\"}), \"sessions\":\n"
 	"[{\"atMs\", \"peer\", \"what\"}], \"expectations\": {\"passed\", \"failed\",\n"
 	"\"failures\": [{\"index\", \"message\"}]}}]}; result is passed, failed, invalid or\n"
 	"error.  jsonl prints one such object per line; csv one line per timeline row\n"
@@ -117,10 +119,11 @@ struct job {
 
 static int change_compute(struct rowdiff_change *c, const struct timeline_entry *e)
 {
-	if (e->scope)
-		return rowdiff_change_scoped(c, e->before, e->after, false, e->scope, e->nscope,
-					     ROWDIFF_NAMES_EXACT);
-	return rowdiff_change_tables(c, e->before, false, e->after, false, ROWDIFF_NAMES_EXACT);
+	if (e->scope && e->before_without_rs == e->after_without_rs)
+		return rowdiff_change_scoped(c, e->before, e->after, e->before_without_rs, e->scope,
+					     e->nscope, ROWDIFF_NAMES_EXACT);
+	return rowdiff_change_tables(c, e->before, e->before_without_rs, e->after,
+				     e->after_without_rs, ROWDIFF_NAMES_EXACT);
 }
 
 /* Timeline entries folded: entries with the same time and cause whose row
@@ -128,25 +131,39 @@ static int change_compute(struct rowdiff_change *c, const struct timeline_entry 
 struct fold {
 	struct rowdiff_change ch;
 	const struct timeline_entry *first;
-	const char **subnets;
-	size_t nsubnets, cap, nics;
+	const struct timeline_entry **entries; /* in timeline order */
+	size_t nentries, cap;
+	size_t nsubnets, nics;         /* distinct subnets (entries of one are adjacent) */
 };
 
 typedef void (*fold_emit)(struct fold *f, void *ctx);
 
-static int fold_add_subnet(struct fold *f, const struct timeline_entry *e)
+static int fold_add(struct fold *f, const struct timeline_entry *e)
 {
-	if (f->nsubnets == f->cap) {
+	if (f->nentries == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
-		const char **v = realloc(f->subnets, cap * sizeof(*v));
+		const struct timeline_entry **v = realloc(f->entries, cap * sizeof(*v));
 		if (!v)
 			return -1;
-		f->subnets = v;
+		f->entries = v;
 		f->cap = cap;
 	}
-	f->subnets[f->nsubnets++] = e->subnet;
+	/* Subnet names are interned by the run: equal names, equal pointers. */
+	if (!f->nentries || f->entries[f->nentries - 1]->subnet != e->subnet)
+		f->nsubnets++;
+	f->entries[f->nentries++] = e;
 	f->nics += e->nics;
 	return 0;
+}
+
+/* Calls fn for each distinct subnet of the fold, in order. */
+static void fold_subnets(const struct fold *f, void (*fn)(const char *subnet, size_t i, void *ctx),
+			 void *ctx)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->nentries; i++)
+		if (!i || f->entries[i - 1]->subnet != f->entries[i]->subnet)
+			fn(f->entries[i]->subnet, n++, ctx);
 }
 
 static bool same_cause(const struct timeline_entry *a, const struct timeline_entry *b)
@@ -162,7 +179,7 @@ static void folds_free(struct fold *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		rowdiff_change_fini(&v[i].ch);
-		free(v[i].subnets);
+		free(v[i].entries);
 	}
 	free(v);
 }
@@ -187,7 +204,9 @@ static int fold_block(const struct run *r, size_t i, size_t j, fold_emit emit, v
 		}
 		struct fold *f = NULL;
 		for (size_t g = 0; g < n && !f; g++)
-			if (rowdiff_result_equal(&v[g].ch.res, &ch.res))
+			if (v[g].first->before_without_rs == e->before_without_rs &&
+			    v[g].first->after_without_rs == e->after_without_rs &&
+			    rowdiff_result_equal(&v[g].ch.res, &ch.res))
 				f = &v[g];
 		if (f) {
 			rowdiff_change_fini(&ch);
@@ -206,7 +225,7 @@ static int fold_block(const struct run *r, size_t i, size_t j, fold_emit emit, v
 			f = &v[n++];
 			*f = (struct fold){ .ch = ch, .first = e };
 		}
-		rc = fold_add_subnet(f, e);
+		rc = fold_add(f, e);
 	}
 	for (size_t g = 0; g < n && rc == 0; g++)
 		emit(&v[g], ctx);
@@ -229,6 +248,23 @@ static int timeline_fold(const struct run *r, fold_emit emit, void *ctx)
 	return 0;
 }
 
+static void subnet_print(const char *subnet, size_t i, void *ctx)
+{
+	if (i < FOLD_NAMES_SHOWN)
+		fprintf(ctx, "%s%s", i ? ", " : "", subnet);
+}
+
+/* "vm-1, vm-2 and 3 more" */
+static void nic_names_print(FILE *out, const struct fold *f)
+{
+	size_t shown = 0;
+	for (size_t i = 0; i < f->nentries; i++)
+		for (size_t k = 0; k < f->entries[i]->nics && shown < FOLD_NAMES_SHOWN; k++)
+			fprintf(out, "%s%s", shown++ ? ", " : "", f->entries[i]->nic_names[k]);
+	if (f->nics > shown)
+		fprintf(out, " and %zu more", f->nics - shown);
+}
+
 static void fold_print(struct fold *f, void *ctx)
 {
 	FILE *out = ctx;
@@ -236,15 +272,24 @@ static void fold_print(struct fold *f, void *ctx)
 	fprintf(out, "    %s  %s  ", render_time(f->first->at_ms, t),
 		f->first->cause ? f->first->cause : "-");
 	if (f->nsubnets == 1) {
-		fprintf(out, "%s (%zu NIC%s)\n", f->subnets[0], f->nics, f->nics == 1 ? "" : "s");
+		fprintf(out, "%s (%zu NIC%s", f->first->subnet, f->nics, f->nics == 1 ? "" : "s");
+		if (f->nics) {
+			fputs(": ", out);
+			nic_names_print(out, f);
+		}
+		fputs(")", out);
 	} else {
 		fprintf(out, "%zu subnets, %zu NICs: ", f->nsubnets, f->nics);
-		for (size_t i = 0; i < f->nsubnets && i < FOLD_NAMES_SHOWN; i++)
-			fprintf(out, "%s%s", i ? ", " : "", f->subnets[i]);
+		fold_subnets(f, subnet_print, out);
 		if (f->nsubnets > FOLD_NAMES_SHOWN)
 			fprintf(out, " and %zu more", f->nsubnets - FOLD_NAMES_SHOWN);
-		fputc('\n', out);
 	}
+	if (f->first->before_without_rs != f->first->after_without_rs)
+		fputs(f->first->after_without_rs ? " [now beyond Route Server capacity]"
+						 : " [now programmed by the Route Server]", out);
+	else if (f->first->after_without_rs)
+		fputs(" [beyond Route Server capacity]", out);
+	fputc('\n', out);
 	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
 			    f->ch.res.nadded);
 }
@@ -253,6 +298,12 @@ static int timeline_text(const struct run *r, FILE *out)
 {
 	fprintf(out, "  timeline:%s\n", run_timeline_count(r) ? "" : " no changes");
 	return timeline_fold(r, fold_print, out);
+}
+
+static void subnet_json(const char *subnet, size_t i, void *ctx)
+{
+	(void)i;
+	jsonw_string(ctx, subnet);
 }
 
 static void fold_json(struct fold *f, void *ctx)
@@ -265,11 +316,26 @@ static void fold_json(struct fold *f, void *ctx)
 	jsonw_string(w, f->first->cause);
 	jsonw_key(w, "subnets");
 	jsonw_array_begin(w);
-	for (size_t i = 0; i < f->nsubnets; i++)
-		jsonw_string(w, f->subnets[i]);
+	fold_subnets(f, subnet_json, w);
 	jsonw_array_end(w);
 	jsonw_key(w, "nics");
 	jsonw_int(w, (int64_t)f->nics);
+	jsonw_key(w, "nicNames");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < f->nentries; i++)
+		for (size_t k = 0; k < f->entries[i]->nics; k++)
+			jsonw_string(w, f->entries[i]->nic_names[k]);
+	jsonw_array_end(w);
+	if (f->first->before_without_rs || f->first->after_without_rs) {
+		/* NICs beyond Route Server capacity (SPEC 1.8) on either side. */
+		jsonw_key(w, "withoutRouteServer");
+		jsonw_object_begin(w);
+		jsonw_key(w, "before");
+		jsonw_bool(w, f->first->before_without_rs);
+		jsonw_key(w, "after");
+		jsonw_bool(w, f->first->after_without_rs);
+		jsonw_object_end(w);
+	}
 	render_changes_json(w, f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
 			    f->ch.res.nadded);
 	jsonw_object_end(w);

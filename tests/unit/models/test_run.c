@@ -608,6 +608,129 @@ Test(run, route_server_capacity_after_growing_a_template)
 	rfx_fini(&f);
 }
 
+/* The entry of subnet at `at` with `cause` whose NICs have the given views. */
+static const struct timeline_entry *view_entry(const struct rfx *f, int64_t at, const char *subnet,
+					       const char *cause, bool before_w, bool after_w)
+{
+	const struct timeline_entry *found = NULL;
+	for (size_t i = 0; i < run_timeline_count(f->r); i++) {
+		const struct timeline_entry *e = run_timeline_get(f->r, i);
+		if (e->at_ms == at && strcmp(e->subnet, subnet) == 0 && e->cause &&
+		    strstr(e->cause, cause) && e->before_without_rs == before_w &&
+		    e->after_without_rs == after_w) {
+			cr_expect_null(found, "one entry per view group");
+			found = e;
+		}
+	}
+	return found;
+}
+
+static bool names_has(const struct timeline_entry *e, const char *nic)
+{
+	for (size_t i = 0; i < e->nics; i++)
+		if (strcmp(e->nic_names[i], nic) == 0)
+			return true;
+	return false;
+}
+
+/* Issue 3 item 5: a change names the NICs that see it. */
+Test(run, timeline_names_the_nics)
+{
+	struct rfx f;
+	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", VMS("vm-*", "3") SPOKE_NIC,
+					 ADV("5", "'10.50.0.0/16'"))), 0);
+	const struct timeline_entry *e = view_entry(&f, 5000, "hub/app", "advertise", false, false);
+	cr_assert_not_null(e);
+	cr_expect_eq(e->nics, 3);
+	cr_expect(names_has(e, "vm-1") && names_has(e, "vm-2") && names_has(e, "vm-3"));
+	cr_expect(!names_has(e, "spoke-vm"));
+	e = view_entry(&f, 5000, "spoke/app", "advertise", false, false);
+	cr_assert_not_null(e);
+	cr_expect_eq(e->nics, 1);
+	cr_expect_str_eq(e->nic_names[0], "spoke-vm");
+	rfx_fini(&f);
+}
+
+/* A NIC beyond Route Server capacity sees a BGP change through the table
+ * without Route Server rows, its subnet's other NICs through the whole
+ * table; the scale-out completing is a change of its own for that NIC. */
+Test(run, timeline_follows_nics_beyond_capacity)
+{
+	struct rfx f;
+	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000",
+					 VMS("vm-*", "3998") VMS("late-*", "2"),
+					 ADV("5", "'10.50.0.0/16'"))), 0);
+	/* 4001 VMs: late-2 is beyond capacity from the start. */
+	const struct timeline_entry *prog = view_entry(&f, 5000, "hub/app", "advertise", false, false);
+	const struct timeline_entry *beyond = view_entry(&f, 5000, "hub/app", "advertise", true, true);
+	cr_assert_not_null(prog);
+	cr_expect_eq(prog->nics, 3999);
+	cr_expect(!names_has(prog, "late-2"));
+	/* Without Route Server rows the advertisement changes nothing it
+	 * shows, but the entry may exist (renderers skip empty diffs);
+	 * what matters is that late-2 is never counted as programmed. */
+	if (beyond) {
+		cr_expect_eq(beyond->nics, 1);
+		cr_expect_str_eq(beyond->nic_names[0], "late-2");
+	}
+	const struct timeline_entry *scaled =
+		view_entry(&f, 600000, "hub/app", "scale-out ars", true, false);
+	cr_assert_not_null(scaled, "the scale-out gives late-2 the Route Server routes");
+	cr_expect_eq(scaled->nics, 1);
+	cr_expect_str_eq(scaled->nic_names[0], "late-2");
+	cr_expect_eq(scaled->before, scaled->after, "the table is the same, the view changes");
+	rfx_fini(&f);
+}
+
+/* An edit that pushes NICs beyond capacity: they switch view in the entry
+ * of that edit. */
+Test(run, timeline_edit_pushing_nics_beyond_capacity)
+{
+	struct rfx f;
+	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000", VMS("vm-*", "3999"),
+					 ADV("0", "'0.0.0.0/0'") ","
+					 "{ 'at': 60, 'op': 'set', 'path': 'networkInterfaces/vm-*',"
+					 "  'value': { 'count': 4001 } }")), 0);
+	const struct timeline_entry *e = view_entry(&f, 60000, "hub/app", "set", false, false);
+	cr_expect_null(e, "the NICs already there keep their table and view");
+	e = view_entry(&f, 660000, "hub/app", "scale-out ars", true, false);
+	cr_assert_not_null(e);
+	cr_expect_eq(e->nics, 2);
+	cr_expect(names_has(e, "vm-4000") && names_has(e, "vm-4001"));
+	rfx_fini(&f);
+}
+
+/* bgp --at: the run stops at a checkpoint, its state is that moment's. */
+Test(run, stop_after_a_checkpoint)
+{
+	struct rfx f;
+	memset(&f, 0, sizeof(f));
+	char *txt = json_dq(SCENARIO("", "1000", "",
+				     ADV("5", "'10.50.0.0/16'") "," CP("10", "mid") ","
+				     "{ 'at': 20, 'op': 'withdraw', 'from': 'ars/nva1',"
+				     "  'prefixes': [ '10.50.0.0/16' ] }"));
+	snprintf(f.path, sizeof(f.path), "/tmp/test_run_XXXXXX");
+	int fd = mkstemp(f.path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, txt, strlen(txt)), (ssize_t)strlen(txt));
+	close(fd);
+	free(txt);
+	f.d = diag_create();
+	bool env = false;
+	f.sc = scenario_load(f.path, NULL, f.d, &env);
+	cr_assert_not_null(f.sc);
+	f.r = run_create(f.sc, f.d);
+	cr_assert_not_null(f.r);
+	run_stop_after(f.r, "mid");
+	cr_assert_eq(run_execute(f.r), 0);
+	cr_expect_eq(run_end_ms(f.r), 10000);
+	cr_expect_null(run_checkpoint(f.r, "end"), "no end checkpoint when stopped");
+	const struct peer *p = speakers_peer(run_speakers(f.r), "ars/nva1");
+	cr_assert_not_null(p);
+	cr_expect_eq(p->in[0].n, 1, "the withdraw at 20s has not happened");
+	rfx_fini(&f);
+}
+
 /* ---- expectations --------------------------------------------------------------------- */
 
 static void on_fail(void *ctx, const struct expectation *x, const char *msg)

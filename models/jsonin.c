@@ -325,13 +325,16 @@ cJSON *jin_parse_file(const char *file, struct diag *d, bool *io_error)
 		if (got == 0)
 			break;
 	}
+	int err = errno;
 	bool bad = !buf || ferror(f);
 	fclose(f);
 	if (bad) {
 		diag_add(d, DIAG_ERROR, file, NULL, "cannot read: %s",
-			 buf ? strerror(errno) : "out of memory");
+			 buf ? strerror(err) : "out of memory");
 		free(buf);
-		*io_error = true;
+		/* A directory named as a scenario is bad input (exit 2), not
+		 * an environment failure. */
+		*io_error = !buf || err != EISDIR;
 		return NULL;
 	}
 	cJSON *root = jin_parse_text(file, buf, len, d);
@@ -572,8 +575,14 @@ bool jin_duration_value(struct jin *j, const cJSON *v, int64_t *ms)
 		char text[40];
 		snprintf(text, sizeof(text), "%.15g", v->valuedouble);
 		if (!isfinite(v->valuedouble) || !jin_parse_duration(text, ms)) {
-			jin_error(j, "%g is not a time: expected seconds >= 0 (whole milliseconds)",
-				  v->valuedouble);
+			if (isfinite(v->valuedouble) && v->valuedouble > 0 &&
+			    v->valuedouble * 1000.0 > (double)DURATION_MAX_MS)
+				jin_error(j, "%g seconds is too long: at most %lld seconds",
+					  v->valuedouble, (long long)(DURATION_MAX_MS / 1000));
+			else
+				jin_error(j, "%g is not a time: expected seconds >= 0 (whole "
+					     "milliseconds)",
+					  v->valuedouble);
 			return false;
 		}
 		return true;

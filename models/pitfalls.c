@@ -42,6 +42,18 @@ static void warn(struct ctx *c, const char *path, const char *fmt, ...)
 	c->added++;
 }
 
+/* A heads-up that depends on what the scenario does not say (no event). */
+static void note(struct ctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(c->d, DIAG_NOTE, c->sc->file, path, fmt, ap);
+	va_end(ap); /* not counted: pitfalls_check returns the warnings */
+}
+
 static bool near_limit(size_t n, size_t limit)
 {
 	return n * 100 >= limit * PITFALLS_NEAR_PERCENT;
@@ -598,8 +610,11 @@ static void check_nva_default(struct ctx *c, struct tracks *ts)
 					     "traffic loops back to itself (add 0.0.0.0/0 -> "
 					     "Internet on %s)",
 					     bc->id, n->name, ip, ev, s->id, s->id);
-				else
-					warn(c, path,
+				else if (!key)
+					/* The scenario never says what this NVA
+					 * advertises: a note, not a warning.  When
+					 * its events advertise no 0.0.0.0/0, nothing. */
+					note(c, path,
 					     "possible: if NVA \"%s\" (NIC \"%s\", %s) advertises "
 					     "0.0.0.0/0, its own subnet %s receives it back from "
 					     "the Route Server (no route table there overrides "

@@ -885,11 +885,38 @@ static struct peer *event_peer(struct run *r, const struct event *e, const char 
 	return p;
 }
 
+static void event_warning(struct run *r, const struct event *e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void event_warning(struct run *r, const struct event *e, const char *fmt, ...)
+{
+	char msg[512], where[EVENT_PATH_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(r->diag, DIAG_WARNING, r->sc->file, event_path(e, where), "at %.3fs: %s",
+		 (double)e->at_ms / 1000.0, msg);
+}
+
 static void do_advertise(struct run *r, const struct event *e, int64_t now)
 {
 	struct peer *p = event_peer(r, e, e->from);
 	if (!p)
 		return;
+	if (e->has_to && p->ninst == 1) {
+		char where[EVENT_PATH_LEN];
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, event_path(e, where),
+			 "at %.3fs: \"to\" picks Route Server instances, but \"%s\" is a gateway "
+			 "connection (one session)",
+			 (double)e->at_ms / 1000.0, p->id);
+		r->status = 2;
+		return;
+	}
+	if (!p->admin_up)
+		event_warning(r, e,
+			      "\"%s\" is down (peerDown): a down peer sends nothing; these routes "
+			      "are what it sends when it comes back (peerUp)",
+			      p->id);
 	struct rib_route *routes = calloc(e->nprefixes ? e->nprefixes : 1, sizeof(*routes));
 	uint32_t *path = calloc(e->as_len + 2, sizeof(uint32_t));
 	if (!routes || !path) {
@@ -944,8 +971,12 @@ static void do_withdraw(struct run *r, const struct event *e, int64_t now)
 static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 {
 	struct peer *p = event_peer(r, e, e->peer);
-	if (!p || !p->admin_up)
+	if (!p)
 		return;
+	if (!p->admin_up) {
+		event_warning(r, e, "peerDown of \"%s\", which is already down: ignored", p->id);
+		return;
+	}
 	p->admin_up = false;
 	if (e->graceful) {
 		for (unsigned i = 0; i < p->ninst; i++)
@@ -972,8 +1003,12 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 static void do_peer_up(struct run *r, const struct event *e, int64_t now)
 {
 	struct peer *p = event_peer(r, e, e->peer);
-	if (!p || p->admin_up)
+	if (!p)
 		return;
+	if (p->admin_up) {
+		event_warning(r, e, "peerUp of \"%s\", which is up: ignored", p->id);
+		return;
+	}
 	p->admin_up = true;
 	if (p->hold_timer) {
 		evq_cancel(r->q, p->hold_timer);

@@ -127,8 +127,21 @@ static void load_settings(struct jin *j, struct scenario *s, const cJSON *o)
 			jin_duration(j, o, times[i].key, times[i].dst);
 		if (st->hold_ms != 0 && st->hold_ms < 3000)
 			jin_error_at(j, "bgpHoldSeconds", "a BGP hold time is 0 or at least 3 seconds (RFC 4271)");
-		if (st->connect_retry_ms == 0)
-			jin_error_at(j, "bgpConnectRetrySeconds", "the connect retry time must be positive");
+		/* RFC 4271 4.4 and 10: keepalives at most once a second and
+		 * more often than the hold time, or the session flaps on its own
+		 * (hold 0 turns both off).  Connect retry: a lower bound keeps a
+		 * dropped session from filling the event queue. */
+		if (st->hold_ms != 0 && st->keepalive_ms >= st->hold_ms)
+			jin_error_at(j, "bgpKeepaliveSeconds",
+				     "the keepalive interval (%.3fs) must be shorter than the hold time "
+				     "(%.3fs), typically a third of it (RFC 4271)",
+				     (double)st->keepalive_ms / 1000.0, (double)st->hold_ms / 1000.0);
+		else if (st->hold_ms != 0 && st->keepalive_ms < 1000)
+			jin_error_at(j, "bgpKeepaliveSeconds",
+				     "keepalives are sent at most once a second (RFC 4271 4.4)");
+		if (st->connect_retry_ms < 1000)
+			jin_error_at(j, "bgpConnectRetrySeconds",
+				     "the connect retry time must be at least 1 second");
 		jin_pop(j, m);
 	}
 	if (list) {
@@ -237,6 +250,7 @@ static void read_bgp_attrs(struct jin *j, const cJSON *o, struct event *e)
 	if (jin_array(j, o, "to", false, &arr)) {
 		size_t m = jin_push_key(j, "to"), i = 0;
 		e->to_mask = 0;
+		e->has_to = true;
 		for (const cJSON *it = arr->child; it; it = it->next, i++) {
 			if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_0") == 0)
 				e->to_mask |= 1;

@@ -50,6 +50,7 @@ struct event {
 	uint32_t *communities;        /* (high << 16) | low */
 	size_t ncommunities;
 	unsigned to_mask;             /* bit i: instance IN_i; 3 = both (default) */
+	bool has_to;                  /* "to" was given */
 	const char *peer;             /* peerDown/peerUp */
 	bool graceful;                /* peerDown mode */
 	const char *target;           /* instanceDown/Up: "ars/IN_0" */

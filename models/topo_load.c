@@ -1384,6 +1384,17 @@ static void load_route_servers(struct loader *l, const cJSON *arr)
 				bc->id = arena_printf(l->a, "%s/%s", rs->name, bc->name);
 				bok = bok && names_ok(l, names, bc->name, NULL, "BGP connection");
 				bok = jin_ipv4(j, bo, "peerIp", true, &bc->peer_ip) && bok;
+				/* One BGP session per peer address (Azure refuses a
+				 * second connection to the same IP). */
+				for (size_t q = 0; bok && q < rs->nconns; q++)
+					if (rs->conns[q].peer_ip == bc->peer_ip) {
+						jin_error_at(j, "peerIp",
+							     "BGP connection \"%s\" has the same peer "
+							     "IP as \"%s\": a Route Server has one "
+							     "session per peer address",
+							     bc->name, rs->conns[q].name);
+						bok = false;
+					}
 				bok = read_asn(l, bo, "peerAsn", true, &bc->peer_asn, true) && bok;
 				uint64_t mr = 1000;
 				jin_uint(j, bo, "maxRoutes", false, 1, 4000, &mr);

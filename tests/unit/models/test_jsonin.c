@@ -222,10 +222,12 @@ Test(jsonin, parse_file)
 	cr_expect(!io);
 	cr_expect_not_null(diag_find(d, DIAG_ERROR, NULL, "cannot open"));
 	free(path);
-	/* A directory cannot be read: an environment failure (exit 3). */
+	/* A directory named as a file is the caller's mistake (exit 2), like
+	 * a missing file, not an environment failure. */
 	root = jin_parse_file("/tmp", d, &io);
 	cr_expect_null(root);
-	cr_expect(io, "reading a directory is an I/O error");
+	cr_expect(!io, "a directory is bad input, not an I/O error");
+	cr_expect_not_null(diag_find(d, DIAG_ERROR, NULL, "Is a directory"));
 	diag_destroy(d);
 }
 

@@ -255,6 +255,24 @@ Test(run, graceful_down_then_up_resends)
 	cr_expect_eq(gw_rows(&f, "down", "hub/app", "172.16.0.0/12"), 0, "sent while down");
 	cr_expect_eq(gw_rows(&f, "up", "hub/app", "0.0.0.0/0"), 1, "re-sent on peerUp");
 	cr_expect_eq(gw_rows(&f, "up", "hub/app", "172.16.0.0/12"), 1);
+	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[2]", "is down (peerDown)"),
+		  "advertising while down is kept, with a warning");
+	cr_expect_eq(diag_count(f.d, DIAG_ERROR), 0);
+	rfx_fini(&f);
+}
+
+/* A peerDown of a peer already down, a peerUp of one that is up: a
+ * scenario mistake, reported, not silently accepted. */
+Test(run, redundant_peer_down_and_up_warn)
+{
+	struct rfx f;
+	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
+					 "{ 'at': 10, 'op': 'peerUp', 'peer': 'ars/nva1' },"
+					 "{ 'at': 20, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'graceful' },"
+					 "{ 'at': 30, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'silent' }")), 0);
+	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[0]", "which is up: ignored"));
+	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[2]", "already down: ignored"));
+	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 2);
 	rfx_fini(&f);
 }
 

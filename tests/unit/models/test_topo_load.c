@@ -666,7 +666,9 @@ Test(topo_load, connections)
 /* ---- Route Servers -------------------------------------------------------------- */
 
 #define RSV(rs_prefix) V(SUBNET("RouteServerSubnet", rs_prefix) ", " SUBNET("nva", "10.0.1.0/24"))
-#define BC(name, asn) "{ 'name': '" name "', 'peerIp': '10.0.1.4', 'peerAsn': " asn " }"
+#define BCI(name, asn, octet) \
+	"{ 'name': '" name "', 'peerIp': '10.0.1." octet "', 'peerAsn': " asn " }"
+#define BC(name, asn) BCI(name, asn, "4")
 #define RSX(conns) \
 	", 'routeServers': [ { 'name': 'ars', 'subnet': { 'id': 'v/RouteServerSubnet' }," \
 	"  'bgpConnections': [ " conns " ] } ]"
@@ -706,18 +708,24 @@ Test(topo_load, at_most_eight_bgp_connections)
 {
 	struct tload x;
 	expect_ok(&x, TOPO(RSV("10.0.0.0/26"),
-			   RSX(BC("n1", "65001") "," BC("n2", "65002") "," BC("n3", "65003") ","
-			       BC("n4", "65004") "," BC("n5", "65005") "," BC("n6", "65006") ","
-			       BC("n7", "65007") "," BC("n8", "65008"))));
+			   RSX(BCI("n1", "65001", "1") "," BCI("n2", "65002", "2") "," BCI("n3", "65003", "3") ","
+			       BCI("n4", "65004", "4") "," BCI("n5", "65005", "5") "," BCI("n6", "65006", "6") ","
+			       BCI("n7", "65007", "7") "," BCI("n8", "65008", "8"))));
 	cr_expect_eq(topology_route_server(x.t, "ars")->nconns, 8);
 	cr_expect_not_null(topology_bgp_conn(x.t, "ars/n8"));
 	cr_expect_eq(topology_bgp_conn(x.t, "ars/n1")->max_routes, 1000);
 	tload_free(&x);
 	expect_error(TOPO(RSV("10.0.0.0/26"),
-			  RSX(BC("n1", "65001") "," BC("n2", "65002") "," BC("n3", "65003") ","
-			      BC("n4", "65004") "," BC("n5", "65005") "," BC("n6", "65006") ","
-			      BC("n7", "65007") "," BC("n8", "65008") "," BC("n9", "65009"))),
+			  RSX(BCI("n1", "65001", "1") "," BCI("n2", "65002", "2") "," BCI("n3", "65003", "3") ","
+			      BCI("n4", "65004", "4") "," BCI("n5", "65005", "5") "," BCI("n6", "65006", "6") ","
+			      BCI("n7", "65007", "7") "," BCI("n8", "65008", "8") "," BCI("n9", "65009", "9"))),
 		     "$.topology.routeServers[0].bgpConnections", "at most 8");
+}
+
+Test(topo_load, one_bgp_connection_per_peer_ip)
+{
+	expect_error(TOPO(RSV("10.0.0.0/26"), RSX(BCI("a", "65001", "4") "," BCI("b", "65002", "4"))),
+		     "$.topology.routeServers[0].bgpConnections[1].peerIp", "same peer IP as \"a\"");
 }
 
 Test(topo_load, reserved_asns_on_bgp_connections)
@@ -757,7 +765,7 @@ Test(topo_load, reserved_asns_on_bgp_connections)
 Test(topo_load, four_byte_asn_is_a_warning)
 {
 	struct tload x;
-	expect_ok(&x, TOPO(RSV("10.0.0.0/26"), RSX(BC("n", "4200000000") "," BC("m", "65552"))));
+	expect_ok(&x, TOPO(RSV("10.0.0.0/26"), RSX(BCI("n", "4200000000", "4") "," BCI("m", "65552", "5"))));
 	cr_expect_not_null(diag_find(x.d, DIAG_WARNING,
 				     "$.topology.routeServers[0].bgpConnections[0].peerAsn", "4-byte"));
 	cr_expect_not_null(diag_find(x.d, DIAG_WARNING,

@@ -115,16 +115,22 @@ static struct result check(const char *json)
 }
 
 /* The pitfall warnings whose path is `path` and message contains `needle`. */
-static size_t count(const struct result *r, const char *path, const char *needle)
+static size_t count_sev(const struct result *r, enum diag_severity sev, const char *path,
+			const char *needle)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < diag_stored(r->d); i++) {
 		const struct diag_entry *e = diag_get(r->d, i);
-		if (e->severity == DIAG_WARNING && e->path && strcmp(e->path, path) == 0 &&
+		if (e->severity == sev && e->path && strcmp(e->path, path) == 0 &&
 		    strstr(e->message, needle))
 			n++;
 	}
 	return n;
+}
+
+static size_t count(const struct result *r, const char *path, const char *needle)
+{
+	return count_sev(r, DIAG_WARNING, path, needle);
 }
 
 static void dump(const struct result *r)
@@ -349,10 +355,21 @@ Test(pitfalls, nva_own_default_route)
 	cr_expect_eq(count(&r, path, "possible"), 0);
 	diag_destroy(r.d);
 	free(j);
-	/* Possible: no event says so. */
+	/* Possible: no event says what the NVA advertises: a note. */
 	j = hub(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	r = check(j);
-	cr_expect_eq(count(&r, path, "possible: if NVA \"ars/nva1\""), 1);
+	cr_expect_eq(count_sev(&r, DIAG_NOTE, path, "possible: if NVA \"ars/nva1\""), 1);
+	cr_expect_eq(count(&r, path, "0.0.0.0/0"), 0, "not a warning");
+	diag_destroy(r.d);
+	free(j);
+	/* Its events advertise routes but no 0.0.0.0/0: nothing to say. */
+	j = hub(NULL, NULL, NULL, NULL, NULL,
+		"{\"at\": 0, \"op\": \"advertise\", \"from\": \"ars/nva1\", "
+		"\"prefixes\": [\"10.9.0.0/16\"]}",
+		NULL, NULL);
+	r = check(j);
+	cr_expect_eq(count_sev(&r, DIAG_NOTE, path, "0.0.0.0/0"), 0);
+	cr_expect_eq(count(&r, path, "0.0.0.0/0"), 0);
 	diag_destroy(r.d);
 	free(j);
 	/* Fixed by a 0.0.0.0/0 route on the NVA subnet, or by disabled

@@ -49,8 +49,11 @@ demo_commands() {
 	"$vnetsim" run "$seed"
 	log "running: $vnetsim routes $seed --subnet 'hub/*' --subnet 'spoke1/*' -o table"
 	"$vnetsim" routes "$seed" --subnet 'hub/*' --subnet 'spoke1/*' -o table
-	log "NVA1 crashed silently at 5m: until its hold timer expires at 8m its routes stay"
-	log "programmed, so traffic hashed to 10.0.1.4 is black-holed; then the failover:"
+	log "NVA1 crashed silently at 5m: until its hold timer expires at 8m the Route Server"
+	log "still holds its routes, on both instances:"
+	log "running: $vnetsim bgp $seed --route-server ars --learned --at nva1-crashed -o table"
+	"$vnetsim" bgp "$seed" --route-server ars --learned --at nva1-crashed -o table
+	log "so they stay programmed and traffic hashed to 10.0.1.4 is black-holed; then the failover:"
 	log "running: $vnetsim diff $seed --from nva1-crashed --to after-hold -o table"
 	"$vnetsim" diff "$seed" --from nva1-crashed --to after-hold -o table || [ $? -eq 1 ]
 }

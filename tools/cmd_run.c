@@ -26,6 +26,7 @@
 #include "models/svctag.h"
 #include "sim/diag.h"
 #include "tools/rowdiff.h"
+#include "tools/timeline.h"
 
 static const char USAGE[] =
 	"usage: vnetsim run SCENARIO... [-j N] [-o table|json|jsonl|csv] [--service-tags FILE]\n";
@@ -115,134 +116,21 @@ struct job {
 	bool done;
 };
 
-static int change_compute(struct rowdiff_change *c, const struct timeline_entry *e)
-{
-	if (e->scope)
-		return rowdiff_change_scoped(c, e->before, e->after, false, e->scope, e->nscope,
-					     ROWDIFF_NAMES_EXACT);
-	return rowdiff_change_tables(c, e->before, false, e->after, false, ROWDIFF_NAMES_EXACT);
-}
-
-/* Timeline entries folded: entries with the same time and cause whose row
- * change is the same are one change seen in several subnets. */
-struct fold {
-	struct rowdiff_change ch;
-	const struct timeline_entry *first;
-	const char **subnets;
-	size_t nsubnets, cap, nics;
-};
-
-typedef void (*fold_emit)(struct fold *f, void *ctx);
-
-static int fold_add_subnet(struct fold *f, const struct timeline_entry *e)
-{
-	if (f->nsubnets == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		const char **v = realloc(f->subnets, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		f->subnets = v;
-		f->cap = cap;
-	}
-	f->subnets[f->nsubnets++] = e->subnet;
-	f->nics += e->nics;
-	return 0;
-}
-
-static bool same_cause(const struct timeline_entry *a, const struct timeline_entry *b)
-{
-	if (a->at_ms != b->at_ms)
-		return false;
-	if (!a->cause || !b->cause)
-		return a->cause == b->cause;
-	return strcmp(a->cause, b->cause) == 0;
-}
-
-static void folds_free(struct fold *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		rowdiff_change_fini(&v[i].ch);
-		free(v[i].subnets);
-	}
-	free(v);
-}
-
-/* Folds entries [i, j) (one time and cause) and emits the folds in order of
- * their first subnet.  0, -1 out of memory. */
-static int fold_block(const struct run *r, size_t i, size_t j, fold_emit emit, void *ctx)
-{
-	struct fold *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	for (size_t k = i; k < j && rc == 0; k++) {
-		const struct timeline_entry *e = run_timeline_get(r, k);
-		struct rowdiff_change ch;
-		if (change_compute(&ch, e) != 0) {
-			rc = -1;
-			break;
-		}
-		if (rowdiff_result_empty(&ch.res)) {
-			rowdiff_change_fini(&ch); /* a change that shows no row (hidden fields) */
-			continue;
-		}
-		struct fold *f = NULL;
-		for (size_t g = 0; g < n && !f; g++)
-			if (rowdiff_result_equal(&v[g].ch.res, &ch.res))
-				f = &v[g];
-		if (f) {
-			rowdiff_change_fini(&ch);
-		} else {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				struct fold *nv = realloc(v, ncap * sizeof(*nv));
-				if (!nv) {
-					rowdiff_change_fini(&ch);
-					rc = -1;
-					break;
-				}
-				v = nv;
-				cap = ncap;
-			}
-			f = &v[n++];
-			*f = (struct fold){ .ch = ch, .first = e };
-		}
-		rc = fold_add_subnet(f, e);
-	}
-	for (size_t g = 0; g < n && rc == 0; g++)
-		emit(&v[g], ctx);
-	folds_free(v, n);
-	return rc;
-}
-
-/* Calls emit for each folded change, in time order.  0, -1 out of memory. */
-static int timeline_fold(const struct run *r, fold_emit emit, void *ctx)
-{
-	size_t n = run_timeline_count(r);
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && same_cause(run_timeline_get(r, i), run_timeline_get(r, j)))
-			j++;
-		if (fold_block(r, i, j, emit, ctx) != 0)
-			return -1;
-		i = j;
-	}
-	return 0;
-}
-
-static void fold_print(struct fold *f, void *ctx)
+static void fold_print(const struct timeline_fold *f, void *ctx)
 {
 	FILE *out = ctx;
+	const struct timeline_entry *first = f->entries[0];
 	char t[32];
-	fprintf(out, "    %s  %s  ", render_time(f->first->at_ms, t),
-		f->first->cause ? f->first->cause : "-");
-	if (f->nsubnets == 1) {
-		fprintf(out, "%s (%zu NIC%s)\n", f->subnets[0], f->nics, f->nics == 1 ? "" : "s");
+	fprintf(out, "    %s  %s  ", render_time(first->at_ms, t),
+		first->cause ? first->cause : "-");
+	if (f->nentries == 1) {
+		fprintf(out, "%s (%zu NIC%s)\n", first->subnet, f->nics, f->nics == 1 ? "" : "s");
 	} else {
-		fprintf(out, "%zu subnets, %zu NICs: ", f->nsubnets, f->nics);
-		for (size_t i = 0; i < f->nsubnets && i < FOLD_NAMES_SHOWN; i++)
-			fprintf(out, "%s%s", i ? ", " : "", f->subnets[i]);
-		if (f->nsubnets > FOLD_NAMES_SHOWN)
-			fprintf(out, " and %zu more", f->nsubnets - FOLD_NAMES_SHOWN);
+		fprintf(out, "%zu subnets, %zu NICs: ", f->nentries, f->nics);
+		for (size_t i = 0; i < f->nentries && i < FOLD_NAMES_SHOWN; i++)
+			fprintf(out, "%s%s", i ? ", " : "", f->entries[i]->subnet);
+		if (f->nentries > FOLD_NAMES_SHOWN)
+			fprintf(out, " and %zu more", f->nentries - FOLD_NAMES_SHOWN);
 		fputc('\n', out);
 	}
 	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
@@ -255,18 +143,18 @@ static int timeline_text(const struct run *r, FILE *out)
 	return timeline_fold(r, fold_print, out);
 }
 
-static void fold_json(struct fold *f, void *ctx)
+static void fold_json(const struct timeline_fold *f, void *ctx)
 {
 	struct jsonw *w = ctx;
 	jsonw_object_begin(w);
 	jsonw_key(w, "atMs");
-	jsonw_int(w, f->first->at_ms);
+	jsonw_int(w, f->entries[0]->at_ms);
 	jsonw_key(w, "cause");
-	jsonw_string(w, f->first->cause);
+	jsonw_string(w, f->entries[0]->cause);
 	jsonw_key(w, "subnets");
 	jsonw_array_begin(w);
-	for (size_t i = 0; i < f->nsubnets; i++)
-		jsonw_string(w, f->subnets[i]);
+	for (size_t i = 0; i < f->nentries; i++)
+		jsonw_string(w, f->entries[i]->subnet);
 	jsonw_array_end(w);
 	jsonw_key(w, "nics");
 	jsonw_int(w, (int64_t)f->nics);
@@ -292,7 +180,7 @@ static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
 	for (size_t i = 0; i < run_timeline_count(r); i++) {
 		const struct timeline_entry *e = run_timeline_get(r, i);
 		struct rowdiff_change ch;
-		if (change_compute(&ch, e) != 0)
+		if (timeline_entry_change(&ch, e) != 0)
 			return -1;
 		char at[24], nics[24];
 		snprintf(at, sizeof(at), "%lld", (long long)e->at_ms);

@@ -2,12 +2,12 @@
  * store.c - the SQLite results store.  See store.h for the design; the
  * schema is MIGRATIONS below (README "Results store" explains each table).
  *
- * Canonical text (what the hashes cover; any change needs a new version
- * tag): a block is "vnetsim-block-2\n" then one line per row,
- * "source\tstate\tprefixes\tnextHopType\tnextHopIp\tname\trs\n" (prefixes
- * space-joined, empty fields for none, rs "1" for a Route Server row); a
- * table is "vnetsim-table-2\n", disableBgpRoutePropagation "0"/"1", then
- * the hex hash of each block in order, one per line.
+ * Canonical form (what the hashes cover; any change needs a new tag): a
+ * block is "vnetsim-block-2\n", two zero bytes, then each row in the
+ * fixed-width binary form of hash_row (source, state, next hop type and
+ * address, Route Server flag, prefixes, name); a table is
+ * "vnetsim-table-2\n", disableBgpRoutePropagation "0\n"/"1\n", then the
+ * hex hash of each block in order, one per line.
  *
  * Costs: a run writes every checkpoint's subnets and NICs (rows in
  * subnet_tables and nics), and each table it has not seen in this run is
@@ -98,6 +98,8 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
 	" at_ms INTEGER NOT NULL,"
 	" cause TEXT,"
 	" nics INTEGER NOT NULL,"
+	" removed_block_id INTEGER REFERENCES row_blocks(id),"  /* NULL: none */
+	" added_block_id INTEGER REFERENCES row_blocks(id),"
 	" PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
 	"CREATE TABLE timeline_subnets ("
 	" run_id INTEGER NOT NULL,"
@@ -105,14 +107,6 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
 	" subnet TEXT NOT NULL,"
 	" nics INTEGER NOT NULL,"
 	" PRIMARY KEY (run_id, change_seq, subnet)) WITHOUT ROWID;"
-	"CREATE TABLE timeline_rows ("
-	" run_id INTEGER NOT NULL,"
-	" change_seq INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL,"
-	" change TEXT NOT NULL,"            /* '-' removed, '+' added */
-	" source TEXT NOT NULL, state TEXT NOT NULL, address_prefix TEXT NOT NULL,"
-	" next_hop_type TEXT NOT NULL, next_hop_ip TEXT, name TEXT,"
-	" PRIMARY KEY (run_id, change_seq, seq)) WITHOUT ROWID;"
 	"CREATE TABLE session_events ("
 	" run_id INTEGER NOT NULL REFERENCES runs(id),"
 	" seq INTEGER NOT NULL,"
@@ -142,7 +136,16 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
 	"  r.state AS state, r.address_prefix AS address_prefix,"
 	"  r.next_hop_type AS next_hop_type, r.next_hop_ip AS next_hop_ip, r.name AS name,"
 	"  r.from_route_server AS from_route_server"
-	" FROM table_blocks tb JOIN block_rows r ON r.block_id = tb.block_id;",
+	" FROM table_blocks tb JOIN block_rows r ON r.block_id = tb.block_id;"
+	"CREATE VIEW timeline_rows AS"
+	" SELECT c.run_id AS run_id, c.seq AS change_seq, '-' AS change, r.seq AS seq,"
+	"  r.source AS source, r.state AS state, r.address_prefix AS address_prefix,"
+	"  r.next_hop_type AS next_hop_type, r.next_hop_ip AS next_hop_ip, r.name AS name"
+	" FROM timeline_changes c JOIN block_rows r ON r.block_id = c.removed_block_id"
+	" UNION ALL"
+	" SELECT c.run_id, c.seq, '+', r.seq, r.source, r.state, r.address_prefix,"
+	"  r.next_hop_type, r.next_hop_ip, r.name"
+	" FROM timeline_changes c JOIN block_rows r ON r.block_id = c.added_block_id;",
 };
 
 enum stmt_id {
@@ -158,7 +161,6 @@ enum stmt_id {
 	ST_NIC,
 	ST_TL_CHANGE,
 	ST_TL_SUBNET,
-	ST_TL_ROW,
 	ST_SESSION,
 	ST_EXPECTATION,
 	ST_COUNT
@@ -183,13 +185,10 @@ static const char *const STMT_SQL[ST_COUNT] = {
 			    " no_rs_table_id) VALUES (?,?,?,?,?,?)",
 	[ST_NIC] = "INSERT INTO nics (checkpoint_id, seq, name, subnet, unprogrammed)"
 		   " VALUES (?,?,?,?,?)",
-	[ST_TL_CHANGE] = "INSERT INTO timeline_changes (run_id, seq, at_ms, cause, nics)"
-			 " VALUES (?,?,?,?,?)",
+	[ST_TL_CHANGE] = "INSERT INTO timeline_changes (run_id, seq, at_ms, cause, nics,"
+			 " removed_block_id, added_block_id) VALUES (?,?,?,?,?,?,?)",
 	[ST_TL_SUBNET] = "INSERT INTO timeline_subnets (run_id, change_seq, subnet, nics)"
 			 " VALUES (?,?,?,?)",
-	[ST_TL_ROW] = "INSERT INTO timeline_rows (run_id, change_seq, seq, change, source, state,"
-		      " address_prefix, next_hop_type, next_hop_ip, name)"
-		      " VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[ST_SESSION] = "INSERT INTO session_events (run_id, seq, at_ms, peer, what)"
 		       " VALUES (?,?,?,?,?)",
 	[ST_EXPECTATION] = "INSERT INTO expectations (run_id, idx, at, nic, subnet, destination,"
@@ -459,14 +458,36 @@ static int step_done(struct writer *w, sqlite3_stmt *q, const char *what)
 	return 0;
 }
 
-static void hash_row(struct sha256 *h, const struct srow *r)
+/* The canonical form of a row for hashing: fixed-width big-endian fields,
+ * cheaper than the text columns (tables of thousands of BGP rows are
+ * hashed once per subnet). */
+static void hash_row(struct sha256 *h, const struct route_row *r)
 {
-	const char *f[6] = { r->source, r->state, r->prefixes, r->nh, r->ip, r->name ? r->name : "" };
-	for (int i = 0; i < 6; i++) {
-		sha256_update(h, f[i], strlen(f[i]));
-		sha256_update(h, "\t", 1);
+	unsigned char b[16 + 5 * 8];
+	size_t k = 0, np = r->nprefixes;
+	b[k++] = (unsigned char)r->source;
+	b[k++] = r->active;
+	b[k++] = (unsigned char)r->nh;
+	b[k++] = r->has_nh_ip;
+	for (int i = 3; i >= 0; i--)
+		b[k++] = (unsigned char)(r->has_nh_ip ? r->nh_ip >> (8 * i) : 0);
+	b[k++] = r->from_route_server;
+	b[k++] = (unsigned char)(np >> 8);
+	b[k++] = (unsigned char)np;
+	sha256_update(h, b, k);
+	for (size_t i = 0; i < np; i++) {
+		unsigned char pb[5] = { (unsigned char)(r->prefixes[i].addr >> 24),
+					(unsigned char)(r->prefixes[i].addr >> 16),
+					(unsigned char)(r->prefixes[i].addr >> 8),
+					(unsigned char)r->prefixes[i].addr, r->prefixes[i].len };
+		sha256_update(h, pb, 5);
 	}
-	sha256_update(h, r->rs ? "1\n" : "0\n", 2);
+	/* name: length then bytes; 0xffff for null */
+	size_t nl = r->name ? strlen(r->name) : 0xffff;
+	unsigned char lb[2] = { (unsigned char)(nl >> 8), (unsigned char)nl };
+	sha256_update(h, lb, 2);
+	if (r->name)
+		sha256_update(h, r->name, nl);
 }
 
 static bool lookup_id(struct writer *w, enum stmt_id id, const char *hash, int64_t *out)
@@ -487,18 +508,17 @@ static bool lookup_id(struct writer *w, enum stmt_id id, const char *hash, int64
 	return false;
 }
 
-/* Stores rows [a, b) of w->rows as a block (once per content). */
-static int put_block(struct writer *w, size_t a, size_t b, char hash[SHA256_HEX_LEN + 1],
-		     int64_t *id)
+/* Stores rows[a, b) as a block (once per content). */
+static int put_block(struct writer *w, const struct route_row *rows, size_t a, size_t b,
+		     char hash[SHA256_HEX_LEN + 1], int64_t *id)
 {
 	struct sha256 h;
 	struct srow r;
 	sha256_init(&h);
 	sha256_update(&h, "vnetsim-block-2\n", 16);
-	for (size_t i = a; i < b; i++) {
-		srow_from(&r, &w->rows[i]);
-		hash_row(&h, &r);
-	}
+	sha256_update(&h, "\0\0", 2); /* format 0 of hash_row */
+	for (size_t i = a; i < b; i++)
+		hash_row(&h, &rows[i]);
 	sha256_final_hex(&h, hash);
 	if (lookup_id(w, ST_BLOCK_FIND, hash, id))
 		return 0;
@@ -513,7 +533,7 @@ static int put_block(struct writer *w, size_t a, size_t b, char hash[SHA256_HEX_
 		return CLI_EXIT_ENV;
 	*id = sqlite3_last_insert_rowid(w->s->db);
 	for (size_t i = a; i < b; i++) {
-		srow_from(&r, &w->rows[i]);
+		srow_from(&r, &rows[i]);
 		q = stmt(w->s, ST_BLOCK_ROW);
 		if (q) {
 			sqlite3_bind_int64(q, 1, *id);
@@ -532,6 +552,22 @@ static int put_block(struct writer *w, size_t a, size_t b, char hash[SHA256_HEX_
 	return 0;
 }
 
+static int push_row(struct writer *w, const struct route_row *r)
+{
+	if (w->nrows == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		struct route_row *v = realloc(w->rows, cap * sizeof(*v));
+		if (!v) {
+			fprintf(w->s->err, "vnetsim: out of memory\n");
+			return -1;
+		}
+		w->rows = v;
+		w->cap = cap;
+	}
+	w->rows[w->nrows++] = *r;
+	return 0;
+}
+
 #define MAX_BLOCKS 16
 
 /* Stores a table (one view of it) once per content; *id its row id. */
@@ -547,19 +583,9 @@ static int put_table(struct writer *w, const struct eff_table *t, bool without_r
 	w->nrows = 0;
 	struct eff_iter it = { 0 };
 	struct route_row row;
-	while (eff_row(t, without_rs, &it, &row)) {
-		if (w->nrows == w->cap) {
-			size_t cap = w->cap ? w->cap * 2 : 256;
-			struct route_row *v = realloc(w->rows, cap * sizeof(*v));
-			if (!v) {
-				fprintf(w->s->err, "vnetsim: out of memory\n");
-				return CLI_EXIT_ENV;
-			}
-			w->rows = v;
-			w->cap = cap;
-		}
-		w->rows[w->nrows++] = row;
-	}
+	while (eff_row(t, without_rs, &it, &row))
+		if (push_row(w, &row) != 0)
+			return CLI_EXIT_ENV;
 	/* Blocks: maximal runs of gateway rows and of other rows. */
 	char hashes[MAX_BLOCKS][SHA256_HEX_LEN + 1];
 	int64_t bids[MAX_BLOCKS];
@@ -572,7 +598,7 @@ static int put_table(struct writer *w, const struct eff_table *t, bool without_r
 			b++;
 		if (nb == MAX_BLOCKS - 1)
 			b = w->nrows; /* cannot happen: system, gateway, User */
-		rc = put_block(w, a, b, hashes[nb], &bids[nb]);
+		rc = put_block(w, w->rows, a, b, hashes[nb], &bids[nb]);
 		nb++;
 		a = b;
 	}
@@ -682,29 +708,18 @@ struct tl_ctx {
 	int64_t seq;
 };
 
-static int put_tl_rows(struct writer *w, int64_t change, const char *sign,
-		       const struct route_row *const *rows, size_t n, int64_t *seq)
+/* A change's removed or added rows as a block (the same list of rows in
+ * many changes is stored once); *id 0 when there are none. */
+static int put_change_rows(struct writer *w, const struct route_row *const *rows, size_t n,
+			   int64_t *id)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct srow r;
-		srow_from(&r, rows[i]);
-		sqlite3_stmt *q = stmt(w->s, ST_TL_ROW);
-		if (q) {
-			sqlite3_bind_int64(q, 1, w->run_id);
-			sqlite3_bind_int64(q, 2, change);
-			sqlite3_bind_int64(q, 3, (*seq)++);
-			bind_text(q, 4, sign);
-			bind_text(q, 5, r.source);
-			bind_text(q, 6, r.state);
-			bind_text(q, 7, r.prefixes);
-			bind_text(q, 8, r.nh);
-			bind_text(q, 9, r.ip[0] ? r.ip : NULL);
-			bind_text(q, 10, r.name);
-		}
-		if (step_done(w, q, "cannot store a timeline row"))
+	char hash[SHA256_HEX_LEN + 1];
+	*id = 0;
+	w->nrows = 0;
+	for (size_t i = 0; i < n; i++)
+		if (push_row(w, rows[i]) != 0)
 			return CLI_EXIT_ENV;
-	}
-	return 0;
+	return n ? put_block(w, w->rows, 0, n, hash, id) : 0;
 }
 
 static void tl_emit(const struct timeline_fold *f, void *ctx)
@@ -713,7 +728,10 @@ static void tl_emit(const struct timeline_fold *f, void *ctx)
 	struct writer *w = c->w;
 	if (w->rc)
 		return;
-	int64_t seq = c->seq++;
+	int64_t seq = c->seq++, removed, added;
+	if ((w->rc = put_change_rows(w, f->ch.res.removed, f->ch.res.nremoved, &removed)) ||
+	    (w->rc = put_change_rows(w, f->ch.res.added, f->ch.res.nadded, &added)))
+		return;
 	sqlite3_stmt *q = stmt(w->s, ST_TL_CHANGE);
 	if (q) {
 		sqlite3_bind_int64(q, 1, w->run_id);
@@ -721,6 +739,10 @@ static void tl_emit(const struct timeline_fold *f, void *ctx)
 		sqlite3_bind_int64(q, 3, f->entries[0]->at_ms);
 		bind_text(q, 4, f->entries[0]->cause);
 		sqlite3_bind_int64(q, 5, (int64_t)f->nics);
+		if (removed)
+			sqlite3_bind_int64(q, 6, removed);
+		if (added)
+			sqlite3_bind_int64(q, 7, added);
 	}
 	if ((w->rc = step_done(w, q, "cannot store the timeline")))
 		return;
@@ -732,15 +754,9 @@ static void tl_emit(const struct timeline_fold *f, void *ctx)
 			bind_text(q, 3, f->entries[i]->subnet);
 			sqlite3_bind_int64(q, 4, (int64_t)f->entries[i]->nics);
 		}
-		/* A subnet listed twice in one fold (cannot happen: one entry per
-		 * subnet and change) would violate the key: reported. */
 		if ((w->rc = step_done(w, q, "cannot store the timeline")))
 			return;
 	}
-	int64_t rseq = 0;
-	w->rc = put_tl_rows(w, seq, "-", f->ch.res.removed, f->ch.res.nremoved, &rseq);
-	if (!w->rc)
-		w->rc = put_tl_rows(w, seq, "+", f->ch.res.added, f->ch.res.nadded, &rseq);
 }
 
 static int put_expectations(struct writer *w, const struct scenario *sc,

@@ -396,6 +396,11 @@ void store_close(struct store *s)
 	free(s);
 }
 
+const char *store_migration_sql(int v)
+{
+	return v >= 0 && v < STORE_SCHEMA_VERSION ? MIGRATIONS[v] : NULL;
+}
+
 int store_opened_version(const struct store *s)
 {
 	return s->opened_version;

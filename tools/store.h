@@ -64,6 +64,10 @@ int store_put_run(struct store *s, const struct scenario *sc, const struct run *
 		  const struct store_run_meta *m, const struct store_failure *f, size_t nf,
 		  FILE *err, int64_t *id);
 
+/* The SQL of migration from version v to v + 1 (0 <= v < STORE_SCHEMA_
+ * VERSION), for tests that build an old file; NULL otherwise. */
+const char *store_migration_sql(int v);
+
 /* The name under which a run is stored: the scenario's "name", else the
  * file name without directory and ".json". */
 const char *store_run_name(const struct scenario *sc, const char *file, char *buf, size_t len);

@@ -1,0 +1,29 @@
+# batch.sh VNETSIM ROOT: the example scenarios (every conformance case and
+# the seed, found by expanding their folders) as one batch into one
+# database, with -j 2 and with -j 1: the same runs, in input order, with
+# the same stored content apart from wall times.
+. "$(dirname "$0")/common.sh"
+dirs="$ROOT/scenarios/conformance $ROOT/scenarios/seed"
+ncases=$(ls -d "$ROOT"/scenarios/conformance/*/ | wc -l)
+expect_rc 0 "$VNETSIM" run $dirs --db j2.db -j 2 -o table
+expect_rc 0 "$VNETSIM" run $dirs --db j1.db -j 1 -o json
+[ "$(sql j2.db 'SELECT count(*) FROM runs')" -eq $((ncases + 1)) ] || fail "expected $((ncases + 1)) runs"
+dump() {
+	python3 - "$1" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+for (name,) in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"):
+    cols = [c[1] for c in con.execute(f"PRAGMA table_info({name})")
+            if c[1] not in ("wall_ms", "started_at")]
+    for row in con.execute(f"SELECT {', '.join(cols)} FROM {name} ORDER BY 1, 2, 3"):
+        print(name, row)
+PY
+}
+dump j1.db >j1.txt
+dump j2.db >j2.txt
+diff -u j1.txt j2.txt >/dev/null || { diff -u j1.txt j2.txt | head -20; fail "-j 1 and -j 2 stored different content"; }
+# Input order: the runs are numbered as the files were listed.
+sql j2.db 'SELECT file FROM runs ORDER BY id' >order.txt
+sort order.txt | diff -u - order.txt || fail "runs not stored in input order"
+[ "$(sql j2.db 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+echo ok

@@ -658,19 +658,6 @@ static int compare_snapshots(struct emitter *e, const struct snapshot *a,
 	return 0;
 }
 
-/* Two checkpoints of runs in memory. */
-static int compare_checkpoints(struct emitter *e, const struct checkpoint *a,
-			       const struct checkpoint *b, const struct filter *f)
-{
-	struct snapshot *sa = snapshot_from_checkpoint(a), *sb = snapshot_from_checkpoint(b);
-	int rc = sa && sb ? compare_snapshots(e, sa, sb, f) : -1;
-	snapshot_destroy(sa);
-	snapshot_destroy(sb);
-	return rc;
-}
-
-/* ---- the three forms ------------------------------------------------------- */
-
 /* rc: 0, -1 out of memory, -3 I/O already reported. */
 static int finish(struct emitter *e, int rc)
 {
@@ -683,6 +670,34 @@ static int finish(struct emitter *e, int rc)
 	}
 	return differ ? CLI_EXIT_DIFF : CLI_EXIT_OK;
 }
+
+/* Compares two sides and prints the report, labelled "from_label" and
+ * "to_label"; returns the exit code.  NULL sides mean out of memory. */
+static int report(const struct diff_opts *o, const char *from_label, const char *to_label,
+		  const struct snapshot *a, const struct snapshot *b, const struct filter *f)
+{
+	struct emitter e;
+	emit_begin(&e, o, from_label, to_label);
+	return finish(&e, a && b ? compare_snapshots(&e, a, b, f) : -1);
+}
+
+/* The same for two checkpoints of runs in memory; labels "<file> at <at>". */
+static int report_checkpoints(const struct diff_opts *o, const char *fa, const char *ata,
+			      const struct checkpoint *a, const char *fb, const char *atb,
+			      const struct checkpoint *b, const struct filter *f)
+{
+	char la[300], lb[300];
+	snprintf(la, sizeof(la), "%s at %s", fa, ata);
+	snprintf(lb, sizeof(lb), "%s at %s", fb, atb);
+	struct snapshot *sa = snapshot_from_checkpoint(a), *sb = snapshot_from_checkpoint(b);
+	int rc = report(o, la, lb, sa, sb, f);
+	snapshot_destroy(sa);
+	snapshot_destroy(sb);
+	return rc;
+}
+
+/* ---- the three forms ------------------------------------------------------- */
+
 
 static int diff_labels(const char *file, const struct cli_common *c, const struct diff_opts *o,
 		       const char *from, const char *to, const struct filter *f)
@@ -710,12 +725,7 @@ static int diff_labels(const char *file, const struct cli_common *c, const struc
 				!ca ? from : to);
 			rc = CLI_EXIT_INVALID;
 		} else {
-			struct emitter e;
-			char la[300], lb[300];
-			snprintf(la, sizeof(la), "%s at %s", file, from);
-			snprintf(lb, sizeof(lb), "%s at %s", file, to);
-			emit_begin(&e, o, la, lb);
-			rc = finish(&e, compare_checkpoints(&e, ca, cb, f));
+			rc = report_checkpoints(o, file, from, ca, file, to, cb, f);
 		}
 	}
 	run_destroy(r);
@@ -731,14 +741,8 @@ static int diff_scenarios(const char *fa, const char *fb, const struct cli_commo
 	int rc = cli_session_open(&sa, fa, c, at);
 	if (rc == CLI_EXIT_OK) {
 		rc = cli_session_open(&sb, fb, c, at);
-		if (rc == CLI_EXIT_OK) {
-			struct emitter e;
-			char la[300], lb[300];
-			snprintf(la, sizeof(la), "%s at %s", fa, sa.at.text);
-			snprintf(lb, sizeof(lb), "%s at %s", fb, sb.at.text);
-			emit_begin(&e, o, la, lb);
-			rc = finish(&e, compare_checkpoints(&e, sa.cp, sb.cp, f));
-		}
+		if (rc == CLI_EXIT_OK)
+			rc = report_checkpoints(o, fa, sa.at.text, sa.cp, fb, sb.at.text, sb.cp, f);
 		cli_session_close(&sb);
 	}
 	cli_session_close(&sa);
@@ -841,12 +845,10 @@ static int diff_db(const char *db, const char *ra, const char *rb, const struct 
 	if (!rc)
 		rc = store_load_snapshot(st, ib, label, stderr, &sb);
 	if (!rc) {
-		struct emitter e;
 		char la[700], lb[700];
 		snprintf(la, sizeof(la), "%s %s at %s", db, da, label);
 		snprintf(lb, sizeof(lb), "%s %s at %s", db, db_, label);
-		emit_begin(&e, o, la, lb);
-		rc = finish(&e, compare_snapshots(&e, sa, sb, f));
+		rc = report(o, la, lb, sa, sb, f);
 	}
 	snapshot_destroy(sa);
 	snapshot_destroy(sb);

@@ -1049,13 +1049,22 @@ static int fill_stored(void *ctx, const void *table, bool without_rs, struct row
 	return ret;
 }
 
-static int list_labels(struct store *s, int64_t run, FILE *err)
+/* A query with one integer parameter; NULL when it cannot be prepared. */
+static sqlite3_stmt *query_for(struct store *s, const char *sql, int64_t v)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(s->db, "SELECT label FROM checkpoints WHERE run_id = ? ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(q, 1, v);
+	return q;
+}
+
+static int list_labels(struct store *s, int64_t run, FILE *err)
+{
+	sqlite3_stmt *q =
+		query_for(s, "SELECT label FROM checkpoints WHERE run_id = ? ORDER BY seq", run);
+	if (!q)
 		return db_fail(s, "cannot read checkpoints");
-	sqlite3_bind_int64(q, 1, run);
 	fprintf(err, " (run %lld has:", (long long)run);
 	for (int i = 0; sqlite3_step(q) == SQLITE_ROW; i++)
 		fprintf(err, "%s %s", i ? "," : "", (const char *)sqlite3_column_text(q, 0));
@@ -1066,10 +1075,9 @@ static int list_labels(struct store *s, int64_t run, FILE *err)
 
 static int count_rows(struct store *s, const char *sql, int64_t cid, int64_t *n)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+	sqlite3_stmt *q = query_for(s, sql, cid);
+	if (!q)
 		return -1;
-	sqlite3_bind_int64(q, 1, cid);
 	int rc = sqlite3_step(q);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_finalize(q);
@@ -1078,13 +1086,12 @@ static int count_rows(struct store *s, const char *sql, int64_t cid, int64_t *n)
 
 static int load_members(struct store *s, int64_t cid, struct snapshot *sn)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT subnet, nics, table_id, coalesce(no_rs_table_id, 0)"
-			       " FROM subnet_tables WHERE checkpoint_id = ? ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
+	sqlite3_stmt *q = query_for(s,
+				    "SELECT subnet, nics, table_id, coalesce(no_rs_table_id, 0)"
+				    " FROM subnet_tables WHERE checkpoint_id = ? ORDER BY seq",
+				    cid);
+	if (!q)
 		return -1;
-	sqlite3_bind_int64(q, 1, cid);
 	size_t i = 0, first = 0;
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && i < sn->nsubnets) {
@@ -1101,12 +1108,10 @@ static int load_members(struct store *s, int64_t cid, struct snapshot *sn)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE || i != sn->nsubnets || first != sn->nnics)
 		return -1;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT name, unprogrammed FROM nics WHERE checkpoint_id = ?"
-			       " ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
+	q = query_for(s, "SELECT name, unprogrammed FROM nics WHERE checkpoint_id = ? ORDER BY seq",
+		      cid);
+	if (!q)
 		return -1;
-	sqlite3_bind_int64(q, 1, cid);
 	size_t k = 0, sub = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && k < sn->nnics) {
 		while (sub < sn->nsubnets &&

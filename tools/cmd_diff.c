@@ -835,7 +835,7 @@ static int diff_db(const char *db, const char *ra, const char *rb, const struct 
 	int64_t ia = 0, ib = 0;
 	char da[300], db_[300];
 	const char *label = at ? at : "end";
-	int rc = store_open(db, stderr, &st);
+	int rc = store_open(db, false, stderr, &st);
 	if (!rc)
 		rc = store_find_run(st, ra, stderr, &ia, da, sizeof(da));
 	if (!rc)

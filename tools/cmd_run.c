@@ -764,7 +764,7 @@ int cmd_run(int argc, char **argv)
 	struct batch b = { .fmt = cli_format(&common), .db_path = db };
 	/* The store is opened before anything runs: a file that cannot be
 	 * written stops the batch at once (exit 3). */
-	if (db && (rc = store_open(db, stderr, &b.store)) != 0) {
+	if (db && (rc = store_open(db, true, stderr, &b.store)) != 0) {
 		svctag_destroy(common.tags);
 		cli_paths_free(files, nfiles);
 		return rc;

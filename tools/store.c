@@ -19,7 +19,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -351,9 +353,55 @@ static int migrate(struct store *s)
 	return 0;
 }
 
-int store_open(const char *path, FILE *err, struct store **out)
+/* A store this user cannot write (diff reading an archived file): opened
+ * immutable, since a WAL file cannot even be read without writing its
+ * shared-memory index; nobody may write it meanwhile.  Not migrated. */
+static int open_readonly(struct store *s, struct store **out)
+{
+	size_t n = strlen(s->path);
+	char *uri = malloc(3 * n + 32), *p = uri;
+	int rc = 0;
+	if (!uri) {
+		fprintf(s->err, "vnetsim: out of memory\n");
+		rc = CLI_EXIT_ENV;
+	} else {
+		p += sprintf(p, "file:");
+		for (const char *c = s->path; *c; c++)
+			p += strchr("?#%", *c) ? sprintf(p, "%%%02X", (unsigned char)*c)
+					       : sprintf(p, "%c", *c);
+		strcpy(p, "?immutable=1");
+		if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+		    SQLITE_OK)
+			rc = db_fail(s, "cannot open read-only");
+		free(uri);
+	}
+	int64_t v = 0;
+	if (!rc && query_int(s, "PRAGMA user_version", &v) != 0)
+		rc = db_fail(s, "cannot read the schema version");
+	if (!rc && v != STORE_SCHEMA_VERSION) {
+		fprintf(s->err,
+			"%s: results store: schema version %lld, this vnetsim reads %d; the file "
+			"is read-only, so it cannot be migrated\n",
+			s->path, (long long)v, STORE_SCHEMA_VERSION);
+		rc = CLI_EXIT_ENV;
+	}
+	if (rc) {
+		store_close(s);
+		return rc;
+	}
+	s->opened_version = (int)v;
+	*out = s;
+	return 0;
+}
+
+int store_open(const char *path, bool create, FILE *err, struct store **out)
 {
 	*out = NULL;
+	struct stat st;
+	if (!create && stat(path, &st) != 0) {
+		fprintf(err, "%s: results store: %s\n", path, strerror(errno));
+		return errno == ENOENT ? CLI_EXIT_INVALID : CLI_EXIT_ENV;
+	}
 	struct store *s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = malloc(strlen(path) + 1))) {
 		free(s);
@@ -363,8 +411,10 @@ int store_open(const char *path, FILE *err, struct store **out)
 	strcpy(s->path, path);
 	s->err = err;
 	int rc = 0;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK)
+	if (!create && access(path, W_OK) != 0)
+		return open_readonly(s, out);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
+			    NULL) != SQLITE_OK)
 		rc = db_fail(s, "cannot open");
 	if (!rc) {
 		sqlite3_extended_result_codes(s->db, 1);

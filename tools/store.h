@@ -37,8 +37,10 @@
 
 struct store;
 
-/* Opens (creating or migrating) the store.  0, or 3 with a message. */
-int store_open(const char *path, FILE *err, struct store **out);
+/* Opens the store, migrating an older schema; create: make the file when
+ * it does not exist (run), else a missing file is an error (diff).  0; 2
+ * no such file (create false); 3 anything else, with a message. */
+int store_open(const char *path, bool create, FILE *err, struct store **out);
 void store_close(struct store *s); /* NULL is a no-op */
 /* The schema version found when the file was opened (0: a new file). */
 int store_opened_version(const struct store *s);

@@ -47,5 +47,7 @@ grep -q 'no run with id 9' err || fail "missing run: $(cat err)"
 expect_rc 2 "$VNETSIM" diff --db r.db 1 2 --at nowhere
 grep -q 'has no checkpoint "nowhere"' err || fail "missing label: $(cat err)"
 expect_rc 2 "$VNETSIM" diff --db r.db 1
-expect_rc 3 "$VNETSIM" diff --db missing-dir/r.db 1 2
+expect_rc 2 "$VNETSIM" diff --db missing.db 1 2
+[ ! -e missing.db ] || fail "diff --db created the missing file"
+grep -q 'missing.db: results store: No such file or directory' err || fail "missing db: $(cat err)"
 echo ok

@@ -41,6 +41,8 @@ fi
 expect_rc 3 as_user "$VNETSIM" run "$SEED" --db ro/r.db
 grep -q 'ro/r.db: results store: ' err || fail "read-only: $(cat err)"
 grep -qi 'read-only\|readonly\|unable to open' err || fail "read-only message: $(cat err)"
+# Reading it still works (diff opens a store it cannot write read-only).
+expect_rc 0 as_user "$VNETSIM" diff --db ro/r.db 1 1
 chmod 755 ro
 [ "$(sql ro/r.db 'SELECT count(*) FROM runs')" -eq 1 ] || fail "the read-only file changed"
 echo ok

@@ -164,7 +164,7 @@ Test(store, round_trip_and_dedupe, .init = mk_tmp, .fini = rm_tmp)
 	struct store *s = NULL;
 	const char *db = tmp_path("r.db");
 	load_seed(&f);
-	cr_assert_eq(store_open(db, stderr, &s), 0);
+	cr_assert_eq(store_open(db, true, stderr, &s), 0);
 	cr_assert_eq(store_opened_version(s), 0, "a new file");
 	int64_t id1 = put(s, &f);
 	int64_t tables = count(db, "SELECT count(*) FROM route_tables");
@@ -244,7 +244,7 @@ Test(store, migrates_v1_file, .init = mk_tmp, .fini = rm_tmp)
 		"INSERT INTO subnet_tables VALUES (1, 0, 'hub/app', 1, 1);"
 		"INSERT INTO nics VALUES (1, 0, 'vm1', 'hub/app');");
 	struct store *s = NULL;
-	cr_assert_eq(store_open(db, stderr, &s), 0);
+	cr_assert_eq(store_open(db, true, stderr, &s), 0);
 	cr_assert_eq(store_opened_version(s), 1);
 	cr_assert_eq(count(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	cr_assert_eq(count(db, "SELECT count(*) FROM route_rows WHERE table_id = 1 AND"
@@ -273,7 +273,7 @@ Test(store, refuses_newer_schema, .init = mk_tmp, .fini = rm_tmp)
 	const char *db = tmp_path("new.db");
 	raw(db, "PRAGMA user_version = 99");
 	struct store *s = NULL;
-	cr_assert_eq(store_open(db, stderr, &s), 3);
+	cr_assert_eq(store_open(db, true, stderr, &s), 3);
 	cr_assert_null(s);
 	cr_assert_eq(count(db, "PRAGMA user_version"), 99, "left untouched");
 }
@@ -283,7 +283,7 @@ Test(store, refuses_foreign_database, .init = mk_tmp, .fini = rm_tmp)
 	const char *db = tmp_path("other.db");
 	raw(db, "CREATE TABLE accounts (id INTEGER)");
 	struct store *s = NULL;
-	cr_assert_eq(store_open(db, stderr, &s), 3);
+	cr_assert_eq(store_open(db, true, stderr, &s), 3);
 	cr_assert_eq(count(db, "SELECT count(*) FROM sqlite_schema"), 1, "left untouched");
 }
 
@@ -291,14 +291,17 @@ Test(store, path_that_cannot_be_a_database, .init = mk_tmp, .fini = rm_tmp)
 {
 	struct store *s = NULL;
 	/* A directory, a file under a missing directory, a text file. */
-	cr_assert_eq(store_open(tmpdir, stderr, &s), 3);
-	cr_assert_eq(store_open(tmp_path("missing/r.db"), stderr, &s), 3);
+	cr_assert_eq(store_open(tmpdir, true, stderr, &s), 3);
+	cr_assert_eq(store_open(tmp_path("missing/r.db"), true, stderr, &s), 3);
 	FILE *f = fopen(tmp_path("text.db"), "w");
 	cr_assert_not_null(f);
 	fputs("this is not a database, just a long enough line of text to look like one\n", f);
 	fclose(f);
-	cr_assert_eq(store_open(tmp_path("text.db"), stderr, &s), 3);
+	cr_assert_eq(store_open(tmp_path("text.db"), true, stderr, &s), 3);
 	cr_assert_null(s);
+	/* Without create (diff): a missing file is bad input, and stays missing. */
+	cr_assert_eq(store_open(tmp_path("none.db"), false, stderr, &s), 2);
+	cr_assert_neq(access(tmp_path("none.db"), F_OK), 0);
 }
 
 /* ---- JUnit and output files ----------------------------------------------- */

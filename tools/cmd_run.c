@@ -10,6 +10,10 @@
  * whatever N is.  The library has no shared mutable state, so runs need no
  * locking; only the job queue does.
  *
+ * With --db or --junit the main thread also stores each finished run and
+ * adds its expectations to the JUnit report, in input order, so run ids
+ * follow the order of the files whatever N is (tools/store.h).
+ *
  * Timeline rows are the before/after tables of a subnet compared as
  * multisets (tools/rowdiff.h).  In the text report consecutive entries at
  * the same time, with the same cause and the same changes, are folded into
@@ -40,11 +44,13 @@ static const char DETAILS[] =
 	"\nReplays each scenario, records its checkpoints, checks its expectations and prints\n"
 	"a summary: events processed, checkpoints, the timeline of effective-route changes\n"
 	"(per subnet, with rows added '+' and removed '-'), BGP session events and the\n"
-	"expectation results.  A directory stands for every *.json file in it (sorted, not\n"
-	"recursive).  Several scenarios end with one summary table.\n"
+	"expectation results.  A directory stands for the *.json files in it and in its\n"
+	"subfolders, sorted (a folder with scenario.json gives that file only; subfolders\n"
+	"named bad/ are skipped).  Several scenarios end with one summary table.\n"
 	"\n"
 	"  -j, --jobs N          run N scenarios in parallel (default 1); the output is the\n"
-	"                        same, in input order, whatever N is\n"
+	"                        same, in input order, whatever N is (but the summary's\n"
+	"                        Wall column)\n"
 	"  --db FILE             store every run in this SQLite results store (created if\n"
 	"                        missing; one transaction per run; several processes may\n"
 	"                        write one file; see README \"Results store\")\n"

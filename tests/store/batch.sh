@@ -26,4 +26,19 @@ diff -u j1.txt j2.txt >/dev/null || { diff -u j1.txt j2.txt | head -20; fail "-j
 sql j2.db 'SELECT file FROM runs ORDER BY id' >order.txt
 sort order.txt | diff -u - order.txt || fail "runs not stored in input order"
 [ "$(sql j2.db 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+
+# Folder expansion: recursive, a case folder gives its scenario.json only,
+# bad/ and hidden folders are skipped below the folder named.
+mkdir -p t/case/expected t/bad t/.hidden t/sub
+cp "$SEED" t/a.json
+cp "$SEED" t/case/scenario.json
+echo '[]' >t/case/checks.json
+echo '{"value": []}' >t/case/expected/x.json
+echo '{' >t/bad/broken.json
+echo '{' >t/.hidden/broken.json
+cp "$SEED" t/sub/z.json
+expect_rc 0 "$VNETSIM" run t --db t.db -o table
+[ "$(sql t.db "SELECT group_concat(file, ' ') FROM (SELECT file FROM runs ORDER BY id)")" = \
+	"t/a.json t/case/scenario.json t/sub/z.json" ] || fail "expansion: $(sql t.db 'SELECT file FROM runs')"
+expect_rc 2 "$VNETSIM" run t/bad
 echo ok

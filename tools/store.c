@@ -29,6 +29,7 @@
 #include "sim/prefix.h"
 #include "sim/strmap.h"
 #include "tools/cli.h"
+#include "tools/render.h"
 #include "tools/sha256.h"
 #include "tools/timeline.h"
 
@@ -458,39 +459,6 @@ int store_opened_version(const struct store *s)
 
 /* ---- writing a run --------------------------------------------------------- */
 
-/* A row in its stored text form. */
-struct srow {
-	const char *source, *state, *nh;
-	char prefixes[PREFIX_STRLEN * 8];
-	char ip[IPV4_STRLEN];
-	const char *name;
-	bool rs;
-};
-
-static void srow_from(struct srow *o, const struct route_row *r)
-{
-	o->source = route_source_name(r->source);
-	o->state = r->active ? "Active" : "Invalid";
-	o->nh = nh_type_name(r->nh);
-	size_t k = 0;
-	o->prefixes[0] = '\0';
-	for (size_t i = 0; i < r->nprefixes; i++) {
-		char b[PREFIX_STRLEN];
-		prefix_format(r->prefixes[i], b);
-		/* Service endpoint rows may carry many prefixes: cut at the
-		 * buffer (ALWAYS holds for the catalogues shipped). */
-		int n = snprintf(o->prefixes + k, sizeof(o->prefixes) - k, "%s%s", i ? " " : "", b);
-		if (n < 0 || (size_t)n >= sizeof(o->prefixes) - k)
-			break;
-		k += (size_t)n;
-	}
-	o->ip[0] = '\0';
-	if (r->has_nh_ip)
-		ipv4_format(r->nh_ip, o->ip);
-	o->name = r->name;
-	o->rs = r->from_route_server;
-}
-
 struct writer {
 	struct store *s;
 	int64_t run_id;
@@ -568,7 +536,6 @@ static int put_block(struct writer *w, const struct route_row *rows, size_t a, s
 		     char hash[SHA256_HEX_LEN + 1], int64_t *id)
 {
 	struct sha256 h;
-	struct srow r;
 	sha256_init(&h);
 	sha256_update(&h, "vnetsim-block-2\n", 16);
 	sha256_update(&h, "\0\0", 2); /* format 0 of hash_row */
@@ -588,18 +555,24 @@ static int put_block(struct writer *w, const struct route_row *rows, size_t a, s
 		return CLI_EXIT_ENV;
 	*id = sqlite3_last_insert_rowid(w->s->db);
 	for (size_t i = a; i < b; i++) {
-		srow_from(&r, &rows[i]);
-		q = stmt(w->s, ST_BLOCK_ROW);
+		const struct route_row *r = &rows[i];
+		char *prefixes = render_row_prefixes(r), ip[IPV4_STRLEN];
+		q = prefixes ? stmt(w->s, ST_BLOCK_ROW) : NULL;
 		if (q) {
 			sqlite3_bind_int64(q, 1, *id);
 			sqlite3_bind_int64(q, 2, (int64_t)(i - a));
-			bind_text(q, 3, r.source);
-			bind_text(q, 4, r.state);
-			bind_text(q, 5, r.prefixes);
-			bind_text(q, 6, r.nh);
-			bind_text(q, 7, r.ip[0] ? r.ip : NULL);
-			bind_text(q, 8, r.name);
-			sqlite3_bind_int(q, 9, r.rs);
+			bind_text(q, 3, route_source_name(r->source));
+			bind_text(q, 4, render_row_state(r));
+			bind_text(q, 5, prefixes);
+			bind_text(q, 6, nh_type_name(r->nh));
+			bind_text(q, 7, r->has_nh_ip ? ipv4_format(r->nh_ip, ip) : NULL);
+			bind_text(q, 8, r->name);
+			sqlite3_bind_int(q, 9, r->from_route_server);
+		}
+		free(prefixes);
+		if (!prefixes) {
+			fprintf(w->s->err, "vnetsim: out of memory\n");
+			return CLI_EXIT_ENV;
 		}
 		if (step_done(w, q, "cannot store a route row"))
 			return CLI_EXIT_ENV;
@@ -1045,7 +1018,8 @@ static int fill_stored(void *ctx, const void *table, bool without_rs, struct row
 	}
 	sqlite3_bind_int64(q, 1, id);
 	int rc, ret = 0;
-	struct prefix pbuf[64];
+	struct prefix *pbuf = NULL;
+	size_t pcap = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && ret == 0) {
 		struct route_row r = { 0 };
 		const char *src = (const char *)sqlite3_column_text(q, 0);
@@ -1063,8 +1037,19 @@ static int fill_stored(void *ctx, const void *table, bool without_rs, struct row
 									       : SRC_DEFAULT;
 		ok = ok && nh_type_parse(nh, &r.nh);
 		r.active = ok && strcmp(state, "Active") == 0;
-		size_t n = 0;
-		for (const char *p = pfx; ok && *p && n < 64;) {
+		size_t n = 0, need = 1;
+		for (const char *p = pfx; ok && *p; p++)
+			need += *p == ' ';
+		if (ok && need > pcap) {
+			struct prefix *v = realloc(pbuf, need * sizeof(*v));
+			if (!v) {
+				ret = -1;
+				break;
+			}
+			pbuf = v;
+			pcap = need;
+		}
+		for (const char *p = pfx; ok && *p && n < need;) {
 			char b[PREFIX_STRLEN];
 			size_t len = strcspn(p, " ");
 			ok = len < sizeof(b);
@@ -1076,6 +1061,7 @@ static int fill_stored(void *ctx, const void *table, bool without_rs, struct row
 			p += len;
 			p += *p == ' ';
 		}
+		ok = ok && n > 0;
 		if (ok && ip)
 			ok = ipv4_parse(ip, &r.nh_ip) == 0;
 		if (!ok) {
@@ -1095,6 +1081,7 @@ static int fill_stored(void *ctx, const void *table, bool without_rs, struct row
 		db_fail(s, "cannot read a table");
 		ret = -3;
 	}
+	free(pbuf);
 	sqlite3_finalize(q);
 	return ret;
 }

@@ -215,6 +215,49 @@ Test(store, round_trip_and_dedupe, .init = mk_tmp, .fini = rm_tmp)
 	fixture_fini(&f);
 }
 
+/* A service endpoint row with 300 prefixes is stored whole and reads back
+ * equal (rows are never cut). */
+Test(store, long_service_endpoint_row, .init = mk_tmp, .fini = rm_tmp)
+{
+	const char *file = tmp_path("se.json");
+	FILE *out = fopen(file, "w");
+	cr_assert_not_null(out);
+	fputs("{\"schemaVersion\": 1, \"name\": \"se\", \"serviceTags\": {\"values\": [{"
+	      "\"name\": \"Storage\", \"properties\": {\"region\": \"\", \"addressPrefixes\": [",
+	      out);
+	for (int i = 0; i < 300; i++)
+		fprintf(out, "%s\"20.%d.%d.0/24\"", i ? ", " : "", 100 + i / 200, i % 200);
+	fputs("]}}]}, \"topology\": {\"virtualNetworks\": [{\"name\": \"v\", "
+	      "\"location\": \"westeurope\", \"addressSpace\": {\"addressPrefixes\": "
+	      "[\"10.0.0.0/16\"]}, \"subnets\": [{\"name\": \"s\", \"addressPrefix\": "
+	      "\"10.0.0.0/24\", \"serviceEndpoints\": [{\"service\": \"Microsoft.Storage\"}]}]}]}}",
+	      out);
+	fclose(out);
+	struct fixture f = { 0 };
+	bool env = false;
+	f.d = diag_create();
+	f.sc = scenario_load(file, NULL, f.d, &env);
+	if (!f.sc)
+		diag_print(f.d, stderr);
+	cr_assert_not_null(f.sc);
+	f.r = run_create(f.sc, f.d);
+	cr_assert_eq(run_execute(f.r), 0);
+	struct store *s = NULL;
+	const char *db = tmp_path("se.db");
+	cr_assert_eq(store_open(db, true, stderr, &s), 0);
+	int64_t id = put(s, &f);
+	cr_assert_eq(count(db, "SELECT max(length(address_prefix) - length(replace(address_prefix,"
+			       " ' ', '')) + 1) FROM route_rows"), 300);
+	const struct checkpoint *c = run_checkpoint(f.r, "end");
+	struct snapshot *mem = snapshot_from_checkpoint(c), *st = NULL;
+	cr_assert_eq(store_load_snapshot(s, id, "end", stderr, &st), 0);
+	assert_same(mem, st, false);
+	snapshot_destroy(mem);
+	snapshot_destroy(st);
+	store_close(s);
+	fixture_fini(&f);
+}
+
 /* ---- migrations and refusals ---------------------------------------------- */
 
 static void raw(const char *db, const char *sql)

@@ -41,4 +41,14 @@ expect_rc 0 "$VNETSIM" run t --db t.db -o table
 [ "$(sql t.db "SELECT group_concat(file, ' ') FROM (SELECT file FROM runs ORDER BY id)")" = \
 	"t/a.json t/case/scenario.json t/sub/z.json" ] || fail "expansion: $(sql t.db 'SELECT file FROM runs')"
 expect_rc 2 "$VNETSIM" run t/bad
+# One bad file in a batch: reported (exit 2, a JUnit error case), not
+# stored, and the others still run and are stored.
+expect_rc 2 "$VNETSIM" run t/bad/broken.json "$SEED" --db mixed.db --junit mixed.xml -j 2
+[ "$(sql mixed.db 'SELECT count(*) FROM runs')" -eq 1 ] || fail "mixed batch: runs stored"
+python3 - mixed.xml <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get("errors") == "1" and root.get("failures") == "0", root.attrib
+assert root.find("./testsuite/testcase/error") is not None
+PY
 echo ok

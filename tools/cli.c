@@ -494,8 +494,26 @@ static bool ends_with_json(const char *name)
 	return n > 5 && strcmp(name + n - 5, ".json") == 0;
 }
 
-/* The *.json files of a directory, sorted, appended to p. */
-static int add_dir(struct paths *p, const char *dir, FILE *err)
+static char *join(const char *dir, const char *name)
+{
+	size_t need = strlen(dir) + strlen(name) + 2;
+	char *path = malloc(need);
+	if (path) {
+		bool slash = dir[0] && dir[strlen(dir) - 1] == '/';
+		snprintf(path, need, "%s%s%s", dir, slash ? "" : "/", name);
+	}
+	return path;
+}
+
+#define DIR_DEPTH_MAX 16
+
+/* The scenarios of a directory, appended to p: its *.json files (sorted),
+ * then those of its subdirectories (sorted, recursively).  A directory
+ * holding scenario.json is a conformance case: that file only (checks.json
+ * and expected/ are its data).  Below the directory named on the command
+ * line, hidden directories, symbolic links to directories and directories
+ * named "bad" (the malformed-input corpus) are skipped. */
+static int add_dir(struct paths *p, const char *dir, int depth, FILE *err)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -503,31 +521,55 @@ static int add_dir(struct paths *p, const char *dir, FILE *err)
 		return CLI_EXIT_ENV;
 	}
 	size_t first = p->n;
+	struct paths sub = { 0 };
+	bool is_case = false;
 	struct dirent *e;
 	int rc = CLI_EXIT_OK;
 	while (rc == CLI_EXIT_OK && (errno = 0, e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !ends_with_json(e->d_name))
+		if (e->d_name[0] == '.')
 			continue;
-		size_t need = strlen(dir) + strlen(e->d_name) + 2;
-		char *path = malloc(need);
-		if (path) {
-			bool slash = dir[0] && dir[strlen(dir) - 1] == '/';
-			snprintf(path, need, "%s%s%s", dir, slash ? "" : "/", e->d_name);
-		}
-		if (paths_add(p, path) != 0) {
-			fprintf(err, "vnetsim: out of memory\n");
+		char *path = join(dir, e->d_name);
+		struct stat st;
+		if (!path) {
 			rc = CLI_EXIT_ENV;
+		} else if (ends_with_json(e->d_name)) {
+			is_case |= strcmp(e->d_name, "scenario.json") == 0;
+			rc = paths_add(p, path) != 0 ? CLI_EXIT_ENV : CLI_EXIT_OK;
+		} else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+			   strcmp(e->d_name, "bad") != 0 && depth < DIR_DEPTH_MAX) {
+			rc = paths_add(&sub, path) != 0 ? CLI_EXIT_ENV : CLI_EXIT_OK;
+		} else {
+			free(path);
 		}
+		if (rc != CLI_EXIT_OK)
+			fprintf(err, "vnetsim: out of memory\n");
 	}
 	if (rc == CLI_EXIT_OK && errno != 0) {
 		fprintf(err, "vnetsim: cannot read directory %s: %s\n", dir, strerror(errno));
 		rc = CLI_EXIT_ENV;
 	}
 	closedir(d);
+	if (rc == CLI_EXIT_OK && is_case) {
+		/* Keep scenario.json only. */
+		size_t k = first;
+		for (size_t i = first; i < p->n; i++) {
+			const char *base = strrchr(p->v[i], '/');
+			if (strcmp(base ? base + 1 : p->v[i], "scenario.json") == 0)
+				p->v[k++] = p->v[i];
+			else
+				free(p->v[i]);
+		}
+		p->n = k;
+	}
 	if (p->n > first)
 		qsort(p->v + first, p->n - first, sizeof(char *), str_cmp);
-	if (rc == CLI_EXIT_OK && p->n == first)
-		fprintf(err, "vnetsim: warning: directory %s holds no *.json file\n", dir);
+	if (sub.n)
+		qsort(sub.v, sub.n, sizeof(char *), str_cmp);
+	for (size_t i = 0; i < sub.n && rc == CLI_EXIT_OK && !is_case; i++)
+		rc = add_dir(p, sub.v[i], depth + 1, err);
+	cli_paths_free(sub.v, sub.n);
+	if (rc == CLI_EXIT_OK && depth == 0 && p->n == first)
+		fprintf(err, "vnetsim: warning: directory %s holds no scenario (*.json)\n", dir);
 	return rc;
 }
 
@@ -538,7 +580,7 @@ int cli_expand_paths(const char *const *args, size_t n, FILE *err, char ***out, 
 	for (size_t i = 0; i < n && rc == CLI_EXIT_OK; i++) {
 		struct stat st;
 		if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			rc = add_dir(&p, args[i], err);
+			rc = add_dir(&p, args[i], 0, err);
 		} else if (paths_add(&p, str_dup(args[i])) != 0) {
 			fprintf(err, "vnetsim: out of memory\n");
 			rc = CLI_EXIT_ENV;

@@ -177,7 +177,9 @@ const struct eff_table *cli_target_table(const struct checkpoint *c, const struc
 void cli_note_unprogrammed(const char *const *nics, size_t n, FILE *err);
 
 /* SCENARIO... arguments: a directory stands for every *.json file in it
- * (sorted by name, not recursive).  *out is a malloc'd array of malloc'd
+ * and, recursively, in its subdirectories (sorted by name; a folder with
+ * a scenario.json gives that file only; folders named "bad" and hidden
+ * ones are skipped below the one named).  *out is a malloc'd array of malloc'd
  * paths (free with cli_paths_free).  CLI_EXIT_OK, or CLI_EXIT_ENV when a
  * directory cannot be read (reported on err). */
 int cli_expand_paths(const char *const *args, size_t n, FILE *err, char ***out, size_t *nout);

@@ -22,7 +22,10 @@
 
 #include "models/jsonin.h"
 #include "sim/diag.h"
+#include "tools/junit.h"
 #include "tools/rowdiff.h"
+#include "tools/snapshot.h"
+#include "tools/store.h"
 
 static const char USAGE[] =
 	"usage: vnetsim diff SCENARIO --from LABEL|TIME --to LABEL|TIME\n"
@@ -30,7 +33,9 @@ static const char USAGE[] =
 	"       vnetsim diff A.json B.json [--at LABEL|TIME] [--nic P]... [--subnet P]...\n"
 	"       vnetsim diff SCENARIO (--nic NAME | --subnet VNET/SUBNET) --against CAPTURE.json\n"
 	"                    [--at LABEL|TIME]\n"
-	"       (all take -o table|json|jsonl|csv and --service-tags FILE)\n";
+	"       vnetsim diff --db FILE RUN_A RUN_B [--at LABEL] [--nic P]... [--subnet P]...\n"
+	"       (all take -o table|json|jsonl|csv, --junit FILE, --ignore-platform-none and\n"
+	"       --service-tags FILE)\n";
 
 static const char DETAILS[] =
 	"\nCompares effective routes, as multisets of rows (source, state, prefixes, next hop\n"
@@ -38,20 +43,37 @@ static const char DETAILS[] =
 	"  - two checkpoints of one run (--from, --to: labels, 'start', 'end' or times);\n"
 	"  - two scenarios, planned vs current, each run to --at (default end);\n"
 	"  - a NIC's or subnet's table against a file captured with\n"
-	"    `az network nic show-effective-route-table -o json` (--against).\n"
-	"Comparing two runs stored in a database needs the results store, which does not\n"
-	"exist yet (--db is refused with exit 2).\n"
+	"    `az network nic show-effective-route-table -o json` (--against); field order,\n"
+	"    extra fields and row order in the capture do not matter;\n"
+	"  - two runs stored with `vnetsim run --db FILE`, at checkpoint --at (a label,\n"
+	"    default end).  A run is named by its id, or by its scenario name: NAME or\n"
+	"    NAME@latest is the most recent run of it, NAME@latest~N the Nth before that.\n"
+	"\n"
+	"  --ignore-platform-none  leave out the platform None rows (source Default, next\n"
+	"                          hop None) on both sides: Azure changes that list over time\n"
+	"  --junit FILE            also write a JUnit XML report, one test case per group of\n"
+	"                          NICs compared (written atomically)\n"
 	"\n"
 	"Output is grouped by subnet with the NICs affected; '-' rows are only in the first\n"
-	"side (--from, A, or the capture), '+' rows only in the second.  --nic/--subnet globs\n"
-	"restrict the first two forms to matching subnets (or subnets holding matching NICs).\n"
+	"side (--from, A, RUN_A, or the capture), '+' rows only in the second.  --nic/--subnet\n"
+	"globs restrict the comparison to matching subnets (or subnets holding matching NICs).\n"
 	"json: {\"from\", \"to\", \"groups\": [{\"subnet\", \"fromSubnet\", \"only\",\n"
 	"\"withoutRouteServer\", \"nics\", \"nicNames\", \"removed\", \"added\"}],\n"
 	"\"nicsOnlyInFrom\", \"nicsOnlyInTo\", \"equal\"}; jsonl: one changed row per line;\n"
-	"csv: a header and one line per changed row.  Exit 1 when anything differs, 0 when\n"
-	"equal.\n";
+	"csv: a header and one line per changed row.  Exit 0 when equal, 1 when anything\n"
+	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n";
 
-enum { OPT_FROM = 1, OPT_TO, OPT_AT, OPT_NIC, OPT_SUBNET, OPT_AGAINST, OPT_DB };
+enum {
+	OPT_FROM = 1,
+	OPT_TO,
+	OPT_AT,
+	OPT_NIC,
+	OPT_SUBNET,
+	OPT_AGAINST,
+	OPT_DB,
+	OPT_JUNIT,
+	OPT_IGNORE_NONE
+};
 
 static const struct cli_option OPTIONS[] = {
 	{ "from", 0, true, OPT_FROM },
@@ -61,6 +83,8 @@ static const struct cli_option OPTIONS[] = {
 	{ "subnet", 0, true, OPT_SUBNET },
 	{ "against", 0, true, OPT_AGAINST },
 	{ "db", 0, true, OPT_DB },
+	{ "junit", 0, true, OPT_JUNIT },
+	{ "ignore-platform-none", 0, false, OPT_IGNORE_NONE },
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, false, 0 },
 };
@@ -112,8 +136,17 @@ struct fold {
 	size_t nics;
 };
 
+/* What the forms share beyond the common options. */
+struct diff_opts {
+	enum render_format fmt;
+	bool ignore_none;              /* --ignore-platform-none */
+	struct junit *junit;           /* --junit, else NULL */
+};
+
 struct emitter {
 	enum render_format fmt;
+	bool ignore_none;
+	struct junit *junit;
 	struct jsonw w;
 	const char *from, *to;
 	size_t groups;
@@ -123,10 +156,18 @@ struct emitter {
 	bool oom;
 };
 
-static void emit_begin(struct emitter *e, enum render_format fmt, const char *from,
+static void emit_begin(struct emitter *e, const struct diff_opts *o, const char *from,
 		       const char *to)
 {
-	*e = (struct emitter){ .fmt = fmt, .from = from, .to = to };
+	enum render_format fmt = o->fmt;
+	*e = (struct emitter){ .fmt = fmt, .ignore_none = o->ignore_none, .junit = o->junit,
+			       .from = from, .to = to };
+	if (e->junit) {
+		char name[700];
+		snprintf(name, sizeof(name), "%s -> %s", from, to);
+		if (junit_suite(e->junit, name) != 0)
+			e->oom = true;
+	}
 	jsonw_init(&e->w, stdout, fmt == RENDER_JSON, 0);
 	switch (fmt) {
 	case RENDER_TABLE:
@@ -311,6 +352,53 @@ static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_
 	}
 }
 
+/* A group's heading for JUnit: "subnet hub/app (3 NICs)". */
+static void group_title(const struct group *g, char *buf, size_t len)
+{
+	if (g->nic)
+		snprintf(buf, len, "NIC %s (subnet %s)", g->nic, g->subnet);
+	else if (g->from_subnet)
+		snprintf(buf, len, "NICs moved from subnet %s to %s (%zu NICs)", g->from_subnet,
+			 g->subnet, g->nnics);
+	else
+		snprintf(buf, len, "subnet %s%s%s (%zu NIC%s)%s", g->subnet, g->only ? " only in " : "",
+			 g->only ? g->only : "", g->nnics, g->nnics == 1 ? "" : "s",
+			 g->wrs_from || g->wrs_to ? " without Route Server routes" : "");
+}
+
+static void junit_group(struct emitter *e, const struct group *g, const struct rowdiff_result *r)
+{
+	char title[600];
+	group_title(g, title, sizeof(title));
+	if (rowdiff_result_empty(r)) {
+		if (junit_case(e->junit, "vnetsim.diff", title, JUNIT_PASS, NULL, NULL) != 0)
+			e->oom = true;
+		return;
+	}
+	char *text = NULL, msg[160];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m || render_changes_text(m, "", r->removed, r->nremoved, r->added, r->nadded) != 0)
+		e->oom = true;
+	if (m && fclose(m) != 0)
+		e->oom = true;
+	snprintf(msg, sizeof(msg), "%zu row%s removed, %zu added", r->nremoved,
+		 r->nremoved == 1 ? "" : "s", r->nadded);
+	if (junit_case(e->junit, "vnetsim.diff", title, JUNIT_FAIL, msg, text) != 0)
+		e->oom = true;
+	free(text);
+}
+
+/* A group compared: emitted when its rows differ, counted in JUnit either
+ * way.  May take over *ch (see emit_group). */
+static void emit_compared(struct emitter *e, const struct group *g, struct rowdiff_change *ch)
+{
+	if (e->junit)
+		junit_group(e, g, &ch->res);
+	if (!rowdiff_result_empty(&ch->res))
+		emit_group(e, g, ch);
+}
+
 static void note_only(struct emitter *e, int side, const char *subnet, const char *nic)
 {
 	if (e->nonly[side] == e->caponly[side]) {
@@ -350,6 +438,16 @@ static bool emit_end(struct emitter *e)
 {
 	bool differ = e->groups > 0 || e->nonly[0] > 0 || e->nonly[1] > 0;
 	static const char *const key[2] = { "nicsOnlyInFrom", "nicsOnlyInTo" };
+	for (int side = 0; e->junit && side < 2; side++)
+		for (size_t i = 0; i < e->nonly[side]; i++) {
+			char title[600];
+			snprintf(title, sizeof(title), "NIC %s only in %s (subnet %s)",
+				 e->only[side][i].nic, side ? "to" : "from",
+				 e->only[side][i].subnet);
+			if (junit_case(e->junit, "vnetsim.diff", title, JUNIT_FAIL,
+				       "NIC present on one side only", NULL) != 0)
+				e->oom = true;
+		}
 	switch (e->fmt) {
 	case RENDER_TABLE:
 		fold_flush(e);
@@ -422,11 +520,11 @@ struct filter {
 	size_t n;
 };
 
-static bool filter_match(const struct filter *f, const struct topology *t, const char *subnet)
+static bool filter_match(const struct filter *f, const struct snapshot *sn, const char *subnet)
 {
 	if (f->n == 0)
 		return true;
-	const struct subnet *s = t ? topology_subnet(t, subnet) : NULL;
+	const struct snapshot_subnet *s = snapshot_subnet(sn, subnet);
 	for (size_t i = 0; i < f->n; i++) {
 		if (!f->specs[i].nic) {
 			if (fnmatch(f->specs[i].pattern, subnet, 0) == 0)
@@ -434,29 +532,41 @@ static bool filter_match(const struct filter *f, const struct topology *t, const
 			continue;
 		}
 		for (size_t k = 0; s && k < s->nic_count; k++)
-			if (fnmatch(f->specs[i].pattern, t->subnet_nics[s->nic_first + k]->name,
-				    0) == 0)
+			if (fnmatch(f->specs[i].pattern, sn->nics[s->nic_first + k].name, 0) == 0)
 				return true;
 	}
 	return false;
 }
 
-static bool unprogrammed(const struct checkpoint *c, const struct nic *n)
+/* Rows of one side into out: 0, -1 out of memory, -3 I/O (reported). */
+static int side_rows(const struct emitter *e, const struct snapshot *sn,
+		     const struct snapshot_subnet *sub, bool without_rs, struct rowdiff_set *out)
 {
-	return c->nic_unprogrammed && c->nic_unprogrammed[n - c->topo->nics];
+	if (!sub || !sub->table)
+		return 0;
+	int rc = sn->fill(sn->ctx, sub->table, without_rs, out);
+	if (rc == 0 && e->ignore_none)
+		rowdiff_set_drop_platform_none(out);
+	return rc;
 }
 
-/* Diffs two tables into e as one group; returns -1 out of memory. */
-static int diff_group(struct emitter *e, const struct group *g, const struct eff_table *ta,
-		      const struct eff_table *tb)
+/* Diffs two sides into e as one group: 0, -1 out of memory, -3 I/O. */
+static int diff_group(struct emitter *e, const struct group *g, const struct snapshot *a,
+		      const struct snapshot_subnet *sa, const struct snapshot *b,
+		      const struct snapshot_subnet *sb)
 {
-	struct rowdiff_change ch;
-	if (rowdiff_change_tables(&ch, ta, g->wrs_from, tb, g->wrs_to, ROWDIFF_NAMES_EXACT) != 0)
-		return -1;
-	if (!rowdiff_result_empty(&ch.res))
-		emit_group(e, g, &ch);
+	struct rowdiff_change ch = { .from = rowdiff_set_create(), .to = rowdiff_set_create() };
+	int rc = ch.from && ch.to ? 0 : -1;
+	if (!rc)
+		rc = side_rows(e, a, sa, g->wrs_from, ch.from);
+	if (!rc)
+		rc = side_rows(e, b, sb, g->wrs_to, ch.to);
+	if (!rc && rowdiff_compare(ch.from, ch.to, ROWDIFF_NAMES_EXACT, &ch.res) != 0)
+		rc = -1;
+	if (!rc)
+		emit_compared(e, g, &ch);
 	rowdiff_change_fini(&ch);
-	return 0;
+	return rc;
 }
 
 /* NICs of subnet s (on side b) grouped by where they were on side a. */
@@ -466,26 +576,25 @@ struct nic_class {
 	struct name_list names;
 };
 
-static int compare_subnet(struct emitter *e, const struct checkpoint *a,
-			  const struct checkpoint *b, const char *id)
+static int compare_subnet(struct emitter *e, const struct snapshot *a, const struct snapshot *b,
+			  const char *id)
 {
-	const struct subnet *sa = topology_subnet(a->topo, id), *sb = topology_subnet(b->topo, id);
-	const struct eff_table *ta = sa ? checkpoint_subnet_table(a, id) : NULL;
-	const struct eff_table *tb = sb ? checkpoint_subnet_table(b, id) : NULL;
+	const struct snapshot_subnet *sa = snapshot_subnet(a, id), *sb = snapshot_subnet(b, id);
 	struct nic_class cls[16];
 	size_t ncls = 1;
 	int rc = 0;
 	cls[0] = (struct nic_class){ 0 };
 	/* NICs on the to side. */
 	for (size_t k = 0; sb && k < sb->nic_count && rc == 0; k++) {
-		const struct nic *nb = b->topo->subnet_nics[sb->nic_first + k];
-		const struct nic *na = topology_nic(a->topo, nb->name);
+		const struct snapshot_nic *nb = &b->nics[sb->nic_first + k];
+		const struct snapshot_nic *na = snapshot_nic(a, nb->name);
 		if (!na) {
 			note_only(e, 1, id, nb->name);
 			continue;
 		}
-		const char *from = strcmp(na->subnet->id, id) == 0 ? NULL : na->subnet->id;
-		bool wa = unprogrammed(a, na), wb = unprogrammed(b, nb);
+		const char *na_subnet = a->subnets[na->subnet].id;
+		const char *from = strcmp(na_subnet, id) == 0 ? NULL : na_subnet;
+		bool wa = na->unprogrammed, wb = nb->unprogrammed;
 		size_t c = 0;
 		while (c < ncls &&
 		       !(cls[c].wa == wa && cls[c].wb == wb &&
@@ -504,8 +613,8 @@ static int compare_subnet(struct emitter *e, const struct checkpoint *a,
 	}
 	/* NICs on the from side that are gone. */
 	for (size_t k = 0; sa && k < sa->nic_count; k++) {
-		const struct nic *na = a->topo->subnet_nics[sa->nic_first + k];
-		if (!topology_nic(b->topo, na->name))
+		const struct snapshot_nic *na = &a->nics[sa->nic_first + k];
+		if (!snapshot_nic(b, na->name))
 			note_only(e, 0, id, na->name);
 	}
 	for (size_t c = 0; c < ncls && rc == 0; c++) {
@@ -515,44 +624,46 @@ static int compare_subnet(struct emitter *e, const struct checkpoint *a,
 				   .only = !sa ? "to" : !sb ? "from" : NULL, .wrs_from = cls[c].wa,
 				   .wrs_to = cls[c].wb, .nics = cls[c].names.v,
 				   .nnics = cls[c].names.n };
-		const struct eff_table *from_t = ta;
+		const struct snapshot_subnet *from_s = sa;
 		if (cls[c].from_subnet)
-			from_t = checkpoint_subnet_table(a, cls[c].from_subnet);
+			from_s = snapshot_subnet(a, cls[c].from_subnet);
 		if (c == 0 && !sb) {
 			/* The subnet is gone: its NICs are listed as only in from. */
 			g.nics = NULL;
 			g.nnics = 0;
 		}
-		rc = diff_group(e, &g, from_t, tb);
+		rc = diff_group(e, &g, a, from_s, b, sb);
 	}
 	for (size_t c = 0; c < ncls; c++)
 		free(cls[c].names.v);
 	return rc;
 }
 
-static int compare_checkpoints(struct emitter *e, const struct checkpoint *a,
-			       const struct checkpoint *b, const struct filter *f)
+static int compare_snapshots(struct emitter *e, const struct snapshot *a,
+			     const struct snapshot *b, const struct filter *f)
 {
-	for (size_t i = 0; i < b->topo->nsubnets; i++) {
-		const char *id = b->topo->subnets[i]->id;
-		if ((filter_match(f, b->topo, id) || filter_match(f, a->topo, id)) &&
-		    compare_subnet(e, a, b, id) != 0)
-			return -1;
+	int rc;
+	for (size_t i = 0; i < b->nsubnets; i++) {
+		const char *id = b->subnets[i].id;
+		if ((filter_match(f, b, id) || filter_match(f, a, id)) &&
+		    (rc = compare_subnet(e, a, b, id)) != 0)
+			return rc;
 	}
-	for (size_t i = 0; i < a->topo->nsubnets; i++) {
-		const char *id = a->topo->subnets[i]->id;
-		if (!topology_subnet(b->topo, id) && filter_match(f, a->topo, id) &&
-		    compare_subnet(e, a, b, id) != 0)
-			return -1;
+	for (size_t i = 0; i < a->nsubnets; i++) {
+		const char *id = a->subnets[i].id;
+		if (!snapshot_subnet(b, id) && filter_match(f, a, id) &&
+		    (rc = compare_subnet(e, a, b, id)) != 0)
+			return rc;
 	}
 	return 0;
 }
 
-/* ---- the three forms ------------------------------------------------------- */
-
+/* rc: 0, -1 out of memory, -3 I/O already reported. */
 static int finish(struct emitter *e, int rc)
 {
 	bool differ = emit_end(e);
+	if (rc == -3)
+		return CLI_EXIT_ENV;
 	if (rc != 0 || e->oom) {
 		fprintf(stderr, "vnetsim: out of memory\n");
 		return CLI_EXIT_ENV;
@@ -560,8 +671,36 @@ static int finish(struct emitter *e, int rc)
 	return differ ? CLI_EXIT_DIFF : CLI_EXIT_OK;
 }
 
-static int diff_labels(const char *file, const struct cli_common *c, const char *from,
-		       const char *to, const struct filter *f)
+/* Compares two sides and prints the report, labelled "from_label" and
+ * "to_label"; returns the exit code.  NULL sides mean out of memory. */
+static int report(const struct diff_opts *o, const char *from_label, const char *to_label,
+		  const struct snapshot *a, const struct snapshot *b, const struct filter *f)
+{
+	struct emitter e;
+	emit_begin(&e, o, from_label, to_label);
+	return finish(&e, a && b ? compare_snapshots(&e, a, b, f) : -1);
+}
+
+/* The same for two checkpoints of runs in memory; labels "<file> at <at>". */
+static int report_checkpoints(const struct diff_opts *o, const char *fa, const char *ata,
+			      const struct checkpoint *a, const char *fb, const char *atb,
+			      const struct checkpoint *b, const struct filter *f)
+{
+	char la[300], lb[300];
+	snprintf(la, sizeof(la), "%s at %s", fa, ata);
+	snprintf(lb, sizeof(lb), "%s at %s", fb, atb);
+	struct snapshot *sa = snapshot_from_checkpoint(a), *sb = snapshot_from_checkpoint(b);
+	int rc = report(o, la, lb, sa, sb, f);
+	snapshot_destroy(sa);
+	snapshot_destroy(sb);
+	return rc;
+}
+
+/* ---- the three forms ------------------------------------------------------- */
+
+
+static int diff_labels(const char *file, const struct cli_common *c, const struct diff_opts *o,
+		       const char *from, const char *to, const struct filter *f)
 {
 	struct diag *d = diag_create();
 	struct scenario *sc = NULL;
@@ -586,12 +725,7 @@ static int diff_labels(const char *file, const struct cli_common *c, const char 
 				!ca ? from : to);
 			rc = CLI_EXIT_INVALID;
 		} else {
-			struct emitter e;
-			char la[300], lb[300];
-			snprintf(la, sizeof(la), "%s at %s", file, from);
-			snprintf(lb, sizeof(lb), "%s at %s", file, to);
-			emit_begin(&e, cli_format(c), la, lb);
-			rc = finish(&e, compare_checkpoints(&e, ca, cb, f));
+			rc = report_checkpoints(o, file, from, ca, file, to, cb, f);
 		}
 	}
 	run_destroy(r);
@@ -601,28 +735,22 @@ static int diff_labels(const char *file, const struct cli_common *c, const char 
 }
 
 static int diff_scenarios(const char *fa, const char *fb, const struct cli_common *c,
-			  const char *at, const struct filter *f)
+			  const struct diff_opts *o, const char *at, const struct filter *f)
 {
 	struct cli_session sa, sb;
 	int rc = cli_session_open(&sa, fa, c, at);
 	if (rc == CLI_EXIT_OK) {
 		rc = cli_session_open(&sb, fb, c, at);
-		if (rc == CLI_EXIT_OK) {
-			struct emitter e;
-			char la[300], lb[300];
-			snprintf(la, sizeof(la), "%s at %s", fa, sa.at.text);
-			snprintf(lb, sizeof(lb), "%s at %s", fb, sb.at.text);
-			emit_begin(&e, cli_format(c), la, lb);
-			rc = finish(&e, compare_checkpoints(&e, sa.cp, sb.cp, f));
-		}
+		if (rc == CLI_EXIT_OK)
+			rc = report_checkpoints(o, fa, sa.at.text, sa.cp, fb, sb.at.text, sb.cp, f);
 		cli_session_close(&sb);
 	}
 	cli_session_close(&sa);
 	return rc;
 }
 
-static int diff_capture(const char *file, const struct cli_common *c, const char *at,
-			const struct cli_target_spec *spec, const char *capture)
+static int diff_capture(const char *file, const struct cli_common *c, const struct diff_opts *o,
+			const char *at, const struct cli_target_spec *spec, const char *capture)
 {
 	struct cli_session s;
 	struct cli_target *tg = NULL;
@@ -663,8 +791,12 @@ static int diff_capture(const char *file, const struct cli_common *c, const char
 		const struct eff_table *t = cli_target_table(s.cp, &tg[0], &wrs);
 		struct rowdiff_change ch = { .from = from, .to = to };
 		from = to = NULL; /* ch owns them now */
-		if (rowdiff_set_add_table(ch.to, t, wrs) != 0 ||
-		    rowdiff_compare(ch.from, ch.to, ROWDIFF_NAMES_IF_FROM, &ch.res) != 0) {
+		int arc = rowdiff_set_add_table(ch.to, t, wrs);
+		if (arc == 0 && o->ignore_none) {
+			rowdiff_set_drop_platform_none(ch.from);
+			rowdiff_set_drop_platform_none(ch.to);
+		}
+		if (arc != 0 || rowdiff_compare(ch.from, ch.to, ROWDIFF_NAMES_IF_FROM, &ch.res) != 0) {
 			fprintf(stderr, "vnetsim: out of memory\n");
 			rc = CLI_EXIT_ENV;
 		} else {
@@ -672,15 +804,14 @@ static int diff_capture(const char *file, const struct cli_common *c, const char
 			char lb[300];
 			snprintf(lb, sizeof(lb), "vnetsim %s %s at %s", file, tg[0].name,
 				 s.at.text);
-			emit_begin(&e, cli_format(c), capture, lb);
+			emit_begin(&e, o, capture, lb);
 			const char *name = tg[0].name;
 			struct group g = { .subnet = tg[0].s ? tg[0].s->id : tg[0].name,
 					   .nic = tg[0].nic ? tg[0].name : NULL,
 					   .wrs_to = wrs,
 					   .nics = tg[0].nic ? &name : NULL,
 					   .nnics = tg[0].nic ? 1 : 0 };
-			if (!rowdiff_result_empty(&ch.res))
-				emit_group(&e, &g, &ch);
+			emit_compared(&e, &g, &ch);
 			rc = finish(&e, 0);
 			if (wrs)
 				cli_note_unprogrammed(&name, 1, stderr);
@@ -695,13 +826,44 @@ static int diff_capture(const char *file, const struct cli_common *c, const char
 	return rc;
 }
 
+/* Two runs in a results store, at one checkpoint label of each. */
+static int diff_db(const char *db, const char *ra, const char *rb, const struct diff_opts *o,
+		   const char *at, const struct filter *f)
+{
+	struct store *st = NULL;
+	struct snapshot *sa = NULL, *sb = NULL;
+	int64_t ia = 0, ib = 0;
+	char da[300], db_[300];
+	const char *label = at ? at : "end";
+	int rc = store_open(db, false, stderr, &st);
+	if (!rc)
+		rc = store_find_run(st, ra, stderr, &ia, da, sizeof(da));
+	if (!rc)
+		rc = store_find_run(st, rb, stderr, &ib, db_, sizeof(db_));
+	if (!rc)
+		rc = store_load_snapshot(st, ia, label, stderr, &sa);
+	if (!rc)
+		rc = store_load_snapshot(st, ib, label, stderr, &sb);
+	if (!rc) {
+		char la[700], lb[700];
+		snprintf(la, sizeof(la), "%s %s at %s", db, da, label);
+		snprintf(lb, sizeof(lb), "%s %s at %s", db, db_, label);
+		rc = report(o, la, lb, sa, sb, f);
+	}
+	snapshot_destroy(sa);
+	snapshot_destroy(sb);
+	store_close(st);
+	return rc;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct cli_common common;
 	struct cli_target_spec *specs = calloc((size_t)argc, sizeof(*specs));
 	const char *files[2] = { NULL, NULL }, *from = NULL, *to = NULL, *at = NULL;
-	const char *against = NULL, *v;
+	const char *against = NULL, *db = NULL, *junit = NULL, *v;
+	bool ignore_none = false;
 	size_t nfiles = 0, nspecs = 0;
 	int id, rc;
 	if (!specs) {
@@ -723,20 +885,17 @@ int cmd_diff(int argc, char **argv)
 		case OPT_TO: to = v; break;
 		case OPT_AT: at = v; break;
 		case OPT_AGAINST: against = v; break;
+		case OPT_DB: db = v; break;
+		case OPT_JUNIT: junit = v; break;
+		case OPT_IGNORE_NONE: ignore_none = true; break;
 		case OPT_NIC:
 		case OPT_SUBNET:
 			specs[nspecs++] = (struct cli_target_spec){ id == OPT_NIC, v };
 			break;
-		case OPT_DB:
-			free(specs);
-			fprintf(stderr,
-				"vnetsim diff: comparing two runs in a database is not supported "
-				"yet (the results store does not exist in this version)\n");
-			return CLI_EXIT_INVALID;
 		case CLI_ARG_POSITIONAL:
 			if (nfiles == 2) {
 				free(specs);
-				return cli_usage_error(&p, "at most two scenarios");
+				return cli_usage_error(&p, "at most two scenarios (or runs)");
 			}
 			files[nfiles++] = v;
 			break;
@@ -747,24 +906,49 @@ int cmd_diff(int argc, char **argv)
 		free(specs);
 		return CLI_EXIT_OK;
 	}
+	struct diff_opts o = { .fmt = cli_format(&common), .ignore_none = ignore_none };
+	if (junit && !(o.junit = junit_create())) {
+		free(specs);
+		fprintf(stderr, "vnetsim: out of memory\n");
+		return CLI_EXIT_ENV;
+	}
 	struct filter f = { specs, nspecs };
-	if (nfiles == 0)
+	if (db) {
+		if (nfiles != 2 || from || to || against)
+			rc = cli_usage_error(&p, "--db takes two runs (RUN_A RUN_B) and --at, not "
+						 "--from/--to/--against");
+		else
+			rc = diff_db(db, files[0], files[1], &o, at, &f);
+	} else if (nfiles == 0) {
 		rc = cli_usage_error(&p, "missing SCENARIO");
-	else if (against) {
+	} else if (against) {
 		if (nfiles != 1 || nspecs != 1 || from || to)
 			rc = cli_usage_error(&p, "--against needs one SCENARIO and one --nic or "
 						 "--subnet (and no --from/--to)");
 		else
-			rc = diff_capture(files[0], &common, at, &specs[0], against);
+			rc = diff_capture(files[0], &common, &o, at, &specs[0], against);
 	} else if (nfiles == 2) {
 		if (from || to)
 			rc = cli_usage_error(&p, "two scenarios take --at, not --from/--to");
 		else
-			rc = diff_scenarios(files[0], files[1], &common, at, &f);
+			rc = diff_scenarios(files[0], files[1], &common, &o, at, &f);
 	} else if (!from || !to || at) {
 		rc = cli_usage_error(&p, "one scenario needs --from and --to (or --against)");
 	} else {
-		rc = diff_labels(files[0], &common, from, to, &f);
+		rc = diff_labels(files[0], &common, &o, from, to, &f);
+	}
+	if (o.junit) {
+		fflush(stdout); /* the report first, then the file */
+		if (rc >= CLI_EXIT_INVALID &&
+		    junit_case(o.junit, "vnetsim.diff", "diff",
+			       JUNIT_ERROR, rc == CLI_EXIT_INVALID ? "invalid input or usage"
+								   : "environment failure",
+			       "see the diagnostics on stderr") != 0)
+			fprintf(stderr, "vnetsim: out of memory\n");
+		int jrc = junit_write(o.junit, junit, stderr);
+		if (jrc > rc)
+			rc = jrc;
+		junit_destroy(o.junit);
 	}
 	free(specs);
 	return rc;

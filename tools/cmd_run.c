@@ -10,6 +10,10 @@
  * whatever N is.  The library has no shared mutable state, so runs need no
  * locking; only the job queue does.
  *
+ * With --db or --junit the main thread also stores each finished run and
+ * adds its expectations to the JUnit report, in input order, so run ids
+ * follow the order of the files whatever N is (tools/store.h).
+ *
  * Timeline rows are the before/after tables of a subnet compared as
  * multisets (tools/rowdiff.h).  In the text report consecutive entries at
  * the same time, with the same cause and the same changes, are folded into
@@ -19,28 +23,39 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/scenario.h"
 #include "models/svctag.h"
 #include "sim/diag.h"
+#include "tools/junit.h"
 #include "tools/rowdiff.h"
+#include "tools/sha256.h"
+#include "tools/store.h"
+#include "tools/timeline.h"
 
 static const char USAGE[] =
-	"usage: vnetsim run SCENARIO... [-j N] [-o table|json|jsonl|csv] [--service-tags FILE]\n";
+	"usage: vnetsim run SCENARIO... [-j N] [--db FILE] [--junit FILE] [-o table|json|jsonl|csv]\n"
+	"                   [--service-tags FILE]\n";
 
 static const char DETAILS[] =
 	"\nReplays each scenario, records its checkpoints, checks its expectations and prints\n"
 	"a summary: events processed, checkpoints, the timeline of effective-route changes\n"
 	"(per subnet, with rows added '+' and removed '-'), BGP session events and the\n"
-	"expectation results.  A directory stands for every *.json file in it (sorted, not\n"
-	"recursive).  Several scenarios end with one summary table.\n"
+	"expectation results.  A directory stands for the *.json files in it and in its\n"
+	"subfolders, sorted (a folder with scenario.json gives that file only; subfolders\n"
+	"named bad/ are skipped).  Several scenarios end with one summary table.\n"
 	"\n"
 	"  -j, --jobs N          run N scenarios in parallel (default 1); the output is the\n"
-	"                        same, in input order, whatever N is\n"
-	"  --db FILE             store results in a database: not supported yet (exit 2)\n"
-	"  --junit FILE          write a JUnit report: not supported yet (exit 2)\n"
+	"                        same, in input order, whatever N is (but the summary's\n"
+	"                        Wall column)\n"
+	"  --db FILE             store every run in this SQLite results store (created if\n"
+	"                        missing; one transaction per run; several processes may\n"
+	"                        write one file; see README \"Results store\")\n"
+	"  --junit FILE          also write a JUnit XML report: one test suite per scenario,\n"
+	"                        one test case per expectation (written atomically)\n"
 	"\n"
 	"-o json prints one document {\"scenarios\": [{\"file\", \"name\", \"result\",\n"
 	"\"eventsProcessed\", \"endMs\", \"checkpoints\": [{\"label\", \"atMs\"}], \"timeline\":\n"
@@ -115,147 +130,62 @@ struct job {
 	char *name;
 	size_t passed, failed;
 	bool done;
+	/* Kept for the main thread when results are stored or reported in
+	 * JUnit (job_release frees them): */
+	bool keep;
+	struct diag *d;
+	struct scenario *sc;
+	struct run *r;
+	struct failures f;
+	int64_t wall_ms;
+	char started_at[32];
+	char sha256[SHA256_HEX_LEN + 1]; /* of the file's bytes, "" if unread */
+	int64_t run_id;                /* stored as, 0 if not */
+	size_t ncheckpoints;
 };
 
-static int change_compute(struct rowdiff_change *c, const struct timeline_entry *e)
+static void job_release(struct job *j)
 {
-	if (e->scope && e->before_without_rs == e->after_without_rs)
-		return rowdiff_change_scoped(c, e->before, e->after, e->before_without_rs, e->scope,
-					     e->nscope, ROWDIFF_NAMES_EXACT);
-	return rowdiff_change_tables(c, e->before, e->before_without_rs, e->after,
-				     e->after_without_rs, ROWDIFF_NAMES_EXACT);
+	for (size_t i = 0; i < j->f.n; i++)
+		free(j->f.v[i].message);
+	free(j->f.v);
+	j->f = (struct failures){ 0 };
+	run_destroy(j->r);
+	scenario_destroy(j->sc);
+	diag_destroy(j->d);
+	j->r = NULL;
+	j->sc = NULL;
+	j->d = NULL;
 }
 
-/* Timeline entries folded: entries with the same time and cause whose row
- * change is the same are one change seen in several subnets. */
-struct fold {
-	struct rowdiff_change ch;
-	const struct timeline_entry *first;
-	const struct timeline_entry **entries; /* in timeline order */
-	size_t nentries, cap;
-	size_t nsubnets, nics;         /* distinct subnets (entries of one are adjacent) */
-};
-
-typedef void (*fold_emit)(struct fold *f, void *ctx);
-
-static int fold_add(struct fold *f, const struct timeline_entry *e)
+static int64_t mono_ms(void)
 {
-	if (f->nentries == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		const struct timeline_entry **v = realloc(f->entries, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		f->entries = v;
-		f->cap = cap;
-	}
-	/* Subnet names are interned by the run: equal names, equal pointers. */
-	if (!f->nentries || f->entries[f->nentries - 1]->subnet != e->subnet)
-		f->nsubnets++;
-	f->entries[f->nentries++] = e;
-	f->nics += e->nics;
-	return 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Calls fn for each distinct subnet of the fold, in order. */
-static void fold_subnets(const struct fold *f, void (*fn)(const char *subnet, size_t i, void *ctx),
-			 void *ctx)
+/* SHA-256 of a file's bytes in hex; false when it cannot be read. */
+static bool hash_file(const char *path, char out[SHA256_HEX_LEN + 1])
 {
-	size_t n = 0;
-	for (size_t i = 0; i < f->nentries; i++)
-		if (!i || f->entries[i - 1]->subnet != f->entries[i]->subnet)
-			fn(f->entries[i]->subnet, n++, ctx);
-}
-
-static bool same_cause(const struct timeline_entry *a, const struct timeline_entry *b)
-{
-	if (a->at_ms != b->at_ms)
+	FILE *f = fopen(path, "rb");
+	if (!f)
 		return false;
-	if (!a->cause || !b->cause)
-		return a->cause == b->cause;
-	return strcmp(a->cause, b->cause) == 0;
-}
-
-static void folds_free(struct fold *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		rowdiff_change_fini(&v[i].ch);
-		free(v[i].entries);
-	}
-	free(v);
-}
-
-/* Folds entries [i, j) (one time and cause) and emits the folds in order of
- * their first subnet.  0, -1 out of memory. */
-static int fold_block(const struct run *r, size_t i, size_t j, fold_emit emit, void *ctx)
-{
-	struct fold *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	for (size_t k = i; k < j && rc == 0; k++) {
-		const struct timeline_entry *e = run_timeline_get(r, k);
-		struct rowdiff_change ch;
-		if (change_compute(&ch, e) != 0) {
-			rc = -1;
-			break;
-		}
-		if (rowdiff_result_empty(&ch.res)) {
-			rowdiff_change_fini(&ch); /* a change that shows no row (hidden fields) */
-			continue;
-		}
-		struct fold *f = NULL;
-		for (size_t g = 0; g < n && !f; g++)
-			if (v[g].first->before_without_rs == e->before_without_rs &&
-			    v[g].first->after_without_rs == e->after_without_rs &&
-			    rowdiff_result_equal(&v[g].ch.res, &ch.res))
-				f = &v[g];
-		if (f) {
-			rowdiff_change_fini(&ch);
-		} else {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				struct fold *nv = realloc(v, ncap * sizeof(*nv));
-				if (!nv) {
-					rowdiff_change_fini(&ch);
-					rc = -1;
-					break;
-				}
-				v = nv;
-				cap = ncap;
-			}
-			f = &v[n++];
-			*f = (struct fold){ .ch = ch, .first = e };
-		}
-		rc = fold_add(f, e);
-	}
-	for (size_t g = 0; g < n && rc == 0; g++)
-		emit(&v[g], ctx);
-	folds_free(v, n);
-	return rc;
-}
-
-/* Calls emit for each folded change, in time order.  0, -1 out of memory. */
-static int timeline_fold(const struct run *r, fold_emit emit, void *ctx)
-{
-	size_t n = run_timeline_count(r);
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && same_cause(run_timeline_get(r, i), run_timeline_get(r, j)))
-			j++;
-		if (fold_block(r, i, j, emit, ctx) != 0)
-			return -1;
-		i = j;
-	}
-	return 0;
-}
-
-static void subnet_print(const char *subnet, size_t i, void *ctx)
-{
-	if (i < FOLD_NAMES_SHOWN)
-		fprintf(ctx, "%s%s", i ? ", " : "", subnet);
+	struct sha256 h;
+	unsigned char buf[65536];
+	size_t n;
+	sha256_init(&h);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sha256_update(&h, buf, n);
+	bool ok = !ferror(f);
+	fclose(f);
+	if (ok)
+		sha256_final_hex(&h, out);
+	return ok;
 }
 
 /* "vm-1, vm-2 and 3 more" */
-static void nic_names_print(FILE *out, const struct fold *f)
+static void nic_names_print(FILE *out, const struct timeline_fold *f)
 {
 	size_t shown = 0;
 	for (size_t i = 0; i < f->nentries; i++)
@@ -265,29 +195,31 @@ static void nic_names_print(FILE *out, const struct fold *f)
 		fprintf(out, " and %zu more", f->nics - shown);
 }
 
-static void fold_print(struct fold *f, void *ctx)
+static void fold_print(const struct timeline_fold *f, void *ctx)
 {
 	FILE *out = ctx;
+	const struct timeline_entry *first = f->entries[0];
 	char t[32];
-	fprintf(out, "    %s  %s  ", render_time(f->first->at_ms, t),
-		f->first->cause ? f->first->cause : "-");
-	if (f->nsubnets == 1) {
-		fprintf(out, "%s (%zu NIC%s", f->first->subnet, f->nics, f->nics == 1 ? "" : "s");
+	fprintf(out, "    %s  %s  ", render_time(first->at_ms, t),
+		first->cause ? first->cause : "-");
+	if (f->nentries == 1) {
+		fprintf(out, "%s (%zu NIC%s", first->subnet, f->nics, f->nics == 1 ? "" : "s");
 		if (f->nics) {
 			fputs(": ", out);
 			nic_names_print(out, f);
 		}
-		fputs(")", out);
+		fputc(')', out);
 	} else {
-		fprintf(out, "%zu subnets, %zu NICs: ", f->nsubnets, f->nics);
-		fold_subnets(f, subnet_print, out);
-		if (f->nsubnets > FOLD_NAMES_SHOWN)
-			fprintf(out, " and %zu more", f->nsubnets - FOLD_NAMES_SHOWN);
+		fprintf(out, "%zu subnets, %zu NICs: ", f->nentries, f->nics);
+		for (size_t i = 0; i < f->nentries && i < FOLD_NAMES_SHOWN; i++)
+			fprintf(out, "%s%s", i ? ", " : "", f->entries[i]->subnet);
+		if (f->nentries > FOLD_NAMES_SHOWN)
+			fprintf(out, " and %zu more", f->nentries - FOLD_NAMES_SHOWN);
 	}
-	if (f->first->before_without_rs != f->first->after_without_rs)
-		fputs(f->first->after_without_rs ? " [now beyond Route Server capacity]"
-						 : " [now programmed by the Route Server]", out);
-	else if (f->first->after_without_rs)
+	if (first->before_without_rs != first->after_without_rs)
+		fputs(first->after_without_rs ? " [now beyond Route Server capacity]"
+					      : " [now programmed by the Route Server]", out);
+	else if (first->after_without_rs)
 		fputs(" [beyond Route Server capacity]", out);
 	fputc('\n', out);
 	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
@@ -300,23 +232,18 @@ static int timeline_text(const struct run *r, FILE *out)
 	return timeline_fold(r, fold_print, out);
 }
 
-static void subnet_json(const char *subnet, size_t i, void *ctx)
-{
-	(void)i;
-	jsonw_string(ctx, subnet);
-}
-
-static void fold_json(struct fold *f, void *ctx)
+static void fold_json(const struct timeline_fold *f, void *ctx)
 {
 	struct jsonw *w = ctx;
 	jsonw_object_begin(w);
 	jsonw_key(w, "atMs");
-	jsonw_int(w, f->first->at_ms);
+	jsonw_int(w, f->entries[0]->at_ms);
 	jsonw_key(w, "cause");
-	jsonw_string(w, f->first->cause);
+	jsonw_string(w, f->entries[0]->cause);
 	jsonw_key(w, "subnets");
 	jsonw_array_begin(w);
-	fold_subnets(f, subnet_json, w);
+	for (size_t i = 0; i < f->nentries; i++)
+		jsonw_string(w, f->entries[i]->subnet);
 	jsonw_array_end(w);
 	jsonw_key(w, "nics");
 	jsonw_int(w, (int64_t)f->nics);
@@ -326,14 +253,15 @@ static void fold_json(struct fold *f, void *ctx)
 		for (size_t k = 0; k < f->entries[i]->nics; k++)
 			jsonw_string(w, f->entries[i]->nic_names[k]);
 	jsonw_array_end(w);
-	if (f->first->before_without_rs || f->first->after_without_rs) {
+	const struct timeline_entry *first = f->entries[0];
+	if (first->before_without_rs || first->after_without_rs) {
 		/* NICs beyond Route Server capacity (SPEC 1.8) on either side. */
 		jsonw_key(w, "withoutRouteServer");
 		jsonw_object_begin(w);
 		jsonw_key(w, "before");
-		jsonw_bool(w, f->first->before_without_rs);
+		jsonw_bool(w, first->before_without_rs);
 		jsonw_key(w, "after");
-		jsonw_bool(w, f->first->after_without_rs);
+		jsonw_bool(w, first->after_without_rs);
 		jsonw_object_end(w);
 	}
 	render_changes_json(w, f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
@@ -358,7 +286,7 @@ static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
 	for (size_t i = 0; i < run_timeline_count(r); i++) {
 		const struct timeline_entry *e = run_timeline_get(r, i);
 		struct rowdiff_change ch;
-		if (change_compute(&ch, e) != 0)
+		if (timeline_entry_change(&ch, e) != 0)
 			return -1;
 		char at[24], nics[24];
 		snprintf(at, sizeof(at), "%lld", (long long)e->at_ms);
@@ -483,6 +411,11 @@ static char *str_copy(const char *s)
  * depth 2 of the batch document) and its diagnostics to err. */
 static void job_run(struct job *j, FILE *out, FILE *err)
 {
+	int64_t t0 = mono_ms();
+	time_t now = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&now, &tm))
+		strftime(j->started_at, sizeof(j->started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	struct diag *d = diag_create();
 	struct scenario *sc = NULL;
 	struct run *r = NULL;
@@ -506,6 +439,8 @@ static void job_run(struct job *j, FILE *out, FILE *err)
 		else if (j->failed)
 			j->rc = CLI_EXIT_DIFF;
 	}
+	j->wall_ms = mono_ms() - t0;
+	j->ncheckpoints = r ? run_checkpoint_count(r) : 0;
 	j->result = j->rc == CLI_EXIT_OK     ? "passed"
 		    : j->rc == CLI_EXIT_DIFF ? "failed"
 		    : j->rc == CLI_EXIT_INVALID ? "invalid"
@@ -546,12 +481,14 @@ static void job_run(struct job *j, FILE *out, FILE *err)
 	}
 	if (j->rc == CLI_EXIT_ENV && !r && d)
 		fprintf(err, "%s: could not be run (environment failure)\n", j->file);
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i].message);
-	free(f.v);
-	run_destroy(r);
-	scenario_destroy(sc);
-	diag_destroy(d);
+	j->d = d;
+	j->sc = sc;
+	j->r = r;
+	j->f = f;
+	if (j->keep && r && !hash_file(j->file, j->sha256))
+		j->sha256[0] = '\0';
+	if (!j->keep)
+		job_release(j);
 }
 
 /* ---- the batch ------------------------------------------------------------- */
@@ -629,17 +566,25 @@ static void print_job(struct job *j, enum render_format fmt, size_t i)
 	j->out = j->err = NULL;
 }
 
-static void summary_table(const struct job *jobs, size_t n)
+/* The batch summary.  Wall time is the one column that differs between
+ * two runs of the same batch. */
+static void summary_table(const struct job *jobs, size_t n, bool stored)
 {
-	static const char *const hdr[] = { "Scenario", "Name", "Result", "Passed", "Failed" };
-	struct render_tab *t = render_tab_create(5, hdr);
+	static const char *const hdr[] = { "Scenario", "Name",   "Result", "Checkpoints",
+					   "Passed",   "Failed", "Wall",   "Run" };
+	size_t ncols = stored ? 8 : 7;
+	struct render_tab *t = render_tab_create(ncols, hdr);
 	if (!t)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		char ps[24], fs[24];
+		char cs[24], ps[24], fs[24], ws[32], rs[24];
+		snprintf(cs, sizeof(cs), "%zu", jobs[i].ncheckpoints);
 		snprintf(ps, sizeof(ps), "%zu", jobs[i].passed);
 		snprintf(fs, sizeof(fs), "%zu", jobs[i].failed);
-		const char *cells[5] = { jobs[i].file, jobs[i].name, jobs[i].result, ps, fs };
+		snprintf(ws, sizeof(ws), "%.3fs", (double)jobs[i].wall_ms / 1000.0);
+		snprintf(rs, sizeof(rs), "%lld", (long long)jobs[i].run_id);
+		const char *cells[8] = { jobs[i].file, jobs[i].name, jobs[i].result, cs, ps, fs, ws,
+					 jobs[i].run_id ? rs : "-" };
 		render_tab_add(t, cells);
 	}
 	fputc('\n', stdout);
@@ -647,8 +592,94 @@ static void summary_table(const struct job *jobs, size_t n)
 	render_tab_destroy(t);
 }
 
-static int run_batch(struct job *jobs, size_t n, unsigned nthreads, enum render_format fmt)
+/* What the main thread does with each finished job, in input order. */
+struct batch {
+	enum render_format fmt;
+	const char *db_path;
+	struct store *store;           /* --db, or NULL */
+	bool store_failed;             /* stop storing after the first failure */
+	struct junit *junit;           /* --junit, or NULL */
+	bool junit_oom;
+};
+
+static void store_job(struct batch *b, struct job *j)
 {
+	if (!b->store || !j->r || (j->rc != CLI_EXIT_OK && j->rc != CLI_EXIT_DIFF))
+		return;
+	if (b->store_failed) {
+		j->rc = CLI_EXIT_ENV;
+		return;
+	}
+	if (!j->sha256[0]) {
+		fprintf(stderr, "%s: cannot read the file again to hash it: not stored\n", j->file);
+		j->rc = CLI_EXIT_ENV;
+		return;
+	}
+	struct store_failure *sf = calloc(j->f.n ? j->f.n : 1, sizeof(*sf));
+	if (!sf) {
+		fprintf(stderr, "vnetsim: out of memory\n");
+		j->rc = CLI_EXIT_ENV;
+		return;
+	}
+	for (size_t i = 0; i < j->f.n; i++)
+		sf[i] = (struct store_failure){ j->f.v[i].index, j->f.v[i].message };
+	struct store_run_meta m = { .file = j->file, .content_sha256 = j->sha256,
+				    .tool_version = VNETSIM_VERSION, .started_at = j->started_at,
+				    .wall_ms = j->wall_ms, .result = j->result };
+	int rc = store_put_run(b->store, j->sc, j->r, &m, sf, j->f.n, stderr, &j->run_id);
+	free(sf);
+	if (rc) {
+		fprintf(stderr, "%s: not stored; the runs after it are not stored either\n",
+			j->file);
+		b->store_failed = true;
+		j->rc = rc > j->rc ? rc : j->rc;
+		return;
+	}
+	if (b->fmt == RENDER_TABLE)
+		printf("  stored as run %lld in %s\n", (long long)j->run_id, b->db_path);
+}
+
+static void junit_job(struct batch *b, const struct job *j)
+{
+	char suite[600], name[600];
+	snprintf(suite, sizeof(suite), "%s (%s)", j->name && j->name[0] ? j->name : "-",
+		 j->file);
+	int rc = junit_suite(b->junit, suite);
+	if (!j->sc || !j->r) {
+		rc |= junit_case(b->junit, j->file, "run", JUNIT_ERROR,
+				 j->rc == CLI_EXIT_INVALID ? "invalid scenario"
+							   : "environment failure",
+				 "see the diagnostics on stderr");
+		b->junit_oom |= rc != 0;
+		return;
+	}
+	for (size_t i = 0; i < j->sc->nexpectations; i++) {
+		const struct expectation *x = &j->sc->expectations[i];
+		const char *msg = NULL;
+		for (size_t k = 0; k < j->f.n; k++)
+			if (j->f.v[k].index == x->index)
+				msg = j->f.v[k].message;
+		char dst[IPV4_STRLEN];
+		snprintf(name, sizeof(name), "$.expectations[%zu] at %s, %s %s: %s", x->index,
+			 x->at ? x->at : "end", x->nic ? "nic" : "subnet",
+			 x->nic ? x->nic : x->subnet ? x->subnet : "?",
+			 x->has_destination ? ipv4_format(x->destination, dst) : "routes");
+		rc |= junit_case(b->junit, j->file, name, msg ? JUNIT_FAIL : JUNIT_PASS, msg, msg);
+	}
+	b->junit_oom |= rc != 0;
+}
+
+static void job_finish(struct batch *b, struct job *j)
+{
+	store_job(b, j);
+	if (b->junit)
+		junit_job(b, j);
+	job_release(j);
+}
+
+static int run_batch(struct job *jobs, size_t n, unsigned nthreads, struct batch *b)
+{
+	enum render_format fmt = b->fmt;
 	if (fmt == RENDER_JSON)
 		fputs("{\n  \"scenarios\": [", stdout);
 	if (fmt == RENDER_CSV) {
@@ -660,6 +691,7 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, enum render_
 		for (size_t i = 0; i < n; i++) {
 			before_job(fmt, i);
 			job_run(&jobs[i], stdout, stderr);
+			job_finish(b, &jobs[i]);
 		}
 	} else {
 		struct pool p = { .jobs = jobs, .n = n };
@@ -677,6 +709,7 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, enum render_
 			for (size_t i = 0; i < n; i++) {
 				before_job(fmt, i);
 				job_run(&jobs[i], stdout, stderr);
+				job_finish(b, &jobs[i]);
 			}
 		} else {
 			for (size_t i = 0; i < n; i++) {
@@ -685,6 +718,7 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, enum render_
 					pthread_cond_wait(&p.cv, &p.mu);
 				pthread_mutex_unlock(&p.mu);
 				print_job(&jobs[i], fmt, i);
+				job_finish(b, &jobs[i]);
 			}
 			for (size_t k = 0; k < started; k++)
 				pthread_join(th[k], NULL);
@@ -695,7 +729,7 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, enum render_
 	if (fmt == RENDER_JSON)
 		fputs(n ? "\n  ]\n}\n" : "]\n}\n", stdout);
 	if (fmt == RENDER_TABLE && n > 1)
-		summary_table(jobs, n);
+		summary_table(jobs, n, b->store != NULL);
 	int rc = CLI_EXIT_OK;
 	for (size_t i = 0; i < n; i++)
 		if (jobs[i].rc > rc)
@@ -710,7 +744,7 @@ int cmd_run(int argc, char **argv)
 	const char **args = calloc((size_t)argc, sizeof(*args));
 	size_t nargs = 0;
 	unsigned nthreads = 1;
-	const char *v;
+	const char *v, *db = NULL, *junit = NULL;
 	int id;
 	if (!args) {
 		fprintf(stderr, "vnetsim: out of memory\n");
@@ -739,14 +773,10 @@ int cmd_run(int argc, char **argv)
 						       v, MAX_JOBS);
 			}
 			nthreads = (unsigned)n;
-		} else if (id == OPT_DB || id == OPT_JUNIT) {
-			free(args);
-			fprintf(stderr,
-				"vnetsim run: --%s is not supported yet (the %s does not exist in "
-				"this version); run without it\n",
-				id == OPT_DB ? "db" : "junit",
-				id == OPT_DB ? "results store" : "JUnit writer");
-			return CLI_EXIT_INVALID;
+		} else if (id == OPT_DB) {
+			db = v;
+		} else if (id == OPT_JUNIT) {
+			junit = v;
 		}
 	}
 	if (common.help) {
@@ -777,19 +807,42 @@ int cmd_run(int argc, char **argv)
 			return env || !d ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
 		}
 	}
-	struct job *jobs = calloc(nfiles ? nfiles : 1, sizeof(*jobs));
-	if (!jobs) {
+	struct batch b = { .fmt = cli_format(&common), .db_path = db };
+	/* The store is opened before anything runs: a file that cannot be
+	 * written stops the batch at once (exit 3). */
+	if (db && (rc = store_open(db, true, stderr, &b.store)) != 0) {
+		svctag_destroy(common.tags);
+		cli_paths_free(files, nfiles);
+		return rc;
+	}
+	if (junit && !(b.junit = junit_create())) {
 		fprintf(stderr, "vnetsim: out of memory\n");
 		rc = CLI_EXIT_ENV;
+	}
+	struct job *jobs = rc ? NULL : calloc(nfiles ? nfiles : 1, sizeof(*jobs));
+	if (!jobs) {
+		if (!rc)
+			fprintf(stderr, "vnetsim: out of memory\n");
+		rc = CLI_EXIT_ENV;
 	} else {
-		enum render_format fmt = cli_format(&common);
 		for (size_t i = 0; i < nfiles; i++)
-			jobs[i] = (struct job){ .file = files[i], .common = &common, .fmt = fmt };
-		rc = run_batch(jobs, nfiles, nthreads, fmt);
+			jobs[i] = (struct job){ .file = files[i], .common = &common, .fmt = b.fmt,
+						.keep = db || junit };
+		rc = run_batch(jobs, nfiles, nthreads, &b);
 		for (size_t i = 0; i < nfiles; i++)
 			free(jobs[i].name);
 		free(jobs);
 	}
+	if (b.junit) {
+		fflush(stdout); /* the report first, then the file */
+		int jrc = b.junit_oom ? CLI_EXIT_ENV : junit_write(b.junit, junit, stderr);
+		if (b.junit_oom)
+			fprintf(stderr, "%s: out of memory building the JUnit report\n", junit);
+		if (jrc > rc)
+			rc = jrc;
+	}
+	junit_destroy(b.junit);
+	store_close(b.store);
 	svctag_destroy(common.tags);
 	cli_paths_free(files, nfiles);
 	return rc;

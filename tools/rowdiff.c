@@ -59,6 +59,17 @@ const struct route_row *rowdiff_set_row(const struct rowdiff_set *s, size_t i)
 	return &s->rows[i];
 }
 
+size_t rowdiff_set_drop_platform_none(struct rowdiff_set *s)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!(s->rows[i].source == SRC_DEFAULT && s->rows[i].nh == NH_NONE))
+			s->rows[k++] = s->rows[i];
+	size_t dropped = s->n - k;
+	s->n = k;
+	return dropped;
+}
+
 int rowdiff_set_add(struct rowdiff_set *s, const struct route_row *r)
 {
 	if (s->n == s->cap) {

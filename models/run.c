@@ -269,6 +269,10 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 			continue;
 		}
 		struct timeline_entry *e = log_change(r, now, s, s->id, r->tables[i], t, cause);
+		if (e && scope) {
+			e->bgp_scope = scope;
+			e->nbgp_scope = ch->nchanged;
+		}
 		if (e && scope && eff_same_own_rows(r->tables[i], t)) {
 			e->scope = scope;
 			e->nscope = ch->nchanged;
@@ -662,16 +666,44 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 	}
 }
 
+/* The prefixes p's sessions hold (sorted, unique; malloc'd, *n may be 0):
+ * what taking them down can change, so the domain decides only those again. */
+static struct prefix *held_prefixes(const struct peer *p, size_t *n)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < p->ninst; i++)
+		total += p->in[i].n;
+	struct prefix *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	for (unsigned i = 0; i < p->ninst; i++)
+		for (size_t j = 0; j < p->in[i].n; j++)
+			v[k++] = p->in[i].v[j].prefix;
+	*n = prefix_sort_unique(v, k);
+	return v;
+}
+
+/* All of p's sessions go down: withdraw what they held. */
+static void sessions_down(struct run *r, struct peer *p, int64_t now, const char *why)
+{
+	size_t n = 0;
+	struct prefix *held = held_prefixes(p, &n);
+	for (unsigned i = 0; i < p->ninst; i++)
+		peer_session_down(p, i);
+	/* Without the list (out of memory) the domain is rebuilt whole. */
+	domain_changed(r, peer_hub(r, p), now, why, held, held ? n : 0);
+	free(held);
+}
+
 static void on_hold_expired(void *ctx, void *arg, int64_t now)
 {
 	struct run *r = ctx;
 	struct timer_arg *a = arg;
 	struct peer *p = a->peer;
 	p->hold_timer = 0;
-	for (unsigned i = 0; i < p->ninst; i++)
-		peer_session_down(p, i);
 	session_event(r, now, p->id, "hold timer expired: routes withdrawn");
-	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer", p->id), NULL, 0);
+	sessions_down(r, p, now, cause(r, "hold timer", p->id));
 }
 
 #define EVENT_PATH_LEN 40
@@ -760,10 +792,8 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 		return;
 	p->admin_up = false;
 	if (e->graceful) {
-		for (unsigned i = 0; i < p->ninst; i++)
-			peer_session_down(p, i);
 		session_event(r, now, p->id, "peer down (graceful): routes withdrawn at once");
-		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown", p->id), NULL, 0);
+		sessions_down(r, p, now, cause(r, "peerDown", p->id));
 		return;
 	}
 	/* SPEC 2.2: a silent failure is noticed when the hold timer expires. */
@@ -773,7 +803,9 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 		return;
 	}
 	*a = (struct timer_arg){ .r = r, .peer = p };
-	int64_t at = now + r->sc->settings.hold_ms;
+	int64_t at = now + r->sc->settings.hold_ms - e->hold_elapsed_ms;
+	if (at < now)
+		at = now;
 	p->hold_timer = evq_push(r->q, at, CLASS_CHANGE, EVQ_FOREGROUND, on_hold_expired, r, a);
 	session_event(r, now, p->id,
 		      "peer down (silent): routes stay programmed until the hold timer expires at "
@@ -979,6 +1011,24 @@ int run_add_probe(struct run *r, int64_t at_ms, const char *label)
 	p->r = r;
 	p->label = arena_strdup(r->arena, label);
 	return evq_push(r->q, at_ms, CLASS_CHECKPOINT, EVQ_FOREGROUND, on_probe, r, p) ? 0 : -1;
+}
+
+int run_inject(struct run *r, struct event *e)
+{
+	int cls = e->op == EV_CHECKPOINT ? CLASS_CHECKPOINT : CLASS_CHANGE;
+	evq_fn fn = e->op == EV_CHECKPOINT ? on_checkpoint : on_event;
+	return evq_push(r->q, e->at_ms, cls, EVQ_FOREGROUND, fn, r, e) ? 0 : -1;
+}
+
+int run_resume(struct run *r, int64_t until_ms)
+{
+	int64_t t;
+	while (r->status == 0 && evq_pending_foreground(r->q) > 0 && evq_next_time(r->q, &t) &&
+	       t <= until_ms)
+		evq_step(r->q);
+	if (evq_now(r->q) > r->end_ms)
+		r->end_ms = evq_now(r->q);
+	return r->status;
 }
 
 int run_execute(struct run *r)

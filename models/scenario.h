@@ -52,6 +52,8 @@ struct event {
 	unsigned to_mask;             /* bit i: instance IN_i; 3 = both (default) */
 	const char *peer;             /* peerDown/peerUp */
 	bool graceful;                /* peerDown mode */
+	int64_t hold_elapsed_ms;      /* silent peerDown: time since the last keepalive the
+					 Azure side received (sweeps draw it); 0 in files */
 	const char *target;           /* instanceDown/Up: "ars/IN_0" */
 	const char *path;             /* add/set/remove */
 	const cJSON *value;           /* add/set */

@@ -327,7 +327,6 @@ struct study_base {
 	size_t ntargets;
 	struct nh_ref *idx;            /* sorted by ip, s, prefix */
 	size_t nidx;
-	char *pathbuf;                 /* scratch */
 };
 
 static struct variant *new_variant(struct study_base *b, const char *klass, const char *fmt, ...)
@@ -852,6 +851,32 @@ const char *study_target(const struct study_base *b, size_t i) { return b->targe
 
 #define MAX_ROWS 64
 
+/* Growing arrays of the evaluation. */
+struct vec {
+	void *v;
+	size_t n, cap, elem;
+};
+
+static void *vec_push(struct vec *x)
+{
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 64;
+		void *nv = realloc(x->v, nc * x->elem);
+		if (!nv)
+			return NULL;
+		x->v = nv;
+		x->cap = nc;
+	}
+	return (char *)x->v + x->elem * x->n++;
+}
+
+struct row_key {
+	struct prefix p;
+	int active, nh;
+	uint32_t ip;
+};
+
+
 /* The Active rows of one destination, reduced to what forwarding uses. */
 struct hops {
 	size_t n;                      /* rows (capped at MAX_ROWS) */
@@ -873,6 +898,28 @@ static void hops_of(const struct eff_table *t, struct prefix p, struct hops *h)
 			continue;
 		h->nh[h->n] = rows[i].nh;
 		h->ip[h->n] = rows[i].has_nh_ip ? rows[i].nh_ip : 0;
+		h->n++;
+	}
+}
+
+/* The same from a table's sorted keys (table_keys). */
+static void hops_of_keys(const struct vec *keys, struct prefix p, struct hops *h)
+{
+	const struct row_key *k = keys->v;
+	size_t lo = 0, hi = keys->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (prefix_compare(k[mid].p, p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	h->n = 0;
+	for (; lo < keys->n && prefix_compare(k[lo].p, p) == 0 && h->n < MAX_ROWS; lo++) {
+		if (!k[lo].active)
+			continue;
+		h->nh[h->n] = (enum nh_type)k[lo].nh;
+		h->ip[h->n] = k[lo].ip;
 		h->n++;
 	}
 }
@@ -961,31 +1008,6 @@ static int account(const struct variant *v, struct prefix p, const struct hops *
 	return 0;
 }
 
-/* Growing arrays of the evaluation. */
-struct vec {
-	void *v;
-	size_t n, cap, elem;
-};
-
-static void *vec_push(struct vec *x)
-{
-	if (x->n == x->cap) {
-		size_t nc = x->cap ? x->cap * 2 : 64;
-		void *nv = realloc(x->v, nc * x->elem);
-		if (!nv)
-			return NULL;
-		x->v = nv;
-		x->cap = nc;
-	}
-	return (char *)x->v + x->elem * x->n++;
-}
-
-struct row_key {
-	struct prefix p;
-	int active, nh;
-	uint32_t ip;
-};
-
 static int cmp_row_key(const void *a, const void *b)
 {
 	const struct row_key *x = a, *y = b;
@@ -1020,8 +1042,8 @@ static int table_keys(const struct eff_table *t, struct vec *out, struct vec *ow
 	struct vec gw = { .elem = sizeof(struct row_key) };
 	int rc = 0;
 	while (rc == 0 && eff_row(t, false, &it, &row)) {
-		if (row.nprefixes != 1)
-			continue; /* service endpoint rows never change with a failure */
+		if (row.nprefixes != 1 || row.nh == NH_SERVICE_ENDPOINT)
+			continue; /* as eff_rows_with_prefix: never changes with a failure */
 		struct row_key *k = vec_push(row.source == SRC_GATEWAY ? &gw : own);
 		if (!k)
 			rc = -1;
@@ -1114,12 +1136,37 @@ static bool is_session_loss(const char *what)
 	       strstr(what, "dropped") || strcmp(what, "instance down") == 0;
 }
 
+#define CAND_SIG_MAX 4
+
+/* What a subnet's candidate list was computed from. */
+struct cand_sig {
+	const struct prefix *scope[CAND_SIG_MAX]; /* per entry: scope or bgp_scope */
+	size_t n;
+	bool usable;                   /* every entry had one, at most CAND_SIG_MAX */
+};
+
 static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s,
-		       const size_t *ents, size_t nents, struct vec *cand, struct vec *ka,
+		       const size_t *ents, size_t nents, struct cand_sig *cache, struct vec *cand,
+		       struct vec *ka,
 		       struct vec *kb, struct vec *recs, int64_t *per_dead, int64_t *fail_bh,
 		       struct span *spans, int64_t t_end)
 {
 	const struct eff_table *base_t = b->cp->tables[s];
+	/* The candidates depend on the dead next hops (the same for every
+	 * subnet) and the entries' scopes: a wave of BGP changes gives every
+	 * subnet of a domain the same scope object, so the list of the last
+	 * subnet is reused when its scopes were the same objects. */
+	struct cand_sig sig = { .n = 0, .usable = nents <= CAND_SIG_MAX };
+	for (size_t k = 0; sig.usable && k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
+		sig.scope[k] = e->scope ? e->scope : e->bgp_scope;
+		sig.usable = sig.scope[k] != NULL;
+		sig.n++;
+	}
+	if (sig.usable && cache->usable && cache->n == sig.n &&
+	    memcmp(cache->scope, sig.scope, sig.n * sizeof(sig.scope[0])) == 0)
+		goto evaluate;
+	*cache = sig;
 	cand->n = 0;
 	/* Candidates: baseline rows through a next hop that dies... */
 	for (size_t w = 0; w < v->ndead; w++) {
@@ -1159,14 +1206,22 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 		if (!sc && diff_prefixes(e->before, e->after, ka, kb, cand) != 0)
 			return -1;
 	}
+	cand->n = prefix_sort_unique(cand->v, cand->n);
+evaluate:
 	if (cand->n == 0)
 		return 0;
-	cand->n = prefix_sort_unique(cand->v, cand->n);
+	/* One configuration change (an edit): its row diff already holds the
+	 * rows of both tables, sorted; look them up there. */
+	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
+	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
 	const struct prefix *ps = cand->v;
 	for (size_t c = 0; c < cand->n; c++) {
 		struct prefix p = ps[c];
 		struct hops base, cur;
-		hops_of(base_t, p, &base);
+		if (by_keys)
+			hops_of_keys(ka, p, &base);
+		else
+			hops_of(base_t, p, &base);
 		cur = base;
 		struct study_record rec = { .subnet = s, .dest = p };
 		memset(per_dead, 0, v->ndead * sizeof(*per_dead));
@@ -1177,7 +1232,10 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 				continue;
 			account(v, p, &base, &cur, t, e->at_ms, &rec, per_dead, spans);
 			t = e->at_ms;
-			hops_of(e->after, p, &cur);
+			if (by_keys)
+				hops_of_keys(kb, p, &cur);
+			else
+				hops_of(e->after, p, &cur);
 		}
 		account(v, p, &base, &cur, t, t_end, &rec, per_dead, spans);
 		for (size_t w = 0; w < v->ndead; w++)
@@ -1251,6 +1309,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	int64_t *per_dead = calloc(v->ndead + 1, sizeof(*per_dead));
 	int64_t *fail_bh = calloc(v->ndead + 1, sizeof(*fail_bh));
 	struct span *spans = calloc(v->ndead + 1, sizeof(*spans));
+	struct cand_sig cache = { .usable = false };
 	struct vec cand = { .elem = sizeof(struct prefix) }, ka = { .elem = sizeof(struct row_key) },
 		   kb = { .elem = sizeof(struct row_key) }, recs = { .elem = sizeof(struct study_record) };
 	int rc = first && ents && esub && per_dead && fail_bh && spans ? 0 : -1;
@@ -1272,7 +1331,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	free(fill);
 	for (size_t s = 0; rc == 0 && s < ns; s++)
 		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
-				 first[s + 1] - first[s], &cand, &ka, &kb, &recs, per_dead, fail_bh,
+				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
 				 spans, t_end);
 	/* Monte-carlo: one failure per dead window. */
 	if (rc == 0 && b->st->kind == STUDY_MONTE_CARLO && v->ndead > 0) {

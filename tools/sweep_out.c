@@ -403,6 +403,17 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 
 /* ---- reports ------------------------------------------------------------------ */
 
+/* The table on stdout, and with --out its CSV file and the plot. */
+static int publish(const struct sweep_opts *o, const struct sheet *sh, bool failed,
+		   const char *csv, const char *script)
+{
+	if (failed || sh->failed || sheet_print(sh, stdout, o->fmt) != 0)
+		return CLI_EXIT_ENV;
+	if (o->out && (sheet_file(sh, o->out, csv) != 0 || gnuplot(o->out, script) != 0))
+		return CLI_EXIT_ENV;
+	return 0;
+}
+
 static int by_score(const void *a, const void *b)
 {
 	const struct vsum *x = a, *y = b;
@@ -435,19 +446,14 @@ static int report_enumerate(struct ctx *c)
 			  (unsigned long long)s->losses, s->score);
 	}
 	free(order);
-	int rc = sh.failed || sheet_print(&sh, stdout, c->o->fmt) != 0 ? CLI_EXIT_ENV : 0;
-	if (rc == 0 && c->o->out && sheet_file(&sh, c->o->out, "variants.csv") != 0)
-		rc = CLI_EXIT_ENV;
-	if (rc == 0 && c->o->out &&
-	    gnuplot(c->o->out,
+	int rc = publish(c->o, &sh, false, "variants.csv",
 		    "set title 'Impact of each single failure (top 30 by NIC-seconds)'\n"
 		    "set style data histograms\nset style fill solid 0.6\nset boxwidth 0.8\n"
 		    "set xtics rotate by -60 font ',8'\nset ylabel 'NIC-seconds without a working "
 		    "route'\nset y2label 'longest black hole (s)'\nset y2tics\n"
 		    "plot 'variants.csv' every ::0::29 using 12:xtic(3) title 'score (NIC-s)', "
 		    "'' every ::0::29 using 0:8 axes x1y2 with points pt 7 title 'max black-hole "
-		    "s'\n") != 0)
-		rc = CLI_EXIT_ENV;
+		    "s'\n");
 	sheet_free(&sh);
 	return rc;
 }
@@ -505,23 +511,10 @@ static int report_monte_carlo(struct ctx *c)
 	stats_row(&sh, "*", "blackhole_s per failure", c->fail_s, c->nfail, &failed);
 	stats_row(&sh, "*", "blackhole_nic_s per run", c->run_nic_s, runs, &failed);
 	stats_row(&sh, "*", "session_losses per run", c->run_losses, runs, &failed);
-	int rc = failed || sh.failed || sheet_print(&sh, stdout, c->o->fmt) != 0 ? CLI_EXIT_ENV : 0;
-	if (rc == 0 && c->o->out && sheet_file(&sh, c->o->out, "stats.csv") != 0)
-		rc = CLI_EXIT_ENV;
-	if (rc == 0 && c->o->out &&
-	    gnuplot(c->o->out,
-		    "set multiplot layout 1,2 title 'Monte-carlo: black-hole time'\n"
-		    "binwidth = 5\nbin(x) = binwidth * floor(x / binwidth)\n"
-		    "set title 'Black hole per failure (s)'\nset style fill solid 0.6\n"
-		    "plot 'failures.csv' using (bin($7)):(1.0) smooth frequency with boxes "
-		    "title 'failures'\n"
-		    "set title 'Black-hole NIC-seconds per run (ECDF)'\n"
-		    "stats 'runs.csv' using 2 nooutput\n"
-		    "plot 'runs.csv' using 2:(1.0 / STATS_records) smooth cumulative title 'runs'\n"
-		    "unset multiplot\n") != 0)
-		rc = CLI_EXIT_ENV;
-	if (rc == 0 && c->o->out) {
-		/* The per-run figures behind the ECDF (study order). */
+	int rc = 0;
+	if (c->o->out) {
+		/* The per-run figures behind the ECDF (study order), and the
+		 * failures, complete before gnuplot reads them. */
 		struct outfile of;
 		if (out_open(&of, c->o->out, "runs.csv") != 0) {
 			rc = CLI_EXIT_ENV;
@@ -532,9 +525,20 @@ static int report_monte_carlo(struct ctx *c)
 					(unsigned long long)c->sums[i].variant, c->sums[i].score,
 					(double)c->sums[i].losses);
 		}
-		if (out_close(&of, rc == 0) != 0)
+		if (out_close(&of, rc == 0) != 0 || out_close(&c->fails, rc == 0) != 0)
 			rc = CLI_EXIT_ENV;
 	}
+	if (rc == 0)
+		rc = publish(c->o, &sh, failed, "stats.csv",
+		    "set multiplot layout 1,2 title 'Monte-carlo: black-hole time'\n"
+		    "binwidth = 5\nbin(x) = binwidth * floor(x / binwidth)\n"
+		    "set title 'Black hole per failure (s)'\nset style fill solid 0.6\n"
+		    "plot 'failures.csv' using (bin($7)):(1.0) smooth frequency with boxes "
+		    "title 'failures'\n"
+		    "set title 'Black-hole NIC-seconds per run (ECDF)'\n"
+		    "stats 'runs.csv' using 2 nooutput\n"
+		    "plot 'runs.csv' using 2:(1.0 / STATS_records) smooth cumulative title 'runs'\n"
+		    "unset multiplot\n");
 	sheet_free(&sh);
 	return rc;
 }

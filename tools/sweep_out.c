@@ -562,35 +562,60 @@ static int capacity_files(const struct study_limit *l, size_t n, const struct sh
 	}
 	if (sheet_file(sh, dir, "capacity.csv") != 0)
 		return -1;
-	/* Use of each limit (% of the limit) against growth steps of each
-	 * dimension, up to the step where the last growing limit bites. */
-	struct outfile of;
-	if (out_open(&of, dir, "growth.csv") != 0) {
-		out_close(&of, false);
-		return -1;
-	}
-	fputs("dimension,step,limit,scope,percent_used\n", of.f);
+	/* Use of each limit (% of the limit) against growth steps, one file
+	 * per dimension: a column per limit that grows with it, up to the step
+	 * where the last of them bites. */
+	char script[4096];
+	size_t len = (size_t)snprintf(script, sizeof(script),
+				      "set multiplot layout 2,2 title 'Use of each limit as the network "
+				      "grows'\nset ylabel '%% of the limit'\nset yrange [0:200]\n"
+				      "set key left top font ',7'\n");
 	for (unsigned d = 0; d < STUDY_NDIM; d++) {
 		int64_t far = 0;
 		for (size_t i = 0; i < n; i++)
 			far = l[i].bites_at[d] > far ? l[i].bites_at[d] : far;
-		for (int k = 0; k <= 20 && far > 0; k++) {
-			double step = (double)far * k / 20.0;
-			for (size_t i = 0; i < n; i++)
-				if (l[i].per_step[d] > 0)
-					fprintf(of.f, "%s,%.0f,\"%s\",\"%s\",%.2f\n", study_dim_name(d),
-						step, l[i].name, l[i].scope,
-						100.0 * (l[i].used + step * l[i].per_step[d]) /
-							l[i].limit);
+		if (far <= 0)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "growth-%s.csv", study_dim_name(d));
+		struct outfile of;
+		if (out_open(&of, dir, name) != 0) {
+			out_close(&of, false);
+			return -1;
 		}
+		size_t cols = 0;
+		fputs("step", of.f);
+		for (size_t i = 0; i < n; i++)
+			if (l[i].bites_at[d] >= 0) {
+				fputc(',', of.f);
+				char head[192];
+				snprintf(head, sizeof(head), "%s %s", l[i].name, l[i].scope);
+				render_csv_field(of.f, head);
+				cols++;
+			}
+		fputc('\n', of.f);
+		for (int k = 0; k <= 20; k++) {
+			double step = (double)far * k / 20.0;
+			fprintf(of.f, "%.0f", step);
+			for (size_t i = 0; i < n; i++)
+				if (l[i].bites_at[d] >= 0)
+					fprintf(of.f, ",%.2f",
+						100.0 * (l[i].used + step * l[i].per_step[d]) / l[i].limit);
+			fputc('\n', of.f);
+		}
+		if (out_close(&of, true) != 0)
+			return -1;
+		if (len < sizeof(script))
+			len += (size_t)snprintf(script + len, sizeof(script) - len,
+						"set title 'growing %s'\nset xlabel '%s added'\n"
+						"plot for [i=2:%zu] '%s' using 1:i with lines title "
+						"columnhead(i), 100 with lines dt 2 lc 'red' title "
+						"'limit'\n",
+						study_dim_name(d), study_dim_name(d), cols + 1, name);
 	}
-	if (out_close(&of, true) != 0)
-		return -1;
-	return gnuplot(dir, "set title 'Headroom of each limit (percent used today)'\n"
-			    "set style data histograms\nset style fill solid 0.6\n"
-			    "set xtics rotate by -45 font ',8'\nset ylabel '% of the limit'\n"
-			    "plot 'capacity.csv' using (100 * $3 / $4):xtic(stringcolumn(1).' '"
-			    ".stringcolumn(2)) title 'used today'\n");
+	if (len < sizeof(script))
+		snprintf(script + len, sizeof(script) - len, "unset multiplot\n");
+	return gnuplot(dir, script);
 }
 
 int sweep_capacity(const struct study *st, struct scenario *sc, struct diag *d,

@@ -24,7 +24,7 @@
 #include "sim/diag.h"
 #include "sim/rng.h"
 
-#define STUDY_MAX_RUNS 10000000u
+#define STUDY_MAX_RUNS 1000000u /* per-run results are kept for the statistics */
 #define STUDY_MAX_TARGETS 64u
 
 /* ---- study file ------------------------------------------------------------ */
@@ -844,6 +844,7 @@ size_t study_subnet_nics(const struct study_base *b, size_t s)
 	return b->cp->topo->subnets[s]->nic_count;
 }
 const struct run *study_run(const struct study_base *b) { return b->run; }
+struct diag *study_diag(const struct study_base *b) { return b->diag; }
 size_t study_target_count(const struct study_base *b) { return b->ntargets; }
 const char *study_target(const struct study_base *b, size_t i) { return b->targets[i]; }
 

@@ -115,6 +115,8 @@ int64_t study_failure_ms(const struct study_base *b); /* when variants start */
 size_t study_subnet_count(const struct study_base *b);
 const char *study_subnet_id(const struct study_base *b, size_t s);
 size_t study_subnet_nics(const struct study_base *b, size_t s);
+/* Where runs report (a variant's rejected edit, for instance). */
+struct diag *study_diag(const struct study_base *b);
 /* The baseline run (replayed to the study's `at`). */
 const struct run *study_run(const struct study_base *b);
 /* Monte-carlo targets (bgpConnection ids), for per-failure rows. */

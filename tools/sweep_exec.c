@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim/diag.h"
+
 struct wire_head {
 	uint64_t variant;
 	int32_t status, rc;
@@ -51,7 +53,18 @@ static int write_all(int fd, const void *p, size_t n)
 static void child(struct study_base *b, size_t variant, int fd)
 {
 	struct study_result res;
+	struct diag *d = study_diag(b);
+	size_t d0 = diag_stored(d);
 	int rc = study_eval(b, variant, &res);
+	/* Why the run rejected the variant, said once, by the child. */
+	for (size_t i = d0; i < diag_stored(d); i++) {
+		const struct diag_entry *e = diag_get(d, i);
+		fprintf(stderr, "variant %zu (%s): %s%s%s%s%s: %s\n", variant,
+			study_variant_label(b, variant), e->file ? e->file : "", e->file ? ": " : "",
+			e->path ? e->path : "", e->path ? ": " : "", diag_severity_name(e->severity),
+			e->message);
+	}
+	fflush(stderr);
 	struct wire_head h = { .variant = variant, .status = res.status, .rc = rc,
 			       .session_losses = res.session_losses, .nrecs = res.nrecs,
 			       .nfails = res.nfails, .score = res.score, .folded = res.folded };

@@ -433,17 +433,19 @@ static int report_enumerate(struct ctx *c)
 	static const char *const hdr[] = { "rank",	   "variant",	  "failure",
 					   "class",	   "subnets",	  "nics",
 					   "blackholed",   "max_blackhole_s", "lost",
-					   "max_lost_s",   "session_losses", "score_nic_s" };
-	struct sheet sh = { .ncols = 12, .hdr = hdr };
+					   "max_lost_s",   "session_losses", "score_nic_s",
+					   "status" };
+	struct sheet sh = { .ncols = 13, .hdr = hdr };
 	for (size_t r = 0; r < n; r++) {
 		const struct vsum *s = &order[r];
-		sheet_add(&sh, "%zu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%.3f\t%llu\t%.3f\t%llu\t%.1f",
+		sheet_add(&sh, "%zu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%.3f\t%llu\t%.3f\t%llu\t%.1f\t%s",
 			  r + 1, (unsigned long long)s->variant,
 			  study_variant_label(c->b, s->variant), study_variant_class(c->b, s->variant),
 			  (unsigned long long)s->subnets, (unsigned long long)s->nics,
 			  (unsigned long long)s->dests_bh, s->max_bh_s,
 			  (unsigned long long)s->dests_lost, s->max_lost_s,
-			  (unsigned long long)s->losses, s->score);
+			  (unsigned long long)s->losses, s->score,
+			  s->status == 0 ? "ok" : "rejected");
 	}
 	free(order);
 	int rc = publish(c->o, &sh, false, "variants.csv",

@@ -268,15 +268,23 @@ static int group_names(struct run *r, const struct view_change *vc, const struct
 	return 0;
 }
 
+/* What a BGP change is known to touch (timeline_entry.scope, bgp_scope). */
+struct change_scope {
+	const struct prefix *scope, *bgp;
+	size_t nscope, nbgp;
+};
+
 /* Appends the timeline entries of one subnet's change: one per group of
  * its NICs that share a (before, after) view, or one with no NIC when the
- * subnet has none.  When scope is given, before and after differ only in
- * rows of those prefixes. */
+ * subnet has none.  sc (NULL: none) says what a BGP change touched. */
 static void log_change_views(struct run *r, int64_t at, const struct subnet *s, bool gone,
 			     const struct view_change *vc, struct eff_table *before,
 			     struct eff_table *after, const char *cause,
-			     const struct prefix *scope, size_t nscope)
+			     const struct change_scope *sc)
 {
+	static const struct change_scope none = { 0 };
+	if (!sc)
+		sc = &none;
 	/* The common case (no edit, no capacity change): groups 0 and 3 of
 	 * the current topology, cached per subnet until either changes. */
 	if (before == after && !vc->before_unprog && !vc->after_unprog)
@@ -315,8 +323,10 @@ static void log_change_views(struct run *r, int64_t at, const struct subnet *s, 
 			.before_without_rs = b,
 			.after_without_rs = a,
 			.cause = cause,
-			.scope = scope,
-			.nscope = nscope,
+			.scope = sc->scope,
+			.nscope = sc->nscope,
+			.bgp_scope = sc->bgp,
+			.nbgp_scope = sc->nbgp,
 		};
 		if (!(e->subnet = intern(r, s->id)))
 			oom(r);
@@ -325,11 +335,10 @@ static void log_change_views(struct run *r, int64_t at, const struct subnet *s, 
 
 /* A subnet table change seen the same way before and after (BGP events). */
 static void log_change(struct run *r, int64_t at, const struct subnet *s, struct eff_table *before,
-		       struct eff_table *after, const char *cause, const struct prefix *scope,
-		       size_t nscope)
+		       struct eff_table *after, const char *cause, const struct change_scope *sc)
 {
 	struct view_change vc = { r->topo, r->unprog, r->unprog };
-	log_change_views(r, at, s, false, &vc, before, after, cause, scope, nscope);
+	log_change_views(r, at, s, false, &vc, before, after, cause, sc);
 }
 
 static void change_free(struct set_change *c)
@@ -386,9 +395,18 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 			eff_unref(t);
 			continue;
 		}
-		bool scoped = scope && eff_same_own_rows(r->tables[i], t);
-		log_change(r, now, s, r->tables[i], t, cause, scoped ? scope : NULL,
-			   scoped ? ch->nchanged : 0);
+		/* Only the changed prefixes' rows differ when the own rows are
+		 * shared; with a base, the change came from those prefixes. */
+		struct change_scope sc = { 0 };
+		if (scope) {
+			sc.bgp = scope;
+			sc.nbgp = ch->nchanged;
+			if (eff_same_own_rows(r->tables[i], t)) {
+				sc.scope = scope;
+				sc.nscope = ch->nchanged;
+			}
+		}
+		log_change(r, now, s, r->tables[i], t, cause, &sc);
 		eff_unref(r->tables[i]);
 		r->tables[i] = t;
 	}
@@ -527,14 +545,14 @@ static int recompute_all(struct run *r, const struct topology *old_topo,
 			nt = eff_ref(ot);
 		}
 		if (old_topo)
-			log_change_views(r, now, s, false, vc, ot, nt, cause, NULL, 0);
+			log_change_views(r, now, s, false, vc, ot, nt, cause, NULL);
 		r->tables[i] = nt;
 	}
 	/* Subnets that went away. */
 	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
 		if (!topology_subnet(t, old_topo->subnets[i]->id))
 			log_change_views(r, now, old_topo->subnets[i], true, vc, old_tables[i], NULL,
-					 cause, NULL, 0);
+					 cause, NULL);
 	return 0;
 }
 
@@ -734,7 +752,7 @@ static void update_capacity_views(struct run *r, int64_t now, const char *cause)
 		}
 		if (flips)
 			log_change_views(r, now, s, false, &vc, r->tables[i], r->tables[i], cause,
-					 NULL, 0);
+					 NULL);
 	}
 	set_unprog(r, u, n);
 }
@@ -850,16 +868,44 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 	}
 }
 
+/* The prefixes p's sessions hold (sorted, unique; malloc'd, *n may be 0):
+ * what taking them down can change, so the domain decides only those again. */
+static struct prefix *held_prefixes(const struct peer *p, size_t *n)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < p->ninst; i++)
+		total += p->in[i].n;
+	struct prefix *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	for (unsigned i = 0; i < p->ninst; i++)
+		for (size_t j = 0; j < p->in[i].n; j++)
+			v[k++] = p->in[i].v[j].prefix;
+	*n = prefix_sort_unique(v, k);
+	return v;
+}
+
+/* All of p's sessions go down: withdraw what they held. */
+static void sessions_down(struct run *r, struct peer *p, int64_t now, const char *why)
+{
+	size_t n = 0;
+	struct prefix *held = held_prefixes(p, &n);
+	for (unsigned i = 0; i < p->ninst; i++)
+		peer_session_down(p, i);
+	/* Without the list (out of memory) the domain is rebuilt whole. */
+	domain_changed(r, peer_hub(r, p), now, why, held, held ? n : 0);
+	free(held);
+}
+
 static void on_hold_expired(void *ctx, void *arg, int64_t now)
 {
 	struct run *r = ctx;
 	struct timer_arg *a = arg;
 	struct peer *p = a->peer;
 	p->hold_timer = 0;
-	for (unsigned i = 0; i < p->ninst; i++)
-		peer_session_down(p, i);
 	session_event(r, now, p->id, "hold timer expired: routes withdrawn");
-	domain_changed(r, peer_hub(r, p), now, cause(r, "hold timer", p->id), NULL, 0);
+	sessions_down(r, p, now, cause(r, "hold timer", p->id));
 }
 
 #define EVENT_PATH_LEN 40
@@ -979,10 +1025,8 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 	}
 	p->admin_up = false;
 	if (e->graceful) {
-		for (unsigned i = 0; i < p->ninst; i++)
-			peer_session_down(p, i);
 		session_event(r, now, p->id, "peer down (graceful): routes withdrawn at once");
-		domain_changed(r, peer_hub(r, p), now, cause(r, "peerDown", p->id), NULL, 0);
+		sessions_down(r, p, now, cause(r, "peerDown", p->id));
 		return;
 	}
 	/* SPEC 2.2: a silent failure is noticed when the hold timer expires. */
@@ -992,7 +1036,9 @@ static void do_peer_down(struct run *r, const struct event *e, int64_t now)
 		return;
 	}
 	*a = (struct timer_arg){ .r = r, .peer = p };
-	int64_t at = now + r->sc->settings.hold_ms;
+	int64_t at = now + r->sc->settings.hold_ms - e->hold_elapsed_ms;
+	if (at < now)
+		at = now;
 	p->hold_timer = evq_push(r->q, at, CLASS_CHANGE, EVQ_FOREGROUND, on_hold_expired, r, a);
 	session_event(r, now, p->id,
 		      "peer down (silent): routes stay programmed until the hold timer expires at "
@@ -1219,6 +1265,24 @@ int run_add_probe(struct run *r, int64_t at_ms, const char *label)
 	p->r = r;
 	p->label = arena_strdup(r->arena, label);
 	return evq_push(r->q, at_ms, CLASS_CHECKPOINT, EVQ_FOREGROUND, on_probe, r, p) ? 0 : -1;
+}
+
+int run_inject(struct run *r, struct event *e)
+{
+	int cls = e->op == EV_CHECKPOINT ? CLASS_CHECKPOINT : CLASS_CHANGE;
+	evq_fn fn = e->op == EV_CHECKPOINT ? on_checkpoint : on_event;
+	return evq_push(r->q, e->at_ms, cls, EVQ_FOREGROUND, fn, r, e) ? 0 : -1;
+}
+
+int run_resume(struct run *r, int64_t until_ms)
+{
+	int64_t t;
+	while (r->status == 0 && evq_pending_foreground(r->q) > 0 && evq_next_time(r->q, &t) &&
+	       t <= until_ms)
+		evq_step(r->q);
+	if (evq_now(r->q) > r->end_ms)
+		r->end_ms = evq_now(r->q);
+	return r->status;
 }
 
 int run_execute(struct run *r)

@@ -52,6 +52,12 @@ struct timeline_entry {
 	 * prefixes (sorted): a diff needs to look at nothing else. */
 	const struct prefix *scope;
 	size_t nscope;
+	/* When non-NULL, the change came from these prefixes of the domain's
+	 * BGP routes (sorted), even when own rows changed too: then only rows
+	 * of these prefixes, 0.0.0.0/0 and the platform None prefixes can
+	 * differ (SPEC 1.6.2-1.6.5). */
+	const struct prefix *bgp_scope;
+	size_t nbgp_scope;
 };
 
 /* One line of what happened to BGP sessions, for the summary. */
@@ -76,6 +82,13 @@ void run_set_event_hook(struct run *r, run_event_hook fn, void *ctx);
 /* Replays everything.  0 ok; 2 an edit was invalid (diagnostics say which,
  * the run stopped there); 3 out of memory. */
 int run_execute(struct run *r);
+/* What-if studies (models/study.c): after run_execute, inject events (each
+ * must outlive the run; at_ms >= run_end_ms) and resume: runs the injected
+ * events and the timers they start, up to and including until_ms, while
+ * foreground work remains (retries do not keep it going).  Returns as
+ * run_execute; no checkpoint is taken. */
+int run_inject(struct run *r, struct event *e);
+int run_resume(struct run *r, int64_t until_ms);
 
 size_t run_checkpoint_count(const struct run *r);
 const struct checkpoint *run_checkpoint_get(const struct run *r, size_t i);

@@ -53,6 +53,8 @@ struct event {
 	bool has_to;                  /* "to" was given */
 	const char *peer;             /* peerDown/peerUp */
 	bool graceful;                /* peerDown mode */
+	int64_t hold_elapsed_ms;      /* silent peerDown: time since the last keepalive the
+					 Azure side received (sweeps draw it); 0 in files */
 	const char *target;           /* instanceDown/Up: "ars/IN_0" */
 	const char *path;             /* add/set/remove */
 	const cJSON *value;           /* add/set */

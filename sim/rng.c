@@ -90,3 +90,13 @@ double rng_exponential(struct rng *r, double mean)
 {
 	return gsl_ran_exponential(r->g, mean);
 }
+
+double rng_flat(struct rng *r, double a, double b)
+{
+	return gsl_ran_flat(r->g, a, b);
+}
+
+double rng_lognormal(struct rng *r, double zeta, double sigma)
+{
+	return gsl_ran_lognormal(r->g, zeta, sigma);
+}

@@ -15,5 +15,8 @@ void rng_destroy(struct rng *r);       /* NULL is a no-op */
 double rng_uniform(struct rng *r);     /* [0, 1) */
 uint64_t rng_uniform_int(struct rng *r, uint64_t n); /* [0, n), n >= 1 */
 double rng_exponential(struct rng *r, double mean);
+double rng_flat(struct rng *r, double a, double b);            /* uniform [a, b) */
+/* exp(N(zeta, sigma)): median exp(zeta). */
+double rng_lognormal(struct rng *r, double zeta, double sigma);
 
 #endif

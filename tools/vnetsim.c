@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tools/cli.h"
+#include "tools/sweep_out.h"
 
 #ifndef VNETSIM_VERSION
 #define VNETSIM_VERSION "unknown"
@@ -19,15 +20,6 @@ struct command {
 	const char *summary;
 };
 
-static int cmd_sweep(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "vnetsim sweep: not implemented yet (what-if studies are a separate piece "
-			"of work)\n");
-	return CLI_EXIT_INVALID;
-}
-
 static const struct command COMMANDS[] = {
 	{ "run", cmd_run, "replay scenarios, check expectations, print the timeline" },
 	{ "routes", cmd_routes, "effective routes of NICs and subnets (az's shape)" },
@@ -35,7 +27,8 @@ static const struct command COMMANDS[] = {
 	{ "bgp", cmd_bgp, "a Route Server's learned or advertised routes" },
 	{ "diff", cmd_diff, "compare checkpoints, scenarios, or a captured az table" },
 	{ "check", cmd_check, "validate scenarios and report known pitfalls" },
-	{ "sweep", cmd_sweep, "what-if studies (not implemented yet)" },
+	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
+	{ "merge", cmd_merge, "combine the sweep databases of shards" },
 };
 
 #define NCOMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

@@ -1,0 +1,1389 @@
+/*
+ * study.c - what-if studies: study files, variants, impact (see study.h).
+ *
+ * Cost of one variant: the events it injects (an NVA crash at ref-4k is a
+ * 1,000-prefix withdrawal in 382 subnets at hold expiry), then one
+ * eff_rows_with_prefix per (subnet, destination) it can touch and per
+ * table change of that subnet.  Candidates come from a dead-next-hop index
+ * of the baseline built once (next hop IP -> subnet, prefix) and from the
+ * timeline entries of the variant: their scope when they have one, a row
+ * diff of before and after otherwise (configuration edits).
+ */
+#include "models/study.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/effective.h"
+#include "models/jsonin.h"
+#include "models/run.h"
+#include "models/speaker.h"
+#include "sim/diag.h"
+#include "sim/rng.h"
+
+#define STUDY_MAX_RUNS 1000000u /* per-run results are kept for the statistics */
+#define STUDY_MAX_TARGETS 64u
+
+/* ---- study file ------------------------------------------------------------ */
+
+const char *study_kind_name(enum study_kind k)
+{
+	switch (k) {
+	case STUDY_ENUMERATE: return "enumerate";
+	case STUDY_MONTE_CARLO: return "monte-carlo";
+	case STUDY_CAPACITY: return "capacity";
+	}
+	return "?";
+}
+
+/* A positive finite number at obj.key; *out unchanged when absent. */
+static void read_double(struct jin *j, const cJSON *obj, const char *key, double min, double max,
+			double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < min ||
+	    v->valuedouble > max) {
+		jin_error_at(j, key, "expected a number in [%g, %g]", min, max);
+		return;
+	}
+	*out = v->valuedouble;
+}
+
+static void read_seconds(struct jin *j, const cJSON *obj, const char *key, int64_t min_ms,
+			 int64_t *out)
+{
+	int64_t ms;
+	if (!jin_duration(j, obj, key, &ms))
+		return;
+	if (ms < min_ms) {
+		jin_error_at(j, key, "must be at least %.3fs", (double)min_ms / 1000.0);
+		return;
+	}
+	*out = ms;
+}
+
+struct name_bit {
+	const char *name;
+	unsigned bit;
+};
+
+/* An array of names from a table, OR-ed; *out unchanged when absent. */
+static void read_names(struct jin *j, const cJSON *obj, const char *key,
+		       const struct name_bit *tab, size_t ntab, unsigned *out)
+{
+	const cJSON *a;
+	if (!jin_array(j, obj, key, false, &a))
+		return;
+	unsigned bits = 0;
+	size_t i = 0;
+	const cJSON *it;
+	size_t m = jin_push_key(j, key);
+	cJSON_ArrayForEach(it, a)
+	{
+		size_t m2 = jin_push_index(j, i++);
+		bool ok = false;
+		for (size_t k = 0; cJSON_IsString(it) && k < ntab; k++)
+			if (strcmp(it->valuestring, tab[k].name) == 0) {
+				bits |= tab[k].bit;
+				ok = true;
+			}
+		if (!ok) {
+			char list[256] = "";
+			for (size_t k = 0; k < ntab; k++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 k ? ", " : "", tab[k].name);
+			jin_error(j, "expected one of: %s", list);
+		}
+		jin_pop(j, m2);
+	}
+	if (bits == 0 && i == 0)
+		jin_error(j, "must not be empty");
+	jin_pop(j, m);
+	*out = bits;
+}
+
+static const struct name_bit FAILURES[] = {
+	{ "nva", STUDY_F_NVA },
+	{ "routeServerInstance", STUDY_F_RS_INSTANCE },
+	{ "gatewayInstance", STUDY_F_GW_INSTANCE },
+	{ "connection", STUDY_F_CONNECTION },
+	{ "peering", STUDY_F_PEERING },
+};
+
+static const struct name_bit MODES[] = { { "silent", 1 }, { "graceful", 2 } };
+
+static const struct name_bit GROW[] = {
+	{ "spokes", STUDY_G_SPOKES },
+	{ "vms", STUDY_G_VMS },
+	{ "nvaRoutes", STUDY_G_NVA_ROUTES },
+	{ "onPremPrefixes", STUDY_G_ONPREM },
+};
+
+#define NELEM(x) (sizeof(x) / sizeof((x)[0]))
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void parse_enumerate(struct jin *j, const cJSON *doc, struct study *st)
+{
+	static const char *const known[] = { "kind", "name", "at", "window", "repairAfter",
+					     "failures", "modes", "detail", NULL };
+	jin_known_keys(j, doc, known);
+	read_seconds(j, doc, "window", 1, &st->window_ms);
+	read_seconds(j, doc, "repairAfter", 1, &st->repair_ms);
+	read_names(j, doc, "failures", FAILURES, NELEM(FAILURES), &st->failures);
+	unsigned modes = 3;
+	read_names(j, doc, "modes", MODES, NELEM(MODES), &modes);
+	st->silent = modes & 1;
+	st->graceful = modes & 2;
+}
+
+static void parse_monte_carlo(struct jin *j, const cJSON *doc, struct study *st)
+{
+	static const char *const known[] = { "kind",	    "name",	    "at",
+					     "runs",	    "seed",	    "horizon",
+					     "targets",	    "mtbf",	    "repairMedian",
+					     "repairSigma", "mode",	    "keepalivePhase",
+					     "detail",	    NULL };
+	jin_known_keys(j, doc, known);
+	jin_uint(j, doc, "runs", true, 1, STUDY_MAX_RUNS, &st->runs);
+	jin_uint(j, doc, "seed", false, 0, UINT64_MAX >> 1, &st->seed);
+	read_seconds(j, doc, "horizon", 1000, &st->horizon_ms);
+	int64_t mtbf = -1, median = -1;
+	read_seconds(j, doc, "mtbf", 1000, &mtbf);
+	if (!cJSON_GetObjectItemCaseSensitive(doc, "mtbf"))
+		jin_error_at(j, "mtbf", "missing: the mean time between failures of each target");
+	read_seconds(j, doc, "repairMedian", 1000, &median);
+	if (mtbf > 0)
+		st->mtbf_s = (double)mtbf / 1000.0;
+	if (median > 0)
+		st->repair_median_s = (double)median / 1000.0;
+	read_double(j, doc, "repairSigma", 0.0, 10.0, &st->repair_sigma);
+	const char *mode = NULL;
+	if (jin_string(j, doc, "mode", false, &mode)) {
+		if (strcmp(mode, "silent") == 0)
+			st->mc_graceful = false;
+		else if (strcmp(mode, "graceful") == 0)
+			st->mc_graceful = true;
+		else
+			jin_error_at(j, "mode", "expected \"silent\" or \"graceful\"");
+	}
+	jin_bool(j, doc, "keepalivePhase", false, &st->keepalive_phase);
+	const cJSON *t;
+	if (jin_array(j, doc, "targets", false, &t)) {
+		size_t n = (size_t)cJSON_GetArraySize(t);
+		if (n == 0 || n > STUDY_MAX_TARGETS) {
+			jin_error_at(j, "targets", "expected 1 to %u bgpConnection ids",
+				     STUDY_MAX_TARGETS);
+			return;
+		}
+		st->targets = calloc(n, sizeof(*st->targets));
+		if (!st->targets)
+			return;
+		size_t m = jin_push_key(j, "targets");
+		const cJSON *it;
+		cJSON_ArrayForEach(it, t)
+		{
+			size_t m2 = jin_push_index(j, st->ntargets);
+			if (jin_is_string(j, it, "a bgpConnection id (\"ars/nva1\")"))
+				st->targets[st->ntargets] = strdup(it->valuestring);
+			st->ntargets++;
+			jin_pop(j, m2);
+		}
+		jin_pop(j, m);
+	}
+}
+
+static void parse_capacity(struct jin *j, const cJSON *doc, struct study *st)
+{
+	static const char *const known[] = { "kind", "name", "at", "grow", "maxSteps", NULL };
+	jin_known_keys(j, doc, known);
+	read_names(j, doc, "grow", GROW, NELEM(GROW), &st->grow);
+	jin_uint(j, doc, "maxSteps", false, 1, 1000000, &st->max_steps);
+}
+
+struct study *study_load(const char *file, struct diag *d, bool *io_error)
+{
+	cJSON *doc = jin_parse_file(file, d, io_error);
+	if (!doc)
+		return NULL;
+	struct study *st = calloc(1, sizeof(*st));
+	if (!st) {
+		cJSON_Delete(doc);
+		*io_error = true;
+		return NULL;
+	}
+	*st = (struct study){ .file = strdup(file), .window_ms = 30 * 60 * 1000, .repair_ms = -1,
+			      .failures = STUDY_F_ALL, .silent = true, .graceful = true,
+			      .runs = 0, .seed = 1, .horizon_ms = 30LL * 24 * 3600 * 1000,
+			      .repair_median_s = 1800, .repair_sigma = 1.0,
+			      .keepalive_phase = true, .grow = STUDY_G_ALL, .max_steps = 100000 };
+	struct jin j;
+	jin_init(&j, d, file);
+	const char *kind = NULL, *name = NULL, *at = NULL;
+	if (!cJSON_IsObject(doc)) {
+		jin_error(&j, "expected a study object");
+	} else if (jin_string(&j, doc, "kind", true, &kind)) {
+		jin_string(&j, doc, "name", false, &name);
+		jin_string(&j, doc, "at", false, &at);
+		jin_bool(&j, doc, "detail", false, &st->detail);
+		st->name = dup_or_null(name);
+		st->at = dup_or_null(at);
+		if (strcmp(kind, "enumerate") == 0) {
+			st->kind = STUDY_ENUMERATE;
+			parse_enumerate(&j, doc, st);
+		} else if (strcmp(kind, "monte-carlo") == 0) {
+			st->kind = STUDY_MONTE_CARLO;
+			parse_monte_carlo(&j, doc, st);
+		} else if (strcmp(kind, "capacity") == 0) {
+			st->kind = STUDY_CAPACITY;
+			parse_capacity(&j, doc, st);
+		} else {
+			jin_error_at(&j, "kind",
+				     "expected \"enumerate\", \"monte-carlo\" or \"capacity\"");
+		}
+	}
+	cJSON_Delete(doc);
+	if (jin_errors(&j) > 0 || !st->file) {
+		*io_error = !st->file;
+		study_destroy(st);
+		return NULL;
+	}
+	return st;
+}
+
+void study_destroy(struct study *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->ntargets; i++)
+		free(st->targets[i]);
+	free(st->targets);
+	free(st->file);
+	free(st->name);
+	free(st->at);
+	free(st);
+}
+
+uint64_t study_run_seed(uint64_t seed, uint64_t k)
+{
+	uint64_t z = seed + (k + 1) * 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* ---- variants --------------------------------------------------------------- */
+
+/* An address that is down during [from, to), for the prefixes in only
+ * (sorted; all prefixes when nonly is 0). */
+struct dead {
+	uint32_t ip;
+	int64_t from, to;
+	const struct prefix *only;
+	size_t nonly;
+	size_t fail;                   /* index in the result's failures, or SIZE_MAX */
+};
+
+struct variant {
+	char *label;
+	const char *klass;             /* "nva", "routeServerInstance", ... */
+	struct event ev[2];            /* the failure, and the repair when nev == 2 */
+	size_t nev;
+	struct dead *dead;
+	size_t ndead;
+	struct prefix *only;           /* owned filter shared by dead[] */
+	struct event *drawn;           /* monte-carlo: down, up per dead[] window */
+	size_t ndrawn;
+};
+
+/* Baseline index entry: a row of some subnet for prefix p has next hop ip
+ * (one entry per distinct pair: BGP rows repeat in every subnet of a
+ * domain, and the evaluation checks each subnet anyway). */
+struct nh_ref {
+	uint32_t ip;
+	struct prefix p;
+};
+
+struct study_base {
+	const struct study *st;
+	struct scenario *sc;
+	size_t saved_nevents;
+	struct diag *diag;
+	struct run *run;
+	const struct checkpoint *cp;   /* the baseline: tables and topology */
+	int64_t t_fail;
+	struct variant *v;
+	size_t nv, vcap;
+	char **targets;                /* monte-carlo: bgpConnection ids */
+	uint32_t *target_ip;
+	size_t ntargets;
+	struct nh_ref *idx;            /* sorted by ip, s, prefix */
+	size_t nidx;
+};
+
+static struct variant *new_variant(struct study_base *b, const char *klass, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct variant *new_variant(struct study_base *b, const char *klass, const char *fmt, ...)
+{
+	if (b->nv == b->vcap) {
+		size_t nc = b->vcap ? b->vcap * 2 : 32;
+		struct variant *nvv = realloc(b->v, nc * sizeof(*nvv));
+		if (!nvv)
+			return NULL;
+		b->v = nvv;
+		b->vcap = nc;
+	}
+	struct variant *v = &b->v[b->nv];
+	memset(v, 0, sizeof(*v));
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	v->label = len >= 0 ? malloc((size_t)len + 1) : NULL;
+	if (!v->label)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(v->label, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	v->klass = klass;
+	b->nv++;
+	return v;
+}
+
+static int add_dead(struct variant *v, uint32_t ip, int64_t from, int64_t to)
+{
+	struct dead *nd = realloc(v->dead, (v->ndead + 1) * sizeof(*nd));
+	if (!nd)
+		return -1;
+	v->dead = nd;
+	nd[v->ndead++] = (struct dead){ .ip = ip, .from = from, .to = to, .fail = SIZE_MAX };
+	return 0;
+}
+
+static void set_event(struct study_base *b, struct event *e, enum ev_op op, int64_t at)
+{
+	memset(e, 0, sizeof(*e));
+	e->op = op;
+	e->at_ms = at;
+	e->index = b->sc->nevents; /* diagnostics name "$.events[N]" past the file's */
+	e->to_mask = 3;
+}
+
+static int64_t repair_end(const struct study_base *b)
+{
+	return b->st->repair_ms >= 0 ? b->t_fail + b->st->repair_ms : INT64_MAX;
+}
+
+/* peerDown (and peerUp on repair) of a BGP peer. */
+static struct variant *peer_variant(struct study_base *b, const char *klass, const char *id,
+				    bool graceful)
+{
+	struct variant *v = new_variant(b, klass, "peerDown %s %s",
+					graceful ? "graceful" : "silent", id);
+	if (!v)
+		return NULL;
+	set_event(b, &v->ev[0], EV_PEER_DOWN, b->t_fail);
+	v->ev[0].peer = id;
+	v->ev[0].graceful = graceful;
+	v->nev = 1;
+	if (b->st->repair_ms >= 0) {
+		set_event(b, &v->ev[1], EV_PEER_UP, repair_end(b));
+		v->ev[1].peer = id;
+		v->nev = 2;
+	}
+	return v;
+}
+
+static struct variant *instance_variant(struct study_base *b, const char *klass,
+					const char *owner, unsigned inst)
+{
+	char target[256];
+	snprintf(target, sizeof(target), "%s/IN_%u", owner, inst);
+	struct variant *v = new_variant(b, klass, "instanceDown %s", target);
+	if (!v)
+		return NULL;
+	/* The label holds the target text: events point into it. */
+	const char *t = v->label + strlen("instanceDown ");
+	set_event(b, &v->ev[0], EV_INSTANCE_DOWN, b->t_fail);
+	v->ev[0].target = t;
+	v->nev = 1;
+	if (b->st->repair_ms >= 0) {
+		set_event(b, &v->ev[1], EV_INSTANCE_UP, repair_end(b));
+		v->ev[1].target = t;
+		v->nev = 2;
+	}
+	return v;
+}
+
+static const cJSON *named(const cJSON *arr, const char *name)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+static int peering_variant(struct study_base *b, const struct vnet *vn, const struct peering *p)
+{
+	struct variant *v = new_variant(b, "peering",
+					"remove virtualNetworks/%s/virtualNetworkPeerings/%s",
+					vn->name, p->name);
+	if (!v)
+		return -1;
+	const char *path = v->label + strlen("remove ");
+	set_event(b, &v->ev[0], EV_REMOVE, b->t_fail);
+	v->ev[0].path = path;
+	v->nev = 1;
+	if (b->st->repair_ms < 0)
+		return 0;
+	/* The repair puts the peering back as the scenario's topology has it. */
+	const cJSON *vnets = cJSON_GetObjectItemCaseSensitive(b->sc->topology_json,
+							      "virtualNetworks");
+	const cJSON *vj = named(vnets, vn->name);
+	const cJSON *pj = named(cJSON_GetObjectItemCaseSensitive(vj, "virtualNetworkPeerings"),
+				p->name);
+	if (!pj)
+		return 0; /* added by an edit before the baseline: no repair */
+	set_event(b, &v->ev[1], EV_ADD, repair_end(b));
+	v->ev[1].path = path;
+	v->ev[1].value = pj;
+	v->nev = 2;
+	return 0;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	return prefix_compare(*(const struct prefix *)a, *(const struct prefix *)b);
+}
+
+/* A connection's failure: ExpressRoute next hops die; a VPN connection's
+ * gateway next hops die for the prefixes that connection carried. */
+static int connection_dead(struct study_base *b, struct variant *v, const struct connection *c)
+{
+	int64_t to = repair_end(b);
+	if (c->type == CONN_EXPRESSROUTE) {
+		for (size_t k = 0; k < c->ner_next_hops; k++)
+			if (add_dead(v, c->er_next_hops[k], b->t_fail, to) != 0)
+				return -1;
+		return 0;
+	}
+	const struct peer *p = speakers_peer(run_speakers(b->run), c->name);
+	size_t n = p ? p->in[0].n : 0;
+	if (n == 0)
+		return 0;
+	v->only = malloc(n * sizeof(*v->only));
+	if (!v->only)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		v->only[k] = p->in[0].v[k].prefix;
+	qsort(v->only, n, sizeof(*v->only), cmp_prefix);
+	const struct gateway *g = c->gw;
+	uint32_t ips[2] = { g->instance_ip[0], g->instance_ip[1] };
+	size_t nip = g->active_active ? 2 : 0;
+	if (!g->active_active && g->public_ip)
+		ips[nip++] = g->public_ip;
+	for (size_t k = 0; k < nip; k++) {
+		if (add_dead(v, ips[k], b->t_fail, to) != 0)
+			return -1;
+		v->dead[v->ndead - 1].only = v->only;
+		v->dead[v->ndead - 1].nonly = n;
+	}
+	return 0;
+}
+
+static int list_enumerate(struct study_base *b)
+{
+	const struct study *st = b->st;
+	const struct topology *t = b->cp->topo;
+	int64_t to = repair_end(b);
+	bool modes[2] = { st->silent, st->graceful };
+	if (st->failures & STUDY_F_NVA)
+		for (size_t i = 0; i < t->nrss; i++)
+			for (size_t k = 0; k < t->rss[i]->nconns; k++)
+				for (int m = 0; m < 2; m++) {
+					const struct bgp_conn *c = &t->rss[i]->conns[k];
+					if (!modes[m])
+						continue;
+					struct variant *v = peer_variant(b, "nva", c->id, m == 1);
+					if (!v || add_dead(v, c->peer_ip, b->t_fail, to) != 0)
+						return -1;
+				}
+	if (st->failures & STUDY_F_RS_INSTANCE)
+		for (size_t i = 0; i < t->nrss; i++)
+			for (unsigned k = 0; k < 2; k++)
+				if (!instance_variant(b, "routeServerInstance", t->rss[i]->name, k))
+					return -1;
+	if (st->failures & STUDY_F_GW_INSTANCE)
+		for (size_t i = 0; i < t->ngws; i++)
+			for (unsigned k = 0; k < 2; k++) {
+				const struct gateway *g = t->gws[i];
+				struct variant *v = instance_variant(b, "gatewayInstance", g->name, k);
+				if (!v)
+					return -1;
+				/* Only an active-active VPN gateway's instance is a next hop. */
+				if (g->type == GW_VPN && g->active_active &&
+				    add_dead(v, g->instance_ip[k], b->t_fail, to) != 0)
+					return -1;
+			}
+	if (st->failures & STUDY_F_CONNECTION)
+		for (size_t i = 0; i < t->nconns; i++)
+			for (int m = 0; m < 2; m++) {
+				const struct connection *c = t->conns[i];
+				if (!modes[m] || !speakers_peer(run_speakers(b->run), c->name))
+					continue;
+				struct variant *v = peer_variant(b, "connection", c->name, m == 1);
+				if (!v || connection_dead(b, v, c) != 0)
+					return -1;
+			}
+	if (st->failures & STUDY_F_PEERING)
+		for (size_t i = 0; i < t->nvnets; i++)
+			for (size_t k = 0; k < t->vnets[i]->npeerings; k++)
+				if (peering_variant(b, t->vnets[i], &t->vnets[i]->peerings[k]) != 0)
+					return -1;
+	return 0;
+}
+
+static int list_monte_carlo(struct study_base *b, struct diag *d)
+{
+	const struct study *st = b->st;
+	const struct topology *t = b->cp->topo;
+	size_t n = st->ntargets;
+	if (n == 0)
+		for (size_t i = 0; i < t->nrss; i++)
+			n += t->rss[i]->nconns;
+	if (n == 0) {
+		diag_add(d, DIAG_ERROR, st->file, "$.targets",
+			 "the scenario has no Route Server bgpConnection to fail");
+		return 2;
+	}
+	b->targets = calloc(n, sizeof(*b->targets));
+	b->target_ip = calloc(n, sizeof(*b->target_ip));
+	if (!b->targets || !b->target_ip)
+		return 3;
+	for (size_t i = 0; st->ntargets && i < st->ntargets; i++) {
+		const struct bgp_conn *c = topology_bgp_conn(t, st->targets[i]);
+		if (!c) {
+			char path[64];
+			snprintf(path, sizeof(path), "$.targets[%zu]", i);
+			diag_add(d, DIAG_ERROR, st->file, path,
+				 "no Route Server bgpConnection \"%s\" at the baseline",
+				 st->targets[i]);
+			return 2;
+		}
+		b->targets[b->ntargets] = strdup(c->id);
+		b->target_ip[b->ntargets++] = c->peer_ip;
+	}
+	for (size_t i = 0; !st->ntargets && i < t->nrss; i++)
+		for (size_t k = 0; k < t->rss[i]->nconns; k++) {
+			b->targets[b->ntargets] = strdup(t->rss[i]->conns[k].id);
+			b->target_ip[b->ntargets++] = t->rss[i]->conns[k].peer_ip;
+		}
+	for (size_t i = 0; i < b->ntargets; i++)
+		if (!b->targets[i])
+			return 3;
+	for (uint64_t k = 0; k < st->runs; k++) {
+		if (!new_variant(b, "run", "run %llu", (unsigned long long)k))
+			return 3;
+	}
+	return 0;
+}
+
+/* Draws run k's failures: per target, exponential times between failures,
+ * a lognormal repair, and in silent mode the phase of the last keepalive
+ * the Azure side received (uniform in [0, keepalive)): the hold timer then
+ * fires hold - phase after the crash. */
+static int draw_run(struct study_base *b, struct variant *v, size_t k)
+{
+	const struct study *st = b->st;
+	struct rng *g = rng_create(study_run_seed(st->seed, k));
+	if (!g)
+		return -1;
+	int64_t end = b->t_fail + st->horizon_ms;
+	double keepalive = (double)b->sc->settings.keepalive_ms;
+	size_t cap = 0;
+	int rc = 0;
+	struct event *evs = NULL;
+	size_t nevs = 0;
+	for (size_t i = 0; i < b->ntargets && rc == 0; i++) {
+		double t = (double)b->t_fail;
+		for (;;) {
+			t += rng_exponential(g, st->mtbf_s * 1000.0);
+			double repair = rng_lognormal(g, log(st->repair_median_s), st->repair_sigma) *
+					1000.0;
+			double phase = !st->mc_graceful && st->keepalive_phase
+					       ? rng_flat(g, 0.0, keepalive)
+					       : 0.0;
+			if (t >= (double)end)
+				break;
+			if (nevs + 2 > cap) {
+				cap = cap ? cap * 2 : 8;
+				struct event *ne = realloc(evs, cap * sizeof(*ne));
+				if (!ne) {
+					rc = -1;
+					break;
+				}
+				evs = ne;
+			}
+			int64_t at = (int64_t)llround(t);
+			int64_t rep = (int64_t)llround(repair);
+			if (rep < 1)
+				rep = 1;
+			struct event *down = &evs[nevs++], *up = &evs[nevs++];
+			set_event(b, down, EV_PEER_DOWN, at);
+			down->peer = b->targets[i];
+			down->graceful = st->mc_graceful;
+			down->hold_elapsed_ms = (int64_t)llround(phase);
+			set_event(b, up, EV_PEER_UP, at + rep);
+			up->peer = b->targets[i];
+			if (add_dead(v, b->target_ip[i], at, at + rep) != 0) {
+				rc = -1;
+				break;
+			}
+			v->dead[v->ndead - 1].fail = i; /* the failed target */
+			t = (double)(at + rep);
+		}
+	}
+	rng_destroy(g);
+	/* Injected events must outlive the run: the variant owns them. */
+	v->drawn = evs;
+	v->ndrawn = nevs;
+	for (size_t i = 0; rc == 0 && i < nevs; i++)
+		if (run_inject(b->run, &evs[i]) != 0)
+			rc = -1;
+	return rc;
+}
+
+/* ---- the baseline ------------------------------------------------------------ */
+
+static int cmp_nh_ref(const void *a, const void *b)
+{
+	const struct nh_ref *x = a, *y = b;
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return prefix_compare(x->p, y->p);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static size_t dedup_refs(struct nh_ref *v, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || cmp_nh_ref(&v[k - 1], &v[i]) != 0)
+			v[k++] = v[i];
+	return k;
+}
+
+/* Baseline rows whose next hop can die in some variant. */
+static int build_index(struct study_base *b)
+{
+	size_t nips = 0;
+	for (size_t i = 0; i < b->nv; i++)
+		nips += b->v[i].ndead;
+	nips += b->ntargets;
+	uint32_t *ips = malloc((nips ? nips : 1) * sizeof(*ips));
+	if (!ips)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < b->nv; i++)
+		for (size_t j = 0; j < b->v[i].ndead; j++)
+			ips[k++] = b->v[i].dead[j].ip;
+	for (size_t i = 0; i < b->ntargets; i++)
+		ips[k++] = b->target_ip[i];
+	qsort(ips, k, sizeof(*ips), cmp_u32);
+	size_t cap = 0, uniq = 0;
+	const struct topology *t = b->cp->topo;
+	for (size_t s = 0; s < t->nsubnets && k > 0; s++) {
+		struct eff_iter it = { 0 };
+		struct route_row row;
+		while (eff_row(b->cp->tables[s], false, &it, &row)) {
+			if (!row.active || !row.has_nh_ip || row.nprefixes != 1 ||
+			    !bsearch(&row.nh_ip, ips, k, sizeof(*ips), cmp_u32))
+				continue;
+			if (b->nidx == cap) {
+				cap = cap ? cap * 2 : 1024;
+				struct nh_ref *n = realloc(b->idx, cap * sizeof(*n));
+				if (!n) {
+					free(ips);
+					return -1;
+				}
+				b->idx = n;
+			}
+			b->idx[b->nidx++] = (struct nh_ref){ .ip = row.nh_ip, .p = row.prefixes[0] };
+		}
+		/* Keep the index small as it grows (subnets repeat the same
+		 * rows); sorting only when it doubled keeps this O(n log n). */
+		if (b->nidx >= 2 * uniq + 1024) {
+			qsort(b->idx, b->nidx, sizeof(*b->idx), cmp_nh_ref);
+			b->nidx = uniq = dedup_refs(b->idx, b->nidx);
+		}
+	}
+	free(ips);
+	qsort(b->idx, b->nidx, sizeof(*b->idx), cmp_nh_ref);
+	b->nidx = dedup_refs(b->idx, b->nidx);
+	return 0;
+}
+
+/* The baseline time: the study's `at` (a label of the scenario, or a
+ * time), else after every file event. */
+static int baseline_time(const struct study_base *b, struct diag *d, int64_t *t)
+{
+	const struct scenario *sc = b->sc;
+	const char *at = b->st->at;
+	*t = sc->nevents ? sc->events[sc->nevents - 1].at_ms : 0;
+	if (!at || strcmp(at, "end") == 0)
+		return 0;
+	if (strcmp(at, "start") == 0) {
+		*t = -1;
+		return 0;
+	}
+	for (size_t i = 0; i < sc->nevents; i++)
+		if (sc->events[i].op == EV_CHECKPOINT && strcmp(sc->events[i].label, at) == 0) {
+			*t = sc->events[i].at_ms;
+			return 0;
+		}
+	if (jin_parse_duration(at, t) && *t >= 0)
+		return 0;
+	diag_add(d, DIAG_ERROR, b->st->file, "$.at",
+		 "\"%s\" is neither a checkpoint label of %s nor a time", at, sc->file);
+	return 2;
+}
+
+int study_prepare(const struct study *st, struct scenario *sc, struct diag *d,
+		  struct study_base **out)
+{
+	*out = NULL;
+	struct study_base *b = calloc(1, sizeof(*b));
+	if (!b)
+		return 3;
+	b->st = st;
+	b->sc = sc;
+	b->diag = d;
+	b->saved_nevents = sc->nevents;
+	int64_t t0;
+	int rc = baseline_time(b, d, &t0);
+	if (rc != 0) {
+		study_base_destroy(b);
+		return rc;
+	}
+	/* Later file events are not part of the baseline. */
+	size_t n = 0;
+	while (n < sc->nevents && sc->events[n].at_ms <= t0)
+		n++;
+	sc->nevents = n;
+	b->run = run_create(sc, d);
+	rc = b->run ? run_execute(b->run) : 3;
+	if (rc != 0) {
+		study_base_destroy(b);
+		return rc;
+	}
+	b->cp = run_checkpoint(b->run, "end");
+	b->t_fail = run_end_ms(b->run) > t0 ? run_end_ms(b->run) : (t0 > 0 ? t0 : 0);
+	if (st->kind == STUDY_ENUMERATE)
+		rc = list_enumerate(b) == 0 ? 0 : 3;
+	else if (st->kind == STUDY_MONTE_CARLO)
+		rc = list_monte_carlo(b, d);
+	if (rc == 0 && build_index(b) != 0)
+		rc = 3;
+	if (rc != 0) {
+		study_base_destroy(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+void study_base_destroy(struct study_base *b)
+{
+	if (!b)
+		return;
+	run_destroy(b->run);
+	for (size_t i = 0; i < b->nv; i++) {
+		free(b->v[i].label);
+		free(b->v[i].dead);
+		free(b->v[i].only);
+		free(b->v[i].drawn);
+	}
+	free(b->v);
+	for (size_t i = 0; i < b->ntargets; i++)
+		free(b->targets[i]);
+	free(b->targets);
+	free(b->target_ip);
+	free(b->idx);
+	b->sc->nevents = b->saved_nevents;
+	free(b);
+}
+
+size_t study_variant_count(const struct study_base *b) { return b->nv; }
+const char *study_variant_label(const struct study_base *b, size_t i) { return b->v[i].label; }
+const char *study_variant_class(const struct study_base *b, size_t i) { return b->v[i].klass; }
+int64_t study_failure_ms(const struct study_base *b) { return b->t_fail; }
+size_t study_subnet_count(const struct study_base *b) { return b->cp->topo->nsubnets; }
+const char *study_subnet_id(const struct study_base *b, size_t s)
+{
+	return b->cp->topo->subnets[s]->id;
+}
+size_t study_subnet_nics(const struct study_base *b, size_t s)
+{
+	return b->cp->topo->subnets[s]->nic_count;
+}
+const struct run *study_run(const struct study_base *b) { return b->run; }
+struct diag *study_diag(const struct study_base *b) { return b->diag; }
+size_t study_target_count(const struct study_base *b) { return b->ntargets; }
+const char *study_target(const struct study_base *b, size_t i) { return b->targets[i]; }
+
+/* ---- impact ------------------------------------------------------------------ */
+
+#define MAX_ROWS 64
+
+/* Growing arrays of the evaluation. */
+struct vec {
+	void *v;
+	size_t n, cap, elem;
+};
+
+static void *vec_push(struct vec *x)
+{
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 64;
+		void *nv = realloc(x->v, nc * x->elem);
+		if (!nv)
+			return NULL;
+		x->v = nv;
+		x->cap = nc;
+	}
+	return (char *)x->v + x->elem * x->n++;
+}
+
+struct row_key {
+	struct prefix p;
+	int active, nh;
+	uint32_t ip;
+};
+
+
+/* The Active rows of one destination, reduced to what forwarding uses. */
+struct hops {
+	size_t n;                      /* rows (capped at MAX_ROWS) */
+	enum nh_type nh[MAX_ROWS];
+	uint32_t ip[MAX_ROWS];         /* 0 when the row has none */
+};
+
+static void hops_of(const struct eff_table *t, struct prefix p, struct hops *h)
+{
+	struct route_row rows[MAX_ROWS];
+	h->n = 0;
+	if (!t)
+		return;
+	size_t n = eff_rows_with_prefix(t, p, false, rows, MAX_ROWS);
+	if (n > MAX_ROWS)
+		n = MAX_ROWS;
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].active)
+			continue;
+		h->nh[h->n] = rows[i].nh;
+		h->ip[h->n] = rows[i].has_nh_ip ? rows[i].nh_ip : 0;
+		h->n++;
+	}
+}
+
+/* The same from a table's sorted keys (table_keys). */
+static void hops_of_keys(const struct vec *keys, struct prefix p, struct hops *h)
+{
+	const struct row_key *k = keys->v;
+	size_t lo = 0, hi = keys->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (prefix_compare(k[mid].p, p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	h->n = 0;
+	for (; lo < keys->n && prefix_compare(k[lo].p, p) == 0 && h->n < MAX_ROWS; lo++) {
+		if (!k[lo].active)
+			continue;
+		h->nh[h->n] = (enum nh_type)k[lo].nh;
+		h->ip[h->n] = k[lo].ip;
+		h->n++;
+	}
+}
+
+static bool hops_equal(const struct hops *a, const struct hops *b)
+{
+	if (a->n != b->n)
+		return false;
+	/* Multisets: a handful of rows, quadratic is fine. */
+	bool used[MAX_ROWS] = { false };
+	for (size_t i = 0; i < a->n; i++) {
+		bool found = false;
+		for (size_t k = 0; k < b->n && !found; k++)
+			if (!used[k] && a->nh[i] == b->nh[k] && a->ip[i] == b->ip[k])
+				found = used[k] = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool all_none(const struct hops *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->nh[i] != NH_NONE)
+			return false;
+	return true;
+}
+
+static bool dead_covers(const struct dead *w, uint32_t ip, struct prefix p)
+{
+	return w->ip == ip && (w->nonly == 0 || bsearch(&p, w->only, w->nonly, sizeof(p), cmp_prefix));
+}
+
+struct span {
+	int64_t a, b;
+};
+
+static int cmp_span(const void *x, const void *y)
+{
+	const struct span *s = x, *t = y;
+	return (s->a > t->a) - (s->a < t->a);
+}
+
+/* Accounting for one destination over [a, b) with rows h (base: baseline
+ * rows): adds to rec and to the per-window scratch. */
+static int account(const struct variant *v, struct prefix p, const struct hops *base,
+		   const struct hops *h, int64_t a, int64_t b, struct study_record *rec,
+		   int64_t *per_dead, struct span *spans)
+{
+	if (b <= a)
+		return 0;
+	int64_t len = b - a;
+	if (base->n > 0 && (h->n == 0 || (all_none(h) && !all_none(base))))
+		rec->lost_ms += len;
+	else if (!hops_equal(base, h))
+		rec->changed_ms += len;
+	size_t ns = 0;
+	for (size_t w = 0; w < v->ndead; w++) {
+		const struct dead *d = &v->dead[w];
+		bool hit = false;
+		for (size_t i = 0; i < h->n && !hit; i++)
+			hit = h->ip[i] && dead_covers(d, h->ip[i], p);
+		int64_t lo = d->from > a ? d->from : a, hi = d->to < b ? d->to : b;
+		if (!hit || hi <= lo)
+			continue;
+		per_dead[w] += hi - lo;
+		spans[ns++] = (struct span){ lo, hi };
+	}
+	/* The union of the dead spans: black-hole time. */
+	if (ns > 1)
+		qsort(spans, ns, sizeof(*spans), cmp_span);
+	int64_t cur_a = 0, cur_b = INT64_MIN;
+	for (size_t i = 0; i < ns; i++) {
+		if (spans[i].a > cur_b) {
+			if (cur_b > cur_a)
+				rec->bh_ms += cur_b - cur_a;
+			cur_a = spans[i].a;
+			cur_b = spans[i].b;
+		} else if (spans[i].b > cur_b) {
+			cur_b = spans[i].b;
+		}
+	}
+	if (ns > 0 && cur_b > cur_a)
+		rec->bh_ms += cur_b - cur_a;
+	return 0;
+}
+
+static int cmp_row_key(const void *a, const void *b)
+{
+	const struct row_key *x = a, *y = b;
+	int c = prefix_compare(x->p, y->p);
+	if (c)
+		return c;
+	if (x->active != y->active)
+		return x->active - y->active;
+	if (x->nh != y->nh)
+		return x->nh - y->nh;
+	return (x->ip > y->ip) - (x->ip < y->ip);
+}
+
+static bool keys_sorted(const struct row_key *k, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_row_key(&k[i - 1], &k[i]) > 0)
+			return false;
+	return true;
+}
+
+/* A table's rows as sorted keys.  Gateway rows come from the domain's
+ * sorted set and are listed in prefix order: they are sorted apart from
+ * the few system and User rows and the two runs merged, O(rows). */
+static int table_keys(const struct eff_table *t, struct vec *out, struct vec *own)
+{
+	out->n = own->n = 0;
+	if (!t)
+		return 0;
+	struct eff_iter it = { 0 };
+	struct route_row row;
+	struct vec gw = { .elem = sizeof(struct row_key) };
+	int rc = 0;
+	while (rc == 0 && eff_row(t, false, &it, &row)) {
+		if (row.nprefixes != 1 || row.nh == NH_SERVICE_ENDPOINT)
+			continue; /* as eff_rows_with_prefix: never changes with a failure */
+		struct row_key *k = vec_push(row.source == SRC_GATEWAY ? &gw : own);
+		if (!k)
+			rc = -1;
+		else
+			*k = (struct row_key){ row.prefixes[0], row.active, (int)row.nh,
+					       row.has_nh_ip ? row.nh_ip : 0 };
+	}
+	if (rc == 0 && !keys_sorted(gw.v, gw.n))
+		qsort(gw.v, gw.n, sizeof(struct row_key), cmp_row_key);
+	if (rc == 0)
+		qsort(own->v, own->n, sizeof(struct row_key), cmp_row_key);
+	const struct row_key *a = gw.v, *b = own->v;
+	size_t i = 0, j = 0;
+	while (rc == 0 && (i < gw.n || j < own->n)) {
+		struct row_key *k = vec_push(out);
+		if (!k)
+			rc = -1;
+		else if (j >= own->n || (i < gw.n && cmp_row_key(&a[i], &b[j]) <= 0))
+			*k = a[i++];
+		else
+			*k = b[j++];
+	}
+	free(gw.v);
+	return rc;
+}
+
+/* Prefixes whose rows differ between two tables (a row diff). */
+static int diff_prefixes(const struct eff_table *a, const struct eff_table *b, struct vec *ka,
+			 struct vec *kb, struct vec *out)
+{
+	struct vec own = { .elem = sizeof(struct row_key) };
+	int rc = table_keys(a, ka, &own) != 0 || table_keys(b, kb, &own) != 0 ? -1 : 0;
+	free(own.v);
+	if (rc != 0)
+		return -1;
+	const struct row_key *x = ka->v, *y = kb->v;
+	size_t i = 0, k = 0;
+	while (i < ka->n || k < kb->n) {
+		struct prefix p = i < ka->n && (k >= kb->n || prefix_compare(x[i].p, y[k].p) <= 0)
+					  ? x[i].p
+					  : y[k].p;
+		size_t i2 = i, k2 = k;
+		while (i2 < ka->n && prefix_compare(x[i2].p, p) == 0)
+			i2++;
+		while (k2 < kb->n && prefix_compare(y[k2].p, p) == 0)
+			k2++;
+		bool same = i2 - i == k2 - k;
+		for (size_t j = 0; same && j < i2 - i; j++)
+			same = cmp_row_key(&x[i + j], &y[k + j]) == 0;
+		if (!same) {
+			struct prefix *o = vec_push(out);
+			if (!o)
+				return -1;
+			*o = p;
+		}
+		i = i2;
+		k = k2;
+	}
+	return 0;
+}
+
+/* The prefixes besides a BGP scope whose own rows a BGP change can alter:
+ * 0.0.0.0/0 (SPEC 1.6.4) and the platform None prefixes (1.6.5). */
+static bool own_row_prefix(const struct study_base *b, struct prefix p)
+{
+	if (p.len == 0)
+		return true;
+	const struct prefix_list *none = &b->sc->settings.none_prefixes;
+	for (size_t i = 0; i < none->n; i++)
+		if (prefix_compare(none->v[i], p) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the rows of p can differ between e's before and after. */
+static bool in_scope(const struct study_base *b, const struct timeline_entry *e, struct prefix p)
+{
+	if (e->scope)
+		return bsearch(&p, e->scope, e->nscope, sizeof(p), cmp_prefix) != NULL;
+	if (e->bgp_scope)
+		return bsearch(&p, e->bgp_scope, e->nbgp_scope, sizeof(p), cmp_prefix) ||
+		       own_row_prefix(b, p);
+	return true;
+}
+
+static bool is_session_loss(const char *what)
+{
+	/* A silent crash is a loss when its hold timer expires, not before. */
+	return strstr(what, "peer down (graceful)") || strstr(what, "hold timer expired") ||
+	       strstr(what, "dropped") || strcmp(what, "instance down") == 0;
+}
+
+#define CAND_SIG_MAX 4
+
+/* What a subnet's candidate list was computed from. */
+struct cand_sig {
+	const struct prefix *scope[CAND_SIG_MAX]; /* per entry: scope or bgp_scope */
+	size_t n;
+	bool usable;                   /* every entry had one, at most CAND_SIG_MAX */
+};
+
+static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s,
+		       const size_t *ents, size_t nents, struct cand_sig *cache, struct vec *cand,
+		       struct vec *ka,
+		       struct vec *kb, struct vec *recs, int64_t *per_dead, int64_t *fail_bh,
+		       struct span *spans, int64_t t_end)
+{
+	const struct eff_table *base_t = b->cp->tables[s];
+	/* The candidates depend on the dead next hops (the same for every
+	 * subnet) and the entries' scopes: a wave of BGP changes gives every
+	 * subnet of a domain the same scope object, so the list of the last
+	 * subnet is reused when its scopes were the same objects. */
+	struct cand_sig sig = { .n = 0, .usable = nents <= CAND_SIG_MAX };
+	for (size_t k = 0; sig.usable && k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
+		sig.scope[k] = e->scope ? e->scope : e->bgp_scope;
+		sig.usable = sig.scope[k] != NULL;
+		sig.n++;
+	}
+	if (sig.usable && cache->usable && cache->n == sig.n &&
+	    memcmp(cache->scope, sig.scope, sig.n * sizeof(sig.scope[0])) == 0)
+		goto evaluate;
+	*cache = sig;
+	cand->n = 0;
+	/* Candidates: baseline rows through a next hop that dies... */
+	for (size_t w = 0; w < v->ndead; w++) {
+		size_t lo = 0, hi = b->nidx;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (b->idx[mid].ip < v->dead[w].ip)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < b->nidx && b->idx[lo].ip == v->dead[w].ip; lo++) {
+			struct prefix *o = vec_push(cand);
+			if (!o)
+				return -1;
+			*o = b->idx[lo].p;
+		}
+	}
+	/* ... and what the variant's table changes touched. */
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
+		const struct prefix *sc = e->scope ? e->scope : e->bgp_scope;
+		size_t nsc = e->scope ? e->nscope : e->nbgp_scope;
+		for (size_t j = 0; sc && j < nsc; j++) {
+			struct prefix *o = vec_push(cand);
+			if (!o)
+				return -1;
+			*o = sc[j];
+		}
+		const struct prefix_list *none = &b->sc->settings.none_prefixes;
+		for (size_t j = 0; !e->scope && e->bgp_scope && j <= none->n; j++) {
+			struct prefix *o = vec_push(cand);
+			if (!o)
+				return -1;
+			*o = j < none->n ? none->v[j] : (struct prefix){ .addr = 0, .len = 0 };
+		}
+		if (!sc && diff_prefixes(e->before, e->after, ka, kb, cand) != 0)
+			return -1;
+	}
+	cand->n = prefix_sort_unique(cand->v, cand->n);
+evaluate:
+	if (cand->n == 0)
+		return 0;
+	/* One configuration change (an edit): its row diff already holds the
+	 * rows of both tables, sorted; look them up there. */
+	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
+	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
+	const struct prefix *ps = cand->v;
+	for (size_t c = 0; c < cand->n; c++) {
+		struct prefix p = ps[c];
+		struct hops base, cur;
+		if (by_keys)
+			hops_of_keys(ka, p, &base);
+		else
+			hops_of(base_t, p, &base);
+		cur = base;
+		struct study_record rec = { .subnet = s, .dest = p };
+		memset(per_dead, 0, v->ndead * sizeof(*per_dead));
+		int64_t t = b->t_fail;
+		for (size_t k = 0; k < nents; k++) {
+			const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
+			if (!in_scope(b, e, p))
+				continue;
+			account(v, p, &base, &cur, t, e->at_ms, &rec, per_dead, spans);
+			t = e->at_ms;
+			if (by_keys)
+				hops_of_keys(kb, p, &cur);
+			else
+				hops_of(e->after, p, &cur);
+		}
+		account(v, p, &base, &cur, t, t_end, &rec, per_dead, spans);
+		for (size_t w = 0; w < v->ndead; w++)
+			if (v->dead[w].fail != SIZE_MAX && per_dead[w] > fail_bh[w])
+				fail_bh[w] = per_dead[w];
+		rec.nbh = rec.bh_ms > 0;
+		rec.nlost = rec.lost_ms > 0;
+		rec.nchanged = rec.changed_ms > 0;
+		if (rec.bh_ms || rec.lost_ms || rec.changed_ms) {
+			struct study_record *o = vec_push(recs);
+			if (!o)
+				return -1;
+			*o = rec;
+		}
+	}
+	return 0;
+}
+
+/* One record per subnet: the longest times, the destination counts. */
+static void fold(struct study_result *res)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < res->nrecs; i++) {
+		const struct study_record *r = &res->recs[i];
+		if (k == 0 || res->recs[k - 1].subnet != r->subnet) {
+			res->recs[k++] = *r;
+			continue;
+		}
+		struct study_record *o = &res->recs[k - 1];
+		o->bh_ms = r->bh_ms > o->bh_ms ? r->bh_ms : o->bh_ms;
+		o->lost_ms = r->lost_ms > o->lost_ms ? r->lost_ms : o->lost_ms;
+		o->changed_ms = r->changed_ms > o->changed_ms ? r->changed_ms : o->changed_ms;
+		o->nbh += r->nbh;
+		o->nlost += r->nlost;
+		o->nchanged += r->nchanged;
+	}
+	res->nrecs = k;
+	res->folded = true;
+}
+
+int study_eval(struct study_base *b, size_t i, struct study_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->variant = i;
+	struct variant *v = &b->v[i];
+	size_t n0 = run_timeline_count(b->run), s0 = run_session_event_count(b->run);
+	int64_t t_end;
+	if (b->st->kind == STUDY_MONTE_CARLO) {
+		t_end = b->t_fail + b->st->horizon_ms;
+		if (draw_run(b, v, i) != 0)
+			return 3;
+	} else {
+		t_end = b->t_fail + b->st->window_ms;
+		for (size_t k = 0; k < v->nev; k++)
+			if (v->ev[k].at_ms < t_end && run_inject(b->run, &v->ev[k]) != 0)
+				return 3;
+	}
+	out->status = run_resume(b->run, t_end - 1);
+	if (out->status == 3)
+		return 3;
+	for (size_t k = s0; k < run_session_event_count(b->run); k++)
+		if (is_session_loss(run_session_event_get(b->run, k)->what))
+			out->session_losses++;
+	if (out->status != 0)
+		return 0;
+	/* Timeline entries of the window, grouped by baseline subnet. */
+	const struct topology *bt = b->cp->topo;
+	size_t ns = bt->nsubnets, ne = run_timeline_count(b->run) - n0;
+	size_t *first = calloc(ns + 1, sizeof(*first)), *ents = malloc((ne ? ne : 1) * sizeof(*ents));
+	uint32_t *esub = malloc((ne ? ne : 1) * sizeof(*esub));
+	int64_t *per_dead = calloc(v->ndead + 1, sizeof(*per_dead));
+	int64_t *fail_bh = calloc(v->ndead + 1, sizeof(*fail_bh));
+	struct span *spans = calloc(v->ndead + 1, sizeof(*spans));
+	struct cand_sig cache = { .usable = false };
+	struct vec cand = { .elem = sizeof(struct prefix) }, ka = { .elem = sizeof(struct row_key) },
+		   kb = { .elem = sizeof(struct row_key) }, recs = { .elem = sizeof(struct study_record) };
+	int rc = first && ents && esub && per_dead && fail_bh && spans ? 0 : -1;
+	for (size_t k = 0; rc == 0 && k < ne; k++) {
+		const struct timeline_entry *e = run_timeline_get(b->run, n0 + k);
+		const struct subnet *sn = topology_subnet(bt, e->subnet);
+		esub[k] = sn && e->at_ms < t_end ? (uint32_t)sn->index : UINT32_MAX;
+		if (esub[k] != UINT32_MAX)
+			first[esub[k] + 1]++;
+	}
+	for (size_t s = 0; rc == 0 && s < ns; s++)
+		first[s + 1] += first[s];
+	size_t *fill = rc == 0 ? calloc(ns + 1, sizeof(*fill)) : NULL;
+	if (!fill)
+		rc = -1;
+	for (size_t k = 0; rc == 0 && k < ne; k++)
+		if (esub[k] != UINT32_MAX)
+			ents[first[esub[k]] + fill[esub[k]]++] = n0 + k;
+	free(fill);
+	for (size_t s = 0; rc == 0 && s < ns; s++)
+		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
+				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
+				 spans, t_end);
+	/* Monte-carlo: one failure per dead window. */
+	if (rc == 0 && b->st->kind == STUDY_MONTE_CARLO && v->ndead > 0) {
+		out->fails = calloc(v->ndead, sizeof(*out->fails));
+		if (!out->fails)
+			rc = -1;
+		for (size_t w = 0; rc == 0 && w < v->ndead; w++) {
+			const struct event *down = &v->drawn[2 * w];
+			out->fails[w] = (struct study_failure){
+				.target = (uint32_t)v->dead[w].fail, .at_ms = v->dead[w].from,
+				.repair_ms = v->dead[w].to - v->dead[w].from,
+				.phase_ms = down->hold_elapsed_ms, .bh_ms = fail_bh[w] };
+		}
+		out->nfails = rc == 0 ? v->ndead : 0;
+	}
+	free(first);
+	free(ents);
+	free(esub);
+	free(per_dead);
+	free(fail_bh);
+	free(spans);
+	free(cand.v);
+	free(ka.v);
+	free(kb.v);
+	if (rc != 0) {
+		free(recs.v);
+		study_result_fini(out);
+		return 3;
+	}
+	out->recs = recs.v;
+	out->nrecs = recs.n;
+	out->score = study_score(b, out);
+	if (b->st->kind == STUDY_ENUMERATE && !b->st->detail)
+		fold(out);
+	return 0;
+}
+
+void study_result_fini(struct study_result *res)
+{
+	free(res->recs);
+	free(res->fails);
+	res->recs = NULL;
+	res->fails = NULL;
+	res->nrecs = res->nfails = 0;
+}
+
+double study_score(const struct study_base *b, const struct study_result *res)
+{
+	double s = 0;
+	for (size_t i = 0; i < res->nrecs; i++)
+		s += (double)(res->recs[i].bh_ms + res->recs[i].lost_ms) / 1000.0 *
+		     (double)study_subnet_nics(b, res->recs[i].subnet);
+	return s;
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Tests of `vnetsim sweep` and `vnetsim merge` through the binary.
+
+Usage: test_sweep.py VNETSIM SOURCE_ROOT CASE
+
+Each CASE is one meson test.  Statistics are checked against closed forms
+with tolerances derived from the number of samples; results are checked to
+be identical whatever the number of workers, and sharded + merged databases
+to equal the unsharded one.
+"""
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+VNETSIM, ROOT, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
+SEED = os.path.join(ROOT, "scenarios", "seed", "hub-spoke-ars.json")
+STUDIES = os.path.join(ROOT, "scenarios", "studies")
+TMP = tempfile.mkdtemp(prefix="vnetsim-sweep-")
+
+
+def sweep(study, *args, expect=0):
+    p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-o", "csv", *args],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != expect:
+        sys.exit("exit %d (wanted %d) for %s %s\nstdout:\n%s\nstderr:\n%s"
+                 % (p.returncode, expect, study, args, p.stdout, p.stderr))
+    return p.stdout, p.stderr
+
+
+def rows(csv_text):
+    lines = csv_text.strip().split("\n")
+    head = lines[0].split(",")
+    return [dict(zip(head, l.split(","))) for l in lines[1:]]
+
+
+def write_study(name, doc):
+    path = os.path.join(TMP, name)
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def check(cond, msg):
+    if not cond:
+        sys.exit("FAIL: " + msg)
+
+
+def dump(db):
+    """Every sweep row, study ids replaced by study keys, sorted."""
+    c = sqlite3.connect(db)
+    key = dict(c.execute("SELECT id, key FROM sweep_study"))
+    out = {"study": sorted(c.execute("SELECT key, kind, name, seed, failure_ms, variants "
+                                     "FROM sweep_study"))}
+    for t in ["sweep_variant", "sweep_record", "sweep_failure", "sweep_capacity"]:
+        out[t] = sorted((key[r[0]],) + tuple(r[1:]) for r in c.execute("SELECT * FROM " + t))
+    c.close()
+    return out
+
+
+# A silent crash of an NVA whose routes are ECMP with another one: the
+# traffic hashed to it is black-holed until the hold timer expires.  The
+# last keepalive came at a phase U(0, keepalive) before the crash, so the
+# hold timer fires hold - U(0, keepalive) after it: black hole per failure
+# uniform on [hold - keepalive, hold], mean hold - keepalive/2 = 150 s,
+# variance keepalive^2/12.  Repairs (lognormal, median 2 h) always come
+# after the hold timer.
+def closed_form():
+    study = write_study("cf.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 400, "seed": 7, "horizon": "720h",
+        "targets": ["ars/nva2"], "mtbf": "240h", "repairMedian": "2h", "repairSigma": 0.1,
+        "mode": "silent", "keepalivePhase": True})
+    out, _ = sweep(study, "-j", "2")
+    stat = {r["destination"]: r for r in rows(out) if r["subnet"] == "*"}
+    f = stat["blackhole_s per failure"]
+    n = int(f["n"])
+    hold, ka = 180.0, 60.0
+    mu, sigma = hold - ka / 2, ka / math.sqrt(12)
+    check(n > 500, "expected many failures over 400 runs, got %d" % n)
+    mean, sd = float(f["mean"]), float(f["sd"])
+    check(abs(mean - mu) <= 4 * sigma / math.sqrt(n),
+          "mean black hole %.3f s, closed form %.3f s (n=%d)" % (mean, mu, n))
+    # Var(s^2) of a uniform sample ~ 0.8 sigma^4 / n (kurtosis 1.8).
+    check(abs(sd * sd - sigma * sigma) <= 5 * sigma * sigma * math.sqrt(0.8 / n),
+          "sd %.3f s, closed form %.3f s" % (sd, sigma))
+    check(float(f["min"] if "min" in f else f["p50"]) >= hold - ka - 0.001, "below support")
+    check(float(f["max"]) <= hold + 0.001, "black hole %.3f s above the hold time" % float(f["max"]))
+    lo, hi = float(f["ci95_lo"]), float(f["ci95_hi"])
+    check(lo < mean < hi and abs((hi - lo) / 2 - 1.96 * sd / math.sqrt(n)) < 0.01 * sd,
+          "95%% interval [%.3f, %.3f] is not mean +- t * sd / sqrt(n)" % (lo, hi))
+    # Without the phase the hold timer always fires the full hold time later.
+    study = write_study("cf0.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 50, "seed": 7, "horizon": "720h",
+        "targets": ["ars/nva2"], "mtbf": "240h", "repairMedian": "2h", "repairSigma": 0.1,
+        "keepalivePhase": False})
+    out, _ = sweep(study)
+    f = {r["destination"]: r for r in rows(out) if r["subnet"] == "*"}["blackhole_s per failure"]
+    check(float(f["sd"]) == 0 and float(f["mean"]) == hold, "no phase: %s" % f)
+
+
+# A graceful shutdown withdraws at once: no black hole through BGP.  The
+# exponential time between failures gives a Poisson number of failures per
+# run when repairs are short: mean horizon / mtbf.
+def failures_poisson():
+    study = write_study("po.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 300, "seed": 3, "horizon": "720h",
+        "targets": ["ars/nva2"], "mtbf": "72h", "repairMedian": "1m", "repairSigma": 0.1,
+        "mode": "graceful"})
+    out, _ = sweep(study, "--out", os.path.join(TMP, "po"))
+    stat = {r["destination"]: r for r in rows(out) if r["subnet"] == "*"}
+    n = int(stat["blackhole_s per failure"]["n"])
+    runs, lam = 300, 720.0 / 72.0
+    check(abs(n / runs - lam) <= 4 * math.sqrt(lam / runs),
+          "%.3f failures per run, Poisson mean %.3f" % (n / runs, lam))
+    check(float(stat["blackhole_s per failure"]["max"]) == 0, "graceful: no black hole")
+    # One session loss per failure.
+    check(abs(float(stat["session_losses per run"]["mean"]) - n / runs) < 0.0006,
+          "session losses per run %s vs failures %s" % (stat["session_losses per run"]["mean"],
+                                                      n / runs))
+
+
+def enumerate_seed():
+    out, _ = sweep(os.path.join(STUDIES, "seed-enumerate.json"))
+    by = {r["failure"]: r for r in rows(out)}
+    # nva2 silent: ECMP traffic black-holed exactly the hold time.
+    r = by["peerDown silent ars/nva2"]
+    check(float(r["max_blackhole_s"]) == 180.0 and int(r["blackholed"]) > 0, str(r))
+    check(float(by["peerDown graceful ars/nva2"]["score_nic_s"]) == 0, "graceful nva2 is harmless")
+    # nva1 is also the next hop of spoke1/db's UDR: that stays black-holed
+    # for the whole window (30 min) after the crash.
+    check(float(by["peerDown silent ars/nva1"]["max_blackhole_s"]) == 1800.0, "UDR to nva1")
+    # Ranks follow the score, ties by variant number.
+    ranked = rows(out)
+    for a, b in zip(ranked, ranked[1:]):
+        check(float(a["score_nic_s"]) > float(b["score_nic_s"]) or
+              (a["score_nic_s"] == b["score_nic_s"] and int(a["variant"]) < int(b["variant"])),
+              "ranking order %s before %s" % (a["failure"], b["failure"]))
+    check(ranked[0]["class"] == "peering", "a peering removal isolates the spoke: top impact")
+
+
+def workers_identical():
+    for name in ["seed-enumerate.json", "seed-monte-carlo.json"]:
+        study = os.path.join(STUDIES, name)
+        d1, d2 = os.path.join(TMP, name + "-1.db"), os.path.join(TMP, name + "-2.db")
+        o1, _ = sweep(study, "-j", "1", "--db", d1)
+        o2, _ = sweep(study, "-j", "2", "--db", d2)
+        check(o1 == o2, "%s: output differs between -j 1 and -j 2" % name)
+        check(dump(d1) == dump(d2), "%s: database differs between -j 1 and -j 2" % name)
+
+
+def shards_merge():
+    for name in ["seed-enumerate.json", "seed-monte-carlo.json"]:
+        study = os.path.join(STUDIES, name)
+        whole = os.path.join(TMP, name + "-whole.db")
+        sweep(study, "--db", whole)
+        parts = []
+        for i in range(3):
+            part = os.path.join(TMP, "%s-%d.db" % (name, i))
+            sweep(study, "--shard", "%d/3" % i, "--db", part)
+            parts.append(part)
+        merged = os.path.join(TMP, name + "-merged.db")
+        p = subprocess.run([VNETSIM, "merge", merged] + parts, capture_output=True, text=True)
+        check(p.returncode == 0, "merge failed: " + p.stderr)
+        check(dump(merged) == dump(whole), "%s: merged shards differ from the whole sweep" % name)
+        check(len(dump(whole)["sweep_variant"]) > 0, "no variants recorded")
+    # A database without sweep tables is refused.
+    empty = os.path.join(TMP, "plain.db")
+    sqlite3.connect(empty).execute("CREATE TABLE t(x)").connection.commit()
+    p = subprocess.run([VNETSIM, "merge", os.path.join(TMP, "m.db"), empty],
+                       capture_output=True, text=True)
+    check(p.returncode == 2 and "no sweep tables" in p.stderr, "plain db: " + p.stderr)
+
+
+def capacity_seed():
+    db = os.path.join(TMP, "cap.db")
+    out, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db,
+                   "--out", os.path.join(TMP, "cap"))
+    by = {(r["limit"], r["scope"]): r for r in rows(out)}
+    r = by[("routes per BGP peer", "ars/nva1")]
+    # nva1 advertises 2 prefixes; the 999th more is the 1,001st: the drop.
+    check(r["used"] == "2" and r["headroom"] == "998" and r["nva_routes_to_bite"] == "999", str(r))
+    r = by[("Route Server VMs before scale-out", "ars (2 units)")]
+    check(r["used"] == "72" and r["vms_to_bite"] == "3929", str(r))
+    check(os.path.exists(os.path.join(TMP, "cap", "sweep.gnuplot")), "gnuplot script written")
+    n = sqlite3.connect(db).execute("SELECT count(*) FROM sweep_capacity").fetchone()[0]
+    check(n == len(by), "capacity rows in the database: %d, printed %d" % (n, len(by)))
+
+
+def bad_input():
+    cases = [({"kind": "sideways"}, "$.kind"),
+             ({"kind": "monte-carlo", "mtbf": "1h"}, "\"runs\""),
+             ({"kind": "monte-carlo", "runs": 3, "mtbf": "1h", "targets": ["ars/nope"]},
+              "$.targets[0]"),
+             ({"kind": "enumerate", "failures": ["nva", "meteor"]}, "$.failures[1]"),
+             ({"kind": "enumerate", "at": "no-such-label"}, "$.at"),
+             ({"kind": "enumerate", "window": -5}, "$.window")]
+    for i, (doc, path) in enumerate(cases):
+        study = write_study("bad%d.json" % i, doc)
+        _, err = sweep(study, expect=2)
+        check(study in err and path in err, "bad study %s: %s" % (doc, err))
+    # A missing file is invalid input, as for scenarios (jin_parse_file).
+    _, err = sweep(os.path.join(TMP, "missing.json"), expect=2)
+    _, err = sweep(os.path.join(STUDIES, "seed-enumerate.json"), "--shard", "3/3", expect=2)
+
+
+{"closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
+ "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
+ "bad-input": bad_input}[CASE]()
+print("ok", CASE)

@@ -1,0 +1,128 @@
+/*
+ * sweep_bench.c - the sweep benchmark (issue 6: 1,000 single-failure
+ * variants of ref-4k in at most 10 s on the 2-core machine).  A developer
+ * tool, never a test: no test is timed.
+ *
+ *   sweep_bench SCENARIO [--study STUDY.json] [--variants N] [-j WORKERS]
+ *
+ * Without --study it runs an enumerate study with every failure class from
+ * the scenario's `baseline` checkpoint (or its end).  N variants are taken
+ * in study order, cycling through the list when N is larger (ref-4k has
+ * 424 single failures), each evaluated for real in its own forked process
+ * exactly as `vnetsim sweep` does (tools/sweep_exec.c).  Prints the time
+ * to prepare the baseline, the time of the sweep, and variants per second.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/scenario.h"
+#include "models/study.h"
+#include "sim/diag.h"
+#include "tools/sweep_exec.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct tally {
+	size_t n, changed;
+	double score;
+};
+
+static int on_done(void *ctx, size_t pos, const struct study_result *res)
+{
+	struct tally *t = ctx;
+	(void)pos;
+	t->n++;
+	t->changed += res->nrecs > 0;
+	t->score += res->score;
+	return res->status == 0 ? 0 : 3;
+}
+
+int main(int argc, char **argv)
+{
+	const char *scenario = NULL, *study_file = NULL;
+	size_t nvar = 1000;
+	unsigned workers = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--study") == 0 && i + 1 < argc)
+			study_file = argv[++i];
+		else if (strcmp(argv[i], "--variants") == 0 && i + 1 < argc)
+			nvar = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc)
+			workers = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!scenario && argv[i][0] != '-')
+			scenario = argv[i];
+		else {
+			fprintf(stderr, "usage: sweep_bench SCENARIO [--study FILE] [--variants N] "
+					"[-j WORKERS]\n");
+			return 2;
+		}
+	}
+	if (!scenario || workers == 0 || workers > 64) {
+		fprintf(stderr, "usage: sweep_bench SCENARIO [--study FILE] [--variants N] "
+				"[-j WORKERS]\n");
+		return 2;
+	}
+	struct diag *d = diag_create();
+	bool io = false;
+	struct scenario_opts so = { 0 };
+	struct scenario *sc = d ? scenario_load(scenario, &so, d, &io) : NULL;
+	struct study *st = NULL;
+	if (sc && study_file) {
+		st = study_load(study_file, d, &io);
+	} else if (sc) {
+		char path[] = "/tmp/sweep-bench-XXXXXX";
+		int fd = mkstemp(path);
+		const char *at = NULL;
+		for (size_t i = 0; i < sc->nevents; i++)
+			if (sc->events[i].op == EV_CHECKPOINT && strcmp(sc->events[i].label, "baseline") == 0)
+				at = "baseline";
+		char doc[128];
+		int len = snprintf(doc, sizeof(doc), "{\"kind\": \"enumerate\"%s%s%s}",
+				   at ? ", \"at\": \"" : "", at ? at : "", at ? "\"" : "");
+		if (fd >= 0 && write(fd, doc, (size_t)len) == len)
+			st = study_load(path, d, &io);
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
+	if (!st) {
+		diag_print(d, stderr);
+		return 2;
+	}
+	double t0 = now_s();
+	struct study_base *b = NULL;
+	if (study_prepare(st, sc, d, &b) != 0) {
+		diag_print(d, stderr);
+		return 2;
+	}
+	double t1 = now_s();
+	size_t nv = study_variant_count(b);
+	size_t *list = malloc((nvar ? nvar : 1) * sizeof(*list));
+	if (!list || nv == 0)
+		return 3;
+	for (size_t i = 0; i < nvar; i++)
+		list[i] = i % nv;
+	struct tally t = { 0 };
+	int rc = sweep_exec(b, list, nvar, workers, false, stderr, on_done, &t);
+	double t2 = now_s();
+	printf("scenario %s: %zu variants in the study (%s), %zu evaluated (cycled), %u workers\n",
+	       scenario, nv, study_kind_name(st->kind), nvar, workers);
+	printf("prepare baseline: %.3f s\n", t1 - t0);
+	printf("sweep: %.3f s, %.1f variants/s, %.2f s per 1,000 variants\n", t2 - t1,
+	       (double)nvar / (t2 - t1), (t2 - t1) * 1000.0 / (double)nvar);
+	printf("variants with an impact: %zu, total score %.0f NIC-s\n", t.changed, t.score);
+	free(list);
+	study_base_destroy(b);
+	study_destroy(st);
+	scenario_destroy(sc);
+	diag_destroy(d);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * sweepdb.h - the SQLite record of sweeps: tables prefixed sweep_, with
+ * their own schema version in sweep_schema(version), so a sweep can share
+ * a file with `vnetsim run --db` (which owns PRAGMA user_version).
+ *
+ * A study is identified by a key (a hash of the study and scenario files'
+ * bytes and the seed): shards of one sweep, recorded on different
+ * machines, land on the same study when merged.  Each sweep writes in one
+ * transaction (all or nothing); a variant recorded again replaces the old
+ * rows.
+ */
+#ifndef TOOLS_SWEEPDB_H
+#define TOOLS_SWEEPDB_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define SWEEPDB_VERSION 1
+
+struct sweepdb;
+
+struct sweepdb_study {
+	const char *key, *kind, *name, *study_file, *scenario_file, *scenario_name;
+	uint64_t seed;
+	int64_t failure_ms;
+	uint64_t variants;             /* in the whole study, all shards */
+};
+
+struct sweepdb_variant {
+	uint64_t variant;
+	const char *label, *klass;
+	int status;
+	uint64_t session_losses, subnets, nics, destinations;
+	double max_blackhole_s, max_lost_s, score;
+};
+
+/* Opens (creating the tables) and begins the transaction.  0, or 3 with
+ * the reason on err (2 for a newer sweep schema than this program's). */
+int sweepdb_open(const char *file, FILE *err, struct sweepdb **out);
+int sweepdb_study(struct sweepdb *db, const struct sweepdb_study *s);
+int sweepdb_variant(struct sweepdb *db, const struct sweepdb_variant *v);
+int sweepdb_record(struct sweepdb *db, uint64_t variant, const char *subnet, const char *dest,
+		   uint64_t nics, int64_t bh_ms, int64_t lost_ms, int64_t changed_ms);
+int sweepdb_failure(struct sweepdb *db, uint64_t variant, uint64_t seq, const char *target,
+		    int64_t at_ms, int64_t repair_ms, int64_t phase_ms, int64_t bh_ms);
+int sweepdb_capacity(struct sweepdb *db, uint64_t seq, const char *limit, const char *scope,
+		     double used, double limit_value, double headroom, const char *grows,
+		     int64_t bites_at);
+/* Commits (commit != 0) or rolls back, and closes.  0 or 3. */
+int sweepdb_close(struct sweepdb *db, int commit);
+
+/* vnetsim merge: copies every sweep of the inputs into out, one
+ * transaction per input (idempotent: re-running a stopped merge is safe).
+ * 0, 2 (an input is not a sweep database, or a newer one), 3 (I/O). */
+int sweepdb_merge(const char *out, const char *const *in, size_t nin, FILE *err);
+
+#endif

@@ -25,7 +25,7 @@
 
 static const char USAGE[] =
 	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N] [--db FILE]\n"
-	"                     [--out DIR] [-o table|csv] [--service-tags FILE]\n";
+	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n";
 
 static const char DETAILS[] =
 	"\nRuns a what-if study on the scenario (see README, \"What-if studies\"):\n"
@@ -43,6 +43,8 @@ static const char DETAILS[] =
 	"  --out DIR     CSV files, gnuplot data and script (rendered to sweep.png when\n"
 	"                gnuplot is installed); default: no files\n"
 	"\n"
+	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
+	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
 	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
 	"3 environment (I/O, database, a worker that died).\n";
 
@@ -126,10 +128,6 @@ int cmd_sweep(int argc, char **argv)
 	if (!o.study)
 		return cli_usage_error(&p, "missing --study STUDY.json");
 	o.fmt = cli_format(&common);
-	if (o.fmt != RENDER_TABLE && o.fmt != RENDER_CSV)
-		return cli_usage_error(&p, "-o %s: sweep prints table or csv (the database and "
-					   "--out files hold the rest)",
-				       render_format_name(o.fmt));
 	if (o.workers == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		o.workers = ncpu > 0 ? (ncpu > 64 ? 64 : (unsigned)ncpu) : 1;

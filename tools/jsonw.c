@@ -138,6 +138,47 @@ void jsonw_int(struct jsonw *w, int64_t v)
 	fprintf(w->out, "%" PRId64, v);
 }
 
+/* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+static bool is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return false;
+	if (*s == '.') {
+		if (!(*++s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+bool jsonw_number_text(struct jsonw *w, const char *text)
+{
+	if (!text || !is_json_number(text)) {
+		jsonw_string(w, text);
+		return false;
+	}
+	before_item(w);
+	fputs(text, w->out);
+	return true;
+}
+
 void jsonw_bool(struct jsonw *w, bool v)
 {
 	before_item(w);

@@ -50,6 +50,10 @@ void jsonw_key(struct jsonw *w, const char *key);
 void jsonw_string(struct jsonw *w, const char *s); /* NULL writes null */
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_bool(struct jsonw *w, bool v);
+/* A number already formatted (a table cell like "1800.000"); written as is
+ * when it is a JSON number, as a string otherwise.  Returns whether it was
+ * a number. */
+bool jsonw_number_text(struct jsonw *w, const char *text);
 void jsonw_null(struct jsonw *w);
 /* Writes s as a JSON string literal (quotes included) to out. */
 void jsonw_quote(FILE *out, const char *s);

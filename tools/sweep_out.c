@@ -28,6 +28,7 @@
 #include "models/study_stats.h"
 #include "sim/diag.h"
 #include "tools/cli.h"
+#include "tools/jsonw.h"
 #include "tools/render.h"
 #include "tools/sweep_exec.h"
 #include "tools/sweepdb.h"
@@ -126,10 +127,41 @@ static void sheet_csv(const struct sheet *s, FILE *f)
 		render_csv_line(f, (const char *const *)&s->cells[r * s->ncols], s->ncols);
 }
 
+/* json: an array of objects keyed by the header; jsonl: one object per
+ * line.  Cells that are numbers are numbers. */
+static void sheet_json(const struct sheet *s, FILE *f, bool lines)
+{
+	struct jsonw w;
+	if (!lines) {
+		jsonw_init(&w, f, true, 0);
+		jsonw_array_begin(&w);
+	}
+	for (size_t r = 0; r < s->nrows; r++) {
+		if (lines)
+			jsonw_init(&w, f, false, 0);
+		jsonw_object_begin(&w);
+		for (size_t c = 0; c < s->ncols; c++) {
+			jsonw_key(&w, s->hdr[c]);
+			jsonw_number_text(&w, s->cells[r * s->ncols + c]);
+		}
+		jsonw_object_end(&w);
+		if (lines)
+			fputc('\n', f);
+	}
+	if (!lines) {
+		jsonw_array_end(&w);
+		fputc('\n', f);
+	}
+}
+
 static int sheet_print(const struct sheet *s, FILE *f, enum render_format fmt)
 {
 	if (fmt == RENDER_CSV) {
 		sheet_csv(s, f);
+		return 0;
+	}
+	if (fmt == RENDER_JSON || fmt == RENDER_JSONL) {
+		sheet_json(s, f, fmt == RENDER_JSONL);
 		return 0;
 	}
 	struct render_tab *t = render_tab_create(s->ncols, s->hdr);

@@ -141,6 +141,27 @@ def enumerate_seed():
     check(ranked[0]["class"] == "peering", "a peering removal isolates the spoke: top impact")
 
 
+def json_output():
+    """-o json carries the table's rows, numbers as numbers; the default when
+    stdout is not a terminal (a pipe) is json, so it must work."""
+    study = os.path.join(STUDIES, "seed-enumerate.json")
+    csv_out, _ = sweep(study)
+    p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study], capture_output=True,
+                       text=True, timeout=600)
+    check(p.returncode == 0, "sweep piped (default json) exits %d: %s" % (p.returncode, p.stderr))
+    doc = json.loads(p.stdout)
+    want = rows(csv_out)
+    check(len(doc) == len(want), "json rows %d, csv rows %d" % (len(doc), len(want)))
+    for j, c in zip(doc, want):
+        check(set(j) == set(c), "json keys %s vs csv columns %s" % (sorted(j), sorted(c)))
+        check(j["failure"] == c["failure"] and isinstance(j["score_nic_s"], float) and
+              j["score_nic_s"] == float(c["score_nic_s"]), "row %s vs %s" % (j, c))
+    p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-o", "jsonl"],
+                       capture_output=True, text=True, timeout=600)
+    lines = [json.loads(l) for l in p.stdout.splitlines()]
+    check(lines == doc, "jsonl lines equal the json array")
+
+
 def workers_identical():
     for name in ["seed-enumerate.json", "seed-monte-carlo.json"]:
         study = os.path.join(STUDIES, name)
@@ -208,5 +229,5 @@ def bad_input():
 
 {"closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
- "bad-input": bad_input}[CASE]()
+ "bad-input": bad_input, "json": json_output}[CASE]()
 print("ok", CASE)

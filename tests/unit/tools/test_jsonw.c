@@ -177,3 +177,26 @@ Test(jsonw, inline_is_plain_compact_in_compact_mode)
 	cr_expect_str_eq(s, "{\"a\":1,\"b\":2}");
 	free(s);
 }
+
+/* Table cells as numbers: only RFC 8259 numbers go out bare. */
+Test(jsonw, number_text)
+{
+	struct capture c;
+	struct jsonw w;
+	jsonw_init(&w, capture_begin(&c), false, 0);
+	jsonw_array_begin(&w);
+	cr_expect(jsonw_number_text(&w, "1800.000"));
+	cr_expect(jsonw_number_text(&w, "-0.5e+3"));
+	cr_expect(jsonw_number_text(&w, "0"));
+	cr_expect(!jsonw_number_text(&w, "007"), "a leading zero is not JSON");
+	cr_expect(!jsonw_number_text(&w, "1."));
+	cr_expect(!jsonw_number_text(&w, "inf"));
+	cr_expect(!jsonw_number_text(&w, "0x10"));
+	cr_expect(!jsonw_number_text(&w, "10.0.0.0/8"));
+	cr_expect(!jsonw_number_text(&w, ""));
+	cr_expect(!jsonw_number_text(&w, NULL));
+	jsonw_array_end(&w);
+	char *s = capture_end(&c);
+	cr_expect_str_eq(s, "[1800.000,-0.5e+3,0,\"007\",\"1.\",\"inf\",\"0x10\",\"10.0.0.0/8\",\"\",null]");
+	free(s);
+}

@@ -98,6 +98,8 @@ struct run {
 	uint64_t next_seq;
 	bool *unprog;                  /* per topo->nics index: beyond Route Server capacity */
 	size_t nunprog;
+	uint64_t unprog_nic_ms;        /* NIC-milliseconds beyond capacity until unprog_since */
+	int64_t unprog_since;
 	struct strmap *names;          /* NIC names interned in the arena (they outlive topologies) */
 	struct nic_names *name_cache;  /* per topo->subnets index: [programmed, unprogrammed] */
 	const char *stop_label;        /* run_stop_after: stop once this checkpoint is taken */
@@ -720,8 +722,10 @@ static int compute_unprog(struct run *r, bool **out, size_t *count)
 	return 0;
 }
 
-static void set_unprog(struct run *r, bool *u, size_t n)
+static void set_unprog(struct run *r, bool *u, size_t n, int64_t now)
 {
+	r->unprog_nic_ms += (uint64_t)r->nunprog * (uint64_t)(now - r->unprog_since);
+	r->unprog_since = now;
 	free(r->unprog);
 	r->unprog = u;
 	r->nunprog = n;
@@ -754,7 +758,7 @@ static void update_capacity_views(struct run *r, int64_t now, const char *cause)
 			log_change_views(r, now, s, false, &vc, r->tables[i], r->tables[i], cause,
 					 NULL);
 	}
-	set_unprog(r, u, n);
+	set_unprog(r, u, n, now);
 }
 
 static int snapshot(struct run *r, const char *label, int64_t at)
@@ -1182,7 +1186,7 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 		if (recompute_all(r, old, old_sets, old_tables, now, why, &vc) != 0)
 			oom(r);
 	}
-	set_unprog(r, u, nu);
+	set_unprog(r, u, nu, now);
 	free_state(old, old_sets, old_built, old_tables);
 	topology_destroy(old);
 	check_capacity(r, now, why);
@@ -1379,6 +1383,11 @@ const struct session_event *run_session_event_get(const struct run *r, size_t i)
 const struct speakers *run_speakers(const struct run *r) { return r->sp; }
 const struct topology *run_topology(const struct run *r) { return r->topo; }
 int64_t run_end_ms(const struct run *r) { return r->end_ms; }
+uint64_t run_unprogrammed_nic_ms(const struct run *r, int64_t until_ms)
+{
+	int64_t dt = until_ms > r->unprog_since ? until_ms - r->unprog_since : 0;
+	return r->unprog_nic_ms + (uint64_t)r->nunprog * (uint64_t)dt;
+}
 size_t run_events_processed(const struct run *r) { return r->processed; }
 
 const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, const char *subnet_id)

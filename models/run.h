@@ -100,6 +100,10 @@ const struct session_event *run_session_event_get(const struct run *r, size_t i)
 const struct speakers *run_speakers(const struct run *r);
 const struct topology *run_topology(const struct run *r);
 int64_t run_end_ms(const struct run *r);
+/* NIC-milliseconds spent beyond Route Server capacity (SPEC 1.8: NICs
+ * left unprogrammed until a scale-out completes) from the start of the run
+ * to until_ms, a time not before the run's latest event. */
+uint64_t run_unprogrammed_nic_ms(const struct run *r, int64_t until_ms);
 size_t run_events_processed(const struct run *r);
 
 /* The table a NIC or subnet had at a checkpoint.  *without_rs tells whether

@@ -788,12 +788,28 @@ int study_prepare(const struct study *st, struct scenario *sc, struct diag *d,
 		n++;
 	sc->nevents = n;
 	b->run = run_create(sc, d);
-	rc = b->run ? run_execute(b->run) : 3;
+	/* With an `at`, the baseline is the state at that moment: the replay
+	 * stops there, and timers still pending (a hold timer, a Route Server
+	 * scale-out) run on inside each variant's window. */
+	const char *at = st->at && strcmp(st->at, "end") != 0 ? st->at : NULL;
+	const char *label = at;
+	bool is_label = at && strcmp(at, "start") == 0;
+	for (size_t i = 0; at && !is_label && i < sc->nevents; i++)
+		is_label = sc->events[i].op == EV_CHECKPOINT && strcmp(sc->events[i].label, at) == 0;
+	if (b->run && at && !is_label) {
+		label = "study baseline";
+		if (run_add_probe(b->run, t0, label) != 0)
+			rc = 3;
+	}
+	if (b->run && at)
+		run_stop_after(b->run, label);
+	if (rc == 0)
+		rc = b->run ? run_execute(b->run) : 3;
 	if (rc != 0) {
 		study_base_destroy(b);
 		return rc;
 	}
-	b->cp = run_checkpoint(b->run, "end");
+	b->cp = run_checkpoint(b->run, at ? label : "end");
 	b->t_fail = run_end_ms(b->run) > t0 ? run_end_ms(b->run) : (t0 > 0 ? t0 : 0);
 	if (st->kind == STUDY_ENUMERATE)
 		rc = list_enumerate(b) == 0 ? 0 : 3;
@@ -1283,6 +1299,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	out->variant = i;
 	struct variant *v = &b->v[i];
 	size_t n0 = run_timeline_count(b->run), s0 = run_session_event_count(b->run);
+	uint64_t unprog0 = run_unprogrammed_nic_ms(b->run, b->t_fail);
 	int64_t t_end;
 	if (b->st->kind == STUDY_MONTE_CARLO) {
 		t_end = b->t_fail + b->st->horizon_ms;
@@ -1297,6 +1314,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	out->status = run_resume(b->run, t_end - 1);
 	if (out->status == 3)
 		return 3;
+	out->unprog_vm_s = (double)(run_unprogrammed_nic_ms(b->run, t_end) - unprog0) / 1000.0;
 	for (size_t k = s0; k < run_session_event_count(b->run); k++)
 		if (is_session_loss(run_session_event_get(b->run, k)->what))
 			out->session_losses++;

@@ -146,6 +146,7 @@ struct study_result {
 	uint64_t variant;
 	int status;                   /* 0, or the run's status (2 rejected, 3 memory) */
 	uint64_t session_losses;      /* sessions lost (hold expiry, peer down, limit drop) */
+	double unprog_vm_s;           /* VM-seconds beyond Route Server capacity in the window */
 	double score;                 /* study_score, NIC-seconds */
 	struct study_record *recs;    /* sorted by subnet, dest; only nonzero ones */
 	size_t nrecs;

@@ -23,7 +23,7 @@ struct wire_head {
 	uint64_t variant;
 	int32_t status, rc;
 	uint64_t session_losses, nrecs, nfails;
-	double score;
+	double score, unprog_vm_s;
 	int32_t folded;
 };
 
@@ -67,7 +67,8 @@ static void child(struct study_base *b, size_t variant, int fd)
 	fflush(stderr);
 	struct wire_head h = { .variant = variant, .status = res.status, .rc = rc,
 			       .session_losses = res.session_losses, .nrecs = res.nrecs,
-			       .nfails = res.nfails, .score = res.score, .folded = res.folded };
+			       .nfails = res.nfails, .score = res.score,
+			       .unprog_vm_s = res.unprog_vm_s, .folded = res.folded };
 	int ok = write_all(fd, &h, sizeof(h)) == 0 &&
 		 write_all(fd, res.recs, res.nrecs * sizeof(*res.recs)) == 0 &&
 		 write_all(fd, res.fails, res.nfails * sizeof(*res.fails)) == 0;
@@ -91,6 +92,7 @@ static int decode(const struct slot *s, struct study_result *res)
 	res->status = h.status;
 	res->session_losses = h.session_losses;
 	res->score = h.score;
+	res->unprog_vm_s = h.unprog_vm_s;
 	res->folded = h.folded != 0;
 	res->nrecs = h.nrecs;
 	res->nfails = h.nfails;

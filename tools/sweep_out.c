@@ -279,7 +279,7 @@ struct vsum {
 	uint64_t variant;
 	int status;
 	uint64_t losses, subnets, nics, dests_bh, dests_lost;
-	double max_bh_s, max_lost_s, score;
+	double max_bh_s, max_lost_s, score, unprog_vm_s;
 };
 
 struct sample {
@@ -300,6 +300,7 @@ struct ctx {
 	struct sample *samples;
 	size_t nsamples, scap;
 	double *run_nic_s, *run_losses; /* per run */
+	double *run_unprog_min;        /* per run: VM-minutes beyond Route Server capacity */
 	double *fail_s;                /* per failure */
 	size_t nfail, fcap;
 	struct outfile fails;          /* failures.csv */
@@ -346,7 +347,8 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 	struct ctx *c = vctx;
 	struct vsum *s = &c->sums[pos];
 	*s = (struct vsum){ .variant = res->variant, .status = res->status,
-			    .losses = res->session_losses, .score = res->score };
+			    .losses = res->session_losses, .score = res->score,
+			    .unprog_vm_s = res->unprog_vm_s };
 	if (res->status != 0)
 		fprintf(stderr, "vnetsim sweep: variant %llu (%s) was rejected by the run (exit %d)\n",
 			(unsigned long long)res->variant, study_variant_label(c->b, res->variant),
@@ -371,7 +373,8 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 			.klass = study_variant_class(c->b, res->variant), .status = res->status,
 			.session_losses = res->session_losses, .subnets = s->subnets, .nics = s->nics,
 			.destinations = s->dests_bh + s->dests_lost, .max_blackhole_s = s->max_bh_s,
-			.max_lost_s = s->max_lost_s, .score = s->score
+			.max_lost_s = s->max_lost_s, .score = s->score,
+			.unprogrammed_vm_s = s->unprog_vm_s
 		};
 		if (sweepdb_variant(c->db, &dv) != 0)
 			return CLI_EXIT_ENV;
@@ -408,6 +411,7 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 	if (c->st->kind == STUDY_MONTE_CARLO) {
 		c->run_nic_s[pos] = s->score;
 		c->run_losses[pos] = (double)res->session_losses;
+		c->run_unprog_min[pos] = res->unprog_vm_s / 60.0;
 		for (size_t k = 0; k < res->nfails; k++) {
 			const struct study_failure *f = &res->fails[k];
 			if (c->nfail == c->fcap) {
@@ -545,6 +549,7 @@ static int report_monte_carlo(struct ctx *c)
 	stats_row(&sh, "*", "blackhole_s per failure", c->fail_s, c->nfail, &failed);
 	stats_row(&sh, "*", "blackhole_nic_s per run", c->run_nic_s, runs, &failed);
 	stats_row(&sh, "*", "session_losses per run", c->run_losses, runs, &failed);
+	stats_row(&sh, "*", "unprogrammed_vm_min per run", c->run_unprog_min, runs, &failed);
 	int rc = 0;
 	if (c->o->out) {
 		/* The per-run figures behind the ECDF (study order), and the
@@ -553,11 +558,11 @@ static int report_monte_carlo(struct ctx *c)
 		if (out_open(&of, c->o->out, "runs.csv") != 0) {
 			rc = CLI_EXIT_ENV;
 		} else {
-			fputs("run,blackhole_nic_s,session_losses\n", of.f);
+			fputs("run,blackhole_nic_s,session_losses,unprogrammed_vm_min\n", of.f);
 			for (size_t i = 0; i < runs; i++)
-				fprintf(of.f, "%llu,%.3f,%.0f\n",
+				fprintf(of.f, "%llu,%.3f,%.0f,%.3f\n",
 					(unsigned long long)c->sums[i].variant, c->sums[i].score,
-					(double)c->sums[i].losses);
+					(double)c->sums[i].losses, c->sums[i].unprog_vm_s / 60.0);
 		}
 		if (out_close(&of, rc == 0) != 0 || out_close(&c->fails, rc == 0) != 0)
 			rc = CLI_EXIT_ENV;
@@ -753,7 +758,8 @@ int sweep_run(const struct study *st, struct scenario *sc, struct diag *d,
 	c.sums = calloc(n ? n : 1, sizeof(*c.sums));
 	c.run_nic_s = calloc(n ? n : 1, sizeof(double));
 	c.run_losses = calloc(n ? n : 1, sizeof(double));
-	rc = c.sums && c.run_nic_s && c.run_losses ? 0 : CLI_EXIT_ENV;
+	c.run_unprog_min = calloc(n ? n : 1, sizeof(double));
+	rc = c.sums && c.run_nic_s && c.run_losses && c.run_unprog_min ? 0 : CLI_EXIT_ENV;
 	if (rc == 0 && o->out)
 		rc = open_outputs(&c);
 	if (rc == 0 && o->db) {
@@ -789,6 +795,7 @@ int sweep_run(const struct study *st, struct scenario *sc, struct diag *d,
 	free(c.samples);
 	free(c.run_nic_s);
 	free(c.run_losses);
+	free(c.run_unprog_min);
 	free(c.fail_s);
 	study_base_destroy(b);
 	return rc;

@@ -29,7 +29,7 @@ static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS sweep_variant(study INTEGER NOT NULL REFERENCES sweep_study(id),"
 	" variant INTEGER NOT NULL, label TEXT, class TEXT, status INTEGER, session_losses INTEGER,"
 	" subnets INTEGER, nics INTEGER, destinations INTEGER, max_blackhole_s REAL,"
-	" max_lost_s REAL, score REAL, PRIMARY KEY(study, variant));"
+	" max_lost_s REAL, score REAL, unprogrammed_vm_s REAL, PRIMARY KEY(study, variant));"
 	"CREATE TABLE IF NOT EXISTS sweep_record(study INTEGER NOT NULL, variant INTEGER NOT NULL,"
 	" subnet TEXT NOT NULL, destination TEXT NOT NULL, nics INTEGER, blackhole_ms INTEGER,"
 	" lost_ms INTEGER, changed_ms INTEGER, PRIMARY KEY(study, variant, subnet, destination));"
@@ -41,7 +41,7 @@ static const char SCHEMA[] =
 	" bites_at INTEGER, PRIMARY KEY(study, seq));";
 
 static const char *const SQL[ST__N] = {
-	[ST_VARIANT] = "INSERT OR REPLACE INTO sweep_variant VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_VARIANT] = "INSERT OR REPLACE INTO sweep_variant VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DEL_REC] = "DELETE FROM sweep_record WHERE study=? AND variant=?",
 	[ST_DEL_FAIL] = "DELETE FROM sweep_failure WHERE study=? AND variant=?",
 	[ST_RECORD] = "INSERT OR REPLACE INTO sweep_record VALUES(?,?,?,?,?,?,?,?)",
@@ -80,8 +80,15 @@ static int schema(sqlite3 *db, const char *file, FILE *err)
 			v, SWEEPDB_VERSION);
 		return 2;
 	}
-	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(1)") != 0)
+	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(2)") != 0)
 		return 3;
+	/* v1 -> v2: the VM-seconds beyond Route Server capacity per variant. */
+	if (v == 1 && exec(db, "ALTER TABLE sweep_variant ADD COLUMN unprogrammed_vm_s REAL;"
+			       "UPDATE sweep_schema SET version = 2") != 0) {
+		fprintf(err, "vnetsim: %s: cannot migrate the sweep tables to version 2: %s\n", file,
+			sqlite3_errmsg(db));
+		return 3;
+	}
 	return 0;
 }
 
@@ -198,6 +205,7 @@ int sweepdb_variant(struct sweepdb *d, const struct sweepdb_variant *v)
 	sqlite3_bind_double(s, 10, v->max_blackhole_s);
 	sqlite3_bind_double(s, 11, v->max_lost_s);
 	sqlite3_bind_double(s, 12, v->score);
+	sqlite3_bind_double(s, 13, v->unprogrammed_vm_s);
 	return step(d, s);
 }
 
@@ -277,7 +285,8 @@ static const char *const MERGE_SQL[] = {
 	" ON CONFLICT(key) DO NOTHING",
 	"INSERT OR REPLACE INTO main.sweep_variant SELECT m.id, v.variant, v.label, v.class,"
 	" v.status, v.session_losses, v.subnets, v.nics, v.destinations, v.max_blackhole_s,"
-	" v.max_lost_s, v.score FROM src.sweep_variant v JOIN src.sweep_study s ON s.id = v.study"
+	" v.max_lost_s, v.score, v.unprogrammed_vm_s FROM src.sweep_variant v"
+	" JOIN src.sweep_study s ON s.id = v.study"
 	" JOIN main.sweep_study m ON m.key = s.key",
 	"INSERT OR REPLACE INTO main.sweep_record SELECT m.id, r.variant, r.subnet, r.destination,"
 	" r.nics, r.blackhole_ms, r.lost_ms, r.changed_ms FROM src.sweep_record r"
@@ -315,8 +324,10 @@ static int check_src(sqlite3 *db, const char *file, FILE *err)
 	int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
 	if (v != SWEEPDB_VERSION) {
-		fprintf(err, "vnetsim merge: %s: sweep tables version %d, this vnetsim knows %d\n",
-			file, v, SWEEPDB_VERSION);
+		fprintf(err, "vnetsim merge: %s: sweep tables version %d, this vnetsim merges %d%s\n",
+			file, v, SWEEPDB_VERSION,
+			v < SWEEPDB_VERSION ? " (open it once with vnetsim sweep --db to migrate it, "
+					      "or re-run that shard)" : "");
 		return 2;
 	}
 	return 0;

@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SWEEPDB_VERSION 1
+/* 1: first; 2: sweep_variant.unprogrammed_vm_s (a v1 file is migrated, its
+ * old rows NULL there). */
+#define SWEEPDB_VERSION 2
 
 struct sweepdb;
 
@@ -32,6 +34,7 @@ struct sweepdb_variant {
 	int status;
 	uint64_t session_losses, subnets, nics, destinations;
 	double max_blackhole_s, max_lost_s, score;
+	double unprogrammed_vm_s;      /* VM-seconds beyond Route Server capacity */
 };
 
 /* Opens (creating the tables) and begins the transaction.  0, or 3 with

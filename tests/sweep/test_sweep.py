@@ -162,6 +162,50 @@ def json_output():
     check(lines == doc, "jsonl lines equal the json array")
 
 
+def unprogrammed():
+    """VM-minutes beyond Route Server capacity: 72 seed NICs + 3,940 in a new
+    spoke subnet = 4,012 > 4,000 (2 units), so the 12 most recent NICs get
+    no Route Server routes until the scale-out started at 0 s completes at
+    600 s.  From the baseline (10 s): 12 * 590 s = 118 VM-minutes per run,
+    in every run (failures do not change it)."""
+    with open(SEED) as f:
+        doc = json.load(f)
+    doc["settings"]["routeServerScaleOutSeconds"] = 600
+    spoke = [v for v in doc["topology"]["virtualNetworks"] if v["name"] == "spoke1"][0]
+    spoke["subnets"].append({"name": "bulk", "addressPrefix": "10.1.64.0/18"})
+    doc["topology"]["networkInterfaces"].append(
+        {"name": "bulk-*", "count": 3940,
+         "ipConfigurations": [{"subnet": {"id": "spoke1/bulk"}}]})
+    scen = write_study("over-capacity.json", doc)
+    study = write_study("mc-unprog.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 4, "seed": 7, "horizon": "1h",
+        "mtbf": "240h", "repairMedian": "5m", "repairSigma": 0.5})
+    p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-o", "csv",
+                        "--db", os.path.join(TMP, "unprog.db")],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr))
+    r = {x["destination"]: x for x in rows(p.stdout)}["unprogrammed_vm_min per run"]
+    want = 12 * 590 / 60
+    check(abs(float(r["mean"]) - want) < 1e-3 and float(r["sd"]) == 0 and r["n"] == "4",
+          "unprogrammed VM-minutes %s, want %.3f in each run" % (r, want))
+    c = sqlite3.connect(os.path.join(TMP, "unprog.db"))
+    vals = [v for (v,) in c.execute("SELECT unprogrammed_vm_s FROM sweep_variant")]
+    check(vals == [12 * 590.0] * 4, "database unprogrammed_vm_s %s" % vals)
+    # A v1 sweep database is migrated when written again.
+    c.execute("ALTER TABLE sweep_variant DROP COLUMN unprogrammed_vm_s")
+    c.execute("UPDATE sweep_schema SET version = 1")
+    c.commit()
+    c.close()
+    p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-o", "csv",
+                        "--db", os.path.join(TMP, "unprog.db")],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, "migration: exit %d: %s" % (p.returncode, p.stderr))
+    c = sqlite3.connect(os.path.join(TMP, "unprog.db"))
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 2, "migrated to 2")
+    vals = [v for (v,) in c.execute("SELECT unprogrammed_vm_s FROM sweep_variant")]
+    check(vals == [12 * 590.0] * 4, "after migration %s" % vals)
+
+
 def workers_identical():
     for name in ["seed-enumerate.json", "seed-monte-carlo.json"]:
         study = os.path.join(STUDIES, name)
@@ -229,5 +273,5 @@ def bad_input():
 
 {"closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
- "bad-input": bad_input, "json": json_output}[CASE]()
+ "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed}[CASE]()
 print("ok", CASE)

@@ -289,7 +289,7 @@ struct dead {
 	int64_t from, to;
 	const struct prefix *only;
 	size_t nonly;
-	size_t fail;                   /* index in the result's failures, or SIZE_MAX */
+	size_t fail;                   /* monte-carlo: the failure (drawn pair), or SIZE_MAX */
 };
 
 struct variant {
@@ -300,8 +300,19 @@ struct variant {
 	struct dead *dead;
 	size_t ndead;
 	struct prefix *only;           /* owned filter shared by dead[] */
-	struct event *drawn;           /* monte-carlo: down, up per dead[] window */
+	struct event *drawn;           /* monte-carlo: down, up per failure */
 	size_t ndrawn;
+	uint32_t *fail_target;         /* monte-carlo: per failure, its study_target index */
+};
+
+/* The next hops a peer's failure kills (SPEC 1.8, 1.9): an NVA's peer IP;
+ * an ExpressRoute connection's next hops; a VPN connection's gateway next
+ * hops, for the prefixes that connection carried at the baseline only. */
+struct dead_spec {
+	uint32_t *ips;                 /* owned */
+	size_t nips;
+	struct prefix *only;           /* owned, sorted; NULL: every prefix */
+	size_t nonly;
 };
 
 /* Baseline index entry: a row of some subnet for prefix p has next hop ip
@@ -322,8 +333,8 @@ struct study_base {
 	int64_t t_fail;
 	struct variant *v;
 	size_t nv, vcap;
-	char **targets;                /* monte-carlo: bgpConnection ids */
-	uint32_t *target_ip;
+	char **targets;                /* monte-carlo: peer ids (bgpConnection or connection) */
+	struct dead_spec *tdead;       /* per target: what its failure kills */
 	size_t ntargets;
 	struct nh_ref *idx;            /* sorted by ip, s, prefix */
 	size_t nidx;
@@ -468,38 +479,83 @@ static int cmp_prefix(const void *a, const void *b)
 	return prefix_compare(*(const struct prefix *)a, *(const struct prefix *)b);
 }
 
-/* A connection's failure: ExpressRoute next hops die; a VPN connection's
- * gateway next hops die for the prefixes that connection carried. */
-static int connection_dead(struct study_base *b, struct variant *v, const struct connection *c)
+static int spec_add_ip(struct dead_spec *d, uint32_t ip)
 {
-	int64_t to = repair_end(b);
+	uint32_t *n = realloc(d->ips, (d->nips + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	d->ips = n;
+	d->ips[d->nips++] = ip;
+	return 0;
+}
+
+static void spec_fini(struct dead_spec *d)
+{
+	free(d->ips);
+	free(d->only);
+	memset(d, 0, sizeof(*d));
+}
+
+/* What the failure of peer id (a bgpConnection id or a connection name)
+ * kills.  0; 1 when id is no BGP peer of the baseline; -1 out of memory. */
+static int peer_dead_spec(const struct study_base *b, const char *id, struct dead_spec *d)
+{
+	const struct topology *t = b->cp->topo;
+	memset(d, 0, sizeof(*d));
+	const struct bgp_conn *bc = topology_bgp_conn(t, id);
+	if (bc)
+		return spec_add_ip(d, bc->peer_ip);
+	const struct connection *c = topology_connection(t, id);
+	const struct peer *p = speakers_peer(run_speakers(b->run), id);
+	if (!c || !p)
+		return 1;
 	if (c->type == CONN_EXPRESSROUTE) {
 		for (size_t k = 0; k < c->ner_next_hops; k++)
-			if (add_dead(v, c->er_next_hops[k], b->t_fail, to) != 0)
+			if (spec_add_ip(d, c->er_next_hops[k]) != 0)
 				return -1;
 		return 0;
 	}
-	const struct peer *p = speakers_peer(run_speakers(b->run), c->name);
-	size_t n = p ? p->in[0].n : 0;
-	if (n == 0)
-		return 0;
-	v->only = malloc(n * sizeof(*v->only));
-	if (!v->only)
+	if (p->in[0].n == 0)
+		return 0; /* it carried nothing: its failure kills no route */
+	d->only = malloc(p->in[0].n * sizeof(*d->only));
+	if (!d->only)
 		return -1;
-	for (size_t k = 0; k < n; k++)
-		v->only[k] = p->in[0].v[k].prefix;
-	qsort(v->only, n, sizeof(*v->only), cmp_prefix);
+	for (size_t k = 0; k < p->in[0].n; k++)
+		d->only[k] = p->in[0].v[k].prefix;
+	d->nonly = p->in[0].n;
+	qsort(d->only, d->nonly, sizeof(*d->only), cmp_prefix);
 	const struct gateway *g = c->gw;
-	uint32_t ips[2] = { g->instance_ip[0], g->instance_ip[1] };
-	size_t nip = g->active_active ? 2 : 0;
-	if (!g->active_active && g->public_ip)
-		ips[nip++] = g->public_ip;
-	for (size_t k = 0; k < nip; k++) {
-		if (add_dead(v, ips[k], b->t_fail, to) != 0)
+	if (g->active_active)
+		return spec_add_ip(d, g->instance_ip[0]) || spec_add_ip(d, g->instance_ip[1]) ? -1 : 0;
+	return g->public_ip ? spec_add_ip(d, g->public_ip) : 0;
+}
+
+/* Dead windows [from, to) for every next hop of spec in v (failure f, or
+ * SIZE_MAX); the filter stays owned by its spec's owner. */
+static int add_dead_spec(struct variant *v, const struct dead_spec *d, int64_t from, int64_t to,
+			 size_t f)
+{
+	for (size_t k = 0; k < d->nips; k++) {
+		if (add_dead(v, d->ips[k], from, to) != 0)
 			return -1;
-		v->dead[v->ndead - 1].only = v->only;
-		v->dead[v->ndead - 1].nonly = n;
+		v->dead[v->ndead - 1].only = d->only;
+		v->dead[v->ndead - 1].nonly = d->nonly;
+		v->dead[v->ndead - 1].fail = f;
 	}
+	return 0;
+}
+
+/* A connection's failure in an enumerate variant (which owns the filter). */
+static int connection_dead(struct study_base *b, struct variant *v, const struct connection *c)
+{
+	struct dead_spec d;
+	if (peer_dead_spec(b, c->name, &d) < 0 || add_dead_spec(v, &d, b->t_fail, repair_end(b),
+								SIZE_MAX) != 0) {
+		spec_fini(&d);
+		return -1;
+	}
+	v->only = d.only; /* the variant frees it */
+	free(d.ips);
 	return 0;
 }
 
@@ -565,34 +621,37 @@ static int list_monte_carlo(struct study_base *b, struct diag *d)
 			n += t->rss[i]->nconns;
 	if (n == 0) {
 		diag_add(d, DIAG_ERROR, st->file, "$.targets",
-			 "the scenario has no Route Server bgpConnection to fail");
+			 "the scenario has no Route Server bgpConnection to fail (name targets to "
+			 "fail gateway connections)");
 		return 2;
 	}
 	b->targets = calloc(n, sizeof(*b->targets));
-	b->target_ip = calloc(n, sizeof(*b->target_ip));
-	if (!b->targets || !b->target_ip)
+	b->tdead = calloc(n, sizeof(*b->tdead));
+	if (!b->targets || !b->tdead)
 		return 3;
-	for (size_t i = 0; st->ntargets && i < st->ntargets; i++) {
-		const struct bgp_conn *c = topology_bgp_conn(t, st->targets[i]);
-		if (!c) {
+	for (size_t i = 0; i < n; i++) {
+		const char *id = st->ntargets ? st->targets[i] : NULL;
+		for (size_t r = 0, k = i; !id && r < t->nrss; r++) {
+			if (k < t->rss[r]->nconns)
+				id = t->rss[r]->conns[k].id;
+			else
+				k -= t->rss[r]->nconns;
+		}
+		int rc = peer_dead_spec(b, id, &b->tdead[b->ntargets]);
+		if (rc < 0)
+			return 3;
+		if (rc > 0) {
 			char path[64];
 			snprintf(path, sizeof(path), "$.targets[%zu]", i);
 			diag_add(d, DIAG_ERROR, st->file, path,
-				 "no Route Server bgpConnection \"%s\" at the baseline",
-				 st->targets[i]);
+				 "\"%s\" is neither a Route Server bgpConnection (\"ars/nva1\") nor "
+				 "a gateway connection with a BGP session at the baseline",
+				 id);
 			return 2;
 		}
-		b->targets[b->ntargets] = strdup(c->id);
-		b->target_ip[b->ntargets++] = c->peer_ip;
-	}
-	for (size_t i = 0; !st->ntargets && i < t->nrss; i++)
-		for (size_t k = 0; k < t->rss[i]->nconns; k++) {
-			b->targets[b->ntargets] = strdup(t->rss[i]->conns[k].id);
-			b->target_ip[b->ntargets++] = t->rss[i]->conns[k].peer_ip;
-		}
-	for (size_t i = 0; i < b->ntargets; i++)
-		if (!b->targets[i])
+		if (!(b->targets[b->ntargets++] = strdup(id)))
 			return 3;
+	}
 	for (uint64_t k = 0; k < st->runs; k++) {
 		if (!new_variant(b, "run", "run %llu", (unsigned long long)k))
 			return 3;
@@ -647,11 +706,18 @@ static int draw_run(struct study_base *b, struct variant *v, size_t k)
 			down->hold_elapsed_ms = (int64_t)llround(phase);
 			set_event(b, up, EV_PEER_UP, at + rep);
 			up->peer = b->targets[i];
-			if (add_dead(v, b->target_ip[i], at, at + rep) != 0) {
+			size_t f = nevs / 2 - 1;
+			uint32_t *ft = realloc(v->fail_target, (f + 1) * sizeof(*ft));
+			if (!ft) {
 				rc = -1;
 				break;
 			}
-			v->dead[v->ndead - 1].fail = i; /* the failed target */
+			v->fail_target = ft;
+			ft[f] = (uint32_t)i;
+			if (add_dead_spec(v, &b->tdead[i], at, at + rep, f) != 0) {
+				rc = -1;
+				break;
+			}
 			t = (double)(at + rep);
 		}
 	}
@@ -696,7 +762,8 @@ static int build_index(struct study_base *b)
 	size_t nips = 0;
 	for (size_t i = 0; i < b->nv; i++)
 		nips += b->v[i].ndead;
-	nips += b->ntargets;
+	for (size_t i = 0; i < b->ntargets; i++)
+		nips += b->tdead[i].nips;
 	uint32_t *ips = malloc((nips ? nips : 1) * sizeof(*ips));
 	if (!ips)
 		return -1;
@@ -705,7 +772,8 @@ static int build_index(struct study_base *b)
 		for (size_t j = 0; j < b->v[i].ndead; j++)
 			ips[k++] = b->v[i].dead[j].ip;
 	for (size_t i = 0; i < b->ntargets; i++)
-		ips[k++] = b->target_ip[i];
+		for (size_t j = 0; j < b->tdead[i].nips; j++)
+			ips[k++] = b->tdead[i].ips[j];
 	qsort(ips, k, sizeof(*ips), cmp_u32);
 	size_t cap = 0, uniq = 0;
 	const struct topology *t = b->cp->topo;
@@ -835,12 +903,15 @@ void study_base_destroy(struct study_base *b)
 		free(b->v[i].dead);
 		free(b->v[i].only);
 		free(b->v[i].drawn);
+		free(b->v[i].fail_target);
 	}
 	free(b->v);
-	for (size_t i = 0; i < b->ntargets; i++)
+	for (size_t i = 0; i < b->ntargets; i++) {
 		free(b->targets[i]);
+		spec_fini(&b->tdead[i]);
+	}
 	free(b->targets);
-	free(b->target_ip);
+	free(b->tdead);
 	free(b->idx);
 	b->sc->nevents = b->saved_nevents;
 	free(b);
@@ -1352,19 +1423,26 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
 				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
 				 spans, t_end);
-	/* Monte-carlo: one failure per dead window. */
-	if (rc == 0 && b->st->kind == STUDY_MONTE_CARLO && v->ndead > 0) {
-		out->fails = calloc(v->ndead, sizeof(*out->fails));
+	/* Monte-carlo: one result per drawn failure (a down/up pair), with
+	 * the longest black hole among the next hops it killed. */
+	size_t nf = v->ndrawn / 2;
+	if (rc == 0 && b->st->kind == STUDY_MONTE_CARLO && nf > 0) {
+		out->fails = calloc(nf, sizeof(*out->fails));
 		if (!out->fails)
 			rc = -1;
-		for (size_t w = 0; rc == 0 && w < v->ndead; w++) {
-			const struct event *down = &v->drawn[2 * w];
-			out->fails[w] = (struct study_failure){
-				.target = (uint32_t)v->dead[w].fail, .at_ms = v->dead[w].from,
-				.repair_ms = v->dead[w].to - v->dead[w].from,
-				.phase_ms = down->hold_elapsed_ms, .bh_ms = fail_bh[w] };
+		for (size_t f = 0; rc == 0 && f < nf; f++) {
+			const struct event *down = &v->drawn[2 * f], *up = &v->drawn[2 * f + 1];
+			out->fails[f] = (struct study_failure){
+				.target = v->fail_target[f], .at_ms = down->at_ms,
+				.repair_ms = up->at_ms - down->at_ms,
+				.phase_ms = down->hold_elapsed_ms };
 		}
-		out->nfails = rc == 0 ? v->ndead : 0;
+		for (size_t w = 0; rc == 0 && w < v->ndead; w++) {
+			size_t f = v->dead[w].fail;
+			if (f < nf && fail_bh[w] > out->fails[f].bh_ms)
+				out->fails[f].bh_ms = fail_bh[w];
+		}
+		out->nfails = rc == 0 ? nf : 0;
 	}
 	free(first);
 	free(ents);

@@ -101,6 +101,46 @@ def closed_form():
     check(float(f["sd"]) == 0 and float(f["mean"]) == hold, "no phase: %s" % f)
 
 
+def connection_targets():
+    """Gateway connections as monte-carlo targets.  The ExpressRoute
+    connection's next hops carry 172.16.0.0/12 and 192.168.20.0/24; a silent
+    failure black-holes them until the hold timer fires, hold - phase after
+    the crash: the same uniform law as for an NVA.  A VPN connection's
+    failure kills the gateway next hops only for the prefixes it carried."""
+    study = write_study("cf-er.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 200, "seed": 11, "horizon": "720h",
+        "targets": ["er-amsterdam"], "mtbf": "240h", "repairMedian": "2h", "repairSigma": 0.1,
+        "mode": "silent", "keepalivePhase": True})
+    out, _ = sweep(study, "-j", "2")
+    stat = {(r["subnet"], r["destination"]): r for r in rows(out)}
+    f = stat[("*", "blackhole_s per failure")]
+    n = int(f["n"])
+    hold, ka = 180.0, 60.0
+    mu, sigma = hold - ka / 2, ka / math.sqrt(12)
+    check(n > 250, "expected many failures over 200 runs, got %d" % n)
+    check(abs(float(f["mean"]) - mu) <= 4 * sigma / math.sqrt(n),
+          "ER: mean black hole %s s, closed form %.3f s (n=%d)" % (f["mean"], mu, n))
+    check(float(f["max"]) <= hold + 0.001, "ER: above the hold time: %s" % f)
+    dests = {d for (s_, d) in stat if s_ == "hub/app"}
+    check("172.16.0.0/12" in dests and "192.168.20.0/24" in dests,
+          "ER prefixes black-holed in hub/app: %s" % sorted(dests))
+    check(not any(d.startswith("192.168.10.") for d in dests), "VPN-only prefixes untouched")
+    # The VPN connection: only what it carried (192.168.10.0/24 and the
+    # 192.168.100.1/32 BGP peer address), not the ExpressRoute-preferred ones.
+    study = write_study("cf-vpn.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 20, "seed": 11, "horizon": "720h",
+        "targets": ["branch-paris"], "mtbf": "240h", "repairMedian": "2h", "repairSigma": 0.1})
+    out, _ = sweep(study)
+    dests = {r["destination"] for r in rows(out) if r["subnet"] == "hub/app"}
+    check("192.168.10.0/24" in dests and "172.16.0.0/12" not in dests,
+          "VPN failure black-holes its own prefixes only: %s" % sorted(dests))
+    # Not a peer at all.
+    bad = write_study("cf-bad.json", {
+        "kind": "monte-carlo", "runs": 2, "mtbf": "1h", "targets": ["vpngw"]})
+    _, err = sweep(bad, expect=2)
+    check("$.targets[0]" in err and "gateway connection" in err, err)
+
+
 # A graceful shutdown withdraws at once: no black hole through BGP.  The
 # exponential time between failures gives a Poisson number of failures per
 # run when repairs are short: mean horizon / mtbf.
@@ -273,5 +313,6 @@ def bad_input():
 
 {"closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
- "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed}[CASE]()
+ "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
+ "connections": connection_targets}[CASE]()
 print("ok", CASE)

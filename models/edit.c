@@ -33,7 +33,7 @@ static const char *child_ok(const char *top, const char *child)
 }
 
 #define MAX_SEGS 4
-#define SEG_LEN 256
+#define SEG_LEN EDIT_SEG_LEN
 
 static int split(const char *path, char segs[MAX_SEGS][SEG_LEN])
 {
@@ -74,6 +74,17 @@ const char *edit_path_check(const char *path)
 		       "virtualNetworkPeerings, routeTables has routes, routeServers has "
 		       "bgpConnections";
 	return NULL;
+}
+
+int edit_path_head(const char *path, char collection[EDIT_SEG_LEN], char name[EDIT_SEG_LEN])
+{
+	char segs[MAX_SEGS][SEG_LEN];
+	if (edit_path_check(path))
+		return -1;
+	split(path, segs);
+	memcpy(collection, segs[0], SEG_LEN);
+	memcpy(name, segs[1], SEG_LEN);
+	return 0;
 }
 
 static cJSON *find_named(cJSON *arr, const char *name)

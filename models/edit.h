@@ -21,6 +21,12 @@ enum edit_op { EDIT_ADD, EDIT_SET, EDIT_REMOVE };
 /* NULL when the path has a valid shape, else a message. */
 const char *edit_path_check(const char *path);
 
+/* The first two segments of a valid path: the collection and the name of
+ * the top-level object an edit changes ("routeTables", "rt-s001" for
+ * routeTables/rt-s001/routes/r).  -1 when the path is not valid. */
+#define EDIT_SEG_LEN 256
+int edit_path_head(const char *path, char collection[EDIT_SEG_LEN], char name[EDIT_SEG_LEN]);
+
 /* Applies one edit to topology (the `topology` object).  Returns 0, or -1
  * with a message in err. */
 int edit_apply(cJSON *topology, enum edit_op op, const char *path, const cJSON *value, char *err,

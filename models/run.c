@@ -15,8 +15,9 @@
  *    domain's VNets whose route table lets BGP routes in;
  *  - a configuration edit rebuilds the topology from the edited JSON (the
  *    old one stays when the new one is invalid, SPEC 2.2) and recomputes
- *    every domain and subnet, keeping the old table object wherever the
- *    result is equal, so only real changes reach the timeline.
+ *    only the domains and subnets the edited object can reach (struct
+ *    reach), keeping the old table object wherever the result is equal, so
+ *    only real changes reach the timeline.
  * Route Server capacity (SPEC 1.8, a model assumption): above (units+2)*1000
  * VMs in its domain a scale-out starts and completes after
  * settings.routeServerScaleOutSeconds; meanwhile the most recently added NICs
@@ -102,6 +103,8 @@ struct run {
 	run_event_hook hook;           /* after each file event, or NULL */
 	void *hook_ctx;
 	size_t processed;              /* file events run */
+	size_t recomputed;             /* subnet tables computed, from the start */
+	bool full_recompute;           /* edits recompute everything (the oracle) */
 	int64_t end_ms;
 };
 
@@ -189,12 +192,6 @@ static struct eff_input subnet_input(const struct run *r, const struct subnet *s
 				   .no_rs_view = hub && r->over_capacity[hub->index] };
 }
 
-static struct eff_table *compute_subnet(const struct run *r, const struct subnet *s)
-{
-	struct eff_input in = subnet_input(r, s);
-	return eff_compute(&in);
-}
-
 static struct timeline_entry *log_change(struct run *r, int64_t at, const struct subnet *s,
 					 const char *id, struct eff_table *before,
 					 struct eff_table *after, const char *cause)
@@ -262,6 +259,7 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 			oom(r);
 			return;
 		}
+		r->recomputed++;
 		bool same = ch->base ? !shows_any(r->tables[i], t, ch->changed, ch->nchanged)
 				     : eff_equal(t, r->tables[i]);
 		if (same) {
@@ -355,16 +353,97 @@ static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, c
 		oom(r);
 }
 
-/* Everything from scratch (start, and after an edit), keeping equal tables. */
-static int recompute_all(struct run *r, const struct topology *old_topo,
-			 struct bgp_set **old_sets, struct eff_table **old_tables, int64_t now,
-			 const char *cause)
+/* What an edit can reach, from its path: the subnets whose table can
+ * change, and whether any domain's set can.
+ *  - routeTables/X: the subnets using X, before or after; no set.
+ *  - networkInterfaces/N: no table (tables are per subnet), only Route
+ *    Server capacity; no set.
+ *  - virtualNetworks/V (V not a hub, before or after): the subnets of V and
+ *    of every VNet with a connected peering to V, before or after (their
+ *    peering rows show V's space); a set only through the VNet
+ *    prefixes its filter refuses (domain_respace).
+ *  - anything else (gateways, connections, Route Servers, private
+ *    endpoints, a hub's VNet, or a VNet edit in a topology with private
+ *    endpoints, whose rows reach across peerings): every domain and
+ *    subnet, as at the start.
+ * Whatever the kind, a subnet is recomputed too when it is new, when its
+ * domain's set object changed or when its Route Server capacity view did.
+ * Oracle-tested against run_set_full_recompute. */
+enum reach_kind { REACH_ALL, REACH_RT, REACH_VNET, REACH_NIC };
+
+struct reach {
+	enum reach_kind kind;
+	char name[EDIT_SEG_LEN];       /* the route table or VNet edited */
+	bool *vnet;                    /* REACH_VNET: per new topo->vnets index, reached */
+};
+
+/* Whether w is v or shows v's space: a connected peering (both VNets peer
+ * with each other, so looking at w's side is enough). */
+static bool vnet_touches(const struct vnet *w, const char *v)
+{
+	if (strcmp(w->name, v) == 0)
+		return true;
+	for (size_t i = 0; i < w->npeerings; i++)
+		if (w->peerings[i].connected && strcmp(w->peerings[i].remote->name, v) == 0)
+			return true;
+	return false;
+}
+
+static bool is_hub(const struct vnet *v) { return v && v->domain == v; }
+
+/* Classifies the edit at path between topologies old and t.  -1 out of
+ * memory. */
+static int reach_init(struct reach *re, const struct run *r, const struct topology *old,
+		      const char *path)
+{
+	const struct topology *t = r->topo;
+	char coll[EDIT_SEG_LEN];
+	memset(re, 0, sizeof(*re));
+	re->kind = REACH_ALL;
+	if (r->full_recompute || edit_path_head(path, coll, re->name) != 0)
+		return 0;
+	if (strcmp(coll, "routeTables") == 0)
+		re->kind = REACH_RT;
+	else if (strcmp(coll, "networkInterfaces") == 0)
+		re->kind = REACH_NIC;
+	if (strcmp(coll, "virtualNetworks") != 0 || old->npes > 0 || t->npes > 0)
+		return 0;
+	if (is_hub(topology_vnet(old, re->name)) || is_hub(topology_vnet(t, re->name)))
+		return 0;
+	re->vnet = calloc(t->nvnets ? t->nvnets : 1, sizeof(*re->vnet));
+	if (!re->vnet)
+		return -1;
+	re->kind = REACH_VNET;
+	for (size_t i = 0; i < t->nvnets; i++) {
+		const struct vnet *w = t->vnets[i], *ow = topology_vnet(old, w->name);
+		re->vnet[i] = vnet_touches(w, re->name) || (ow && vnet_touches(ow, re->name));
+	}
+	return 0;
+}
+
+static void reach_fini(struct reach *re) { free(re->vnet); }
+
+/* Whether the edit can change s's own inputs (os: s before, or NULL). */
+static bool reach_subnet(const struct reach *re, const struct subnet *s, const struct subnet *os)
+{
+	switch (re->kind) {
+	case REACH_ALL: return true;
+	case REACH_NIC: return false;
+	case REACH_RT:
+		return (s->rt && strcmp(s->rt->name, re->name) == 0) ||
+		       (os->rt && strcmp(os->rt->name, re->name) == 0);
+	case REACH_VNET: return re->vnet[s->vnet->index];
+	}
+	return true;
+}
+
+/* Fresh per-topology arrays, and the capacity state of every domain. */
+static int alloc_state(struct run *r)
 {
 	const struct topology *t = r->topo;
 	r->domain_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->domain_sets));
 	r->built_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->built_sets));
 	r->tables = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*r->tables));
-	free(r->over_capacity);
 	r->over_capacity = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->over_capacity));
 	if (!r->domain_sets || !r->built_sets || !r->tables || !r->over_capacity)
 		return -1;
@@ -377,44 +456,111 @@ static int recompute_all(struct run *r, const struct topology *old_topo,
 		r->over_capacity[t->rss[i]->vnet->index] =
 			domain_vms(t, t->rss[i]->vnet) > capacity_vms(units);
 	}
+	return 0;
+}
+
+/* Every domain's set: built from scratch (REACH_ALL, or a hub that is new)
+ * or from the latest computed one (domain_respace), keeping the installed
+ * object when the result is equal, so tables compare equal by pointer. */
+static int build_sets(struct run *r, const struct reach *re, const struct topology *old,
+		      struct bgp_set **old_sets, struct bgp_set **old_built)
+{
+	const struct topology *t = r->topo;
 	for (size_t i = 0; i < t->nvnets; i++) {
 		const struct vnet *hub = t->vnets[i];
-		if (hub->domain != hub)
+		if (!is_hub(hub))
 			continue;
-		struct bgp_set *set = domain_build(t, hub, r->sp);
+		const struct vnet *was = old ? topology_vnet(old, hub->name) : NULL;
+		struct bgp_set *set;
+		if (re && re->kind != REACH_ALL && is_hub(was) && old_built[was->index]) {
+			struct prefix *changed;
+			size_t nchanged;
+			set = domain_respace(old_built[was->index], old, was, t, hub, r->sp, &changed,
+					     &nchanged);
+			free(changed);
+		} else {
+			set = domain_build(t, hub, r->sp);
+		}
 		if (!set)
 			return -1;
-		/* Keep the old object when nothing changed: the tables then
-		 * compare equal by pointer, not entry by entry. */
-		const struct vnet *was = old_topo ? topology_vnet(old_topo, hub->name) : NULL;
-		struct bgp_set *old = was ? old_sets[was->index] : NULL;
-		if (old && bgp_set_equal(old, set)) {
+		struct bgp_set *installed = is_hub(was) ? old_sets[was->index] : NULL;
+		if (installed && bgp_set_equal(installed, set)) {
 			bgp_set_unref(set);
-			set = bgp_set_ref(old);
+			set = bgp_set_ref(installed);
 		}
 		r->domain_sets[i] = set;
 		r->built_sets[i] = bgp_set_ref(set);
 	}
+	return 0;
+}
+
+/* Every subnet's table: computed when re (NULL: always) says the edit
+ * reaches it, else the old table; a table equal to the old one is the old
+ * object, and every real change is logged. */
+static int build_tables(struct run *r, const struct reach *re, const struct topology *old,
+			struct bgp_set **old_sets, const bool *old_over,
+			struct eff_table **old_tables, int64_t now, const char *cause)
+{
+	const struct topology *t = r->topo;
 	for (size_t i = 0; i < t->nsubnets; i++) {
 		struct subnet *s = t->subnets[i];
-		struct eff_table *nt = compute_subnet(r, s);
+		const struct subnet *os = old ? topology_subnet(old, s->id) : NULL;
+		struct eff_table *ot = os ? old_tables[os->index] : NULL;
+		struct eff_input in = subnet_input(r, s);
+		if (ot && re) {
+			const struct vnet *ohub = os->vnet->domain;
+			bool same_bgp = in.bgp == (ohub ? old_sets[ohub->index] : NULL);
+			bool same_view = in.no_rs_view == (ohub && old_over[ohub->index]);
+			if (same_bgp && same_view && !reach_subnet(re, s, os)) {
+				r->tables[i] = eff_ref(ot);
+				continue;
+			}
+		}
+		struct eff_table *nt = eff_compute(&in);
 		if (!nt)
 			return -1;
-		const struct subnet *os = old_topo ? topology_subnet(old_topo, s->id) : NULL;
-		struct eff_table *ot = os ? old_tables[os->index] : NULL;
+		r->recomputed++;
 		if (ot && eff_equal(ot, nt)) {
 			eff_unref(nt);
 			nt = eff_ref(ot);
-		} else if (old_topo) {
+		} else if (old) {
 			log_change(r, now, s, s->id, ot, nt, cause);
 		}
 		r->tables[i] = nt;
 	}
 	/* Subnets that went away. */
-	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
-		if (!topology_subnet(t, old_topo->subnets[i]->id))
-			log_change(r, now, NULL, old_topo->subnets[i]->id, old_tables[i], NULL, cause);
+	for (size_t i = 0; old && i < old->nsubnets; i++)
+		if (!topology_subnet(t, old->subnets[i]->id))
+			log_change(r, now, NULL, old->subnets[i]->id, old_tables[i], NULL, cause);
 	return 0;
+}
+
+/* Everything from scratch: the start of a run. */
+static int recompute_all(struct run *r)
+{
+	if (alloc_state(r) != 0 || build_sets(r, NULL, NULL, NULL, NULL) != 0)
+		return -1;
+	return build_tables(r, NULL, NULL, NULL, NULL, NULL, 0, NULL);
+}
+
+/* After an edit that replaced old by r->topo: what the edit at path can
+ * reach (struct reach), keeping every table it cannot change. */
+static int recompute_after_edit(struct run *r, const struct topology *old,
+				struct bgp_set **old_sets, struct bgp_set **old_built,
+				const bool *old_over, struct eff_table **old_tables, int64_t now,
+				const char *cause, const char *path)
+{
+	struct reach re;
+	int rc = reach_init(&re, r, old, path);
+	if (rc == 0)
+		rc = alloc_state(r);
+	if (rc == 0)
+		rc = build_sets(r, &re, old, old_sets, old_built);
+	if (rc == 0)
+		rc = build_tables(r, re.kind == REACH_ALL ? NULL : &re, old, old_sets, old_over,
+				  old_tables, now, cause);
+	reach_fini(&re);
+	return rc;
 }
 
 static void free_state(struct topology *t, struct bgp_set **sets, struct bgp_set **built,
@@ -900,12 +1046,17 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	struct topology *old = r->topo;
 	struct bgp_set **old_sets = r->domain_sets, **old_built = r->built_sets;
 	struct eff_table **old_tables = r->tables;
+	bool *old_over = r->over_capacity;
 	r->topo = nt;
+	r->domain_sets = r->built_sets = NULL;
+	r->tables = NULL;
+	r->over_capacity = NULL;
 	if (assign_nic_seq(r, old) != 0 || speakers_sync(r->sp, nt) != 0 ||
-	    recompute_all(r, old, old_sets, old_tables, now,
-			  cause(r, ev_op_name(e->op), e->path)) != 0)
+	    recompute_after_edit(r, old, old_sets, old_built, old_over, old_tables, now,
+				 cause(r, ev_op_name(e->op), e->path), e->path) != 0)
 		oom(r);
 	free_state(old, old_sets, old_built, old_tables);
+	free(old_over);
 	topology_destroy(old);
 	check_capacity(r, now);
 }
@@ -955,7 +1106,7 @@ struct run *run_create(struct scenario *sc, struct diag *d)
 	r->topo = topology_ref(sc->topo);
 	if (!r->arena || !r->q || !r->topo_json || !r->sp || assign_nic_seq(r, NULL) != 0 ||
 	    speakers_sync(r->sp, r->topo) != 0 ||
-	    recompute_all(r, NULL, NULL, NULL, 0, NULL) != 0) {
+	    recompute_all(r) != 0) {
 		run_destroy(r);
 		return NULL;
 	}
@@ -1069,6 +1220,8 @@ const struct speakers *run_speakers(const struct run *r) { return r->sp; }
 const struct topology *run_topology(const struct run *r) { return r->topo; }
 int64_t run_end_ms(const struct run *r) { return r->end_ms; }
 size_t run_events_processed(const struct run *r) { return r->processed; }
+size_t run_subnets_recomputed(const struct run *r) { return r->recomputed; }
+void run_set_full_recompute(struct run *r, bool on) { r->full_recompute = on; }
 
 const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, const char *subnet_id)
 {

@@ -654,7 +654,12 @@ static int assign_nic_seq(struct run *r, const struct topology *old)
 	if (!seq)
 		return -1;
 	for (size_t k = 0; k < t->nnics; k++) {
-		const struct nic *o = old ? topology_nic(old, t->nics[k].name) : NULL;
+		const char *name = t->nics[k].name;
+		/* Most edits leave the NIC list as it was: try the same place. */
+		const struct nic *o = !old ? NULL
+				      : k < old->nnics && strcmp(old->nics[k].name, name) == 0
+					      ? &old->nics[k]
+					      : topology_nic(old, name);
 		seq[k] = o ? r->nic_seq[o - old->nics] : r->next_seq + t->nics[k].order;
 	}
 	r->next_seq += t->nnics;
@@ -996,25 +1001,20 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 {
 	enum edit_op op = e->op == EV_ADD ? EDIT_ADD : e->op == EV_SET ? EDIT_SET : EDIT_REMOVE;
 	char err[512];
-	cJSON *copy = cJSON_Duplicate(r->topo_json, true);
-	if (!copy) {
-		oom(r);
-		return;
-	}
 	char where[EVENT_PATH_LEN];
 	event_path(e, where);
-	if (edit_apply(copy, op, e->path, e->value, err, sizeof(err)) != 0) {
+	struct edit_undo undo;
+	if (edit_begin(r->topo_json, op, e->path, e->value, &undo, err, sizeof(err)) != 0) {
 		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
 			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);
-		cJSON_Delete(copy);
-		r->status = 2;
+		r->status = strcmp(err, "out of memory") == 0 ? 3 : 2;
 		return;
 	}
 	/* Rebuild into a scratch collector: the messages describe the edited
 	 * topology, and are re-issued naming the event. */
 	struct diag *scratch = diag_create();
 	if (!scratch) {
-		cJSON_Delete(copy);
+		edit_rollback(r->topo_json, &undo);
 		oom(r);
 		return;
 	}
@@ -1023,7 +1023,7 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	size_t m = jin_push_key(&j, "topology");
 	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
 				.prev = r->topo };
-	struct topology *nt = topo_load(&j, copy, &to);
+	struct topology *nt = topo_load(&j, r->topo_json, &to);
 	jin_pop(&j, m);
 	if (!nt) {
 		for (size_t i = 0; i < diag_stored(scratch); i++) {
@@ -1036,13 +1036,12 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 				 d->path ? d->path : "$", d->message);
 		}
 		diag_destroy(scratch);
-		cJSON_Delete(copy);
+		edit_rollback(r->topo_json, &undo);
 		r->status = 2;
 		return;
 	}
 	diag_destroy(scratch);
-	cJSON_Delete(r->topo_json);
-	r->topo_json = copy;
+	edit_commit(&undo);
 	struct topology *old = r->topo;
 	struct bgp_set **old_sets = r->domain_sets, **old_built = r->built_sets;
 	struct eff_table **old_tables = r->tables;

@@ -699,16 +699,29 @@ struct nic_src {
 	const char *name;
 };
 
+/* tmpl with '*' replaced by i+1, zero-padded to the width of count
+ * ("web-*", 12 -> "web-01" .. "web-12").  Formatted by hand: a template of
+ * thousands of NICs made printf the load's hot spot. */
 static const char *expand_name(struct loader *l, const char *tmpl, uint64_t i, uint64_t count)
 {
 	if (count == 1)
 		return dup(l, tmpl);
-	int width = 1;
-	for (uint64_t c = count; c >= 10; c /= 10)
+	char digits[24];
+	int width = 0;
+	for (uint64_t c = count; c > 0; c /= 10)
 		width++;
+	uint64_t v = i + 1;
+	for (int d = width - 1; d >= 0; d--, v /= 10)
+		digits[d] = (char)('0' + v % 10);
 	const char *star = strchr(tmpl, '*');
-	return arena_printf(l->a, "%.*s%0*llu%s", (int)(star - tmpl), tmpl, width,
-			    (unsigned long long)(i + 1), star + 1);
+	size_t head = (size_t)(star - tmpl), tail = strlen(star + 1);
+	char *out = arena_alloc(l->a, head + (size_t)width + tail + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, tmpl, head);
+	memcpy(out + head, digits, (size_t)width);
+	memcpy(out + head + (size_t)width, star + 1, tail + 1);
+	return out;
 }
 
 static struct subnet *subnet_ref(struct loader *l, const cJSON *obj, const char *key)
@@ -723,9 +736,11 @@ static struct subnet *subnet_ref(struct loader *l, const cJSON *obj, const char 
 }
 
 /* The address `name` had in the previous topology, if it keeps it: same
- * subnet, dynamic now, and still usable there.  0 otherwise. */
+ * subnet, dynamic now, and still usable there.  0 otherwise.  pos is the
+ * NIC's position: after most edits the NIC there had the same name, which
+ * spares the lookup. */
 static uint32_t previous_address(const struct loader *l, const struct nic_src *ns, const char *name,
-				 bool pe)
+				 size_t pos, bool pe)
 {
 	const struct topology *prev = l->opts->prev;
 	if (!prev || ns->has_ip || !ns->subnet)
@@ -733,7 +748,9 @@ static uint32_t previous_address(const struct loader *l, const struct nic_src *n
 	const struct subnet *was = NULL;
 	uint32_t ip = 0;
 	if (!pe) {
-		const struct nic *n = topology_nic(prev, name);
+		const struct nic *n = pos < prev->nnics && strcmp(prev->nics[pos].name, name) == 0
+					      ? &prev->nics[pos]
+					      : topology_nic(prev, name);
 		if (n)
 			was = n->subnet, ip = n->ip;
 	} else {
@@ -932,12 +949,13 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 	for (i = 0; i < nn && ok; i++)
 		for (uint64_t k = 0; k < src[i].count; k++, pos++) {
 			names[pos] = expand_name(l, src[i].name, k, src[i].count);
-			kept[pos] = previous_address(l, &src[i], names[pos], false);
+			ok = names[pos] != NULL;
+			kept[pos] = ok ? previous_address(l, &src[i], names[pos], pos, false) : 0;
 			ksub[pos] = src[i].subnet;
 		}
 	for (i = 0; i < np && ok; i++, pos++) {
 		names[pos] = psrc[i].name;
-		kept[pos] = previous_address(l, &psrc[i], names[pos], true);
+		kept[pos] = previous_address(l, &psrc[i], names[pos], pos, true);
 		ksub[pos] = psrc[i].subnet;
 	}
 	if (!ok || !reserve_kept(l, ksub, kept, nall)) {

@@ -140,6 +140,15 @@ struct next_hop {
 	const char *route_table;       /* User row: its table; NULL = "System Route" */
 	struct prefix matched;
 };
+/* A table looked up often (more than a thousand times) derives a flat
+ * range table from its rows once and answers from it in a few ns;
+ * otherwise, and for the rare view without Route Server rows computed on
+ * the fly, eff_next_hop_rules answers.  Both always agree. */
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs);
+/* The reference: the answer computed from the rows and the domain's set at
+ * every call (three trie lookups and the exceptions). */
+struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs);
+/* Ranges of t's derived lookup table, 0 while it has none. */
+size_t eff_fast_ranges(const struct eff_table *t);
 
 #endif

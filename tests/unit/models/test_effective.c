@@ -1236,3 +1236,86 @@ Test(effective, update_equals_compute)
 	}
 #undef NEXT
 }
+
+/* Oracle (STYLE: the fast path against the rules): once a table has built
+ * its flat lookup table, eff_next_hop must answer exactly as
+ * eff_next_hop_rules, on every rule boundary and around it and on random
+ * addresses, for random domain sets over subnets with User, service
+ * endpoint, peering and private endpoint rows. */
+static void same_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs, const char *what)
+{
+	struct next_hop a = eff_next_hop(t, dst, without_rs), b = eff_next_hop_rules(t, dst, without_rs);
+	bool rt_same = a.route_table == b.route_table ||
+		       (a.route_table && b.route_table && strcmp(a.route_table, b.route_table) == 0);
+	cr_assert(a.found == b.found && a.nh == b.nh && a.nh_ip == b.nh_ip &&
+			  a.has_nh_ip == b.has_nh_ip && rt_same && prefix_equal(a.matched, b.matched),
+		  "%s: next hop of %#x differs from the rules (fast %d/%d %#x /%u, rules %d/%d %#x /%u)",
+		  what, dst, a.found, a.nh, a.nh_ip, a.matched.len, b.found, b.nh, b.nh_ip,
+		  b.matched.len);
+}
+
+Test(effective, fast_next_hop_equals_the_rules)
+{
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe" };
+	uint64_t x = 0x9E3779B97F4A7C15u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 4; round++) {
+			/* Random entries: lengths 0..32, a quarter inside 10/8
+			 * (hidden under VnetLocal or peering rows), some equal to
+			 * a User row's prefix. */
+			enum { N = 600 };
+			static char text[N][64];
+			const char *entries[N];
+			struct prefix seen[N];
+			size_t ne = 0;
+			for (size_t i = 0; i < N; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				if (i % 4 == 0)
+					a = (a & 0x00ffffffu) | 0x0a000000u;
+				if (i % 50 == 0)
+					a = A("8.8.8.0"), len = 24;
+				struct prefix p = { a & prefix_mask(len), len };
+				bool dup = false;
+				for (size_t k = 0; k < ne && !dup; k++)
+					dup = prefix_equal(seen[k], p);
+				if (dup)
+					continue;
+				seen[ne] = p;
+				char pf[PREFIX_STRLEN];
+				bool two = NEXT() % 3 == 0;
+				const char *h1 = hops[NEXT() % NELEM(hops)];
+				const char *h2 = hops[NEXT() % NELEM(hops)];
+				snprintf(text[ne], sizeof(text[ne]), "%s %s%s%s", prefix_format(p, pf), h1,
+					 two ? "," : "", two ? h2 : "");
+				entries[ne] = text[ne];
+				ne++;
+			}
+			struct bgp_set *set = mkset(entries, ne);
+			struct efx f;
+			const struct eff_table *t =
+				eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
+						  R("pin", "20.1.0.0/16", "None")),
+					 NULL, subnets[sn], set);
+			/* Enough lookups to make it build the flat table. */
+			for (int i = 0; i < 5000 && eff_fast_ranges(t) == 0; i++)
+				eff_next_hop(t, (uint32_t)NEXT(), false);
+			cr_assert_gt(eff_fast_ranges(t), 0, "the flat table was never built");
+			for (size_t i = 0; i < ne; i++) {
+				uint32_t first = seen[i].addr, last = prefix_last(seen[i]);
+				for (int w = 0; w < 2; w++) {
+					same_next_hop(t, first, w, subnets[sn]);
+					same_next_hop(t, last, w, subnets[sn]);
+					same_next_hop(t, first - 1, w, subnets[sn]);
+					same_next_hop(t, last + 1, w, subnets[sn]);
+				}
+			}
+			for (int i = 0; i < 100000; i++)
+				same_next_hop(t, (uint32_t)NEXT(), i % 7 == 0, subnets[sn]);
+			efx_fini(&f);
+			bgp_set_unref(set);
+		}
+#undef NEXT
+}

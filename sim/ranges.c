@@ -6,50 +6,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One allocation: this header, then index, starts and values, so that a
- * lookup touches one contiguous block. */
+/* One allocation: this header, then index, spans, starts and values, so
+ * that a lookup touches one contiguous block.
+ *
+ * index[b] describes bucket b (the addresses whose top `bits` bits are b):
+ * RANGES_LEAF | value when one range covers the whole bucket (the usual
+ * case: one read answers), else the number of a span, the ranges
+ * [first, first + count) that meet the bucket, searched branch-free. */
+#define RANGES_LEAF 0x80000000u
+
+struct span {
+	uint32_t first, count;
+};
+
 struct ranges {
 	unsigned bits;                 /* index bits, 4..12 */
-	size_t n;
-	uint32_t *index;               /* 2^bits + 1: range holding each bucket's first address */
+	size_t n, nspans;
+	uint32_t *index;               /* 2^bits */
+	struct span *spans;
 	uint32_t *starts;              /* n, strictly increasing, starts[0] == 0 */
 	uint32_t *values;              /* n */
-	uint32_t data[];               /* index, starts, values */
+	uint64_t data[];               /* index, spans, starts, values */
 };
 
 struct ranges *ranges_create(const uint32_t *starts, const uint32_t *values, size_t n)
 {
-	if (n == 0 || starts[0] != 0 || n > UINT32_MAX)
+	if (n == 0 || starts[0] != 0 || n > RANGES_LEAF)
 		return NULL;
 	for (size_t i = 1; i < n; i++)
 		if (starts[i] <= starts[i - 1])
 			return NULL;
-	/* About four buckets per range: most buckets hold one range, and
-	 * a lookup reads the index and the value only. */
+	for (size_t i = 0; i < n; i++)
+		if (values[i] & RANGES_LEAF)
+			return NULL;
+	/* About four buckets per range: most buckets hold one range. */
 	unsigned bits = 4;
 	while (bits < 12 && ((size_t)1 << bits) < 4 * n)
 		bits++;
 	size_t nb = (size_t)1 << bits;
-	struct ranges *r = malloc(sizeof(*r) + (nb + 1 + 2 * n) * sizeof(uint32_t));
+	/* Count the spans first: buckets that some range start splits. */
+	size_t nspans = 0, k = 0;
+	for (size_t b = 0; b < nb; b++) {
+		uint64_t first = (uint64_t)b << (32 - bits), next = first + ((uint64_t)1 << (32 - bits));
+		while (k + 1 < n && starts[k + 1] <= first)
+			k++;
+		nspans += k + 1 < n && starts[k + 1] < next;
+	}
+	size_t words = nb + 2 * nspans + 2 * n;
+	struct ranges *r = malloc(sizeof(*r) + (words + 1) / 2 * sizeof(uint64_t));
 	if (!r)
 		return NULL;
-	r->index = r->data;
-	r->starts = r->index + nb + 1;
+	r->bits = bits;
+	r->n = n;
+	r->nspans = nspans;
+	r->index = (uint32_t *)r->data;
+	r->spans = (struct span *)(r->index + nb + (nb & 1)); /* 8-byte aligned */
+	r->starts = (uint32_t *)(r->spans + nspans);
 	r->values = r->starts + n;
 	memcpy(r->starts, starts, n * sizeof(*starts));
 	memcpy(r->values, values, n * sizeof(*values));
-	r->n = n;
-	r->bits = bits;
-	size_t k = 0;
+	size_t j = 0;
+	k = 0;
 	for (size_t b = 0; b < nb; b++) {
-		uint32_t first = (uint32_t)(b << (32 - bits));
+		uint64_t first = (uint64_t)b << (32 - bits), next = first + ((uint64_t)1 << (32 - bits));
 		while (k + 1 < n && starts[k + 1] <= first)
 			k++;
-		r->index[b] = (uint32_t)k;
+		size_t end = k + 1;
+		while (end < n && starts[end] < next)
+			end++;
+		if (end == k + 1) {
+			r->index[b] = RANGES_LEAF | values[k];
+			continue;
+		}
+		r->spans[j] = (struct span){ (uint32_t)k, (uint32_t)(end - k) };
+		r->index[b] = (uint32_t)j++;
 	}
-	/* Past the last bucket: the last range, so that bucket nb - 1
-	 * searches up to it. */
-	r->index[nb] = (uint32_t)(n - 1);
 	return r;
 }
 
@@ -60,11 +91,14 @@ void ranges_destroy(struct ranges *r)
 
 uint32_t ranges_lookup(const struct ranges *r, uint32_t addr)
 {
-	uint32_t b = addr >> (32 - r->bits);
-	/* The answer is among index[b] .. index[b + 1]: the last range whose
-	 * start is <= addr.  Branch-free binary search over them. */
-	const uint32_t *base = r->starts + r->index[b];
-	size_t len = r->index[b + 1] - r->index[b] + 1;
+	uint32_t e = r->index[addr >> (32 - r->bits)];
+	if (e & RANGES_LEAF)
+		return e & ~RANGES_LEAF;
+	/* The last range of the span whose start is <= addr (the first one
+	 * starts at or before the bucket). */
+	const struct span *sp = &r->spans[e];
+	const uint32_t *base = r->starts + sp->first;
+	size_t len = sp->count;
 	while (len > 1) {
 		size_t half = len / 2;
 		base = base[half] <= addr ? base + half : base;
@@ -77,6 +111,5 @@ size_t ranges_count(const struct ranges *r) { return r->n; }
 
 size_t ranges_bytes(const struct ranges *r)
 {
-	return sizeof(*r) + r->n * 2 * sizeof(uint32_t) +
-	       (((size_t)1 << r->bits) + 1) * sizeof(uint32_t);
+	return sizeof(*r) + (((size_t)1 << r->bits) + 1 + 2 * r->nspans + 2 * r->n) * sizeof(uint32_t);
 }

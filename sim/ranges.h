@@ -11,14 +11,14 @@
  * DPDK lib/lpm idea), rebuilt rather than updated.
  *
  * Structure: starts[] strictly increasing with starts[0] == 0, values[]
- * beside it, and a bucket index on the top `bits` address bits: bucket b
- * holds the range containing the bucket's first address, so a lookup
- * searches only the ranges between two consecutive buckets, branch-free.
- * bits grows with the range count (4..12, about four buckets per range):
- * the index is at most 16 KiB.
- * Costs: lookup O(log(ranges per bucket)), usually 1 to 4 reads of
- * adjacent memory; build O(n + 2^bits); memory 8 bytes per range plus
- * the index.
+ * beside it, and a bucket index on the top `bits` address bits (4..12,
+ * about four buckets per range: at most 16 KiB).  A bucket inside one range
+ * holds its value, so most lookups are one read; a bucket that range
+ * starts split names the span of ranges to search, branch-free.
+ * Values must be below 2^31 (the top bit marks those buckets).
+ * Costs: lookup one read, or O(log(ranges in the bucket)) more; build
+ * O(n + 2^bits); memory 8 bytes per range, 4 per bucket, 8 per split
+ * bucket.
  */
 #ifndef SIM_RANGES_H
 #define SIM_RANGES_H
@@ -30,8 +30,8 @@ struct ranges;
 
 /* Range i is [starts[i], starts[i + 1]) (the last one runs to
  * 255.255.255.255) with value values[i].  starts must be strictly
- * increasing and start at 0; n >= 1.  The arrays are copied.  NULL when out
- * of memory or the starts are not valid. */
+ * increasing and start at 0; n >= 1; values below 2^31.  The arrays are
+ * copied.  NULL when out of memory or the input is not valid. */
 struct ranges *ranges_create(const uint32_t *starts, const uint32_t *values, size_t n);
 void ranges_destroy(struct ranges *r); /* NULL is a no-op */
 uint32_t ranges_lookup(const struct ranges *r, uint32_t addr);

@@ -97,7 +97,7 @@ Test(ranges, oracle_against_a_linear_scan)
 			if (s[i] != s[n - 1])
 				s[n++] = s[i];
 		for (size_t i = 0; i < n; i++)
-			v[i] = (uint32_t)xs(&x);
+			v[i] = (uint32_t)xs(&x) & 0x7fffffffu;
 		struct ranges *r = ranges_create(s, v, n);
 		cr_assert_not_null(r);
 		size_t checks = n < 2000 ? n : 2000; /* the scan is O(n) */
@@ -114,4 +114,14 @@ Test(ranges, oracle_against_a_linear_scan)
 		free(s);
 		free(v);
 	}
+}
+
+Test(ranges, values_need_the_top_bit_free)
+{
+	uint32_t s[] = { 0, 100 }, ok[] = { 0x7fffffffu, 0 }, bad[] = { 0x80000000u, 0 };
+	struct ranges *r = ranges_create(s, ok, 2);
+	cr_assert_not_null(r);
+	cr_expect_eq(ranges_lookup(r, 5), 0x7fffffffu);
+	ranges_destroy(r);
+	cr_expect_null(ranges_create(s, bad, 2));
 }

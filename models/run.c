@@ -997,6 +997,43 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 
 /* ---- edits ----------------------------------------------------------------- */
 
+/* The common edit, a route table's routes or settings, while no checkpoint
+ * holds the topology: that table is reloaded in place (topo_reload_route_table)
+ * and only its subnets are recomputed; nothing else a table, a domain or
+ * the Route Server's capacity depends on has changed.  false when this
+ * does not apply (the caller then reloads everything). */
+static bool route_table_in_place(struct run *r, const struct event *e, int64_t now)
+{
+	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
+				.prev = r->topo };
+	if (edit_path_head(e->path, coll, name) != 0 || strcmp(coll, "routeTables") != 0 ||
+	    topo_reload_route_table(r->topo, r->topo_json, name, &to) != 0)
+		return false;
+	const struct route_table *rt = topology_route_table(r->topo, name);
+	const char *why = cause(r, ev_op_name(e->op), e->path);
+	for (size_t i = 0; i < r->topo->nsubnets && r->status == 0; i++) {
+		struct subnet *s = r->topo->subnets[i];
+		if (s->rt != rt)
+			continue;
+		struct eff_input in = subnet_input(r, s);
+		struct eff_table *nt = eff_compute(&in);
+		if (!nt) {
+			oom(r);
+			break;
+		}
+		r->recomputed++;
+		if (eff_equal(nt, r->tables[i])) {
+			eff_unref(nt);
+			continue;
+		}
+		log_change(r, now, s, s->id, r->tables[i], nt, why);
+		eff_unref(r->tables[i]);
+		r->tables[i] = nt;
+	}
+	return true;
+}
+
 static void do_edit(struct run *r, const struct event *e, int64_t now)
 {
 	enum edit_op op = e->op == EV_ADD ? EDIT_ADD : e->op == EV_SET ? EDIT_SET : EDIT_REMOVE;
@@ -1008,6 +1045,10 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
 			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);
 		r->status = strcmp(err, "out of memory") == 0 ? 3 : 2;
+		return;
+	}
+	if (!r->full_recompute && route_table_in_place(r, e, now)) {
+		edit_commit(&undo);
 		return;
 	}
 	/* Rebuild into a scratch collector: the messages describe the edited

@@ -487,10 +487,67 @@ static void load_route(struct loader *l, struct route_table *rt, const cJSON *o,
 	}
 }
 
-static void load_route_tables(struct loader *l, const cJSON *arr)
+/* One route table object, into a new struct; *named tells whether it has
+ * a valid name (names_ok on by_rt is the caller's). */
+static struct route_table *load_route_table(struct loader *l, const cJSON *it, bool *named)
 {
 	static const char *const known[] = { "name", "id", "location", "routes",
 					     "disableBgpRoutePropagation", "tags", NULL };
+	struct jin *j = l->j;
+	jin_known_keys(j, it, known);
+	struct route_table *rt = arena_calloc(l->a, 1, sizeof(*rt));
+	if (!rt) {
+		jin_error(j, "out of memory");
+		return NULL;
+	}
+	const char *name = NULL;
+	jin_string(j, it, "name", true, &name);
+	rt->name = name ? dup(l, name) : "?";
+	*named = name != NULL;
+	jin_bool(j, it, "disableBgpRoutePropagation", false, &rt->disable_bgp);
+	const cJSON *routes;
+	if (jin_array(j, it, "routes", false, &routes)) {
+		size_t nr = (size_t)cJSON_GetArraySize(routes), k = 0, ntag = 0;
+		if (nr > MAX_ROUTES_PER_TABLE)
+			jin_error_at(j, "routes", "%zu routes: a route table holds at most %d", nr,
+				     MAX_ROUTES_PER_TABLE);
+		rt->routes = arena_calloc(l->a, nr ? nr : 1, sizeof(*rt->routes));
+		struct strmap *names = strmap_create();
+		size_t m2 = jin_push_key(j, "routes");
+		FOREACH_ITEM(j, routes, ro, k) {
+			if (k >= MAX_ROUTES_PER_TABLE)
+				break;
+			size_t m3 = jin_push_index(j, k);
+			if (!cJSON_IsObject(ro)) {
+				jin_error(j, "expected a route object");
+				jin_pop(j, m3);
+				continue;
+			}
+			struct udr *u = &rt->routes[rt->nroutes];
+			load_route(l, rt, ro, u, &ntag);
+			if (strcmp(u->name, "?") != 0)
+				names_ok(l, names, u->name, NULL, "route");
+			/* RouteConflict: the same addressPrefix twice. */
+			for (size_t q = 0; q < rt->nroutes && u->prefix_text; q++)
+				if (rt->routes[q].prefix_text &&
+				    (strcmp(rt->routes[q].prefix_text, u->prefix_text) == 0 ||
+				     (u->tag == TAG_NONE && rt->routes[q].tag == TAG_NONE &&
+				      u->prefixes.n == 1 && rt->routes[q].prefixes.n == 1 &&
+				      prefix_equal(u->prefixes.v[0], rt->routes[q].prefixes.v[0]))))
+					jin_error(j, "RouteConflict: route \"%s\" conflicts with route "
+						     "\"%s\": routes cannot have the same addressPrefix",
+						  u->name, rt->routes[q].name);
+			rt->nroutes++;
+			jin_pop(j, m3);
+		}
+		jin_pop(j, m2);
+		strmap_destroy(names);
+	}
+	return rt;
+}
+
+static void load_route_tables(struct loader *l, const cJSON *arr)
+{
 	struct jin *j = l->j;
 	struct topology *t = l->t;
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
@@ -503,56 +560,50 @@ static void load_route_tables(struct loader *l, const cJSON *arr)
 			jin_pop(j, m);
 			continue;
 		}
-		jin_known_keys(j, it, known);
-		struct route_table *rt = arena_calloc(l->a, 1, sizeof(*rt));
-		const char *name = NULL;
-		jin_string(j, it, "name", true, &name);
-		rt->name = name ? dup(l, name) : "?";
-		if (name)
+		bool named = false;
+		struct route_table *rt = load_route_table(l, it, &named);
+		if (rt && named)
 			names_ok(l, t->by_rt, rt->name, rt, "route table");
-		jin_bool(j, it, "disableBgpRoutePropagation", false, &rt->disable_bgp);
-		const cJSON *routes;
-		if (jin_array(j, it, "routes", false, &routes)) {
-			size_t nr = (size_t)cJSON_GetArraySize(routes), k = 0, ntag = 0;
-			if (nr > MAX_ROUTES_PER_TABLE)
-				jin_error_at(j, "routes", "%zu routes: a route table holds at most %d", nr,
-					     MAX_ROUTES_PER_TABLE);
-			rt->routes = arena_calloc(l->a, nr ? nr : 1, sizeof(*rt->routes));
-			struct strmap *names = strmap_create();
-			size_t m2 = jin_push_key(j, "routes");
-			FOREACH_ITEM(j, routes, ro, k) {
-				if (k >= MAX_ROUTES_PER_TABLE)
-					break;
-				size_t m3 = jin_push_index(j, k);
-				if (!cJSON_IsObject(ro)) {
-					jin_error(j, "expected a route object");
-					jin_pop(j, m3);
-					continue;
-				}
-				struct udr *u = &rt->routes[rt->nroutes];
-				load_route(l, rt, ro, u, &ntag);
-				if (strcmp(u->name, "?") != 0)
-					names_ok(l, names, u->name, NULL, "route");
-				/* RouteConflict: the same addressPrefix twice. */
-				for (size_t q = 0; q < rt->nroutes && u->prefix_text; q++)
-					if (rt->routes[q].prefix_text &&
-					    (strcmp(rt->routes[q].prefix_text, u->prefix_text) == 0 ||
-					     (u->tag == TAG_NONE && rt->routes[q].tag == TAG_NONE &&
-					      u->prefixes.n == 1 && rt->routes[q].prefixes.n == 1 &&
-					      prefix_equal(u->prefixes.v[0], rt->routes[q].prefixes.v[0]))))
-						jin_error(j, "RouteConflict: route \"%s\" conflicts with route "
-							     "\"%s\": routes cannot have the same addressPrefix",
-							  u->name, rt->routes[q].name);
-				rt->nroutes++;
-				jin_pop(j, m3);
-			}
-			jin_pop(j, m2);
-			strmap_destroy(names);
-		}
-		t->rts[t->nrts++] = rt;
+		if (rt)
+			t->rts[t->nrts++] = rt;
 		jin_pop(j, m);
 	}
 	jin_pop(j, m0);
+}
+
+int topo_reload_route_table(struct topology *t, const cJSON *topology, const char *name,
+			    const struct topo_opts *opts)
+{
+	struct route_table *rt = topology_route_table(t, name);
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(topology, "routeTables"), *obj = NULL;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			obj = it;
+	}
+	if (!rt || t->refs != 1 || !cJSON_IsObject(obj))
+		return -1;
+	struct diag *d = diag_create();
+	if (!d)
+		return -1;
+	struct jin j;
+	jin_init(&j, d, "");
+	/* The new contents go to t's arena; on error they stay there unused
+	 * (bounded by the edits made) and t is unchanged. */
+	struct loader l = { .j = &j, .t = t, .a = t->arena, .opts = opts, .root = topology };
+	bool sample_used = t->sample_tags_used;
+	bool named = false;
+	struct route_table *nrt = load_route_table(&l, obj, &named);
+	int rc = nrt && named && jin_errors(&j) == 0 && strcmp(nrt->name, rt->name) == 0 ? 0 : -1;
+	if (rc == 0) {
+		*rt = *nrt; /* subnets keep pointing at rt */
+	} else {
+		t->sample_tags_used = sample_used;
+	}
+	diag_destroy(d);
+	return rc;
 }
 
 /* Subnet -> route table references, read once route tables exist. */

@@ -82,8 +82,10 @@ static void hub_json(struct sb *b, const char *name, unsigned second_octet)
 }
 
 /* The scenario: network, advertisements at 0, then nevents random events
- * 10 s apart, each followed by a checkpoint 1 s later. */
-static char *scenario_json(uint64_t seed, unsigned nevents, unsigned delay_s)
+ * 10 s apart, every cp_every-th followed by a checkpoint 1 s later (edits
+ * with no checkpoint since the previous one may change the topology in
+ * place). */
+static char *scenario_json(uint64_t seed, unsigned nevents, unsigned delay_s, unsigned cp_every)
 {
 	struct sb b = { 0 };
 	sb_printf(&b, "{\"schemaVersion\":1,\"name\":\"oracle\",\"settings\":{"
@@ -249,7 +251,9 @@ static char *scenario_json(uint64_t seed, unsigned nevents, unsigned delay_s)
 						    "\"nextHopIpAddress\":\"10.0.1.4\"}");
 			break;
 		}
-		sb_printf(&b, ",{\"at\":%u,\"op\":\"checkpoint\",\"label\":\"c%u\"}", at + 1, i);
+		if (i % cp_every == 0)
+			sb_printf(&b, ",{\"at\":%u,\"op\":\"checkpoint\",\"label\":\"c%u\"}", at + 1,
+				  i);
 	}
 	sb_printf(&b, "]}");
 	return b.s;
@@ -296,9 +300,9 @@ static void replay_fini(struct replay *f)
 	unlink(f->path);
 }
 
-static void oracle(uint64_t seed, unsigned delay_s)
+static void oracle(uint64_t seed, unsigned delay_s, unsigned cp_every)
 {
-	char *json = scenario_json(seed, 150, delay_s);
+	char *json = scenario_json(seed, 150, delay_s, cp_every);
 	struct replay inc, full;
 	replay_text(&inc, json, false);
 	replay_text(&full, json, true);
@@ -330,13 +334,19 @@ static void oracle(uint64_t seed, unsigned delay_s)
 Test(run_incremental, random_edits_equal_a_full_recompute)
 {
 	for (uint64_t seed = 1; seed <= 6; seed++)
-		oracle(seed, 0);
+		oracle(seed, 0, 1);
+}
+
+Test(run_incremental, random_edits_equal_a_full_recompute_with_few_checkpoints)
+{
+	for (uint64_t seed = 21; seed <= 26; seed++)
+		oracle(seed, 0, 9);
 }
 
 Test(run_incremental, random_edits_equal_a_full_recompute_with_programming_delay)
 {
 	for (uint64_t seed = 11; seed <= 13; seed++)
-		oracle(seed, 3);
+		oracle(seed, 3, 1 + (unsigned)(seed % 3) * 4);
 }
 
 /* ---- the work an event causes ----------------------------------------------- */
@@ -346,7 +356,7 @@ Test(run_incremental, random_edits_equal_a_full_recompute_with_programming_delay
 static size_t recomputed_by(const char *event)
 {
 	struct sb b = { 0 };
-	char *base = scenario_json(0, 0, 0);
+	char *base = scenario_json(0, 0, 0, 1);
 	base[strlen(base) - 2] = '\0'; /* drop "]}" */
 	sb_printf(&b, "%s,{\"at\":10,\"op\":\"checkpoint\",\"label\":\"before\"},%s]}", base, event);
 	free(base);
@@ -356,7 +366,7 @@ static size_t recomputed_by(const char *event)
 	/* Every subnet once at the start, the two advertisements at t=0 in
 	 * both domains; what remains is the event's. */
 	struct replay start;
-	char *only = scenario_json(0, 0, 0);
+	char *only = scenario_json(0, 0, 0, 1);
 	replay_text(&start, only, false);
 	free(only);
 	size_t n = run_subnets_recomputed(f.r) - run_subnets_recomputed(start.r);
@@ -385,4 +395,69 @@ Test(run_incremental, one_spoke_event_recomputes_only_what_it_reaches)
 	cr_expect_eq(recomputed_by("{\"at\":20,\"op\":\"set\",\"path\":\"networkInterfaces/vm-s2-*\","
 				   "\"value\":{\"count\":5}}"),
 		     0);
+}
+
+/* ---- route table edits in place --------------------------------------------- */
+
+struct topo_seen {
+	const struct run *r;
+	const struct topology *after[8];
+	size_t n;
+};
+
+static void remember_topology(void *ctx, const struct event *e, int64_t now_ms)
+{
+	(void)e;
+	(void)now_ms;
+	struct topo_seen *ts = ctx;
+	if (ts->n < NELEM(ts->after))
+		ts->after[ts->n++] = run_topology(ts->r);
+}
+
+Test(run_incremental, route_table_edit_without_checkpoint_is_made_in_place)
+{
+	struct sb b = { 0 };
+	char *base = scenario_json(0, 0, 0, 1);
+	base[strlen(base) - 2] = '\0';
+	/* The first edit replaces the topology the start checkpoint holds;
+	 * the second, with no checkpoint in between, changes it in place; the
+	 * third is invalid: it falls back to a full load, which reports it. */
+	sb_printf(&b,
+		  "%s,{\"at\":20,\"op\":\"set\",\"path\":\"routeTables/rt-1/routes/r0\","
+		  "\"value\":{\"nextHopIpAddress\":\"10.0.1.9\"}},"
+		  "{\"at\":30,\"op\":\"set\",\"path\":\"routeTables/rt-1/routes/r0\","
+		  "\"value\":{\"nextHopType\":\"None\",\"nextHopIpAddress\":null}},"
+		  "{\"at\":35,\"op\":\"checkpoint\",\"label\":\"edited\"},"
+		  "{\"at\":40,\"op\":\"set\",\"path\":\"routeTables/rt-1/routes/r0\","
+		  "\"value\":{\"nextHopType\":\"Bogus\"}}]}",
+		  base);
+	free(base);
+	struct replay f;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.path, sizeof(f.path), "/tmp/test_runinc_XXXXXX");
+	int fd = mkstemp(f.path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, b.s, b.n), (ssize_t)b.n);
+	close(fd);
+	free(b.s);
+	f.d = diag_create();
+	bool env = false;
+	f.sc = scenario_load(f.path, NULL, f.d, &env);
+	cr_assert_not_null(f.sc);
+	f.r = run_create(f.sc, f.d);
+	cr_assert_not_null(f.r);
+	struct topo_seen ts = { .r = f.r };
+	run_set_event_hook(f.r, remember_topology, &ts);
+	cr_expect_eq(run_execute(f.r), 2, "the invalid edit stops the run");
+	cr_assert_geq(ts.n, 4); /* two advertisements, two edits */
+	cr_expect_neq(ts.after[2], run_checkpoint(f.r, "start")->topo, "first edit: a new topology");
+	cr_expect_eq(ts.after[3], ts.after[2], "second edit: the same topology, changed in place");
+	/* The second edit is in force: s1/a (rt-1) routes 10.200.0.0/16 to None. */
+	const struct eff_table *t = checkpoint_subnet_table(run_checkpoint(f.r, "edited"), "s1/a");
+	cr_assert_not_null(t);
+	struct next_hop nh = eff_next_hop_rules(t, 0x0ac80001u, false);
+	cr_expect(nh.found && nh.nh == NH_NONE && nh.route_table && strcmp(nh.route_table, "rt-1") == 0);
+	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "would make the topology invalid"));
+	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "Bogus"));
+	replay_fini(&f);
 }

@@ -544,8 +544,20 @@ struct bgp_set *domain_respace(struct bgp_set *base, const struct topology *old_
 	}
 	free(a);
 	free(b);
-	struct touched tc = { .delta = delta, .ndelta = nd };
-	if (nd > 0)
+	struct bgp_set *set = domain_redecide_inside(base, t, hub, sp, delta, nd, changed, nchanged);
+	free(delta);
+	return set;
+}
+
+struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topology *t,
+				       const struct vnet *hub, const struct speakers *sp,
+				       const struct prefix *inside, size_t ninside,
+				       struct prefix **changed, size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct touched tc = { .delta = inside, .ndelta = ninside };
+	if (ninside > 0)
 		touch_candidates(&tc, hub, sp);
 	struct bgp_set *set = NULL;
 	if (!tc.failed && tc.n == 0)
@@ -553,6 +565,5 @@ struct bgp_set *domain_respace(struct bgp_set *base, const struct topology *old_
 	else if (!tc.failed)
 		set = domain_update(base, t, hub, sp, tc.v, tc.n, changed, nchanged);
 	free(tc.v);
-	free(delta);
 	return set;
 }

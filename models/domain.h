@@ -46,4 +46,12 @@ struct bgp_set *domain_respace(struct bgp_set *base, const struct topology *old_
 			       const struct vnet *hub, const struct speakers *sp,
 			       struct prefix **changed, size_t *nchanged);
 
+/* domain_respace's core: base with every candidate inside one of the
+ * `inside` prefixes decided again, for a caller that knows which VNet
+ * prefixes joined or left the domain. */
+struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topology *t,
+				       const struct vnet *hub, const struct speakers *sp,
+				       const struct prefix *inside, size_t ninside,
+				       struct prefix **changed, size_t *nchanged);
+
 #endif

@@ -1034,6 +1034,123 @@ static bool route_table_in_place(struct run *r, const struct event *e, int64_t n
 	return true;
 }
 
+/* A new set for hub after VNet prefixes `inside` joined or left its domain
+ * in place: decided again from the latest computed set, the installed
+ * object kept when equal (as build_sets does).  true when the installed
+ * set changed; *failed on out of memory. */
+static bool respace_in_place(struct run *r, const struct vnet *hub, const struct prefix_list *inside,
+			     bool *failed)
+{
+	struct bgp_set **installed = &r->domain_sets[hub->index], **built = &r->built_sets[hub->index];
+	struct prefix *changed;
+	size_t nchanged;
+	struct bgp_set *set = domain_redecide_inside(*built, r->topo, hub, r->sp, inside->v, inside->n,
+						     &changed, &nchanged);
+	free(changed);
+	if (!set) {
+		*failed = true;
+		return false;
+	}
+	if (bgp_set_equal(*installed, set)) {
+		bgp_set_unref(set);
+		set = bgp_set_ref(*installed);
+	}
+	bool moved = set != *installed;
+	bgp_set_unref(*installed);
+	bgp_set_unref(*built);
+	*installed = set;
+	*built = bgp_set_ref(set);
+	return moved;
+}
+
+/* A peering edit of a VNet that is no hub, while no checkpoint holds the
+ * topology (and there are no private endpoints, whose rows cross
+ * peerings): the VNet's peerings are reloaded in place and the domains
+ * derived again (topo_reload_peerings); the domains the VNet left or
+ * joined decide again the routes inside its address space; the subnets of
+ * the VNet and of the VNets connected to it, before or after, and of
+ * domains whose set or Route Server capacity view changed are recomputed,
+ * as struct reach would.  false when this does not apply. */
+static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
+{
+	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
+	struct topology *t = r->topo;
+	struct vnet *v;
+	if (edit_path_head(e->path, coll, name) != 0 || strcmp(coll, "virtualNetworks") != 0 ||
+	    !strstr(e->path, "/virtualNetworkPeerings/") || t->npes > 0 || t->refs != 1 ||
+	    !(v = topology_vnet(t, name)) || is_hub(v))
+		return false;
+	bool *reached = calloc(t->nvnets, sizeof(*reached));
+	bool *over = calloc(t->nvnets, sizeof(*over)), *moved = calloc(t->nvnets, sizeof(*moved));
+	if (!reached || !over || !moved) {
+		free(reached);
+		free(over);
+		free(moved);
+		return false;
+	}
+	for (size_t i = 0; i < t->nvnets; i++)
+		reached[i] = vnet_touches(t->vnets[i], v->name);
+	memcpy(over, r->over_capacity, t->nvnets * sizeof(*over));
+	const struct vnet *was = v->domain;
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = t };
+	if (topo_reload_peerings(t, r->topo_json, name, &to) != 0) {
+		free(reached);
+		free(over);
+		free(moved);
+		return false;
+	}
+	for (size_t i = 0; i < t->nvnets; i++)
+		reached[i] = reached[i] || vnet_touches(t->vnets[i], v->name);
+	bool failed = false;
+	if (was != v->domain) {
+		if (was)
+			moved[was->index] = respace_in_place(r, was, &v->space, &failed);
+		if (v->domain && !failed)
+			moved[v->domain->index] = respace_in_place(r, v->domain, &v->space, &failed);
+	}
+	for (size_t i = 0; i < t->nrss && !failed; i++) {
+		const struct route_server *rs = t->rss[i];
+		struct rs_state *st = rs_state(r, rs);
+		if (!st) {
+			failed = true;
+			break;
+		}
+		uint32_t units = st->units > rs->min_capacity ? st->units : rs->min_capacity;
+		r->over_capacity[rs->vnet->index] = domain_vms(t, rs->vnet) > capacity_vms(units);
+	}
+	const char *why = cause(r, ev_op_name(e->op), e->path);
+	for (size_t i = 0; i < t->nsubnets && !failed; i++) {
+		struct subnet *s = t->subnets[i];
+		const struct vnet *hub = s->vnet->domain;
+		bool need = reached[s->vnet->index] ||
+			    (hub && (moved[hub->index] ||
+				     over[hub->index] != r->over_capacity[hub->index]));
+		if (!need)
+			continue;
+		struct eff_input in = subnet_input(r, s);
+		struct eff_table *nt = eff_compute(&in);
+		if (!nt) {
+			failed = true;
+			break;
+		}
+		r->recomputed++;
+		if (eff_equal(nt, r->tables[i])) {
+			eff_unref(nt);
+			continue;
+		}
+		log_change(r, now, s, s->id, r->tables[i], nt, why);
+		eff_unref(r->tables[i]);
+		r->tables[i] = nt;
+	}
+	free(reached);
+	free(over);
+	free(moved);
+	if (failed)
+		oom(r);
+	check_capacity(r, now);
+	return true;
+}
+
 static void do_edit(struct run *r, const struct event *e, int64_t now)
 {
 	enum edit_op op = e->op == EV_ADD ? EDIT_ADD : e->op == EV_SET ? EDIT_SET : EDIT_REMOVE;
@@ -1047,7 +1164,7 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 		r->status = strcmp(err, "out of memory") == 0 ? 3 : 2;
 		return;
 	}
-	if (!r->full_recompute && route_table_in_place(r, e, now)) {
+	if (!r->full_recompute && (route_table_in_place(r, e, now) || peerings_in_place(r, e, now))) {
 		edit_commit(&undo);
 		return;
 	}

@@ -336,7 +336,9 @@ static void load_vnets(struct loader *l, const cJSON *arr)
 }
 
 /* Peerings are read after every VNet exists. */
-static void load_peerings(struct loader *l, const cJSON *arr)
+/* The peerings of v from its `virtualNetworkPeerings` array ps (j's path
+ * at the VNet). */
+static void load_vnet_peerings(struct loader *l, struct vnet *v, const cJSON *ps)
 {
 	static const char *const known[] = { "name", "id", "remoteVirtualNetwork",
 					     "allowVirtualNetworkAccess", "allowForwardedTraffic",
@@ -344,70 +346,76 @@ static void load_peerings(struct loader *l, const cJSON *arr)
 					     "peeringState", "peeringSyncLevel", "remoteAddressSpace",
 					     NULL };
 	struct jin *j = l->j;
+	size_t m2 = jin_push_key(j, "virtualNetworkPeerings");
+	size_t n = (size_t)cJSON_GetArraySize(ps), k = 0;
+	v->peerings = arena_calloc(l->a, n ? n : 1, sizeof(*v->peerings));
+	v->npeerings = 0;
+	struct strmap *names = strmap_create();
+	FOREACH_ITEM(j, ps, po, k) {
+		size_t m3 = jin_push_index(j, k);
+		const char *name = NULL, *remote = NULL;
+		if (!cJSON_IsObject(po)) {
+			jin_error(j, "expected a peering object");
+			jin_pop(j, m3);
+			continue;
+		}
+		jin_known_keys(j, po, known);
+		struct peering p = { .local = v, .allow_vnet_access = true };
+		if (jin_string(j, po, "name", true, &name)) {
+			p.name = dup(l, name);
+			names_ok(l, names, p.name, NULL, "peering");
+		}
+		jin_bool(j, po, "allowVirtualNetworkAccess", false, &p.allow_vnet_access);
+		jin_bool(j, po, "allowForwardedTraffic", false, &p.allow_forwarded);
+		jin_bool(j, po, "allowGatewayTransit", false, &p.allow_gateway_transit);
+		jin_bool(j, po, "useRemoteGateways", false, &p.use_remote_gateways);
+		if (jin_ref(j, po, "remoteVirtualNetwork", true, &remote)) {
+			p.remote = topology_vnet(l->t, remote);
+			if (!p.remote)
+				jin_error_at(j, "remoteVirtualNetwork", "no virtual network named \"%s\"",
+					     remote);
+			else if (p.remote == v)
+				jin_error_at(j, "remoteVirtualNetwork",
+					     "a virtual network cannot peer with itself"),
+					p.remote = NULL;
+			for (size_t q = 0; p.remote && q < v->npeerings; q++)
+				if (v->peerings[q].remote == p.remote) {
+					jin_error_at(j, "remoteVirtualNetwork",
+						     "\"%s\" is already peered by \"%s\"", remote,
+						     v->peerings[q].name);
+					p.remote = NULL;
+				}
+		}
+		if (p.remote && p.name) {
+			/* SPEC 2.1: peered VNets must not overlap. */
+			for (size_t a = 0; a < v->space.n; a++)
+				for (size_t b = 0; b < p.remote->space.n; b++)
+					if (prefix_overlaps(v->space.v[a], p.remote->space.v[b])) {
+						char x[PREFIX_STRLEN], y[PREFIX_STRLEN];
+						jin_error(j, "cannot peer: %s of \"%s\" overlaps %s of \"%s\"",
+							  prefix_format(v->space.v[a], x), v->name,
+							  prefix_format(p.remote->space.v[b], y),
+							  p.remote->name);
+					}
+			v->peerings[v->npeerings++] = p;
+		}
+		jin_pop(j, m3);
+	}
+	strmap_destroy(names);
+	jin_pop(j, m2);
+}
+
+static void load_peerings(struct loader *l, const cJSON *arr)
+{
+	struct jin *j = l->j;
 	size_t mv = jin_push_key(j, "virtualNetworks"), i = 0;
 	FOREACH_ITEM(j, arr, it, i) {
 		const cJSON *ps;
 		if (i >= l->t->nvnets || !cJSON_IsObject(it) ||
 		    !cJSON_IsArray(ps = cJSON_GetObjectItemCaseSensitive(it, "virtualNetworkPeerings")))
 			continue;
-		struct vnet *v = l->t->vnets[i];
 		size_t m = jin_push_index(j, i);
-		size_t m2 = jin_push_key(j, "virtualNetworkPeerings");
-		size_t n = (size_t)cJSON_GetArraySize(ps), k = 0;
-		v->peerings = arena_calloc(l->a, n ? n : 1, sizeof(*v->peerings));
-		struct strmap *names = strmap_create();
-		FOREACH_ITEM(j, ps, po, k) {
-			size_t m3 = jin_push_index(j, k);
-			const char *name = NULL, *remote = NULL;
-			if (!cJSON_IsObject(po)) {
-				jin_error(j, "expected a peering object");
-				jin_pop(j, m3);
-				continue;
-			}
-			jin_known_keys(j, po, known);
-			struct peering p = { .local = v, .allow_vnet_access = true };
-			if (jin_string(j, po, "name", true, &name)) {
-				p.name = dup(l, name);
-				names_ok(l, names, p.name, NULL, "peering");
-			}
-			jin_bool(j, po, "allowVirtualNetworkAccess", false, &p.allow_vnet_access);
-			jin_bool(j, po, "allowForwardedTraffic", false, &p.allow_forwarded);
-			jin_bool(j, po, "allowGatewayTransit", false, &p.allow_gateway_transit);
-			jin_bool(j, po, "useRemoteGateways", false, &p.use_remote_gateways);
-			if (jin_ref(j, po, "remoteVirtualNetwork", true, &remote)) {
-				p.remote = topology_vnet(l->t, remote);
-				if (!p.remote)
-					jin_error_at(j, "remoteVirtualNetwork",
-						     "no virtual network named \"%s\"", remote);
-				else if (p.remote == v)
-					jin_error_at(j, "remoteVirtualNetwork",
-						     "a virtual network cannot peer with itself"),
-						p.remote = NULL;
-				for (size_t q = 0; p.remote && q < v->npeerings; q++)
-					if (v->peerings[q].remote == p.remote) {
-						jin_error_at(j, "remoteVirtualNetwork",
-							     "\"%s\" is already peered by \"%s\"", remote,
-							     v->peerings[q].name);
-						p.remote = NULL;
-					}
-			}
-			if (p.remote && p.name) {
-				/* SPEC 2.1: peered VNets must not overlap. */
-				for (size_t a = 0; a < v->space.n; a++)
-					for (size_t b = 0; b < p.remote->space.n; b++)
-						if (prefix_overlaps(v->space.v[a], p.remote->space.v[b])) {
-							char x[PREFIX_STRLEN], y[PREFIX_STRLEN];
-							jin_error(j, "cannot peer: %s of \"%s\" overlaps %s of \"%s\"",
-								  prefix_format(v->space.v[a], x), v->name,
-								  prefix_format(p.remote->space.v[b], y),
-								  p.remote->name);
-						}
-				v->peerings[v->npeerings++] = p;
-			}
-			jin_pop(j, m3);
-		}
-		strmap_destroy(names);
-		jin_pop(j, m2);
+		load_vnet_peerings(l, l->t->vnets[i], ps);
 		jin_pop(j, m);
 	}
 	jin_pop(j, mv);
@@ -571,18 +579,13 @@ static void load_route_tables(struct loader *l, const cJSON *arr)
 	jin_pop(j, m0);
 }
 
+static const cJSON *named_object(const cJSON *topology, const char *key, const char *name);
+
 int topo_reload_route_table(struct topology *t, const cJSON *topology, const char *name,
 			    const struct topo_opts *opts)
 {
 	struct route_table *rt = topology_route_table(t, name);
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(topology, "routeTables"), *obj = NULL;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-	{
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-			obj = it;
-	}
+	const cJSON *obj = named_object(topology, "routeTables", name);
 	if (!rt || t->refs != 1 || !cJSON_IsObject(obj))
 		return -1;
 	struct diag *d = diag_create();
@@ -1544,6 +1547,58 @@ static void derive(struct loader *l)
 		if (v->domain && v->domain != v && v->domain->domain != v->domain)
 			v->domain = NULL;
 	}
+}
+
+/* The object named name in the topology's collection key, or NULL. */
+static const cJSON *named_object(const cJSON *topology, const char *key, const char *name)
+{
+	const cJSON *it, *found = NULL;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(topology, key))
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			found = it;
+	}
+	return found;
+}
+
+int topo_reload_peerings(struct topology *t, const cJSON *topology, const char *name,
+			 const struct topo_opts *opts)
+{
+	struct vnet *v = topology_vnet(t, name);
+	const cJSON *obj = named_object(topology, "virtualNetworks", name);
+	if (!v || t->refs != 1 || !cJSON_IsObject(obj))
+		return -1;
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(obj, "virtualNetworkPeerings");
+	if (ps && !cJSON_IsArray(ps))
+		return -1;
+	struct diag *d = diag_create();
+	if (!d)
+		return -1;
+	struct jin j;
+	jin_init(&j, d, "");
+	struct loader l = { .j = &j, .t = t, .a = t->arena, .opts = opts, .root = topology };
+	struct peering *old = v->peerings;
+	size_t nold = v->npeerings;
+	if (ps) {
+		load_vnet_peerings(&l, v, ps);
+	} else {
+		v->peerings = NULL;
+		v->npeerings = 0;
+	}
+	if (jin_errors(&j) == 0)
+		derive(&l);
+	int rc = jin_errors(&j) == 0 ? 0 : -1;
+	if (rc != 0) {
+		/* Back to the peerings t was loaded with: deriving again from
+		 * them gives every derived fact its old value. */
+		v->peerings = old;
+		v->npeerings = nold;
+		diag_clear(d);
+		derive(&l);
+	}
+	diag_destroy(d);
+	return rc;
 }
 
 /* ---- entry -------------------------------------------------------------- */

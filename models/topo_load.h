@@ -39,6 +39,14 @@ struct topology *topo_load(struct jin *j, const cJSON *topology, const struct to
 int topo_reload_route_table(struct topology *t, const cJSON *topology, const char *name,
 			    const struct topo_opts *opts);
 
+/* The same for an edit that changed only VNet `name`'s peerings (one of
+ * virtualNetworks/name/virtualNetworkPeerings/x added, set or removed):
+ * reloads them and derives again the connected and global flags and every
+ * VNet's routing domain (SPEC 1.3, 2.1), in place.  Same conditions and
+ * results as topo_reload_route_table. */
+int topo_reload_peerings(struct topology *t, const cJSON *topology, const char *name,
+			 const struct topo_opts *opts);
+
 /* Reserved ASNs of reference 5.2 (Azure public and private, IANA). */
 bool asn_reserved(uint32_t asn);
 

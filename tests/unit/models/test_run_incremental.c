@@ -414,6 +414,61 @@ static void remember_topology(void *ctx, const struct event *e, int64_t now_ms)
 		ts->after[ts->n++] = run_topology(ts->r);
 }
 
+/* Replays the base network plus events, recording the topology after each
+ * event; expects run_execute's status rc. */
+static void replay_events(struct replay *f, struct topo_seen *ts, const char *events, int rc)
+{
+	struct sb b = { 0 };
+	char *base = scenario_json(0, 0, 0, 1);
+	base[strlen(base) - 2] = '\0';
+	sb_printf(&b, "%s,%s]}", base, events);
+	free(base);
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "/tmp/test_runinc_XXXXXX");
+	int fd = mkstemp(f->path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, b.s, b.n), (ssize_t)b.n);
+	close(fd);
+	free(b.s);
+	f->d = diag_create();
+	bool env = false;
+	f->sc = scenario_load(f->path, NULL, f->d, &env);
+	cr_assert_not_null(f->sc);
+	f->r = run_create(f->sc, f->d);
+	cr_assert_not_null(f->r);
+	*ts = (struct topo_seen){ .r = f->r };
+	run_set_event_hook(f->r, remember_topology, ts);
+	cr_expect_eq(run_execute(f->r), rc);
+}
+
+Test(run_incremental, peering_edit_without_checkpoint_is_made_in_place)
+{
+	/* s1 leaves hubA's domain, then uses hubB's gateways (in place: the
+	 * routes of hubB's Route Server reach it); the third edit is invalid
+	 * (useRemoteGateways towards a VNet without gateways). */
+	struct replay f;
+	struct topo_seen ts;
+	replay_events(&f, &ts,
+		      "{\"at\":20,\"op\":\"set\",\"path\":\"virtualNetworks/s1/virtualNetworkPeerings/"
+		      "s1-hub\",\"value\":{\"useRemoteGateways\":false}},"
+		      "{\"at\":30,\"op\":\"set\",\"path\":\"virtualNetworks/s1/virtualNetworkPeerings/"
+		      "s1-hub\",\"value\":{\"useRemoteGateways\":true,"
+		      "\"remoteVirtualNetwork\":{\"id\":\"hubB\"}}},"
+		      "{\"at\":35,\"op\":\"checkpoint\",\"label\":\"edited\"},"
+		      "{\"at\":40,\"op\":\"add\",\"path\":\"virtualNetworks/s1/virtualNetworkPeerings/"
+		      "to-iso\",\"value\":{\"remoteVirtualNetwork\":{\"id\":\"iso\"},"
+		      "\"useRemoteGateways\":true}}",
+		      2);
+	cr_assert_geq(ts.n, 4);
+	cr_expect_eq(ts.after[3], ts.after[2], "second edit: the same topology, changed in place");
+	const struct eff_table *t = checkpoint_subnet_table(run_checkpoint(f.r, "edited"), "s1/b");
+	cr_assert_not_null(t);
+	struct next_hop nh = eff_next_hop_rules(t, 0xac110001u, false); /* 172.17.0.1, from nvb1 */
+	cr_expect(nh.found && nh.nh == NH_VNET_GATEWAY && nh.nh_ip == 0x0a320104u);
+	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "would make the topology invalid"));
+	replay_fini(&f);
+}
+
 Test(run_incremental, route_table_edit_without_checkpoint_is_made_in_place)
 {
 	struct sb b = { 0 };

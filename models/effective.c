@@ -771,6 +771,38 @@ static bool touches_own_rows(const struct eff_table *t, struct prefix p)
 	return false;
 }
 
+/* Whether any of changed[0..n) (sorted) touches t's own rows.  A table has
+ * a few dozen rows and an advertisement up to thousands of prefixes: each
+ * row is looked up in the list, O(rows log n), not the list scanned per
+ * row. */
+static bool any_touches_own_rows(const struct eff_table *t, const struct prefix *changed, size_t n)
+{
+	if (n <= 8) {
+		for (size_t k = 0; k < n; k++)
+			if (touches_own_rows(t, changed[k]))
+				return true;
+		return false;
+	}
+	if (changed[0].len == 0)
+		return true; /* 0/0 sorts first */
+	for (size_t i = 0; i < t->nrows; i++) {
+		if (t->rows[i].nh == NH_SERVICE_ENDPOINT)
+			continue;
+		struct prefix p = t->rows[i].prefixes[0];
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (prefix_compare(changed[mid], p) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && prefix_equal(changed[lo], p))
+			return true;
+	}
+	return false;
+}
+
 /* old's rows with another BGP set: only the exceptions are computed. */
 static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp)
 {
@@ -800,9 +832,8 @@ static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp
 struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
 			     const struct prefix *changed, size_t n)
 {
-	for (size_t k = 0; k < n; k++)
-		if (touches_own_rows(old, changed[k]))
-			return eff_compute(in);
+	if (any_touches_own_rows(old, changed, n))
+		return eff_compute(in);
 	struct eff_table *t = rebase(old, old->disable_bgp ? NULL : in->bgp);
 	if (!t)
 		return NULL;

@@ -101,9 +101,10 @@ struct eff_table *eff_ref(struct eff_table *t);
 void eff_unref(struct eff_table *t); /* NULL is a no-op */
 bool eff_equal(const struct eff_table *a, const struct eff_table *b);
 /* The table for `in` when it differs from old only in the domain's set
- * (in->bgp), and only in the `changed` prefixes: unless one of them can
- * change old's own rows, the new table shares them and only its BGP
- * exceptions are computed, O(rows log n).  Otherwise eff_compute(in). */
+ * (in->bgp), and only in the `changed` prefixes (sorted by prefix_compare,
+ * as domain_update returns them): unless one of them can change old's own
+ * rows, the new table shares them and only its BGP exceptions are
+ * computed, O(rows log n).  Otherwise eff_compute(in). */
 struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
 			     const struct prefix *changed, size_t n);
 

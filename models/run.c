@@ -13,11 +13,14 @@
  *    much later (the set computed now is installed then, so later changes
  *    do not leak into it).  Installing recomputes only the subnets of that
  *    domain's VNets whose route table lets BGP routes in;
- *  - a configuration edit rebuilds the topology from the edited JSON (the
- *    old one stays when the new one is invalid, SPEC 2.2) and recomputes
- *    only the domains and subnets the edited object can reach (struct
- *    reach), keeping the old table object wherever the result is equal, so
- *    only real changes reach the timeline.
+ *  - a configuration edit is applied to the JSON in place (edit_begin,
+ *    rolled back when the result is invalid, SPEC 2.2).  A route table or a
+ *    spoke's peering edit, while no checkpoint holds the topology, reloads
+ *    just that object into it (route_table_in_place, peerings_in_place);
+ *    any other edit builds a new topology from the JSON.  Either way only
+ *    the domains and subnets the edited object can reach are recomputed
+ *    (struct reach), keeping the old table object wherever the result is
+ *    equal, so only real changes reach the timeline.
  * Route Server capacity (SPEC 1.8, a model assumption): above (units+2)*1000
  * VMs in its domain a scale-out starts and completes after
  * settings.routeServerScaleOutSeconds; meanwhile the most recently added NICs

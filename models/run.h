@@ -6,10 +6,11 @@
  * File events and model timers (hold expiry, connect retry, route
  * programming, Route Server scale-out) are engine events.  A BGP event
  * decides again only the prefixes it touched and updates only the subnets
- * of that domain; a configuration edit reloads the topology and recomputes
- * only the domains and subnets the edited object can reach (a route table:
- * its subnets; a VNet: its subnets and its peers'), keeping the tables
- * that come out equal.  Every change of a
+ * of that domain; a configuration edit recomputes only the domains and
+ * subnets the edited object can reach (a route table: its subnets; a VNet:
+ * its subnets and its peers'), keeping the tables that come out equal.  A
+ * route table or spoke peering edit while no checkpoint holds the topology
+ * changes it in place; other edits load the edited topology again.  Every change of a
  * subnet's table is appended to the timeline.
  * Checkpoints keep references to the tables and topology they saw, so
  * unchanged tables are shared between checkpoints.

@@ -1186,9 +1186,9 @@ Test(effective, update_equals_compute)
 			 NULL, subnets[sn], NULL);
 		struct eff_table *cur = eff_ref(f.t);
 		for (int step = 0; step < 200; step++) {
-			/* Change one to three prefixes: drop, add, or new next hops. */
-			struct prefix changed[3];
-			size_t nc = 1 + NEXT() % 3;
+			/* Change one to twelve prefixes: drop, add, or new next hops. */
+			struct prefix changed[12];
+			size_t nc = 1 + NEXT() % 12; /* past 8: eff_update's binary search */
 			for (size_t c = 0; c < nc; c++) {
 				size_t i = NEXT() % NELEM(pool);
 				changed[c] = P(pool[i]);
@@ -1208,6 +1208,7 @@ Test(effective, update_equals_compute)
 			const struct subnet *s = topology_subnet(f.tl.t, subnets[sn]);
 			struct eff_input in = { .topo = f.tl.t, .subnet = s, .none_set = &f.none,
 						.bgp = set, .no_rs_view = true };
+			qsort(changed, nc, sizeof(changed[0]), prefix_cmp_qsort); /* the contract */
 			struct eff_table *up = eff_update(cur, &in, changed, nc);
 			struct eff_table *full = eff_compute(&in);
 			cr_assert(up && full);

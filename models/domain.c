@@ -396,9 +396,22 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 			  : ki >= nk  ? -1
 				      : prefix_compare(base->entries[bi].prefix, k[ki]);
 		if (cmp < 0) {
-			const struct bgp_entry *e = &base->entries[bi++];
-			rc = bgp_set_add(set, e->prefix, base->nh + e->nh_first,
-					 base->nh_rs + e->nh_first, e->nh_count);
+			/* The run of base entries before the next touched prefix,
+			 * copied at once. */
+			size_t end = base->n;
+			if (ki < nk) {
+				size_t lo = bi, hi = base->n;
+				while (lo < hi) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (prefix_compare(base->entries[mid].prefix, k[ki]) < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				end = lo;
+			}
+			rc = bgp_set_add_run(set, base, bi, end);
+			bi = end;
 			continue;
 		}
 		struct prefix p = k[ki++];

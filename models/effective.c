@@ -140,6 +140,49 @@ int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bo
 	return 0;
 }
 
+int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to)
+{
+	if (from >= to)
+		return 0;
+	/* Contiguous: each entry's next hops follow the previous one's (how
+	 * the domain builder lays them out), so they copy in one piece. */
+	size_t nh = 0;
+	bool contiguous = true;
+	for (size_t i = from; i < to; i++) {
+		const struct bgp_entry *x = &base->entries[i];
+		contiguous = contiguous && (i == from || x->nh_first == x[-1].nh_first + x[-1].nh_count);
+		nh += x->nh_count;
+	}
+	size_t ncap = s->nhcap;
+	if (grow((void **)&s->entries, &s->ecap, s->n + (to - from), sizeof(*s->entries)) ||
+	    grow((void **)&s->nh, &ncap, s->nnh + nh, sizeof(*s->nh)) ||
+	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + nh, sizeof(*s->nh_rs)))
+		return -1;
+	const struct bgp_entry *e = &base->entries[from];
+	uint32_t first = e[0].nh_first;
+	for (size_t i = 0; i < to - from; i++) {
+		struct bgp_entry *d = &s->entries[s->n + i];
+		*d = e[i];
+		if (contiguous) {
+			d->nh_first = (uint32_t)s->nnh + (e[i].nh_first - first);
+		} else {
+			/* Out of order (a set built unsorted): one by one. */
+			d->nh_first = (uint32_t)s->nnh;
+			memcpy(s->nh + s->nnh, base->nh + e[i].nh_first, e[i].nh_count * sizeof(*s->nh));
+			memcpy(s->nh_rs + s->nnh, base->nh_rs + e[i].nh_first,
+			       e[i].nh_count * sizeof(*s->nh_rs));
+			s->nnh += e[i].nh_count;
+		}
+	}
+	if (contiguous) {
+		memcpy(s->nh + s->nnh, base->nh + first, nh * sizeof(*s->nh));
+		memcpy(s->nh_rs + s->nnh, base->nh_rs + first, nh * sizeof(*s->nh_rs));
+		s->nnh += nh;
+	}
+	s->n += to - from;
+	return 0;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	return prefix_compare(((const struct bgp_entry *)a)->prefix,

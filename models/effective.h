@@ -69,6 +69,9 @@ struct bgp_set *bgp_set_create(void);
 int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops);
 int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
 		size_t n);
+/* Adds base's entries [from, to) with their next hops, as bgp_set_add
+ * would one by one (the untouched runs of an incremental update). */
+int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to);
 int bgp_set_finish(struct bgp_set *s);
 struct bgp_set *bgp_set_ref(struct bgp_set *s);
 void bgp_set_unref(struct bgp_set *s); /* NULL is a no-op */

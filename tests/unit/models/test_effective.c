@@ -1320,3 +1320,36 @@ Test(effective, fast_next_hop_equals_the_rules)
 		}
 #undef NEXT
 }
+
+Test(effective, bgp_set_add_run_equals_adding_one_by_one)
+{
+	/* Built out of prefix order, so after sorting the entries' next hops
+	 * are not contiguous; and a set built in order, where they are. */
+	static const char *const unsorted[] = { "20.0.0.0/8 10.0.1.4,10.0.1.5", "1.2.3.4/32 *10.0.1.4",
+						"10.1.0.0/16 10.0.1.6", "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
+						"0.0.0.0/0 10.0.1.7" };
+	static const char *const sorted[] = { "0.0.0.0/0 10.0.1.7", "1.2.3.4/32 *10.0.1.4",
+					      "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
+					      "10.1.0.0/16 10.0.1.6", "20.0.0.0/8 10.0.1.4,10.0.1.5" };
+	const char *const *which[] = { unsorted, sorted };
+	for (size_t w = 0; w < 2; w++) {
+		struct bgp_set *base = mkset(which[w], 5);
+		for (size_t from = 0; from <= 5; from++)
+			for (size_t to = from; to <= 5; to++) {
+				struct bgp_set *a = bgp_set_create(), *b = bgp_set_create();
+				cr_assert(a && b);
+				for (size_t i = from; i < to; i++) {
+					const struct bgp_entry *e = &base->entries[i];
+					cr_assert_eq(bgp_set_add(a, e->prefix, base->nh + e->nh_first,
+								 base->nh_rs + e->nh_first, e->nh_count), 0);
+				}
+				cr_assert_eq(bgp_set_add_run(b, base, from, to), 0);
+				cr_assert_eq(bgp_set_finish(a), 0);
+				cr_assert_eq(bgp_set_finish(b), 0);
+				cr_expect(bgp_set_equal(a, b), "set %zu, entries [%zu, %zu)", w, from, to);
+				bgp_set_unref(a);
+				bgp_set_unref(b);
+			}
+		bgp_set_unref(base);
+	}
+}

@@ -90,6 +90,13 @@ const char *route_source_name(enum route_source s)
 
 /* ---- bgp_set ---------------------------------------------------------- */
 
+/* prefix_compare's order, inline: the set's sortedness check and its binary
+ * searches run it thousands of times per BGP event. */
+static inline bool prefix_less(struct prefix a, struct prefix b)
+{
+	return a.addr < b.addr || (a.addr == b.addr && a.len < b.len);
+}
+
 struct bgp_set *bgp_set_create(void)
 {
 	struct bgp_set *s = calloc(1, sizeof(*s));
@@ -196,7 +203,7 @@ int bgp_set_finish(struct bgp_set *s)
 	 * but their nh ranges stay valid. */
 	bool sorted = true;
 	for (size_t i = 1; i < s->n && sorted; i++)
-		sorted = prefix_compare(s->entries[i - 1].prefix, s->entries[i].prefix) < 0;
+		sorted = prefix_less(s->entries[i - 1].prefix, s->entries[i].prefix);
 	if (!sorted)
 		qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
 	return 0;
@@ -264,7 +271,7 @@ static size_t lower_bound(const struct bgp_set *s, struct prefix p)
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_compare(s->entries[mid].prefix, p) < 0)
+		if (prefix_less(s->entries[mid].prefix, p))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -547,6 +554,13 @@ static int u32_pair_cmp(const void *a, const void *b)
 
 static void sort_exceptions(struct builder *b)
 {
+	/* Usually none, or already in order (one VnetLocal row's entries):
+	 * nothing to do.  An index has one exception at most. */
+	bool sorted = true;
+	for (size_t i = 1; i < b->nexc && sorted; i++)
+		sorted = b->exc_idx[i - 1] < b->exc_idx[i];
+	if (sorted)
+		return;
 	/* Pack (idx << 8 | kind) to sort both together. */
 	uint32_t *tmp = malloc((b->nexc ? b->nexc : 1) * sizeof(uint32_t) * 2);
 	if (!tmp) {
@@ -835,7 +849,7 @@ static bool any_touches_own_rows(const struct eff_table *t, const struct prefix 
 		size_t lo = 0, hi = n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (prefix_compare(changed[mid], p) < 0)
+			if (prefix_less(changed[mid], p))
 				lo = mid + 1;
 			else
 				hi = mid;

@@ -860,8 +860,8 @@ static bool any_touches_own_rows(const struct eff_table *t, const struct prefix 
 	return false;
 }
 
-/* old's rows with another BGP set: only the exceptions are computed. */
-static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp)
+/* A table sharing old's own rows, with set bgp and no exceptions yet. */
+static struct eff_table *share_rows(const struct eff_table *old, struct bgp_set *bgp)
 {
 	struct eff_table *t = table_alloc();
 	if (!t)
@@ -873,6 +873,15 @@ static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp
 				 .fib = old->fib, .se_fib = old->se_fib };
 	t->own->refs++;
 	t->bgp = bgp_set_ref(bgp);
+	return t;
+}
+
+/* old's rows with another BGP set: only the exceptions are computed. */
+static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp)
+{
+	struct eff_table *t = share_rows(old, bgp);
+	if (!t)
+		return NULL;
 	struct builder b = { .t = t };
 	if (t->bgp)
 		mark_hidden(&b);
@@ -886,12 +895,70 @@ static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp
 	return t;
 }
 
+static bool in_sorted(const struct prefix *v, size_t n, struct prefix p)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prefix_less(v[mid], p))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && prefix_equal(v[lo], p);
+}
+
+/* rebase, when bgp differs from old's set only in the changed prefixes
+ * (sorted) and none of them is the prefix of one of old's rows (see
+ * eff_update): an exception depends only on its entry's prefix and the
+ * table's own rows, so old's exceptions of untouched entries carry over to
+ * their new indices, and only the changed prefixes are checked against the
+ * VnetLocal and peering rows (none can be Invalid: that needs a User row of
+ * its prefix).  O((exceptions + changed) log n + changed x rows) instead of
+ * every row's search. */
+static struct eff_table *rebase_changed(const struct eff_table *old, struct bgp_set *bgp,
+					const struct prefix *changed, size_t n)
+{
+	if (!old->bgp || !bgp)
+		return rebase(old, bgp);
+	struct eff_table *t = share_rows(old, bgp);
+	if (!t)
+		return NULL;
+	struct builder b = { .t = t };
+	for (size_t i = 0; i < old->nexc; i++) {
+		struct prefix p = old->bgp->entries[old->exc_idx[i]].prefix;
+		if (in_sorted(changed, n, p))
+			continue;
+		long e = bgp_set_find(bgp, p);
+		if (e >= 0)
+			add_exception(&b, (size_t)e, old->exc_kind[i]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		long e = bgp_set_find(bgp, changed[k]);
+		for (size_t i = 0; e >= 0 && i < t->nsys; i++) {
+			const struct route_row *r = &t->rows[i];
+			if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
+			     r->nh == NH_VNET_GLOBAL_PEERING) &&
+			    prefix_contains(r->prefixes[0], changed[k])) {
+				add_exception(&b, (size_t)e, EXC_HIDDEN);
+				break;
+			}
+		}
+	}
+	publish_exceptions(&b);
+	if (b.failed) {
+		eff_unref(t);
+		return NULL;
+	}
+	return t;
+}
+
 struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
 			     const struct prefix *changed, size_t n)
 {
 	if (any_touches_own_rows(old, changed, n))
 		return eff_compute(in);
-	struct eff_table *t = rebase(old, old->disable_bgp ? NULL : in->bgp);
+	struct eff_table *t = rebase_changed(old, old->disable_bgp ? NULL : in->bgp, changed, n);
 	if (!t)
 		return NULL;
 	int rc = 0;

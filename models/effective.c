@@ -915,12 +915,14 @@ static bool in_sorted(const struct prefix *v, size_t n, struct prefix p)
  * their new indices, and only the changed prefixes are checked against the
  * VnetLocal and peering rows (none can be Invalid: that needs a User row of
  * its prefix).  O((exceptions + changed) log n + changed x rows) instead of
- * every row's search. */
+ * every row's search, for up to REBASE_CHANGED_MAX changed prefixes. */
+#define REBASE_CHANGED_MAX 16
+
 static struct eff_table *rebase_changed(const struct eff_table *old, struct bgp_set *bgp,
 					const struct prefix *changed, size_t n)
 {
-	if (!old->bgp || !bgp)
-		return rebase(old, bgp);
+	if (!old->bgp || !bgp || n > REBASE_CHANGED_MAX)
+		return rebase(old, bgp); /* a bulk update: searching per row is cheaper */
 	struct eff_table *t = share_rows(old, bgp);
 	if (!t)
 		return NULL;

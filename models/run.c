@@ -1071,9 +1071,9 @@ static bool respace_in_place(struct run *r, const struct vnet *hub, const struct
  * peerings): the VNet's peerings are reloaded in place and the domains
  * derived again (topo_reload_peerings); the domains the VNet left or
  * joined decide again the routes inside its address space; the subnets of
- * the VNet and of the VNets connected to it, before or after, and of
- * domains whose set or Route Server capacity view changed are recomputed,
- * as struct reach would.  false when this does not apply. */
+ * the VNet, of the VNets whose connection to it came or went, and of
+ * domains whose set or Route Server capacity view changed are recomputed.
+ * false when this does not apply. */
 static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 {
 	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
@@ -1102,8 +1102,11 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 		free(moved);
 		return false;
 	}
+	/* Another VNet shows v only through a connected peering: its table
+	 * can change only where that connection came or went (v's space is
+	 * the same, and v, no hub, is no other VNet's domain). */
 	for (size_t i = 0; i < t->nvnets; i++)
-		reached[i] = reached[i] || vnet_touches(t->vnets[i], v->name);
+		reached[i] = t->vnets[i] == v || reached[i] != vnet_touches(t->vnets[i], v->name);
 	bool failed = false;
 	if (was != v->domain) {
 		if (was)

@@ -402,6 +402,7 @@ Test(run_incremental, one_spoke_event_recomputes_only_what_it_reaches)
 struct topo_seen {
 	const struct run *r;
 	const struct topology *after[8];
+	size_t recomputed[8];          /* run_subnets_recomputed after each event */
 	size_t n;
 };
 
@@ -410,8 +411,10 @@ static void remember_topology(void *ctx, const struct event *e, int64_t now_ms)
 	(void)e;
 	(void)now_ms;
 	struct topo_seen *ts = ctx;
-	if (ts->n < NELEM(ts->after))
+	if (ts->n < NELEM(ts->after)) {
+		ts->recomputed[ts->n] = run_subnets_recomputed(ts->r);
 		ts->after[ts->n++] = run_topology(ts->r);
+	}
 }
 
 /* Replays the base network plus events, recording the topology after each
@@ -461,6 +464,10 @@ Test(run_incremental, peering_edit_without_checkpoint_is_made_in_place)
 		      2);
 	cr_assert_geq(ts.n, 4);
 	cr_expect_eq(ts.after[3], ts.after[2], "second edit: the same topology, changed in place");
+	/* s1's 2 subnets, and hubA's 3 and hubB's 3: s1's connection to hubA
+	 * went, the one to hubB came.  No route lies inside s1's space, so
+	 * neither domain's set changed: none of their other subnets. */
+	cr_expect_eq(ts.recomputed[3] - ts.recomputed[2], 2 + 3 + 3);
 	const struct eff_table *t = checkpoint_subnet_table(run_checkpoint(f.r, "edited"), "s1/b");
 	cr_assert_not_null(t);
 	struct next_hop nh = eff_next_hop_rules(t, 0xac110001u, false); /* 172.17.0.1, from nvb1 */

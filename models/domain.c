@@ -396,9 +396,22 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 			  : ki >= nk  ? -1
 				      : prefix_compare(base->entries[bi].prefix, k[ki]);
 		if (cmp < 0) {
-			const struct bgp_entry *e = &base->entries[bi++];
-			rc = bgp_set_add(set, e->prefix, base->nh + e->nh_first,
-					 base->nh_rs + e->nh_first, e->nh_count);
+			/* The run of base entries before the next touched prefix,
+			 * copied at once. */
+			size_t end = base->n;
+			if (ki < nk) {
+				size_t lo = bi, hi = base->n;
+				while (lo < hi) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (prefix_compare(base->entries[mid].prefix, k[ki]) < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				end = lo;
+			}
+			rc = bgp_set_add_run(set, base, bi, end);
+			bi = end;
 			continue;
 		}
 		struct prefix p = k[ki++];
@@ -433,5 +446,137 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 		bgp_set_unref(set);
 		return bgp_set_ref(base);
 	}
+	return set;
+}
+
+/* ---- after an edit: the filter's VNet prefixes changed ------------------- */
+
+/* The domain's VNet prefixes (what ctx_init filters with), sorted, unique;
+ * malloc'd into *out.  -1 out of memory. */
+static long domain_spaces(const struct topology *t, const struct vnet *hub, struct prefix **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == hub)
+			n += t->vnets[i]->space.n;
+	struct prefix *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	n = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == hub)
+			for (size_t k = 0; k < t->vnets[i]->space.n; k++)
+				v[n++] = t->vnets[i]->space.v[k];
+	*out = v;
+	return (long)prefix_sort_unique(v, n);
+}
+
+struct touched {
+	const struct prefix *delta;    /* VNet prefixes in one list only */
+	size_t ndelta;
+	struct prefix *v;              /* candidates inside one of them */
+	size_t n, cap;
+	int failed;
+};
+
+static void touch_if_inside(struct touched *tc, struct prefix p)
+{
+	size_t k = 0;
+	while (k < tc->ndelta && !prefix_contains(tc->delta[k], p))
+		k++;
+	if (k == tc->ndelta)
+		return;
+	if (tc->n == tc->cap) {
+		size_t ncap = tc->cap ? tc->cap * 2 : 64;
+		struct prefix *nv = realloc(tc->v, ncap * sizeof(*nv));
+		if (!nv) {
+			tc->failed = 1;
+			return;
+		}
+		tc->v = nv;
+		tc->cap = ncap;
+	}
+	tc->v[tc->n++] = p;
+}
+
+static void touch_rib(struct touched *tc, const struct rib *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		touch_if_inside(tc, r->v[i].prefix);
+}
+
+/* Every prefix a candidate of hub's domain can have (whatever the session
+ * states: deciding an extra prefix again is harmless) inside tc->delta.
+ * O(paths of the domain x delta). */
+static void touch_candidates(struct touched *tc, const struct vnet *hub, const struct speakers *sp)
+{
+	for (size_t k = 0; hub->rs && k < hub->rs->nconns; k++) {
+		const struct peer *p = speakers_peer(sp, hub->rs->conns[k].id);
+		for (unsigned i = 0; p && i < 2; i++)
+			touch_rib(tc, &p->in[i]);
+	}
+	const struct gateway *gws[2] = { hub->vpn_gw, hub->er_gw };
+	for (size_t w = 0; w < 2; w++)
+		for (size_t k = 0; gws[w] && k < gws[w]->nconns; k++) {
+			const struct connection *c = gws[w]->conns[k];
+			const struct peer *p = speakers_peer(sp, c->name);
+			if (p)
+				touch_rib(tc, &p->in[0]);
+			for (size_t i = 0; i < c->static_prefixes.n; i++)
+				touch_if_inside(tc, c->static_prefixes.v[i]);
+		}
+}
+
+struct bgp_set *domain_respace(struct bgp_set *base, const struct topology *old_t,
+			       const struct vnet *old_hub, const struct topology *t,
+			       const struct vnet *hub, const struct speakers *sp,
+			       struct prefix **changed, size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct prefix *a = NULL, *b = NULL, *delta = NULL;
+	long na = domain_spaces(old_t, old_hub, &a);
+	long nb = na < 0 ? -1 : domain_spaces(t, hub, &b);
+	if (nb >= 0)
+		delta = malloc((size_t)(na + nb + 1) * sizeof(*delta));
+	if (!delta) {
+		free(a);
+		free(b);
+		return NULL;
+	}
+	/* Symmetric difference of two sorted lists. */
+	size_t nd = 0, i = 0, j = 0;
+	while (i < (size_t)na || j < (size_t)nb) {
+		int cmp = i >= (size_t)na ? 1 : j >= (size_t)nb ? -1 : prefix_compare(a[i], b[j]);
+		if (cmp == 0) {
+			i++;
+			j++;
+		} else {
+			delta[nd++] = cmp < 0 ? a[i++] : b[j++];
+		}
+	}
+	free(a);
+	free(b);
+	struct bgp_set *set = domain_redecide_inside(base, t, hub, sp, delta, nd, changed, nchanged);
+	free(delta);
+	return set;
+}
+
+struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topology *t,
+				       const struct vnet *hub, const struct speakers *sp,
+				       const struct prefix *inside, size_t ninside,
+				       struct prefix **changed, size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct touched tc = { .delta = inside, .ndelta = ninside };
+	if (ninside > 0)
+		touch_candidates(&tc, hub, sp);
+	struct bgp_set *set = NULL;
+	if (!tc.failed && tc.n == 0)
+		set = bgp_set_ref(base); /* no candidate concerned: nothing to decide */
+	else if (!tc.failed)
+		set = domain_update(base, t, hub, sp, tc.v, tc.n, changed, nchanged);
+	free(tc.v);
 	return set;
 }

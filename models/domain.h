@@ -33,4 +33,25 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 			      const struct prefix *touched, size_t ntouched, struct prefix **changed,
 			      size_t *nchanged);
 
+/* The domain's set after a configuration edit that left the hub's gateways,
+ * connections and Route Server alone but may have changed which VNets it
+ * programs or their address spaces: base is the latest set computed for
+ * old_hub in old_t, with the current speakers.  Only the candidates inside
+ * a VNet prefix in one topology's domain and not the other's can change
+ * (the step 2 filter), so only they are decided again (domain_update).
+ * Same result, ownership and *changed as domain_update.  O(paths of the
+ * domain x changed VNet prefixes) to find them, when any changed. */
+struct bgp_set *domain_respace(struct bgp_set *base, const struct topology *old_t,
+			       const struct vnet *old_hub, const struct topology *t,
+			       const struct vnet *hub, const struct speakers *sp,
+			       struct prefix **changed, size_t *nchanged);
+
+/* domain_respace's core: base with every candidate inside one of the
+ * `inside` prefixes decided again, for a caller that knows which VNet
+ * prefixes joined or left the domain. */
+struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topology *t,
+				       const struct vnet *hub, const struct speakers *sp,
+				       const struct prefix *inside, size_t ninside,
+				       struct prefix **changed, size_t *nchanged);
+
 #endif

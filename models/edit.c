@@ -33,7 +33,7 @@ static const char *child_ok(const char *top, const char *child)
 }
 
 #define MAX_SEGS 4
-#define SEG_LEN 256
+#define SEG_LEN EDIT_SEG_LEN
 
 static int split(const char *path, char segs[MAX_SEGS][SEG_LEN])
 {
@@ -74,6 +74,17 @@ const char *edit_path_check(const char *path)
 		       "virtualNetworkPeerings, routeTables has routes, routeServers has "
 		       "bgpConnections";
 	return NULL;
+}
+
+int edit_path_head(const char *path, char collection[EDIT_SEG_LEN], char name[EDIT_SEG_LEN])
+{
+	char segs[MAX_SEGS][SEG_LEN];
+	if (edit_path_check(path))
+		return -1;
+	split(path, segs);
+	memcpy(collection, segs[0], SEG_LEN);
+	memcpy(name, segs[1], SEG_LEN);
+	return 0;
 }
 
 static cJSON *find_named(cJSON *arr, const char *name)
@@ -190,4 +201,112 @@ int edit_apply(cJSON *topology, enum edit_op op, const char *path, const cJSON *
 		return 0;
 	}
 	return -1;
+}
+
+/* ---- in place, undoable -------------------------------------------------- */
+
+static int index_of(cJSON *arr, const cJSON *item)
+{
+	int i = 0;
+	for (cJSON *it = arr->child; it; it = it->next, i++)
+		if (it == item)
+			return i;
+	return -1;
+}
+
+/* Puts item back at position index of arr.  O(n): only a rollback does
+ * it (cJSON_InsertItemInArray of the Debian 1.7.15 package refuses some
+ * valid positions, so it is not used). */
+static void insert_at(cJSON *arr, int index, cJSON *item)
+{
+	cJSON *tail = cJSON_CreateArray();
+	if (!tail) {
+		cJSON_AddItemToArray(arr, item); /* out of memory: keep it, out of order */
+		return;
+	}
+	while (cJSON_GetArraySize(arr) > index)
+		cJSON_AddItemToArray(tail, cJSON_DetachItemFromArray(arr, index));
+	cJSON_AddItemToArray(arr, item);
+	while (tail->child)
+		cJSON_AddItemToArray(arr, cJSON_DetachItemFromArray(tail, 0));
+	cJSON_Delete(tail);
+}
+
+/* Exchanges what two objects hold, leaving each where it is in its tree. */
+static void swap_contents(cJSON *a, cJSON *b)
+{
+	cJSON *c = a->child;
+	a->child = b->child;
+	b->child = c;
+}
+
+int edit_begin(cJSON *topology, enum edit_op op, const char *path, const cJSON *value,
+	       struct edit_undo *u, char *err, size_t errlen)
+{
+	char segs[MAX_SEGS][SEG_LEN];
+	memset(u, 0, sizeof(*u));
+	int n = edit_path_check(path) ? -1 : split(path, segs);
+	cJSON *arr = n > 0 ? collection(topology, segs[0], false) : NULL;
+	cJSON *top = arr ? find_named(arr, segs[1]) : NULL;
+	if (!top) {
+		/* Adding a top-level object (maybe its collection), or an
+		 * error edit_apply reports without changing anything. */
+		bool had = arr != NULL;
+		if (edit_apply(topology, op, path, value, err, errlen) != 0)
+			return -1;
+		u->arr = collection(topology, segs[0], false);
+		u->added = cJSON_GetArrayItem(u->arr, cJSON_GetArraySize(u->arr) - 1);
+		u->created = had ? NULL : u->arr;
+		return 0;
+	}
+	u->arr = arr;
+	if (op == EDIT_REMOVE && n == 2) {
+		u->index = index_of(arr, top);
+		u->old = cJSON_DetachItemViaPointer(arr, top);
+		return 0;
+	}
+	/* Everything else changes top only: edit a copy of it, alone in a
+	 * collection of its own, then exchange the contents of the two (top
+	 * stays in the tree holding the new contents; the copy keeps the old
+	 * ones for a rollback). */
+	cJSON *wrap = cJSON_CreateObject(), *copy = cJSON_Duplicate(top, true);
+	cJSON *warr = wrap ? cJSON_AddArrayToObject(wrap, segs[0]) : NULL;
+	if (!warr || !copy) {
+		cJSON_Delete(wrap);
+		cJSON_Delete(copy);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	cJSON_AddItemToArray(warr, copy);
+	int rc = edit_apply(wrap, op, path, value, err, errlen);
+	cJSON_DetachItemViaPointer(warr, copy);
+	cJSON_Delete(wrap);
+	if (rc != 0) {
+		cJSON_Delete(copy);
+		return -1;
+	}
+	swap_contents(top, copy);
+	u->old = copy;
+	u->added = top;
+	return 0;
+}
+
+void edit_commit(struct edit_undo *u)
+{
+	cJSON_Delete(u->old);
+	memset(u, 0, sizeof(*u));
+}
+
+void edit_rollback(cJSON *topology, struct edit_undo *u)
+{
+	if (u->created)
+		cJSON_Delete(cJSON_DetachItemViaPointer(topology, u->created));
+	else if (u->old && u->added) {
+		swap_contents(u->added, u->old);
+		cJSON_Delete(u->old);
+	} else if (u->old)
+		insert_at(u->arr, u->index, u->old);
+	else if (u->added)
+		cJSON_Delete(cJSON_DetachItemViaPointer(u->arr, u->added));
+	memset(u, 0, sizeof(*u));
 }

@@ -69,6 +69,9 @@ struct bgp_set *bgp_set_create(void);
 int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops);
 int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
 		size_t n);
+/* Adds base's entries [from, to) with their next hops, as bgp_set_add
+ * would one by one (the untouched runs of an incremental update). */
+int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to);
 int bgp_set_finish(struct bgp_set *s);
 struct bgp_set *bgp_set_ref(struct bgp_set *s);
 void bgp_set_unref(struct bgp_set *s); /* NULL is a no-op */
@@ -101,9 +104,10 @@ struct eff_table *eff_ref(struct eff_table *t);
 void eff_unref(struct eff_table *t); /* NULL is a no-op */
 bool eff_equal(const struct eff_table *a, const struct eff_table *b);
 /* The table for `in` when it differs from old only in the domain's set
- * (in->bgp), and only in the `changed` prefixes: unless one of them can
- * change old's own rows, the new table shares them and only its BGP
- * exceptions are computed, O(rows log n).  Otherwise eff_compute(in). */
+ * (in->bgp), and only in the `changed` prefixes (sorted by prefix_compare,
+ * as domain_update returns them): unless one of them can change old's own
+ * rows, the new table shares them and only its BGP exceptions are
+ * computed, O(rows log n).  Otherwise eff_compute(in). */
 struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
 			     const struct prefix *changed, size_t n);
 
@@ -140,6 +144,15 @@ struct next_hop {
 	const char *route_table;       /* User row: its table; NULL = "System Route" */
 	struct prefix matched;
 };
+/* A table looked up often (more than a thousand times) derives a flat
+ * range table from its rows once and answers from it in a few ns;
+ * otherwise, and for the rare view without Route Server rows computed on
+ * the fly, eff_next_hop_rules answers.  Both always agree. */
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs);
+/* The reference: the answer computed from the rows and the domain's set at
+ * every call (three trie lookups and the exceptions). */
+struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs);
+/* Ranges of t's derived lookup table, 0 while it has none. */
+size_t eff_fast_ranges(const struct eff_table *t);
 
 #endif

@@ -13,10 +13,14 @@
  *    much later (the set computed now is installed then, so later changes
  *    do not leak into it).  Installing recomputes only the subnets of that
  *    domain's VNets whose route table lets BGP routes in;
- *  - a configuration edit rebuilds the topology from the edited JSON (the
- *    old one stays when the new one is invalid, SPEC 2.2) and recomputes
- *    every domain and subnet, keeping the old table object wherever the
- *    result is equal, so only real changes reach the timeline.
+ *  - a configuration edit is applied to the JSON in place (edit_begin,
+ *    rolled back when the result is invalid, SPEC 2.2).  A route table or a
+ *    spoke's peering edit, while no checkpoint holds the topology, reloads
+ *    just that object into it (route_table_in_place, peerings_in_place);
+ *    any other edit builds a new topology from the JSON.  Either way only
+ *    the domains and subnets the edited object can reach are recomputed
+ *    (struct reach), keeping the old table object wherever the result is
+ *    equal, so only real changes reach the timeline.
  * Route Server capacity (SPEC 1.8, a model assumption): above (units+2)*1000
  * VMs in its domain a scale-out starts and completes after
  * settings.routeServerScaleOutSeconds; meanwhile the most recently added NICs
@@ -118,6 +122,8 @@ struct run {
 	run_event_hook hook;           /* after each file event, or NULL */
 	void *hook_ctx;
 	size_t processed;              /* file events run */
+	size_t recomputed;             /* subnet tables computed, from the start */
+	bool full_recompute;           /* edits recompute everything (the oracle) */
 	int64_t end_ms;
 };
 
@@ -203,12 +209,6 @@ static struct eff_input subnet_input(const struct run *r, const struct subnet *s
 				   .none_set = &r->sc->settings.none_prefixes,
 				   .bgp = subnet_bgp(r, s),
 				   .no_rs_view = hub && r->over_capacity[hub->index] };
-}
-
-static struct eff_table *compute_subnet(const struct run *r, const struct subnet *s)
-{
-	struct eff_input in = subnet_input(r, s);
-	return eff_compute(&in);
 }
 
 /* ---- timeline ------------------------------------------------------------ */
@@ -391,6 +391,7 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 			oom(r);
 			return;
 		}
+		r->recomputed++;
 		bool same = ch->base ? !shows_any(r->tables[i], t, ch->changed, ch->nchanged)
 				     : eff_equal(t, r->tables[i]);
 		if (same) {
@@ -491,10 +492,92 @@ static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, c
 		oom(r);
 }
 
-/* Everything from scratch (start, and after an edit), keeping equal tables. */
-static int recompute_all(struct run *r, const struct topology *old_topo,
-			 struct bgp_set **old_sets, struct eff_table **old_tables, int64_t now,
-			 const char *cause, const struct view_change *vc)
+/* What an edit can reach, from its path: the subnets whose table can
+ * change, and whether any domain's set can.
+ *  - routeTables/X: the subnets using X, before or after; no set.
+ *  - networkInterfaces/N: no table (tables are per subnet), only Route
+ *    Server capacity; no set.
+ *  - virtualNetworks/V (V not a hub, before or after): the subnets of V and
+ *    of every VNet with a connected peering to V, before or after (their
+ *    peering rows show V's space); a set only through the VNet
+ *    prefixes its filter refuses (domain_respace).
+ *  - anything else (gateways, connections, Route Servers, private
+ *    endpoints, a hub's VNet, or a VNet edit in a topology with private
+ *    endpoints, whose rows reach across peerings): every domain and
+ *    subnet, as at the start.
+ * Whatever the kind, a subnet is recomputed too when it is new, when its
+ * domain's set object changed or when its Route Server capacity view did.
+ * Oracle-tested against run_set_full_recompute. */
+enum reach_kind { REACH_ALL, REACH_RT, REACH_VNET, REACH_NIC };
+
+struct reach {
+	enum reach_kind kind;
+	char name[EDIT_SEG_LEN];       /* the route table or VNet edited */
+	bool *vnet;                    /* REACH_VNET: per new topo->vnets index, reached */
+};
+
+/* Whether w is v or shows v's space: a connected peering (both VNets peer
+ * with each other, so looking at w's side is enough). */
+static bool vnet_touches(const struct vnet *w, const char *v)
+{
+	if (strcmp(w->name, v) == 0)
+		return true;
+	for (size_t i = 0; i < w->npeerings; i++)
+		if (w->peerings[i].connected && strcmp(w->peerings[i].remote->name, v) == 0)
+			return true;
+	return false;
+}
+
+static bool is_hub(const struct vnet *v) { return v && v->domain == v; }
+
+/* Classifies the edit at path between topologies old and t.  -1 out of
+ * memory. */
+static int reach_init(struct reach *re, const struct run *r, const struct topology *old,
+		      const char *path)
+{
+	const struct topology *t = r->topo;
+	char coll[EDIT_SEG_LEN];
+	memset(re, 0, sizeof(*re));
+	re->kind = REACH_ALL;
+	if (r->full_recompute || edit_path_head(path, coll, re->name) != 0)
+		return 0;
+	if (strcmp(coll, "routeTables") == 0)
+		re->kind = REACH_RT;
+	else if (strcmp(coll, "networkInterfaces") == 0)
+		re->kind = REACH_NIC;
+	if (strcmp(coll, "virtualNetworks") != 0 || old->npes > 0 || t->npes > 0)
+		return 0;
+	if (is_hub(topology_vnet(old, re->name)) || is_hub(topology_vnet(t, re->name)))
+		return 0;
+	re->vnet = calloc(t->nvnets ? t->nvnets : 1, sizeof(*re->vnet));
+	if (!re->vnet)
+		return -1;
+	re->kind = REACH_VNET;
+	for (size_t i = 0; i < t->nvnets; i++) {
+		const struct vnet *w = t->vnets[i], *ow = topology_vnet(old, w->name);
+		re->vnet[i] = vnet_touches(w, re->name) || (ow && vnet_touches(ow, re->name));
+	}
+	return 0;
+}
+
+static void reach_fini(struct reach *re) { free(re->vnet); }
+
+/* Whether the edit can change s's own inputs (os: s before, or NULL). */
+static bool reach_subnet(const struct reach *re, const struct subnet *s, const struct subnet *os)
+{
+	switch (re->kind) {
+	case REACH_ALL: return true;
+	case REACH_NIC: return false;
+	case REACH_RT:
+		return (s->rt && strcmp(s->rt->name, re->name) == 0) ||
+		       (os->rt && strcmp(os->rt->name, re->name) == 0);
+	case REACH_VNET: return re->vnet[s->vnet->index];
+	}
+	return true;
+}
+
+/* Fresh per-topology arrays, and the capacity state of every domain. */
+static int alloc_state(struct run *r)
 {
 	const struct topology *t = r->topo;
 	free(r->name_cache);
@@ -504,7 +587,6 @@ static int recompute_all(struct run *r, const struct topology *old_topo,
 	r->domain_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->domain_sets));
 	r->built_sets = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->built_sets));
 	r->tables = calloc(t->nsubnets ? t->nsubnets : 1, sizeof(*r->tables));
-	free(r->over_capacity);
 	r->over_capacity = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->over_capacity));
 	if (!r->domain_sets || !r->built_sets || !r->tables || !r->over_capacity)
 		return -1;
@@ -517,45 +599,116 @@ static int recompute_all(struct run *r, const struct topology *old_topo,
 		r->over_capacity[t->rss[i]->vnet->index] =
 			domain_vms(t, t->rss[i]->vnet) > capacity_vms(units);
 	}
+	return 0;
+}
+
+/* Every domain's set: built from scratch (REACH_ALL, or a hub that is new)
+ * or from the latest computed one (domain_respace), keeping the installed
+ * object when the result is equal, so tables compare equal by pointer. */
+static int build_sets(struct run *r, const struct reach *re, const struct topology *old,
+		      struct bgp_set **old_sets, struct bgp_set **old_built)
+{
+	const struct topology *t = r->topo;
 	for (size_t i = 0; i < t->nvnets; i++) {
 		const struct vnet *hub = t->vnets[i];
-		if (hub->domain != hub)
+		if (!is_hub(hub))
 			continue;
-		struct bgp_set *set = domain_build(t, hub, r->sp);
+		const struct vnet *was = old ? topology_vnet(old, hub->name) : NULL;
+		struct bgp_set *set;
+		if (re && re->kind != REACH_ALL && is_hub(was) && old_built[was->index]) {
+			struct prefix *changed;
+			size_t nchanged;
+			set = domain_respace(old_built[was->index], old, was, t, hub, r->sp, &changed,
+					     &nchanged);
+			free(changed);
+		} else {
+			set = domain_build(t, hub, r->sp);
+		}
 		if (!set)
 			return -1;
-		/* Keep the old object when nothing changed: the tables then
-		 * compare equal by pointer, not entry by entry. */
-		const struct vnet *was = old_topo ? topology_vnet(old_topo, hub->name) : NULL;
-		struct bgp_set *old = was ? old_sets[was->index] : NULL;
-		if (old && bgp_set_equal(old, set)) {
+		struct bgp_set *installed = is_hub(was) ? old_sets[was->index] : NULL;
+		if (installed && bgp_set_equal(installed, set)) {
 			bgp_set_unref(set);
-			set = bgp_set_ref(old);
+			set = bgp_set_ref(installed);
 		}
 		r->domain_sets[i] = set;
 		r->built_sets[i] = bgp_set_ref(set);
 	}
+	return 0;
+}
+
+/* Every subnet's table: computed when re (NULL: always) says the edit
+ * reaches it, else the old table; a table equal to the old one is the old
+ * object, and every real change is logged. */
+static int build_tables(struct run *r, const struct reach *re, const struct topology *old,
+			struct bgp_set **old_sets, const bool *old_over,
+			struct eff_table **old_tables, int64_t now, const char *cause,
+			const struct view_change *vc)
+{
+	const struct topology *t = r->topo;
 	for (size_t i = 0; i < t->nsubnets; i++) {
 		struct subnet *s = t->subnets[i];
-		struct eff_table *nt = compute_subnet(r, s);
+		const struct subnet *os = old ? topology_subnet(old, s->id) : NULL;
+		struct eff_table *ot = os ? old_tables[os->index] : NULL;
+		struct eff_input in = subnet_input(r, s);
+		if (ot && re) {
+			const struct vnet *ohub = os->vnet->domain;
+			bool same_bgp = in.bgp == (ohub ? old_sets[ohub->index] : NULL);
+			bool same_view = in.no_rs_view == (ohub && old_over[ohub->index]);
+			if (same_bgp && same_view && !reach_subnet(re, s, os)) {
+				r->tables[i] = eff_ref(ot);
+				/* The table stays; NICs beyond Route Server
+				 * capacity may still switch view. */
+				log_change_views(r, now, s, false, vc, ot, ot, cause, NULL);
+				continue;
+			}
+		}
+		struct eff_table *nt = eff_compute(&in);
 		if (!nt)
 			return -1;
-		const struct subnet *os = old_topo ? topology_subnet(old_topo, s->id) : NULL;
-		struct eff_table *ot = os ? old_tables[os->index] : NULL;
+		r->recomputed++;
 		if (ot && eff_equal(ot, nt)) {
 			eff_unref(nt);
 			nt = eff_ref(ot);
 		}
-		if (old_topo)
+		if (old)
 			log_change_views(r, now, s, false, vc, ot, nt, cause, NULL);
 		r->tables[i] = nt;
 	}
 	/* Subnets that went away. */
-	for (size_t i = 0; old_topo && i < old_topo->nsubnets; i++)
-		if (!topology_subnet(t, old_topo->subnets[i]->id))
-			log_change_views(r, now, old_topo->subnets[i], true, vc, old_tables[i], NULL,
-					 cause, NULL);
+	for (size_t i = 0; old && i < old->nsubnets; i++)
+		if (!topology_subnet(t, old->subnets[i]->id))
+			log_change_views(r, now, old->subnets[i], true, vc, old_tables[i], NULL, cause,
+					 NULL);
 	return 0;
+}
+
+/* Everything from scratch: the start of a run. */
+static int recompute_all(struct run *r)
+{
+	if (alloc_state(r) != 0 || build_sets(r, NULL, NULL, NULL, NULL) != 0)
+		return -1;
+	return build_tables(r, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL);
+}
+
+/* After an edit that replaced old by r->topo: what the edit at path can
+ * reach (struct reach), keeping every table it cannot change. */
+static int recompute_after_edit(struct run *r, const struct topology *old,
+				struct bgp_set **old_sets, struct bgp_set **old_built,
+				const bool *old_over, struct eff_table **old_tables, int64_t now,
+				const char *cause, const char *path, const struct view_change *vc)
+{
+	struct reach re;
+	int rc = reach_init(&re, r, old, path);
+	if (rc == 0)
+		rc = alloc_state(r);
+	if (rc == 0)
+		rc = build_sets(r, &re, old, old_sets, old_built);
+	if (rc == 0)
+		rc = build_tables(r, re.kind == REACH_ALL ? NULL : &re, old, old_sets, old_over,
+				  old_tables, now, cause, vc);
+	reach_fini(&re);
+	return rc;
 }
 
 static void free_state(struct topology *t, struct bgp_set **sets, struct bgp_set **built,
@@ -653,7 +806,12 @@ static int assign_nic_seq(struct run *r, const struct topology *old)
 	if (!seq)
 		return -1;
 	for (size_t k = 0; k < t->nnics; k++) {
-		const struct nic *o = old ? topology_nic(old, t->nics[k].name) : NULL;
+		const char *name = t->nics[k].name;
+		/* Most edits leave the NIC list as it was: try the same place. */
+		const struct nic *o = !old ? NULL
+				      : k < old->nnics && strcmp(old->nics[k].name, name) == 0
+					      ? &old->nics[k]
+					      : topology_nic(old, name);
 		seq[k] = o ? r->nic_seq[o - old->nics] : r->next_seq + t->nics[k].order;
 	}
 	r->next_seq += t->nnics;
@@ -1119,29 +1277,185 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 
 /* ---- edits ----------------------------------------------------------------- */
 
+/* The common edit, a route table's routes or settings, while no checkpoint
+ * holds the topology: that table is reloaded in place (topo_reload_route_table)
+ * and only its subnets are recomputed; nothing else a table, a domain or
+ * the Route Server's capacity depends on has changed.  false when this
+ * does not apply (the caller then reloads everything). */
+static bool route_table_in_place(struct run *r, const struct event *e, int64_t now)
+{
+	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
+				.prev = r->topo };
+	if (edit_path_head(e->path, coll, name) != 0 || strcmp(coll, "routeTables") != 0 ||
+	    topo_reload_route_table(r->topo, r->topo_json, name, &to) != 0)
+		return false;
+	const struct route_table *rt = topology_route_table(r->topo, name);
+	const char *why = cause(r, ev_op_name(e->op), e->path);
+	for (size_t i = 0; i < r->topo->nsubnets && r->status == 0; i++) {
+		struct subnet *s = r->topo->subnets[i];
+		if (s->rt != rt)
+			continue;
+		struct eff_input in = subnet_input(r, s);
+		struct eff_table *nt = eff_compute(&in);
+		if (!nt) {
+			oom(r);
+			break;
+		}
+		r->recomputed++;
+		if (eff_equal(nt, r->tables[i])) {
+			eff_unref(nt);
+			continue;
+		}
+		log_change(r, now, s, r->tables[i], nt, why, NULL);
+		eff_unref(r->tables[i]);
+		r->tables[i] = nt;
+	}
+	return true;
+}
+
+/* A new set for hub after VNet prefixes `inside` joined or left its domain
+ * in place: decided again from the latest computed set, the installed
+ * object kept when equal (as build_sets does).  true when the installed
+ * set changed; *failed on out of memory. */
+static bool respace_in_place(struct run *r, const struct vnet *hub, const struct prefix_list *inside,
+			     bool *failed)
+{
+	struct bgp_set **installed = &r->domain_sets[hub->index], **built = &r->built_sets[hub->index];
+	struct prefix *changed;
+	size_t nchanged;
+	struct bgp_set *set = domain_redecide_inside(*built, r->topo, hub, r->sp, inside->v, inside->n,
+						     &changed, &nchanged);
+	free(changed);
+	if (!set) {
+		*failed = true;
+		return false;
+	}
+	if (bgp_set_equal(*installed, set)) {
+		bgp_set_unref(set);
+		set = bgp_set_ref(*installed);
+	}
+	bool moved = set != *installed;
+	bgp_set_unref(*installed);
+	bgp_set_unref(*built);
+	*installed = set;
+	*built = bgp_set_ref(set);
+	return moved;
+}
+
+/* A peering edit of a VNet that is no hub, while no checkpoint holds the
+ * topology (and there are no private endpoints, whose rows cross
+ * peerings): the VNet's peerings are reloaded in place and the domains
+ * derived again (topo_reload_peerings); the domains the VNet left or
+ * joined decide again the routes inside its address space; the subnets of
+ * the VNet, of the VNets whose connection to it came or went, and of
+ * domains whose set or Route Server capacity view changed are recomputed.
+ * false when this does not apply. */
+static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
+{
+	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
+	struct topology *t = r->topo;
+	struct vnet *v;
+	if (edit_path_head(e->path, coll, name) != 0 || strcmp(coll, "virtualNetworks") != 0 ||
+	    !strstr(e->path, "/virtualNetworkPeerings/") || t->npes > 0 || t->refs != 1 ||
+	    !(v = topology_vnet(t, name)) || is_hub(v))
+		return false;
+	bool *reached = calloc(t->nvnets, sizeof(*reached));
+	bool *over = calloc(t->nvnets, sizeof(*over)), *moved = calloc(t->nvnets, sizeof(*moved));
+	if (!reached || !over || !moved) {
+		free(reached);
+		free(over);
+		free(moved);
+		return false;
+	}
+	for (size_t i = 0; i < t->nvnets; i++)
+		reached[i] = vnet_touches(t->vnets[i], v->name);
+	memcpy(over, r->over_capacity, t->nvnets * sizeof(*over));
+	const struct vnet *was = v->domain;
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = t };
+	if (topo_reload_peerings(t, r->topo_json, name, &to) != 0) {
+		free(reached);
+		free(over);
+		free(moved);
+		return false;
+	}
+	/* Another VNet shows v only through a connected peering: its table
+	 * can change only where that connection came or went (v's space is
+	 * the same, and v, no hub, is no other VNet's domain). */
+	for (size_t i = 0; i < t->nvnets; i++)
+		reached[i] = t->vnets[i] == v || reached[i] != vnet_touches(t->vnets[i], v->name);
+	bool failed = false;
+	if (was != v->domain) {
+		if (was)
+			moved[was->index] = respace_in_place(r, was, &v->space, &failed);
+		if (v->domain && !failed)
+			moved[v->domain->index] = respace_in_place(r, v->domain, &v->space, &failed);
+	}
+	for (size_t i = 0; i < t->nrss && !failed; i++) {
+		const struct route_server *rs = t->rss[i];
+		struct rs_state *st = rs_state(r, rs);
+		if (!st) {
+			failed = true;
+			break;
+		}
+		uint32_t units = st->units > rs->min_capacity ? st->units : rs->min_capacity;
+		r->over_capacity[rs->vnet->index] = domain_vms(t, rs->vnet) > capacity_vms(units);
+	}
+	const char *why = cause(r, ev_op_name(e->op), e->path);
+	for (size_t i = 0; i < t->nsubnets && !failed; i++) {
+		struct subnet *s = t->subnets[i];
+		const struct vnet *hub = s->vnet->domain;
+		bool need = reached[s->vnet->index] ||
+			    (hub && (moved[hub->index] ||
+				     over[hub->index] != r->over_capacity[hub->index]));
+		if (!need)
+			continue;
+		struct eff_input in = subnet_input(r, s);
+		struct eff_table *nt = eff_compute(&in);
+		if (!nt) {
+			failed = true;
+			break;
+		}
+		r->recomputed++;
+		if (eff_equal(nt, r->tables[i])) {
+			eff_unref(nt);
+			continue;
+		}
+		log_change(r, now, s, r->tables[i], nt, why, NULL);
+		eff_unref(r->tables[i]);
+		r->tables[i] = nt;
+	}
+	free(reached);
+	free(over);
+	free(moved);
+	if (failed)
+		oom(r);
+	check_capacity(r, now, why);
+	return true;
+}
+
 static void do_edit(struct run *r, const struct event *e, int64_t now)
 {
 	enum edit_op op = e->op == EV_ADD ? EDIT_ADD : e->op == EV_SET ? EDIT_SET : EDIT_REMOVE;
 	char err[512];
-	cJSON *copy = cJSON_Duplicate(r->topo_json, true);
-	if (!copy) {
-		oom(r);
-		return;
-	}
 	char where[EVENT_PATH_LEN];
 	event_path(e, where);
-	if (edit_apply(copy, op, e->path, e->value, err, sizeof(err)) != 0) {
+	struct edit_undo undo;
+	if (edit_begin(r->topo_json, op, e->path, e->value, &undo, err, sizeof(err)) != 0) {
 		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
 			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);
-		cJSON_Delete(copy);
-		r->status = 2;
+		r->status = strcmp(err, "out of memory") == 0 ? 3 : 2;
+		return;
+	}
+	if (!r->full_recompute && (route_table_in_place(r, e, now) || peerings_in_place(r, e, now))) {
+		edit_commit(&undo);
 		return;
 	}
 	/* Rebuild into a scratch collector: the messages describe the edited
 	 * topology, and are re-issued naming the event. */
 	struct diag *scratch = diag_create();
 	if (!scratch) {
-		cJSON_Delete(copy);
+		edit_rollback(r->topo_json, &undo);
 		oom(r);
 		return;
 	}
@@ -1150,7 +1464,7 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	size_t m = jin_push_key(&j, "topology");
 	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
 				.prev = r->topo };
-	struct topology *nt = topo_load(&j, copy, &to);
+	struct topology *nt = topo_load(&j, r->topo_json, &to);
 	jin_pop(&j, m);
 	if (!nt) {
 		for (size_t i = 0; i < diag_stored(scratch); i++) {
@@ -1163,17 +1477,20 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 				 d->path ? d->path : "$", d->message);
 		}
 		diag_destroy(scratch);
-		cJSON_Delete(copy);
+		edit_rollback(r->topo_json, &undo);
 		r->status = 2;
 		return;
 	}
 	diag_destroy(scratch);
-	cJSON_Delete(r->topo_json);
-	r->topo_json = copy;
+	edit_commit(&undo);
 	struct topology *old = r->topo;
 	struct bgp_set **old_sets = r->domain_sets, **old_built = r->built_sets;
 	struct eff_table **old_tables = r->tables;
+	bool *old_over = r->over_capacity;
 	r->topo = nt;
+	r->domain_sets = r->built_sets = NULL;
+	r->tables = NULL;
+	r->over_capacity = NULL;
 	const char *why = cause(r, ev_op_name(e->op), e->path);
 	bool *u = NULL;
 	size_t nu = 0;
@@ -1183,11 +1500,13 @@ static void do_edit(struct run *r, const struct event *e, int64_t now)
 	} else {
 		/* Each NIC goes from its old table and view to its new ones. */
 		struct view_change vc = { old, r->unprog, u };
-		if (recompute_all(r, old, old_sets, old_tables, now, why, &vc) != 0)
+		if (recompute_after_edit(r, old, old_sets, old_built, old_over, old_tables, now,
+					 why, e->path, &vc) != 0)
 			oom(r);
 	}
 	set_unprog(r, u, nu, now);
 	free_state(old, old_sets, old_built, old_tables);
+	free(old_over);
 	topology_destroy(old);
 	check_capacity(r, now, why);
 }
@@ -1237,8 +1556,7 @@ struct run *run_create(struct scenario *sc, struct diag *d)
 	r->topo = topology_ref(sc->topo);
 	if (!r->arena || !r->q || !r->topo_json || !r->sp || assign_nic_seq(r, NULL) != 0 ||
 	    speakers_sync(r->sp, r->topo) != 0 ||
-	    !(r->names = strmap_create()) ||
-	    recompute_all(r, NULL, NULL, NULL, 0, NULL, NULL) != 0) {
+	    !(r->names = strmap_create()) || recompute_all(r) != 0) {
 		run_destroy(r);
 		return NULL;
 	}
@@ -1389,6 +1707,8 @@ uint64_t run_unprogrammed_nic_ms(const struct run *r, int64_t until_ms)
 	return r->unprog_nic_ms + (uint64_t)r->nunprog * (uint64_t)dt;
 }
 size_t run_events_processed(const struct run *r) { return r->processed; }
+size_t run_subnets_recomputed(const struct run *r) { return r->recomputed; }
+void run_set_full_recompute(struct run *r, bool on) { r->full_recompute = on; }
 
 const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, const char *subnet_id)
 {

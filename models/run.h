@@ -6,8 +6,11 @@
  * File events and model timers (hold expiry, connect retry, route
  * programming, Route Server scale-out) are engine events.  A BGP event
  * decides again only the prefixes it touched and updates only the subnets
- * of that domain; a configuration edit reloads the topology and recomputes
- * every subnet, keeping the tables that come out equal.  Every change of a
+ * of that domain; a configuration edit recomputes only the domains and
+ * subnets the edited object can reach (a route table: its subnets; a VNet:
+ * its subnets and its peers'), keeping the tables that come out equal.  A
+ * route table or spoke peering edit while no checkpoint holds the topology
+ * changes it in place; other edits load the edited topology again.  Every change of a
  * subnet's table is appended to the timeline.
  * Checkpoints keep references to the tables and topology they saw, so
  * unchanged tables are shared between checkpoints.
@@ -105,6 +108,12 @@ int64_t run_end_ms(const struct run *r);
  * to until_ms, a time not before the run's latest event. */
 uint64_t run_unprogrammed_nic_ms(const struct run *r, int64_t until_ms);
 size_t run_events_processed(const struct run *r);
+/* Subnet tables computed so far (eff_compute or eff_update), the start
+ * included: what tests check incremental work with. */
+size_t run_subnets_recomputed(const struct run *r);
+/* Edits recompute every domain and subnet instead of what they reach (the
+ * reference the incremental path is tested against).  Before run_execute. */
+void run_set_full_recompute(struct run *r, bool on);
 
 /* The table a NIC or subnet had at a checkpoint.  *without_rs tells whether
  * Route Server rows must be dropped (a NIC beyond Route Server capacity). */

@@ -336,7 +336,9 @@ static void load_vnets(struct loader *l, const cJSON *arr)
 }
 
 /* Peerings are read after every VNet exists. */
-static void load_peerings(struct loader *l, const cJSON *arr)
+/* The peerings of v from its `virtualNetworkPeerings` array ps (j's path
+ * at the VNet). */
+static void load_vnet_peerings(struct loader *l, struct vnet *v, const cJSON *ps)
 {
 	static const char *const known[] = { "name", "id", "remoteVirtualNetwork",
 					     "allowVirtualNetworkAccess", "allowForwardedTraffic",
@@ -344,70 +346,76 @@ static void load_peerings(struct loader *l, const cJSON *arr)
 					     "peeringState", "peeringSyncLevel", "remoteAddressSpace",
 					     NULL };
 	struct jin *j = l->j;
+	size_t m2 = jin_push_key(j, "virtualNetworkPeerings");
+	size_t n = (size_t)cJSON_GetArraySize(ps), k = 0;
+	v->peerings = arena_calloc(l->a, n ? n : 1, sizeof(*v->peerings));
+	v->npeerings = 0;
+	struct strmap *names = strmap_create();
+	FOREACH_ITEM(j, ps, po, k) {
+		size_t m3 = jin_push_index(j, k);
+		const char *name = NULL, *remote = NULL;
+		if (!cJSON_IsObject(po)) {
+			jin_error(j, "expected a peering object");
+			jin_pop(j, m3);
+			continue;
+		}
+		jin_known_keys(j, po, known);
+		struct peering p = { .local = v, .allow_vnet_access = true };
+		if (jin_string(j, po, "name", true, &name)) {
+			p.name = dup(l, name);
+			names_ok(l, names, p.name, NULL, "peering");
+		}
+		jin_bool(j, po, "allowVirtualNetworkAccess", false, &p.allow_vnet_access);
+		jin_bool(j, po, "allowForwardedTraffic", false, &p.allow_forwarded);
+		jin_bool(j, po, "allowGatewayTransit", false, &p.allow_gateway_transit);
+		jin_bool(j, po, "useRemoteGateways", false, &p.use_remote_gateways);
+		if (jin_ref(j, po, "remoteVirtualNetwork", true, &remote)) {
+			p.remote = topology_vnet(l->t, remote);
+			if (!p.remote)
+				jin_error_at(j, "remoteVirtualNetwork", "no virtual network named \"%s\"",
+					     remote);
+			else if (p.remote == v)
+				jin_error_at(j, "remoteVirtualNetwork",
+					     "a virtual network cannot peer with itself"),
+					p.remote = NULL;
+			for (size_t q = 0; p.remote && q < v->npeerings; q++)
+				if (v->peerings[q].remote == p.remote) {
+					jin_error_at(j, "remoteVirtualNetwork",
+						     "\"%s\" is already peered by \"%s\"", remote,
+						     v->peerings[q].name);
+					p.remote = NULL;
+				}
+		}
+		if (p.remote && p.name) {
+			/* SPEC 2.1: peered VNets must not overlap. */
+			for (size_t a = 0; a < v->space.n; a++)
+				for (size_t b = 0; b < p.remote->space.n; b++)
+					if (prefix_overlaps(v->space.v[a], p.remote->space.v[b])) {
+						char x[PREFIX_STRLEN], y[PREFIX_STRLEN];
+						jin_error(j, "cannot peer: %s of \"%s\" overlaps %s of \"%s\"",
+							  prefix_format(v->space.v[a], x), v->name,
+							  prefix_format(p.remote->space.v[b], y),
+							  p.remote->name);
+					}
+			v->peerings[v->npeerings++] = p;
+		}
+		jin_pop(j, m3);
+	}
+	strmap_destroy(names);
+	jin_pop(j, m2);
+}
+
+static void load_peerings(struct loader *l, const cJSON *arr)
+{
+	struct jin *j = l->j;
 	size_t mv = jin_push_key(j, "virtualNetworks"), i = 0;
 	FOREACH_ITEM(j, arr, it, i) {
 		const cJSON *ps;
 		if (i >= l->t->nvnets || !cJSON_IsObject(it) ||
 		    !cJSON_IsArray(ps = cJSON_GetObjectItemCaseSensitive(it, "virtualNetworkPeerings")))
 			continue;
-		struct vnet *v = l->t->vnets[i];
 		size_t m = jin_push_index(j, i);
-		size_t m2 = jin_push_key(j, "virtualNetworkPeerings");
-		size_t n = (size_t)cJSON_GetArraySize(ps), k = 0;
-		v->peerings = arena_calloc(l->a, n ? n : 1, sizeof(*v->peerings));
-		struct strmap *names = strmap_create();
-		FOREACH_ITEM(j, ps, po, k) {
-			size_t m3 = jin_push_index(j, k);
-			const char *name = NULL, *remote = NULL;
-			if (!cJSON_IsObject(po)) {
-				jin_error(j, "expected a peering object");
-				jin_pop(j, m3);
-				continue;
-			}
-			jin_known_keys(j, po, known);
-			struct peering p = { .local = v, .allow_vnet_access = true };
-			if (jin_string(j, po, "name", true, &name)) {
-				p.name = dup(l, name);
-				names_ok(l, names, p.name, NULL, "peering");
-			}
-			jin_bool(j, po, "allowVirtualNetworkAccess", false, &p.allow_vnet_access);
-			jin_bool(j, po, "allowForwardedTraffic", false, &p.allow_forwarded);
-			jin_bool(j, po, "allowGatewayTransit", false, &p.allow_gateway_transit);
-			jin_bool(j, po, "useRemoteGateways", false, &p.use_remote_gateways);
-			if (jin_ref(j, po, "remoteVirtualNetwork", true, &remote)) {
-				p.remote = topology_vnet(l->t, remote);
-				if (!p.remote)
-					jin_error_at(j, "remoteVirtualNetwork",
-						     "no virtual network named \"%s\"", remote);
-				else if (p.remote == v)
-					jin_error_at(j, "remoteVirtualNetwork",
-						     "a virtual network cannot peer with itself"),
-						p.remote = NULL;
-				for (size_t q = 0; p.remote && q < v->npeerings; q++)
-					if (v->peerings[q].remote == p.remote) {
-						jin_error_at(j, "remoteVirtualNetwork",
-							     "\"%s\" is already peered by \"%s\"", remote,
-							     v->peerings[q].name);
-						p.remote = NULL;
-					}
-			}
-			if (p.remote && p.name) {
-				/* SPEC 2.1: peered VNets must not overlap. */
-				for (size_t a = 0; a < v->space.n; a++)
-					for (size_t b = 0; b < p.remote->space.n; b++)
-						if (prefix_overlaps(v->space.v[a], p.remote->space.v[b])) {
-							char x[PREFIX_STRLEN], y[PREFIX_STRLEN];
-							jin_error(j, "cannot peer: %s of \"%s\" overlaps %s of \"%s\"",
-								  prefix_format(v->space.v[a], x), v->name,
-								  prefix_format(p.remote->space.v[b], y),
-								  p.remote->name);
-						}
-				v->peerings[v->npeerings++] = p;
-			}
-			jin_pop(j, m3);
-		}
-		strmap_destroy(names);
-		jin_pop(j, m2);
+		load_vnet_peerings(l, l->t->vnets[i], ps);
 		jin_pop(j, m);
 	}
 	jin_pop(j, mv);
@@ -487,10 +495,67 @@ static void load_route(struct loader *l, struct route_table *rt, const cJSON *o,
 	}
 }
 
-static void load_route_tables(struct loader *l, const cJSON *arr)
+/* One route table object, into a new struct; *named tells whether it has
+ * a valid name (names_ok on by_rt is the caller's). */
+static struct route_table *load_route_table(struct loader *l, const cJSON *it, bool *named)
 {
 	static const char *const known[] = { "name", "id", "location", "routes",
 					     "disableBgpRoutePropagation", "tags", NULL };
+	struct jin *j = l->j;
+	jin_known_keys(j, it, known);
+	struct route_table *rt = arena_calloc(l->a, 1, sizeof(*rt));
+	if (!rt) {
+		jin_error(j, "out of memory");
+		return NULL;
+	}
+	const char *name = NULL;
+	jin_string(j, it, "name", true, &name);
+	rt->name = name ? dup(l, name) : "?";
+	*named = name != NULL;
+	jin_bool(j, it, "disableBgpRoutePropagation", false, &rt->disable_bgp);
+	const cJSON *routes;
+	if (jin_array(j, it, "routes", false, &routes)) {
+		size_t nr = (size_t)cJSON_GetArraySize(routes), k = 0, ntag = 0;
+		if (nr > MAX_ROUTES_PER_TABLE)
+			jin_error_at(j, "routes", "%zu routes: a route table holds at most %d", nr,
+				     MAX_ROUTES_PER_TABLE);
+		rt->routes = arena_calloc(l->a, nr ? nr : 1, sizeof(*rt->routes));
+		struct strmap *names = strmap_create();
+		size_t m2 = jin_push_key(j, "routes");
+		FOREACH_ITEM(j, routes, ro, k) {
+			if (k >= MAX_ROUTES_PER_TABLE)
+				break;
+			size_t m3 = jin_push_index(j, k);
+			if (!cJSON_IsObject(ro)) {
+				jin_error(j, "expected a route object");
+				jin_pop(j, m3);
+				continue;
+			}
+			struct udr *u = &rt->routes[rt->nroutes];
+			load_route(l, rt, ro, u, &ntag);
+			if (strcmp(u->name, "?") != 0)
+				names_ok(l, names, u->name, NULL, "route");
+			/* RouteConflict: the same addressPrefix twice. */
+			for (size_t q = 0; q < rt->nroutes && u->prefix_text; q++)
+				if (rt->routes[q].prefix_text &&
+				    (strcmp(rt->routes[q].prefix_text, u->prefix_text) == 0 ||
+				     (u->tag == TAG_NONE && rt->routes[q].tag == TAG_NONE &&
+				      u->prefixes.n == 1 && rt->routes[q].prefixes.n == 1 &&
+				      prefix_equal(u->prefixes.v[0], rt->routes[q].prefixes.v[0]))))
+					jin_error(j, "RouteConflict: route \"%s\" conflicts with route "
+						     "\"%s\": routes cannot have the same addressPrefix",
+						  u->name, rt->routes[q].name);
+			rt->nroutes++;
+			jin_pop(j, m3);
+		}
+		jin_pop(j, m2);
+		strmap_destroy(names);
+	}
+	return rt;
+}
+
+static void load_route_tables(struct loader *l, const cJSON *arr)
+{
 	struct jin *j = l->j;
 	struct topology *t = l->t;
 	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
@@ -503,56 +568,45 @@ static void load_route_tables(struct loader *l, const cJSON *arr)
 			jin_pop(j, m);
 			continue;
 		}
-		jin_known_keys(j, it, known);
-		struct route_table *rt = arena_calloc(l->a, 1, sizeof(*rt));
-		const char *name = NULL;
-		jin_string(j, it, "name", true, &name);
-		rt->name = name ? dup(l, name) : "?";
-		if (name)
+		bool named = false;
+		struct route_table *rt = load_route_table(l, it, &named);
+		if (rt && named)
 			names_ok(l, t->by_rt, rt->name, rt, "route table");
-		jin_bool(j, it, "disableBgpRoutePropagation", false, &rt->disable_bgp);
-		const cJSON *routes;
-		if (jin_array(j, it, "routes", false, &routes)) {
-			size_t nr = (size_t)cJSON_GetArraySize(routes), k = 0, ntag = 0;
-			if (nr > MAX_ROUTES_PER_TABLE)
-				jin_error_at(j, "routes", "%zu routes: a route table holds at most %d", nr,
-					     MAX_ROUTES_PER_TABLE);
-			rt->routes = arena_calloc(l->a, nr ? nr : 1, sizeof(*rt->routes));
-			struct strmap *names = strmap_create();
-			size_t m2 = jin_push_key(j, "routes");
-			FOREACH_ITEM(j, routes, ro, k) {
-				if (k >= MAX_ROUTES_PER_TABLE)
-					break;
-				size_t m3 = jin_push_index(j, k);
-				if (!cJSON_IsObject(ro)) {
-					jin_error(j, "expected a route object");
-					jin_pop(j, m3);
-					continue;
-				}
-				struct udr *u = &rt->routes[rt->nroutes];
-				load_route(l, rt, ro, u, &ntag);
-				if (strcmp(u->name, "?") != 0)
-					names_ok(l, names, u->name, NULL, "route");
-				/* RouteConflict: the same addressPrefix twice. */
-				for (size_t q = 0; q < rt->nroutes && u->prefix_text; q++)
-					if (rt->routes[q].prefix_text &&
-					    (strcmp(rt->routes[q].prefix_text, u->prefix_text) == 0 ||
-					     (u->tag == TAG_NONE && rt->routes[q].tag == TAG_NONE &&
-					      u->prefixes.n == 1 && rt->routes[q].prefixes.n == 1 &&
-					      prefix_equal(u->prefixes.v[0], rt->routes[q].prefixes.v[0]))))
-						jin_error(j, "RouteConflict: route \"%s\" conflicts with route "
-							     "\"%s\": routes cannot have the same addressPrefix",
-							  u->name, rt->routes[q].name);
-				rt->nroutes++;
-				jin_pop(j, m3);
-			}
-			jin_pop(j, m2);
-			strmap_destroy(names);
-		}
-		t->rts[t->nrts++] = rt;
+		if (rt)
+			t->rts[t->nrts++] = rt;
 		jin_pop(j, m);
 	}
 	jin_pop(j, m0);
+}
+
+static const cJSON *named_object(const cJSON *topology, const char *key, const char *name);
+
+int topo_reload_route_table(struct topology *t, const cJSON *topology, const char *name,
+			    const struct topo_opts *opts)
+{
+	struct route_table *rt = topology_route_table(t, name);
+	const cJSON *obj = named_object(topology, "routeTables", name);
+	if (!rt || t->refs != 1 || !cJSON_IsObject(obj))
+		return -1;
+	struct diag *d = diag_create();
+	if (!d)
+		return -1;
+	struct jin j;
+	jin_init(&j, d, "");
+	/* The new contents go to t's arena; on error they stay there unused
+	 * (bounded by the edits made) and t is unchanged. */
+	struct loader l = { .j = &j, .t = t, .a = t->arena, .opts = opts, .root = topology };
+	bool sample_used = t->sample_tags_used;
+	bool named = false;
+	struct route_table *nrt = load_route_table(&l, obj, &named);
+	int rc = nrt && named && jin_errors(&j) == 0 && strcmp(nrt->name, rt->name) == 0 ? 0 : -1;
+	if (rc == 0) {
+		*rt = *nrt; /* subnets keep pointing at rt */
+	} else {
+		t->sample_tags_used = sample_used;
+	}
+	diag_destroy(d);
+	return rc;
 }
 
 /* Subnet -> route table references, read once route tables exist. */
@@ -699,16 +753,29 @@ struct nic_src {
 	const char *name;
 };
 
+/* tmpl with '*' replaced by i+1, zero-padded to the width of count
+ * ("web-*", 12 -> "web-01" .. "web-12").  Formatted by hand: a template of
+ * thousands of NICs made printf the load's hot spot. */
 static const char *expand_name(struct loader *l, const char *tmpl, uint64_t i, uint64_t count)
 {
 	if (count == 1)
 		return dup(l, tmpl);
-	int width = 1;
-	for (uint64_t c = count; c >= 10; c /= 10)
+	char digits[24];
+	int width = 0;
+	for (uint64_t c = count; c > 0; c /= 10)
 		width++;
+	uint64_t v = i + 1;
+	for (int d = width - 1; d >= 0; d--, v /= 10)
+		digits[d] = (char)('0' + v % 10);
 	const char *star = strchr(tmpl, '*');
-	return arena_printf(l->a, "%.*s%0*llu%s", (int)(star - tmpl), tmpl, width,
-			    (unsigned long long)(i + 1), star + 1);
+	size_t head = (size_t)(star - tmpl), tail = strlen(star + 1);
+	char *out = arena_alloc(l->a, head + (size_t)width + tail + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, tmpl, head);
+	memcpy(out + head, digits, (size_t)width);
+	memcpy(out + head + (size_t)width, star + 1, tail + 1);
+	return out;
 }
 
 static struct subnet *subnet_ref(struct loader *l, const cJSON *obj, const char *key)
@@ -723,9 +790,11 @@ static struct subnet *subnet_ref(struct loader *l, const cJSON *obj, const char 
 }
 
 /* The address `name` had in the previous topology, if it keeps it: same
- * subnet, dynamic now, and still usable there.  0 otherwise. */
+ * subnet, dynamic now, and still usable there.  0 otherwise.  pos is the
+ * NIC's position: after most edits the NIC there had the same name, which
+ * spares the lookup. */
 static uint32_t previous_address(const struct loader *l, const struct nic_src *ns, const char *name,
-				 bool pe)
+				 size_t pos, bool pe)
 {
 	const struct topology *prev = l->opts->prev;
 	if (!prev || ns->has_ip || !ns->subnet)
@@ -733,7 +802,9 @@ static uint32_t previous_address(const struct loader *l, const struct nic_src *n
 	const struct subnet *was = NULL;
 	uint32_t ip = 0;
 	if (!pe) {
-		const struct nic *n = topology_nic(prev, name);
+		const struct nic *n = pos < prev->nnics && strcmp(prev->nics[pos].name, name) == 0
+					      ? &prev->nics[pos]
+					      : topology_nic(prev, name);
 		if (n)
 			was = n->subnet, ip = n->ip;
 	} else {
@@ -932,12 +1003,13 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 	for (i = 0; i < nn && ok; i++)
 		for (uint64_t k = 0; k < src[i].count; k++, pos++) {
 			names[pos] = expand_name(l, src[i].name, k, src[i].count);
-			kept[pos] = previous_address(l, &src[i], names[pos], false);
+			ok = names[pos] != NULL;
+			kept[pos] = ok ? previous_address(l, &src[i], names[pos], pos, false) : 0;
 			ksub[pos] = src[i].subnet;
 		}
 	for (i = 0; i < np && ok; i++, pos++) {
 		names[pos] = psrc[i].name;
-		kept[pos] = previous_address(l, &psrc[i], names[pos], true);
+		kept[pos] = previous_address(l, &psrc[i], names[pos], pos, true);
 		ksub[pos] = psrc[i].subnet;
 	}
 	if (!ok || !reserve_kept(l, ksub, kept, nall)) {
@@ -1486,6 +1558,58 @@ static void derive(struct loader *l)
 		if (v->domain && v->domain != v && v->domain->domain != v->domain)
 			v->domain = NULL;
 	}
+}
+
+/* The object named name in the topology's collection key, or NULL. */
+static const cJSON *named_object(const cJSON *topology, const char *key, const char *name)
+{
+	const cJSON *it, *found = NULL;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(topology, key))
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			found = it;
+	}
+	return found;
+}
+
+int topo_reload_peerings(struct topology *t, const cJSON *topology, const char *name,
+			 const struct topo_opts *opts)
+{
+	struct vnet *v = topology_vnet(t, name);
+	const cJSON *obj = named_object(topology, "virtualNetworks", name);
+	if (!v || t->refs != 1 || !cJSON_IsObject(obj))
+		return -1;
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(obj, "virtualNetworkPeerings");
+	if (ps && !cJSON_IsArray(ps))
+		return -1;
+	struct diag *d = diag_create();
+	if (!d)
+		return -1;
+	struct jin j;
+	jin_init(&j, d, "");
+	struct loader l = { .j = &j, .t = t, .a = t->arena, .opts = opts, .root = topology };
+	struct peering *old = v->peerings;
+	size_t nold = v->npeerings;
+	if (ps) {
+		load_vnet_peerings(&l, v, ps);
+	} else {
+		v->peerings = NULL;
+		v->npeerings = 0;
+	}
+	if (jin_errors(&j) == 0)
+		derive(&l);
+	int rc = jin_errors(&j) == 0 ? 0 : -1;
+	if (rc != 0) {
+		/* Back to the peerings t was loaded with: deriving again from
+		 * them gives every derived fact its old value. */
+		v->peerings = old;
+		v->npeerings = nold;
+		diag_clear(d);
+		derive(&l);
+	}
+	diag_destroy(d);
+	return rc;
 }
 
 /* ---- entry -------------------------------------------------------------- */

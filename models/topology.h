@@ -3,10 +3,13 @@
  * route tables, peerings, endpoints, gateways, connections, Route Servers.
  *
  * A topology is built by topo_load (topo_load.h) from the scenario's
- * `topology` JSON and is immutable afterwards: a configuration edit builds
- * a new topology from the edited JSON and the old one is destroyed whole
- * with its arena (BIRD's rule: a bad new configuration is thrown away and
- * the running one stays intact).  Dynamic state (BGP sessions and RIBs,
+ * `topology` JSON and is immutable while anyone but its run holds it (a
+ * checkpoint: refs > 1): a configuration edit builds a new topology from
+ * the edited JSON and the old one is destroyed whole with its arena
+ * (BIRD's rule: a bad new configuration is thrown away and the running one
+ * stays intact).  Only a topology its run alone holds may take a route
+ * table or peering edit in place (topo_reload_route_table,
+ * topo_reload_peerings), validated first and left unchanged when invalid.  Dynamic state (BGP sessions and RIBs,
  * effective-route tables) lives elsewhere and refers to objects by name,
  * so it survives a rebuild.
  *

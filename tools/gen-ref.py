@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen-ref.py - generate a scale reference scenario (SPEC 6).
 
-    tools/gen-ref.py --vms N --out FILE [--seed S] [--name NAME]
+    tools/gen-ref.py --vms N --out FILE [--seed S] [--name NAME] [--spokes K]
 
 Writes the hub-and-spoke network SPEC section 6 defines for the benchmark
 (`ref-4k` is --vms 4000, `ref-50k` is --vms 50000):
@@ -130,7 +130,7 @@ def plan(vms):
     spoke_len = sub_len - 1
     end = SPOKE_BASE + N_SPOKES * (1 << (32 - spoke_len))
     if end > int(ipaddress.ip_address("10.255.255.255")) + 1:
-        sys.exit("gen-ref.py: %d VMs do not fit 199 spokes in 10.0.0.0/8" % vms)
+        sys.exit("gen-ref.py: %d VMs do not fit %d spokes in 10.0.0.0/8" % (vms, N_SPOKES))
     units = max(2, -(-vms // 1000) - 2)
     if units > 48:
         sys.exit("gen-ref.py: %d VMs exceed a Route Server's 50,000 (48 units)" % vms)
@@ -403,13 +403,20 @@ def dump(doc):
 
 
 def main():
+    global N_SPOKES
     ap = argparse.ArgumentParser(description="Generate a SPEC 6 scale reference scenario.")
     ap.add_argument("--vms", type=int, required=True,
                     help="VMs in all, the 8 NVAs included (4000 for ref-4k, 50000 for ref-50k)")
     ap.add_argument("--out", required=True, help="output file ('-' for stdout)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--name", help="scenario name (default ref-<N/1000>k or ref-<N>)")
+    ap.add_argument("--spokes", type=int, default=N_SPOKES,
+                    help="spoke VNets (default %d, the SPEC 6 references); the benchmark's "
+                         "scaling curve grows them with --vms" % N_SPOKES)
     a = ap.parse_args()
+    if a.spokes < 1 or a.spokes > 9999:
+        ap.error("--spokes must be in [1, 9999]")
+    N_SPOKES = a.spokes
     if a.vms < N_NVAS + 2 * N_SPOKES:
         ap.error("--vms must be at least %d (one VM per spoke subnet)" % (N_NVAS + 2 * N_SPOKES))
     if a.seed < 0 or a.seed >= 1 << 53:

@@ -356,3 +356,82 @@ Test(edit, lookup_by_name)
 	expect_refused(&f, EDIT_SET, "routeTables/7", "{}", "nothing at");
 	fx_fini(&f);
 }
+
+/* ---- in place: edit_begin, edit_commit, edit_rollback ------------------- */
+
+static char *print(const cJSON *doc)
+{
+	char *s = cJSON_PrintUnformatted(doc);
+	cr_assert_not_null(s);
+	return s;
+}
+
+Test(edit, begin_commit_equals_apply_and_rollback_restores_exactly)
+{
+	static const struct {
+		enum edit_op op;
+		const char *path, *value;
+	} CASES[] = {
+		{ EDIT_SET, "routeTables/rt/routes/r1", "{ 'nextHopType': 'None' }" },
+		{ EDIT_SET, "routeTables/rt", "{ 'disableBgpRoutePropagation': true }" },
+		{ EDIT_SET, "routeTables/rt-b", "{ 'disableBgpRoutePropagation': true }" },
+		{ EDIT_SET, "routeTables/rt-c", "{ 'disableBgpRoutePropagation': true }" },
+		{ EDIT_REMOVE, "routeTables/rt-b", NULL },
+		{ EDIT_REMOVE, "routeTables/rt-c", NULL },
+		{ EDIT_ADD, "routeTables/rt/routes/r2", "{ 'addressPrefix': '10.9.0.0/16' }" },
+		{ EDIT_REMOVE, "routeTables/rt/routes/r1", NULL },
+		{ EDIT_ADD, "routeTables/rt2", "{ 'routes': [] }" },
+		{ EDIT_REMOVE, "routeTables/rt", NULL },
+		{ EDIT_REMOVE, "virtualNetworks/hub", NULL },
+		{ EDIT_ADD, "privateEndpoints/pe", "{ 'subnet': { 'id': 'hub/app' } }" },
+		{ EDIT_SET, "virtualNetworks/hub/subnets/app", "{ 'routeTable': null }" },
+		{ EDIT_SET, "networkInterfaces/web-*", "{ 'count': 3 }" },
+		/* refused: the document must stay as it was */
+		{ EDIT_SET, "routeTables/nope", "{ 'x': 1 }" },
+		{ EDIT_ADD, "routeTables/rt", "{ }" },
+		{ EDIT_REMOVE, "routeTables/rt/routes/nope", NULL },
+		{ EDIT_SET, "routeTables/rt/routes/r1", "{ 'name': 'other' }" },
+		{ EDIT_ADD, "virtualNetworks/nope/subnets/x", "{ }" },
+	};
+	for (size_t i = 0; i < NELEM(CASES); i++) {
+		struct efx a, b;
+		fx_init(&a);
+		fx_init(&b);
+		/* Three route tables: first, middle and last positions. */
+		cr_assert_eq(apply(&a, EDIT_ADD, "routeTables/rt-b", "{ }"), 0);
+		cr_assert_eq(apply(&a, EDIT_ADD, "routeTables/rt-c", "{ }"), 0);
+		cr_assert_eq(apply(&b, EDIT_ADD, "routeTables/rt-b", "{ }"), 0);
+		cr_assert_eq(apply(&b, EDIT_ADD, "routeTables/rt-c", "{ }"), 0);
+		char *orig = print(a.doc);
+		cJSON *v = CASES[i].value ? json_parse_sq(CASES[i].value) : NULL;
+		char err_b[256];
+		int rc_a = edit_apply(a.doc, CASES[i].op, CASES[i].path, v, a.err, sizeof(a.err));
+		struct edit_undo u;
+		int rc_b = edit_begin(b.doc, CASES[i].op, CASES[i].path, v, &u, err_b, sizeof(err_b));
+		cr_assert_eq(rc_a, rc_b, "case %zu: %s", i, CASES[i].path);
+		char *got = print(b.doc), *want = print(a.doc);
+		if (rc_a != 0) {
+			cr_expect_str_eq(err_b, a.err, "case %zu", i);
+			cr_expect_str_eq(got, orig, "case %zu: a refused edit changed the document", i);
+		} else {
+			cr_expect_str_eq(got, want, "case %zu: %s", i, CASES[i].path);
+			edit_rollback(b.doc, &u);
+			char *back = print(b.doc);
+			cr_expect_str_eq(back, orig, "case %zu: rollback of %s", i, CASES[i].path);
+			free(back);
+			/* Again, committed this time. */
+			cr_assert_eq(edit_begin(b.doc, CASES[i].op, CASES[i].path, v, &u, err_b,
+						sizeof(err_b)), 0);
+			edit_commit(&u);
+			char *after = print(b.doc);
+			cr_expect_str_eq(after, want, "case %zu: commit of %s", i, CASES[i].path);
+			free(after);
+		}
+		free(got);
+		free(want);
+		free(orig);
+		cJSON_Delete(v);
+		fx_fini(&a);
+		fx_fini(&b);
+	}
+}

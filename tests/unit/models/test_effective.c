@@ -1186,9 +1186,9 @@ Test(effective, update_equals_compute)
 			 NULL, subnets[sn], NULL);
 		struct eff_table *cur = eff_ref(f.t);
 		for (int step = 0; step < 200; step++) {
-			/* Change one to three prefixes: drop, add, or new next hops. */
-			struct prefix changed[3];
-			size_t nc = 1 + NEXT() % 3;
+			/* Change one to twelve prefixes: drop, add, or new next hops. */
+			struct prefix changed[12];
+			size_t nc = 1 + NEXT() % 12; /* past 8: eff_update's binary search */
 			for (size_t c = 0; c < nc; c++) {
 				size_t i = NEXT() % NELEM(pool);
 				changed[c] = P(pool[i]);
@@ -1208,6 +1208,7 @@ Test(effective, update_equals_compute)
 			const struct subnet *s = topology_subnet(f.tl.t, subnets[sn]);
 			struct eff_input in = { .topo = f.tl.t, .subnet = s, .none_set = &f.none,
 						.bgp = set, .no_rs_view = true };
+			qsort(changed, nc, sizeof(changed[0]), prefix_cmp_qsort); /* the contract */
 			struct eff_table *up = eff_update(cur, &in, changed, nc);
 			struct eff_table *full = eff_compute(&in);
 			cr_assert(up && full);
@@ -1235,4 +1236,120 @@ Test(effective, update_equals_compute)
 		efx_fini(&f);
 	}
 #undef NEXT
+}
+
+/* Oracle (STYLE: the fast path against the rules): once a table has built
+ * its flat lookup table, eff_next_hop must answer exactly as
+ * eff_next_hop_rules, on every rule boundary and around it and on random
+ * addresses, for random domain sets over subnets with User, service
+ * endpoint, peering and private endpoint rows. */
+static void same_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs, const char *what)
+{
+	struct next_hop a = eff_next_hop(t, dst, without_rs), b = eff_next_hop_rules(t, dst, without_rs);
+	bool rt_same = a.route_table == b.route_table ||
+		       (a.route_table && b.route_table && strcmp(a.route_table, b.route_table) == 0);
+	cr_assert(a.found == b.found && a.nh == b.nh && a.nh_ip == b.nh_ip &&
+			  a.has_nh_ip == b.has_nh_ip && rt_same && prefix_equal(a.matched, b.matched),
+		  "%s: next hop of %#x differs from the rules (fast %d/%d %#x /%u, rules %d/%d %#x /%u)",
+		  what, dst, a.found, a.nh, a.nh_ip, a.matched.len, b.found, b.nh, b.nh_ip,
+		  b.matched.len);
+}
+
+Test(effective, fast_next_hop_equals_the_rules)
+{
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe" };
+	uint64_t x = 0x9E3779B97F4A7C15u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 4; round++) {
+			/* Random entries: lengths 0..32, a quarter inside 10/8
+			 * (hidden under VnetLocal or peering rows), some equal to
+			 * a User row's prefix. */
+			enum { N = 600 };
+			static char text[N][64];
+			const char *entries[N];
+			struct prefix seen[N];
+			size_t ne = 0;
+			for (size_t i = 0; i < N; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				if (i % 4 == 0)
+					a = (a & 0x00ffffffu) | 0x0a000000u;
+				if (i % 50 == 0)
+					a = A("8.8.8.0"), len = 24;
+				struct prefix p = { a & prefix_mask(len), len };
+				bool dup = false;
+				for (size_t k = 0; k < ne && !dup; k++)
+					dup = prefix_equal(seen[k], p);
+				if (dup)
+					continue;
+				seen[ne] = p;
+				char pf[PREFIX_STRLEN];
+				bool two = NEXT() % 3 == 0;
+				const char *h1 = hops[NEXT() % NELEM(hops)];
+				const char *h2 = hops[NEXT() % NELEM(hops)];
+				snprintf(text[ne], sizeof(text[ne]), "%s %s%s%s", prefix_format(p, pf), h1,
+					 two ? "," : "", two ? h2 : "");
+				entries[ne] = text[ne];
+				ne++;
+			}
+			struct bgp_set *set = mkset(entries, ne);
+			struct efx f;
+			const struct eff_table *t =
+				eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
+						  R("pin", "20.1.0.0/16", "None")),
+					 NULL, subnets[sn], set);
+			/* Enough lookups to make it build the flat table. */
+			for (int i = 0; i < 5000 && eff_fast_ranges(t) == 0; i++)
+				eff_next_hop(t, (uint32_t)NEXT(), false);
+			cr_assert_gt(eff_fast_ranges(t), 0, "the flat table was never built");
+			for (size_t i = 0; i < ne; i++) {
+				uint32_t first = seen[i].addr, last = prefix_last(seen[i]);
+				for (int w = 0; w < 2; w++) {
+					same_next_hop(t, first, w, subnets[sn]);
+					same_next_hop(t, last, w, subnets[sn]);
+					same_next_hop(t, first - 1, w, subnets[sn]);
+					same_next_hop(t, last + 1, w, subnets[sn]);
+				}
+			}
+			for (int i = 0; i < 100000; i++)
+				same_next_hop(t, (uint32_t)NEXT(), i % 7 == 0, subnets[sn]);
+			efx_fini(&f);
+			bgp_set_unref(set);
+		}
+#undef NEXT
+}
+
+Test(effective, bgp_set_add_run_equals_adding_one_by_one)
+{
+	/* Built out of prefix order, so after sorting the entries' next hops
+	 * are not contiguous; and a set built in order, where they are. */
+	static const char *const unsorted[] = { "20.0.0.0/8 10.0.1.4,10.0.1.5", "1.2.3.4/32 *10.0.1.4",
+						"10.1.0.0/16 10.0.1.6", "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
+						"0.0.0.0/0 10.0.1.7" };
+	static const char *const sorted[] = { "0.0.0.0/0 10.0.1.7", "1.2.3.4/32 *10.0.1.4",
+					      "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
+					      "10.1.0.0/16 10.0.1.6", "20.0.0.0/8 10.0.1.4,10.0.1.5" };
+	const char *const *which[] = { unsorted, sorted };
+	for (size_t w = 0; w < 2; w++) {
+		struct bgp_set *base = mkset(which[w], 5);
+		for (size_t from = 0; from <= 5; from++)
+			for (size_t to = from; to <= 5; to++) {
+				struct bgp_set *a = bgp_set_create(), *b = bgp_set_create();
+				cr_assert(a && b);
+				for (size_t i = from; i < to; i++) {
+					const struct bgp_entry *e = &base->entries[i];
+					cr_assert_eq(bgp_set_add(a, e->prefix, base->nh + e->nh_first,
+								 base->nh_rs + e->nh_first, e->nh_count), 0);
+				}
+				cr_assert_eq(bgp_set_add_run(b, base, from, to), 0);
+				cr_assert_eq(bgp_set_finish(a), 0);
+				cr_assert_eq(bgp_set_finish(b), 0);
+				cr_expect(bgp_set_equal(a, b), "set %zu, entries [%zu, %zu)", w, from, to);
+				bgp_set_unref(a);
+				bgp_set_unref(b);
+			}
+		bgp_set_unref(base);
+	}
 }

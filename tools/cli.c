@@ -512,7 +512,8 @@ static char *join(const char *dir, const char *name)
  * holding scenario.json is a conformance case: that file only (checks.json
  * and expected/ are its data).  Below the directory named on the command
  * line, hidden directories, symbolic links to directories and directories
- * named "bad" (the malformed-input corpus) are skipped. */
+ * named "bad" (the malformed-input corpus) or "studies" (sweep study files,
+ * not scenarios) are skipped. */
 static int add_dir(struct paths *p, const char *dir, int depth, FILE *err)
 {
 	DIR *d = opendir(dir);
@@ -536,7 +537,8 @@ static int add_dir(struct paths *p, const char *dir, int depth, FILE *err)
 			is_case |= strcmp(e->d_name, "scenario.json") == 0;
 			rc = paths_add(p, path) != 0 ? CLI_EXIT_ENV : CLI_EXIT_OK;
 		} else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-			   strcmp(e->d_name, "bad") != 0 && depth < DIR_DEPTH_MAX) {
+			   strcmp(e->d_name, "bad") != 0 && strcmp(e->d_name, "studies") != 0 &&
+			   depth < DIR_DEPTH_MAX) {
 			rc = paths_add(&sub, path) != 0 ? CLI_EXIT_ENV : CLI_EXIT_OK;
 		} else {
 			free(path);

@@ -46,7 +46,7 @@ static const char DETAILS[] =
 	"(per subnet, with rows added '+' and removed '-'), BGP session events and the\n"
 	"expectation results.  A directory stands for the *.json files in it and in its\n"
 	"subfolders, sorted (a folder with scenario.json gives that file only; subfolders\n"
-	"named bad/ are skipped).  Several scenarios end with one summary table.\n"
+	"named bad/ or studies/ are skipped).  Several scenarios end with one summary table.\n"
 	"\n"
 	"  -j, --jobs N          run N scenarios in parallel (default 1); the output is the\n"
 	"                        same, in input order, whatever N is (but the summary's\n"

@@ -28,13 +28,14 @@ sort order.txt | diff -u - order.txt || fail "runs not stored in input order"
 [ "$(sql j2.db 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
 
 # Folder expansion: recursive, a case folder gives its scenario.json only,
-# bad/ and hidden folders are skipped below the folder named.
-mkdir -p t/case/expected t/bad t/.hidden t/sub
+# bad/, studies/ and hidden folders are skipped below the folder named.
+mkdir -p t/case/expected t/bad t/studies t/.hidden t/sub
 cp "$SEED" t/a.json
 cp "$SEED" t/case/scenario.json
 echo '[]' >t/case/checks.json
 echo '{"value": []}' >t/case/expected/x.json
 echo '{' >t/bad/broken.json
+echo '{"kind": "enumerate"}' >t/studies/study.json
 echo '{' >t/.hidden/broken.json
 cp "$SEED" t/sub/z.json
 expect_rc 0 "$VNETSIM" run t --db t.db -o table

@@ -990,28 +990,6 @@ static void hops_of(const struct eff_table *t, struct prefix p, struct hops *h)
 	}
 }
 
-/* The same from a table's sorted keys (table_keys). */
-static void hops_of_keys(const struct vec *keys, struct prefix p, struct hops *h)
-{
-	const struct row_key *k = keys->v;
-	size_t lo = 0, hi = keys->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (prefix_compare(k[mid].p, p) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	h->n = 0;
-	for (; lo < keys->n && prefix_compare(k[lo].p, p) == 0 && h->n < MAX_ROWS; lo++) {
-		if (!k[lo].active)
-			continue;
-		h->nh[h->n] = (enum nh_type)k[lo].nh;
-		h->ip[h->n] = k[lo].ip;
-		h->n++;
-	}
-}
-
 static bool hops_equal(const struct hops *a, const struct hops *b)
 {
 	if (a->n != b->n)
@@ -1109,17 +1087,36 @@ static int cmp_row_key(const void *a, const void *b)
 	return (x->ip > y->ip) - (x->ip < y->ip);
 }
 
-static bool keys_sorted(const struct row_key *k, size_t n)
+/* Whether v is strictly increasing (sorted, no duplicates). */
+static bool prefixes_increasing(const struct prefix *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (cmp_row_key(&k[i - 1], &k[i]) > 0)
+		if (prefix_compare(v[i - 1], v[i]) >= 0)
 			return false;
 	return true;
 }
 
+/* Room for at least n more elements. */
+static int vec_reserve(struct vec *x, size_t n)
+{
+	if (x->cap - x->n >= n)
+		return 0;
+	size_t nc = x->cap ? x->cap : 64;
+	while (nc - x->n < n)
+		nc *= 2;
+	void *nv = realloc(x->v, nc * x->elem);
+	if (!nv)
+		return -1;
+	x->v = nv;
+	x->cap = nc;
+	return 0;
+}
+
 /* A table's rows as sorted keys.  Gateway rows come from the domain's
- * sorted set and are listed in prefix order: they are sorted apart from
- * the few system and User rows and the two runs merged, O(rows). */
+ * sorted set and are listed in prefix order: they go straight to out
+ * (sorted only if a prefix's rows are out of key order), the few system
+ * and User rows are sorted apart (in own) and merged in from the back,
+ * O(rows) without a second copy. */
 static int table_keys(const struct eff_table *t, struct vec *out, struct vec *own)
 {
 	out->n = own->n = 0;
@@ -1127,35 +1124,57 @@ static int table_keys(const struct eff_table *t, struct vec *out, struct vec *ow
 		return 0;
 	struct eff_iter it = { 0 };
 	struct route_row row;
-	struct vec gw = { .elem = sizeof(struct row_key) };
-	int rc = 0;
-	while (rc == 0 && eff_row(t, false, &it, &row)) {
+	bool sorted = true;
+	while (eff_row(t, false, &it, &row)) {
 		if (row.nprefixes != 1 || row.nh == NH_SERVICE_ENDPOINT)
 			continue; /* as eff_rows_with_prefix: never changes with a failure */
-		struct row_key *k = vec_push(row.source == SRC_GATEWAY ? &gw : own);
-		if (!k)
-			rc = -1;
-		else
-			*k = (struct row_key){ row.prefixes[0], row.active, (int)row.nh,
-					       row.has_nh_ip ? row.nh_ip : 0 };
+		struct vec *to = row.source == SRC_GATEWAY ? out : own;
+		if (to->n == to->cap && vec_reserve(to, to->n + 1) != 0)
+			return -1;
+		struct row_key *k = (struct row_key *)to->v + to->n++;
+		*k = (struct row_key){ row.prefixes[0], row.active, (int)row.nh,
+				       row.has_nh_ip ? row.nh_ip : 0 };
+		if (to == out && sorted && out->n > 1 && cmp_row_key(k - 1, k) > 0)
+			sorted = false;
 	}
-	if (rc == 0 && !keys_sorted(gw.v, gw.n))
-		qsort(gw.v, gw.n, sizeof(struct row_key), cmp_row_key);
-	if (rc == 0)
-		qsort(own->v, own->n, sizeof(struct row_key), cmp_row_key);
-	const struct row_key *a = gw.v, *b = own->v;
-	size_t i = 0, j = 0;
-	while (rc == 0 && (i < gw.n || j < own->n)) {
-		struct row_key *k = vec_push(out);
-		if (!k)
-			rc = -1;
-		else if (j >= own->n || (i < gw.n && cmp_row_key(&a[i], &b[j]) <= 0))
-			*k = a[i++];
+	if (!sorted)
+		qsort(out->v, out->n, sizeof(struct row_key), cmp_row_key);
+	if (own->n == 0)
+		return 0;
+	qsort(own->v, own->n, sizeof(struct row_key), cmp_row_key);
+	if (vec_reserve(out, own->n) != 0)
+		return -1;
+	/* Merge from the back: equal keys are equal rows, so ties need no care. */
+	struct row_key *a = out->v, *b = own->v;
+	size_t i = out->n, j = own->n, w = out->n + own->n;
+	while (j > 0) {
+		if (i > 0 && cmp_row_key(&a[i - 1], &b[j - 1]) > 0)
+			a[--w] = a[--i];
 		else
-			*k = b[j++];
+			a[--w] = b[--j];
 	}
-	free(gw.v);
-	return rc;
+	out->n += own->n;
+	return 0;
+}
+
+/* The Active rows of p from sorted keys, scanning forward from *at: the
+ * prefixes asked for must come in increasing order (then the scans of a
+ * whole candidate list cost O(keys + candidates)). */
+static void hops_at(const struct vec *keys, size_t *at, struct prefix p, struct hops *h)
+{
+	const struct row_key *k = keys->v;
+	size_t i = *at;
+	while (i < keys->n && prefix_compare(k[i].p, p) < 0)
+		i++;
+	*at = i;
+	h->n = 0;
+	for (; i < keys->n && prefix_compare(k[i].p, p) == 0 && h->n < MAX_ROWS; i++) {
+		if (!k[i].active)
+			continue;
+		h->nh[h->n] = (enum nh_type)k[i].nh;
+		h->ip[h->n] = k[i].ip;
+		h->n++;
+	}
 }
 
 /* Prefixes whose rows differ between two tables (a row diff). */
@@ -1294,7 +1313,8 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 		if (!sc && diff_prefixes(e->before, e->after, ka, kb, cand) != 0)
 			return -1;
 	}
-	cand->n = prefix_sort_unique(cand->v, cand->n);
+	if (!prefixes_increasing(cand->v, cand->n))
+		cand->n = prefix_sort_unique(cand->v, cand->n);
 evaluate:
 	if (cand->n == 0)
 		return 0;
@@ -1303,11 +1323,12 @@ evaluate:
 	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
 	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
 	const struct prefix *ps = cand->v;
+	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
 	for (size_t c = 0; c < cand->n; c++) {
 		struct prefix p = ps[c];
 		struct hops base, cur;
 		if (by_keys)
-			hops_of_keys(ka, p, &base);
+			hops_at(ka, &at_a, p, &base);
 		else
 			hops_of(base_t, p, &base);
 		cur = base;
@@ -1321,7 +1342,7 @@ evaluate:
 			account(v, p, &base, &cur, t, e->at_ms, &rec, per_dead, spans);
 			t = e->at_ms;
 			if (by_keys)
-				hops_of_keys(kb, p, &cur);
+				hops_at(kb, &at_b, p, &cur);
 			else
 				hops_of(e->after, p, &cur);
 		}

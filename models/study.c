@@ -958,11 +958,22 @@ static void *vec_push(struct vec *x)
 	return (char *)x->v + x->elem * x->n++;
 }
 
+/* A row as the evaluation compares it, packed so that integer order is
+ * the order of (prefix as prefix_compare, active, next hop type, IP). */
 struct row_key {
-	struct prefix p;
-	int active, nh;
-	uint32_t ip;
+	uint64_t p;                    /* pkey(prefix) */
+	uint64_t hop;                  /* active << 40 | next hop type << 32 | next hop IP */
 };
+
+static inline uint64_t pkey(struct prefix p)
+{
+	return (uint64_t)p.addr << 8 | p.len;
+}
+
+static inline struct prefix pkey_prefix(uint64_t k)
+{
+	return (struct prefix){ .addr = (uint32_t)(k >> 8), .len = (uint8_t)(k & 0xff) };
+}
 
 
 /* The Active rows of one destination, reduced to what forwarding uses. */
@@ -1074,17 +1085,12 @@ static int account(const struct variant *v, struct prefix p, const struct hops *
 	return 0;
 }
 
-static int cmp_row_key(const void *a, const void *b)
+static inline int cmp_row_key(const void *a, const void *b)
 {
 	const struct row_key *x = a, *y = b;
-	int c = prefix_compare(x->p, y->p);
-	if (c)
-		return c;
-	if (x->active != y->active)
-		return x->active - y->active;
-	if (x->nh != y->nh)
-		return x->nh - y->nh;
-	return (x->ip > y->ip) - (x->ip < y->ip);
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return (x->hop > y->hop) - (x->hop < y->hop);
 }
 
 /* Whether v is strictly increasing (sorted, no duplicates). */
@@ -1132,8 +1138,9 @@ static int table_keys(const struct eff_table *t, struct vec *out, struct vec *ow
 		if (to->n == to->cap && vec_reserve(to, to->n + 1) != 0)
 			return -1;
 		struct row_key *k = (struct row_key *)to->v + to->n++;
-		*k = (struct row_key){ row.prefixes[0], row.active, (int)row.nh,
-				       row.has_nh_ip ? row.nh_ip : 0 };
+		*k = (struct row_key){ pkey(row.prefixes[0]),
+				       (uint64_t)(row.active ? 1 : 0) << 40 | (uint64_t)row.nh << 32 |
+					       (row.has_nh_ip ? row.nh_ip : 0) };
 		if (to == out && sorted && out->n > 1 && cmp_row_key(k - 1, k) > 0)
 			sorted = false;
 	}
@@ -1163,16 +1170,17 @@ static int table_keys(const struct eff_table *t, struct vec *out, struct vec *ow
 static void hops_at(const struct vec *keys, size_t *at, struct prefix p, struct hops *h)
 {
 	const struct row_key *k = keys->v;
+	uint64_t pk = pkey(p);
 	size_t i = *at;
-	while (i < keys->n && prefix_compare(k[i].p, p) < 0)
+	while (i < keys->n && k[i].p < pk)
 		i++;
 	*at = i;
 	h->n = 0;
-	for (; i < keys->n && prefix_compare(k[i].p, p) == 0 && h->n < MAX_ROWS; i++) {
-		if (!k[i].active)
+	for (; i < keys->n && k[i].p == pk && h->n < MAX_ROWS; i++) {
+		if (!(k[i].hop >> 40))
 			continue;
-		h->nh[h->n] = (enum nh_type)k[i].nh;
-		h->ip[h->n] = k[i].ip;
+		h->nh[h->n] = (enum nh_type)((k[i].hop >> 32) & 0xff);
+		h->ip[h->n] = (uint32_t)k[i].hop;
 		h->n++;
 	}
 }
@@ -1189,22 +1197,20 @@ static int diff_prefixes(const struct eff_table *a, const struct eff_table *b, s
 	const struct row_key *x = ka->v, *y = kb->v;
 	size_t i = 0, k = 0;
 	while (i < ka->n || k < kb->n) {
-		struct prefix p = i < ka->n && (k >= kb->n || prefix_compare(x[i].p, y[k].p) <= 0)
-					  ? x[i].p
-					  : y[k].p;
+		uint64_t p = i < ka->n && (k >= kb->n || x[i].p <= y[k].p) ? x[i].p : y[k].p;
 		size_t i2 = i, k2 = k;
-		while (i2 < ka->n && prefix_compare(x[i2].p, p) == 0)
+		while (i2 < ka->n && x[i2].p == p)
 			i2++;
-		while (k2 < kb->n && prefix_compare(y[k2].p, p) == 0)
+		while (k2 < kb->n && y[k2].p == p)
 			k2++;
 		bool same = i2 - i == k2 - k;
 		for (size_t j = 0; same && j < i2 - i; j++)
-			same = cmp_row_key(&x[i + j], &y[k + j]) == 0;
+			same = x[i + j].p == y[k + j].p && x[i + j].hop == y[k + j].hop;
 		if (!same) {
 			struct prefix *o = vec_push(out);
 			if (!o)
 				return -1;
-			*o = p;
+			*o = pkey_prefix(p);
 		}
 		i = i2;
 		k = k2;

@@ -1332,12 +1332,12 @@ evaluate:
 	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
 	for (size_t c = 0; c < cand->n; c++) {
 		struct prefix p = ps[c];
-		struct hops base, cur;
+		struct hops base, cur;     /* cur is valid once now points to it */
+		const struct hops *now = &base; /* the rows at t (no 520-byte copy) */
 		if (by_keys)
 			hops_at(ka, &at_a, p, &base);
 		else
 			hops_of(base_t, p, &base);
-		cur = base;
 		struct study_record rec = { .subnet = s, .dest = p };
 		memset(per_dead, 0, v->ndead * sizeof(*per_dead));
 		int64_t t = b->t_fail;
@@ -1345,14 +1345,15 @@ evaluate:
 			const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
 			if (!in_scope(b, e, p))
 				continue;
-			account(v, p, &base, &cur, t, e->at_ms, &rec, per_dead, spans);
+			account(v, p, &base, now, t, e->at_ms, &rec, per_dead, spans);
 			t = e->at_ms;
 			if (by_keys)
 				hops_at(kb, &at_b, p, &cur);
 			else
 				hops_of(e->after, p, &cur);
+			now = &cur;
 		}
-		account(v, p, &base, &cur, t, t_end, &rec, per_dead, spans);
+		account(v, p, &base, now, t, t_end, &rec, per_dead, spans);
 		for (size_t w = 0; w < v->ndead; w++)
 			if (v->dead[w].fail != SIZE_MAX && per_dead[w] > fail_bh[w])
 				fail_bh[w] = per_dead[w];

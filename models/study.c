@@ -1135,7 +1135,7 @@ static int table_keys(const struct eff_table *t, struct vec *out, struct vec *ow
 		if (row.nprefixes != 1 || row.nh == NH_SERVICE_ENDPOINT)
 			continue; /* as eff_rows_with_prefix: never changes with a failure */
 		struct vec *to = row.source == SRC_GATEWAY ? out : own;
-		if (to->n == to->cap && vec_reserve(to, to->n + 1) != 0)
+		if (to->n == to->cap && vec_reserve(to, 1) != 0)
 			return -1;
 		struct row_key *k = (struct row_key *)to->v + to->n++;
 		*k = (struct row_key){ pkey(row.prefixes[0]),

@@ -958,11 +958,22 @@ static void *vec_push(struct vec *x)
 	return (char *)x->v + x->elem * x->n++;
 }
 
+/* A row as the evaluation compares it, packed so that integer order is
+ * the order of (prefix as prefix_compare, active, next hop type, IP). */
 struct row_key {
-	struct prefix p;
-	int active, nh;
-	uint32_t ip;
+	uint64_t p;                    /* pkey(prefix) */
+	uint64_t hop;                  /* active << 40 | next hop type << 32 | next hop IP */
 };
+
+static inline uint64_t pkey(struct prefix p)
+{
+	return (uint64_t)p.addr << 8 | p.len;
+}
+
+static inline struct prefix pkey_prefix(uint64_t k)
+{
+	return (struct prefix){ .addr = (uint32_t)(k >> 8), .len = (uint8_t)(k & 0xff) };
+}
 
 
 /* The Active rows of one destination, reduced to what forwarding uses. */
@@ -986,28 +997,6 @@ static void hops_of(const struct eff_table *t, struct prefix p, struct hops *h)
 			continue;
 		h->nh[h->n] = rows[i].nh;
 		h->ip[h->n] = rows[i].has_nh_ip ? rows[i].nh_ip : 0;
-		h->n++;
-	}
-}
-
-/* The same from a table's sorted keys (table_keys). */
-static void hops_of_keys(const struct vec *keys, struct prefix p, struct hops *h)
-{
-	const struct row_key *k = keys->v;
-	size_t lo = 0, hi = keys->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (prefix_compare(k[mid].p, p) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	h->n = 0;
-	for (; lo < keys->n && prefix_compare(k[lo].p, p) == 0 && h->n < MAX_ROWS; lo++) {
-		if (!k[lo].active)
-			continue;
-		h->nh[h->n] = (enum nh_type)k[lo].nh;
-		h->ip[h->n] = k[lo].ip;
 		h->n++;
 	}
 }
@@ -1096,30 +1085,44 @@ static int account(const struct variant *v, struct prefix p, const struct hops *
 	return 0;
 }
 
-static int cmp_row_key(const void *a, const void *b)
+static inline int cmp_row_key(const void *a, const void *b)
 {
 	const struct row_key *x = a, *y = b;
-	int c = prefix_compare(x->p, y->p);
-	if (c)
-		return c;
-	if (x->active != y->active)
-		return x->active - y->active;
-	if (x->nh != y->nh)
-		return x->nh - y->nh;
-	return (x->ip > y->ip) - (x->ip < y->ip);
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return (x->hop > y->hop) - (x->hop < y->hop);
 }
 
-static bool keys_sorted(const struct row_key *k, size_t n)
+/* Whether v is strictly increasing (sorted, no duplicates). */
+static bool prefixes_increasing(const struct prefix *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (cmp_row_key(&k[i - 1], &k[i]) > 0)
+		if (prefix_compare(v[i - 1], v[i]) >= 0)
 			return false;
 	return true;
 }
 
+/* Room for at least n more elements. */
+static int vec_reserve(struct vec *x, size_t n)
+{
+	if (x->cap - x->n >= n)
+		return 0;
+	size_t nc = x->cap ? x->cap : 64;
+	while (nc - x->n < n)
+		nc *= 2;
+	void *nv = realloc(x->v, nc * x->elem);
+	if (!nv)
+		return -1;
+	x->v = nv;
+	x->cap = nc;
+	return 0;
+}
+
 /* A table's rows as sorted keys.  Gateway rows come from the domain's
- * sorted set and are listed in prefix order: they are sorted apart from
- * the few system and User rows and the two runs merged, O(rows). */
+ * sorted set and are listed in prefix order: they go straight to out
+ * (sorted only if a prefix's rows are out of key order), the few system
+ * and User rows are sorted apart (in own) and merged in from the back,
+ * O(rows) without a second copy. */
 static int table_keys(const struct eff_table *t, struct vec *out, struct vec *own)
 {
 	out->n = own->n = 0;
@@ -1127,35 +1130,59 @@ static int table_keys(const struct eff_table *t, struct vec *out, struct vec *ow
 		return 0;
 	struct eff_iter it = { 0 };
 	struct route_row row;
-	struct vec gw = { .elem = sizeof(struct row_key) };
-	int rc = 0;
-	while (rc == 0 && eff_row(t, false, &it, &row)) {
+	bool sorted = true;
+	while (eff_row(t, false, &it, &row)) {
 		if (row.nprefixes != 1 || row.nh == NH_SERVICE_ENDPOINT)
 			continue; /* as eff_rows_with_prefix: never changes with a failure */
-		struct row_key *k = vec_push(row.source == SRC_GATEWAY ? &gw : own);
-		if (!k)
-			rc = -1;
-		else
-			*k = (struct row_key){ row.prefixes[0], row.active, (int)row.nh,
-					       row.has_nh_ip ? row.nh_ip : 0 };
+		struct vec *to = row.source == SRC_GATEWAY ? out : own;
+		if (to->n == to->cap && vec_reserve(to, 1) != 0)
+			return -1;
+		struct row_key *k = (struct row_key *)to->v + to->n++;
+		*k = (struct row_key){ pkey(row.prefixes[0]),
+				       (uint64_t)(row.active ? 1 : 0) << 40 | (uint64_t)row.nh << 32 |
+					       (row.has_nh_ip ? row.nh_ip : 0) };
+		if (to == out && sorted && out->n > 1 && cmp_row_key(k - 1, k) > 0)
+			sorted = false;
 	}
-	if (rc == 0 && !keys_sorted(gw.v, gw.n))
-		qsort(gw.v, gw.n, sizeof(struct row_key), cmp_row_key);
-	if (rc == 0)
-		qsort(own->v, own->n, sizeof(struct row_key), cmp_row_key);
-	const struct row_key *a = gw.v, *b = own->v;
-	size_t i = 0, j = 0;
-	while (rc == 0 && (i < gw.n || j < own->n)) {
-		struct row_key *k = vec_push(out);
-		if (!k)
-			rc = -1;
-		else if (j >= own->n || (i < gw.n && cmp_row_key(&a[i], &b[j]) <= 0))
-			*k = a[i++];
+	if (!sorted)
+		qsort(out->v, out->n, sizeof(struct row_key), cmp_row_key);
+	if (own->n == 0)
+		return 0;
+	qsort(own->v, own->n, sizeof(struct row_key), cmp_row_key);
+	if (vec_reserve(out, own->n) != 0)
+		return -1;
+	/* Merge from the back: equal keys are equal rows, so ties need no care. */
+	struct row_key *a = out->v, *b = own->v;
+	size_t i = out->n, j = own->n, w = out->n + own->n;
+	while (j > 0) {
+		if (i > 0 && cmp_row_key(&a[i - 1], &b[j - 1]) > 0)
+			a[--w] = a[--i];
 		else
-			*k = b[j++];
+			a[--w] = b[--j];
 	}
-	free(gw.v);
-	return rc;
+	out->n += own->n;
+	return 0;
+}
+
+/* The Active rows of p from sorted keys, scanning forward from *at: the
+ * prefixes asked for must come in increasing order (then the scans of a
+ * whole candidate list cost O(keys + candidates)). */
+static void hops_at(const struct vec *keys, size_t *at, struct prefix p, struct hops *h)
+{
+	const struct row_key *k = keys->v;
+	uint64_t pk = pkey(p);
+	size_t i = *at;
+	while (i < keys->n && k[i].p < pk)
+		i++;
+	*at = i;
+	h->n = 0;
+	for (; i < keys->n && k[i].p == pk && h->n < MAX_ROWS; i++) {
+		if (!(k[i].hop >> 40))
+			continue;
+		h->nh[h->n] = (enum nh_type)((k[i].hop >> 32) & 0xff);
+		h->ip[h->n] = (uint32_t)k[i].hop;
+		h->n++;
+	}
 }
 
 /* Prefixes whose rows differ between two tables (a row diff). */
@@ -1170,22 +1197,20 @@ static int diff_prefixes(const struct eff_table *a, const struct eff_table *b, s
 	const struct row_key *x = ka->v, *y = kb->v;
 	size_t i = 0, k = 0;
 	while (i < ka->n || k < kb->n) {
-		struct prefix p = i < ka->n && (k >= kb->n || prefix_compare(x[i].p, y[k].p) <= 0)
-					  ? x[i].p
-					  : y[k].p;
+		uint64_t p = i < ka->n && (k >= kb->n || x[i].p <= y[k].p) ? x[i].p : y[k].p;
 		size_t i2 = i, k2 = k;
-		while (i2 < ka->n && prefix_compare(x[i2].p, p) == 0)
+		while (i2 < ka->n && x[i2].p == p)
 			i2++;
-		while (k2 < kb->n && prefix_compare(y[k2].p, p) == 0)
+		while (k2 < kb->n && y[k2].p == p)
 			k2++;
 		bool same = i2 - i == k2 - k;
 		for (size_t j = 0; same && j < i2 - i; j++)
-			same = cmp_row_key(&x[i + j], &y[k + j]) == 0;
+			same = x[i + j].p == y[k + j].p && x[i + j].hop == y[k + j].hop;
 		if (!same) {
 			struct prefix *o = vec_push(out);
 			if (!o)
 				return -1;
-			*o = p;
+			*o = pkey_prefix(p);
 		}
 		i = i2;
 		k = k2;
@@ -1294,7 +1319,8 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 		if (!sc && diff_prefixes(e->before, e->after, ka, kb, cand) != 0)
 			return -1;
 	}
-	cand->n = prefix_sort_unique(cand->v, cand->n);
+	if (!prefixes_increasing(cand->v, cand->n))
+		cand->n = prefix_sort_unique(cand->v, cand->n);
 evaluate:
 	if (cand->n == 0)
 		return 0;
@@ -1303,14 +1329,15 @@ evaluate:
 	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
 	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
 	const struct prefix *ps = cand->v;
+	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
 	for (size_t c = 0; c < cand->n; c++) {
 		struct prefix p = ps[c];
-		struct hops base, cur;
+		struct hops base, cur;     /* cur is valid once now points to it */
+		const struct hops *now = &base; /* the rows at t (no 520-byte copy) */
 		if (by_keys)
-			hops_of_keys(ka, p, &base);
+			hops_at(ka, &at_a, p, &base);
 		else
 			hops_of(base_t, p, &base);
-		cur = base;
 		struct study_record rec = { .subnet = s, .dest = p };
 		memset(per_dead, 0, v->ndead * sizeof(*per_dead));
 		int64_t t = b->t_fail;
@@ -1318,14 +1345,15 @@ evaluate:
 			const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
 			if (!in_scope(b, e, p))
 				continue;
-			account(v, p, &base, &cur, t, e->at_ms, &rec, per_dead, spans);
+			account(v, p, &base, now, t, e->at_ms, &rec, per_dead, spans);
 			t = e->at_ms;
 			if (by_keys)
-				hops_of_keys(kb, p, &cur);
+				hops_at(kb, &at_b, p, &cur);
 			else
 				hops_of(e->after, p, &cur);
+			now = &cur;
 		}
-		account(v, p, &base, &cur, t, t_end, &rec, per_dead, spans);
+		account(v, p, &base, now, t, t_end, &rec, per_dead, spans);
 		for (size_t w = 0; w < v->ndead; w++)
 			if (v->dead[w].fail != SIZE_MAX && per_dead[w] > fail_bh[w])
 				fail_bh[w] = per_dead[w];
@@ -1340,6 +1368,12 @@ evaluate:
 		}
 	}
 	return 0;
+}
+
+/* A record's term of the score (NIC-seconds). */
+static double record_score(const struct study_base *b, const struct study_record *r)
+{
+	return (double)(r->bh_ms + r->lost_ms) / 1000.0 * (double)study_subnet_nics(b, r->subnet);
 }
 
 /* One record per subnet: the longest times, the destination counts. */
@@ -1419,10 +1453,27 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		if (esub[k] != UINT32_MAX)
 			ents[first[esub[k]] + fill[esub[k]]++] = n0 + k;
 	free(fill);
-	for (size_t s = 0; rc == 0 && s < ns; s++)
+	/* Without detail, each subnet's records are scored and folded as soon
+	 * as they are made: the score adds the same terms in the same order as
+	 * study_score would over the whole list, and a variant touching every
+	 * destination of every subnet never holds them all (840,000 records,
+	 * 47 MB, for a connection failure of ref-4k). */
+	bool fold_now = b->st->kind == STUDY_ENUMERATE && !b->st->detail;
+	double score = 0;
+	for (size_t s = 0; rc == 0 && s < ns; s++) {
+		size_t r0 = recs.n;
 		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
 				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
 				 spans, t_end);
+		if (rc != 0 || !fold_now || recs.n == r0)
+			continue;
+		struct study_result part = { .recs = (struct study_record *)recs.v + r0,
+					     .nrecs = recs.n - r0 };
+		for (size_t k = 0; k < part.nrecs; k++) /* one term at a time, as study_score */
+			score += record_score(b, &part.recs[k]);
+		fold(&part);
+		recs.n = r0 + part.nrecs;
+	}
 	/* Monte-carlo: one result per drawn failure (a down/up pair), with
 	 * the longest black hole among the next hops it killed. */
 	size_t nf = v->ndrawn / 2;
@@ -1460,9 +1511,9 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	}
 	out->recs = recs.v;
 	out->nrecs = recs.n;
-	out->score = study_score(b, out);
-	if (b->st->kind == STUDY_ENUMERATE && !b->st->detail)
-		fold(out);
+	out->score = fold_now ? score : study_score(b, out);
+	if (fold_now)
+		out->folded = true;
 	return 0;
 }
 
@@ -1479,7 +1530,6 @@ double study_score(const struct study_base *b, const struct study_result *res)
 {
 	double s = 0;
 	for (size_t i = 0; i < res->nrecs; i++)
-		s += (double)(res->recs[i].bh_ms + res->recs[i].lost_ms) / 1000.0 *
-		     (double)study_subnet_nics(b, res->recs[i].subnet);
+		s += record_score(b, &res->recs[i]);
 	return s;
 }

@@ -8,9 +8,11 @@ with tolerances derived from the number of samples; results are checked to
 be identical whatever the number of workers, and sharded + merged databases
 to equal the unsharded one.
 """
+import atexit
 import json
 import math
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +22,7 @@ VNETSIM, ROOT, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 SEED = os.path.join(ROOT, "scenarios", "seed", "hub-spoke-ars.json")
 STUDIES = os.path.join(ROOT, "scenarios", "studies")
 TMP = tempfile.mkdtemp(prefix="vnetsim-sweep-")
+atexit.register(shutil.rmtree, TMP, True)
 
 
 def sweep(study, *args, expect=0):

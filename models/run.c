@@ -124,6 +124,7 @@ struct run {
 	size_t processed;              /* file events run */
 	size_t recomputed;             /* subnet tables computed, from the start */
 	bool full_recompute;           /* edits recompute everything (the oracle) */
+	bool in_place_shared;          /* run_allow_shared_in_place */
 	int64_t end_ms;
 };
 
@@ -1357,7 +1358,8 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 	struct topology *t = r->topo;
 	struct vnet *v;
 	if (edit_path_head(e->path, coll, name) != 0 || strcmp(coll, "virtualNetworks") != 0 ||
-	    !strstr(e->path, "/virtualNetworkPeerings/") || t->npes > 0 || t->refs != 1 ||
+	    !strstr(e->path, "/virtualNetworkPeerings/") || t->npes > 0 ||
+	    (t->refs != 1 && !r->in_place_shared) ||
 	    !(v = topology_vnet(t, name)) || is_hub(v))
 		return false;
 	bool *reached = calloc(t->nvnets, sizeof(*reached));
@@ -1372,7 +1374,8 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 		reached[i] = vnet_touches(t->vnets[i], v->name);
 	memcpy(over, r->over_capacity, t->nvnets * sizeof(*over));
 	const struct vnet *was = v->domain;
-	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = t };
+	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = t,
+				.shared_ok = r->in_place_shared };
 	if (topo_reload_peerings(t, r->topo_json, name, &to) != 0) {
 		free(reached);
 		free(over);
@@ -1709,6 +1712,7 @@ uint64_t run_unprogrammed_nic_ms(const struct run *r, int64_t until_ms)
 size_t run_events_processed(const struct run *r) { return r->processed; }
 size_t run_subnets_recomputed(const struct run *r) { return r->recomputed; }
 void run_set_full_recompute(struct run *r, bool on) { r->full_recompute = on; }
+void run_allow_shared_in_place(struct run *r) { r->in_place_shared = true; }
 
 const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, const char *subnet_id)
 {

@@ -114,6 +114,12 @@ size_t run_subnets_recomputed(const struct run *r);
 /* Edits recompute every domain and subnet instead of what they reach (the
  * reference the incremental path is tested against).  Before run_execute. */
 void run_set_full_recompute(struct run *r, bool on);
+/* Let peering edits change the topology in place even while checkpoints
+ * hold it.  Those checkpoints then see the edited
+ * topology (their tables stay as they were): only for a run whose
+ * checkpoints' topologies are not read again, such as a sweep variant
+ * evaluated in a process of its own (models/study.c). */
+void run_allow_shared_in_place(struct run *r);
 
 /* The table a NIC or subnet had at a checkpoint.  *without_rs tells whether
  * Route Server rows must be dropped (a NIC beyond Route Server capacity). */

@@ -1403,6 +1403,10 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	memset(out, 0, sizeof(*out));
 	out->variant = i;
 	struct variant *v = &b->v[i];
+	/* This process owns the run now (study.h): the baseline checkpoint's
+	 * topology is read only for subnet names, indices and NIC counts,
+	 * which a peering edit leaves alone, so edits may change it in place. */
+	run_allow_shared_in_place(b->run);
 	size_t n0 = run_timeline_count(b->run), s0 = run_session_event_count(b->run);
 	uint64_t unprog0 = run_unprogrammed_nic_ms(b->run, b->t_fail);
 	int64_t t_end;

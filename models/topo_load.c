@@ -586,7 +586,7 @@ int topo_reload_route_table(struct topology *t, const cJSON *topology, const cha
 {
 	struct route_table *rt = topology_route_table(t, name);
 	const cJSON *obj = named_object(topology, "routeTables", name);
-	if (!rt || t->refs != 1 || !cJSON_IsObject(obj))
+	if (!rt || (t->refs != 1 && !opts->shared_ok) || !cJSON_IsObject(obj))
 		return -1;
 	struct diag *d = diag_create();
 	if (!d)
@@ -1578,7 +1578,7 @@ int topo_reload_peerings(struct topology *t, const cJSON *topology, const char *
 {
 	struct vnet *v = topology_vnet(t, name);
 	const cJSON *obj = named_object(topology, "virtualNetworks", name);
-	if (!v || t->refs != 1 || !cJSON_IsObject(obj))
+	if (!v || (t->refs != 1 && !opts->shared_ok) || !cJSON_IsObject(obj))
 		return -1;
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(obj, "virtualNetworkPeerings");
 	if (ps && !cJSON_IsArray(ps))

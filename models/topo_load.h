@@ -21,6 +21,9 @@ struct topo_opts {
 	 * that stay in their subnet keep the dynamic address they had: Azure
 	 * never renumbers an existing interface. */
 	const struct topology *prev;
+	/* topo_reload_*: change the topology in place even while others hold
+	 * references to it (they then see the change).  Off: refused then. */
+	bool shared_ok;
 };
 
 #define TOPO_MAX_NICS_DEFAULT 1000000

@@ -828,6 +828,20 @@ static bool touches_own_rows(const struct eff_table *t, struct prefix p)
 	return false;
 }
 
+/* Whether p is in v[0..n), sorted in prefix_less order: O(log n). */
+static bool in_sorted(const struct prefix *v, size_t n, struct prefix p)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prefix_less(v[mid], p))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && prefix_equal(v[lo], p);
+}
+
 /* Whether any of changed[0..n) (sorted) touches t's own rows.  A table has
  * a few dozen rows and an advertisement up to thousands of prefixes: each
  * row is looked up in the list, O(rows log n), not the list scanned per
@@ -845,16 +859,7 @@ static bool any_touches_own_rows(const struct eff_table *t, const struct prefix 
 	for (size_t i = 0; i < t->nrows; i++) {
 		if (t->rows[i].nh == NH_SERVICE_ENDPOINT)
 			continue;
-		struct prefix p = t->rows[i].prefixes[0];
-		size_t lo = 0, hi = n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (prefix_less(changed[mid], p))
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < n && prefix_equal(changed[lo], p))
+		if (in_sorted(changed, n, t->rows[i].prefixes[0]))
 			return true;
 	}
 	return false;
@@ -895,18 +900,6 @@ static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp
 	return t;
 }
 
-static bool in_sorted(const struct prefix *v, size_t n, struct prefix p)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_less(v[mid], p))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && prefix_equal(v[lo], p);
-}
 
 /* rebase, when bgp differs from old's set only in the changed prefixes
  * (sorted) and none of them is the prefix of one of old's rows (see

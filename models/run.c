@@ -577,6 +577,23 @@ static bool reach_subnet(const struct reach *re, const struct subnet *s, const s
 	return true;
 }
 
+/* Which hubs have NICs beyond their Route Server's capacity now (the
+ * tables of their domain then carry the view without Route Server rows).
+ * -1 out of memory. */
+static int set_over_capacity(struct run *r)
+{
+	const struct topology *t = r->topo;
+	for (size_t i = 0; i < t->nrss; i++) {
+		const struct route_server *rs = t->rss[i];
+		struct rs_state *st = rs_state(r, rs);
+		if (!st)
+			return -1;
+		uint32_t units = st->units > rs->min_capacity ? st->units : rs->min_capacity;
+		r->over_capacity[rs->vnet->index] = domain_vms(t, rs->vnet) > capacity_vms(units);
+	}
+	return 0;
+}
+
 /* Fresh per-topology arrays, and the capacity state of every domain. */
 static int alloc_state(struct run *r)
 {
@@ -591,16 +608,7 @@ static int alloc_state(struct run *r)
 	r->over_capacity = calloc(t->nvnets ? t->nvnets : 1, sizeof(*r->over_capacity));
 	if (!r->domain_sets || !r->built_sets || !r->tables || !r->over_capacity)
 		return -1;
-	for (size_t i = 0; i < t->nrss; i++) {
-		struct rs_state *st = rs_state(r, t->rss[i]);
-		if (!st)
-			return -1;
-		uint32_t units = st->units > t->rss[i]->min_capacity ? st->units
-								      : t->rss[i]->min_capacity;
-		r->over_capacity[t->rss[i]->vnet->index] =
-			domain_vms(t, t->rss[i]->vnet) > capacity_vms(units);
-	}
-	return 0;
+	return set_over_capacity(r);
 }
 
 /* Every domain's set: built from scratch (REACH_ALL, or a hub that is new)
@@ -1278,6 +1286,27 @@ static void do_instance(struct run *r, const struct event *e, int64_t now, bool 
 
 /* ---- edits ----------------------------------------------------------------- */
 
+/* Subnet i of the current topology computed again from scratch (an edit in
+ * place reached it); its table replaced and the change logged when it
+ * differs.  -1 out of memory. */
+static int recompute_subnet(struct run *r, size_t i, int64_t now, const char *why)
+{
+	struct subnet *s = r->topo->subnets[i];
+	struct eff_input in = subnet_input(r, s);
+	struct eff_table *nt = eff_compute(&in);
+	if (!nt)
+		return -1;
+	r->recomputed++;
+	if (eff_equal(nt, r->tables[i])) {
+		eff_unref(nt);
+		return 0;
+	}
+	log_change(r, now, s, r->tables[i], nt, why, NULL);
+	eff_unref(r->tables[i]);
+	r->tables[i] = nt;
+	return 0;
+}
+
 /* The common edit, a route table's routes or settings, while no checkpoint
  * holds the topology: that table is reloaded in place (topo_reload_route_table)
  * and only its subnets are recomputed; nothing else a table, a domain or
@@ -1294,23 +1323,12 @@ static bool route_table_in_place(struct run *r, const struct event *e, int64_t n
 	const struct route_table *rt = topology_route_table(r->topo, name);
 	const char *why = cause(r, ev_op_name(e->op), e->path);
 	for (size_t i = 0; i < r->topo->nsubnets && r->status == 0; i++) {
-		struct subnet *s = r->topo->subnets[i];
-		if (s->rt != rt)
+		if (r->topo->subnets[i]->rt != rt)
 			continue;
-		struct eff_input in = subnet_input(r, s);
-		struct eff_table *nt = eff_compute(&in);
-		if (!nt) {
+		if (recompute_subnet(r, i, now, why) != 0) {
 			oom(r);
 			break;
 		}
-		r->recomputed++;
-		if (eff_equal(nt, r->tables[i])) {
-			eff_unref(nt);
-			continue;
-		}
-		log_change(r, now, s, r->tables[i], nt, why, NULL);
-		eff_unref(r->tables[i]);
-		r->tables[i] = nt;
 	}
 	return true;
 }
@@ -1394,16 +1412,8 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 		if (v->domain && !failed)
 			moved[v->domain->index] = respace_in_place(r, v->domain, &v->space, &failed);
 	}
-	for (size_t i = 0; i < t->nrss && !failed; i++) {
-		const struct route_server *rs = t->rss[i];
-		struct rs_state *st = rs_state(r, rs);
-		if (!st) {
-			failed = true;
-			break;
-		}
-		uint32_t units = st->units > rs->min_capacity ? st->units : rs->min_capacity;
-		r->over_capacity[rs->vnet->index] = domain_vms(t, rs->vnet) > capacity_vms(units);
-	}
+	if (!failed && set_over_capacity(r) != 0)
+		failed = true;
 	const char *why = cause(r, ev_op_name(e->op), e->path);
 	for (size_t i = 0; i < t->nsubnets && !failed; i++) {
 		struct subnet *s = t->subnets[i];
@@ -1413,20 +1423,10 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 				     over[hub->index] != r->over_capacity[hub->index]));
 		if (!need)
 			continue;
-		struct eff_input in = subnet_input(r, s);
-		struct eff_table *nt = eff_compute(&in);
-		if (!nt) {
+		if (recompute_subnet(r, i, now, why) != 0) {
 			failed = true;
 			break;
 		}
-		r->recomputed++;
-		if (eff_equal(nt, r->tables[i])) {
-			eff_unref(nt);
-			continue;
-		}
-		log_change(r, now, s, r->tables[i], nt, why, NULL);
-		eff_unref(r->tables[i]);
-		r->tables[i] = nt;
 	}
 	free(reached);
 	free(over);

@@ -17,8 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/jsonin.h"
+#include "models/run.h"
+#include "models/scenario.h"
 #include "models/svctag.h"
 #include "models/topo_load.h"
 #include "models/topology.h"
@@ -147,6 +150,44 @@ static inline void tload_free(struct tload *x)
 	svctag_destroy(x->tags);
 	diag_destroy(x->d);
 	memset(x, 0, sizeof(*x));
+}
+
+/* A scenario run from a JSON text (double-quoted): written to a temporary
+ * file, loaded through scenario_load, the run created but not executed. */
+struct run_fx {
+	char path[64];
+	struct diag *d;
+	struct scenario *sc;
+	struct run *r;
+	int rc;                        /* run_execute's, for callers that keep it */
+};
+
+/* Asserts the scenario is valid and the run is created. */
+static inline void run_fx_load(struct run_fx *f, const char *json)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "/tmp/test_run_XXXXXX");
+	int fd = mkstemp(f->path);
+	cr_assert_geq(fd, 0);
+	size_t len = strlen(json);
+	cr_assert_eq(write(fd, json, len), (ssize_t)len);
+	close(fd);
+	f->d = diag_create();
+	bool env = false;
+	f->sc = scenario_load(f->path, NULL, f->d, &env);
+	if (!f->sc)
+		diag_dump(f->d);
+	cr_assert_not_null(f->sc, "test bug: the scenario does not load");
+	f->r = run_create(f->sc, f->d);
+	cr_assert_not_null(f->r);
+}
+
+static inline void run_fx_fini(struct run_fx *f)
+{
+	run_destroy(f->r);
+	scenario_destroy(f->sc);
+	diag_destroy(f->d);
+	unlink(f->path);
 }
 
 #endif

@@ -53,54 +53,24 @@
 	"{ 'at': " at ", 'op': 'advertise', 'from': 'ars/nva1', 'prefixes': [ " prefixes " ] }"
 #define CP(at, label) "{ 'at': " at ", 'op': 'checkpoint', 'label': '" label "' }"
 
-struct rfx {
-	char path[64];
-	struct diag *d;
-	struct scenario *sc;
-	struct run *r;
-	int rc;
-};
-
 /* Writes, loads (asserting the scenario is valid), runs. */
-static int run_sq(struct rfx *f, const char *sq)
+static int run_sq(struct run_fx *f, const char *sq)
 {
-	memset(f, 0, sizeof(*f));
 	char *txt = json_dq(sq);
-	snprintf(f->path, sizeof(f->path), "/tmp/test_run_XXXXXX");
-	int fd = mkstemp(f->path);
-	cr_assert_geq(fd, 0);
-	size_t len = strlen(txt);
-	cr_assert_eq(write(fd, txt, len), (ssize_t)len);
-	close(fd);
+	run_fx_load(f, txt);
 	free(txt);
-	f->d = diag_create();
-	bool env = false;
-	f->sc = scenario_load(f->path, NULL, f->d, &env);
-	if (!f->sc)
-		diag_dump(f->d);
-	cr_assert_not_null(f->sc, "test bug: the scenario does not load");
-	f->r = run_create(f->sc, f->d);
-	cr_assert_not_null(f->r);
 	f->rc = run_execute(f->r);
 	return f->rc;
 }
 
-static void rfx_fini(struct rfx *f)
-{
-	run_destroy(f->r);
-	scenario_destroy(f->sc);
-	diag_destroy(f->d);
-	unlink(f->path);
-}
-
-static const struct checkpoint *cp(const struct rfx *f, const char *label)
+static const struct checkpoint *cp(const struct run_fx *f, const char *label)
 {
 	const struct checkpoint *c = run_checkpoint(f->r, label);
 	cr_assert_not_null(c, "no checkpoint \"%s\"", label);
 	return c;
 }
 
-static const struct eff_table *table(const struct rfx *f, const char *label, const char *subnet)
+static const struct eff_table *table(const struct run_fx *f, const char *label, const char *subnet)
 {
 	const struct eff_table *t = checkpoint_subnet_table(cp(f, label), subnet);
 	cr_assert_not_null(t, "no subnet %s at %s", subnet, label);
@@ -108,7 +78,7 @@ static const struct eff_table *table(const struct rfx *f, const char *label, con
 }
 
 /* Gateway rows for prefix with next hop ip in a checkpoint's subnet table. */
-static size_t gw_rows(const struct rfx *f, const char *label, const char *subnet, const char *prefix)
+static size_t gw_rows(const struct run_fx *f, const char *label, const char *subnet, const char *prefix)
 {
 	const struct eff_table *t = table(f, label, subnet);
 	struct eff_iter it = { 0 };
@@ -120,7 +90,7 @@ static size_t gw_rows(const struct rfx *f, const char *label, const char *subnet
 	return n;
 }
 
-static size_t timeline_at(const struct rfx *f, int64_t at, const char *subnet, const char *cause)
+static size_t timeline_at(const struct run_fx *f, int64_t at, const char *subnet, const char *cause)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < run_timeline_count(f->r); i++) {
@@ -132,7 +102,7 @@ static size_t timeline_at(const struct rfx *f, int64_t at, const char *subnet, c
 	return n;
 }
 
-static size_t session_events_with(const struct rfx *f, const char *what)
+static size_t session_events_with(const struct run_fx *f, const char *what)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < run_session_event_count(f->r); i++)
@@ -145,7 +115,7 @@ static size_t session_events_with(const struct rfx *f, const char *what)
 
 Test(run, implicit_start_and_end)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "", "")), 0);
 	cr_expect_eq(run_checkpoint_count(f.r), 2);
 	cr_expect_str_eq(run_checkpoint_get(f.r, 0)->label, "start");
@@ -159,12 +129,12 @@ Test(run, implicit_start_and_end)
 	cr_expect_not_null(checkpoint_nic_table(cp(&f, "start"), "nva1-nic", &wrs));
 	cr_expect(!wrs);
 	cr_expect_null(checkpoint_nic_table(cp(&f, "start"), "nope", &wrs));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, advertise_programs_the_domain_only)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0', '172.16.0.0/12'") ", " CP("0", "baseline"))), 0);
 	cr_expect_eq(gw_rows(&f, "start", "hub/app", "0.0.0.0/0"), 0, "start: topology only");
@@ -183,14 +153,14 @@ Test(run, advertise_programs_the_domain_only)
 	}
 	cr_expect_eq(run_events_processed(f.r), 1);
 	cr_expect_eq(run_end_ms(f.r), 0);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- hold timer --------------------------------------------------------------- */
 
 Test(run, silent_peer_down_keeps_routes_until_hold_expiry)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'bgpHoldSeconds': 180", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': '5m', 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'silent' },"
@@ -203,23 +173,23 @@ Test(run, silent_peer_down_keeps_routes_until_hold_expiry)
 	cr_expect_eq(timeline_at(&f, 300000, NULL, NULL), 0, "nothing changes at the silent down");
 	cr_expect_eq(run_end_ms(f.r), 480000);
 	cr_expect_eq(session_events_with(&f, "hold timer expired"), 1);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, hold_timer_alone_keeps_the_run_alive)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'bgpHoldSeconds': 90", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': 10, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'silent' }")), 0);
 	cr_expect_eq(run_end_ms(f.r), 100000, "end after the hold expiry at 10s + 90s");
 	cr_expect_eq(gw_rows(&f, "end", "hub/app", "0.0.0.0/0"), 0);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, graceful_peer_down_withdraws_at_once)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': '5m', 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'graceful' },"
@@ -227,12 +197,12 @@ Test(run, graceful_peer_down_withdraws_at_once)
 	cr_expect_eq(gw_rows(&f, "at-down", "hub/app", "0.0.0.0/0"), 0);
 	cr_expect_eq(timeline_at(&f, 300000, "hub/app", "peerDown ars/nva1"), 1);
 	cr_expect_eq(run_end_ms(f.r), 300000);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, peer_up_before_hold_expiry_cancels_it)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': '5m', 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'silent' },"
@@ -240,12 +210,12 @@ Test(run, peer_up_before_hold_expiry_cancels_it)
 	cr_expect_eq(gw_rows(&f, "end", "hub/app", "0.0.0.0/0"), 1);
 	cr_expect_eq(run_end_ms(f.r), 360000, "the cancelled hold timer does not keep the run alive");
 	cr_expect_eq(timeline_at(&f, 480000, NULL, NULL), 0);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, graceful_down_then_up_resends)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': 60, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'graceful' },"
@@ -258,14 +228,14 @@ Test(run, graceful_down_then_up_resends)
 	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[2]", "is down (peerDown)"),
 		  "advertising while down is kept, with a warning");
 	cr_expect_eq(diag_count(f.d, DIAG_ERROR), 0);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* A peerDown of a peer already down, a peerUp of one that is up: a
  * scenario mistake, reported, not silently accepted. */
 Test(run, redundant_peer_down_and_up_warn)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 "{ 'at': 10, 'op': 'peerUp', 'peer': 'ars/nva1' },"
 					 "{ 'at': 20, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'graceful' },"
@@ -273,14 +243,14 @@ Test(run, redundant_peer_down_and_up_warn)
 	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[0]", "which is up: ignored"));
 	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[2]", "already down: ignored"));
 	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 2);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- instances -------------------------------------------------------------------- */
 
 Test(run, instance_down_and_up)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': 10, 'op': 'instanceDown', 'target': 'ars/IN_0' }," CP("10", "one") ","
@@ -291,14 +261,14 @@ Test(run, instance_down_and_up)
 	cr_expect_eq(gw_rows(&f, "back", "hub/app", "0.0.0.0/0"), 1, "replayed to the instance");
 	cr_expect(speakers_instance_up(run_speakers(f.r), "ars", 1));
 	cr_expect(!speakers_instance_up(run_speakers(f.r), "ars", 0));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- limits and connect retry ------------------------------------------------------ */
 
 Test(run, limit_drop_retry_is_background)
 {
-	struct rfx f;
+	struct run_fx f;
 	/* maxRoutes 2, three prefixes: both sessions drop at 0; retries every
 	 * 60s would fail forever, but they do not keep the run alive. */
 	cr_assert_eq(run_sq(&f, SCENARIO("", "2", "",
@@ -313,12 +283,12 @@ Test(run, limit_drop_retry_is_background)
 	/* Each instance's session dropped once: its first flap, not the
 	 * peer's running total. */
 	cr_expect_eq(session_events_with(&f, "(flap 1)"), 2);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, retries_run_while_something_else_is_pending)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'bgpConnectRetrySeconds': 60", "2", "",
 					 ADV("0", "'10.10.0.0/16', '10.11.0.0/16', '10.12.0.0/16'") ","
 					 "{ 'at': 90, 'op': 'withdraw', 'from': 'ars/nva1', 'prefixes': ['10.12.0.0/16'] },"
@@ -331,14 +301,14 @@ Test(run, retries_run_while_something_else_is_pending)
 	cr_expect_eq(timeline_at(&f, 120000, "hub/app", "connect retry ars/nva1"), 1);
 	cr_expect_eq(run_end_ms(f.r), 150000);
 	cr_expect_eq(session_events_with(&f, "re-established"), 2);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- programming delay ----------------------------------------------------------- */
 
 Test(run, route_programming_delay)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeProgrammingDelaySeconds': 10", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") "," CP("0", "t0") "," CP("'9.999s'", "t9") ","
 					 CP("10", "t10"))), 0);
@@ -347,13 +317,13 @@ Test(run, route_programming_delay)
 	cr_expect_eq(gw_rows(&f, "t10", "hub/app", "0.0.0.0/0"), 1, "installed 10s later, seen at 10s");
 	cr_expect_eq(timeline_at(&f, 10000, "hub/app", "advertise ars/nva1"), 1);
 	cr_expect_eq(timeline_at(&f, 0, NULL, NULL), 0);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 	/* The pending installation keeps the run alive. */
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeProgrammingDelaySeconds': 10", "1000", "",
 					 ADV("0", "'0.0.0.0/0'"))), 0);
 	cr_expect_eq(run_end_ms(f.r), 10000);
 	cr_expect_eq(gw_rows(&f, "end", "hub/app", "0.0.0.0/0"), 1);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 	/* The set computed at the event is installed: a withdraw in between
 	 * does not leak into the first installation. */
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeProgrammingDelaySeconds': 10", "1000", "",
@@ -362,14 +332,14 @@ Test(run, route_programming_delay)
 					 CP("10", "t10") "," CP("15", "t15"))), 0);
 	cr_expect_eq(gw_rows(&f, "t10", "hub/app", "0.0.0.0/0"), 1);
 	cr_expect_eq(gw_rows(&f, "t15", "hub/app", "0.0.0.0/0"), 0);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- edits ------------------------------------------------------------------------ */
 
 Test(run, checkpoint_at_equal_time_sees_the_change)
 {
-	struct rfx f;
+	struct run_fx f;
 	/* The checkpoint comes first in the file, the edit and the advertise after. */
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 CP("'10m'", "cp") ","
@@ -384,7 +354,7 @@ Test(run, checkpoint_at_equal_time_sees_the_change)
 	h = eff_next_hop(table(&f, "start", "hub/app"), A("8.8.8.8"), false);
 	cr_expect_eq(h.nh, NH_INTERNET);
 	cr_expect_eq(timeline_at(&f, 600000, "hub/app", "set routeTables/rt-app/routes/web"), 1);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* After an edit every table is recomputed and compared with the old one;
@@ -394,7 +364,7 @@ Test(run, edit_logs_only_the_subnets_it_changes)
 {
 	/* Regression (see effective::equal_ignores_struct_padding): in the -O2
 	 * build every subnet was logged as changed by any edit. */
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 "{ 'at': 60, 'op': 'set', 'path': 'routeTables/rt-app/routes/web',"
 					 "  'value': { 'nextHopType': 'None' } }")), 0);
@@ -406,12 +376,12 @@ Test(run, edit_logs_only_the_subnets_it_changes)
 	/* Unchanged tables are shared between checkpoints, not copied. */
 	cr_expect_eq(checkpoint_subnet_table(cp(&f, "start"), "iso/app"),
 		     checkpoint_subnet_table(cp(&f, "end"), "iso/app"));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, edit_adds_and_removes_subnets)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 "{ 'at': 10, 'op': 'add', 'path': 'virtualNetworks/iso/subnets/db',"
 					 "  'value': { 'addressPrefix': '10.9.1.0/24' } }," CP("10", "added") ","
@@ -430,12 +400,12 @@ Test(run, edit_adds_and_removes_subnets)
 	}
 	cr_expect_eq(appeared, 1);
 	cr_expect_eq(gone, 1);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, invalid_edit_stops_with_2_naming_the_event)
 {
-	struct rfx f;
+	struct run_fx f;
 	/* File order differs from time order: the diagnostic names the file index. */
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 CP("20", "later") ","
@@ -449,12 +419,12 @@ Test(run, invalid_edit_stops_with_2_naming_the_event)
 	cr_expect_null(run_checkpoint(f.r, "same-time"), "nothing is recorded after the bad edit");
 	cr_expect_null(run_checkpoint(f.r, "later"));
 	cr_expect_null(run_checkpoint(f.r, "end"));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, edit_making_the_topology_invalid_is_rejected)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': 30, 'op': 'add', 'path': 'virtualNetworks/hub/subnets/clash',"
@@ -469,17 +439,17 @@ Test(run, edit_making_the_topology_invalid_is_rejected)
 	cr_expect_null(run_checkpoint(f.r, "after"));
 	/* The topology in force is the old one. */
 	cr_expect_null(topology_subnet(run_topology(f.r), "hub/clash"));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, advertise_from_a_removed_peer_is_an_error)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
 					 "{ 'at': 10, 'op': 'remove', 'path': 'routeServers/ars/bgpConnections/nva1' },"
 					 ADV("20", "'0.0.0.0/0'"))), 2);
 	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, "$.events[1]", "no BGP peer"));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* Azure never renumbers an existing NIC: removing an earlier one must not
@@ -489,7 +459,7 @@ Test(run, advertise_from_a_removed_peer_is_an_error)
 	", { 'name': '" name "', 'ipConfigurations': [ { 'subnet': { 'id': 'iso/app' } } ] }"
 Test(run, edits_keep_dynamic_addresses)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", ISO_VM("a") ISO_VM("b") ISO_VM("c"),
 					 "{ 'at': 10, 'op': 'remove', 'path': 'networkInterfaces/a' },"
 					 CP("10", "removed") ","
@@ -509,14 +479,14 @@ Test(run, edits_keep_dynamic_addresses)
 		cr_expect_eq(n->ip, A(want[i].ip), "%s at %s: %s, expected %s", want[i].nic,
 			     want[i].label, ipv4_format(n->ip, got), want[i].ip);
 	}
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* An edit giving a NIC the address another NIC holds dynamically fails, as
  * Azure refuses an address in use. */
 Test(run, edit_taking_an_address_in_use_is_rejected)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", ISO_VM("a") ISO_VM("b"),
 					 "{ 'at': 10, 'op': 'remove', 'path': 'networkInterfaces/a' },"
 					 "{ 'at': 20, 'op': 'add', 'path': 'networkInterfaces/x', 'value':"
@@ -526,7 +496,7 @@ Test(run, edit_taking_an_address_in_use_is_rejected)
 	if (!e)
 		diag_dump(f.d);
 	cr_expect_not_null(e);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- Route Server capacity ---------------------------------------------------------- */
@@ -536,7 +506,7 @@ Test(run, edit_taking_an_address_in_use_is_rejected)
 #define SPOKE_NIC ", { 'name': 'spoke-vm', 'ipConfigurations': [ { 'subnet': { 'id': 'spoke/app' } } ] }"
 #define ISO_NIC ", { 'name': 'iso-vm', 'ipConfigurations': [ { 'subnet': { 'id': 'iso/app' } } ] }"
 
-static bool unprogrammed(const struct rfx *f, const char *label, const char *nic)
+static bool unprogrammed(const struct run_fx *f, const char *label, const char *nic)
 {
 	bool w = false;
 	const struct eff_table *t = checkpoint_nic_table(cp(f, label), nic, &w);
@@ -549,7 +519,7 @@ static bool unprogrammed(const struct rfx *f, const char *label, const char *nic
  * Route Server routes until the scale-out completes. */
 Test(run, route_server_capacity_and_scale_out)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000",
 					 VMS("vm-*", "3999") SPOKE_NIC ISO_NIC,
 					 ADV("0", "'0.0.0.0/0'") "," CP("60", "mid"))), 0);
@@ -575,23 +545,23 @@ Test(run, route_server_capacity_and_scale_out)
 	cr_expect_eq(cp(&f, "end")->nunprogrammed, 0);
 	cr_expect(!unprogrammed(&f, "end", "spoke-vm"));
 	cr_expect_geq(session_events_with(&f, "scal"), 2, "scale-out start and completion reported");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run, route_server_capacity_exactly_at_the_limit)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", VMS("vm-*", "3999") ISO_NIC, ADV("0", "'0.0.0.0/0'"))), 0);
 	cr_expect_eq(cp(&f, "start")->nunprogrammed, 0, "4000 VMs fit 2 units");
 	cr_expect_null(cp(&f, "start")->nic_unprogrammed);
 	cr_expect_eq(run_end_ms(f.r), 0, "no scale-out");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* NICs added by an edit are the most recently added. */
 Test(run, route_server_capacity_after_adding_nics)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000", VMS("vm-*", "3999"),
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': 60, 'op': 'add', 'path': 'networkInterfaces/late-*', 'value': {"
@@ -604,7 +574,7 @@ Test(run, route_server_capacity_after_adding_nics)
 	cr_expect(!unprogrammed(&f, "added", "vm-3999"));
 	cr_expect_eq(cp(&f, "before")->nunprogrammed, 2);
 	cr_expect_eq(cp(&f, "scaled")->nunprogrammed, 0, "60s + 600s");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* A template grown by an edit: its new NIC is the most recently added,
@@ -614,7 +584,7 @@ Test(run, route_server_capacity_after_growing_a_template)
 	/* Regression: "most recently added" was the position in
 	 * networkInterfaces after the rebuild, so b-1999 (there since the
 	 * start) was marked instead of a-2001. */
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000",
 					 VMS("a-*", "2000") VMS("b-*", "1999"),
 					 ADV("0", "'0.0.0.0/0'") ","
@@ -623,11 +593,11 @@ Test(run, route_server_capacity_after_growing_a_template)
 	cr_expect_eq(cp(&f, "grown")->nunprogrammed, 1);
 	cr_expect(unprogrammed(&f, "grown", "a-2001"), "the NIC added at 60s");
 	cr_expect(!unprogrammed(&f, "grown", "b-1999"), "a NIC that existed since the start");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* The entry of subnet at `at` with `cause` whose NICs have the given views. */
-static const struct timeline_entry *view_entry(const struct rfx *f, int64_t at, const char *subnet,
+static const struct timeline_entry *view_entry(const struct run_fx *f, int64_t at, const char *subnet,
 					       const char *cause, bool before_w, bool after_w)
 {
 	const struct timeline_entry *found = NULL;
@@ -654,7 +624,7 @@ static bool names_has(const struct timeline_entry *e, const char *nic)
 /* Issue 3 item 5: a change names the NICs that see it. */
 Test(run, timeline_names_the_nics)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", VMS("vm-*", "3") SPOKE_NIC,
 					 ADV("5", "'10.50.0.0/16'"))), 0);
 	const struct timeline_entry *e = view_entry(&f, 5000, "hub/app", "advertise", false, false);
@@ -666,7 +636,7 @@ Test(run, timeline_names_the_nics)
 	cr_assert_not_null(e);
 	cr_expect_eq(e->nics, 1);
 	cr_expect_str_eq(e->nic_names[0], "spoke-vm");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* A NIC beyond Route Server capacity sees a BGP change through the table
@@ -674,7 +644,7 @@ Test(run, timeline_names_the_nics)
  * table; the scale-out completing is a change of its own for that NIC. */
 Test(run, timeline_follows_nics_beyond_capacity)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000",
 					 VMS("vm-*", "3998") VMS("late-*", "2"),
 					 ADV("5", "'10.50.0.0/16'"))), 0);
@@ -697,14 +667,14 @@ Test(run, timeline_follows_nics_beyond_capacity)
 	cr_expect_eq(scaled->nics, 1);
 	cr_expect_str_eq(scaled->nic_names[0], "late-2");
 	cr_expect_eq(scaled->before, scaled->after, "the table is the same, the view changes");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* An edit that pushes NICs beyond capacity: they switch view in the entry
  * of that edit. */
 Test(run, timeline_edit_pushing_nics_beyond_capacity)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f, SCENARIO("'routeServerScaleOutSeconds': 600", "1000", VMS("vm-*", "3999"),
 					 ADV("0", "'0.0.0.0/0'") ","
 					 "{ 'at': 60, 'op': 'set', 'path': 'networkInterfaces/vm-*',"
@@ -715,30 +685,19 @@ Test(run, timeline_edit_pushing_nics_beyond_capacity)
 	cr_assert_not_null(e);
 	cr_expect_eq(e->nics, 2);
 	cr_expect(names_has(e, "vm-4000") && names_has(e, "vm-4001"));
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* bgp --at: the run stops at a checkpoint, its state is that moment's. */
 Test(run, stop_after_a_checkpoint)
 {
-	struct rfx f;
-	memset(&f, 0, sizeof(f));
+	struct run_fx f;
 	char *txt = json_dq(SCENARIO("", "1000", "",
 				     ADV("5", "'10.50.0.0/16'") "," CP("10", "mid") ","
 				     "{ 'at': 20, 'op': 'withdraw', 'from': 'ars/nva1',"
 				     "  'prefixes': [ '10.50.0.0/16' ] }"));
-	snprintf(f.path, sizeof(f.path), "/tmp/test_run_XXXXXX");
-	int fd = mkstemp(f.path);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, txt, strlen(txt)), (ssize_t)strlen(txt));
-	close(fd);
+	run_fx_load(&f, txt);
 	free(txt);
-	f.d = diag_create();
-	bool env = false;
-	f.sc = scenario_load(f.path, NULL, f.d, &env);
-	cr_assert_not_null(f.sc);
-	f.r = run_create(f.sc, f.d);
-	cr_assert_not_null(f.r);
 	run_stop_after(f.r, "mid");
 	cr_assert_eq(run_execute(f.r), 0);
 	cr_expect_eq(run_end_ms(f.r), 10000);
@@ -746,7 +705,7 @@ Test(run, stop_after_a_checkpoint)
 	const struct peer *p = speakers_peer(run_speakers(f.r), "ars/nva1");
 	cr_assert_not_null(p);
 	cr_expect_eq(p->in[0].n, 1, "the withdraw at 20s has not happened");
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }
 
 /* ---- expectations --------------------------------------------------------------------- */
@@ -760,7 +719,7 @@ static void on_fail(void *ctx, const struct expectation *x, const char *msg)
 
 Test(run, expectations)
 {
-	struct rfx f;
+	struct run_fx f;
 	cr_assert_eq(run_sq(&f,
 			    "{ 'schemaVersion': 1, " TOPOLOGY("1000", "") ","
 			    "  'events': [ " ADV("0", "'0.0.0.0/0'") ", " CP("0", "baseline") " ],"
@@ -788,5 +747,5 @@ Test(run, expectations)
 	size_t failed = 0;
 	cr_expect_eq(run_check_expectations(f.r, on_fail, &failed), 1, "only the third fails");
 	cr_expect_eq(failed, 1);
-	rfx_fini(&f);
+	run_fx_fini(&f);
 }

@@ -261,34 +261,13 @@ static char *scenario_json(uint64_t seed, unsigned nevents, unsigned delay_s, un
 
 /* ---- running it --------------------------------------------------------------- */
 
-struct replay {
-	char path[64];
-	struct diag *d;
-	struct scenario *sc;
-	struct run *r;
-};
-
 /* Incremental replays also change topologies held by checkpoints in place
  * (run_allow_shared_in_place, as sweep variants do). */
 static bool shared_in_place;
 
-static void replay_text(struct replay *f, const char *json, bool full)
+static void replay_text(struct run_fx *f, const char *json, bool full)
 {
-	memset(f, 0, sizeof(*f));
-	snprintf(f->path, sizeof(f->path), "/tmp/test_runinc_XXXXXX");
-	int fd = mkstemp(f->path);
-	cr_assert_geq(fd, 0);
-	size_t len = strlen(json);
-	cr_assert_eq(write(fd, json, len), (ssize_t)len);
-	close(fd);
-	f->d = diag_create();
-	bool env = false;
-	f->sc = scenario_load(f->path, NULL, f->d, &env);
-	if (!f->sc)
-		diag_dump(f->d);
-	cr_assert_not_null(f->sc, "test bug: the scenario does not load");
-	f->r = run_create(f->sc, f->d);
-	cr_assert_not_null(f->r);
+	run_fx_load(f, json);
 	run_set_full_recompute(f->r, full);
 	if (!full && shared_in_place)
 		run_allow_shared_in_place(f->r);
@@ -298,18 +277,10 @@ static void replay_text(struct replay *f, const char *json, bool full)
 	cr_assert_eq(rc, 0, "test bug: an edit was rejected");
 }
 
-static void replay_fini(struct replay *f)
-{
-	run_destroy(f->r);
-	scenario_destroy(f->sc);
-	diag_destroy(f->d);
-	unlink(f->path);
-}
-
 static void oracle(uint64_t seed, unsigned delay_s, unsigned cp_every)
 {
 	char *json = scenario_json(seed, 150, delay_s, cp_every);
-	struct replay inc, full;
+	struct run_fx inc, full;
 	replay_text(&inc, json, false);
 	replay_text(&full, json, true);
 	free(json);
@@ -333,8 +304,8 @@ static void oracle(uint64_t seed, unsigned delay_s, unsigned cp_every)
 	}
 	/* The oracle is not the run itself: the incremental one did less. */
 	cr_assert_lt(run_subnets_recomputed(inc.r), run_subnets_recomputed(full.r) / 2);
-	replay_fini(&inc);
-	replay_fini(&full);
+	run_fx_fini(&inc);
+	run_fx_fini(&full);
 }
 
 Test(run_incremental, random_edits_equal_a_full_recompute)
@@ -366,18 +337,18 @@ static size_t recomputed_by(const char *event)
 	base[strlen(base) - 2] = '\0'; /* drop "]}" */
 	sb_printf(&b, "%s,{\"at\":10,\"op\":\"checkpoint\",\"label\":\"before\"},%s]}", base, event);
 	free(base);
-	struct replay f;
+	struct run_fx f;
 	replay_text(&f, b.s, false);
 	free(b.s);
 	/* Every subnet once at the start, the two advertisements at t=0 in
 	 * both domains; what remains is the event's. */
-	struct replay start;
+	struct run_fx start;
 	char *only = scenario_json(0, 0, 0, 1);
 	replay_text(&start, only, false);
 	free(only);
 	size_t n = run_subnets_recomputed(f.r) - run_subnets_recomputed(start.r);
-	replay_fini(&f);
-	replay_fini(&start);
+	run_fx_fini(&f);
+	run_fx_fini(&start);
 	return n;
 }
 
@@ -436,26 +407,15 @@ static void remember_topology(void *ctx, const struct event *e, int64_t now_ms)
 
 /* Replays the base network plus events, recording the topology after each
  * event; expects run_execute's status rc. */
-static void replay_events(struct replay *f, struct topo_seen *ts, const char *events, int rc)
+static void replay_events(struct run_fx *f, struct topo_seen *ts, const char *events, int rc)
 {
 	struct sb b = { 0 };
 	char *base = scenario_json(0, 0, 0, 1);
 	base[strlen(base) - 2] = '\0';
 	sb_printf(&b, "%s,%s]}", base, events);
 	free(base);
-	memset(f, 0, sizeof(*f));
-	snprintf(f->path, sizeof(f->path), "/tmp/test_runinc_XXXXXX");
-	int fd = mkstemp(f->path);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, b.s, b.n), (ssize_t)b.n);
-	close(fd);
+	run_fx_load(f, b.s);
 	free(b.s);
-	f->d = diag_create();
-	bool env = false;
-	f->sc = scenario_load(f->path, NULL, f->d, &env);
-	cr_assert_not_null(f->sc);
-	f->r = run_create(f->sc, f->d);
-	cr_assert_not_null(f->r);
 	*ts = (struct topo_seen){ .r = f->r };
 	run_set_event_hook(f->r, remember_topology, ts);
 	cr_expect_eq(run_execute(f->r), rc);
@@ -466,7 +426,7 @@ Test(run_incremental, peering_edit_without_checkpoint_is_made_in_place)
 	/* s1 leaves hubA's domain, then uses hubB's gateways (in place: the
 	 * routes of hubB's Route Server reach it); the third edit is invalid
 	 * (useRemoteGateways towards a VNet without gateways). */
-	struct replay f;
+	struct run_fx f;
 	struct topo_seen ts;
 	replay_events(&f, &ts,
 		      "{\"at\":20,\"op\":\"set\",\"path\":\"virtualNetworks/s1/virtualNetworkPeerings/"
@@ -490,7 +450,7 @@ Test(run_incremental, peering_edit_without_checkpoint_is_made_in_place)
 	struct next_hop nh = eff_next_hop_rules(t, 0xac110001u, false); /* 172.17.0.1, from nvb1 */
 	cr_expect(nh.found && nh.nh == NH_VNET_GATEWAY && nh.nh_ip == 0x0a320104u);
 	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "would make the topology invalid"));
-	replay_fini(&f);
+	run_fx_fini(&f);
 }
 
 Test(run_incremental, route_table_edit_without_checkpoint_is_made_in_place)
@@ -511,20 +471,9 @@ Test(run_incremental, route_table_edit_without_checkpoint_is_made_in_place)
 		  "\"value\":{\"nextHopType\":\"Bogus\"}}]}",
 		  base);
 	free(base);
-	struct replay f;
-	memset(&f, 0, sizeof(f));
-	snprintf(f.path, sizeof(f.path), "/tmp/test_runinc_XXXXXX");
-	int fd = mkstemp(f.path);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, b.s, b.n), (ssize_t)b.n);
-	close(fd);
+	struct run_fx f;
+	run_fx_load(&f, b.s);
 	free(b.s);
-	f.d = diag_create();
-	bool env = false;
-	f.sc = scenario_load(f.path, NULL, f.d, &env);
-	cr_assert_not_null(f.sc);
-	f.r = run_create(f.sc, f.d);
-	cr_assert_not_null(f.r);
 	struct topo_seen ts = { .r = f.r };
 	run_set_event_hook(f.r, remember_topology, &ts);
 	cr_expect_eq(run_execute(f.r), 2, "the invalid edit stops the run");
@@ -538,5 +487,5 @@ Test(run_incremental, route_table_edit_without_checkpoint_is_made_in_place)
 	cr_expect(nh.found && nh.nh == NH_NONE && nh.route_table && strcmp(nh.route_table, "rt-1") == 0);
 	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "would make the topology invalid"));
 	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "Bogus"));
-	replay_fini(&f);
+	run_fx_fini(&f);
 }

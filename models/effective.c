@@ -37,9 +37,35 @@ struct eff_own {
 	struct arena *arena;
 	struct route_row *rows;
 	struct lpm *fib, *se_fib;
+	/* Derived next-hop lookup over these rows (see "Fast next hops"),
+	 * built on demand; like the rows it never changes once built. */
+	struct own_flat *flat;         /* NULL until built */
+	bool flat_failed;              /* out of memory building it: rules only */
+};
+
+struct eff_fast {
+	/* The flat tables' hot fields, copied here once ready: a lookup
+	 * reads this block, then one index entry of each (see "Fast next
+	 * hops"). */
+	const uint64_t *own;           /* own_flat's ranges */
+	const uint32_t *set_index;     /* the set's flat table, NO_SET_INDEX if none */
+	const struct ranges *set_r;
+	const uint32_t *hops;          /* the set's flat table's */
+	uint32_t own_n;
+	uint8_t set_shift;
+	bool ready[2];                 /* [without_rs]: the above filled for that view */
+	bool failed[2];                /* out of memory building them: rules only */
+	unsigned lookups;              /* counted until the flat tables are ready */
 };
 
 struct eff_table {
+	/* The fields a fast lookup reads first, in one cache line. */
+	struct eff_fast *fast;         /* &fast_state: mutable even through a const table */
+	/* The table computed without the Route Server's rows, when it differs
+	 * from this one by more than those rows (they decide a 0/0 side effect
+	 * or make a system row Invalid); NULL otherwise. */
+	struct eff_table *no_rs;
+	struct eff_fast fast_state;    /* derived lookup state (see "Fast next hops") */
 	unsigned refs;
 	struct eff_own *own;           /* owns arena, rows, fib and se_fib below */
 	struct arena *arena;           /* rows, prefixes, names */
@@ -53,28 +79,17 @@ struct eff_table {
 	bool drop_default_internet;    /* a visible BGP 0/0 exists (SPEC 1.6.4) */
 	struct lpm *fib;               /* prefix -> own Active row */
 	struct lpm *se_fib;            /* service endpoint prefix -> own row */
-	/* The table computed without the Route Server's rows, when it differs
-	 * from this one by more than those rows (they decide a 0/0 side effect
-	 * or make a system row Invalid); NULL otherwise. */
-	struct eff_table *no_rs;
-	/* Derived lookup state (see "Fast next hops"), allocated with the
-	 * table right after it: mutable even through a const table. */
-	struct eff_fast *fast;
 };
 
-struct eff_fast {
-	struct ranges *flat;           /* dst -> res index, NULL until built */
-	struct flat_res *res;          /* distinct results */
-	unsigned lookups;              /* counted until the flat table is built */
-	bool failed;                   /* out of memory building it: rules only */
-};
-
-/* A zeroed table with its eff_fast. */
+/* A zeroed table, aligned so that its first fields share a cache line. */
 static struct eff_table *table_alloc(void)
 {
-	struct eff_table *t = calloc(1, sizeof(*t) + sizeof(struct eff_fast));
-	if (t)
-		t->fast = (struct eff_fast *)(t + 1);
+	size_t size = (sizeof(struct eff_table) + 63) & ~(size_t)63;
+	struct eff_table *t = aligned_alloc(64, size);
+	if (!t)
+		return NULL;
+	memset(t, 0, size);
+	t->fast = &t->fast_state;
 	return t;
 }
 
@@ -96,6 +111,8 @@ static inline bool prefix_less(struct prefix a, struct prefix b)
 {
 	return a.addr < b.addr || (a.addr == b.addr && a.len < b.len);
 }
+
+static void bgp_flat_destroy(struct bgp_flat *g);
 
 struct bgp_set *bgp_set_create(void)
 {
@@ -240,6 +257,8 @@ void bgp_set_unref(struct bgp_set *s)
 	if (!s || --s->refs > 0)
 		return;
 	bgp_set_unref(s->no_rs);
+	bgp_flat_destroy(s->flat[0]);
+	bgp_flat_destroy(s->flat[1]);
 	lpm_destroy(s->fib);
 	free(s->entries);
 	free(s->nh);
@@ -992,6 +1011,7 @@ void eff_unref(struct eff_table *t)
 	if (t->own && --t->own->refs == 0) {
 		lpm_destroy(t->own->fib);
 		lpm_destroy(t->own->se_fib);
+		free(t->own->flat);
 		free(t->own->rows);
 		arena_destroy(t->own->arena);
 		free(t->own);
@@ -999,8 +1019,6 @@ void eff_unref(struct eff_table *t)
 	bgp_set_unref(t->bgp);
 	free(t->exc_idx);
 	free(t->exc_kind);
-	ranges_destroy(t->fast->flat);
-	free(t->fast->res);
 	free(t);
 }
 
@@ -1197,26 +1215,38 @@ static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, 
 	return scan_match(t, dst, without_rs, ip);
 }
 
-struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs)
+/* What a destination matches among a table's own rows: the longest Active
+ * row (service endpoints aside) and the longest service-endpoint prefix. */
+struct own_match {
+	bool have_own, have_se;
+	uint32_t own, se;              /* row indices */
+	struct prefix own_p, se_p;
+};
+
+static struct own_match own_match(const struct eff_table *t, uint32_t dst)
 {
-	if (without_rs && t->no_rs)
-		return eff_next_hop_rules(t->no_rs, dst, false);
+	struct own_match m = { 0 };
+	m.have_own = lpm_lookup_prefix(t->fib, dst, &m.own_p, &m.own);
+	m.have_se = lpm_lookup_prefix(t->se_fib, dst, &m.se_p, &m.se);
+	return m;
+}
+
+/* SPEC 1.7 given the own matches and the usable shared match b (-1: none)
+ * with its first hop ip. */
+static struct next_hop choose(const struct eff_table *t, const struct own_match *m, long b,
+			      uint32_t ip)
+{
 	struct next_hop nh = { 0 };
-	uint32_t own = 0, se = 0, ip = 0;
-	struct prefix own_p = { 0, 0 }, se_p = { 0, 0 };
-	bool have_own = lpm_lookup_prefix(t->fib, dst, &own_p, &own);
-	bool have_se = lpm_lookup_prefix(t->se_fib, dst, &se_p, &se);
-	long b = bgp_match(t, dst, without_rs, &ip);
 	const struct route_row *r = NULL;
-	bool use_bgp = b >= 0 && (!have_own || t->bgp->entries[b].prefix.len > own_p.len);
-	if (!use_bgp && have_own)
-		r = &t->rows[own];
+	bool use_bgp = b >= 0 && (!m->have_own || t->bgp->entries[b].prefix.len > m->own_p.len);
+	if (!use_bgp && m->have_own)
+		r = &t->rows[m->own];
 	/* 1.7: a destination inside a service-endpoint prefix goes to the
 	 * endpoint unless a strictly longer User or system row matches; BGP
 	 * rows never beat it. */
-	if (have_se && (use_bgp || !r || own_p.len <= se_p.len)) {
+	if (m->have_se && (use_bgp || !r || m->own_p.len <= m->se_p.len)) {
 		use_bgp = false;
-		r = &t->rows[se];
+		r = &t->rows[m->se];
 	}
 	if (use_bgp) {
 		nh.found = true;
@@ -1233,41 +1263,220 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
 	nh.nh_ip = r->nh_ip;
 	nh.has_nh_ip = r->has_nh_ip;
 	nh.route_table = r->rt_name;
-	nh.matched = r->nh == NH_SERVICE_ENDPOINT ? se_p : own_p;
+	nh.matched = r->nh == NH_SERVICE_ENDPOINT ? m->se_p : m->own_p;
 	return nh;
+}
+
+struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs)
+{
+	if (without_rs && t->no_rs)
+		return eff_next_hop_rules(t->no_rs, dst, false);
+	uint32_t ip = 0;
+	struct own_match m = own_match(t, dst);
+	long b = bgp_match(t, dst, without_rs, &ip);
+	return choose(t, &m, b, ip);
 }
 
 /* ---- Fast next hops ------------------------------------------------------
  *
  * eff_next_hop_rules looks the destination up in three structures (own
  * rows, service endpoints, the domain's shared set), then checks the
- * entry's exceptions: about 50 ns.  A table queried often gets a flat one
- * (sim/ranges.h) derived from it: the rule boundaries (first address of
- * every prefix of its rows and of its set's entries, and the address after
- * its last) cut the address space into ranges on which the answer is
- * constant, since every step of the rule lookup depends only on which
- * prefixes contain the destination.  The answer is computed once per range
- * by eff_next_hop_rules itself; adjacent ranges with the same answer merge.
- * An answer is stored without the matched prefix's address: it is the
- * destination masked to the matched length, so /24s of one next hop merge.
- * Built after EFF_FLAT_AFTER lookups, so a table asked once (an
- * expectation) never pays for it: O(b log b) for b boundaries (about 35,000
- * with a 12,000-route domain, a few ms), 8 bytes per merged range.
+ * entry's exceptions: about 50 ns.  Tables queried often answer from two
+ * flat tables (sim/ranges.h) derived from those structures instead, one
+ * over the domain's set and one over the table's own rows, so that the
+ * big one is shared by every table of the domain (a 12,000-route set
+ * flattens to some 100 KiB, once, instead of once per subnet):
+ *
+ *  - per bgp_set and view (with or without Route Server rows): for each
+ *    address range, the longest entry with a usable next hop, as its
+ *    length and first hop.  Built by one sweep over the sorted entries
+ *    with a stack of the open (containing) prefixes: O(n + hops log hops).
+ *  - per eff_own (shared by the tables eff_update derives): for each range
+ *    cut by the own rows' prefixes, the own match length, the window of
+ *    shared-match lengths that win, the answer when the shared match does
+ *    not win and the one when it does (the shared entry itself, or the
+ *    service endpoint, which BGP rows never beat).
+ *
+ * The window is where the exceptions went.  A shared match L wins when it
+ * is strictly longer than the own match and not an exception.  HIDDEN
+ * entries are those inside a VnetLocal/VNetPeering row V; V's row (or a
+ * User row of its prefix, which makes it Invalid) is Active, so the own
+ * match is at least V long, and an L longer than it containing dst lies
+ * inside V exactly when L.len >= V.len: such an L is hidden iff L.len >=
+ * the shortest such V containing dst.  INVALID entries have the prefix of
+ * a User row, an Active own match at least as long: they never win
+ * anyway.  So L wins iff own length < L.len < shortest hiding V, which
+ * depends only on the own rows; the rules' fallback after an excepted
+ * longest match ("the own match is exact") is the same statement.
+ *
+ * Values are computed by the rule functions themselves (own_match and
+ * choose), at one address per range.  An answer is stored without the
+ * matched prefix's address: it is the destination masked to the matched
+ * length, so /24s of one next hop merge.  Built after EFF_FLAT_AFTER
+ * lookups of a table, so a table asked once (an expectation) never pays
+ * for them.  The oracle test compares eff_next_hop with
+ * eff_next_hop_rules on every boundary.
  */
 #define EFF_FLAT_AFTER 1024
+#define LEN_BITS 6                     /* a length + 1 (0: none) in a value */
+#define LEN_MASK 63u
+#define HIDE_NONE 34u                  /* upper window bound: nothing hidden */
+#define PAIR_SHIFT (2 * LEN_BITS)
 
 struct flat_res {
 	uint32_t ip;
-	uint32_t mask;                 /* of the matched prefix */
 	const char *rt;                /* route_table */
 	uint8_t nh, len;
 	bool found, has_ip;
 };
 
+/* The answers of one own-table range: when the shared match loses, and
+ * when it wins (the shared entry itself unless won_se). */
+struct flat_pair {
+	struct flat_res lost, won;
+	bool won_se;                   /* a service endpoint row beats the winner */
+};
+
+/* A table's own flat table: a few dozen ranges (a few hundred for a hub
+ * peered with every spoke), binary searched without an index, each range
+ * one word start << 32 | value, so that a lookup touches a line or two of
+ * ranges and one of pairs. */
+struct own_flat {
+	size_t n;                      /* ranges */
+	struct flat_pair *pairs;       /* after the ranges */
+	uint64_t ranges[];             /* n, starts strictly increasing from 0 */
+};
+
+struct bgp_flat {
+	struct ranges *r;              /* dst -> hop index << LEN_BITS | length + 1, 0: none */
+	uint32_t *hops;                /* distinct first hops, sorted */
+};
+
+static void bgp_flat_destroy(struct bgp_flat *g)
+{
+	if (!g)
+		return;
+	ranges_destroy(g->r);
+	free(g->hops);
+	free(g);
+}
+
 static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return (x > y) - (x < y);
+}
+
+static uint32_t len_mask(unsigned len)
+{
+	return len ? ~(uint32_t)0 << (32 - len) : 0;
+}
+
+/* Ranges being produced in address order: the value at `at` and after,
+ * until the next call.  A later call at the same address replaces the
+ * value; equal neighbours merge. */
+struct sweep {
+	uint32_t *starts, *vals;
+	size_t n;
+};
+
+static void sweep_emit(struct sweep *w, uint64_t at, uint32_t v)
+{
+	if (at > UINT32_MAX)
+		return;
+	if (w->n > 0 && w->starts[w->n - 1] == at) {
+		w->vals[w->n - 1] = v;
+		if (w->n > 1 && w->vals[w->n - 2] == v)
+			w->n--;
+		return;
+	}
+	if (w->n > 0 && w->vals[w->n - 1] == v)
+		return;
+	w->starts[w->n] = (uint32_t)at;
+	w->vals[w->n++] = v;
+}
+
+static size_t hop_index(const uint32_t *hops, size_t n, uint32_t ip)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (hops[mid] < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
+{
+	size_t n = s->n, cap = 2 * n + 1;
+	struct bgp_flat *g = calloc(1, sizeof(*g));
+	uint32_t *first = malloc((n ? n : 1) * sizeof(*first));
+	uint32_t *val = malloc((n ? n : 1) * sizeof(*val));
+	struct sweep w = { malloc(cap * sizeof(uint32_t)), malloc(cap * sizeof(uint32_t)), 0 };
+	bool *usable = malloc(n ? n : 1);
+	if (!g || !first || !val || !w.starts || !w.vals || !usable)
+		goto fail;
+	g->hops = malloc((n ? n : 1) * sizeof(*g->hops));
+	if (!g->hops)
+		goto fail;
+	size_t nh = 0;
+	for (size_t i = 0; i < n; i++) {
+		usable[i] = entry_first_hop(s, i, without_rs, &first[i]);
+		if (usable[i])
+			g->hops[nh++] = first[i];
+	}
+	qsort(g->hops, nh, sizeof(*g->hops), u32_cmp);
+	size_t nu = 0;
+	for (size_t i = 0; i < nh; i++)
+		if (nu == 0 || g->hops[nu - 1] != g->hops[i])
+			g->hops[nu++] = g->hops[i];
+	if (nu >= (size_t)1 << (31 - LEN_BITS))
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (usable[i])
+			val[i] = (uint32_t)hop_index(g->hops, nu, first[i]) << LEN_BITS |
+				 (s->entries[i].prefix.len + 1u);
+	/* Entries in prefix order: a containing prefix comes before what it
+	 * contains, so the open ones form a stack (at most 33 deep, as
+	 * prefixes are distinct) whose top is the longest match. */
+	size_t stack[33], depth = 0;
+	sweep_emit(&w, 0, 0);
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && !usable[i])
+			continue;
+		while (depth > 0 &&
+		       (i == n || !prefix_contains_addr(s->entries[stack[depth - 1]].prefix,
+							 s->entries[i].prefix.addr))) {
+			uint64_t end = (uint64_t)prefix_last(s->entries[stack[--depth]].prefix) + 1;
+			sweep_emit(&w, end, depth ? val[stack[depth - 1]] : 0);
+		}
+		if (i == n)
+			break;
+		if (depth == 33)
+			goto fail; /* cannot happen: entries are distinct and sorted */
+		stack[depth++] = i;
+		sweep_emit(&w, s->entries[i].prefix.addr, val[i]);
+	}
+	g->r = ranges_create(w.starts, w.vals, w.n);
+	if (!g->r)
+		goto fail;
+	free(first);
+	free(val);
+	free(w.starts);
+	free(w.vals);
+	free(usable);
+	return g;
+fail:
+	bgp_flat_destroy(g);
+	free(first);
+	free(val);
+	free(w.starts);
+	free(w.vals);
+	free(usable);
+	return NULL;
 }
 
 static void add_bounds(uint32_t *b, size_t *n, struct prefix p)
@@ -1278,81 +1487,141 @@ static void add_bounds(uint32_t *b, size_t *n, struct prefix p)
 		b[(*n)++] = (uint32_t)end;
 }
 
+static struct flat_res res_of(struct next_hop nh)
+{
+	return (struct flat_res){ .ip = nh.nh_ip, .rt = nh.route_table, .nh = (uint8_t)nh.nh,
+				  .len = nh.matched.len, .found = nh.found, .has_ip = nh.has_nh_ip };
+}
+
 static bool res_equal(const struct flat_res *a, const struct flat_res *b)
 {
 	return a->ip == b->ip && a->rt == b->rt && a->nh == b->nh && a->len == b->len &&
 	       a->found == b->found && a->has_ip == b->has_ip;
 }
 
-static uint32_t res_hash(const struct flat_res *r)
+static bool pair_equal(const struct flat_pair *a, const struct flat_pair *b)
 {
-	uint64_t h = (uint64_t)r->ip * 0x9e3779b97f4a7c15ULL;
-	h ^= (uint64_t)(uintptr_t)r->rt * 0xbf58476d1ce4e5b9ULL;
-	h ^= ((uint64_t)r->nh << 16 | (uint64_t)r->len << 8 | (uint64_t)r->found << 1 | r->has_ip) *
-	     0x94d049bb133111ebULL;
-	return (uint32_t)(h ^ (h >> 32));
+	return a->won_se == b->won_se && res_equal(&a->lost, &b->lost) &&
+	       (!a->won_se || res_equal(&a->won, &b->won));
 }
 
-static int flat_build(const struct eff_table *t)
+/* Length + 1 of the shortest VnetLocal/VNetPeering row containing dst: a
+ * shared match at least that long is hidden (see above). */
+static uint32_t hide_bound(const struct eff_table *t, uint32_t dst)
+{
+	uint32_t h = HIDE_NONE;
+	for (size_t i = 0; i < t->nsys; i++) {
+		const struct route_row *r = &t->rows[i];
+		if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
+		     r->nh == NH_VNET_GLOBAL_PEERING) &&
+		    prefix_contains_addr(r->prefixes[0], dst) && r->prefixes[0].len + 1u < h)
+			h = r->prefixes[0].len + 1u;
+	}
+	return h;
+}
+
+/* The own table of t->own.  O(b (log b + rows)) for b boundaries of a few
+ * dozen rows. */
+static int own_flat_build(const struct eff_table *t)
 {
 	size_t nb = 1, cap = 1;
 	for (size_t i = 0; i < t->nrows; i++)
 		cap += 2 * t->rows[i].nprefixes;
-	if (t->bgp)
-		cap += 2 * t->bgp->n;
 	uint32_t *b = malloc(cap * sizeof(*b)), *vals = malloc(cap * sizeof(*vals));
-	struct flat_res *res = malloc(cap * sizeof(*res));
-	size_t hcap = 16;
-	while (hcap < 2 * cap)
-		hcap *= 2;
-	uint32_t *hash = malloc(hcap * sizeof(*hash)); /* result index + 1, 0 empty */
+	struct flat_pair *pairs = malloc(cap * sizeof(*pairs));
 	int rc = -1;
-	if (!b || !vals || !res || !hash)
+	if (!b || !vals || !pairs)
 		goto out;
-	memset(hash, 0, hcap * sizeof(*hash));
 	b[0] = 0;
 	for (size_t i = 0; i < t->nrows; i++)
 		for (size_t k = 0; k < t->rows[i].nprefixes; k++)
 			add_bounds(b, &nb, t->rows[i].prefixes[k]);
-	for (size_t i = 0; t->bgp && i < t->bgp->n; i++)
-		add_bounds(b, &nb, t->bgp->entries[i].prefix);
 	qsort(b, nb, sizeof(*b), u32_cmp);
-	size_t n = 0, nres = 0;
+	struct sweep w = { b, vals, 0 }; /* compacts in place: w.n <= i */
+	size_t np = 0;
 	for (size_t i = 0; i < nb; i++) {
 		if (i > 0 && b[i] == b[i - 1])
 			continue;
-		struct next_hop nh = eff_next_hop_rules(t, b[i], false);
-		struct flat_res x = { .ip = nh.nh_ip, .mask = prefix_mask(nh.matched.len),
-				      .rt = nh.route_table, .nh = (uint8_t)nh.nh,
-				      .len = nh.matched.len, .found = nh.found, .has_ip = nh.has_nh_ip };
-		if ((b[i] & x.mask) != nh.matched.addr)
-			goto out; /* cannot happen: matched contains b[i] */
-		size_t h = res_hash(&x) & (hcap - 1);
-		while (hash[h] && !res_equal(&res[hash[h] - 1], &x))
-			h = (h + 1) & (hcap - 1);
-		if (!hash[h]) {
-			res[nres] = x;
-			hash[h] = (uint32_t)++nres;
+		uint32_t at = b[i];
+		struct own_match m = own_match(t, at);
+		struct flat_pair x = { .lost = res_of(choose(t, &m, -1, 0)) };
+		uint32_t lo = m.have_own ? m.own_p.len + 1u : 0, hi = hide_bound(t, at);
+		if (m.have_se) {
+			/* The winner's answer: choose with a use_bgp of true. */
+			x.won_se = true;
+			x.won = res_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
+								     .se_p = m.se_p }, -1, 0));
 		}
-		uint32_t id = hash[h] - 1;
-		if (n > 0 && vals[n - 1] == id)
-			continue;
-		b[n] = b[i]; /* n <= i: compacting in place */
-		vals[n++] = id;
+		if (lo + 1 >= hi)
+			hi = 0; /* nothing can win: one form, so that ranges merge */
+		size_t id = 0;
+		while (id < np && !pair_equal(&pairs[id], &x))
+			id++;
+		if (id == np)
+			pairs[np++] = x;
+		if (id >= (size_t)1 << (31 - PAIR_SHIFT))
+			goto out;
+		sweep_emit(&w, at, (uint32_t)id << PAIR_SHIFT | hi << LEN_BITS | lo);
 	}
-	t->fast->flat = ranges_create(b, vals, n);
-	if (t->fast->flat) {
-		struct flat_res *fit = realloc(res, (nres ? nres : 1) * sizeof(*res));
-		t->fast->res = fit ? fit : res;
-		res = NULL;
+	struct own_flat *o = malloc(sizeof(*o) + w.n * sizeof(uint64_t) + np * sizeof(*pairs));
+	if (o) {
+		o->n = w.n;
+		for (size_t i = 0; i < w.n; i++)
+			o->ranges[i] = (uint64_t)b[i] << 32 | vals[i];
+		o->pairs = (struct flat_pair *)(void *)(o->ranges + w.n);
+		memcpy(o->pairs, pairs, np * sizeof(*pairs));
+		t->own->flat = o;
 		rc = 0;
 	}
 out:
 	free(b);
 	free(vals);
-	free(res);
-	free(hash);
+	free(pairs);
 	return rc;
+}
+
+/* The set flat table of a table without a set: no entry anywhere. */
+static const uint32_t NO_SET_INDEX[2] = { RANGES_LEAF, RANGES_LEAF };
+
+/* Builds what t's fast path needs for a view and fills t->fast; false when
+ * out of memory.  A table is looked up in one view only in practice (its
+ * NICs are all within the Route Server's capacity or all beyond it): the
+ * other view's first lookup refills the block. */
+static bool fast_prepare(const struct eff_table *t, bool without_rs)
+{
+	struct eff_own *o = t->own;
+	if (!o->flat && !o->flat_failed)
+		o->flat_failed = own_flat_build(t) != 0;
+	if (!o->flat)
+		return false;
+	struct bgp_set *s = t->bgp;
+	if (s && !s->flat[without_rs] && !s->flat_failed[without_rs]) {
+		s->flat[without_rs] = bgp_flat_build(s, without_rs);
+		s->flat_failed[without_rs] = s->flat[without_rs] == NULL;
+	}
+	if (s && !s->flat[without_rs])
+		return false;
+	struct eff_fast *f = t->fast;
+	f->own = o->flat->ranges;
+	f->own_n = (uint32_t)o->flat->n;
+	f->set_r = s ? s->flat[without_rs]->r : NULL;
+	f->hops = s ? s->flat[without_rs]->hops : NULL;
+	unsigned shift = 31;
+	f->set_index = s ? ranges_index(f->set_r, &shift) : NO_SET_INDEX;
+	if (!s)
+		f->set_shift = 31;
+	else
+		f->set_shift = (uint8_t)shift;
+	f->ready[without_rs] = true;
+	f->ready[!without_rs] = false;
+	return true;
+}
+
+static struct next_hop answer(const struct flat_res *x, uint32_t dst)
+{
+	return (struct next_hop){ .found = x->found, .nh = (enum nh_type)x->nh, .nh_ip = x->ip,
+				  .has_nh_ip = x->has_ip, .route_table = x->rt,
+				  .matched = { dst & len_mask(x->len), x->len } };
 }
 
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs)
@@ -1360,21 +1629,39 @@ struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool witho
 	if (without_rs && t->no_rs)
 		return eff_next_hop(t->no_rs, dst, false);
 	struct eff_fast *f = t->fast;
-	if (!without_rs) {
-		if (!f->flat && !f->failed && ++f->lookups >= EFF_FLAT_AFTER)
-			f->failed = flat_build(t) != 0;
-		if (f->flat) {
-			const struct flat_res *x = &f->res[ranges_lookup(f->flat, dst)];
-			return (struct next_hop){ .found = x->found, .nh = (enum nh_type)x->nh,
-						  .nh_ip = x->ip, .has_nh_ip = x->has_ip,
-						  .route_table = x->rt,
-						  .matched = { dst & x->mask, x->len } };
-		}
+	if (!f->ready[without_rs]) {
+		if (f->failed[without_rs] || ++f->lookups < EFF_FLAT_AFTER)
+			return eff_next_hop_rules(t, dst, without_rs);
+		f->failed[without_rs] = !fast_prepare(t, without_rs);
+		if (f->failed[without_rs])
+			return eff_next_hop_rules(t, dst, without_rs);
 	}
-	return eff_next_hop_rules(t, dst, without_rs);
+	/* Both reads are independent: they overlap. */
+	const uint64_t *base = f->own, key = (uint64_t)dst << 32 | UINT32_MAX;
+	for (size_t len = f->own_n; len > 1;) {
+		size_t half = len / 2;
+		base = base[half] <= key ? base + half : base;
+		len -= half;
+	}
+	uint32_t v = (uint32_t)*base;
+	uint32_t e = ranges_lookup_inline(f->set_r, f->set_index, f->set_shift, dst);
+	uint32_t len1 = e & LEN_MASK;
+	const struct flat_pair *p = &((const struct flat_pair *)(f->own + f->own_n))[v >> PAIR_SHIFT];
+	if (len1 > (v & LEN_MASK) && len1 < (v >> LEN_BITS & LEN_MASK)) {
+		if (p->won_se)
+			return answer(&p->won, dst);
+		unsigned len = len1 - 1;
+		return (struct next_hop){ .found = true, .nh = NH_VNET_GATEWAY,
+					  .nh_ip = f->hops[e >> LEN_BITS], .has_nh_ip = true,
+					  .matched = { dst & len_mask(len), (uint8_t)len } };
+	}
+	return answer(&p->lost, dst);
 }
 
 size_t eff_fast_ranges(const struct eff_table *t)
 {
-	return t->fast->flat ? ranges_count(t->fast->flat) : 0;
+	const struct eff_fast *f = t->fast;
+	if (!f->ready[0] && !f->ready[1])
+		return 0;
+	return f->own_n + (f->set_r ? ranges_count(f->set_r) : 0);
 }

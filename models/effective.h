@@ -61,6 +61,11 @@ struct bgp_set {
 	size_t ecap, nhcap;            /* builder capacities */
 	struct bgp_set *no_rs;         /* cache: the set without Route Server rows */
 	bool no_rs_built;
+	/* Cache for eff_next_hop: the longest usable entry of every address
+	 * range, [without_rs]; built on demand, the set never changes after
+	 * bgp_set_finish (an update makes a new set). */
+	struct bgp_flat *flat[2];
+	bool flat_failed[2];           /* out of memory building it: rules only */
 };
 
 /* Builder: add entries in any order, then bgp_set_finish sorts and indexes. */
@@ -144,15 +149,17 @@ struct next_hop {
 	const char *route_table;       /* User row: its table; NULL = "System Route" */
 	struct prefix matched;
 };
-/* A table looked up often (more than a thousand times) derives a flat
- * range table from its rows once and answers from it in a few ns;
- * otherwise, and for the rare view without Route Server rows computed on
- * the fly, eff_next_hop_rules answers.  Both always agree. */
+/* A table looked up often (more than a thousand times) answers from two
+ * flat range tables derived once: one over its own rows (shared with the
+ * tables eff_update derives from it) and one over its domain's set
+ * (shared by every table of the domain, per view with or without Route
+ * Server rows), in a few ns; until then eff_next_hop_rules answers.  Both
+ * always agree. */
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs);
 /* The reference: the answer computed from the rows and the domain's set at
  * every call (three trie lookups and the exceptions). */
 struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs);
-/* Ranges of t's derived lookup table, 0 while it has none. */
+/* Ranges of t's derived lookup tables (own and set), 0 while it has none. */
 size_t eff_fast_ranges(const struct eff_table *t);
 
 #endif

@@ -14,11 +14,14 @@
  * beside it, and a bucket index on the top `bits` address bits (4..12,
  * about four buckets per range: at most 16 KiB).  A bucket inside one range
  * holds its value, so most lookups are one read; a bucket that range
- * starts split names the span of ranges to search, branch-free.
+ * starts split names the span of ranges to search, branch-free.  A crowded
+ * bucket (more than 8 ranges: thousands of /24s in one /12) gets a
+ * sub-index of its own on the next address bits, about two entries per
+ * range, whose entries are values or spans again.
  * Values must be below 2^31 (the top bit marks those buckets).
- * Costs: lookup one read, or O(log(ranges in the bucket)) more; build
- * O(n + 2^bits); memory 8 bytes per range, 4 per bucket, 8 per split
- * bucket.
+ * Costs: lookup one read, two, or O(log(ranges in the span)) more; build
+ * O(n + 2^bits); memory 8 bytes per range, 4 per bucket, 16 per split
+ * bucket, about 8 per range of a crowded bucket.
  */
 #ifndef SIM_RANGES_H
 #define SIM_RANGES_H
@@ -35,6 +38,18 @@ struct ranges;
 struct ranges *ranges_create(const uint32_t *starts, const uint32_t *values, size_t n);
 void ranges_destroy(struct ranges *r); /* NULL is a no-op */
 uint32_t ranges_lookup(const struct ranges *r, uint32_t addr);
+
+/* The first index level, for a caller that inlines the usual one-read
+ * case (ranges_lookup_inline) and keeps these beside its other hot
+ * fields: an entry with RANGES_LEAF set is RANGES_LEAF | value. */
+#define RANGES_LEAF 0x80000000u
+const uint32_t *ranges_index(const struct ranges *r, unsigned *shift);
+static inline uint32_t ranges_lookup_inline(const struct ranges *r, const uint32_t *index,
+					    unsigned shift, uint32_t addr)
+{
+	uint32_t e = index[addr >> shift];
+	return e & RANGES_LEAF ? e & ~RANGES_LEAF : ranges_lookup(r, addr);
+}
 size_t ranges_count(const struct ranges *r);
 size_t ranges_bytes(const struct ranges *r); /* memory held */
 

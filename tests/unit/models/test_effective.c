@@ -1255,70 +1255,198 @@ static void same_next_hop(const struct eff_table *t, uint32_t dst, bool without_
 		  b.matched.len);
 }
 
-Test(effective, fast_next_hop_equals_the_rules)
+/* Both views of t answer from the flat tables: enough lookups of each. */
+static void build_flat(const struct eff_table *t)
+{
+	for (int w = 0; w < 2; w++)
+		for (int i = 0; i < 1100; i++)
+			eff_next_hop(t, (uint32_t)i * 2654435761u, w);
+	cr_assert_gt(eff_fast_ranges(t), 0, "the flat tables were never built");
+}
+
+/* Every boundary of the table's rows and of the set's entries, +-1, in
+ * both views (alternating, so the table switches views), and random
+ * addresses. */
+static void same_everywhere(const struct eff_table *t, const struct bgp_set *set, uint64_t *x,
+			    const char *what)
+{
+	struct prefix b[4096];
+	size_t nb = 0;
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	while (eff_row(t, false, &it, &r))
+		for (size_t k = 0; k < r.nprefixes && nb < NELEM(b); k++)
+			b[nb++] = r.prefixes[k];
+	for (size_t i = 0; set && i < set->n && nb < NELEM(b); i++)
+		b[nb++] = set->entries[i].prefix;
+	for (size_t i = 0; i < nb; i++) {
+		uint32_t first = b[i].addr, last = prefix_last(b[i]);
+		for (int w = 0; w < 2; w++) {
+			same_next_hop(t, first, w, what);
+			same_next_hop(t, last, w, what);
+			same_next_hop(t, first - 1, w, what);
+			same_next_hop(t, last + 1, w, what);
+		}
+	}
+	for (int i = 0; i < 30000; i++) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		same_next_hop(t, (uint32_t)*x, i % 7 == 0, what);
+	}
+}
+
+/* Random domain entries: lengths 0..32, a quarter inside 10/8 (hidden
+ * under VnetLocal or peering rows), some equal to User rows' prefixes or
+ * around the service endpoints' prefixes (20.38.108.0/23 and others of the
+ * sample Storage tag), next hops with and without Route Server rows;
+ * with_rs_default adds a Route-Server-only 0/0 (a table with a separate
+ * view without Route Server rows).  Returns the number of entries. */
+static size_t random_entries(uint64_t *x, size_t want, bool with_rs_default, char text[][64],
+			     const char **entries)
 {
 	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
-	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe" };
+	static const char *const user[] = { "8.8.8.0/24", "20.1.0.0/16", "20.38.108.0/24",
+					    "52.0.0.0/8", "0.0.0.0/0" };
+#define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
+	struct prefix seen[1024];
+	size_t ne = 0;
+	cr_assert_leq(want, NELEM(seen));
+	for (size_t i = 0; i < want; i++) {
+		uint8_t len = (uint8_t)(NEXT() % 33);
+		uint32_t a = (uint32_t)NEXT();
+		if (i % 4 == 0)
+			a = (a & 0x00ffffffu) | 0x0a000000u;
+		if (i % 4 == 1)
+			a = (a & 0x0000ffffu) | 0x14260000u; /* 20.38/16: around the endpoints */
+		struct prefix p = { a & prefix_mask(len), len };
+		if (i % 40 == 2)
+			p = P(user[(i / 40) % NELEM(user)]);
+		if (i == 3 && with_rs_default)
+			p = P("0.0.0.0/0");
+		bool dup = false;
+		for (size_t k = 0; k < ne && !dup; k++)
+			dup = prefix_equal(seen[k], p);
+		if (dup)
+			continue;
+		seen[ne] = p;
+		char pf[PREFIX_STRLEN];
+		bool two = NEXT() % 3 == 0;
+		const char *h1 = hops[NEXT() % NELEM(hops)];
+		const char *h2 = hops[NEXT() % NELEM(hops)];
+		if (i == 3 && with_rs_default)
+			h1 = "*10.0.1.5", two = false;
+		snprintf(text[ne], 64, "%s %s%s%s", prefix_format(p, pf), h1, two ? "," : "",
+			 two ? h2 : "");
+		entries[ne] = text[ne];
+		ne++;
+	}
+#undef NEXT
+	return ne;
+}
+
+/* rt-app with User routes equal to some entries, inside the endpoints'
+ * prefixes and around them; the extra subnet 'se' has service endpoints
+ * and the same route table. */
+#define SE_SUBNET                                                                              \
+	", { 'name': 'se', 'addressPrefix': '10.0.4.0/24', 'routeTable': { 'id': 'rt-app' },"  \
+	"    'serviceEndpoints': [ { 'service': 'Microsoft.Storage' },"                        \
+	"                          { 'service': 'Microsoft.KeyVault' } ] }"
+#define FAST_ROUTES                                                                            \
+	R("web", "8.8.8.0/24", "Internet") ", " R("pin", "20.1.0.0/16", "None") ", "            \
+	RVA("in-se", "20.38.108.0/24", "10.0.1.4") ", " R("wide", "52.0.0.0/8", "Internet")
+#define FAST_NET(extra)                                                                        \
+	"{ 'virtualNetworks': [ " HUB("Disabled", SE_SUBNET) ", " SPOKES " ], "                \
+	RT_APP(extra, FAST_ROUTES) ", " PE " }"
+
+/* Oracle (STYLE: the fast path against the rules): once a table answers
+ * from its flat tables, eff_next_hop must answer exactly as
+ * eff_next_hop_rules on every rule boundary, around it and on random
+ * addresses, in both views: subnets with User, service endpoint, peering
+ * and private endpoint rows, propagation on and off, with and without a
+ * separate view without Route Server rows, and no domain at all. */
+Test(effective, fast_next_hop_equals_the_rules)
+{
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe", "hub/se",
+					       "spoke/app" };
 	uint64_t x = 0x9E3779B97F4A7C15u;
-#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
 	for (size_t sn = 0; sn < NELEM(subnets); sn++)
-		for (int round = 0; round < 4; round++) {
-			/* Random entries: lengths 0..32, a quarter inside 10/8
-			 * (hidden under VnetLocal or peering rows), some equal to
-			 * a User row's prefix. */
-			enum { N = 600 };
-			static char text[N][64];
-			const char *entries[N];
-			struct prefix seen[N];
-			size_t ne = 0;
-			for (size_t i = 0; i < N; i++) {
-				uint8_t len = (uint8_t)(NEXT() % 33);
-				uint32_t a = (uint32_t)NEXT();
-				if (i % 4 == 0)
-					a = (a & 0x00ffffffu) | 0x0a000000u;
-				if (i % 50 == 0)
-					a = A("8.8.8.0"), len = 24;
-				struct prefix p = { a & prefix_mask(len), len };
-				bool dup = false;
-				for (size_t k = 0; k < ne && !dup; k++)
-					dup = prefix_equal(seen[k], p);
-				if (dup)
-					continue;
-				seen[ne] = p;
-				char pf[PREFIX_STRLEN];
-				bool two = NEXT() % 3 == 0;
-				const char *h1 = hops[NEXT() % NELEM(hops)];
-				const char *h2 = hops[NEXT() % NELEM(hops)];
-				snprintf(text[ne], sizeof(text[ne]), "%s %s%s%s", prefix_format(p, pf), h1,
-					 two ? "," : "", two ? h2 : "");
-				entries[ne] = text[ne];
-				ne++;
-			}
-			struct bgp_set *set = mkset(entries, ne);
+		for (int round = 0; round < 6; round++) {
+			static char text[1024][64];
+			const char *entries[1024];
+			size_t ne = random_entries(&x, 600, round % 2 == 1, text, entries);
+			struct bgp_set *set = round == 4 ? NULL : mkset(entries, ne);
+			const char *extra = round == 5 ? ", 'disableBgpRoutePropagation': true" : "";
+			char topo[4096];
+			snprintf(topo, sizeof(topo), FAST_NET("%s"), extra);
 			struct efx f;
-			const struct eff_table *t =
-				eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
-						  R("pin", "20.1.0.0/16", "None")),
-					 NULL, subnets[sn], set);
-			/* Enough lookups to make it build the flat table. */
-			for (int i = 0; i < 5000 && eff_fast_ranges(t) == 0; i++)
-				eff_next_hop(t, (uint32_t)NEXT(), false);
-			cr_assert_gt(eff_fast_ranges(t), 0, "the flat table was never built");
-			for (size_t i = 0; i < ne; i++) {
-				uint32_t first = seen[i].addr, last = prefix_last(seen[i]);
-				for (int w = 0; w < 2; w++) {
-					same_next_hop(t, first, w, subnets[sn]);
-					same_next_hop(t, last, w, subnets[sn]);
-					same_next_hop(t, first - 1, w, subnets[sn]);
-					same_next_hop(t, last + 1, w, subnets[sn]);
-				}
-			}
-			for (int i = 0; i < 100000; i++)
-				same_next_hop(t, (uint32_t)NEXT(), i % 7 == 0, subnets[sn]);
+			const struct eff_table *t = eff_load(&f, topo, NULL, subnets[sn], set);
+			build_flat(t);
+			char what[64];
+			snprintf(what, sizeof(what), "%s round %d", subnets[sn], round);
+			same_everywhere(t, set, &x, what);
 			efx_fini(&f);
 			bgp_set_unref(set);
 		}
-#undef NEXT
+}
+
+/* The flat tables follow the set: a table eff_update derives from one
+ * that built them shares its own rows (and their flat table) but gets a
+ * new set, whose flat table must be its own.  The old table, still held
+ * (a checkpoint), keeps answering for the old set. */
+Test(effective, fast_next_hop_after_the_set_changes)
+{
+	static const char *const subnets[] = { "hub/app", "hub/se", "spoke/app" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 4; round++) {
+			static char text[1024][64], text2[1024][64];
+			const char *entries[1024], *entries2[1024];
+			size_t ne = random_entries(&x, 300, round % 2 == 1, text, entries);
+			struct bgp_set *s1 = mkset(entries, ne);
+			struct efx f;
+			char topo[4096];
+			snprintf(topo, sizeof(topo), FAST_NET("%s"), "");
+			eff_load(&f, topo, NULL, subnets[sn], s1);
+			struct eff_table *t1 = eff_ref(f.t);
+			build_flat(t1);
+			/* The new set: every other entry kept with other next hops,
+			 * some new ones; the changed prefixes are all of both. */
+			size_t ne2 = random_entries(&x, 300, round % 2 == 0, text2, entries2);
+			struct bgp_set *s2 = mkset(entries2, ne2);
+			struct prefix changed[2048];
+			size_t nc = 0;
+			for (size_t i = 0; i < s1->n; i++)
+				changed[nc++] = s1->entries[i].prefix;
+			for (size_t i = 0; i < s2->n; i++)
+				if (bgp_set_find(s1, s2->entries[i].prefix) < 0)
+					changed[nc++] = s2->entries[i].prefix;
+			qsort(changed, nc, sizeof(changed[0]), prefix_cmp_qsort);
+			const struct subnet *s = topology_subnet(f.tl.t, subnets[sn]);
+			struct eff_input in = { .topo = f.tl.t, .subnet = s, .none_set = &f.none,
+						.bgp = s2, .no_rs_view = true };
+			/* Only non-own prefixes changed, so the rows are shared:
+			 * changing only entries that touch no row. */
+			size_t keep = 0;
+			for (size_t i = 0; i < nc; i++) {
+				struct route_row rows[8];
+				if (changed[i].len > 0 && eff_rows_with_prefix(t1, changed[i], false, rows, 8) == 0)
+					changed[keep++] = changed[i];
+			}
+			struct eff_table *t2 = eff_update(t1, &in, changed, keep);
+			cr_assert_not_null(t2);
+			build_flat(t2);
+			char what[64];
+			snprintf(what, sizeof(what), "%s round %d, new set", subnets[sn], round);
+			same_everywhere(t2, s1, &x, what);
+			same_everywhere(t2, s2, &x, what);
+			snprintf(what, sizeof(what), "%s round %d, old set", subnets[sn], round);
+			same_everywhere(t1, s1, &x, what);
+			same_everywhere(t1, s2, &x, what);
+			eff_unref(t2);
+			eff_unref(t1);
+			efx_fini(&f);
+			bgp_set_unref(s1);
+			bgp_set_unref(s2);
+		}
 }
 
 Test(effective, bgp_set_add_run_equals_adding_one_by_one)

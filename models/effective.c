@@ -48,11 +48,9 @@ struct eff_fast {
 	 * reads this block, then one index entry of each (see "Fast next
 	 * hops"). */
 	const uint64_t *own;           /* own_flat's ranges */
-	const uint32_t *set_index;     /* the set's flat table, NO_SET_INDEX if none */
-	const struct ranges *set_r;
+	const struct ranges *set_r;    /* the set's flat table, NO_SET if none */
 	const uint32_t *hops;          /* the set's flat table's */
 	uint32_t own_n;
-	uint8_t set_shift;
 	bool ready[2];                 /* [without_rs]: the above filled for that view */
 	bool failed[2];                /* out of memory building them: rules only */
 	unsigned lookups;              /* counted until the flat tables are ready */
@@ -81,15 +79,14 @@ struct eff_table {
 	struct lpm *se_fib;            /* service endpoint prefix -> own row */
 };
 
-/* A zeroed table, aligned so that its first fields share a cache line. */
+/* A zeroed table.  (Not aligned to a cache line: aligned_alloc costs
+ * more, for every table of every event, than the second line it saves
+ * some lookups.) */
 static struct eff_table *table_alloc(void)
 {
-	size_t size = (sizeof(struct eff_table) + 63) & ~(size_t)63;
-	struct eff_table *t = aligned_alloc(64, size);
-	if (!t)
-		return NULL;
-	memset(t, 0, size);
-	t->fast = &t->fast_state;
+	struct eff_table *t = calloc(1, sizeof(*t));
+	if (t)
+		t->fast = &t->fast_state;
 	return t;
 }
 
@@ -114,11 +111,27 @@ static inline bool prefix_less(struct prefix a, struct prefix b)
 
 static void bgp_flat_destroy(struct bgp_flat *g);
 
+/* bgp_set_find's memo: the latest answers, direct mapped on the prefix.
+ * After an event every subnet of the domain asks the new set about the
+ * same few changed prefixes (eff_update, eff_bgp_listed): one binary
+ * search each instead of one per subnet. */
+#define FIND_MEMO 64
+
+struct bgp_find_memo {
+	struct {
+		struct prefix p;
+		long idx;
+		bool valid;
+	} e[FIND_MEMO];
+};
+
 struct bgp_set *bgp_set_create(void)
 {
-	struct bgp_set *s = calloc(1, sizeof(*s));
-	if (s)
+	struct bgp_set *s = calloc(1, sizeof(*s) + sizeof(struct bgp_find_memo));
+	if (s) {
 		s->refs = 1;
+		s->memo = (struct bgp_find_memo *)(void *)(s + 1);
+	}
 	return s;
 }
 
@@ -155,6 +168,7 @@ int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bo
 	    grow((void **)&s->nh, &ncap, s->nnh + n, sizeof(*s->nh)) ||
 	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + n, sizeof(*s->nh_rs)))
 		return -1;
+	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, p));
 	s->entries[s->n] = (struct bgp_entry){ .prefix = p, .nh_first = (uint32_t)s->nnh,
 					       .nh_count = (uint32_t)n };
 	memcpy(s->nh + s->nnh, nh, n * sizeof(*nh));
@@ -169,39 +183,48 @@ int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, 
 	if (from >= to)
 		return 0;
 	/* Contiguous: each entry's next hops follow the previous one's (how
-	 * the domain builder lays them out), so they copy in one piece. */
+	 * the builder lays them out unless finish had to sort), so they copy
+	 * in one piece. */
+	const struct bgp_entry *e = &base->entries[from];
 	size_t nh = 0;
-	bool contiguous = true;
-	for (size_t i = from; i < to; i++) {
-		const struct bgp_entry *x = &base->entries[i];
-		contiguous = contiguous && (i == from || x->nh_first == x[-1].nh_first + x[-1].nh_count);
-		nh += x->nh_count;
+	bool contiguous = !base->nh_scattered;
+	if (contiguous) {
+		nh = e[to - from - 1].nh_first + e[to - from - 1].nh_count - e[0].nh_first;
+	} else {
+		contiguous = true;
+		for (size_t i = from; i < to; i++) {
+			const struct bgp_entry *x = &base->entries[i];
+			contiguous = contiguous &&
+				     (i == from || x->nh_first == x[-1].nh_first + x[-1].nh_count);
+			nh += x->nh_count;
+		}
 	}
 	size_t ncap = s->nhcap;
 	if (grow((void **)&s->entries, &s->ecap, s->n + (to - from), sizeof(*s->entries)) ||
 	    grow((void **)&s->nh, &ncap, s->nnh + nh, sizeof(*s->nh)) ||
 	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + nh, sizeof(*s->nh_rs)))
 		return -1;
-	const struct bgp_entry *e = &base->entries[from];
-	uint32_t first = e[0].nh_first;
-	for (size_t i = 0; i < to - from; i++) {
-		struct bgp_entry *d = &s->entries[s->n + i];
-		*d = e[i];
-		if (contiguous) {
-			d->nh_first = (uint32_t)s->nnh + (e[i].nh_first - first);
-		} else {
-			/* Out of order (a set built unsorted): one by one. */
-			d->nh_first = (uint32_t)s->nnh;
+	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, e[0].prefix)) ||
+		      base->unsorted;
+	struct bgp_entry *d = &s->entries[s->n];
+	if (contiguous) {
+		uint32_t delta = (uint32_t)s->nnh - e[0].nh_first; /* modulo 2^32 */
+		memcpy(d, e, (to - from) * sizeof(*d));
+		for (size_t i = 0; i < to - from; i++)
+			d[i].nh_first += delta;
+		memcpy(s->nh + s->nnh, base->nh + e[0].nh_first, nh * sizeof(*s->nh));
+		memcpy(s->nh_rs + s->nnh, base->nh_rs + e[0].nh_first, nh * sizeof(*s->nh_rs));
+		s->nnh += nh;
+	} else {
+		/* Out of order (a set built unsorted): one by one. */
+		for (size_t i = 0; i < to - from; i++) {
+			d[i] = e[i];
+			d[i].nh_first = (uint32_t)s->nnh;
 			memcpy(s->nh + s->nnh, base->nh + e[i].nh_first, e[i].nh_count * sizeof(*s->nh));
 			memcpy(s->nh_rs + s->nnh, base->nh_rs + e[i].nh_first,
 			       e[i].nh_count * sizeof(*s->nh_rs));
 			s->nnh += e[i].nh_count;
 		}
-	}
-	if (contiguous) {
-		memcpy(s->nh + s->nnh, base->nh + first, nh * sizeof(*s->nh));
-		memcpy(s->nh_rs + s->nnh, base->nh_rs + first, nh * sizeof(*s->nh_rs));
-		s->nnh += nh;
 	}
 	s->n += to - from;
 	return 0;
@@ -215,14 +238,17 @@ static int entry_cmp(const void *a, const void *b)
 
 int bgp_set_finish(struct bgp_set *s)
 {
-	/* Entries are added in prefix order by the domain builder; sort anyway
-	 * so the invariant does not depend on the caller.  Sorting moves entries
-	 * but their nh ranges stay valid. */
-	bool sorted = true;
-	for (size_t i = 1; i < s->n && sorted; i++)
-		sorted = prefix_less(s->entries[i - 1].prefix, s->entries[i].prefix);
-	if (!sorted)
+	/* Entries are added in prefix order by the domain builder (the
+	 * builder tracked it: no O(n) check here); sort anyway so the
+	 * invariant does not depend on the caller.  Sorting moves entries but
+	 * their nh ranges stay valid, only no longer in entry order. */
+	if (s->unsorted) {
 		qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
+		s->nh_scattered = true;
+		s->unsorted = false;
+	}
+	memset(s->memo, 0, sizeof(*s->memo));
+	s->finished = true;
 	return 0;
 }
 
@@ -302,10 +328,18 @@ long bgp_set_find(const struct bgp_set *s, struct prefix p)
 {
 	if (!s)
 		return -1;
+	struct bgp_find_memo *m = s->memo;
+	size_t h = (size_t)((p.addr * 0x9E3779B1u ^ p.len) >> 26) & (FIND_MEMO - 1);
+	if (s->finished && m->e[h].valid && prefix_equal(m->e[h].p, p))
+		return m->e[h].idx;
 	size_t i = lower_bound(s, p);
-	if (i < s->n && prefix_equal(s->entries[i].prefix, p))
-		return (long)i;
-	return -1;
+	long idx = i < s->n && prefix_equal(s->entries[i].prefix, p) ? (long)i : -1;
+	if (s->finished) {
+		m->e[h].p = p;
+		m->e[h].idx = idx;
+		m->e[h].valid = true;
+	}
+	return idx;
 }
 
 /* A new set holding s's rows that the Route Server did not program. */
@@ -1321,20 +1355,21 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
 #define LEN_BITS 6                     /* a length + 1 (0: none) in a value */
 #define LEN_MASK 63u
 #define HIDE_NONE 34u                  /* upper window bound: nothing hidden */
-#define PAIR_SHIFT (2 * LEN_BITS)
+#define WON_SE (1u << 2 * LEN_BITS)   /* a service endpoint row beats the winner */
+#define PAIR_SHIFT (2 * LEN_BITS + 1)
 
-struct flat_res {
-	uint32_t ip;
+struct flat_res {                      /* 16 bytes: four to a cache line */
 	const char *rt;                /* route_table */
+	uint32_t ip;
 	uint8_t nh, len;
 	bool found, has_ip;
 };
 
 /* The answers of one own-table range: when the shared match loses, and
- * when it wins (the shared entry itself unless won_se). */
+ * when it wins (the shared entry itself unless the range's value has
+ * WON_SE; won is zero then). */
 struct flat_pair {
 	struct flat_res lost, won;
-	bool won_se;                   /* a service endpoint row beats the winner */
 };
 
 /* A table's own flat table: a few dozen ranges (a few hundred for a hub
@@ -1489,7 +1524,7 @@ static void add_bounds(uint32_t *b, size_t *n, struct prefix p)
 
 static struct flat_res res_of(struct next_hop nh)
 {
-	return (struct flat_res){ .ip = nh.nh_ip, .rt = nh.route_table, .nh = (uint8_t)nh.nh,
+	return (struct flat_res){ .rt = nh.route_table, .ip = nh.nh_ip, .nh = (uint8_t)nh.nh,
 				  .len = nh.matched.len, .found = nh.found, .has_ip = nh.has_nh_ip };
 }
 
@@ -1501,8 +1536,7 @@ static bool res_equal(const struct flat_res *a, const struct flat_res *b)
 
 static bool pair_equal(const struct flat_pair *a, const struct flat_pair *b)
 {
-	return a->won_se == b->won_se && res_equal(&a->lost, &b->lost) &&
-	       (!a->won_se || res_equal(&a->won, &b->won));
+	return res_equal(&a->lost, &b->lost) && res_equal(&a->won, &b->won);
 }
 
 /* Length + 1 of the shortest VnetLocal/VNetPeering row containing dst: a
@@ -1548,7 +1582,6 @@ static int own_flat_build(const struct eff_table *t)
 		uint32_t lo = m.have_own ? m.own_p.len + 1u : 0, hi = hide_bound(t, at);
 		if (m.have_se) {
 			/* The winner's answer: choose with a use_bgp of true. */
-			x.won_se = true;
 			x.won = res_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
 								     .se_p = m.se_p }, -1, 0));
 		}
@@ -1561,7 +1594,8 @@ static int own_flat_build(const struct eff_table *t)
 			pairs[np++] = x;
 		if (id >= (size_t)1 << (31 - PAIR_SHIFT))
 			goto out;
-		sweep_emit(&w, at, (uint32_t)id << PAIR_SHIFT | hi << LEN_BITS | lo);
+		sweep_emit(&w, at, (uint32_t)id << PAIR_SHIFT | (m.have_se ? WON_SE : 0) |
+					   hi << LEN_BITS | lo);
 	}
 	struct own_flat *o = malloc(sizeof(*o) + w.n * sizeof(uint64_t) + np * sizeof(*pairs));
 	if (o) {
@@ -1580,8 +1614,14 @@ out:
 	return rc;
 }
 
-/* The set flat table of a table without a set: no entry anywhere. */
-static const uint32_t NO_SET_INDEX[2] = { RANGES_LEAF, RANGES_LEAF };
+/* The set flat table of a table without a set: no entry anywhere (never
+ * written; not const only because struct ranges points to it). */
+static uint32_t NO_SET_INDEX[16] = {
+	RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF,
+	RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF,
+	RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF,
+};
+static const struct ranges NO_SET = { .bits = 4, .n = 1, .index = NO_SET_INDEX };
 
 /* Builds what t's fast path needs for a view and fills t->fast; false when
  * out of memory.  A table is looked up in one view only in practice (its
@@ -1604,14 +1644,8 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 	struct eff_fast *f = t->fast;
 	f->own = o->flat->ranges;
 	f->own_n = (uint32_t)o->flat->n;
-	f->set_r = s ? s->flat[without_rs]->r : NULL;
+	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
 	f->hops = s ? s->flat[without_rs]->hops : NULL;
-	unsigned shift = 31;
-	f->set_index = s ? ranges_index(f->set_r, &shift) : NO_SET_INDEX;
-	if (!s)
-		f->set_shift = 31;
-	else
-		f->set_shift = (uint8_t)shift;
 	f->ready[without_rs] = true;
 	f->ready[!without_rs] = false;
 	return true;
@@ -1624,18 +1658,27 @@ static struct next_hop answer(const struct flat_res *x, uint32_t dst)
 				  .matched = { dst & len_mask(x->len), x->len } };
 }
 
+/* eff_next_hop before t is ready for the view: counts, prepares, or asks
+ * the rules.  Out of line, so that the fast path stays small. */
+static __attribute__((noinline, cold)) struct next_hop
+not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
+{
+	struct eff_fast *f = t->fast;
+	if (f->failed[without_rs] || ++f->lookups < EFF_FLAT_AFTER)
+		return eff_next_hop_rules(t, dst, without_rs);
+	f->failed[without_rs] = !fast_prepare(t, without_rs);
+	if (f->failed[without_rs])
+		return eff_next_hop_rules(t, dst, without_rs);
+	return eff_next_hop(t, dst, without_rs);
+}
+
 struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs)
 {
 	if (without_rs && t->no_rs)
-		return eff_next_hop(t->no_rs, dst, false);
-	struct eff_fast *f = t->fast;
-	if (!f->ready[without_rs]) {
-		if (f->failed[without_rs] || ++f->lookups < EFF_FLAT_AFTER)
-			return eff_next_hop_rules(t, dst, without_rs);
-		f->failed[without_rs] = !fast_prepare(t, without_rs);
-		if (f->failed[without_rs])
-			return eff_next_hop_rules(t, dst, without_rs);
-	}
+		t = t->no_rs, without_rs = false;
+	const struct eff_fast *f = t->fast;
+	if (!f->ready[without_rs])
+		return not_ready(t, dst, without_rs);
 	/* Both reads are independent: they overlap. */
 	const uint64_t *base = f->own, key = (uint64_t)dst << 32 | UINT32_MAX;
 	for (size_t len = f->own_n; len > 1;) {
@@ -1644,11 +1687,11 @@ struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool witho
 		len -= half;
 	}
 	uint32_t v = (uint32_t)*base;
-	uint32_t e = ranges_lookup_inline(f->set_r, f->set_index, f->set_shift, dst);
+	uint32_t e = ranges_lookup_inline(f->set_r, dst);
 	uint32_t len1 = e & LEN_MASK;
 	const struct flat_pair *p = &((const struct flat_pair *)(f->own + f->own_n))[v >> PAIR_SHIFT];
 	if (len1 > (v & LEN_MASK) && len1 < (v >> LEN_BITS & LEN_MASK)) {
-		if (p->won_se)
+		if (v & WON_SE)
 			return answer(&p->won, dst);
 		unsigned len = len1 - 1;
 		return (struct next_hop){ .found = true, .nh = NH_VNET_GATEWAY,
@@ -1663,5 +1706,5 @@ size_t eff_fast_ranges(const struct eff_table *t)
 	const struct eff_fast *f = t->fast;
 	if (!f->ready[0] && !f->ready[1])
 		return 0;
-	return f->own_n + (f->set_r ? ranges_count(f->set_r) : 0);
+	return f->own_n + (f->set_r != &NO_SET ? ranges_count(f->set_r) : 0);
 }

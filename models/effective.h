@@ -59,6 +59,10 @@ struct bgp_set {
 	struct lpm *fib;               /* prefix -> entry index; built on first lookup */
 	bool fib_failed;               /* out of memory building it: lookups scan */
 	size_t ecap, nhcap;            /* builder capacities */
+	bool unsorted;                 /* builder: an entry was added out of order */
+	bool nh_scattered;             /* entries' next hops not contiguous in entry order */
+	bool finished;                 /* bgp_set_finish ran: immutable from here */
+	struct bgp_find_memo *memo;    /* cache of bgp_set_find, allocated with the set */
 	struct bgp_set *no_rs;         /* cache: the set without Route Server rows */
 	bool no_rs_built;
 	/* Cache for eff_next_hop: the longest usable entry of every address

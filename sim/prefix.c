@@ -179,7 +179,12 @@ int prefix_cmp_qsort(const void *a, const void *b)
 
 size_t prefix_sort_unique(struct prefix *v, size_t n)
 {
-	if (n > 1)
+	/* Lists are often sorted already (a topology's VNets in address
+	 * order): an O(n) check saves the O(n log n) sort. */
+	size_t sorted = 1;
+	while (sorted < n && prefix_compare(v[sorted - 1], v[sorted]) <= 0)
+		sorted++;
+	if (sorted < n)
 		qsort(v, n, sizeof(*v), prefix_cmp_qsort);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)

@@ -14,28 +14,11 @@
  * case: one read answers), else the number of a span, the ranges
  * [first, first + count) that meet the bucket.  A span of more than
  * RANGES_SUB_MIN ranges (a crowded bucket: thousands of /24s in one /12)
- * has a sub-index of its own on the next `sbits` address bits, about two
+ * has a sub-index of its own on the next `sbits` address bits, about eight
  * entries per range, whose entries are leaves or spans again (without a
  * further level); other spans are searched branch-free. */
 #define RANGES_SUB_MIN 8
 #define RANGES_SUB_MAX_BITS 16
-
-struct span {
-	uint32_t first, count;
-	uint32_t sub;                  /* offset of its sub-index in sub[] */
-	uint32_t sbits;                /* its bits, 0: none */
-};
-
-struct ranges {
-	unsigned bits;                 /* index bits, 4..12 */
-	size_t n, nspans, nsub;
-	uint32_t *index;               /* 2^bits */
-	struct span *spans;
-	uint32_t *sub;                 /* nsub: the sub-indexes */
-	uint32_t *starts;              /* n, strictly increasing, starts[0] == 0 */
-	uint32_t *values;              /* n */
-	uint64_t data[];               /* index, spans, sub, starts, values */
-};
 
 /* Indexes nb buckets of 2^shift addresses from base: entry i of out
  * describes [base + i 2^shift, base + (i+1) 2^shift).  With out NULL it
@@ -44,7 +27,7 @@ struct ranges {
  * sub[*nsub...].  k is the range containing base. */
 static void index_buckets(const uint32_t *starts, const uint32_t *values, size_t n, size_t k,
 			  uint64_t base, unsigned shift, size_t nb, int level, uint32_t *out,
-			  struct span *spans, size_t *nspans, uint32_t *sub, size_t *nsub)
+			  struct ranges_span *spans, size_t *nspans, uint32_t *sub, size_t *nsub)
 {
 	for (size_t b = 0; b < nb; b++) {
 		uint64_t first = base + ((uint64_t)b << shift), next = first + ((uint64_t)1 << shift);
@@ -61,12 +44,12 @@ static void index_buckets(const uint32_t *starts, const uint32_t *values, size_t
 		size_t j = (*nspans)++;
 		if (out) {
 			out[b] = (uint32_t)j;
-			spans[j] = (struct span){ (uint32_t)k, (uint32_t)(end - k), 0, 0 };
+			spans[j] = (struct ranges_span){ (uint32_t)k, (uint32_t)(end - k), 0, 0 };
 		}
 		if (level > 1 || end - k <= RANGES_SUB_MIN || shift == 0)
 			continue;
 		unsigned sb = 1;
-		while (sb < shift && sb < RANGES_SUB_MAX_BITS && ((size_t)1 << sb) < 2 * (end - k))
+		while (sb < shift && sb < RANGES_SUB_MAX_BITS && ((size_t)1 << sb) < 8 * (end - k))
 			sb++;
 		size_t at = *nsub;
 		*nsub += (size_t)1 << sb;
@@ -106,7 +89,7 @@ struct ranges *ranges_create(const uint32_t *starts, const uint32_t *values, siz
 	r->nspans = nspans;
 	r->nsub = nsub;
 	r->index = (uint32_t *)r->data;
-	r->spans = (struct span *)(r->index + nb + (nb & 1)); /* 8-byte aligned */
+	r->spans = (struct ranges_span *)(r->index + nb + (nb & 1)); /* 8-byte aligned */
 	r->sub = (uint32_t *)(r->spans + nspans);
 	r->starts = r->sub + nsub;
 	r->values = r->starts + n;
@@ -125,32 +108,7 @@ void ranges_destroy(struct ranges *r)
 
 uint32_t ranges_lookup(const struct ranges *r, uint32_t addr)
 {
-	uint32_t e = r->index[addr >> (32 - r->bits)];
-	if (e & RANGES_LEAF)
-		return e & ~RANGES_LEAF;
-	const struct span *sp = &r->spans[e];
-	if (sp->sbits) {
-		e = r->sub[sp->sub + ((addr << r->bits) >> (32 - sp->sbits))];
-		if (e & RANGES_LEAF)
-			return e & ~RANGES_LEAF;
-		sp = &r->spans[e];
-	}
-	/* The last range of the span whose start is <= addr (the first one
-	 * starts at or before the bucket). */
-	const uint32_t *base = r->starts + sp->first;
-	size_t len = sp->count;
-	while (len > 1) {
-		size_t half = len / 2;
-		base = base[half] <= addr ? base + half : base;
-		len -= half;
-	}
-	return r->values[base - r->starts];
-}
-
-const uint32_t *ranges_index(const struct ranges *r, unsigned *shift)
-{
-	*shift = 32 - r->bits;
-	return r->index;
+	return ranges_lookup_inline(r, addr);
 }
 
 size_t ranges_count(const struct ranges *r) { return r->n; }

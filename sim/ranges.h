@@ -16,12 +16,12 @@
  * holds its value, so most lookups are one read; a bucket that range
  * starts split names the span of ranges to search, branch-free.  A crowded
  * bucket (more than 8 ranges: thousands of /24s in one /12) gets a
- * sub-index of its own on the next address bits, about two entries per
+ * sub-index of its own on the next address bits, about eight entries per
  * range, whose entries are values or spans again.
  * Values must be below 2^31 (the top bit marks those buckets).
  * Costs: lookup one read, two, or O(log(ranges in the span)) more; build
  * O(n + 2^bits); memory 8 bytes per range, 4 per bucket, 16 per split
- * bucket, about 8 per range of a crowded bucket.
+ * bucket, about 32 per range of a crowded bucket.
  */
 #ifndef SIM_RANGES_H
 #define SIM_RANGES_H
@@ -29,7 +29,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ranges;
+/* The layout is public only so that the lookup can be inlined into hot
+ * callers: build with ranges_create, read with ranges_lookup*. */
+#define RANGES_LEAF 0x80000000u      /* index entry: RANGES_LEAF | value */
+
+struct ranges_span {
+	uint32_t first, count;         /* ranges [first, first + count) meet the bucket */
+	uint32_t sub;                  /* offset of its sub-index in sub[] */
+	uint32_t sbits;                /* its bits, 0: none */
+};
+
+struct ranges {
+	unsigned bits;                 /* index bits, 4..12 */
+	size_t n, nspans, nsub;
+	uint32_t *index;               /* 2^bits */
+	struct ranges_span *spans;
+	uint32_t *sub;                 /* nsub: the sub-indexes */
+	uint32_t *starts;              /* n, strictly increasing, starts[0] == 0 */
+	uint32_t *values;              /* n */
+	uint64_t data[];               /* index, spans, sub, starts, values */
+};
 
 /* Range i is [starts[i], starts[i + 1]) (the last one runs to
  * 255.255.255.255) with value values[i].  starts must be strictly
@@ -38,19 +57,32 @@ struct ranges;
 struct ranges *ranges_create(const uint32_t *starts, const uint32_t *values, size_t n);
 void ranges_destroy(struct ranges *r); /* NULL is a no-op */
 uint32_t ranges_lookup(const struct ranges *r, uint32_t addr);
-
-/* The first index level, for a caller that inlines the usual one-read
- * case (ranges_lookup_inline) and keeps these beside its other hot
- * fields: an entry with RANGES_LEAF set is RANGES_LEAF | value. */
-#define RANGES_LEAF 0x80000000u
-const uint32_t *ranges_index(const struct ranges *r, unsigned *shift);
-static inline uint32_t ranges_lookup_inline(const struct ranges *r, const uint32_t *index,
-					    unsigned shift, uint32_t addr)
-{
-	uint32_t e = index[addr >> shift];
-	return e & RANGES_LEAF ? e & ~RANGES_LEAF : ranges_lookup(r, addr);
-}
 size_t ranges_count(const struct ranges *r);
 size_t ranges_bytes(const struct ranges *r); /* memory held */
+
+/* ranges_lookup, inlined. */
+static inline uint32_t ranges_lookup_inline(const struct ranges *r, uint32_t addr)
+{
+	uint32_t e = r->index[addr >> (32 - r->bits)];
+	if (e & RANGES_LEAF)
+		return e & ~RANGES_LEAF;
+	const struct ranges_span *sp = &r->spans[e];
+	if (sp->sbits) {
+		e = r->sub[sp->sub + ((addr << r->bits) >> (32 - sp->sbits))];
+		if (e & RANGES_LEAF)
+			return e & ~RANGES_LEAF;
+		sp = &r->spans[e];
+	}
+	/* The last range of the span whose start is <= addr (the first one
+	 * starts at or before the bucket). */
+	const uint32_t *base = r->starts + sp->first;
+	size_t len = sp->count;
+	while (len > 1) {
+		size_t half = len / 2;
+		base = base[half] <= addr ? base + half : base;
+		len -= half;
+	}
+	return r->values[base - r->starts];
+}
 
 #endif

@@ -290,6 +290,44 @@ Test(effective, bgp_set_builder_sorts_and_finds)
 	bgp_set_unref(NULL);
 }
 
+/* bgp_set_find remembers its latest answers (a memo of 64 slots): asked
+ * again and again, with prefixes present and absent sharing slots, and
+ * after a set built from this one, it answers as a binary search would. */
+Test(effective, bgp_set_find_memo_answers_as_the_search)
+{
+	struct bgp_set *s = bgp_set_create();
+	cr_assert_not_null(s);
+	enum { N = 700 };
+	static struct prefix in[N];
+	uint32_t nh = A("10.0.1.4");
+	bool rs = false;
+	for (size_t i = 0; i < N; i++) {
+		in[i] = (struct prefix){ (uint32_t)(0x14000000u + (i << 8)), 24 }; /* 20.x.y.0/24 */
+		cr_assert_eq(bgp_set_add(s, in[i], &nh, &rs, 1), 0);
+	}
+	cr_assert_eq(bgp_set_finish(s), 0);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < N; i++) {
+			cr_assert_eq(bgp_set_find(s, in[i]), (long)i, "round %d, entry %zu", round, i);
+			struct prefix other = { in[i].addr, 25 };
+			cr_assert_eq(bgp_set_find(s, other), -1, "round %d, /25 of entry %zu", round, i);
+			struct prefix next = { in[i].addr + 0x01000000u * 8, 24 }; /* beyond the list */
+			cr_assert_eq(bgp_set_find(s, next), -1);
+		}
+	/* A set built from it with one entry dropped: indices shift. */
+	struct bgp_set *t = bgp_set_create();
+	cr_assert_not_null(t);
+	cr_assert_eq(bgp_set_add_run(t, s, 0, 10), 0);
+	cr_assert_eq(bgp_set_add_run(t, s, 11, N), 0);
+	cr_assert_eq(bgp_set_finish(t), 0);
+	cr_expect_eq(bgp_set_find(t, in[10]), -1);
+	for (size_t i = 0; i < N; i++)
+		if (i != 10)
+			cr_assert_eq(bgp_set_find(t, in[i]), (long)(i < 10 ? i : i - 1));
+	bgp_set_unref(t);
+	bgp_set_unref(s);
+}
+
 /* An empty set is legal (a domain with no route yet).  Under UBSan,
  * bgp_set_finish must not hand a NULL array to qsort. */
 Test(effective, bgp_set_empty)

@@ -1664,7 +1664,10 @@ static __attribute__((noinline, cold)) struct next_hop
 not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 {
 	struct eff_fast *f = t->fast;
-	if (f->failed[without_rs] || ++f->lookups < EFF_FLAT_AFTER)
+	/* Built already (for a table sharing its rows and set): nothing to
+	 * wait for. */
+	bool built = t->own->flat && (!t->bgp || t->bgp->flat[without_rs]);
+	if (f->failed[without_rs] || (!built && ++f->lookups < EFF_FLAT_AFTER))
 		return eff_next_hop_rules(t, dst, without_rs);
 	f->failed[without_rs] = !fast_prepare(t, without_rs);
 	if (f->failed[without_rs])

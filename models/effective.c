@@ -1431,17 +1431,11 @@ static void sweep_emit(struct sweep *w, uint64_t at, uint32_t v)
 	w->vals[w->n++] = v;
 }
 
+/* Index of ip in hops[0..n), sorted and holding it. */
 static size_t hop_index(const uint32_t *hops, size_t n, uint32_t ip)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (hops[mid] < ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	const uint32_t *at = bsearch(&ip, hops, n, sizeof(*hops), u32_cmp);
+	return (size_t)(at - hops);
 }
 
 static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)

@@ -803,7 +803,8 @@ static int build_index(struct study_base *b)
 		}
 	}
 	free(ips);
-	qsort(b->idx, b->nidx, sizeof(*b->idx), cmp_nh_ref);
+	if (b->nidx > 1) /* none (a capacity study): idx is NULL, which qsort may not take */
+		qsort(b->idx, b->nidx, sizeof(*b->idx), cmp_nh_ref);
 	b->nidx = dedup_refs(b->idx, b->nidx);
 	return 0;
 }

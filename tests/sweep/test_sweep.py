@@ -352,6 +352,39 @@ def capacity_seed():
     check("capacity studies" in err, err)
 
 
+def static_connection():
+    """A VPN connection without BGP is a failure of its own in enumerate
+    studies: Azure keeps its local network gateway prefixes programmed
+    while the tunnel is down, so they are black-holed at the gateway (both
+    instances' addresses: vpngw is active-active) until the repair."""
+    with open(SEED) as f:
+        doc = json.load(f)
+    doc["topology"]["connections"].append(
+        {"name": "branch-lyon", "virtualNetworkGateway": {"id": "vpngw"},
+         "connectionType": "IPsec", "enableBgp": False,
+         "localNetworkAddressPrefixes": ["192.168.30.0/24"]})
+    scen = write_study("static-vpn.json", doc)
+    study = write_study("enum-static.json", {"kind": "enumerate", "at": "baseline",
+                                             "failures": ["connection"], "window": "30m",
+                                             "repairAfter": "10m"})
+    p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-o", "csv", "--db",
+                        os.path.join(TMP, "static.db")],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr))
+    got = [r for r in rows(p.stdout) if "branch-lyon" in r["failure"]]
+    check(len(got) == 1, "one variant for the static connection: %s" % got)
+    r = got[0]
+    # 7 subnets, 72 NICs, one destination black-holed for the 600 s repair.
+    check(r["failure"] == "connectionDown static branch-lyon" and r["class"] == "connection" and
+          r["subnets"] == "7" and r["blackholed"] == "7" and r["max_blackhole_s"] == "600.000" and
+          r["session_losses"] == "0" and float(r["score_nic_s"]) == 72 * 600.0, str(r))
+    c = sqlite3.connect(os.path.join(TMP, "static.db"))
+    dests = {d for (d,) in c.execute("SELECT DISTINCT r.destination FROM sweep_record r JOIN "
+                                     "sweep_variant v USING (study, variant) WHERE v.label ="
+                                     " 'connectionDown static branch-lyon'")}
+    check(dests == {"*"} or dests == {"192.168.30.0/24"}, "destinations %s" % dests)
+
+
 def bad_input():
     cases = [({"kind": "sideways"}, "$.kind"),
              ({"kind": "monte-carlo", "mtbf": "1h"}, "\"runs\""),
@@ -407,5 +440,5 @@ def fold_oracle():
 {"fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
- "connections": connection_targets}[CASE]()
+ "connections": connection_targets, "static-connection": static_connection}[CASE]()
 print("ok", CASE)

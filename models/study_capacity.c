@@ -561,23 +561,25 @@ static int search(struct cap *c, unsigned d, size_t i)
 			e = (int64_t)floor((x->limit - p->used[i]) / g) + 2;
 		}
 	}
-	if (hi == 0) {
-		/* First probe at the estimate, then its neighbour, then galloping. */
+	if (hi == 0 || (e > 0 && (uint64_t)e > lo + 1 && (uint64_t)e < hi)) {
+		/* First probe at the estimate, then its neighbour, then galloping
+		 * up to a bite known from other limits' replays (or maxSteps). */
+		uint64_t top = hi ? hi - 1 : max;
 		uint64_t s = e > 0 ? (uint64_t)e : 1;
 		s = s <= lo ? lo + 1 : s;
-		s = s > max ? max : s;
+		s = s > top ? top : s;
 		uint64_t gap = 1;
-		bool down = false;
-		while (hi == 0 && s > lo && s <= max) {
+		bool found = false;
+		while (!found && s > lo && s <= top) {
 			const struct probe *p = probe(c, d, s, &oom);
 			if (!p)
 				goto budget;
 			if (over(c, i, p)) {
 				hi = s;
-				down = true;
+				found = true;
 			} else {
 				lo = s;
-				s = s + gap > max ? (s == max ? max + 1 : max) : s + gap;
+				s = s == top ? top + 1 : (s + gap > top ? top : s + gap);
 				gap *= 2;
 			}
 		}
@@ -587,7 +589,7 @@ static int search(struct cap *c, unsigned d, size_t i)
 			return 0;
 		}
 		/* Landed right on it: check the step before before bisecting. */
-		if (down && hi - 1 > lo) {
+		if (found && hi - 1 > lo) {
 			const struct probe *p = probe(c, d, hi - 1, &oom);
 			if (!p)
 				goto budget;

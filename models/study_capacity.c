@@ -24,6 +24,8 @@
 #include "models/speaker.h"
 #include "sim/diag.h"
 
+_Static_assert(STUDY_NDIM == GROW_NDIM, "capacity dimensions are grow.h's, in its order");
+
 #define RS_MAX_UNITS 48
 #define RS_MAX_VNETS 500             /* reference 6.2 */
 #define MAX_PEERINGS_PER_VNET 500    /* reference 2.4 */

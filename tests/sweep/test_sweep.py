@@ -335,6 +335,11 @@ def capacity_seed():
     check(c.execute("SELECT count(*) FROM sweep_capacity WHERE notes LIKE '%scale-out%'")
           .fetchone()[0] == 1, "notes after migration")
     c.close()
+    # vnetsim merge carries the notes.
+    merged = os.path.join(TMP, "cap-merged.db")
+    p = subprocess.run([VNETSIM, "merge", merged, db], capture_output=True, text=True)
+    check(p.returncode == 0, "merge: " + p.stderr)
+    check(dump(merged) == dump(db) and dump(db)["sweep_capacity"], "merged capacity rows")
     # --write-grown: the network of the bite, for vnetsim run and check.
     grown = os.path.join(TMP, "g86.json")
     sweep(os.path.join(STUDIES, "seed-capacity.json"), "--write-grown", "spokes:86:" + grown)

@@ -227,28 +227,39 @@ static void say(char *why, size_t len, const char *fmt, ...)
 
 /* ---- spokes ------------------------------------------------------------------ */
 
-const struct vnet *grow_spoke_template(const struct topology *t, const struct vnet *hub)
+static size_t nics_of(const struct vnet *v)
 {
-	size_t nspokes = 0, nics = 0;
+	size_t n = 0;
+	for (size_t k = 0; k < v->nsubnets; k++)
+		n += v->subnets[k]->nic_count;
+	return n;
+}
+
+void grow_spoke_average(const struct topology *t, const struct vnet *hub, size_t *nics,
+			size_t *nspokes)
+{
+	*nics = *nspokes = 0;
 	for (size_t i = 0; i < t->nvnets; i++) {
 		const struct vnet *v = t->vnets[i];
 		if (v == hub || v->domain != hub)
 			continue;
-		nspokes++;
-		for (size_t k = 0; k < v->nsubnets; k++)
-			nics += v->subnets[k]->nic_count;
+		(*nspokes)++;
+		*nics += nics_of(v);
 	}
+}
+
+const struct vnet *grow_spoke_template(const struct topology *t, const struct vnet *hub)
+{
+	size_t nspokes, nics;
+	grow_spoke_average(t, hub, &nics, &nspokes);
 	const struct vnet *best = NULL;
 	size_t best_d = SIZE_MAX;
 	for (size_t i = 0; i < t->nvnets && nspokes; i++) {
 		const struct vnet *v = t->vnets[i];
 		if (v == hub || v->domain != hub)
 			continue;
-		size_t n = 0;
-		for (size_t k = 0; k < v->nsubnets; k++)
-			n += v->subnets[k]->nic_count;
 		/* |n - nics / nspokes| scaled by nspokes: exact in integers. */
-		size_t a = n * nspokes, d = a > nics ? a - nics : nics - a;
+		size_t a = nics_of(v) * nspokes, d = a > nics ? a - nics : nics - a;
 		if (d < best_d) {
 			best = v;
 			best_d = d;
@@ -338,16 +349,74 @@ static bool renamed(cJSON *o, const char *key, const char *tmpl, const char *cop
 	return put_str(o, key, buf);
 }
 
-/* NIC or private endpoint entries in a subnet of the template, copied. */
+static bool in_template(const cJSON *holder, const char *tmpl, size_t tl, const char **id)
+{
+	*id = ref_id(holder, "subnet");
+	return *id && strncmp(*id, tmpl, tl) == 0 && (*id)[tl] == '/';
+}
+
+static uint64_t entry_count(const cJSON *nic)
+{
+	const cJSON *c = member(nic, "count");
+	return cJSON_IsNumber(c) && c->valuedouble >= 1 ? (uint64_t)c->valuedouble : 1;
+}
+
+static bool fixed_address(const cJSON *ipc)
+{
+	return cJSON_IsString(member(ipc, "privateIPAddress"));
+}
+
+/* A NIC entry's count set to n (n >= 1), its name's '*' kept right:
+ * needed when n > 1, not allowed when n == 1. */
+static bool set_count(cJSON *c, uint64_t n)
+{
+	const cJSON *nm = member(c, "name");
+	const char *name = cJSON_IsString(nm) ? nm->valuestring : "";
+	const char *star = strchr(name, '*');
+	char buf[512];
+	if (n > 1 && !star)
+		snprintf(buf, sizeof(buf), "%s-*", name);
+	else if (n == 1 && star)
+		snprintf(buf, sizeof(buf), "%.*s1%s", (int)(star - name), name, star + 1);
+	else
+		snprintf(buf, sizeof(buf), "%s", name);
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "count");
+	return put_str(c, "name", buf) && (n == 1 || put(c, "count", cJSON_CreateNumber((double)n)));
+}
+
+/* NIC or private endpoint entries in a subnet of the template, copied.
+ * NICs: the copy holds vms of them (the domain's average spoke): fixed
+ * addresses are copied as they are, the dynamic entries share the rest in
+ * proportion to their counts (cumulative floors, so the shares add up). */
 static bool copy_interfaces(cJSON *arr, size_t n0, bool nic, const char *tmpl, const char *copy,
-			    const struct moved *m)
+			    const struct moved *m, uint64_t vms)
 {
 	size_t tl = strlen(tmpl), i = 0;
+	const char *id;
+	uint64_t fixed = 0, dyn = 0, before = 0;
+	for (cJSON *it = arr ? arr->child : NULL; nic && it && i < n0; it = it->next, i++) {
+		const cJSON *ipc = cJSON_GetArrayItem(member(it, "ipConfigurations"), 0);
+		if (!in_template(ipc, tmpl, tl, &id))
+			continue;
+		if (fixed_address(ipc))
+			fixed++;
+		else
+			dyn += entry_count(it);
+	}
+	uint64_t rest = vms > fixed ? vms - fixed : 0;
+	i = 0;
 	for (cJSON *it = arr ? arr->child : NULL; it && i < n0; it = it->next, i++) {
 		cJSON *holder = nic ? cJSON_GetArrayItem(member(it, "ipConfigurations"), 0) : it;
-		const char *id = ref_id(holder, "subnet");
-		if (!id || strncmp(id, tmpl, tl) != 0 || id[tl] != '/')
+		if (!in_template(holder, tmpl, tl, &id))
 			continue;
+		uint64_t n = 1;
+		if (nic && !fixed_address(holder)) {
+			uint64_t c = entry_count(it);
+			n = rest * (before + c) / dyn - rest * before / dyn;
+			before += c;
+			if (n == 0)
+				continue;
+		}
 		cJSON *c = cJSON_Duplicate(it, true);
 		if (!c || !cJSON_AddItemToArray(arr, c)) {
 			cJSON_Delete(c);
@@ -360,7 +429,7 @@ static bool copy_interfaces(cJSON *arr, size_t n0, bool nic, const char *tmpl, c
 		char sid[512];
 		snprintf(sid, sizeof(sid), "%s%s", copy, id + tl);
 		if (!put_str(c, "name", buf) || !set_ref(ch, "subnet", sid) ||
-		    !move_member(m, ch, "privateIPAddress", true))
+		    !move_member(m, ch, "privateIPAddress", true) || (nic && !set_count(c, n)))
 			return false;
 	}
 	return true;
@@ -369,7 +438,7 @@ static bool copy_interfaces(cJSON *arr, size_t n0, bool nic, const char *tmpl, c
 /* One copy of tmpl (in hub's domain): the VNet, its peering pair, its
  * routes, its interfaces. */
 static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmpl, uint64_t step,
-		      struct space *sp, const size_t *n0, char *why, size_t whylen)
+		      uint64_t vms, struct space *sp, const size_t *n0, char *why, size_t whylen)
 {
 	cJSON *vnets = topo_array(doc, "virtualNetworks");
 	const cJSON *tj = jin_named(vnets, tmpl->name);
@@ -463,9 +532,10 @@ static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmp
 				return -1;
 		}
 	}
-	if (!copy_interfaces(topo_array(doc, "networkInterfaces"), n0[0], true, tmpl->name, copy,
-			     &m) ||
-	    !copy_interfaces(topo_array(doc, "privateEndpoints"), n0[1], false, tmpl->name, copy, &m))
+	if (!copy_interfaces(topo_array(doc, "networkInterfaces"), n0[0], true, tmpl->name, copy, &m,
+			     vms) ||
+	    !copy_interfaces(topo_array(doc, "privateEndpoints"), n0[1], false, tmpl->name, copy, &m,
+			     0))
 		return -1;
 	return 0;
 }
@@ -501,9 +571,15 @@ static int grow_spokes(const struct scenario *sc, cJSON *doc, uint64_t k, struct
 		rc = GROW_CANNOT;
 	}
 	for (uint64_t s = 1; rc == 0 && s <= k; s++)
-		for (i = 0; rc == 0 && i < t->nvnets; i++)
-			if (tmpl[i])
-				rc = copy_spoke(doc, t->vnets[i], tmpl[i], s, sp, n0, why, whylen);
+		for (i = 0; rc == 0 && i < t->nvnets; i++) {
+			if (!tmpl[i])
+				continue;
+			/* Copy s holds the VMs that bring s copies to s average spokes. */
+			size_t nics, n;
+			grow_spoke_average(t, t->vnets[i], &nics, &n);
+			uint64_t vms = s * nics / n - (s - 1) * nics / n;
+			rc = copy_spoke(doc, t->vnets[i], tmpl[i], s, vms, sp, n0, why, whylen);
+		}
 	free(tmpl);
 	free(n0);
 	return rc;

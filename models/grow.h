@@ -5,10 +5,14 @@
  *
  * One step of each dimension adds (every name, address and prefix new):
  *   spokes          in every routing domain with a spoke, a copy of its
- *                   template spoke (grow_spoke_template): the VNet with new
- *                   address space of the same prefix lengths, its subnets at
- *                   the same offsets, its NICs and private endpoints (fixed
- *                   addresses moved along), its route table associations,
+ *                   template spoke (grow_spoke_template) holding the
+ *                   domain's average spoke VM count (copies alternate
+ *                   between floor and ceiling so that k copies hold k times
+ *                   the average, rounded down): the VNet with new address
+ *                   space of the same prefix lengths, its subnets at the
+ *                   same offsets, its NICs (fixed addresses moved along, the
+ *                   dynamic entries scaled to the average) and private
+ *                   endpoints, its route table associations,
  *                   the peering pair with the hub with the same flags, and
  *                   in every route table a copy of each route whose prefix
  *                   lies in the template's space (a route per spoke);
@@ -51,6 +55,10 @@ const char *grow_dim_name(enum grow_dim dim); /* "spokes", "vms", "nvaRoutes", "
  * than hub whose domain is hub) whose NIC count is nearest the domain's
  * average spoke, the first in scenario order on a tie; NULL when none. */
 const struct vnet *grow_spoke_template(const struct topology *t, const struct vnet *hub);
+
+/* VMs (NICs) of the spokes of hub's domain and how many spokes there are. */
+void grow_spoke_average(const struct topology *t, const struct vnet *hub, size_t *nics,
+			size_t *nspokes);
 
 /* sc's document grown by k steps of dim in *out (the caller's).  0;
  * GROW_CANNOT when it cannot grow that far, with the reason in why (address

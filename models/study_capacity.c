@@ -204,7 +204,10 @@ static int rs_limits(struct limits *l, const struct run *r, const struct diag *w
 		unprog += cp->nic_unprogrammed[i] && cp->topo->nics[i].subnet->vnet->domain &&
 			  strcmp(cp->topo->nics[i].subnet->vnet->domain->name, hub->name) == 0;
 	const struct vnet *tmpl = grow_spoke_template(t, hub);
-	double tvms = tmpl ? (double)vnet_nics(tmpl) : 0, tpfx = tmpl ? (double)tmpl->space.n : 0;
+	size_t snics, nspokes;
+	grow_spoke_average(t, hub, &snics, &nspokes);
+	double tvms = tmpl ? (double)snics / (double)nspokes : 0;
+	double tpfx = tmpl ? (double)tmpl->space.n : 0;
 	struct study_limit *x;
 	char scope[96];
 	snprintf(scope, sizeof(scope), "%s (%u units)", rs->name, rs->min_capacity);

@@ -27,11 +27,13 @@ struct shape {
 	unsigned app_len;              /* prefix length of hub/app (10.0.16.0/len) */
 	unsigned app_nics;
 	unsigned spoke_len;            /* prefix length of s1's space (10.1.0.0/16 by default) */
+	unsigned s2_nics;              /* dynamic NICs of s2 (s1 has 5 and a fixed one) */
 	const char *at;                /* baseline checkpoint label */
 };
 
 static const struct shape BASE = { .rt_routes = 2, .nva_prefixes = 2, .max_routes = 1000,
-				   .app_len = 20, .app_nics = 100, .spoke_len = 16, .at = "base" };
+				   .app_len = 20, .app_nics = 100, .spoke_len = 16, .s2_nics = 6,
+				   .at = "base" };
 
 static char *build(const struct shape *s)
 {
@@ -79,7 +81,7 @@ static char *build(const struct shape *s)
 		   "{\"id\": \"s1/web\"}}]},"
 		   "{\"name\": \"s1-fixed\", \"ipConfigurations\": [{\"subnet\": "
 		   "{\"id\": \"s1/web\"}, \"privateIPAddress\": \"10.1.0.200\"}]},"
-		   "{\"name\": \"s2-*\", \"count\": 6, \"ipConfigurations\": [{\"subnet\": "
+		   "{\"name\": \"s2-*\", \"count\": %u, \"ipConfigurations\": [{\"subnet\": "
 		   "{\"id\": \"s2/web\"}}]}],\n"
 		   "\"virtualNetworkGateways\": [{\"name\": \"vpngw\", \"virtualNetwork\": {\"id\": "
 		   "\"hub\"}, \"gatewayType\": \"Vpn\", \"sku\": {\"name\": \"VpnGw1\"}, \"enableBgp\": "
@@ -95,7 +97,7 @@ static char *build(const struct shape *s)
 		   "\"prefixes\": [\"192.168.10.0/24\"], \"asPath\": [65100]},"
 		   "{\"at\": 0, \"op\": \"advertise\", \"from\": \"ars/nva1\", \"asPath\": [65001], "
 		   "\"prefixes\": [",
-		s->app_nics, s->max_routes);
+		s->app_nics, s->s2_nics, s->max_routes);
 	for (unsigned p = 0; p < s->nva_prefixes; p++)
 		fprintf(f, "%s\"172.20.%u.%u/32\"", p ? "," : "", p / 256, p % 256);
 	fprintf(f, "]}, {\"at\": \"10s\", \"op\": \"checkpoint\", \"label\": \"base\"}]}\n");
@@ -182,6 +184,27 @@ Test(grow, one_spoke_adds_one_vnet_its_peering_pair_nics_and_route)
 	cr_assert_eq(rt->nroutes, BASE.rt_routes + 1);
 	cr_assert_str_eq(rt->routes[rt->nroutes - 1].name, "to-s1-s1-grow1");
 	cr_assert(prefix_equal(rt->routes[rt->nroutes - 1].prefixes.v[0], P("10.3.0.0/16")));
+	scenario_destroy(g);
+	scenario_destroy(sc);
+	diag_destroy(d);
+}
+
+/* Copies hold the average spoke: s1 has 6 VMs, s2 21, so copies hold 13
+ * and 14 (27 for two), s1's fixed NIC and 12 then 13 dynamic ones. */
+Test(grow, spoke_copies_hold_the_average_vm_count)
+{
+	struct diag *d = diag_create();
+	struct shape s = BASE;
+	s.s2_nics = 21;
+	struct scenario *sc = load(&s, d);
+	cr_assert_eq(grow_spoke_template(sc->topo, topology_vnet(sc->topo, "hub")),
+		     topology_vnet(sc->topo, "s1"), "6 and 21 are as far from 13.5: the first");
+	struct scenario *g = grown(sc, GROW_SPOKES, 2, d);
+	cr_assert_eq(g->topo->nnics, sc->topo->nnics + 27);
+	cr_assert_eq(topology_subnet(g->topo, "s1-grow1/web")->nic_count, 13);
+	cr_assert_eq(topology_subnet(g->topo, "s1-grow2/web")->nic_count, 14);
+	cr_assert_not_null(topology_nic(g->topo, "s1-grow2-s1-fixed"));
+	cr_assert_not_null(topology_nic(g->topo, "s1-grow2-s1-13"));
 	scenario_destroy(g);
 	scenario_destroy(sc);
 	diag_destroy(d);

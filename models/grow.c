@@ -129,7 +129,35 @@ static bool space_alloc(struct space *s, uint8_t len, struct prefix *out)
 	return false;
 }
 
-/* Every VNet's space and every prefix the scenario routes. */
+/* Prefixes in what an edit event adds or sets (a VNet's addressPrefixes, a
+ * subnet's or a route's addressPrefix), at any depth. */
+static int space_block_edit(struct space *s, const cJSON *v, int depth)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, v)
+	{
+		struct prefix p;
+		bool key = it->string && (strcmp(it->string, "addressPrefix") == 0 ||
+					  strcmp(it->string, "addressPrefixes") == 0);
+		if (key && cJSON_IsString(it) && prefix_parse(it->valuestring, &p) == PREFIX_OK &&
+		    space_block_route(s, p) != 0)
+			return -1;
+		const cJSON *list = key && cJSON_IsArray(it) ? it : NULL, *x;
+		cJSON_ArrayForEach(x, list)
+		{
+			if (cJSON_IsString(x) && prefix_parse(x->valuestring, &p) == PREFIX_OK &&
+			    space_block_route(s, p) != 0)
+				return -1;
+		}
+		if (depth < 16 && (cJSON_IsObject(it) || cJSON_IsArray(it)) &&
+		    space_block_edit(s, it, depth + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every VNet's space and every prefix the scenario routes or its edits
+ * bring. */
 static int space_init(struct space *s, const struct scenario *sc)
 {
 	memset(s, 0, sizeof(*s));
@@ -149,10 +177,13 @@ static int space_init(struct space *s, const struct scenario *sc)
 		for (size_t k = 0; k < t->conns[i]->static_prefixes.n; k++)
 			if (space_block_route(s, t->conns[i]->static_prefixes.v[k]) != 0)
 				return -1;
-	for (size_t i = 0; i < sc->nevents; i++)
+	for (size_t i = 0; i < sc->nevents; i++) {
 		for (size_t k = 0; k < sc->events[i].nprefixes; k++)
 			if (space_block_route(s, sc->events[i].prefixes[k]) != 0)
 				return -1;
+		if (sc->events[i].value && space_block_edit(s, sc->events[i].value, 0) != 0)
+			return -1;
+	}
 	space_seal(s);
 	return 0;
 }

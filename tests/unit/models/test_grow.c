@@ -136,6 +136,15 @@ static struct scenario *grown(const struct scenario *sc, enum grow_dim dim, uint
 	return g;
 }
 
+/* A replay of the whole scenario, asserted to succeed. */
+static struct run *replayed(struct scenario *g, struct diag *d)
+{
+	struct run *r = run_create(g, d);
+	cr_assert_not_null(r);
+	cr_assert_eq(run_execute(r), 0);
+	return r;
+}
+
 static size_t domain_nics(const struct topology *t)
 {
 	size_t n = 0;
@@ -205,6 +214,37 @@ Test(grow, spoke_copies_hold_the_average_vm_count)
 	cr_assert_eq(topology_subnet(g->topo, "s1-grow2/web")->nic_count, 14);
 	cr_assert_not_null(topology_nic(g->topo, "s1-grow2-s1-fixed"));
 	cr_assert_not_null(topology_nic(g->topo, "s1-grow2-s1-13"));
+	scenario_destroy(g);
+	scenario_destroy(sc);
+	diag_destroy(d);
+}
+
+/* Space a later edit brings is not handed out: an `add` of a VNet at
+ * 10.3.0.0/16 after the baseline pushes the first copy to 10.4.0.0/16. */
+Test(grow, space_of_edit_events_is_left_alone)
+{
+	struct diag *d = diag_create();
+	char *txt = build(&BASE);
+	char *at = strstr(txt, "{\"at\": \"10s\"");
+	cr_assert_not_null(at);
+	const char *add = "{\"at\": \"20s\", \"op\": \"add\", \"path\": \"virtualNetworks/late\", "
+			  "\"value\": {\"location\": \"westeurope\", \"addressSpace\": "
+			  "{\"addressPrefixes\": [\"10.3.0.0/16\"]}}}, ";
+	size_t n = strlen(txt) + strlen(add) + 1;
+	char *full = malloc(n);
+	snprintf(full, n, "%.*s%s%s", (int)(at - txt), txt, add, at);
+	free(txt);
+	cJSON *doc = jin_parse_text("edit.json", full, strlen(full), d);
+	free(full);
+	bool env = false;
+	struct scenario *sc = scenario_load_doc("edit.json", doc, NULL, d, &env);
+	if (!sc)
+		diag_dump(d);
+	cr_assert_not_null(sc);
+	struct scenario *g = grown(sc, GROW_SPOKES, 1, d);
+	cr_assert(prefix_equal(topology_vnet(g->topo, "s1-grow1")->space.v[0], P("10.4.0.0/16")));
+	struct run *r = replayed(g, d);
+	run_destroy(r);
 	scenario_destroy(g);
 	scenario_destroy(sc);
 	diag_destroy(d);
@@ -437,14 +477,6 @@ Test(capacity, replay_differs_from_the_estimate_when_subnets_fill)
 	diag_destroy(d);
 }
 
-/* What the engine does at a bite step, and not one step before. */
-static struct run *replayed(struct scenario *g, struct diag *d)
-{
-	struct run *r = run_create(g, d);
-	cr_assert_not_null(r);
-	cr_assert_eq(run_execute(r), 0);
-	return r;
-}
 
 static bool session_event(const struct run *r, const char *peer, const char *what)
 {

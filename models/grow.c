@@ -195,14 +195,17 @@ static cJSON *member(const cJSON *o, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-/* Sets o.key to v (taking it); false when v is NULL (out of memory). */
+/* Sets o.key to v, which it takes (deleted when this fails); false when v
+ * is NULL or memory ran out. */
 static bool put(cJSON *o, const char *key, cJSON *v)
 {
 	if (!v)
 		return false;
-	if (member(o, key))
-		return cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
-	return cJSON_AddItemToObject(o, key, v);
+	bool ok = member(o, key) ? cJSON_ReplaceItemInObjectCaseSensitive(o, key, v)
+				 : cJSON_AddItemToObject(o, key, v);
+	if (!ok)
+		cJSON_Delete(v);
+	return ok;
 }
 
 static bool put_str(cJSON *o, const char *key, const char *s)
@@ -502,13 +505,11 @@ static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmp
 		cJSON_Delete(v);
 		return -1;
 	}
-	cJSON *space = cJSON_CreateArray(), *as = cJSON_CreateObject();
-	if (!put_str(v, "name", copy) || !as || !put(v, "addressSpace", as) ||
-	    !put(as, "addressPrefixes", space)) {
-		if (!as)
-			cJSON_Delete(space);
+	if (!put_str(v, "name", copy) || !put(v, "addressSpace", cJSON_CreateObject()))
 		return -1;
-	}
+	cJSON *space = cJSON_CreateArray();
+	if (!put(member(v, "addressSpace"), "addressPrefixes", space))
+		return -1;
 	for (size_t i = 0; i < m.n; i++) {
 		char buf[PREFIX_STRLEN];
 		if (!cJSON_AddItemToArray(space, cJSON_CreateString(prefix_format(to[i], buf))))
@@ -522,12 +523,16 @@ static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmp
 			return -1;
 	}
 	/* The peering pair, nothing else (spoke-to-spoke peerings stay out). */
-	cJSON *peers = cJSON_CreateArray(), *p = cJSON_Duplicate(to_hub, true);
-	if (!put(v, "virtualNetworkPeerings", peers) || !p || !cJSON_AddItemToArray(peers, p) ||
-	    !renamed(p, "name", tmpl->name, copy)) {
+	cJSON *peers = cJSON_CreateArray();
+	if (!put(v, "virtualNetworkPeerings", peers))
+		return -1;
+	cJSON *p = cJSON_Duplicate(to_hub, true);
+	if (!p || !cJSON_AddItemToArray(peers, p)) {
 		cJSON_Delete(p);
 		return -1;
 	}
+	if (!renamed(p, "name", tmpl->name, copy))
+		return -1;
 	cJSON *hp = cJSON_Duplicate(from_hub, true);
 	if (!hp || !cJSON_AddItemToArray(member(hj, "virtualNetworkPeerings"), hp)) {
 		cJSON_Delete(hp);
@@ -644,22 +649,22 @@ static bool add_nics(cJSON *nics, const struct subnet *s, uint64_t n)
 	for (char *c = name; *c; c++)
 		if (*c == '/')
 			*c = '-';
-	cJSON *o = cJSON_CreateObject(), *ipcs = cJSON_CreateArray(), *ipc = cJSON_CreateObject();
-	bool ok = o && ipcs && ipc && cJSON_AddItemToArray(nics, o);
-	if (!ok) {
+	cJSON *o = cJSON_CreateObject();
+	if (!o || !cJSON_AddItemToArray(nics, o)) {
 		cJSON_Delete(o);
-		cJSON_Delete(ipcs);
+		return false;
+	}
+	cJSON *ipcs = cJSON_CreateArray();
+	if (!put(o, "ipConfigurations", ipcs))
+		return false;
+	cJSON *ipc = cJSON_CreateObject();
+	if (!ipc || !cJSON_AddItemToArray(ipcs, ipc)) {
 		cJSON_Delete(ipc);
 		return false;
 	}
-	ok = put_str(o, "name", name) && (n == 1 || put(o, "count", cJSON_CreateNumber((double)n)));
-	ok = ok && put(o, "ipConfigurations", ipcs);
-	if (!ok) {
-		cJSON_Delete(ipcs);
-		cJSON_Delete(ipc);
-		return false;
-	}
-	return cJSON_AddItemToArray(ipcs, ipc) && set_ref(ipc, "subnet", s->id);
+	return put_str(o, "name", name) &&
+	       (n == 1 || put(o, "count", cJSON_CreateNumber((double)n))) &&
+	       set_ref(ipc, "subnet", s->id);
 }
 
 static int grow_vms(const struct scenario *sc, cJSON *doc, uint64_t k, char *why, size_t whylen)
@@ -728,16 +733,14 @@ static int grow_prefixes(cJSON *doc, const char *const *ids, const uint32_t *asn
 			break;
 		}
 		lists[i] = cJSON_CreateArray();
-		if (!put(e, "at", cJSON_CreateNumber(0)) || !put_str(e, "op", "advertise") ||
-		    !put_str(e, "from", ids[i]) || !put(e, "prefixes", lists[i]))
+		if (!put(e, "prefixes", lists[i]) || !put(e, "at", cJSON_CreateNumber(0)) ||
+		    !put_str(e, "op", "advertise") || !put_str(e, "from", ids[i]))
 			rc = -1;
-		cJSON *path = cJSON_CreateArray();
+		cJSON *path = rc == 0 && asns[i] ? cJSON_CreateArray() : NULL;
 		if (rc == 0 && asns[i] &&
 		    (!put(e, "asPath", path) ||
 		     !cJSON_AddItemToArray(path, cJSON_CreateNumber((double)asns[i]))))
 			rc = -1;
-		else if (!asns[i])
-			cJSON_Delete(path);
 	}
 	for (uint64_t s = 1; s <= k && rc == 0; s++)
 		for (size_t i = 0; i < np && rc == 0; i++) {

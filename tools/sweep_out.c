@@ -601,7 +601,10 @@ static void fmt_notes(char *buf, size_t len, const struct study_limit *x)
 {
 	size_t at = 0;
 	buf[0] = '\0';
-	for (unsigned d = 0; d < STUDY_NDIM && at < len; d++)
+	bool above = x->used > x->limit;
+	if (above)
+		snprintf(buf, len, "above the limit at the baseline");
+	for (unsigned d = 0; d < STUDY_NDIM && !above && at < len; d++)
 		if (x->note[d][0]) {
 			int n = snprintf(buf + at, len - at, "%s%s: %s", at ? "; " : "",
 					 study_dim_name(d), x->note[d]);

@@ -306,6 +306,10 @@ def capacity_seed():
     r = by[("peerings per VNet", "hub")]
     check(r["spokes_to_bite"] == "-" and "address space exhausted at spoke 254" in r["notes"],
           str(r))
+    # Notes of several dimensions come together.
+    r = by[("Route Server total prefixes", "ars")]
+    check(r["notes"].startswith("spokes: not reached") and "; nvaRoutes: replayed: 10001 > 10000"
+          in r["notes"] and "; onPremPrefixes: replayed: 10001 > 10000" in r["notes"], r["notes"])
     # A limit that does not grow with a dimension has nothing to say about it.
     check(by[("BGP peers per Route Server", "ars")]["notes"] == "-", "peers")
     r = by[("ExpressRoute prefixes per connection", "er-amsterdam")]
@@ -340,6 +344,20 @@ def capacity_seed():
     p = subprocess.run([VNETSIM, "merge", merged, db], capture_output=True, text=True)
     check(p.returncode == 0, "merge: " + p.stderr)
     check(dump(merged) == dump(db) and dump(db)["sweep_capacity"], "merged capacity rows")
+    # A limit already above at the baseline bites at step 0, and says so.
+    with open(SEED) as f:
+        doc = json.load(f)
+    doc["topology"]["routeServers"][0]["bgpConnections"][0]["maxRoutes"] = 1
+    scen = write_study("over-limit.json", doc)
+    study = write_study("cap-nva.json", {"kind": "capacity", "at": "baseline",
+                                         "grow": ["nvaRoutes"], "maxSteps": 10})
+    p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-o", "csv"],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, p.stderr)
+    r = {(x["limit"], x["scope"]): x for x in csv.DictReader(io.StringIO(p.stdout))}
+    r = r[("routes per BGP peer", "ars/nva1")]
+    check(r["nva_routes_to_bite"] == "0" and r["spokes_to_bite"] == "-" and
+          r["notes"] == "above the limit at the baseline", str(r))
     # --write-grown: the network of the bite, for vnetsim run and check.
     grown = os.path.join(TMP, "g86.json")
     sweep(os.path.join(STUDIES, "seed-capacity.json"), "--write-grown", "spokes:86:" + grown)

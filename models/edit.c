@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/jsonin.h"
+
 static const char *const TOP[] = { "virtualNetworks", "routeTables", "networkInterfaces",
 				   "privateEndpoints", "virtualNetworkGateways", "connections",
 				   "routeServers", NULL };
@@ -87,18 +89,6 @@ int edit_path_head(const char *path, char collection[EDIT_SEG_LEN], char name[ED
 	return 0;
 }
 
-static cJSON *find_named(cJSON *arr, const char *name)
-{
-	cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-	{
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-			return it;
-	}
-	return NULL;
-}
-
 static cJSON *collection(cJSON *obj, const char *key, bool create)
 {
 	cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -148,7 +138,7 @@ int edit_apply(cJSON *topology, enum edit_op op, const char *path, const cJSON *
 	int n = split(path, segs);
 	cJSON *arr = collection(topology, segs[0], op == EDIT_ADD && n == 2);
 	if (n == 4) {
-		cJSON *parent = arr ? find_named(arr, segs[1]) : NULL;
+		cJSON *parent = arr ? jin_named(arr, segs[1]) : NULL;
 		if (!parent) {
 			snprintf(err, errlen, "no %s named \"%s\"", segs[0], segs[1]);
 			return -1;
@@ -156,7 +146,7 @@ int edit_apply(cJSON *topology, enum edit_op op, const char *path, const cJSON *
 		arr = collection(parent, segs[2], op == EDIT_ADD);
 	}
 	const char *name = segs[n - 1];
-	cJSON *target = arr ? find_named(arr, name) : NULL;
+	cJSON *target = arr ? jin_named(arr, name) : NULL;
 	const cJSON *vname = value ? cJSON_GetObjectItemCaseSensitive(value, "name") : NULL;
 	if (vname && (!cJSON_IsString(vname) || strcmp(vname->valuestring, name) != 0)) {
 		snprintf(err, errlen, "value.name must be \"%s\", the last path segment (no renames)",
@@ -247,7 +237,7 @@ int edit_begin(cJSON *topology, enum edit_op op, const char *path, const cJSON *
 	memset(u, 0, sizeof(*u));
 	int n = edit_path_check(path) ? -1 : split(path, segs);
 	cJSON *arr = n > 0 ? collection(topology, segs[0], false) : NULL;
-	cJSON *top = arr ? find_named(arr, segs[1]) : NULL;
+	cJSON *top = arr ? jin_named(arr, segs[1]) : NULL;
 	if (!top) {
 		/* Adding a top-level object (maybe its collection), or an
 		 * error edit_apply reports without changing anything. */

@@ -517,6 +517,18 @@ bool jin_ref(struct jin *j, const cJSON *obj, const char *key, bool required, co
 	return ok;
 }
 
+cJSON *jin_named(cJSON *arr, const char *name)
+{
+	cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
 /* Largest duration: 2^53 ms (~285,000 years), exact in a double. */
 #define DURATION_MAX_MS 9007199254740992LL
 

@@ -75,6 +75,8 @@ bool jin_ipv4(struct jin *j, const cJSON *obj, const char *key, bool required, u
 bool jin_ipv4_value(struct jin *j, const cJSON *v, uint32_t *out);
 /* {"id": "name"} reference object. */
 bool jin_ref(struct jin *j, const cJSON *obj, const char *key, bool required, const char **out);
+/* The element of arr (an array of objects) whose "name" is name, or NULL. */
+cJSON *jin_named(cJSON *arr, const char *name);
 /* A duration: seconds as a number, or a string with ms/s/m/h. */
 bool jin_duration_value(struct jin *j, const cJSON *v, int64_t *ms);
 bool jin_duration(struct jin *j, const cJSON *obj, const char *key, int64_t *ms);

@@ -591,21 +591,26 @@ struct svctag_catalog *scenario_load_service_tags(const char *file, struct diag 
 struct scenario *scenario_load(const char *file, const struct scenario_opts *opts,
 			       struct diag *d, bool *env_error)
 {
+	*env_error = false;
+	cJSON *doc = jin_parse_file(file, d, env_error);
+	return doc ? scenario_load_doc(file, doc, opts, d, env_error) : NULL;
+}
+
+struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct scenario_opts *opts,
+				   struct diag *d, bool *env_error)
+{
 	static const char *const known[] = { "schemaVersion", "name", "description", "seed",
 					     "settings", "serviceTags", "topology", "events",
 					     "expectations", "$schema", NULL };
 	*env_error = false;
 	struct scenario *s = calloc(1, sizeof(*s));
 	if (!s) {
+		cJSON_Delete(doc);
 		*env_error = true;
 		return NULL;
 	}
 	s->file = file;
-	s->doc = jin_parse_file(file, d, env_error);
-	if (!s->doc) {
-		scenario_destroy(s);
-		return NULL;
-	}
+	s->doc = doc;
 	struct jin j;
 	jin_init(&j, d, file);
 	if (!cJSON_IsObject(s->doc)) {

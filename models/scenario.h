@@ -103,6 +103,11 @@ struct scenario_opts {
  * setting *env_error when the cause was I/O (exit 3). */
 struct scenario *scenario_load(const char *file, const struct scenario_opts *opts,
 			       struct diag *d, bool *env_error);
+/* The same from a parsed document, which the scenario owns from then on
+ * (deleted on failure too); file names it in diagnostics and must outlive
+ * the scenario.  A grown network (grow.h) is loaded this way. */
+struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct scenario_opts *opts,
+				   struct diag *d, bool *env_error);
 void scenario_destroy(struct scenario *s); /* NULL is a no-op */
 
 /* Loads a ServiceTags JSON file (public format) for --service-tags. */

@@ -559,6 +559,41 @@ static int connection_dead(struct study_base *b, struct variant *v, const struct
 	return 0;
 }
 
+/* A static-only VPN connection (no BGP) failing: its tunnel is down, but
+ * Azure keeps the local network gateway's prefixes programmed, so traffic
+ * to them is black-holed at the gateway until the repair.  No event
+ * changes any route: the variant is its dead next hops only, the gateway's
+ * next hops for the connection's static prefixes. */
+static int static_connection_variant(struct study_base *b, const struct connection *c)
+{
+	const struct gateway *g = c->gw;
+	if (c->static_prefixes.n == 0)
+		return 0;
+	struct variant *v = new_variant(b, "connection", "connectionDown static %s", c->name);
+	if (!v)
+		return -1;
+	struct dead_spec d = { 0 };
+	d.only = malloc(c->static_prefixes.n * sizeof(*d.only));
+	int rc = d.only ? 0 : -1;
+	if (rc == 0) {
+		memcpy(d.only, c->static_prefixes.v, c->static_prefixes.n * sizeof(*d.only));
+		d.nonly = prefix_sort_unique(d.only, c->static_prefixes.n);
+		if (g->active_active)
+			rc = spec_add_ip(&d, g->instance_ip[0]) || spec_add_ip(&d, g->instance_ip[1]);
+		else if (g->public_ip)
+			rc = spec_add_ip(&d, g->public_ip);
+	}
+	if (rc == 0)
+		rc = add_dead_spec(v, &d, b->t_fail, repair_end(b), SIZE_MAX);
+	if (rc != 0) {
+		spec_fini(&d);
+		return -1;
+	}
+	v->only = d.only; /* the variant frees it */
+	free(d.ips);
+	return 0;
+}
+
 static int list_enumerate(struct study_base *b)
 {
 	const struct study *st = b->st;
@@ -597,6 +632,11 @@ static int list_enumerate(struct study_base *b)
 		for (size_t i = 0; i < t->nconns; i++)
 			for (int m = 0; m < 2; m++) {
 				const struct connection *c = t->conns[i];
+				if (c->type == CONN_IPSEC && !c->enable_bgp) {
+					if (m == 0 && static_connection_variant(b, c) != 0)
+						return -1;
+					continue; /* no session: peerDown modes mean nothing */
+				}
 				if (!modes[m] || !speakers_peer(run_speakers(b->run), c->name))
 					continue;
 				struct variant *v = peer_variant(b, "connection", c->name, m == 1);
@@ -803,7 +843,8 @@ static int build_index(struct study_base *b)
 		}
 	}
 	free(ips);
-	qsort(b->idx, b->nidx, sizeof(*b->idx), cmp_nh_ref);
+	if (b->nidx > 1) /* none (a capacity study): idx is NULL, which qsort may not take */
+		qsort(b->idx, b->nidx, sizeof(*b->idx), cmp_nh_ref);
 	b->nidx = dedup_refs(b->idx, b->nidx);
 	return 0;
 }

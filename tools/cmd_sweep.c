@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "models/grow.h"
 #include "models/study.h"
 #include "models/study_stats.h"
 #include "sim/diag.h"
@@ -25,7 +26,8 @@
 
 static const char USAGE[] =
 	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N] [--db FILE]\n"
-	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n";
+	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
+	"                     [--write-grown DIMENSION:STEPS:FILE]\n";
 
 static const char DETAILS[] =
 	"\nRuns a what-if study on the scenario (see README, \"What-if studies\"):\n"
@@ -42,13 +44,16 @@ static const char DETAILS[] =
 	"  --db FILE     record every variant in SQLite tables sweep_* of FILE\n"
 	"  --out DIR     CSV files, gnuplot data and script (rendered to sweep.png when\n"
 	"                gnuplot is installed); default: no files\n"
+	"  --write-grown DIMENSION:STEPS:FILE\n"
+	"                capacity: also write the scenario grown by STEPS steps of\n"
+	"                DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE\n"
 	"\n"
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
 	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
 	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
 	"3 environment (I/O, database, a worker that died).\n";
 
-enum { OPT_STUDY = 1, OPT_JOBS, OPT_SHARD, OPT_DB, OPT_OUT };
+enum { OPT_STUDY = 1, OPT_JOBS, OPT_SHARD, OPT_DB, OPT_OUT, OPT_WRITE_GROWN };
 
 static const struct cli_option OPTIONS[] = {
 	CLI_COMMON_OPTIONS,
@@ -57,6 +62,7 @@ static const struct cli_option OPTIONS[] = {
 	{ "shard", 0, true, OPT_SHARD },
 	{ "db", 0, true, OPT_DB },
 	{ "out", 0, true, OPT_OUT },
+	{ "write-grown", 0, true, OPT_WRITE_GROWN },
 	{ NULL, 0, false, 0 },
 };
 
@@ -116,6 +122,31 @@ int cmd_sweep(int argc, char **argv)
 			o.shard_n = m;
 			break;
 		}
+		case OPT_WRITE_GROWN: {
+			/* DIMENSION:STEPS:FILE (the file name may hold colons). */
+			const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+			char dim[32], num[32];
+			enum grow_dim gd;
+			size_t l1 = c1 ? (size_t)(c1 - v) : 0, l2 = c2 ? (size_t)(c2 - c1 - 1) : 0;
+			if (!c2 || l1 == 0 || l1 >= sizeof(dim) || l2 == 0 || l2 >= sizeof(num) ||
+			    !c2[1])
+				return cli_usage_error(&p, "--write-grown wants DIMENSION:STEPS:FILE "
+							   "(\"spokes:86:grown.json\")");
+			memcpy(dim, v, l1);
+			dim[l1] = '\0';
+			memcpy(num, c1 + 1, l2);
+			num[l2] = '\0';
+			if (!grow_dim_parse(dim, &gd))
+				return cli_usage_error(&p, "--write-grown: DIMENSION is spokes, vms, "
+							   "nvaRoutes or onPremPrefixes");
+			if (!parse_uint(num, 1000000, &n))
+				return cli_usage_error(&p, "--write-grown: STEPS is a number in "
+							   "0..1000000");
+			o.grown_dim = (unsigned)gd;
+			o.grown_steps = n;
+			o.grown_file = c2 + 1;
+			break;
+		}
 		default: break;
 		}
 	}
@@ -144,6 +175,11 @@ int cmd_sweep(int argc, char **argv)
 	if (!st) {
 		diag_destroy(d);
 		return io ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
+	}
+	if (o.grown_file && st->kind != STUDY_CAPACITY) {
+		study_destroy(st);
+		diag_destroy(d);
+		return cli_usage_error(&p, "--write-grown is for capacity studies");
 	}
 	struct scenario *sc = NULL;
 	int rc = cli_load(o.scenario, &common, d, stderr, &sc);

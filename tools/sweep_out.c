@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,11 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "models/grow.h"
 #include "models/study_capacity.h"
 #include "models/study_stats.h"
 #include "sim/diag.h"
 #include "tools/cli.h"
 #include "tools/jsonw.h"
+#include "tools/outfile.h"
 #include "tools/render.h"
 #include "tools/sweep_exec.h"
 #include "tools/sweepdb.h"
@@ -592,7 +595,69 @@ static void fmt_steps(char *buf, size_t len, int64_t steps)
 		snprintf(buf, len, "%lld", (long long)steps);
 }
 
-static int capacity_files(const struct study_limit *l, size_t n, const struct sheet *sh,
+/* "spokes: ...; vms: ..." from a limit's notes, "-" when none (a sheet
+ * cell is never empty, and tabs separate cells). */
+static void fmt_notes(char *buf, size_t len, const struct study_limit *x)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	bool above = x->used > x->limit;
+	if (above)
+		snprintf(buf, len, "above the limit at the baseline");
+	for (unsigned d = 0; d < STUDY_NDIM && !above && at < len; d++)
+		if (x->note[d][0]) {
+			int n = snprintf(buf + at, len - at, "%s%s: %s", at ? "; " : "",
+					 study_dim_name(d), x->note[d]);
+			at += n > 0 ? (size_t)n : 0;
+		}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+	for (char *c = buf; *c; c++)
+		if (*c == '\t' || *c == '\n')
+			*c = ' ';
+}
+
+/* Use of each limit (% of the limit) against growth steps, one file per
+ * dimension, from the replayed grown networks: the baseline (step 0), then
+ * every step replayed, a column per limit that bites growing that way. */
+static int growth_file(const struct study_capacity_result *res, unsigned d, const char *dir,
+		       const char *name, size_t *cols)
+{
+	const struct study_limit *l = res->limits;
+	struct outfile of;
+	if (out_open(&of, dir, name) != 0) {
+		out_close(&of, false);
+		return -1;
+	}
+	*cols = 0;
+	fputs("step", of.f);
+	for (size_t i = 0; i < res->nlimits; i++)
+		if (l[i].bites_at[d] > 0) {
+			fputc(',', of.f);
+			char head[192];
+			snprintf(head, sizeof(head), "%s %s", l[i].name, l[i].scope);
+			render_csv_field(of.f, head);
+			(*cols)++;
+		}
+	fputc('\n', of.f);
+	for (size_t k = 0; k <= res->npoints[d]; k++) {
+		const struct study_point *p = k ? &res->points[d][k - 1] : NULL;
+		fprintf(of.f, "%llu", p ? (unsigned long long)p->step : 0ULL);
+		for (size_t i = 0; i < res->nlimits; i++) {
+			if (l[i].bites_at[d] <= 0)
+				continue;
+			double u = p ? p->used[i] : l[i].used;
+			if (isnan(u))
+				fputc(',', of.f);
+			else
+				fprintf(of.f, ",%.2f", 100.0 * u / l[i].limit);
+		}
+		fputc('\n', of.f);
+	}
+	return out_close(&of, true);
+}
+
+static int capacity_files(const struct study_capacity_result *res, const struct sheet *sh,
 			  const char *dir)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -601,54 +666,27 @@ static int capacity_files(const struct study_limit *l, size_t n, const struct sh
 	}
 	if (sheet_file(sh, dir, "capacity.csv") != 0)
 		return -1;
-	/* Use of each limit (% of the limit) against growth steps, one file
-	 * per dimension: a column per limit that grows with it, up to the step
-	 * where the last of them bites. */
 	char script[4096];
 	size_t len = (size_t)snprintf(script, sizeof(script),
 				      "set multiplot layout 2,2 title 'Use of each limit as the network "
-				      "grows'\nset ylabel '%% of the limit'\nset yrange [0:200]\n"
+				      "grows (replayed)'\nset ylabel '%% of the limit'\nset yrange [0:200]\n"
 				      "set key left top font ',7'\n");
 	for (unsigned d = 0; d < STUDY_NDIM; d++) {
-		int64_t far = 0;
-		for (size_t i = 0; i < n; i++)
-			far = l[i].bites_at[d] > far ? l[i].bites_at[d] : far;
-		if (far <= 0)
+		bool any = false;
+		for (size_t i = 0; i < res->nlimits; i++)
+			any = any || res->limits[i].bites_at[d] > 0;
+		if (!any)
 			continue;
 		char name[64];
-		snprintf(name, sizeof(name), "growth-%s.csv", study_dim_name(d));
-		struct outfile of;
-		if (out_open(&of, dir, name) != 0) {
-			out_close(&of, false);
-			return -1;
-		}
 		size_t cols = 0;
-		fputs("step", of.f);
-		for (size_t i = 0; i < n; i++)
-			if (l[i].bites_at[d] >= 0) {
-				fputc(',', of.f);
-				char head[192];
-				snprintf(head, sizeof(head), "%s %s", l[i].name, l[i].scope);
-				render_csv_field(of.f, head);
-				cols++;
-			}
-		fputc('\n', of.f);
-		for (int k = 0; k <= 20; k++) {
-			double step = (double)far * k / 20.0;
-			fprintf(of.f, "%.0f", step);
-			for (size_t i = 0; i < n; i++)
-				if (l[i].bites_at[d] >= 0)
-					fprintf(of.f, ",%.2f",
-						100.0 * (l[i].used + step * l[i].per_step[d]) / l[i].limit);
-			fputc('\n', of.f);
-		}
-		if (out_close(&of, true) != 0)
+		snprintf(name, sizeof(name), "growth-%s.csv", study_dim_name(d));
+		if (growth_file(res, d, dir, name, &cols) != 0)
 			return -1;
 		if (len < sizeof(script))
 			len += (size_t)snprintf(script + len, sizeof(script) - len,
 						"set title 'growing %s'\nset xlabel '%s added'\n"
-						"plot for [i=2:%zu] '%s' using 1:i with lines title "
-						"columnhead(i), 100 with lines dt 2 lc 'red' title "
+						"plot for [i=2:%zu] '%s' using 1:i with linespoints "
+						"title columnhead(i), 100 with lines dt 2 lc 'red' title "
 						"'limit'\n",
 						study_dim_name(d), study_dim_name(d), cols + 1, name);
 	}
@@ -657,28 +695,59 @@ static int capacity_files(const struct study_limit *l, size_t n, const struct sh
 	return gnuplot(dir, script);
 }
 
+static int put_text(FILE *f, const void *text)
+{
+	return fputs(text, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
+}
+
+/* --write-grown: the grown scenario, for `vnetsim run` or a look. */
+static int write_grown(const struct scenario *sc, const struct sweep_opts *o)
+{
+	char *text = NULL, why[STUDY_CAP_NOTE];
+	int rc = grow_print(sc, (enum grow_dim)o->grown_dim, o->grown_steps, &text, why,
+			    sizeof(why));
+	if (rc == GROW_CANNOT) {
+		fprintf(stderr, "vnetsim sweep: --write-grown %s:%llu: %s\n",
+			study_dim_name(o->grown_dim), o->grown_steps, why);
+		return CLI_EXIT_INVALID;
+	}
+	if (rc != 0)
+		return CLI_EXIT_ENV;
+	rc = outfile_write(o->grown_file, put_text, text, stderr);
+	free(text);
+	return rc;
+}
+
 int sweep_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 		   const struct sweep_opts *o)
 {
-	struct study_limit *l = NULL;
-	size_t n = 0;
-	int rc = study_capacity(st, sc, d, &l, &n);
+	if (o->grown_file) {
+		int wrc = write_grown(sc, o);
+		if (wrc != 0)
+			return wrc;
+	}
+	struct study_capacity_result res;
+	int rc = study_capacity(st, sc, d, &res);
 	if (rc != 0)
 		return rc;
+	const struct study_limit *l = res.limits;
+	size_t n = res.nlimits;
 	static const char *const hdr[] = { "limit",	    "scope",	 "used",
 					   "limit_value",   "headroom",	 "spokes_to_bite",
 					   "vms_to_bite",   "nva_routes_to_bite",
-					   "onprem_prefixes_to_bite" };
-	struct sheet sh = { .ncols = 9, .hdr = hdr };
+					   "onprem_prefixes_to_bite", "notes" };
+	struct sheet sh = { .ncols = 10, .hdr = hdr };
+	char notes[1024];
 	for (size_t i = 0; i < n; i++) {
 		char b[STUDY_NDIM][32];
 		for (unsigned k = 0; k < STUDY_NDIM; k++)
 			fmt_steps(b[k], sizeof(b[k]), l[i].bites_at[k]);
-		sheet_add(&sh, "%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t%s\t%s\t%s", l[i].name, l[i].scope,
-			  l[i].used, l[i].limit, l[i].limit - l[i].used, b[0], b[1], b[2], b[3]);
+		fmt_notes(notes, sizeof(notes), &l[i]);
+		sheet_add(&sh, "%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%s", l[i].name, l[i].scope,
+			  l[i].used, l[i].limit, l[i].limit - l[i].used, b[0], b[1], b[2], b[3], notes);
 	}
 	rc = sh.failed || sheet_print(&sh, stdout, o->fmt) != 0 ? CLI_EXIT_ENV : 0;
-	if (rc == 0 && o->out && capacity_files(l, n, &sh, o->out) != 0)
+	if (rc == 0 && o->out && capacity_files(&res, &sh, o->out) != 0)
 		rc = CLI_EXIT_ENV;
 	if (rc == 0 && o->db) {
 		struct sweepdb *db = NULL;
@@ -702,15 +771,17 @@ int sweep_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 					first = l[i].bites_at[k];
 					dim = k;
 				}
+			fmt_notes(notes, sizeof(notes), &l[i]);
 			rc = sweepdb_capacity(db, i, l[i].name, l[i].scope, l[i].used, l[i].limit,
 					      l[i].limit - l[i].used,
-					      first >= 0 ? study_dim_name(dim) : NULL, first);
+					      first >= 0 ? study_dim_name(dim) : NULL, first,
+					      strcmp(notes, "-") ? notes : NULL);
 		}
 		if (sweepdb_close(db, rc == 0) != 0 && rc == 0)
 			rc = CLI_EXIT_ENV;
 	}
 	sheet_free(&sh);
-	free(l);
+	study_capacity_fini(&res);
 	return rc;
 }
 

@@ -23,6 +23,9 @@ struct sweep_opts {
 	unsigned long shard_i, shard_n;
 	bool progress;                 /* stderr is a terminal */
 	enum render_format fmt;        /* table or csv */
+	const char *grown_file;        /* --write-grown DIM:STEPS:FILE, or NULL */
+	unsigned grown_dim;            /* its grow_dim */
+	unsigned long long grown_steps;
 };
 
 /* The commands (cmd_sweep.c, cmd_merge.c). */

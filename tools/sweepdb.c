@@ -38,7 +38,7 @@ static const char SCHEMA[] =
 	" blackhole_ms INTEGER, PRIMARY KEY(study, variant, seq));"
 	"CREATE TABLE IF NOT EXISTS sweep_capacity(study INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" limit_name TEXT, scope TEXT, used REAL, limit_value REAL, headroom REAL, grows TEXT,"
-	" bites_at INTEGER, PRIMARY KEY(study, seq));";
+	" bites_at INTEGER, notes TEXT, PRIMARY KEY(study, seq));";
 
 static const char *const SQL[ST__N] = {
 	[ST_VARIANT] = "INSERT OR REPLACE INTO sweep_variant VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -46,7 +46,7 @@ static const char *const SQL[ST__N] = {
 	[ST_DEL_FAIL] = "DELETE FROM sweep_failure WHERE study=? AND variant=?",
 	[ST_RECORD] = "INSERT OR REPLACE INTO sweep_record VALUES(?,?,?,?,?,?,?,?)",
 	[ST_FAILURE] = "INSERT OR REPLACE INTO sweep_failure VALUES(?,?,?,?,?,?,?,?)",
-	[ST_CAPACITY] = "INSERT OR REPLACE INTO sweep_capacity VALUES(?,?,?,?,?,?,?,?,?)",
+	[ST_CAPACITY] = "INSERT OR REPLACE INTO sweep_capacity VALUES(?,?,?,?,?,?,?,?,?,?)",
 };
 
 static int fail(struct sweepdb *d, const char *what)
@@ -58,6 +58,20 @@ static int fail(struct sweepdb *d, const char *what)
 static int exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Whether table has column (a migration adds each column once). */
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", -1,
+			       &s, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, column, -1, SQLITE_STATIC);
+	bool yes = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	return yes;
 }
 
 /* Creates the tables, or checks the version of existing ones. */
@@ -80,13 +94,17 @@ static int schema(sqlite3 *db, const char *file, FILE *err)
 			v, SWEEPDB_VERSION);
 		return 2;
 	}
-	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(2)") != 0)
+	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(3)") != 0)
 		return 3;
-	/* v1 -> v2: the VM-seconds beyond Route Server capacity per variant. */
-	if (v == 1 && exec(db, "ALTER TABLE sweep_variant ADD COLUMN unprogrammed_vm_s REAL;"
-			       "UPDATE sweep_schema SET version = 2") != 0) {
-		fprintf(err, "vnetsim: %s: cannot migrate the sweep tables to version 2: %s\n", file,
-			sqlite3_errmsg(db));
+	/* v1 -> v2: the VM-seconds beyond Route Server capacity per variant.
+	 * v2 -> v3: the notes of a capacity limit (what the replay showed). */
+	if ((v == 1 && exec(db, "ALTER TABLE sweep_variant ADD COLUMN unprogrammed_vm_s REAL;"
+				"UPDATE sweep_schema SET version = 2") != 0) ||
+	    (v >= 1 && v < 3 && !has_column(db, "sweep_capacity", "notes") &&
+	     exec(db, "ALTER TABLE sweep_capacity ADD COLUMN notes TEXT") != 0) ||
+	    (v >= 1 && v < 3 && exec(db, "UPDATE sweep_schema SET version = 3") != 0)) {
+		fprintf(err, "vnetsim: %s: cannot migrate the sweep tables to version %d: %s\n", file,
+			SWEEPDB_VERSION, sqlite3_errmsg(db));
 		return 3;
 	}
 	return 0;
@@ -241,7 +259,7 @@ int sweepdb_failure(struct sweepdb *d, uint64_t variant, uint64_t seq, const cha
 
 int sweepdb_capacity(struct sweepdb *d, uint64_t seq, const char *limit, const char *scope,
 		     double used, double limit_value, double headroom, const char *grows,
-		     int64_t bites_at)
+		     int64_t bites_at, const char *notes)
 {
 	sqlite3_stmt *s = d->st[ST_CAPACITY];
 	sqlite3_bind_int64(s, 1, d->study);
@@ -256,6 +274,7 @@ int sweepdb_capacity(struct sweepdb *d, uint64_t seq, const char *limit, const c
 		sqlite3_bind_int64(s, 9, bites_at);
 	else
 		sqlite3_bind_null(s, 9);
+	bind_text(s, 10, notes);
 	return step(d, s);
 }
 
@@ -295,7 +314,7 @@ static const char *const MERGE_SQL[] = {
 	" f.at_ms, f.repair_ms, f.phase_ms, f.blackhole_ms FROM src.sweep_failure f"
 	" JOIN src.sweep_study s ON s.id = f.study JOIN main.sweep_study m ON m.key = s.key",
 	"INSERT OR REPLACE INTO main.sweep_capacity SELECT m.id, c.seq, c.limit_name, c.scope,"
-	" c.used, c.limit_value, c.headroom, c.grows, c.bites_at FROM src.sweep_capacity c"
+	" c.used, c.limit_value, c.headroom, c.grows, c.bites_at, c.notes FROM src.sweep_capacity c"
 	" JOIN src.sweep_study s ON s.id = c.study JOIN main.sweep_study m ON m.key = s.key",
 };
 

@@ -15,9 +15,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* 1: first; 2: sweep_variant.unprogrammed_vm_s (a v1 file is migrated, its
- * old rows NULL there). */
-#define SWEEPDB_VERSION 2
+/* 1: first; 2: sweep_variant.unprogrammed_vm_s; 3: sweep_capacity.notes
+ * (older files are migrated, their old rows NULL in the new columns). */
+#define SWEEPDB_VERSION 3
 
 struct sweepdb;
 
@@ -48,7 +48,7 @@ int sweepdb_failure(struct sweepdb *db, uint64_t variant, uint64_t seq, const ch
 		    int64_t at_ms, int64_t repair_ms, int64_t phase_ms, int64_t bh_ms);
 int sweepdb_capacity(struct sweepdb *db, uint64_t seq, const char *limit, const char *scope,
 		     double used, double limit_value, double headroom, const char *grows,
-		     int64_t bites_at);
+		     int64_t bites_at, const char *notes);
 /* Commits (commit != 0) or rolls back, and closes.  0 or 3. */
 int sweepdb_close(struct sweepdb *db, int commit);
 

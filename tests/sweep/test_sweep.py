@@ -9,6 +9,8 @@ be identical whatever the number of workers, and sharded + merged databases
 to equal the unsharded one.
 """
 import atexit
+import csv
+import io
 import json
 import math
 import os
@@ -244,7 +246,7 @@ def unprogrammed():
                        capture_output=True, text=True, timeout=600)
     check(p.returncode == 0, "migration: exit %d: %s" % (p.returncode, p.stderr))
     c = sqlite3.connect(os.path.join(TMP, "unprog.db"))
-    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 2, "migrated to 2")
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 3, "migrated to 3")
     vals = [v for (v,) in c.execute("SELECT unprogrammed_vm_s FROM sweep_variant")]
     check(vals == [12 * 590.0] * 4, "after migration %s" % vals)
 
@@ -283,18 +285,127 @@ def shards_merge():
 
 
 def capacity_seed():
+    """Bites found by replaying the grown seed network (models/grow.c)."""
     db = os.path.join(TMP, "cap.db")
-    out, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db,
-                   "--out", os.path.join(TMP, "cap"))
-    by = {(r["limit"], r["scope"]): r for r in rows(out)}
+    out_dir = os.path.join(TMP, "cap")
+    out, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db, "--out", out_dir)
+    by = {(r["limit"], r["scope"]): r for r in csv.DictReader(io.StringIO(out))}
     r = by[("routes per BGP peer", "ars/nva1")]
-    # nva1 advertises 2 prefixes; the 999th more is the 1,001st: the drop.
+    # nva1 advertises 2 prefixes; the 999th more is the 1,001st: the session drops.
     check(r["used"] == "2" and r["headroom"] == "998" and r["nva_routes_to_bite"] == "999", str(r))
+    check("1001 > 1000" in r["notes"] and "the session drops" in r["notes"], r["notes"])
+    # 72 VMs + 46 per copy of spoke1: 4,028 > 4,000 at 86 spokes, where a
+    # scale-out starts.  VMs alone never get there: the seed's subnets hold
+    # 1,183 more (Azure keeps 5 addresses of each).
     r = by[("Route Server VMs before scale-out", "ars (2 units)")]
-    check(r["used"] == "72" and r["vms_to_bite"] == "3929", str(r))
-    check(os.path.exists(os.path.join(TMP, "cap", "sweep.gnuplot")), "gnuplot script written")
-    n = sqlite3.connect(db).execute("SELECT count(*) FROM sweep_capacity").fetchone()[0]
+    check(r["used"] == "72" and r["spokes_to_bite"] == "86" and r["vms_to_bite"] == "-", str(r))
+    check("4028 > 4000" in r["notes"] and "scale-out starts" in r["notes"], r["notes"])
+    check("cannot grow at step 1184" in r["notes"], r["notes"])
+    # Spokes are /16s: 10/8 holds 253 more (10.0, 10.1 and 10.100 are taken),
+    # 172.16/12 and 192.168/16 are routed from on-premises.
+    r = by[("peerings per VNet", "hub")]
+    check(r["spokes_to_bite"] == "-" and "address space exhausted at spoke 254" in r["notes"],
+          str(r))
+    # Notes of several dimensions come together.
+    r = by[("Route Server total prefixes", "ars")]
+    check(r["notes"].startswith("spokes: not reached") and "; nvaRoutes: replayed: 10001 > 10000"
+          in r["notes"] and "; onPremPrefixes: replayed: 10001 > 10000" in r["notes"], r["notes"])
+    # A limit that does not grow with a dimension has nothing to say about it.
+    check(by[("BGP peers per Route Server", "ars")]["notes"] == "-", "peers")
+    r = by[("ExpressRoute prefixes per connection", "er-amsterdam")]
+    check(r["onprem_prefixes_to_bite"] == "3999" and "the session drops" in r["notes"], str(r))
+    check(os.path.exists(os.path.join(out_dir, "sweep.gnuplot")), "gnuplot script written")
+    # The growth file holds the replayed points: 4,028 / 4,000 at step 86.
+    with open(os.path.join(out_dir, "growth-spokes.csv")) as f:
+        g = list(csv.reader(f))
+    check(g[0] == ["step", "Route Server VMs before scale-out ars (2 units)"], str(g[0]))
+    pts = {int(x[0]): float(x[1]) for x in g[1:]}
+    check(pts[0] == 1.8 and pts[86] == 100.7 and pts[85] == 99.55, str(pts))
+    c = sqlite3.connect(db)
+    n = c.execute("SELECT count(*) FROM sweep_capacity").fetchone()[0]
     check(n == len(by), "capacity rows in the database: %d, printed %d" % (n, len(by)))
+    row = c.execute("SELECT grows, bites_at, notes FROM sweep_capacity WHERE limit_name ="
+                    " 'Route Server VMs before scale-out'").fetchone()
+    check(row[0] == "spokes" and row[1] == 86 and "scale-out" in row[2], str(row))
+    # A v2 database gains the notes column when written again.
+    c.execute("ALTER TABLE sweep_capacity DROP COLUMN notes")
+    c.execute("UPDATE sweep_schema SET version = 2")
+    c.commit()
+    c.close()
+    out2, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db)
+    check(out2 == out, "a second run prints the same bytes")
+    c = sqlite3.connect(db)
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 3, "migrated to 3")
+    check(c.execute("SELECT count(*) FROM sweep_capacity WHERE notes LIKE '%scale-out%'")
+          .fetchone()[0] == 1, "notes after migration")
+    c.close()
+    # vnetsim merge carries the notes.
+    merged = os.path.join(TMP, "cap-merged.db")
+    p = subprocess.run([VNETSIM, "merge", merged, db], capture_output=True, text=True)
+    check(p.returncode == 0, "merge: " + p.stderr)
+    check(dump(merged) == dump(db) and dump(db)["sweep_capacity"], "merged capacity rows")
+    # A limit already above at the baseline bites at step 0, and says so.
+    with open(SEED) as f:
+        doc = json.load(f)
+    doc["topology"]["routeServers"][0]["bgpConnections"][0]["maxRoutes"] = 1
+    scen = write_study("over-limit.json", doc)
+    study = write_study("cap-nva.json", {"kind": "capacity", "at": "baseline",
+                                         "grow": ["nvaRoutes"], "maxSteps": 10})
+    p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-o", "csv"],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, p.stderr)
+    r = {(x["limit"], x["scope"]): x for x in csv.DictReader(io.StringIO(p.stdout))}
+    r = r[("routes per BGP peer", "ars/nva1")]
+    check(r["nva_routes_to_bite"] == "0" and r["spokes_to_bite"] == "-" and
+          r["notes"] == "above the limit at the baseline", str(r))
+    # --write-grown: the network of the bite, for vnetsim run and check.
+    grown = os.path.join(TMP, "g86.json")
+    sweep(os.path.join(STUDIES, "seed-capacity.json"), "--write-grown", "spokes:86:" + grown)
+    p = subprocess.run([VNETSIM, "check", grown], capture_output=True, text=True)
+    check(p.returncode == 0 and "4028 VMs (NICs)" in p.stdout + p.stderr, p.stdout + p.stderr)
+    p = subprocess.run([VNETSIM, "run", grown, "-o", "csv"], capture_output=True, text=True)
+    check(p.returncode == 0, "the grown network runs: " + p.stderr)
+    _, err = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--write-grown",
+                   "spokes:254:" + grown, expect=2)
+    check("address space exhausted at spoke 254" in err, err)
+    _, err = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--write-grown", "rivers:2:x",
+                   expect=2)
+    _, err = sweep(os.path.join(STUDIES, "seed-enumerate.json"), "--write-grown", "vms:2:x",
+                   expect=2)
+    check("capacity studies" in err, err)
+
+
+def static_connection():
+    """A VPN connection without BGP is a failure of its own in enumerate
+    studies: Azure keeps its local network gateway prefixes programmed
+    while the tunnel is down, so they are black-holed at the gateway (both
+    instances' addresses: vpngw is active-active) until the repair."""
+    with open(SEED) as f:
+        doc = json.load(f)
+    doc["topology"]["connections"].append(
+        {"name": "branch-lyon", "virtualNetworkGateway": {"id": "vpngw"},
+         "connectionType": "IPsec", "enableBgp": False,
+         "localNetworkAddressPrefixes": ["192.168.30.0/24"]})
+    scen = write_study("static-vpn.json", doc)
+    study = write_study("enum-static.json", {"kind": "enumerate", "at": "baseline",
+                                             "failures": ["connection"], "window": "30m",
+                                             "repairAfter": "10m"})
+    p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-o", "csv", "--db",
+                        os.path.join(TMP, "static.db")],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr))
+    got = [r for r in rows(p.stdout) if "branch-lyon" in r["failure"]]
+    check(len(got) == 1, "one variant for the static connection: %s" % got)
+    r = got[0]
+    # 7 subnets, 72 NICs, one destination black-holed for the 600 s repair.
+    check(r["failure"] == "connectionDown static branch-lyon" and r["class"] == "connection" and
+          r["subnets"] == "7" and r["blackholed"] == "7" and r["max_blackhole_s"] == "600.000" and
+          r["session_losses"] == "0" and float(r["score_nic_s"]) == 72 * 600.0, str(r))
+    c = sqlite3.connect(os.path.join(TMP, "static.db"))
+    dests = {d for (d,) in c.execute("SELECT DISTINCT r.destination FROM sweep_record r JOIN "
+                                     "sweep_variant v USING (study, variant) WHERE v.label ="
+                                     " 'connectionDown static branch-lyon'")}
+    check(dests == {"*"} or dests == {"192.168.30.0/24"}, "destinations %s" % dests)
 
 
 def bad_input():
@@ -352,5 +463,5 @@ def fold_oracle():
 {"fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
- "connections": connection_targets}[CASE]()
+ "connections": connection_targets, "static-connection": static_connection}[CASE]()
 print("ok", CASE)

@@ -155,4 +155,23 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
 /* Ranges of t's derived lookup table, 0 while it has none. */
 size_t eff_fast_ranges(const struct eff_table *t);
 
+/* eff_rows_with_prefix for many prefixes in increasing order (prefix_compare),
+ * with cursors that only move forward: start a walk on a table, ask for
+ * each prefix in turn (a prefix lower than the last one is answered too,
+ * by starting over), fini once to free.  A walk may be started again on
+ * another table, reusing its buffer; a zeroed struct is a valid unstarted
+ * walk.  The table must outlive the walk's use of it. */
+struct eff_walk_own;
+struct eff_walk {
+	const struct eff_table *t;     /* the table walked (its no_rs view if asked) */
+	bool without_rs;               /* drop Route Server rows of the domain's set */
+	struct eff_walk_own *own;      /* own rows by prefix, no service endpoint rows */
+	size_t nown, owncap;
+	size_t own_at, bgp_at, exc_at; /* cursors: first position not below last */
+	struct prefix last;            /* the last prefix asked for */
+};
+int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_rs);
+size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max);
+void eff_walk_fini(struct eff_walk *w);
+
 #endif

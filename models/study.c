@@ -2,9 +2,11 @@
  * study.c - what-if studies: study files, variants, impact (see study.h).
  *
  * Cost of one variant: the events it injects (an NVA crash at ref-4k is a
- * 1,000-prefix withdrawal in 382 subnets at hold expiry), then one
- * eff_rows_with_prefix per (subnet, destination) it can touch and per
- * table change of that subnet.  Candidates come from a dead-next-hop index
+ * 1,000-prefix withdrawal in 382 subnets at hold expiry), then a look-up
+ * per (subnet, destination) it can touch and per table change of that
+ * subnet: the destinations of a subnet are sorted, so each table is read
+ * by a forward walk (eff_walk_rows), not a search per destination; scopes
+ * likewise by a forward cursor.  Candidates come from a dead-next-hop index
  * of the baseline built once (next hop IP -> subnet, prefix) and from the
  * timeline entries of the variant: their scope when they have one, a row
  * diff of before and after otherwise (configuration edits).
@@ -983,13 +985,14 @@ struct hops {
 	uint32_t ip[MAX_ROWS];         /* 0 when the row has none */
 };
 
-static void hops_of(const struct eff_table *t, struct prefix p, struct hops *h)
+/* The Active rows of p in the table w walks (NULL: no table, no rows). */
+static void hops_of(struct eff_walk *w, struct prefix p, struct hops *h)
 {
 	struct route_row rows[MAX_ROWS];
 	h->n = 0;
-	if (!t)
+	if (!w)
 		return;
-	size_t n = eff_rows_with_prefix(t, p, false, rows, MAX_ROWS);
+	size_t n = eff_walk_rows(w, p, rows, MAX_ROWS);
 	if (n > MAX_ROWS)
 		n = MAX_ROWS;
 	for (size_t i = 0; i < n; i++) {
@@ -1231,14 +1234,27 @@ static bool own_row_prefix(const struct study_base *b, struct prefix p)
 	return false;
 }
 
-/* Whether the rows of p can differ between e's before and after. */
-static bool in_scope(const struct study_base *b, const struct timeline_entry *e, struct prefix p)
+/* Whether p is in v[0..n) (sorted), scanning forward from *at: the
+ * prefixes asked for must not decrease. */
+static bool in_sorted_from(const struct prefix *v, size_t n, size_t *at, struct prefix p)
+{
+	uint64_t pk = pkey(p);
+	size_t i = *at;
+	while (i < n && pkey(v[i]) < pk)
+		i++;
+	*at = i;
+	return i < n && pkey(v[i]) == pk;
+}
+
+/* Whether the rows of p can differ between e's before and after; *at is
+ * the cursor into e's scope (prefixes asked for must not decrease). */
+static bool in_scope(const struct study_base *b, const struct timeline_entry *e, size_t *at,
+		     struct prefix p)
 {
 	if (e->scope)
-		return bsearch(&p, e->scope, e->nscope, sizeof(p), cmp_prefix) != NULL;
+		return in_sorted_from(e->scope, e->nscope, at, p);
 	if (e->bgp_scope)
-		return bsearch(&p, e->bgp_scope, e->nbgp_scope, sizeof(p), cmp_prefix) ||
-		       own_row_prefix(b, p);
+		return in_sorted_from(e->bgp_scope, e->nbgp_scope, at, p) || own_row_prefix(b, p);
 	return true;
 }
 
@@ -1262,7 +1278,7 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 		       const size_t *ents, size_t nents, struct cand_sig *cache, struct vec *cand,
 		       struct vec *ka,
 		       struct vec *kb, struct vec *recs, int64_t *per_dead, int64_t *fail_bh,
-		       struct span *spans, int64_t t_end)
+		       struct span *spans, struct eff_walk *walks, size_t *sc_at, int64_t t_end)
 {
 	const struct eff_table *base_t = b->cp->tables[s];
 	/* The candidates depend on the dead next hops (the same for every
@@ -1330,6 +1346,20 @@ evaluate:
 	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
 	const struct prefix *ps = cand->v;
 	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
+	/* Otherwise a walk per table (walks[0] the baseline's, walks[1 + k]
+	 * entry k's after) and a cursor per scope: candidates increase. */
+	struct eff_walk *wbase = NULL;
+	if (!by_keys && base_t) {
+		if (eff_walk_start(&walks[0], base_t, false) != 0)
+			return -1;
+		wbase = &walks[0];
+	}
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
+		sc_at[k] = 0;
+		if (!by_keys && e->after && eff_walk_start(&walks[1 + k], e->after, false) != 0)
+			return -1;
+	}
 	for (size_t c = 0; c < cand->n; c++) {
 		struct prefix p = ps[c];
 		struct hops base, cur;     /* cur is valid once now points to it */
@@ -1337,20 +1367,20 @@ evaluate:
 		if (by_keys)
 			hops_at(ka, &at_a, p, &base);
 		else
-			hops_of(base_t, p, &base);
+			hops_of(wbase, p, &base);
 		struct study_record rec = { .subnet = s, .dest = p };
 		memset(per_dead, 0, v->ndead * sizeof(*per_dead));
 		int64_t t = b->t_fail;
 		for (size_t k = 0; k < nents; k++) {
 			const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
-			if (!in_scope(b, e, p))
+			if (!in_scope(b, e, &sc_at[k], p))
 				continue;
 			account(v, p, &base, now, t, e->at_ms, &rec, per_dead, spans);
 			t = e->at_ms;
 			if (by_keys)
 				hops_at(kb, &at_b, p, &cur);
 			else
-				hops_of(e->after, p, &cur);
+				hops_of(e->after ? &walks[1 + k] : NULL, p, &cur);
 			now = &cur;
 		}
 		account(v, p, &base, now, t, t_end, &rec, per_dead, spans);
@@ -1448,8 +1478,16 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		if (esub[k] != UINT32_MAX)
 			first[esub[k] + 1]++;
 	}
-	for (size_t s = 0; rc == 0 && s < ns; s++)
+	size_t most = 0;               /* entries of the subnet with the most */
+	for (size_t s = 0; rc == 0 && s < ns; s++) {
+		if (first[s + 1] > most)
+			most = first[s + 1];
 		first[s + 1] += first[s];
+	}
+	struct eff_walk *walks = rc == 0 ? calloc(most + 1, sizeof(*walks)) : NULL;
+	size_t *sc_at = rc == 0 ? calloc(most + 1, sizeof(*sc_at)) : NULL;
+	if (!walks || !sc_at)
+		rc = -1;
 	size_t *fill = rc == 0 ? calloc(ns + 1, sizeof(*fill)) : NULL;
 	if (!fill)
 		rc = -1;
@@ -1468,7 +1506,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		size_t r0 = recs.n;
 		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
 				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
-				 spans, t_end);
+				 spans, walks, sc_at, t_end);
 		if (rc != 0 || !fold_now || recs.n == r0)
 			continue;
 		struct study_result part = { .recs = (struct study_record *)recs.v + r0,
@@ -1499,6 +1537,10 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		}
 		out->nfails = rc == 0 ? nf : 0;
 	}
+	for (size_t k = 0; walks && k <= most; k++)
+		eff_walk_fini(&walks[k]);
+	free(walks);
+	free(sc_at);
 	free(first);
 	free(ents);
 	free(esub);

@@ -1353,3 +1353,98 @@ Test(effective, bgp_set_add_run_equals_adding_one_by_one)
 		bgp_set_unref(base);
 	}
 }
+
+/* ---- walking rows by increasing prefix ---------------------------------- */
+
+static void same_rows(const struct eff_table *t, struct eff_walk *w, struct prefix p,
+		      bool without_rs, const char *what)
+{
+	struct route_row a[16], b[16];
+	size_t na = eff_walk_rows(w, p, a, 16), nb = eff_rows_with_prefix(t, p, without_rs, b, 16);
+	char pf[PREFIX_STRLEN];
+	cr_assert_eq(na, nb, "%s: %s: the walk gives %zu rows, eff_rows_with_prefix %zu", what,
+		     prefix_format(p, pf), na, nb);
+	for (size_t i = 0; i < na && i < 16; i++)
+		cr_assert(a[i].source == b[i].source && a[i].active == b[i].active &&
+				  a[i].nh == b[i].nh && a[i].nh_ip == b[i].nh_ip &&
+				  a[i].has_nh_ip == b[i].has_nh_ip &&
+				  a[i].from_route_server == b[i].from_route_server &&
+				  a[i].name == b[i].name && a[i].nprefixes == b[i].nprefixes &&
+				  prefix_equal(a[i].prefixes[0], b[i].prefixes[0]),
+			  "%s: %s: row %zu differs", what, prefix_format(p, pf), i);
+}
+
+Test(effective, walk_equals_rows_with_prefix)
+{
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe", "spoke/app" };
+	uint64_t x = 0xD1B54A32D192ED03u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	struct eff_walk w = { 0 }; /* one walk for every table: restarts reuse its buffer */
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 3; round++) {
+			/* Entries of every length, a quarter inside 10/8 (hidden),
+			 * some equal to User rows (Invalid), 0/0 now and then. */
+			enum { N = 400 };
+			static char text[N][64];
+			const char *entries[N];
+			struct prefix seen[2 * N + 16];
+			size_t ne = 0;
+			for (size_t i = 0; i < N; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				if (i % 4 == 0)
+					a = (a & 0x00ffffffu) | 0x0a000000u;
+				if (i % 50 == 0)
+					a = A("8.8.8.0"), len = 24;
+				if (i % 97 == 0)
+					a = 0, len = 0;
+				struct prefix p = { a & prefix_mask(len), len };
+				bool dup = false;
+				for (size_t k = 0; k < ne && !dup; k++)
+					dup = prefix_equal(seen[k], p);
+				if (dup)
+					continue;
+				seen[ne] = p;
+				char pf[PREFIX_STRLEN];
+				bool two = NEXT() % 3 == 0;
+				const char *h1 = hops[NEXT() % NELEM(hops)];
+				const char *h2 = hops[NEXT() % NELEM(hops)];
+				snprintf(text[ne], sizeof(text[ne]), "%s %s%s%s", prefix_format(p, pf), h1,
+					 two ? "," : "", two ? h2 : "");
+				entries[ne] = text[ne];
+				ne++;
+			}
+			struct bgp_set *set = mkset(entries, ne);
+			struct efx f;
+			const struct eff_table *t =
+				eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
+						  R("peer", "10.1.0.0/16", "None") ", "
+						  R("pin", "20.1.0.0/16", "None")),
+					 NULL, subnets[sn], set);
+			/* Asked for: the entries, the own rows' prefixes, absent ones. */
+			size_t nq = ne;
+			struct eff_iter it = { 0 };
+			struct route_row row;
+			while (eff_row(t, false, &it, &row) && nq < NELEM(seen) - 8)
+				seen[nq++] = row.prefixes[0];
+			for (int i = 0; i < 8; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				seen[nq++] = (struct prefix){ a & prefix_mask(len), len };
+			}
+			nq = prefix_sort_unique(seen, nq);
+			for (int wr = 0; wr < 2; wr++) {
+				cr_assert_eq(eff_walk_start(&w, t, wr), 0);
+				for (size_t i = 0; i < nq; i++)
+					same_rows(t, &w, seen[i], wr, subnets[sn]);
+				/* Repeated and decreasing prefixes are answered too. */
+				for (size_t i = nq; i-- > 0;)
+					same_rows(t, &w, seen[i], wr, subnets[sn]);
+			}
+			efx_fini(&f);
+			bgp_set_unref(set);
+		}
+	eff_walk_fini(&w);
+#undef NEXT
+}

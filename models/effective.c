@@ -1500,3 +1500,50 @@ void eff_walk_fini(struct eff_walk *w)
 	free(w->own);
 	*w = (struct eff_walk){ 0 };
 }
+
+/* Appends p to *v (growing *cap); -1 out of memory. */
+static int push_prefix(struct prefix **v, size_t *n, size_t *cap, struct prefix p)
+{
+	if (*n == *cap && grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+		return -1;
+	(*v)[(*n)++] = p;
+	return 0;
+}
+
+static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT)
+			v[(*n)++] = t->rows[i].prefixes[0];
+}
+
+int eff_diff_bound(const struct eff_table *a, const struct eff_table *b, struct prefix **out,
+		   size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (!a || !b || a->bgp != b->bgp)
+		return 0;
+	size_t n = 0, cap = a->nrows + b->nrows + 1;
+	struct prefix *v = malloc(cap * sizeof(*v));
+	if (!v)
+		return -1;
+	own_prefixes(a, v, &n);
+	own_prefixes(b, v, &n);
+	/* The shared set's rows differ only where the exceptions do: a merge
+	 * of the two sorted exception lists. */
+	size_t i = 0, k = 0;
+	while (i < a->nexc || k < b->nexc) {
+		uint32_t ia = i < a->nexc ? a->exc_idx[i] : UINT32_MAX;
+		uint32_t ib = k < b->nexc ? b->exc_idx[k] : UINT32_MAX;
+		uint32_t e = ia < ib ? ia : ib;
+		uint8_t xa = ia == e ? a->exc_kind[i++] : 0, xb = ib == e ? b->exc_kind[k++] : 0;
+		if (xa != xb && push_prefix(&v, &n, &cap, a->bgp->entries[e].prefix) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	*nout = prefix_sort_unique(v, n);
+	*out = v;
+	return 1;
+}

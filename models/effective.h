@@ -174,4 +174,14 @@ int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_r
 size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max);
 void eff_walk_fini(struct eff_walk *w);
 
+/* A bound on the prefixes whose rows (as eff_row lists them with the
+ * Route Server rows) differ between a and b, without reading the domain's
+ * rows: when a and b show the same domain set object, their rows can
+ * differ only in their own rows' prefixes and in the entries one of them
+ * shows differently (hidden, Invalid).  Returns 1 with that superset in
+ * *out (sorted, unique; the caller frees it), 0 when a and b do not share
+ * a set (or one is NULL): no bound, diff the rows.  -1 out of memory. */
+int eff_diff_bound(const struct eff_table *a, const struct eff_table *b, struct prefix **out,
+		   size_t *nout);
+
 #endif

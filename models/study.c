@@ -9,7 +9,10 @@
  * likewise by a forward cursor.  Candidates come from a dead-next-hop index
  * of the baseline built once (next hop IP -> subnet, prefix) and from the
  * timeline entries of the variant: their scope when they have one, a row
- * diff of before and after otherwise (configuration edits).
+ * diff of before and after otherwise (configuration edits): of the few
+ * prefixes eff_diff_bound names when both tables show the same domain set
+ * (a peering edit's hub subnets: a dozen prefixes, not 17,000 rows), of
+ * the whole tables only when the set changed.
  */
 #include "models/study.h"
 
@@ -1221,6 +1224,56 @@ static int diff_prefixes(const struct eff_table *a, const struct eff_table *b, s
 	return 0;
 }
 
+/* The row keys of p in the table w walks, sorted; how many (at most MAX_ROWS). */
+static size_t walk_keys(struct eff_walk *w, struct prefix p, uint64_t *keys)
+{
+	struct route_row rows[MAX_ROWS];
+	size_t n = eff_walk_rows(w, p, rows, MAX_ROWS);
+	if (n > MAX_ROWS)
+		n = MAX_ROWS;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (uint64_t)(rows[i].active ? 1 : 0) << 40 | (uint64_t)rows[i].nh << 32 |
+			  (rows[i].has_nh_ip ? rows[i].nh_ip : 0);
+	for (size_t i = 1; i < n; i++) /* insertion sort: a handful of rows */
+		for (size_t k = i; k > 0 && keys[k - 1] > keys[k]; k--) {
+			uint64_t t = keys[k];
+			keys[k] = keys[k - 1];
+			keys[k - 1] = t;
+		}
+	return n;
+}
+
+/* diff_prefixes without reading whole tables when eff_diff_bound bounds
+ * the change (the two tables show the same domain set: an edit that left
+ * the domain's routes alone, as most peering edits do): the prefixes of
+ * the bound whose rows differ, compared as diff_prefixes compares them,
+ * appended to out.  walks[0] and walks[1] are scratch.  1 done, 0 no
+ * bound (diff the rows), -1 out of memory. */
+static int bounded_diff(const struct eff_table *a, const struct eff_table *b,
+			struct eff_walk *walks, struct vec *out)
+{
+	struct prefix *bound;
+	size_t nb;
+	int rc = eff_diff_bound(a, b, &bound, &nb);
+	if (rc <= 0)
+		return rc;
+	if (eff_walk_start(&walks[0], a, false) != 0 || eff_walk_start(&walks[1], b, false) != 0)
+		rc = -1;
+	for (size_t i = 0; rc == 1 && i < nb; i++) {
+		uint64_t ka[MAX_ROWS], kb[MAX_ROWS];
+		size_t na = walk_keys(&walks[0], bound[i], ka), nk = walk_keys(&walks[1], bound[i], kb);
+		if (na == nk && memcmp(ka, kb, na * sizeof(*ka)) == 0)
+			continue;
+		struct prefix *o = vec_push(out);
+		if (!o)
+			rc = -1;
+		else
+			*o = bound[i];
+	}
+	free(bound);
+	return rc;
+}
+
 /* The prefixes besides a BGP scope whose own rows a BGP change can alter:
  * 0.0.0.0/0 (SPEC 1.6.4) and the platform None prefixes (1.6.5). */
 static bool own_row_prefix(const struct study_base *b, struct prefix p)
@@ -1286,6 +1339,7 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 	 * subnet of a domain the same scope object, so the list of the last
 	 * subnet is reused when its scopes were the same objects. */
 	struct cand_sig sig = { .n = 0, .usable = nents <= CAND_SIG_MAX };
+	bool keys_built = false;       /* ka, kb hold the rows of the last entry's tables */
 	for (size_t k = 0; sig.usable && k < nents; k++) {
 		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
 		sig.scope[k] = e->scope ? e->scope : e->bgp_scope;
@@ -1332,8 +1386,13 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 				return -1;
 			*o = j < none->n ? none->v[j] : (struct prefix){ .addr = 0, .len = 0 };
 		}
-		if (!sc && diff_prefixes(e->before, e->after, ka, kb, cand) != 0)
-			return -1;
+		if (!sc) {
+			int bounded = bounded_diff(e->before, e->after, walks, cand);
+			if (bounded < 0 || (bounded == 0 &&
+					    diff_prefixes(e->before, e->after, ka, kb, cand) != 0))
+				return -1;
+			keys_built = bounded == 0;
+		}
 	}
 	if (!prefixes_increasing(cand->v, cand->n))
 		cand->n = prefix_sort_unique(cand->v, cand->n);
@@ -1343,7 +1402,7 @@ evaluate:
 	/* One configuration change (an edit): its row diff already holds the
 	 * rows of both tables, sorted; look them up there. */
 	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
-	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
+	bool by_keys = keys_built && e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
 	const struct prefix *ps = cand->v;
 	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
 	/* Otherwise a walk per table (walks[0] the baseline's, walks[1 + k]

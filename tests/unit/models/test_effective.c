@@ -1448,3 +1448,128 @@ Test(effective, walk_equals_rows_with_prefix)
 	eff_walk_fini(&w);
 #undef NEXT
 }
+
+/* Oracle: every prefix whose rows differ between two tables sharing a
+ * domain set is inside eff_diff_bound's answer.  The pairs differ in User
+ * routes (Invalid entries come and go) and in a peering (hidden entries
+ * come and go, peering rows too). */
+#define HUB_NO_SPOKE                                                                           \
+	"{ 'name': 'hub', 'location': 'westeurope',"                                           \
+	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                            \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.0.1.0/24',"                      \
+	"                 'routeTable': { 'id': 'rt-app' } },"                                 \
+	"               { 'name': 'plain', 'addressPrefix': '10.0.2.0/24' },"                  \
+	"               { 'name': 'pe', 'addressPrefix': '10.0.3.0/24' } ],"                   \
+	"  'virtualNetworkPeerings': ["                                                        \
+	"  { 'name': 'hub-far', 'remoteVirtualNetwork': { 'id': 'far' } },"                    \
+	"  { 'name': 'hub-other', 'remoteVirtualNetwork': { 'id': 'other' } } ] }"
+
+static size_t sorted_keys(struct route_row *r, size_t n, char keys[][96])
+{
+	for (size_t i = 0; i < n; i++)
+		row_key(&r[i], keys[i], 96);
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	return n;
+}
+
+Test(effective, diff_bound_holds_every_changed_prefix)
+{
+	static const char *const topos[] = {
+		BASE(R("web", "8.8.8.0/24", "Internet")),
+		BASE(R("web", "8.8.8.0/24", "None") ", " R("pin", "20.1.0.0/16", "None") ", "
+		     R("dflt", "0.0.0.0/0", "None")),
+		"{ 'virtualNetworks': [ " HUB_NO_SPOKE ", " SPOKES " ], "
+		RT_APP("", R("pin", "20.1.0.0/16", "None")) " }",
+	};
+	static const char *const subnets[] = { "hub/app", "hub/plain", "spoke/app" };
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	enum { N = 300 };
+	static char text[N][64];
+	const char *entries[N];
+	struct prefix seen[N + 64];
+	size_t ne = 0;
+	for (size_t i = 0; i < N; i++) {
+		uint8_t len = (uint8_t)(8 + NEXT() % 25);
+		uint32_t a = (uint32_t)NEXT();
+		if (i % 3 == 0) /* inside 10.0/16 or 10.1/16: hidden by VnetLocal or peering */
+			a = (a & 0x0000ffffu) | (i % 2 ? 0x0a000000u : 0x0a010000u),
+			len = (uint8_t)(16 + len % 17);
+		if (i == 7)
+			a = A("8.8.8.0"), len = 24;
+		if (i == 8)
+			a = A("20.1.0.0"), len = 16;
+		if (i == 9)
+			a = 0, len = 0;
+		struct prefix p = { a & prefix_mask(len), len };
+		bool dup = false;
+		for (size_t k = 0; k < ne && !dup; k++)
+			dup = prefix_equal(seen[k], p);
+		if (dup)
+			continue;
+		seen[ne] = p;
+		char pf[PREFIX_STRLEN];
+		const char *h = hops[NEXT() % NELEM(hops)];
+		snprintf(text[ne], sizeof(text[ne]), "%s %s", prefix_format(p, pf), h);
+		entries[ne] = text[ne];
+		ne++;
+	}
+	struct bgp_set *set = mkset(entries, ne), *other = mkset(entries, ne - 1);
+	size_t checked = 0, changed = 0;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (size_t ta = 0; ta < NELEM(topos); ta++)
+			for (size_t tb = 0; tb < NELEM(topos); tb++) {
+				struct efx f, g;
+				const struct eff_table *a = eff_load(&f, topos[ta], NULL, subnets[sn], set);
+				const struct eff_table *b = eff_load(&g, topos[tb], NULL, subnets[sn], set);
+				struct prefix *bound;
+				size_t nb;
+				cr_assert_eq(eff_diff_bound(a, b, &bound, &nb), 1);
+				/* Every prefix either table lists, and the entries. */
+				struct prefix q[N + 128];
+				size_t nq = 0;
+				for (size_t i = 0; i < ne; i++)
+					q[nq++] = seen[i];
+				const struct eff_table *both[] = { a, b };
+				for (int t = 0; t < 2; t++) {
+					struct eff_iter it = { 0 };
+					struct route_row row;
+					while (eff_row(both[t], false, &it, &row) && nq < NELEM(q))
+						q[nq++] = row.prefixes[0];
+				}
+				nq = prefix_sort_unique(q, nq);
+				for (size_t i = 0; i < nq; i++) {
+					struct route_row ra[16], rb[16];
+					static char ka[16][96], kb[16][96];
+					size_t na = sorted_keys(ra, eff_rows_with_prefix(a, q[i], false, ra, 16), ka);
+					size_t nbr = sorted_keys(rb, eff_rows_with_prefix(b, q[i], false, rb, 16), kb);
+					bool same = na == nbr;
+					for (size_t k = 0; same && k < na; k++)
+						same = strcmp(ka[k], kb[k]) == 0;
+					checked++;
+					if (same)
+						continue;
+					changed++;
+					bool in = false;
+					for (size_t k = 0; k < nb && !in; k++)
+						in = prefix_equal(bound[k], q[i]);
+					char pf[PREFIX_STRLEN];
+					cr_assert(in, "%s, topologies %zu and %zu: %s changed, not in the bound",
+						  subnets[sn], ta, tb, prefix_format(q[i], pf));
+				}
+				free(bound);
+				/* Not the same set object: no bound. */
+				struct efx h;
+				const struct eff_table *c = eff_load(&h, topos[ta], NULL, subnets[sn], other);
+				cr_assert_eq(eff_diff_bound(a, c, &bound, &nb), 0);
+				cr_assert_null(bound);
+				efx_fini(&f);
+				efx_fini(&g);
+				efx_fini(&h);
+			}
+	cr_assert_gt(changed, 20, "the pairs changed only %zu of %zu prefixes", changed, checked);
+	bgp_set_unref(set);
+	bgp_set_unref(other);
+#undef NEXT
+}

@@ -1517,12 +1517,65 @@ static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
 			v[(*n)++] = t->rows[i].prefixes[0];
 }
 
-int eff_diff_bound(const struct eff_table *a, const struct eff_table *b, struct prefix **out,
+const struct bgp_set *eff_table_set(const struct eff_table *t) { return t ? t->bgp : NULL; }
+
+/* Whether entries x of a and y of b give the same rows. */
+static bool same_entry(const struct bgp_set *a, const struct bgp_entry *x, const struct bgp_set *b,
+		       const struct bgp_entry *y)
+{
+	return x->nh_count == y->nh_count &&
+	       memcmp(a->nh + x->nh_first, b->nh + y->nh_first, x->nh_count * sizeof(*a->nh)) == 0 &&
+	       memcmp(a->nh_rs + x->nh_first, b->nh_rs + y->nh_first,
+		      x->nh_count * sizeof(*a->nh_rs)) == 0;
+}
+
+int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
+		 size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	size_t na = a ? a->n : 0, nb = b ? b->n : 0, n = 0, cap = 0;
+	struct prefix *v = NULL;
+	size_t i = 0, k = 0;
+	while (i < na || k < nb) {
+		struct prefix p;
+		if (k >= nb || (i < na && prefix_less(a->entries[i].prefix, b->entries[k].prefix))) {
+			p = a->entries[i++].prefix; /* in a only */
+		} else if (i >= na || prefix_less(b->entries[k].prefix, a->entries[i].prefix)) {
+			p = b->entries[k++].prefix; /* in b only */
+		} else {
+			p = a->entries[i].prefix;
+			if (same_entry(a, &a->entries[i++], b, &b->entries[k++]))
+				continue;
+		}
+		if (push_prefix(&v, &n, &cap, p) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	if (!v && !(v = malloc(sizeof(*v))))
+		return -1;
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* Appends the prefixes of t's entries with an exception. */
+static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < t->nexc; i++)
+		if (push_prefix(v, n, cap, t->bgp->entries[t->exc_idx[i]].prefix) != 0)
+			return -1;
+	return 0;
+}
+
+int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
+		   const struct prefix *sets_differ, size_t nsets_differ, struct prefix **out,
 		   size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;
-	if (!a || !b || a->bgp != b->bgp)
+	if (!a || !b || (a->bgp != b->bgp && !sets_differ))
 		return 0;
 	size_t n = 0, cap = a->nrows + b->nrows + 1;
 	struct prefix *v = malloc(cap * sizeof(*v));
@@ -1530,18 +1583,31 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b, struct 
 		return -1;
 	own_prefixes(a, v, &n);
 	own_prefixes(b, v, &n);
-	/* The shared set's rows differ only where the exceptions do: a merge
-	 * of the two sorted exception lists. */
-	size_t i = 0, k = 0;
-	while (i < a->nexc || k < b->nexc) {
-		uint32_t ia = i < a->nexc ? a->exc_idx[i] : UINT32_MAX;
-		uint32_t ib = k < b->nexc ? b->exc_idx[k] : UINT32_MAX;
-		uint32_t e = ia < ib ? ia : ib;
-		uint8_t xa = ia == e ? a->exc_kind[i++] : 0, xb = ib == e ? b->exc_kind[k++] : 0;
-		if (xa != xb && push_prefix(&v, &n, &cap, a->bgp->entries[e].prefix) != 0) {
-			free(v);
-			return -1;
+	int rc = 0;
+	if (a->bgp != b->bgp) {
+		/* An entry both sets hold alike, without an exception in
+		 * either table, gives both the same rows. */
+		rc = exception_prefixes(a, &v, &n, &cap) != 0 || exception_prefixes(b, &v, &n, &cap) != 0
+			     ? -1
+			     : 0;
+		for (size_t i = 0; rc == 0 && i < nsets_differ; i++)
+			rc = push_prefix(&v, &n, &cap, sets_differ[i]);
+	} else {
+		/* The shared set's rows differ only where the exceptions do: a
+		 * merge of the two sorted exception lists. */
+		size_t i = 0, k = 0;
+		while (rc == 0 && (i < a->nexc || k < b->nexc)) {
+			uint32_t ia = i < a->nexc ? a->exc_idx[i] : UINT32_MAX;
+			uint32_t ib = k < b->nexc ? b->exc_idx[k] : UINT32_MAX;
+			uint32_t e = ia < ib ? ia : ib;
+			uint8_t xa = ia == e ? a->exc_kind[i++] : 0, xb = ib == e ? b->exc_kind[k++] : 0;
+			if (xa != xb)
+				rc = push_prefix(&v, &n, &cap, a->bgp->entries[e].prefix);
 		}
+	}
+	if (rc != 0) {
+		free(v);
+		return -1;
 	}
 	*nout = prefix_sort_unique(v, n);
 	*out = v;

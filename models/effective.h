@@ -178,10 +178,23 @@ void eff_walk_fini(struct eff_walk *w);
  * Route Server rows) differ between a and b, without reading the domain's
  * rows: when a and b show the same domain set object, their rows can
  * differ only in their own rows' prefixes and in the entries one of them
- * shows differently (hidden, Invalid).  Returns 1 with that superset in
- * *out (sorted, unique; the caller frees it), 0 when a and b do not share
- * a set (or one is NULL): no bound, diff the rows.  -1 out of memory. */
-int eff_diff_bound(const struct eff_table *a, const struct eff_table *b, struct prefix **out,
+ * shows differently (hidden, Invalid); when they show different sets
+ * (either may be NULL), in their own rows' prefixes, in the entries with
+ * an exception in either, and in sets_differ: where the two sets differ,
+ * as bgp_set_diff gives it (NULL: not known, no bound).  Returns 1 with
+ * that superset in *out (sorted, unique; the caller frees it), 0 for no
+ * bound (a or b NULL, or different sets without sets_differ): diff the
+ * rows.  -1 out of memory. */
+int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
+		   const struct prefix *sets_differ, size_t nsets_differ, struct prefix **out,
 		   size_t *nout);
+/* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
+const struct bgp_set *eff_table_set(const struct eff_table *t);
+/* The prefixes whose entries differ between a and b (either may be NULL:
+ * no entries): in one only, or with other next hops; in prefix order,
+ * *out malloc'd (never NULL on success).  O(entries of both).  -1 out of
+ * memory. */
+int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
+		 size_t *nout);
 
 #endif

@@ -1243,18 +1243,65 @@ static size_t walk_keys(struct eff_walk *w, struct prefix p, uint64_t *keys)
 	return n;
 }
 
-/* diff_prefixes without reading whole tables when eff_diff_bound bounds
- * the change (the two tables show the same domain set: an edit that left
- * the domain's routes alone, as most peering edits do): the prefixes of
- * the bound whose rows differ, compared as diff_prefixes compares them,
- * appended to out.  walks[0] and walks[1] are scratch.  1 done, 0 no
- * bound (diff the rows), -1 out of memory. */
+#define SET_DIFFS 4
+
+/* Where two domain sets differ (bgp_set_diff), for the last few pairs of
+ * sets the variant's tables showed: every subnet of a domain shows the
+ * same pair, so a rebuilt set (a gateway instance down) is compared with
+ * the old one once, not once per subnet. */
+struct set_diffs {
+	struct {
+		const struct bgp_set *a, *b;
+		struct prefix *v;      /* NULL: slot free */
+		size_t n;
+	} slot[SET_DIFFS];
+	size_t next;                   /* the slot replaced next */
+};
+
+static void set_diffs_fini(struct set_diffs *c)
+{
+	for (size_t i = 0; i < SET_DIFFS; i++)
+		free(c->slot[i].v);
+}
+
+/* The difference of a's and b's sets, cached; NULL out of memory. */
+static const struct prefix *sets_differ(struct set_diffs *c, const struct eff_table *a,
+					const struct eff_table *b, size_t *n)
+{
+	const struct bgp_set *sa = eff_table_set(a), *sb = eff_table_set(b);
+	for (size_t i = 0; i < SET_DIFFS; i++)
+		if (c->slot[i].v && c->slot[i].a == sa && c->slot[i].b == sb) {
+			*n = c->slot[i].n;
+			return c->slot[i].v;
+		}
+	size_t i = c->next;
+	c->next = (c->next + 1) % SET_DIFFS;
+	free(c->slot[i].v);
+	c->slot[i].v = NULL;
+	if (bgp_set_diff(sa, sb, &c->slot[i].v, &c->slot[i].n) != 0)
+		return NULL;
+	c->slot[i].a = sa;
+	c->slot[i].b = sb;
+	*n = c->slot[i].n;
+	return c->slot[i].v;
+}
+
+/* diff_prefixes without reading whole tables: the prefixes of
+ * eff_diff_bound's bound whose rows differ, compared as diff_prefixes
+ * compares them, appended to out.  When both tables show the same domain
+ * set (an edit that left the domain's routes alone, as most peering edits
+ * do) the bound is a dozen prefixes; when the set changed, it holds where
+ * the sets differ (cached in sd).  walks[0] and walks[1] are scratch.
+ * 1 done, 0 no bound (diff the rows), -1 out of memory. */
 static int bounded_diff(const struct eff_table *a, const struct eff_table *b,
-			struct eff_walk *walks, struct vec *out)
+			struct eff_walk *walks, struct set_diffs *sd, struct vec *out)
 {
 	struct prefix *bound;
-	size_t nb;
-	int rc = eff_diff_bound(a, b, &bound, &nb);
+	size_t nb, nsd = 0;
+	const struct prefix *diff = NULL;
+	if (a && b && eff_table_set(a) != eff_table_set(b) && !(diff = sets_differ(sd, a, b, &nsd)))
+		return -1;
+	int rc = eff_diff_bound(a, b, diff, nsd, &bound, &nb);
 	if (rc <= 0)
 		return rc;
 	if (eff_walk_start(&walks[0], a, false) != 0 || eff_walk_start(&walks[1], b, false) != 0)
@@ -1331,7 +1378,8 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 		       const size_t *ents, size_t nents, struct cand_sig *cache, struct vec *cand,
 		       struct vec *ka,
 		       struct vec *kb, struct vec *recs, int64_t *per_dead, int64_t *fail_bh,
-		       struct span *spans, struct eff_walk *walks, size_t *sc_at, int64_t t_end)
+		       struct span *spans, struct eff_walk *walks, size_t *sc_at,
+		       struct set_diffs *sd, int64_t t_end)
 {
 	const struct eff_table *base_t = b->cp->tables[s];
 	/* The candidates depend on the dead next hops (the same for every
@@ -1387,7 +1435,7 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 			*o = j < none->n ? none->v[j] : (struct prefix){ .addr = 0, .len = 0 };
 		}
 		if (!sc) {
-			int bounded = bounded_diff(e->before, e->after, walks, cand);
+			int bounded = bounded_diff(e->before, e->after, walks, sd, cand);
 			if (bounded < 0 || (bounded == 0 &&
 					    diff_prefixes(e->before, e->after, ka, kb, cand) != 0))
 				return -1;
@@ -1527,6 +1575,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	int64_t *fail_bh = calloc(v->ndead + 1, sizeof(*fail_bh));
 	struct span *spans = calloc(v->ndead + 1, sizeof(*spans));
 	struct cand_sig cache = { .usable = false };
+	struct set_diffs sd = { .next = 0 };
 	struct vec cand = { .elem = sizeof(struct prefix) }, ka = { .elem = sizeof(struct row_key) },
 		   kb = { .elem = sizeof(struct row_key) }, recs = { .elem = sizeof(struct study_record) };
 	int rc = first && ents && esub && per_dead && fail_bh && spans ? 0 : -1;
@@ -1565,7 +1614,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		size_t r0 = recs.n;
 		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
 				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
-				 spans, walks, sc_at, t_end);
+				 spans, walks, sc_at, &sd, t_end);
 		if (rc != 0 || !fold_now || recs.n == r0)
 			continue;
 		struct study_result part = { .recs = (struct study_record *)recs.v + r0,
@@ -1600,6 +1649,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		eff_walk_fini(&walks[k]);
 	free(walks);
 	free(sc_at);
+	set_diffs_fini(&sd);
 	free(first);
 	free(ents);
 	free(esub);

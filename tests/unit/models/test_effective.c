@@ -1515,19 +1515,38 @@ Test(effective, diff_bound_holds_every_changed_prefix)
 		entries[ne] = text[ne];
 		ne++;
 	}
-	struct bgp_set *set = mkset(entries, ne), *other = mkset(entries, ne - 1);
+	/* Sets: all entries; a third fewer; other next hops for a fifth; none. */
+	static char text2[N][64];
+	const char *entries2[N];
+	size_t ne2 = 0;
+	for (size_t i = 0; i < ne; i++) {
+		if (i % 3 == 1)
+			continue;
+		snprintf(text2[ne2], sizeof(text2[ne2]), "%s", entries[i]);
+		if (i % 5 == 0)
+			snprintf(strchr(text2[ne2], ' '), 32, " 10.0.1.9,*10.0.1.4");
+		entries2[ne2] = text2[ne2];
+		ne2++;
+	}
+	struct bgp_set *sets[] = { mkset(entries, ne), mkset(entries2, ne2), NULL };
+	struct bgp_set *other = mkset(entries, ne - 1);
 	size_t checked = 0, changed = 0;
 	for (size_t sn = 0; sn < NELEM(subnets); sn++)
 		for (size_t ta = 0; ta < NELEM(topos); ta++)
-			for (size_t tb = 0; tb < NELEM(topos); tb++) {
+			for (size_t tb = 0; tb < NELEM(topos); tb++)
+				for (size_t sp = 0; sp < NELEM(sets) * NELEM(sets); sp++) {
+				struct bgp_set *sa = sets[sp / NELEM(sets)], *sb = sets[sp % NELEM(sets)];
 				struct efx f, g;
-				const struct eff_table *a = eff_load(&f, topos[ta], NULL, subnets[sn], set);
-				const struct eff_table *b = eff_load(&g, topos[tb], NULL, subnets[sn], set);
-				struct prefix *bound;
-				size_t nb;
-				cr_assert_eq(eff_diff_bound(a, b, &bound, &nb), 1);
+				const struct eff_table *a = eff_load(&f, topos[ta], NULL, subnets[sn], sa);
+				const struct eff_table *b = eff_load(&g, topos[tb], NULL, subnets[sn], sb);
+				struct prefix *bound, *sd;
+				size_t nb, nsd;
+				cr_assert_eq(bgp_set_diff(eff_table_set(a), eff_table_set(b), &sd, &nsd), 0);
+				cr_assert_not_null(sd);
+				cr_assert_eq(eff_diff_bound(a, b, sd, nsd, &bound, &nb), 1);
+				free(sd);
 				/* Every prefix either table lists, and the entries. */
-				struct prefix q[N + 128];
+				struct prefix q[3 * N + 128];
 				size_t nq = 0;
 				for (size_t i = 0; i < ne; i++)
 					q[nq++] = seen[i];
@@ -1555,21 +1574,23 @@ Test(effective, diff_bound_holds_every_changed_prefix)
 					for (size_t k = 0; k < nb && !in; k++)
 						in = prefix_equal(bound[k], q[i]);
 					char pf[PREFIX_STRLEN];
-					cr_assert(in, "%s, topologies %zu and %zu: %s changed, not in the bound",
-						  subnets[sn], ta, tb, prefix_format(q[i], pf));
+					cr_assert(in, "%s, topologies %zu and %zu, sets %zu: %s changed, not in "
+						  "the bound", subnets[sn], ta, tb, sp, prefix_format(q[i], pf));
 				}
 				free(bound);
-				/* Not the same set object: no bound. */
+				/* Not the same set object, the difference not given:
+				 * no bound. */
 				struct efx h;
 				const struct eff_table *c = eff_load(&h, topos[ta], NULL, subnets[sn], other);
-				cr_assert_eq(eff_diff_bound(a, c, &bound, &nb), 0);
-				cr_assert_null(bound);
+				if (sa)
+					cr_assert_eq(eff_diff_bound(a, c, NULL, 0, &bound, &nb), 0);
 				efx_fini(&f);
 				efx_fini(&g);
 				efx_fini(&h);
 			}
 	cr_assert_gt(changed, 20, "the pairs changed only %zu of %zu prefixes", changed, checked);
-	bgp_set_unref(set);
+	for (size_t i = 0; i < NELEM(sets); i++)
+		bgp_set_unref(sets[i]);
 	bgp_set_unref(other);
 #undef NEXT
 }

@@ -1705,3 +1705,238 @@ size_t eff_fast_ranges(const struct eff_table *t)
 		return 0;
 	return f->own_n + (f->set_r != &NO_SET ? ranges_count(f->set_r) : 0);
 }
+
+/* ---- Walking rows by increasing prefix -----------------------------------
+ *
+ * eff_rows_with_prefix for many prefixes in increasing order (a study's
+ * impact evaluation asks about ~2,000 destinations in each of ~380 subnets
+ * of a 4,000-VM network).  The own rows are sorted by prefix once per walk;
+ * cursors into them, into the domain's entries (galloping forward) and into
+ * the exceptions only move forward, so k prefixes cost
+ * O(r log r + k log(n / k)) instead of O(k (r + log n)).
+ */
+
+/* An own row by prefix: sorting (prefix, row) keeps the rows of one prefix
+ * in table order, as eff_rows_with_prefix lists them. */
+struct eff_walk_own {
+	uint64_t p;                    /* addr << 8 | len: prefix_compare's order */
+	uint32_t row;                  /* index into the table's rows */
+};
+
+static int walk_own_cmp(const void *a, const void *b)
+{
+	const struct eff_walk_own *x = a, *y = b;
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+static inline uint64_t walk_key(struct prefix p)
+{
+	return (uint64_t)p.addr << 8 | p.len;
+}
+
+int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_rs)
+{
+	if (without_rs && t->no_rs) {
+		t = t->no_rs;
+		without_rs = false;
+	}
+	w->t = t;
+	w->without_rs = without_rs;
+	w->own_at = w->bgp_at = w->exc_at = 0;
+	w->last = (struct prefix){ 0, 0 };
+	w->nown = 0;
+	if (t->nrows > w->owncap) {
+		struct eff_walk_own *n = realloc(w->own, t->nrows * sizeof(*n));
+		if (!n)
+			return -1;
+		w->own = n;
+		w->owncap = t->nrows;
+	}
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT)
+			w->own[w->nown++] = (struct eff_walk_own){ walk_key(t->rows[i].prefixes[0]),
+								   (uint32_t)i };
+	qsort(w->own, w->nown, sizeof(*w->own), walk_own_cmp);
+	return 0;
+}
+
+/* First entry at or after from whose prefix is >= p: gallop, then halve. */
+static size_t gallop(const struct bgp_set *s, size_t from, struct prefix p)
+{
+	size_t lo = from, step = 1;
+	while (lo + step <= s->n && prefix_less(s->entries[lo + step - 1].prefix, p)) {
+		lo += step;
+		step *= 2;
+	}
+	size_t hi = lo + step <= s->n ? lo + step - 1 : s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prefix_less(s->entries[mid].prefix, p))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max)
+{
+	const struct eff_table *t = w->t;
+	if (prefix_less(p, w->last)) /* not increasing: start over (exact, slower) */
+		w->own_at = w->bgp_at = w->exc_at = 0;
+	w->last = p;
+	size_t n = 0;
+	uint64_t pk = walk_key(p);
+	while (w->own_at < w->nown && w->own[w->own_at].p < pk)
+		w->own_at++;
+	for (size_t i = w->own_at; i < w->nown && w->own[i].p == pk; i++) {
+		if (n < max)
+			out[n] = t->rows[w->own[i].row];
+		n++;
+	}
+	const struct bgp_set *s = t->bgp;
+	if (!s)
+		return n;
+	w->bgp_at = gallop(s, w->bgp_at, p);
+	size_t e = w->bgp_at;
+	if (e >= s->n || !prefix_equal(s->entries[e].prefix, p))
+		return n;
+	while (w->exc_at < t->nexc && t->exc_idx[w->exc_at] < e)
+		w->exc_at++;
+	uint8_t exc = w->exc_at < t->nexc && t->exc_idx[w->exc_at] == e ? t->exc_kind[w->exc_at] : 0;
+	if (exc & EXC_HIDDEN)
+		return n;
+	const struct bgp_entry *en = &s->entries[e];
+	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
+		if (w->without_rs && s->nh_rs[k])
+			continue;
+		if (n < max)
+			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
+						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
+						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
+						     .from_route_server = s->nh_rs[k] };
+		n++;
+	}
+	return n;
+}
+
+void eff_walk_fini(struct eff_walk *w)
+{
+	free(w->own);
+	*w = (struct eff_walk){ 0 };
+}
+
+/* Appends p to *v (growing *cap); -1 out of memory. */
+static int push_prefix(struct prefix **v, size_t *n, size_t *cap, struct prefix p)
+{
+	if (*n == *cap && grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+		return -1;
+	(*v)[(*n)++] = p;
+	return 0;
+}
+
+static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT)
+			v[(*n)++] = t->rows[i].prefixes[0];
+}
+
+const struct bgp_set *eff_table_set(const struct eff_table *t) { return t ? t->bgp : NULL; }
+
+/* Whether entries x of a and y of b give the same rows. */
+static bool same_entry(const struct bgp_set *a, const struct bgp_entry *x, const struct bgp_set *b,
+		       const struct bgp_entry *y)
+{
+	return x->nh_count == y->nh_count &&
+	       memcmp(a->nh + x->nh_first, b->nh + y->nh_first, x->nh_count * sizeof(*a->nh)) == 0 &&
+	       memcmp(a->nh_rs + x->nh_first, b->nh_rs + y->nh_first,
+		      x->nh_count * sizeof(*a->nh_rs)) == 0;
+}
+
+int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
+		 size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	size_t na = a ? a->n : 0, nb = b ? b->n : 0, n = 0, cap = 0;
+	struct prefix *v = NULL;
+	size_t i = 0, k = 0;
+	while (i < na || k < nb) {
+		struct prefix p;
+		if (k >= nb || (i < na && prefix_less(a->entries[i].prefix, b->entries[k].prefix))) {
+			p = a->entries[i++].prefix; /* in a only */
+		} else if (i >= na || prefix_less(b->entries[k].prefix, a->entries[i].prefix)) {
+			p = b->entries[k++].prefix; /* in b only */
+		} else {
+			p = a->entries[i].prefix;
+			if (same_entry(a, &a->entries[i++], b, &b->entries[k++]))
+				continue;
+		}
+		if (push_prefix(&v, &n, &cap, p) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	if (!v && !(v = malloc(sizeof(*v))))
+		return -1;
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* Appends the prefixes of t's entries with an exception. */
+static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < t->nexc; i++)
+		if (push_prefix(v, n, cap, t->bgp->entries[t->exc_idx[i]].prefix) != 0)
+			return -1;
+	return 0;
+}
+
+int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
+		   const struct prefix *sets_differ, size_t nsets_differ, struct prefix **out,
+		   size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (!a || !b || (a->bgp != b->bgp && !sets_differ))
+		return 0;
+	size_t n = 0, cap = a->nrows + b->nrows + 1;
+	struct prefix *v = malloc(cap * sizeof(*v));
+	if (!v)
+		return -1;
+	own_prefixes(a, v, &n);
+	own_prefixes(b, v, &n);
+	int rc = 0;
+	if (a->bgp != b->bgp) {
+		/* An entry both sets hold alike, without an exception in
+		 * either table, gives both the same rows. */
+		rc = exception_prefixes(a, &v, &n, &cap) != 0 || exception_prefixes(b, &v, &n, &cap) != 0
+			     ? -1
+			     : 0;
+		for (size_t i = 0; rc == 0 && i < nsets_differ; i++)
+			rc = push_prefix(&v, &n, &cap, sets_differ[i]);
+	} else {
+		/* The shared set's rows differ only where the exceptions do: a
+		 * merge of the two sorted exception lists. */
+		size_t i = 0, k = 0;
+		while (rc == 0 && (i < a->nexc || k < b->nexc)) {
+			uint32_t ia = i < a->nexc ? a->exc_idx[i] : UINT32_MAX;
+			uint32_t ib = k < b->nexc ? b->exc_idx[k] : UINT32_MAX;
+			uint32_t e = ia < ib ? ia : ib;
+			uint8_t xa = ia == e ? a->exc_kind[i++] : 0, xb = ib == e ? b->exc_kind[k++] : 0;
+			if (xa != xb)
+				rc = push_prefix(&v, &n, &cap, a->bgp->entries[e].prefix);
+		}
+	}
+	if (rc != 0) {
+		free(v);
+		return -1;
+	}
+	*nout = prefix_sort_unique(v, n);
+	*out = v;
+	return 1;
+}

@@ -166,4 +166,46 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
 /* Ranges of t's derived lookup tables (own and set), 0 while it has none. */
 size_t eff_fast_ranges(const struct eff_table *t);
 
+/* eff_rows_with_prefix for many prefixes in increasing order (prefix_compare),
+ * with cursors that only move forward: start a walk on a table, ask for
+ * each prefix in turn (a prefix lower than the last one is answered too,
+ * by starting over), fini once to free.  A walk may be started again on
+ * another table, reusing its buffer; a zeroed struct is a valid unstarted
+ * walk.  The table must outlive the walk's use of it. */
+struct eff_walk_own;
+struct eff_walk {
+	const struct eff_table *t;     /* the table walked (its no_rs view if asked) */
+	bool without_rs;               /* drop Route Server rows of the domain's set */
+	struct eff_walk_own *own;      /* own rows by prefix, no service endpoint rows */
+	size_t nown, owncap;
+	size_t own_at, bgp_at, exc_at; /* cursors: first position not below last */
+	struct prefix last;            /* the last prefix asked for */
+};
+int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_rs);
+size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max);
+void eff_walk_fini(struct eff_walk *w);
+
+/* A bound on the prefixes whose rows (as eff_row lists them with the
+ * Route Server rows) differ between a and b, without reading the domain's
+ * rows: when a and b show the same domain set object, their rows can
+ * differ only in their own rows' prefixes and in the entries one of them
+ * shows differently (hidden, Invalid); when they show different sets
+ * (either may be NULL), in their own rows' prefixes, in the entries with
+ * an exception in either, and in sets_differ: where the two sets differ,
+ * as bgp_set_diff gives it (NULL: not known, no bound).  Returns 1 with
+ * that superset in *out (sorted, unique; the caller frees it), 0 for no
+ * bound (a or b NULL, or different sets without sets_differ): diff the
+ * rows.  -1 out of memory. */
+int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
+		   const struct prefix *sets_differ, size_t nsets_differ, struct prefix **out,
+		   size_t *nout);
+/* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
+const struct bgp_set *eff_table_set(const struct eff_table *t);
+/* The prefixes whose entries differ between a and b (either may be NULL:
+ * no entries): in one only, or with other next hops; in prefix order,
+ * *out malloc'd (never NULL on success).  O(entries of both).  -1 out of
+ * memory. */
+int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
+		 size_t *nout);
+
 #endif

@@ -1362,14 +1362,17 @@ static bool respace_in_place(struct run *r, const struct vnet *hub, const struct
 	return moved;
 }
 
-/* A peering edit of a VNet that is no hub, while no checkpoint holds the
- * topology (and there are no private endpoints, whose rows cross
- * peerings): the VNet's peerings are reloaded in place and the domains
- * derived again (topo_reload_peerings); the domains the VNet left or
- * joined decide again the routes inside its address space; the subnets of
- * the VNet, of the VNets whose connection to it came or went, and of
- * domains whose set or Route Server capacity view changed are recomputed.
- * false when this does not apply. */
+/* A peering edit of a VNet, while no checkpoint holds the topology (or the
+ * run may change a shared one: run_allow_shared_in_place) and there are no
+ * private endpoints, whose rows cross peerings: the VNet's peerings are
+ * reloaded in place and the domains derived again (topo_reload_peerings);
+ * the domains every VNet left or joined decide again the routes inside
+ * its address space; the subnets of the VNet, of the VNets whose
+ * connection to it came or went or whose domain changed, and of domains
+ * whose set or Route Server capacity view changed are recomputed.  A hub
+ * stays a hub (its own gateway or Route Server makes it one, not its
+ * peerings), so its peering edit moves only the VNets that use its
+ * gateways.  false when this does not apply. */
 static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 {
 	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
@@ -1377,40 +1380,48 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 	struct vnet *v;
 	if (edit_path_head(e->path, coll, name) != 0 || strcmp(coll, "virtualNetworks") != 0 ||
 	    !strstr(e->path, "/virtualNetworkPeerings/") || t->npes > 0 ||
-	    (t->refs != 1 && !r->in_place_shared) ||
-	    !(v = topology_vnet(t, name)) || is_hub(v))
+	    (t->refs != 1 && !r->in_place_shared) || !(v = topology_vnet(t, name)))
 		return false;
 	bool *reached = calloc(t->nvnets, sizeof(*reached));
 	bool *over = calloc(t->nvnets, sizeof(*over)), *moved = calloc(t->nvnets, sizeof(*moved));
-	if (!reached || !over || !moved) {
+	const struct vnet **was = calloc(t->nvnets, sizeof(*was)); /* domain before, per VNet */
+	if (!reached || !over || !moved || !was) {
 		free(reached);
 		free(over);
 		free(moved);
+		free(was);
 		return false;
 	}
-	for (size_t i = 0; i < t->nvnets; i++)
+	for (size_t i = 0; i < t->nvnets; i++) {
 		reached[i] = vnet_touches(t->vnets[i], v->name);
+		was[i] = t->vnets[i]->domain;
+	}
 	memcpy(over, r->over_capacity, t->nvnets * sizeof(*over));
-	const struct vnet *was = v->domain;
 	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = t,
 				.shared_ok = r->in_place_shared };
 	if (topo_reload_peerings(t, r->topo_json, name, &to) != 0) {
 		free(reached);
 		free(over);
 		free(moved);
+		free(was);
 		return false;
 	}
 	/* Another VNet shows v only through a connected peering: its table
 	 * can change only where that connection came or went (v's space is
-	 * the same, and v, no hub, is no other VNet's domain). */
+	 * the same), or where its domain changed (v is a hub whose transit
+	 * to it came or went). */
 	for (size_t i = 0; i < t->nvnets; i++)
-		reached[i] = t->vnets[i] == v || reached[i] != vnet_touches(t->vnets[i], v->name);
+		reached[i] = t->vnets[i] == v || reached[i] != vnet_touches(t->vnets[i], v->name) ||
+			     was[i] != t->vnets[i]->domain;
 	bool failed = false;
-	if (was != v->domain) {
-		if (was)
-			moved[was->index] = respace_in_place(r, was, &v->space, &failed);
-		if (v->domain && !failed)
-			moved[v->domain->index] = respace_in_place(r, v->domain, &v->space, &failed);
+	for (size_t i = 0; i < t->nvnets && !failed; i++) {
+		const struct vnet *w = t->vnets[i];
+		if (was[i] == w->domain)
+			continue;
+		if (was[i] && respace_in_place(r, was[i], &w->space, &failed))
+			moved[was[i]->index] = true;
+		if (w->domain && !failed && respace_in_place(r, w->domain, &w->space, &failed))
+			moved[w->domain->index] = true;
 	}
 	if (!failed && set_over_capacity(r) != 0)
 		failed = true;
@@ -1431,6 +1442,7 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 	free(reached);
 	free(over);
 	free(moved);
+	free(was);
 	if (failed)
 		oom(r);
 	check_capacity(r, now, why);

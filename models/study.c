@@ -2,12 +2,17 @@
  * study.c - what-if studies: study files, variants, impact (see study.h).
  *
  * Cost of one variant: the events it injects (an NVA crash at ref-4k is a
- * 1,000-prefix withdrawal in 382 subnets at hold expiry), then one
- * eff_rows_with_prefix per (subnet, destination) it can touch and per
- * table change of that subnet.  Candidates come from a dead-next-hop index
+ * 1,000-prefix withdrawal in 382 subnets at hold expiry), then a look-up
+ * per (subnet, destination) it can touch and per table change of that
+ * subnet: the destinations of a subnet are sorted, so each table is read
+ * by a forward walk (eff_walk_rows), not a search per destination; scopes
+ * likewise by a forward cursor.  Candidates come from a dead-next-hop index
  * of the baseline built once (next hop IP -> subnet, prefix) and from the
  * timeline entries of the variant: their scope when they have one, a row
- * diff of before and after otherwise (configuration edits).
+ * diff of before and after otherwise (configuration edits): of the few
+ * prefixes eff_diff_bound names when both tables show the same domain set
+ * (a peering edit's hub subnets: a dozen prefixes, not 17,000 rows), of
+ * the whole tables only when the set changed.
  */
 #include "models/study.h"
 
@@ -1024,13 +1029,14 @@ struct hops {
 	uint32_t ip[MAX_ROWS];         /* 0 when the row has none */
 };
 
-static void hops_of(const struct eff_table *t, struct prefix p, struct hops *h)
+/* The Active rows of p in the table w walks (NULL: no table, no rows). */
+static void hops_of(struct eff_walk *w, struct prefix p, struct hops *h)
 {
 	struct route_row rows[MAX_ROWS];
 	h->n = 0;
-	if (!t)
+	if (!w)
 		return;
-	size_t n = eff_rows_with_prefix(t, p, false, rows, MAX_ROWS);
+	size_t n = eff_walk_rows(w, p, rows, MAX_ROWS);
 	if (n > MAX_ROWS)
 		n = MAX_ROWS;
 	for (size_t i = 0; i < n; i++) {
@@ -1259,6 +1265,103 @@ static int diff_prefixes(const struct eff_table *a, const struct eff_table *b, s
 	return 0;
 }
 
+/* The row keys of p in the table w walks, sorted; how many (at most MAX_ROWS). */
+static size_t walk_keys(struct eff_walk *w, struct prefix p, uint64_t *keys)
+{
+	struct route_row rows[MAX_ROWS];
+	size_t n = eff_walk_rows(w, p, rows, MAX_ROWS);
+	if (n > MAX_ROWS)
+		n = MAX_ROWS;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (uint64_t)(rows[i].active ? 1 : 0) << 40 | (uint64_t)rows[i].nh << 32 |
+			  (rows[i].has_nh_ip ? rows[i].nh_ip : 0);
+	for (size_t i = 1; i < n; i++) /* insertion sort: a handful of rows */
+		for (size_t k = i; k > 0 && keys[k - 1] > keys[k]; k--) {
+			uint64_t t = keys[k];
+			keys[k] = keys[k - 1];
+			keys[k - 1] = t;
+		}
+	return n;
+}
+
+#define SET_DIFFS 4
+
+/* Where two domain sets differ (bgp_set_diff), for the last few pairs of
+ * sets the variant's tables showed: every subnet of a domain shows the
+ * same pair, so a rebuilt set (a gateway instance down) is compared with
+ * the old one once, not once per subnet. */
+struct set_diffs {
+	struct {
+		const struct bgp_set *a, *b;
+		struct prefix *v;      /* NULL: slot free */
+		size_t n;
+	} slot[SET_DIFFS];
+	size_t next;                   /* the slot replaced next */
+};
+
+static void set_diffs_fini(struct set_diffs *c)
+{
+	for (size_t i = 0; i < SET_DIFFS; i++)
+		free(c->slot[i].v);
+}
+
+/* The difference of a's and b's sets, cached; NULL out of memory. */
+static const struct prefix *sets_differ(struct set_diffs *c, const struct eff_table *a,
+					const struct eff_table *b, size_t *n)
+{
+	const struct bgp_set *sa = eff_table_set(a), *sb = eff_table_set(b);
+	for (size_t i = 0; i < SET_DIFFS; i++)
+		if (c->slot[i].v && c->slot[i].a == sa && c->slot[i].b == sb) {
+			*n = c->slot[i].n;
+			return c->slot[i].v;
+		}
+	size_t i = c->next;
+	c->next = (c->next + 1) % SET_DIFFS;
+	free(c->slot[i].v);
+	c->slot[i].v = NULL;
+	if (bgp_set_diff(sa, sb, &c->slot[i].v, &c->slot[i].n) != 0)
+		return NULL;
+	c->slot[i].a = sa;
+	c->slot[i].b = sb;
+	*n = c->slot[i].n;
+	return c->slot[i].v;
+}
+
+/* diff_prefixes without reading whole tables: the prefixes of
+ * eff_diff_bound's bound whose rows differ, compared as diff_prefixes
+ * compares them, appended to out.  When both tables show the same domain
+ * set (an edit that left the domain's routes alone, as most peering edits
+ * do) the bound is a dozen prefixes; when the set changed, it holds where
+ * the sets differ (cached in sd).  walks[0] and walks[1] are scratch.
+ * 1 done, 0 no bound (diff the rows), -1 out of memory. */
+static int bounded_diff(const struct eff_table *a, const struct eff_table *b,
+			struct eff_walk *walks, struct set_diffs *sd, struct vec *out)
+{
+	struct prefix *bound;
+	size_t nb, nsd = 0;
+	const struct prefix *diff = NULL;
+	if (a && b && eff_table_set(a) != eff_table_set(b) && !(diff = sets_differ(sd, a, b, &nsd)))
+		return -1;
+	int rc = eff_diff_bound(a, b, diff, nsd, &bound, &nb);
+	if (rc <= 0)
+		return rc;
+	if (eff_walk_start(&walks[0], a, false) != 0 || eff_walk_start(&walks[1], b, false) != 0)
+		rc = -1;
+	for (size_t i = 0; rc == 1 && i < nb; i++) {
+		uint64_t ka[MAX_ROWS], kb[MAX_ROWS];
+		size_t na = walk_keys(&walks[0], bound[i], ka), nk = walk_keys(&walks[1], bound[i], kb);
+		if (na == nk && memcmp(ka, kb, na * sizeof(*ka)) == 0)
+			continue;
+		struct prefix *o = vec_push(out);
+		if (!o)
+			rc = -1;
+		else
+			*o = bound[i];
+	}
+	free(bound);
+	return rc;
+}
+
 /* The prefixes besides a BGP scope whose own rows a BGP change can alter:
  * 0.0.0.0/0 (SPEC 1.6.4) and the platform None prefixes (1.6.5). */
 static bool own_row_prefix(const struct study_base *b, struct prefix p)
@@ -1272,14 +1375,27 @@ static bool own_row_prefix(const struct study_base *b, struct prefix p)
 	return false;
 }
 
-/* Whether the rows of p can differ between e's before and after. */
-static bool in_scope(const struct study_base *b, const struct timeline_entry *e, struct prefix p)
+/* Whether p is in v[0..n) (sorted), scanning forward from *at: the
+ * prefixes asked for must not decrease. */
+static bool in_sorted_from(const struct prefix *v, size_t n, size_t *at, struct prefix p)
+{
+	uint64_t pk = pkey(p);
+	size_t i = *at;
+	while (i < n && pkey(v[i]) < pk)
+		i++;
+	*at = i;
+	return i < n && pkey(v[i]) == pk;
+}
+
+/* Whether the rows of p can differ between e's before and after; *at is
+ * the cursor into e's scope (prefixes asked for must not decrease). */
+static bool in_scope(const struct study_base *b, const struct timeline_entry *e, size_t *at,
+		     struct prefix p)
 {
 	if (e->scope)
-		return bsearch(&p, e->scope, e->nscope, sizeof(p), cmp_prefix) != NULL;
+		return in_sorted_from(e->scope, e->nscope, at, p);
 	if (e->bgp_scope)
-		return bsearch(&p, e->bgp_scope, e->nbgp_scope, sizeof(p), cmp_prefix) ||
-		       own_row_prefix(b, p);
+		return in_sorted_from(e->bgp_scope, e->nbgp_scope, at, p) || own_row_prefix(b, p);
 	return true;
 }
 
@@ -1303,7 +1419,8 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 		       const size_t *ents, size_t nents, struct cand_sig *cache, struct vec *cand,
 		       struct vec *ka,
 		       struct vec *kb, struct vec *recs, int64_t *per_dead, int64_t *fail_bh,
-		       struct span *spans, int64_t t_end)
+		       struct span *spans, struct eff_walk *walks, size_t *sc_at,
+		       struct set_diffs *sd, int64_t t_end)
 {
 	const struct eff_table *base_t = b->cp->tables[s];
 	/* The candidates depend on the dead next hops (the same for every
@@ -1311,6 +1428,7 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 	 * subnet of a domain the same scope object, so the list of the last
 	 * subnet is reused when its scopes were the same objects. */
 	struct cand_sig sig = { .n = 0, .usable = nents <= CAND_SIG_MAX };
+	bool keys_built = false;       /* ka, kb hold the rows of the last entry's tables */
 	for (size_t k = 0; sig.usable && k < nents; k++) {
 		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
 		sig.scope[k] = e->scope ? e->scope : e->bgp_scope;
@@ -1357,8 +1475,13 @@ static int eval_subnet(struct study_base *b, const struct variant *v, uint32_t s
 				return -1;
 			*o = j < none->n ? none->v[j] : (struct prefix){ .addr = 0, .len = 0 };
 		}
-		if (!sc && diff_prefixes(e->before, e->after, ka, kb, cand) != 0)
-			return -1;
+		if (!sc) {
+			int bounded = bounded_diff(e->before, e->after, walks, sd, cand);
+			if (bounded < 0 || (bounded == 0 &&
+					    diff_prefixes(e->before, e->after, ka, kb, cand) != 0))
+				return -1;
+			keys_built = bounded == 0;
+		}
 	}
 	if (!prefixes_increasing(cand->v, cand->n))
 		cand->n = prefix_sort_unique(cand->v, cand->n);
@@ -1368,9 +1491,23 @@ evaluate:
 	/* One configuration change (an edit): its row diff already holds the
 	 * rows of both tables, sorted; look them up there. */
 	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
-	bool by_keys = e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
+	bool by_keys = keys_built && e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
 	const struct prefix *ps = cand->v;
 	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
+	/* Otherwise a walk per table (walks[0] the baseline's, walks[1 + k]
+	 * entry k's after) and a cursor per scope: candidates increase. */
+	struct eff_walk *wbase = NULL;
+	if (!by_keys && base_t) {
+		if (eff_walk_start(&walks[0], base_t, false) != 0)
+			return -1;
+		wbase = &walks[0];
+	}
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
+		sc_at[k] = 0;
+		if (!by_keys && e->after && eff_walk_start(&walks[1 + k], e->after, false) != 0)
+			return -1;
+	}
 	for (size_t c = 0; c < cand->n; c++) {
 		struct prefix p = ps[c];
 		struct hops base, cur;     /* cur is valid once now points to it */
@@ -1378,20 +1515,20 @@ evaluate:
 		if (by_keys)
 			hops_at(ka, &at_a, p, &base);
 		else
-			hops_of(base_t, p, &base);
+			hops_of(wbase, p, &base);
 		struct study_record rec = { .subnet = s, .dest = p };
 		memset(per_dead, 0, v->ndead * sizeof(*per_dead));
 		int64_t t = b->t_fail;
 		for (size_t k = 0; k < nents; k++) {
 			const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
-			if (!in_scope(b, e, p))
+			if (!in_scope(b, e, &sc_at[k], p))
 				continue;
 			account(v, p, &base, now, t, e->at_ms, &rec, per_dead, spans);
 			t = e->at_ms;
 			if (by_keys)
 				hops_at(kb, &at_b, p, &cur);
 			else
-				hops_of(e->after, p, &cur);
+				hops_of(e->after ? &walks[1 + k] : NULL, p, &cur);
 			now = &cur;
 		}
 		account(v, p, &base, now, t, t_end, &rec, per_dead, spans);
@@ -1479,6 +1616,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	int64_t *fail_bh = calloc(v->ndead + 1, sizeof(*fail_bh));
 	struct span *spans = calloc(v->ndead + 1, sizeof(*spans));
 	struct cand_sig cache = { .usable = false };
+	struct set_diffs sd = { .next = 0 };
 	struct vec cand = { .elem = sizeof(struct prefix) }, ka = { .elem = sizeof(struct row_key) },
 		   kb = { .elem = sizeof(struct row_key) }, recs = { .elem = sizeof(struct study_record) };
 	int rc = first && ents && esub && per_dead && fail_bh && spans ? 0 : -1;
@@ -1489,8 +1627,16 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		if (esub[k] != UINT32_MAX)
 			first[esub[k] + 1]++;
 	}
-	for (size_t s = 0; rc == 0 && s < ns; s++)
+	size_t most = 0;               /* entries of the subnet with the most */
+	for (size_t s = 0; rc == 0 && s < ns; s++) {
+		if (first[s + 1] > most)
+			most = first[s + 1];
 		first[s + 1] += first[s];
+	}
+	struct eff_walk *walks = rc == 0 ? calloc(most + 1, sizeof(*walks)) : NULL;
+	size_t *sc_at = rc == 0 ? calloc(most + 1, sizeof(*sc_at)) : NULL;
+	if (!walks || !sc_at)
+		rc = -1;
 	size_t *fill = rc == 0 ? calloc(ns + 1, sizeof(*fill)) : NULL;
 	if (!fill)
 		rc = -1;
@@ -1509,7 +1655,7 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		size_t r0 = recs.n;
 		rc = eval_subnet(b, v, (uint32_t)s, ents + first[s],
 				 first[s + 1] - first[s], &cache, &cand, &ka, &kb, &recs, per_dead, fail_bh,
-				 spans, t_end);
+				 spans, walks, sc_at, &sd, t_end);
 		if (rc != 0 || !fold_now || recs.n == r0)
 			continue;
 		struct study_result part = { .recs = (struct study_record *)recs.v + r0,
@@ -1540,6 +1686,11 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 		}
 		out->nfails = rc == 0 ? nf : 0;
 	}
+	for (size_t k = 0; walks && k <= most; k++)
+		eff_walk_fini(&walks[k]);
+	free(walks);
+	free(sc_at);
+	set_diffs_fini(&sd);
 	free(first);
 	free(ents);
 	free(esub);

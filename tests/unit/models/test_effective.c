@@ -1519,3 +1519,244 @@ Test(effective, bgp_set_add_run_equals_adding_one_by_one)
 		bgp_set_unref(base);
 	}
 }
+
+/* ---- walking rows by increasing prefix ---------------------------------- */
+
+static void same_rows(const struct eff_table *t, struct eff_walk *w, struct prefix p,
+		      bool without_rs, const char *what)
+{
+	struct route_row a[16], b[16];
+	size_t na = eff_walk_rows(w, p, a, 16), nb = eff_rows_with_prefix(t, p, without_rs, b, 16);
+	char pf[PREFIX_STRLEN];
+	cr_assert_eq(na, nb, "%s: %s: the walk gives %zu rows, eff_rows_with_prefix %zu", what,
+		     prefix_format(p, pf), na, nb);
+	for (size_t i = 0; i < na && i < 16; i++)
+		cr_assert(a[i].source == b[i].source && a[i].active == b[i].active &&
+				  a[i].nh == b[i].nh && a[i].nh_ip == b[i].nh_ip &&
+				  a[i].has_nh_ip == b[i].has_nh_ip &&
+				  a[i].from_route_server == b[i].from_route_server &&
+				  a[i].name == b[i].name && a[i].nprefixes == b[i].nprefixes &&
+				  prefix_equal(a[i].prefixes[0], b[i].prefixes[0]),
+			  "%s: %s: row %zu differs", what, prefix_format(p, pf), i);
+}
+
+Test(effective, walk_equals_rows_with_prefix)
+{
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe", "spoke/app" };
+	uint64_t x = 0xD1B54A32D192ED03u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	struct eff_walk w = { 0 }; /* one walk for every table: restarts reuse its buffer */
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 3; round++) {
+			/* Entries of every length, a quarter inside 10/8 (hidden),
+			 * some equal to User rows (Invalid), 0/0 now and then. */
+			enum { N = 400 };
+			static char text[N][64];
+			const char *entries[N];
+			struct prefix seen[2 * N + 16];
+			size_t ne = 0;
+			for (size_t i = 0; i < N; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				if (i % 4 == 0)
+					a = (a & 0x00ffffffu) | 0x0a000000u;
+				if (i % 50 == 0)
+					a = A("8.8.8.0"), len = 24;
+				if (i % 97 == 0)
+					a = 0, len = 0;
+				struct prefix p = { a & prefix_mask(len), len };
+				bool dup = false;
+				for (size_t k = 0; k < ne && !dup; k++)
+					dup = prefix_equal(seen[k], p);
+				if (dup)
+					continue;
+				seen[ne] = p;
+				char pf[PREFIX_STRLEN];
+				bool two = NEXT() % 3 == 0;
+				const char *h1 = hops[NEXT() % NELEM(hops)];
+				const char *h2 = hops[NEXT() % NELEM(hops)];
+				snprintf(text[ne], sizeof(text[ne]), "%s %s%s%s", prefix_format(p, pf), h1,
+					 two ? "," : "", two ? h2 : "");
+				entries[ne] = text[ne];
+				ne++;
+			}
+			struct bgp_set *set = mkset(entries, ne);
+			struct efx f;
+			const struct eff_table *t =
+				eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
+						  R("peer", "10.1.0.0/16", "None") ", "
+						  R("pin", "20.1.0.0/16", "None")),
+					 NULL, subnets[sn], set);
+			/* Asked for: the entries, the own rows' prefixes, absent ones. */
+			size_t nq = ne;
+			struct eff_iter it = { 0 };
+			struct route_row row;
+			while (eff_row(t, false, &it, &row) && nq < NELEM(seen) - 8)
+				seen[nq++] = row.prefixes[0];
+			for (int i = 0; i < 8; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				seen[nq++] = (struct prefix){ a & prefix_mask(len), len };
+			}
+			nq = prefix_sort_unique(seen, nq);
+			for (int wr = 0; wr < 2; wr++) {
+				cr_assert_eq(eff_walk_start(&w, t, wr), 0);
+				for (size_t i = 0; i < nq; i++)
+					same_rows(t, &w, seen[i], wr, subnets[sn]);
+				/* Repeated and decreasing prefixes are answered too. */
+				for (size_t i = nq; i-- > 0;)
+					same_rows(t, &w, seen[i], wr, subnets[sn]);
+			}
+			efx_fini(&f);
+			bgp_set_unref(set);
+		}
+	eff_walk_fini(&w);
+#undef NEXT
+}
+
+/* Oracle: every prefix whose rows differ between two tables sharing a
+ * domain set is inside eff_diff_bound's answer.  The pairs differ in User
+ * routes (Invalid entries come and go) and in a peering (hidden entries
+ * come and go, peering rows too). */
+#define HUB_NO_SPOKE                                                                           \
+	"{ 'name': 'hub', 'location': 'westeurope',"                                           \
+	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                            \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.0.1.0/24',"                      \
+	"                 'routeTable': { 'id': 'rt-app' } },"                                 \
+	"               { 'name': 'plain', 'addressPrefix': '10.0.2.0/24' },"                  \
+	"               { 'name': 'pe', 'addressPrefix': '10.0.3.0/24' } ],"                   \
+	"  'virtualNetworkPeerings': ["                                                        \
+	"  { 'name': 'hub-far', 'remoteVirtualNetwork': { 'id': 'far' } },"                    \
+	"  { 'name': 'hub-other', 'remoteVirtualNetwork': { 'id': 'other' } } ] }"
+
+static size_t sorted_keys(struct route_row *r, size_t n, char keys[][96])
+{
+	for (size_t i = 0; i < n; i++)
+		row_key(&r[i], keys[i], 96);
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	return n;
+}
+
+Test(effective, diff_bound_holds_every_changed_prefix)
+{
+	static const char *const topos[] = {
+		BASE(R("web", "8.8.8.0/24", "Internet")),
+		BASE(R("web", "8.8.8.0/24", "None") ", " R("pin", "20.1.0.0/16", "None") ", "
+		     R("dflt", "0.0.0.0/0", "None")),
+		"{ 'virtualNetworks': [ " HUB_NO_SPOKE ", " SPOKES " ], "
+		RT_APP("", R("pin", "20.1.0.0/16", "None")) " }",
+	};
+	static const char *const subnets[] = { "hub/app", "hub/plain", "spoke/app" };
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	enum { N = 300 };
+	static char text[N][64];
+	const char *entries[N];
+	struct prefix seen[N + 64];
+	size_t ne = 0;
+	for (size_t i = 0; i < N; i++) {
+		uint8_t len = (uint8_t)(8 + NEXT() % 25);
+		uint32_t a = (uint32_t)NEXT();
+		if (i % 3 == 0) /* inside 10.0/16 or 10.1/16: hidden by VnetLocal or peering */
+			a = (a & 0x0000ffffu) | (i % 2 ? 0x0a000000u : 0x0a010000u),
+			len = (uint8_t)(16 + len % 17);
+		if (i == 7)
+			a = A("8.8.8.0"), len = 24;
+		if (i == 8)
+			a = A("20.1.0.0"), len = 16;
+		if (i == 9)
+			a = 0, len = 0;
+		struct prefix p = { a & prefix_mask(len), len };
+		bool dup = false;
+		for (size_t k = 0; k < ne && !dup; k++)
+			dup = prefix_equal(seen[k], p);
+		if (dup)
+			continue;
+		seen[ne] = p;
+		char pf[PREFIX_STRLEN];
+		const char *h = hops[NEXT() % NELEM(hops)];
+		snprintf(text[ne], sizeof(text[ne]), "%s %s", prefix_format(p, pf), h);
+		entries[ne] = text[ne];
+		ne++;
+	}
+	/* Sets: all entries; a third fewer; other next hops for a fifth; none. */
+	static char text2[N][64];
+	const char *entries2[N];
+	size_t ne2 = 0;
+	for (size_t i = 0; i < ne; i++) {
+		if (i % 3 == 1)
+			continue;
+		snprintf(text2[ne2], sizeof(text2[ne2]), "%s", entries[i]);
+		if (i % 5 == 0)
+			snprintf(strchr(text2[ne2], ' '), 32, " 10.0.1.9,*10.0.1.4");
+		entries2[ne2] = text2[ne2];
+		ne2++;
+	}
+	struct bgp_set *sets[] = { mkset(entries, ne), mkset(entries2, ne2), NULL };
+	struct bgp_set *other = mkset(entries, ne - 1);
+	size_t checked = 0, changed = 0;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (size_t ta = 0; ta < NELEM(topos); ta++)
+			for (size_t tb = 0; tb < NELEM(topos); tb++)
+				for (size_t sp = 0; sp < NELEM(sets) * NELEM(sets); sp++) {
+				struct bgp_set *sa = sets[sp / NELEM(sets)], *sb = sets[sp % NELEM(sets)];
+				struct efx f, g;
+				const struct eff_table *a = eff_load(&f, topos[ta], NULL, subnets[sn], sa);
+				const struct eff_table *b = eff_load(&g, topos[tb], NULL, subnets[sn], sb);
+				struct prefix *bound, *sd;
+				size_t nb, nsd;
+				cr_assert_eq(bgp_set_diff(eff_table_set(a), eff_table_set(b), &sd, &nsd), 0);
+				cr_assert_not_null(sd);
+				cr_assert_eq(eff_diff_bound(a, b, sd, nsd, &bound, &nb), 1);
+				free(sd);
+				/* Every prefix either table lists, and the entries. */
+				struct prefix q[3 * N + 128];
+				size_t nq = 0;
+				for (size_t i = 0; i < ne; i++)
+					q[nq++] = seen[i];
+				const struct eff_table *both[] = { a, b };
+				for (int t = 0; t < 2; t++) {
+					struct eff_iter it = { 0 };
+					struct route_row row;
+					while (eff_row(both[t], false, &it, &row) && nq < NELEM(q))
+						q[nq++] = row.prefixes[0];
+				}
+				nq = prefix_sort_unique(q, nq);
+				for (size_t i = 0; i < nq; i++) {
+					struct route_row ra[16], rb[16];
+					static char ka[16][96], kb[16][96];
+					size_t na = sorted_keys(ra, eff_rows_with_prefix(a, q[i], false, ra, 16), ka);
+					size_t nbr = sorted_keys(rb, eff_rows_with_prefix(b, q[i], false, rb, 16), kb);
+					bool same = na == nbr;
+					for (size_t k = 0; same && k < na; k++)
+						same = strcmp(ka[k], kb[k]) == 0;
+					checked++;
+					if (same)
+						continue;
+					changed++;
+					bool in = false;
+					for (size_t k = 0; k < nb && !in; k++)
+						in = prefix_equal(bound[k], q[i]);
+					char pf[PREFIX_STRLEN];
+					cr_assert(in, "%s, topologies %zu and %zu, sets %zu: %s changed, not in "
+						  "the bound", subnets[sn], ta, tb, sp, prefix_format(q[i], pf));
+				}
+				free(bound);
+				/* Not the same set object, the difference not given:
+				 * no bound. */
+				struct efx h;
+				const struct eff_table *c = eff_load(&h, topos[ta], NULL, subnets[sn], other);
+				if (sa)
+					cr_assert_eq(eff_diff_bound(a, c, NULL, 0, &bound, &nb), 0);
+				efx_fini(&f);
+				efx_fini(&g);
+				efx_fini(&h);
+			}
+	cr_assert_gt(changed, 20, "the pairs changed only %zu of %zu prefixes", changed, checked);
+	for (size_t i = 0; i < NELEM(sets); i++)
+		bgp_set_unref(sets[i]);
+	bgp_set_unref(other);
+#undef NEXT
+}

@@ -81,6 +81,9 @@ static void hub_json(struct sb *b, const char *name, unsigned second_octet)
 	sb_printf(b, "]}");
 }
 
+/* The random edits include a hub's peerings to spokes (removed, added back). */
+static bool hub_peering_edits;
+
 /* The scenario: network, advertisements at 0, then nevents random events
  * 10 s apart, every cp_every-th followed by a checkpoint 1 s later (edits
  * with no checkpoint since the previous one may change the topology in
@@ -141,10 +144,30 @@ static char *scenario_json(uint64_t seed, unsigned nevents, unsigned delay_s, un
 		      "[\"172.17.0.0/24\",\"10.1.5.0/24\",\"10.4.5.0/24\",\"10.101.0.0/24\"]}");
 	uint64_t x = seed;
 	bool has_c[NSPOKES] = { 0 }, extra[NSPOKES] = { 0 }, peer[NSPOKES][NSPOKES] = { { 0 } };
+	bool hub_gone[2][NSPOKES] = { { 0 } }; /* hubA-sK, hubB-sK removed */
 	for (unsigned i = 1; i <= nevents; i++) {
 		unsigned at = i * 10, k = pick(&x, NSPOKES), j = pick(&x, NSPOKES), rt = pick(&x, NRTS);
 		sb_printf(&b, ",{\"at\":%u,", at);
-		switch (pick(&x, 12)) {
+		switch (pick(&x, hub_peering_edits ? 14 : 12)) {
+		case 12:
+		case 13: {
+			unsigned h = pick(&x, 2);
+			const char *hub = h ? "hubB" : "hubA";
+			if (hub_gone[h][k])
+				sb_printf(&b,
+					  "\"op\":\"add\",\"path\":\"virtualNetworks/%s/"
+					  "virtualNetworkPeerings/%s-s%u\",\"value\":{"
+					  "\"remoteVirtualNetwork\":{\"id\":\"s%u\"},"
+					  "\"allowGatewayTransit\":true}}",
+					  hub, hub, k, k);
+			else
+				sb_printf(&b,
+					  "\"op\":\"remove\",\"path\":\"virtualNetworks/%s/"
+					  "virtualNetworkPeerings/%s-s%u\"}",
+					  hub, hub, k);
+			hub_gone[h][k] = !hub_gone[h][k];
+			break;
+		}
 		case 0: {
 			static const char *const nh[] = { "10.0.1.4", "10.50.1.4", "10.2.0.9", "10.99.0.4" };
 			sb_printf(&b,
@@ -385,6 +408,22 @@ Test(run_incremental, random_edits_with_shared_in_place_equal_a_full_recompute)
 	shared_in_place = false;
 }
 
+/* A hub's own peering edits (a spoke leaves or joins its domain) are made
+ * in place too: with checkpoints holding the topology (as sweep variants
+ * run) and with few checkpoints. */
+Test(run_incremental, random_hub_peering_edits_equal_a_full_recompute)
+{
+	hub_peering_edits = true;
+	shared_in_place = true;
+	for (uint64_t seed = 41; seed <= 45; seed++)
+		oracle(seed, 0, 1);
+	shared_in_place = false;
+	for (uint64_t seed = 51; seed <= 55; seed++)
+		oracle(seed, 0, 1 + (unsigned)(seed % 4) * 3);
+	oracle(56, 3, 5);
+	hub_peering_edits = false;
+}
+
 /* ---- route table edits in place --------------------------------------------- */
 
 struct topo_seen {
@@ -450,6 +489,38 @@ Test(run_incremental, peering_edit_without_checkpoint_is_made_in_place)
 	struct next_hop nh = eff_next_hop_rules(t, 0xac110001u, false); /* 172.17.0.1, from nvb1 */
 	cr_expect(nh.found && nh.nh == NH_VNET_GATEWAY && nh.nh_ip == 0x0a320104u);
 	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, NULL, "would make the topology invalid"));
+	run_fx_fini(&f);
+}
+
+Test(run_incremental, hub_peering_edit_without_checkpoint_is_made_in_place)
+{
+	/* hubB drops its peering to s4: s4 leaves hubB's domain (the oracle
+	 * above covers the cases where hubB's set changes with it). */
+	struct run_fx f;
+	struct topo_seen ts;
+	/* The first edit makes the run's own copy of the scenario's topology. */
+	replay_events(&f, &ts,
+		      "{\"at\":10,\"op\":\"set\",\"path\":\"networkInterfaces/vm-s2-*\","
+		      "\"value\":{\"count\":5}},"
+		      "{\"at\":20,\"op\":\"remove\",\"path\":\"virtualNetworks/hubB/"
+		      "virtualNetworkPeerings/hubB-s4\"},"
+		      "{\"at\":30,\"op\":\"checkpoint\",\"label\":\"edited\"}",
+		      0);
+	cr_assert_geq(ts.n, 4);
+	cr_expect_eq(ts.after[3], ts.after[2], "the same topology, changed in place");
+	/* s4's 2 subnets and hubB's 3, not the 16 others (a full reload
+	 * recomputes 19 of the 21). */
+	cr_expect_eq(ts.recomputed[3] - ts.recomputed[2], 2 + 3, "%zu subnets recomputed",
+		     ts.recomputed[3] - ts.recomputed[2]);
+	const struct checkpoint *cp = run_checkpoint(f.r, "edited");
+	/* 172.17.0.1: hubB's Route Server route before, the platform None
+	 * row of 172.16.0.0/12 now that s4 uses no gateway. */
+	struct next_hop nh = eff_next_hop_rules(checkpoint_subnet_table(cp, "s4/b"), 0xac110001u,
+						false);
+	cr_expect(nh.found && nh.nh == NH_NONE && nh.matched.len == 12);
+	/* hubB no longer shows s4's space, 10.5.0.0/16. */
+	nh = eff_next_hop_rules(checkpoint_subnet_table(cp, "hubB/nva"), 0x0a050001u, false);
+	cr_expect(nh.found && nh.nh != NH_VNET_PEERING);
 	run_fx_fini(&f);
 }
 

@@ -45,14 +45,19 @@ struct eff_own {
 
 struct eff_fast {
 	/* The flat tables' hot fields, copied here once ready: a lookup
-	 * reads this block, then one index entry of each (see "Fast next
-	 * hops"). */
-	const uint64_t *own;           /* own_flat's ranges */
-	const struct ranges *set_r;    /* the set's flat table, NO_SET if none */
+	 * reads this block, then the own ranges (their answers after them)
+	 * and the set's index and slice entry (see "Fast next hops"). */
+	const uint64_t *own;           /* own_flat's ranges, own_p of them */
+	const uint32_t *set_index;     /* set_r's index and slices */
+	const uint32_t *set_sub;
 	const uint32_t *hops;          /* the set's flat table's */
-	uint32_t own_n;
+	uint32_t own_p;                /* own_flat's padded count: a power of two >= 16 */
+	uint8_t set_bits;              /* set_r's index bits */
 	bool ready[2];                 /* [without_rs]: the above filled for that view */
+	/* Cold. */
 	bool failed[2];                /* out of memory building them: rules only */
+	const struct ranges *set_r;    /* the set's flat table, NO_SET if none */
+	uint32_t own_n;                /* own_flat's ranges before the padding */
 	unsigned lookups;              /* counted until the flat tables are ready */
 };
 
@@ -1350,6 +1355,13 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
  * lookups of a table, so a table asked once (an expectation) never pays
  * for them.  The oracle test compares eff_next_hop with
  * eff_next_hop_rules on every boundary.
+ *
+ * A lookup has no branch that depends on the destination (the patterns
+ * mix VNet, NVA, on-premises and Internet destinations, so such branches
+ * mispredicted about once a call): the own search is a fixed number of
+ * steps over ranges padded to a power of two, the set's flat table is two
+ * reads (sim/ranges.h: index, then slice), and the answer is picked by
+ * index among the three candidates.
  */
 #define EFF_FLAT_AFTER 1024
 #define LEN_BITS 6                     /* a length + 1 (0: none) in a value */
@@ -1372,14 +1384,19 @@ struct flat_pair {
 	struct flat_res lost, won;
 };
 
-/* A table's own flat table: a few dozen ranges (a few hundred for a hub
- * peered with every spoke), binary searched without an index, each range
- * one word start << 32 | value, so that a lookup touches a line or two of
- * ranges and one of pairs. */
+/* A table's own flat table: 5 to 14 ranges for a spoke (a few hundred for
+ * a hub peered with every spoke), binary searched without an index, each
+ * range one word start << 32 | value.  The ranges are padded to a power of
+ * two p >= OWN_MIN_P with copies of the last one, so that the search is a
+ * fixed log2(p) steps (four, unrolled, for most tables) with no branch
+ * that depends on the address; a lookup touches the two lines of ranges
+ * (fetched together) and one of pairs. */
+#define OWN_MIN_P 16
+
 struct own_flat {
-	size_t n;                      /* ranges */
+	size_t n, p;                   /* ranges, padded count */
 	struct flat_pair *pairs;       /* after the ranges */
-	uint64_t ranges[];             /* n, starts strictly increasing from 0 */
+	uint64_t ranges[];             /* p, starts increasing from 0, strictly up to n */
 };
 
 struct bgp_flat {
@@ -1402,9 +1419,11 @@ static int u32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The netmask of len <= 32, without a branch (a 64-bit shift by 32 is
+ * defined). */
 static uint32_t len_mask(unsigned len)
 {
-	return len ? ~(uint32_t)0 << (32 - len) : 0;
+	return (uint32_t)(~(uint64_t)0 << (32 - len));
 }
 
 /* Ranges being produced in address order: the value at `at` and after,
@@ -1448,7 +1467,8 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 	bool *usable = malloc(n ? n : 1);
 	if (!g || !first || !val || !w.starts || !w.vals || !usable)
 		goto fail;
-	g->hops = malloc((n ? n : 1) * sizeof(*g->hops));
+	/* Zeroed: a lookup reads hops[0] when nothing matches. */
+	g->hops = calloc(n ? n : 1, sizeof(*g->hops));
 	if (!g->hops)
 		goto fail;
 	size_t nh = 0;
@@ -1591,12 +1611,20 @@ static int own_flat_build(const struct eff_table *t)
 		sweep_emit(&w, at, (uint32_t)id << PAIR_SHIFT | (m.have_se ? WON_SE : 0) |
 					   hi << LEN_BITS | lo);
 	}
-	struct own_flat *o = malloc(sizeof(*o) + w.n * sizeof(uint64_t) + np * sizeof(*pairs));
+	size_t p = OWN_MIN_P;
+	while (p < w.n)
+		p *= 2;
+	if (p > UINT32_MAX)
+		goto out;
+	struct own_flat *o = malloc(sizeof(*o) + p * sizeof(uint64_t) + np * sizeof(*pairs));
 	if (o) {
 		o->n = w.n;
-		for (size_t i = 0; i < w.n; i++)
-			o->ranges[i] = (uint64_t)b[i] << 32 | vals[i];
-		o->pairs = (struct flat_pair *)(void *)(o->ranges + w.n);
+		o->p = p;
+		for (size_t i = 0; i < p; i++) {
+			size_t k = i < w.n ? i : w.n - 1;
+			o->ranges[i] = (uint64_t)b[k] << 32 | vals[k];
+		}
+		o->pairs = (struct flat_pair *)(void *)(o->ranges + p);
 		memcpy(o->pairs, pairs, np * sizeof(*pairs));
 		t->own->flat = o;
 		rc = 0;
@@ -1608,14 +1636,12 @@ out:
 	return rc;
 }
 
-/* The set flat table of a table without a set: no entry anywhere (never
- * written; not const only because struct ranges points to it). */
-static uint32_t NO_SET_INDEX[16] = {
-	RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF,
-	RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF,
-	RANGES_LEAF, RANGES_LEAF, RANGES_LEAF, RANGES_LEAF,
-};
-static const struct ranges NO_SET = { .bits = 4, .n = 1, .index = NO_SET_INDEX };
+/* The set flat table of a table without a set: every bucket names the one
+ * slice entry, no entry anywhere (never written; not const only because
+ * struct ranges points to them). */
+static uint32_t NO_SET_INDEX[16], NO_SET_SUB[1] = { RANGES_LEAF }, NO_SET_HOPS[1];
+static const struct ranges NO_SET = { .bits = 4, .n = 1, .nsub = 1, .index = NO_SET_INDEX,
+				      .sub = NO_SET_SUB };
 
 /* Builds what t's fast path needs for a view and fills t->fast; false when
  * out of memory.  A table is looked up in one view only in practice (its
@@ -1637,9 +1663,13 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 		return false;
 	struct eff_fast *f = t->fast;
 	f->own = o->flat->ranges;
+	f->own_p = (uint32_t)o->flat->p;
 	f->own_n = (uint32_t)o->flat->n;
 	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
-	f->hops = s ? s->flat[without_rs]->hops : NULL;
+	f->set_index = f->set_r->index;
+	f->set_sub = f->set_r->sub;
+	f->set_bits = (uint8_t)f->set_r->bits;
+	f->hops = s ? s->flat[without_rs]->hops : NO_SET_HOPS;
 	f->ready[without_rs] = true;
 	f->ready[!without_rs] = false;
 	return true;
@@ -1673,29 +1703,43 @@ struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool witho
 {
 	if (without_rs && t->no_rs)
 		t = t->no_rs, without_rs = false;
-	const struct eff_fast *f = t->fast;
+	const struct eff_fast *f = &t->fast_state; /* t->fast, without the load */
 	if (!f->ready[without_rs])
 		return not_ready(t, dst, without_rs);
-	/* Both reads are independent: they overlap. */
+	/* The own search and the set's two reads are independent: they
+	 * overlap.  The own ranges' two lines and the first pairs are fetched
+	 * together. */
 	const uint64_t *base = f->own, key = (uint64_t)dst << 32 | UINT32_MAX;
-	for (size_t len = f->own_n; len > 1;) {
-		size_t half = len / 2;
-		base = base[half] <= key ? base + half : base;
-		len -= half;
+	size_t p = f->own_p;
+	__builtin_prefetch(base + 8);
+	__builtin_prefetch(base + p); /* the first pairs */
+	if (__builtin_expect(p == OWN_MIN_P, 1)) {
+		/* Arithmetic, not ?:, which the compiler turns into branches. */
+		base += 8 & -(size_t)(base[8] <= key);
+		base += 4 & -(size_t)(base[4] <= key);
+		base += 2 & -(size_t)(base[2] <= key);
+		base += 1 & -(size_t)(base[1] <= key);
+	} else {
+		for (size_t half = p / 2; half > 0; half /= 2)
+			base = base[half] <= key ? base + half : base;
 	}
 	uint32_t v = (uint32_t)*base;
-	uint32_t e = ranges_lookup_inline(f->set_r, dst);
+	uint32_t below = dst << f->set_bits;
+	uint32_t ie = f->set_index[dst >> (32 - f->set_bits)];
+	uint32_t e = f->set_sub[(ie >> RANGES_SBITS) +
+				(uint32_t)((uint64_t)below >> (32 - (ie & ((1u << RANGES_SBITS) - 1))))];
+	e = __builtin_expect((e & RANGES_LEAF) != 0, 1) ? e & ~RANGES_LEAF
+							 : ranges_lookup_span(f->set_r, e, dst);
 	uint32_t len1 = e & LEN_MASK;
-	const struct flat_pair *p = &((const struct flat_pair *)(f->own + f->own_n))[v >> PAIR_SHIFT];
-	if (len1 > (v & LEN_MASK) && len1 < (v >> LEN_BITS & LEN_MASK)) {
-		if (v & WON_SE)
-			return answer(&p->won, dst);
-		unsigned len = len1 - 1;
-		return (struct next_hop){ .found = true, .nh = NH_VNET_GATEWAY,
-					  .nh_ip = f->hops[e >> LEN_BITS], .has_nh_ip = true,
-					  .matched = { dst & len_mask(len), (uint8_t)len } };
-	}
-	return answer(&p->lost, dst);
+	const struct flat_pair *pr = &((const struct flat_pair *)(f->own + p))[v >> PAIR_SHIFT];
+	/* The answer chosen without a branch on the address: which one wins
+	 * depends on the destination, so a branch would mispredict often. */
+	struct flat_res g = { .ip = f->hops[e >> LEN_BITS], .nh = NH_VNET_GATEWAY,
+			      .len = (uint8_t)(len1 - 1), .found = true, .has_ip = true };
+	size_t win = (len1 > (v & LEN_MASK)) & (len1 < (v >> LEN_BITS & LEN_MASK));
+	size_t se = (v & WON_SE) != 0;
+	const struct flat_res *pick[3] = { &pr->lost, &g, &pr->won };
+	return answer(pick[win + (win & se)], dst);
 }
 
 size_t eff_fast_ranges(const struct eff_table *t)

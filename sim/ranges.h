@@ -11,17 +11,23 @@
  * DPDK lib/lpm idea), rebuilt rather than updated.
  *
  * Structure: starts[] strictly increasing with starts[0] == 0, values[]
- * beside it, and a bucket index on the top `bits` address bits (4..12,
- * about four buckets per range: at most 16 KiB).  A bucket inside one range
- * holds its value, so most lookups are one read; a bucket that range
- * starts split names the span of ranges to search, branch-free.  A crowded
- * bucket (more than 8 ranges: thousands of /24s in one /12) gets a
- * sub-index of its own on the next address bits, about eight entries per
- * range, whose entries are values or spans again.
- * Values must be below 2^31 (the top bit marks those buckets).
- * Costs: lookup one read, two, or O(log(ranges in the span)) more; build
- * O(n + 2^bits); memory 8 bytes per range, 4 per bucket, 16 per split
- * bucket, about 32 per range of a crowded bucket.
+ * beside it, and a two-level direct index, so that a lookup is two
+ * dependent reads and no branch that depends on the address:
+ *  - index[] on the top `bits` address bits (4..12, about four buckets per
+ *    range): each bucket names its slice of sub[] and how many of the next
+ *    address bits (sbits) select an entry in it.  A bucket inside one range
+ *    has sbits 0: a slice of one entry.
+ *  - sub[]: RANGES_LEAF | value when its addresses lie in one range (the
+ *    usual case), else the number of a span, the ranges to binary search.
+ *    A split bucket takes the fewest bits that put every range start on a
+ *    slice entry's edge (the longest prefix that cuts it decides), at most
+ *    RANGES_SUB_MAX_BITS and about 64 entries per range meeting it; only
+ *    a bucket crowded beyond that keeps spans.
+ * Values must be below 2^31 (the top bit marks leaves).
+ * Costs: lookup two reads, plus O(log(ranges in the span)) in a crowded
+ * bucket; build O(n + index and slice entries); memory 8 bytes per range,
+ * 4 per bucket, 4 per slice entry (up to 256 per range meeting a split
+ * bucket), 8 per span.
  */
 #ifndef SIM_RANGES_H
 #define SIM_RANGES_H
@@ -31,23 +37,22 @@
 
 /* The layout is public only so that the lookup can be inlined into hot
  * callers: build with ranges_create, read with ranges_lookup*. */
-#define RANGES_LEAF 0x80000000u      /* index entry: RANGES_LEAF | value */
+#define RANGES_LEAF 0x80000000u      /* sub entry: RANGES_LEAF | value */
+#define RANGES_SBITS 5                /* index entry: slice offset << 5 | sbits */
 
 struct ranges_span {
-	uint32_t first, count;         /* ranges [first, first + count) meet the bucket */
-	uint32_t sub;                  /* offset of its sub-index in sub[] */
-	uint32_t sbits;                /* its bits, 0: none */
+	uint32_t first, count;         /* ranges [first, first + count) meet the entry */
 };
 
 struct ranges {
 	unsigned bits;                 /* index bits, 4..12 */
 	size_t n, nspans, nsub;
-	uint32_t *index;               /* 2^bits */
-	struct ranges_span *spans;
-	uint32_t *sub;                 /* nsub: the sub-indexes */
+	uint32_t *index;               /* 2^bits: slice offset << RANGES_SBITS | sbits */
+	uint32_t *sub;                 /* nsub: the slices */
+	struct ranges_span *spans;     /* nspans */
 	uint32_t *starts;              /* n, strictly increasing, starts[0] == 0 */
 	uint32_t *values;              /* n */
-	uint64_t data[];               /* index, spans, sub, starts, values */
+	uint64_t data[];               /* index, sub, spans, starts, values */
 };
 
 /* Range i is [starts[i], starts[i + 1]) (the last one runs to
@@ -59,30 +64,20 @@ void ranges_destroy(struct ranges *r); /* NULL is a no-op */
 uint32_t ranges_lookup(const struct ranges *r, uint32_t addr);
 size_t ranges_count(const struct ranges *r);
 size_t ranges_bytes(const struct ranges *r); /* memory held */
+/* The value at addr within span number `span` (a crowded slice entry). */
+uint32_t ranges_lookup_span(const struct ranges *r, uint32_t span, uint32_t addr);
 
-/* ranges_lookup, inlined. */
+/* ranges_lookup, inlined: the slice entry is index's offset plus the next
+ * sbits address bits (none when sbits is 0: a 64-bit shift by 32). */
 static inline uint32_t ranges_lookup_inline(const struct ranges *r, uint32_t addr)
 {
 	uint32_t e = r->index[addr >> (32 - r->bits)];
-	if (e & RANGES_LEAF)
-		return e & ~RANGES_LEAF;
-	const struct ranges_span *sp = &r->spans[e];
-	if (sp->sbits) {
-		e = r->sub[sp->sub + ((addr << r->bits) >> (32 - sp->sbits))];
-		if (e & RANGES_LEAF)
-			return e & ~RANGES_LEAF;
-		sp = &r->spans[e];
-	}
-	/* The last range of the span whose start is <= addr (the first one
-	 * starts at or before the bucket). */
-	const uint32_t *base = r->starts + sp->first;
-	size_t len = sp->count;
-	while (len > 1) {
-		size_t half = len / 2;
-		base = base[half] <= addr ? base + half : base;
-		len -= half;
-	}
-	return r->values[base - r->starts];
+	uint32_t below = addr << r->bits;
+	uint32_t s = r->sub[(e >> RANGES_SBITS) +
+			    (uint32_t)((uint64_t)below >> (32 - (e & ((1u << RANGES_SBITS) - 1))))];
+	if (__builtin_expect((s & RANGES_LEAF) != 0, 1))
+		return s & ~RANGES_LEAF;
+	return ranges_lookup_span(r, s, addr);
 }
 
 #endif

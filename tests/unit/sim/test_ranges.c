@@ -125,3 +125,78 @@ Test(ranges, values_need_the_top_bit_free)
 	ranges_destroy(r);
 	cr_expect_null(ranges_create(s, bad, 2));
 }
+
+/* Every start, the address before and after it, 0 and the last address,
+ * against the scan. */
+static void every_boundary(const struct ranges *r, const uint32_t *s, const uint32_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a[] = { s[i], s[i] - 1, s[i] + 1 };
+		for (size_t k = 0; k < NELEM(a); k++)
+			cr_assert_eq(ranges_lookup(r, a[k]), scan(s, v, n, a[k]), "n %zu, addr %#x", n,
+				     a[k]);
+	}
+	cr_assert_eq(ranges_lookup(r, 0), v[0]);
+	cr_assert_eq(ranges_lookup(r, UINT32_MAX), v[n - 1]);
+}
+
+/* The two-read claim: /24s packed in a /12 and a /10 (a domain's NVA and
+ * on-premises routes) resolve in the slices, with no span to search; a
+ * bucket cut finer than its slice budget allows (/32s) keeps spans and
+ * still answers exactly. */
+Test(ranges, slices_resolve_packed_prefixes)
+{
+	enum { N = 3000 };
+	uint32_t *s = malloc(2 * N * sizeof(*s)), *v = malloc(2 * N * sizeof(*v));
+	cr_assert(s && v);
+	size_t n = 0;
+	s[n] = 0, v[n++] = 0;
+	uint64_t x = 0x2545F4914F6CDD1DULL;
+	for (uint32_t i = 0; i < N / 2; i++) {
+		/* Every third /24 of 100.64/10, then every other of 172.16/12:
+		 * each starts a range and the gap after it another. */
+		uint32_t p = i < N / 4 ? 0x64400000u + (i * 3 << 8) : 0xAC100000u + ((i - N / 4) << 9);
+		s[n] = p, v[n++] = 1 + (uint32_t)(xs(&x) % 7);
+		s[n] = p + 256, v[n++] = 0;
+	}
+	struct ranges *r = ranges_create(s, v, n);
+	cr_assert_not_null(r);
+	cr_expect_eq(r->nspans, 0, "packed /24s need no span (%zu)", r->nspans);
+	every_boundary(r, s, v, n);
+	ranges_destroy(r);
+
+	/* 40 /32s in one /24 among 2 ranges elsewhere: the slice budget (64
+	 * entries a range) cannot reach /32, so spans remain. */
+	n = 0;
+	s[n] = 0, v[n++] = 9;
+	for (uint32_t i = 0; i < 40; i++)
+		s[n] = 0x0A000100u + 3 * i + 1, v[n++] = i;
+	s[n] = 0xF0000000u, v[n++] = 5;
+	r = ranges_create(s, v, n);
+	cr_assert_not_null(r);
+	cr_expect_gt(r->nspans, 0);
+	every_boundary(r, s, v, n);
+	for (uint32_t a = 0x0A000100u; a < 0x0A000200u; a++)
+		cr_assert_eq(ranges_lookup(r, a), scan(s, v, n, a), "addr %#x", a);
+	ranges_destroy(r);
+	free(s);
+	free(v);
+}
+
+/* The last address alone, and a range starting at 255.255.255.255 with
+ * the bucket before it split at every bit. */
+Test(ranges, edges_of_the_address_space)
+{
+	uint32_t s[34], v[34];
+	size_t n = 0;
+	s[n] = 0, v[n++] = 100;
+	for (unsigned b = 28; b > 0; b--)
+		s[n] = 0xF0000000u | (0x0FFFFFFFu >> b << b), v[n++] = b;
+	s[n] = UINT32_MAX, v[n++] = 77;
+	struct ranges *r = ranges_create(s, v, n);
+	cr_assert_not_null(r);
+	every_boundary(r, s, v, n);
+	cr_expect_eq(ranges_lookup(r, UINT32_MAX), 77);
+	cr_expect_eq(ranges_lookup(r, UINT32_MAX - 1), 1);
+	ranges_destroy(r);
+}

@@ -1068,6 +1068,27 @@ bool eff_same_own_rows(const struct eff_table *a, const struct eff_table *b)
 	return a && b && a->own == b->own;
 }
 
+/* The rows entry e of s shows with exception kind exc (none when hidden),
+ * one per first hop, written at out[n..max) and counted from n. */
+static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool without_rs,
+			 struct route_row *out, size_t max, size_t n)
+{
+	if (exc & EXC_HIDDEN)
+		return n;
+	const struct bgp_entry *en = &s->entries[e];
+	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
+		if (without_rs && s->nh_rs[k])
+			continue;
+		if (n < max)
+			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
+						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
+						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
+						     .from_route_server = s->nh_rs[k] };
+		n++;
+	}
+	return n;
+}
+
 size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool without_rs,
 			    struct route_row *out, size_t max)
 {
@@ -1083,22 +1104,9 @@ size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool wit
 		n++;
 	}
 	long e = t->bgp ? bgp_set_find(t->bgp, p) : -1;
-	uint8_t exc = e >= 0 ? exception_of(t, (size_t)e) : 0;
-	if (e < 0 || (exc & EXC_HIDDEN))
+	if (e < 0)
 		return n;
-	const struct bgp_set *s = t->bgp;
-	const struct bgp_entry *en = &s->entries[e];
-	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
-		if (without_rs && s->nh_rs[k])
-			continue;
-		if (n < max)
-			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
-						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
-						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
-						     .from_route_server = s->nh_rs[k] };
-		n++;
-	}
-	return n;
+	return entry_rows(t->bgp, (size_t)e, exception_of(t, (size_t)e), without_rs, out, max, n);
 }
 
 bool eff_bgp_listed(const struct eff_table *t, struct prefix p)
@@ -1850,20 +1858,7 @@ size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out,
 	while (w->exc_at < t->nexc && t->exc_idx[w->exc_at] < e)
 		w->exc_at++;
 	uint8_t exc = w->exc_at < t->nexc && t->exc_idx[w->exc_at] == e ? t->exc_kind[w->exc_at] : 0;
-	if (exc & EXC_HIDDEN)
-		return n;
-	const struct bgp_entry *en = &s->entries[e];
-	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
-		if (w->without_rs && s->nh_rs[k])
-			continue;
-		if (n < max)
-			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
-						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
-						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
-						     .from_route_server = s->nh_rs[k] };
-		n++;
-	}
-	return n;
+	return entry_rows(s, e, exc, w->without_rs, out, max, n);
 }
 
 void eff_walk_fini(struct eff_walk *w)

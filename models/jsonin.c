@@ -47,6 +47,23 @@ static size_t push(struct jin *j, const char *fmt, ...)
 	return mark;
 }
 
+/* push(j, "%s", text) for text of n bytes, without the printf machinery
+ * (paths are pushed for every element a load walks, error or not). */
+static size_t push_text(struct jin *j, const char *text, size_t n)
+{
+	size_t mark = j->len;
+	if (n >= sizeof(j->path) - j->len) {
+		n = sizeof(j->path) - 1 - j->len; /* truncated, as push does */
+		memcpy(j->path + j->len, text, n);
+		j->len = sizeof(j->path) - 1;
+	} else {
+		memcpy(j->path + j->len, text, n);
+		j->len += n;
+	}
+	j->path[j->len] = '\0';
+	return mark;
+}
+
 /* Keys that are plain identifiers print as .key, others as ["key"]. */
 size_t jin_push_key(struct jin *j, const char *key)
 {
@@ -55,12 +72,24 @@ size_t jin_push_key(struct jin *j, const char *key)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9' && p != key) || *p == '_'))
 			plain = false;
-	if (plain)
-		return push(j, ".%s", key);
+	if (plain) {
+		size_t mark = push_text(j, ".", 1);
+		push_text(j, key, strlen(key));
+		return mark;
+	}
 	return push(j, "[\"%.64s\"]", key);
 }
 
-size_t jin_push_index(struct jin *j, size_t i) { return push(j, "[%zu]", i); }
+size_t jin_push_index(struct jin *j, size_t i)
+{
+	char buf[24], *e = buf + sizeof(buf), *c = e;
+	*--c = ']';
+	do
+		*--c = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	*--c = '[';
+	return push_text(j, c, (size_t)(e - c));
+}
 
 void jin_pop(struct jin *j, size_t mark)
 {

@@ -287,6 +287,35 @@ Test(jsonin, file_size_cap_exactly_at_the_limit)
 
 /* ---- the path cursor ----------------------------------------------------------- */
 
+/* Indices and keys are appended without printf: every digit count, and a
+ * path that outgrows the buffer is cut at its end as snprintf would. */
+Test(jsonin, path_cursor_indices_and_truncation)
+{
+	struct diag *d = diag_create();
+	struct jin j;
+	jin_init(&j, d, "f.json");
+	size_t m = jin_push_index(&j, 0);
+	cr_expect_str_eq(j.path, "$[0]");
+	jin_pop(&j, m);
+	m = jin_push_index(&j, 18446744073709551615u);
+	cr_expect_str_eq(j.path, "$[18446744073709551615]");
+	jin_pop(&j, m);
+	char key[JSONIN_PATH_MAX * 2], want[JSONIN_PATH_MAX * 2 + 8];
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	m = jin_push_key(&j, key);
+	snprintf(want, sizeof(want), "$.%s", key);
+	want[JSONIN_PATH_MAX - 1] = '\0';
+	cr_expect_eq(strlen(j.path), JSONIN_PATH_MAX - 1);
+	cr_expect_str_eq(j.path, want);
+	size_t m2 = jin_push_index(&j, 7);
+	cr_expect_str_eq(j.path, want, "a full path stays as it is");
+	jin_pop(&j, m2);
+	jin_pop(&j, m);
+	cr_expect_str_eq(j.path, "$");
+	diag_destroy(d);
+}
+
 Test(jsonin, path_cursor)
 {
 	struct diag *d = diag_create();

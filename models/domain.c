@@ -474,6 +474,7 @@ static long domain_spaces(const struct topology *t, const struct vnet *hub, stru
 struct touched {
 	const struct prefix *delta;    /* VNet prefixes in one list only */
 	size_t ndelta;
+	uint32_t lo, hi;               /* the addresses the delta spans, first to last */
 	struct prefix *v;              /* candidates inside one of them */
 	size_t n, cap;
 	int failed;
@@ -481,6 +482,8 @@ struct touched {
 
 static void touch_if_inside(struct touched *tc, struct prefix p)
 {
+	if (p.addr < tc->lo || p.addr > tc->hi)
+		return; /* the usual case, in a few instructions: no delta holds it */
 	size_t k = 0;
 	while (k < tc->ndelta && !prefix_contains(tc->delta[k], p))
 		k++;
@@ -499,9 +502,19 @@ static void touch_if_inside(struct touched *tc, struct prefix p)
 	tc->v[tc->n++] = p;
 }
 
+/* r is sorted by prefix, so by address: only its paths from tc->lo to
+ * tc->hi can be inside the delta.  O(log n + those paths). */
 static void touch_rib(struct touched *tc, const struct rib *r)
 {
-	for (size_t i = 0; i < r->n; i++)
+	size_t a = 0, b = r->n;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (r->v[m].prefix.addr < tc->lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	for (size_t i = a; i < r->n && r->v[i].prefix.addr <= tc->hi; i++)
 		touch_if_inside(tc, r->v[i].prefix);
 }
 
@@ -569,7 +582,11 @@ struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topolo
 {
 	*changed = NULL;
 	*nchanged = 0;
-	struct touched tc = { .delta = inside, .ndelta = ninside };
+	struct touched tc = { .delta = inside, .ndelta = ninside, .lo = UINT32_MAX, .hi = 0 };
+	for (size_t i = 0; i < ninside; i++) {
+		tc.lo = inside[i].addr < tc.lo ? inside[i].addr : tc.lo;
+		tc.hi = prefix_last(inside[i]) > tc.hi ? prefix_last(inside[i]) : tc.hi;
+	}
 	if (ninside > 0)
 		touch_candidates(&tc, hub, sp);
 	struct bgp_set *set = NULL;

@@ -1496,34 +1496,92 @@ static struct peering *peering_to(struct vnet *from, const struct vnet *to)
 	return NULL;
 }
 
-/* Connected peerings, gateway transit and routing domains (SPEC 1.3, 2.1). */
+/* A peering as a (from, to) pair of VNets, for finding the way back. */
+struct link {
+	uintptr_t from, to;
+	struct peering *p;
+};
+
+static int link_cmp(const void *a, const void *b)
+{
+	const struct link *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (x->to > y->to) - (x->to < y->to);
+}
+
+/* Every peering as a link sorted by (from, to), so that the peering back
+ * is found in O(log P) (a hub with hundreds of spokes made a scan per
+ * peering quadratic).  Which of two peerings between the same VNets is
+ * found does not matter: existence and the first one's flags are what is
+ * read, and the loader refuses two peerings to one remote.  NULL when out
+ * of memory: peering_back then scans. */
+struct links {
+	struct link *v;
+	size_t n;
+};
+
+static struct links links_of(const struct topology *t)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		n += t->vnets[i]->npeerings;
+	struct links l = { malloc((n ? n : 1) * sizeof(struct link)), 0 };
+	for (size_t i = 0; l.v && i < t->nvnets; i++)
+		for (size_t k = 0; k < t->vnets[i]->npeerings; k++)
+			l.v[l.n++] = (struct link){ (uintptr_t)t->vnets[i],
+						    (uintptr_t)t->vnets[i]->peerings[k].remote,
+						    &t->vnets[i]->peerings[k] };
+	if (l.v)
+		qsort(l.v, l.n, sizeof(*l.v), link_cmp);
+	return l;
+}
+
+/* The peering of from to `to`, or NULL. */
+static struct peering *peering_back(const struct links *l, struct vnet *from, const struct vnet *to)
+{
+	if (!l->v)
+		return peering_to(from, to);
+	struct link key = { (uintptr_t)from, (uintptr_t)to, NULL };
+	const struct link *x = bsearch(&key, l->v, l->n, sizeof(*l->v), link_cmp);
+	return x ? x->p : NULL;
+}
+
+/* Connected peerings, gateway transit and routing domains (SPEC 1.3, 2.1).
+ * The JSON path is pushed only for a peering that has something to report. */
 static void derive(struct loader *l)
 {
 	struct jin *j = l->j;
 	struct topology *t = l->t;
+	struct links links = links_of(t);
 	for (size_t i = 0; i < t->nvnets; i++) {
 		struct vnet *v = t->vnets[i];
 		for (size_t k = 0; k < v->npeerings; k++) {
 			struct peering *p = &v->peerings[k];
-			p->connected = peering_to(p->remote, v) != NULL;
+			p->connected = peering_back(&links, p->remote, v) != NULL;
 			p->global = strcmp(v->location, p->remote->location) != 0;
 		}
 	}
-	size_t mv = jin_push_key(j, "virtualNetworks");
 	for (size_t i = 0; i < t->nvnets; i++) {
 		struct vnet *v = t->vnets[i];
 		bool own = v->vpn_gw || v->er_gw || v->rs;
 		v->domain = own ? v : NULL;
 		const struct peering *transit = NULL;
-		size_t m = jin_push_index(j, i);
 		for (size_t k = 0; k < v->npeerings; k++) {
 			const struct peering *p = &v->peerings[k];
 			if (!p->use_remote_gateways)
 				continue;
-			size_t m2 = jin_push_key(j, "virtualNetworkPeerings");
-			size_t m3 = jin_push_index(j, k);
-			const struct peering *back = peering_to(p->remote, v);
+			const struct peering *back = peering_back(&links, p->remote, v);
 			struct vnet *r = p->remote;
+			bool report = transit || own || (back && !back->allow_gateway_transit) ||
+				      !(r->vpn_gw || r->er_gw || r->rs) || !back;
+			size_t mv = 0, m = 0, m2 = 0, m3 = 0;
+			if (report) {
+				mv = jin_push_key(j, "virtualNetworks");
+				m = jin_push_index(j, i);
+				m2 = jin_push_key(j, "virtualNetworkPeerings");
+				m3 = jin_push_index(j, k);
+			}
 			if (transit)
 				jin_error(j, "useRemoteGateways is set on two peerings (\"%s\" and \"%s\"): "
 					     "a virtual network uses one remote gateway",
@@ -1546,18 +1604,21 @@ static void derive(struct loader *l)
 			transit = p;
 			if (back && back->allow_gateway_transit && !own)
 				v->domain = r; /* transit needs both links */
-			jin_pop(j, m3);
-			jin_pop(j, m2);
+			if (report) {
+				jin_pop(j, m3);
+				jin_pop(j, m2);
+				jin_pop(j, m);
+				jin_pop(j, mv);
+			}
 		}
-		jin_pop(j, m);
 	}
-	jin_pop(j, mv);
 	/* A hub that itself uses a remote gateway cannot offer transit. */
 	for (size_t i = 0; i < t->nvnets; i++) {
 		struct vnet *v = t->vnets[i];
 		if (v->domain && v->domain != v && v->domain->domain != v->domain)
 			v->domain = NULL;
 	}
+	free(links.v);
 }
 
 /* The object named name in the topology's collection key, or NULL. */

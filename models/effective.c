@@ -315,10 +315,10 @@ bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b)
 	return true;
 }
 
-/* First entry whose prefix is >= p in prefix order. */
-static size_t lower_bound(const struct bgp_set *s, struct prefix p)
+/* First entry of [lo, hi) whose prefix is >= p in prefix order (hi when
+ * none). */
+static size_t lower_bound_in(const struct bgp_set *s, size_t lo, size_t hi, struct prefix p)
 {
-	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (prefix_less(s->entries[mid].prefix, p))
@@ -327,6 +327,12 @@ static size_t lower_bound(const struct bgp_set *s, struct prefix p)
 			hi = mid;
 	}
 	return lo;
+}
+
+/* First entry whose prefix is >= p in prefix order. */
+static size_t lower_bound(const struct bgp_set *s, struct prefix p)
+{
+	return lower_bound_in(s, 0, s->n, p);
 }
 
 long bgp_set_find(const struct bgp_set *s, struct prefix p)
@@ -1822,15 +1828,7 @@ static size_t gallop(const struct bgp_set *s, size_t from, struct prefix p)
 		lo += step;
 		step *= 2;
 	}
-	size_t hi = lo + step <= s->n ? lo + step - 1 : s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_less(s->entries[mid].prefix, p))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lower_bound_in(s, lo, lo + step <= s->n ? lo + step - 1 : s->n, p);
 }
 
 size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max)

@@ -1332,6 +1332,33 @@ static void same_everywhere(const struct eff_table *t, const struct bgp_set *set
 	}
 }
 
+/* Appends p as entry text "PREFIX HOP[,HOP]" unless seen holds it already:
+ * three draws from *x (two hops or one, and the hops), in that order;
+ * force_hop, when not NULL, replaces them by one hop after the draws.
+ * Returns whether it was added. */
+static bool put_entry(uint64_t *x, struct prefix p, const char *force_hop, struct prefix *seen,
+		      size_t *ne, char text[][64], const char **entries)
+{
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+#define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
+	for (size_t k = 0; k < *ne; k++)
+		if (prefix_equal(seen[k], p))
+			return false;
+	seen[*ne] = p;
+	char pf[PREFIX_STRLEN];
+	bool two = NEXT() % 3 == 0;
+	const char *h1 = hops[NEXT() % NELEM(hops)];
+	const char *h2 = hops[NEXT() % NELEM(hops)];
+#undef NEXT
+	if (force_hop)
+		h1 = force_hop, two = false;
+	snprintf(text[*ne], 64, "%s %s%s%s", prefix_format(p, pf), h1, two ? "," : "",
+		 two ? h2 : "");
+	entries[*ne] = text[*ne];
+	(*ne)++;
+	return true;
+}
+
 /* Random domain entries: lengths 0..32, a quarter inside 10/8 (hidden
  * under VnetLocal or peering rows), some equal to User rows' prefixes or
  * around the service endpoints' prefixes (20.38.108.0/23 and others of the
@@ -1341,7 +1368,6 @@ static void same_everywhere(const struct eff_table *t, const struct bgp_set *set
 static size_t random_entries(uint64_t *x, size_t want, bool with_rs_default, char text[][64],
 			     const char **entries)
 {
-	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
 	static const char *const user[] = { "8.8.8.0/24", "20.1.0.0/16", "20.38.108.0/24",
 					    "52.0.0.0/8", "0.0.0.0/0" };
 #define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
@@ -1360,22 +1386,8 @@ static size_t random_entries(uint64_t *x, size_t want, bool with_rs_default, cha
 			p = P(user[(i / 40) % NELEM(user)]);
 		if (i == 3 && with_rs_default)
 			p = P("0.0.0.0/0");
-		bool dup = false;
-		for (size_t k = 0; k < ne && !dup; k++)
-			dup = prefix_equal(seen[k], p);
-		if (dup)
-			continue;
-		seen[ne] = p;
-		char pf[PREFIX_STRLEN];
-		bool two = NEXT() % 3 == 0;
-		const char *h1 = hops[NEXT() % NELEM(hops)];
-		const char *h2 = hops[NEXT() % NELEM(hops)];
-		if (i == 3 && with_rs_default)
-			h1 = "*10.0.1.5", two = false;
-		snprintf(text[ne], 64, "%s %s%s%s", prefix_format(p, pf), h1, two ? "," : "",
-			 two ? h2 : "");
-		entries[ne] = text[ne];
-		ne++;
+		put_entry(x, p, i == 3 && with_rs_default ? "*10.0.1.5" : NULL, seen, &ne, text,
+			  entries);
 	}
 #undef NEXT
 	return ne;
@@ -1542,7 +1554,6 @@ static void same_rows(const struct eff_table *t, struct eff_walk *w, struct pref
 
 Test(effective, walk_equals_rows_with_prefix)
 {
-	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
 	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe", "spoke/app" };
 	uint64_t x = 0xD1B54A32D192ED03u;
 #define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
@@ -1566,20 +1577,7 @@ Test(effective, walk_equals_rows_with_prefix)
 				if (i % 97 == 0)
 					a = 0, len = 0;
 				struct prefix p = { a & prefix_mask(len), len };
-				bool dup = false;
-				for (size_t k = 0; k < ne && !dup; k++)
-					dup = prefix_equal(seen[k], p);
-				if (dup)
-					continue;
-				seen[ne] = p;
-				char pf[PREFIX_STRLEN];
-				bool two = NEXT() % 3 == 0;
-				const char *h1 = hops[NEXT() % NELEM(hops)];
-				const char *h2 = hops[NEXT() % NELEM(hops)];
-				snprintf(text[ne], sizeof(text[ne]), "%s %s%s%s", prefix_format(p, pf), h1,
-					 two ? "," : "", two ? h2 : "");
-				entries[ne] = text[ne];
-				ne++;
+				put_entry(&x, p, NULL, seen, &ne, text, entries);
 			}
 			struct bgp_set *set = mkset(entries, ne);
 			struct efx f;

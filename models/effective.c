@@ -26,6 +26,10 @@
 #include "sim/lpm.h"
 #include "sim/ranges.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 enum { EXC_HIDDEN = 1, EXC_INVALID = 2 };
 
 /* What a table computes from the topology alone, given that the BGP
@@ -47,12 +51,13 @@ struct eff_fast {
 	/* The flat tables' hot fields, copied here once ready: a lookup
 	 * reads this block, then the own ranges (their answers after them)
 	 * and the set's index and slice entry (see "Fast next hops"). */
-	const uint64_t *own;           /* own_flat's ranges, own_p of them */
+	const uint32_t *own;           /* own_flat's starts, values and pairs */
 	const uint32_t *set_index;     /* set_r's index and slices */
 	const uint32_t *set_sub;
-	const uint32_t *hops;          /* the set's flat table's */
+	const uint64_t *hops;          /* the set's flat table's */
 	uint32_t own_p;                /* own_flat's padded count: a power of two >= 16 */
-	uint8_t set_bits;              /* set_r's index bits */
+	uint32_t set_low;              /* addresses' bits below set_r's index bits */
+	uint8_t set_shift;             /* 32 - set_r's index bits */
 	bool ready[2];                 /* [without_rs]: the above filled for that view */
 	/* Cold. */
 	bool failed[2];                /* out of memory building them: rules only */
@@ -1372,50 +1377,53 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
  *
  * A lookup has no branch that depends on the destination (the patterns
  * mix VNet, NVA, on-premises and Internet destinations, so such branches
- * mispredicted about once a call): the own search is a fixed number of
- * steps over ranges padded to a power of two, the set's flat table is two
- * reads (sim/ranges.h: index, then slice), and the answer is picked by
- * index among the three candidates.
+ * mispredicted about once a call): the own search compares the 16 starts
+ * of a usual table at once, the set's flat table is two reads
+ * (sim/ranges.h: index, then slice), and the answer is merged from the
+ * candidates with masks.  It is returned as two words in registers
+ * (struct eff_hop_word), which eff_next_hop unpacks inline, and it calls
+ * nothing on the way, so that it saves no registers: about 80
+ * instructions.
  */
 #define EFF_FLAT_AFTER 1024
 #define LEN_BITS 6                     /* a length + 1 (0: none) in a value */
 #define LEN_MASK 63u
 #define HIDE_NONE 34u                  /* upper window bound: nothing hidden */
-#define WON_SE (1u << 2 * LEN_BITS)   /* a service endpoint row beats the winner */
-#define PAIR_SHIFT (2 * LEN_BITS + 1)
 
-struct flat_res {                      /* 16 bytes: four to a cache line */
-	const char *rt;                /* route_table */
-	uint32_t ip;
-	uint8_t nh, len;
-	bool found, has_ip;
-};
-
-/* The answers of one own-table range: when the shared match loses, and
- * when it wins (the shared entry itself unless the range's value has
- * WON_SE; won is zero then). */
+/* What one own-table range answers (48 bytes): lost when the shared match
+ * loses; when it wins, won (a service endpoint row, which BGP rows never
+ * beat: keep is 0) or else the shared entry itself (won is zero, keep all
+ * ones).  Bit len + 1 of wins: a shared match of that length wins (the
+ * window, see above). */
 struct flat_pair {
-	struct flat_res lost, won;
+	struct eff_hop_word lost, won;
+	uint64_t wins, keep;
 };
+
+/* A shared entry's answer but its first hop and length. */
+#define GATEWAY_WORD                                                                           \
+	((uint64_t)NH_VNET_GATEWAY << EFF_HOP_NH_SHIFT | EFF_HOP_FOUND | EFF_HOP_HAS_IP)
 
 /* A table's own flat table: 5 to 14 ranges for a spoke (a few hundred for
- * a hub peered with every spoke), binary searched without an index, each
- * range one word start << 32 | value.  The ranges are padded to a power of
- * two p >= OWN_MIN_P with copies of the last one, so that the search is a
- * fixed log2(p) steps (four, unrolled, for most tables) with no branch
- * that depends on the address; a lookup touches the two lines of ranges
- * (fetched together) and one of pairs. */
+ * a hub peered with every spoke), searched without an index: p starts,
+ * then p values, then the pairs.  The ranges are padded to a power of two
+ * p >= OWN_MIN_P with copies of the last one.  Sixteen starts fill one
+ * cache line, compared with the destination all at once (SSE2: four
+ * compares and a mask; elsewhere four unrolled steps); more are binary
+ * searched in log2(p) fixed steps.  No branch depends on the address.
+ * Starts are stored with the top bit flipped (OWN_BIAS), which makes
+ * signed order the unsigned one: SSE2 compares signed. */
 #define OWN_MIN_P 16
+#define OWN_BIAS 0x80000000u
 
 struct own_flat {
 	size_t n, p;                   /* ranges, padded count */
-	struct flat_pair *pairs;       /* after the ranges */
-	uint64_t ranges[];             /* p, starts increasing from 0, strictly up to n */
+	_Alignas(64) uint32_t starts[]; /* p biased starts, from 0, strictly up to n; p values */
 };
 
 struct bgp_flat {
 	struct ranges *r;              /* dst -> hop index << LEN_BITS | length + 1, 0: none */
-	uint32_t *hops;                /* distinct first hops, sorted */
+	uint64_t *hops;                /* distinct first hops' answers but the length */
 };
 
 static void bgp_flat_destroy(struct bgp_flat *g)
@@ -1431,13 +1439,6 @@ static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return (x > y) - (x < y);
-}
-
-/* The netmask of len <= 32, without a branch (a 64-bit shift by 32 is
- * defined). */
-static uint32_t len_mask(unsigned len)
-{
-	return (uint32_t)(~(uint64_t)0 << (32 - len));
 }
 
 /* Ranges being produced in address order: the value at `at` and after,
@@ -1475,32 +1476,35 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 {
 	size_t n = s->n, cap = 2 * n + 1;
 	struct bgp_flat *g = calloc(1, sizeof(*g));
-	uint32_t *first = malloc((n ? n : 1) * sizeof(*first));
+	uint32_t *first = malloc((n ? n : 1) * sizeof(*first)), *ips = NULL;
 	uint32_t *val = malloc((n ? n : 1) * sizeof(*val));
 	struct sweep w = { malloc(cap * sizeof(uint32_t)), malloc(cap * sizeof(uint32_t)), 0 };
 	bool *usable = malloc(n ? n : 1);
 	if (!g || !first || !val || !w.starts || !w.vals || !usable)
 		goto fail;
 	/* Zeroed: a lookup reads hops[0] when nothing matches. */
+	ips = calloc(n ? n : 1, sizeof(*ips));
 	g->hops = calloc(n ? n : 1, sizeof(*g->hops));
-	if (!g->hops)
+	if (!ips || !g->hops)
 		goto fail;
 	size_t nh = 0;
 	for (size_t i = 0; i < n; i++) {
 		usable[i] = entry_first_hop(s, i, without_rs, &first[i]);
 		if (usable[i])
-			g->hops[nh++] = first[i];
+			ips[nh++] = first[i];
 	}
-	qsort(g->hops, nh, sizeof(*g->hops), u32_cmp);
+	qsort(ips, nh, sizeof(*ips), u32_cmp);
 	size_t nu = 0;
 	for (size_t i = 0; i < nh; i++)
-		if (nu == 0 || g->hops[nu - 1] != g->hops[i])
-			g->hops[nu++] = g->hops[i];
+		if (nu == 0 || ips[nu - 1] != ips[i])
+			ips[nu++] = ips[i];
 	if (nu >= (size_t)1 << (31 - LEN_BITS))
 		goto fail;
+	for (size_t i = 0; i < nu; i++)
+		g->hops[i] = ips[i] | GATEWAY_WORD;
 	for (size_t i = 0; i < n; i++)
 		if (usable[i])
-			val[i] = (uint32_t)hop_index(g->hops, nu, first[i]) << LEN_BITS |
+			val[i] = (uint32_t)hop_index(ips, nu, first[i]) << LEN_BITS |
 				 (s->entries[i].prefix.len + 1u);
 	/* Entries in prefix order: a containing prefix comes before what it
 	 * contains, so the open ones form a stack (at most 33 deep, as
@@ -1527,6 +1531,7 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 	if (!g->r)
 		goto fail;
 	free(first);
+	free(ips);
 	free(val);
 	free(w.starts);
 	free(w.vals);
@@ -1535,6 +1540,7 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 fail:
 	bgp_flat_destroy(g);
 	free(first);
+	free(ips);
 	free(val);
 	free(w.starts);
 	free(w.vals);
@@ -1550,21 +1556,25 @@ static void add_bounds(uint32_t *b, size_t *n, struct prefix p)
 		b[(*n)++] = (uint32_t)end;
 }
 
-static struct flat_res res_of(struct next_hop nh)
+static struct eff_hop_word word_of(struct next_hop nh)
 {
-	return (struct flat_res){ .rt = nh.route_table, .ip = nh.nh_ip, .nh = (uint8_t)nh.nh,
-				  .len = nh.matched.len, .found = nh.found, .has_ip = nh.has_nh_ip };
+	return (struct eff_hop_word){
+		.route_table = nh.route_table,
+		.w = nh.nh_ip | (uint64_t)nh.nh << EFF_HOP_NH_SHIFT |
+		     (uint64_t)nh.matched.len << EFF_HOP_LEN_SHIFT | (nh.found ? EFF_HOP_FOUND : 0) |
+		     (nh.has_nh_ip ? EFF_HOP_HAS_IP : 0)
+	};
 }
 
-static bool res_equal(const struct flat_res *a, const struct flat_res *b)
+static bool res_equal(const struct eff_hop_word *a, const struct eff_hop_word *b)
 {
-	return a->ip == b->ip && a->rt == b->rt && a->nh == b->nh && a->len == b->len &&
-	       a->found == b->found && a->has_ip == b->has_ip;
+	return a->w == b->w && a->route_table == b->route_table;
 }
 
 static bool pair_equal(const struct flat_pair *a, const struct flat_pair *b)
 {
-	return res_equal(&a->lost, &b->lost) && res_equal(&a->won, &b->won);
+	return res_equal(&a->lost, &b->lost) && res_equal(&a->won, &b->won) &&
+	       a->wins == b->wins && a->keep == b->keep;
 }
 
 /* Length + 1 of the shortest VnetLocal/VNetPeering row containing dst: a
@@ -1606,40 +1616,39 @@ static int own_flat_build(const struct eff_table *t)
 			continue;
 		uint32_t at = b[i];
 		struct own_match m = own_match(t, at);
-		struct flat_pair x = { .lost = res_of(choose(t, &m, -1, 0)) };
+		struct flat_pair x = { .lost = word_of(choose(t, &m, -1, 0)) };
 		uint32_t lo = m.have_own ? m.own_p.len + 1u : 0, hi = hide_bound(t, at);
 		if (m.have_se) {
 			/* The winner's answer: choose with a use_bgp of true. */
-			x.won = res_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
+			x.won = word_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
 								     .se_p = m.se_p }, -1, 0));
 		}
-		if (lo + 1 >= hi)
-			hi = 0; /* nothing can win: one form, so that ranges merge */
+		x.keep = m.have_se ? 0 : UINT64_MAX;
+		for (uint32_t len1 = lo + 1; len1 < hi; len1++)
+			x.wins |= (uint64_t)1 << len1;
 		size_t id = 0;
 		while (id < np && !pair_equal(&pairs[id], &x))
 			id++;
 		if (id == np)
 			pairs[np++] = x;
-		if (id >= (size_t)1 << (31 - PAIR_SHIFT))
-			goto out;
-		sweep_emit(&w, at, (uint32_t)id << PAIR_SHIFT | (m.have_se ? WON_SE : 0) |
-					   hi << LEN_BITS | lo);
+		sweep_emit(&w, at, (uint32_t)id);
 	}
 	size_t p = OWN_MIN_P;
 	while (p < w.n)
 		p *= 2;
 	if (p > UINT32_MAX)
 		goto out;
-	struct own_flat *o = malloc(sizeof(*o) + p * sizeof(uint64_t) + np * sizeof(*pairs));
+	size_t bytes = sizeof(struct own_flat) + 2 * p * sizeof(uint32_t) + np * sizeof(*pairs);
+	struct own_flat *o = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 	if (o) {
 		o->n = w.n;
 		o->p = p;
 		for (size_t i = 0; i < p; i++) {
 			size_t k = i < w.n ? i : w.n - 1;
-			o->ranges[i] = (uint64_t)b[k] << 32 | vals[k];
+			o->starts[i] = b[k] ^ OWN_BIAS;
+			o->starts[p + i] = vals[k];
 		}
-		o->pairs = (struct flat_pair *)(void *)(o->ranges + p);
-		memcpy(o->pairs, pairs, np * sizeof(*pairs));
+		memcpy(o->starts + 2 * p, pairs, np * sizeof(*pairs)); /* 8p bytes in: aligned */
 		t->own->flat = o;
 		rc = 0;
 	}
@@ -1653,7 +1662,10 @@ out:
 /* The set flat table of a table without a set: every bucket names the one
  * slice entry, no entry anywhere (never written; not const only because
  * struct ranges points to them). */
-static uint32_t NO_SET_INDEX[16], NO_SET_SUB[1] = { RANGES_LEAF }, NO_SET_HOPS[1];
+static uint32_t NO_SET_INDEX[16] = { 28, 28, 28, 28, 28, 28, 28, 28,
+				      28, 28, 28, 28, 28, 28, 28, 28 }, /* shift 32 - 4 */
+	NO_SET_SUB[1] = { RANGES_LEAF };
+static uint64_t NO_SET_HOPS[1];
 static const struct ranges NO_SET = { .bits = 4, .n = 1, .nsub = 1, .index = NO_SET_INDEX,
 				      .sub = NO_SET_SUB };
 
@@ -1676,29 +1688,52 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 	if (s && !s->flat[without_rs])
 		return false;
 	struct eff_fast *f = t->fast;
-	f->own = o->flat->ranges;
+	f->own = o->flat->starts;
 	f->own_p = (uint32_t)o->flat->p;
 	f->own_n = (uint32_t)o->flat->n;
 	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
 	f->set_index = f->set_r->index;
 	f->set_sub = f->set_r->sub;
-	f->set_bits = (uint8_t)f->set_r->bits;
+	f->set_shift = (uint8_t)(32 - f->set_r->bits);
+	f->set_low = UINT32_MAX >> f->set_r->bits;
 	f->hops = s ? s->flat[without_rs]->hops : NO_SET_HOPS;
 	f->ready[without_rs] = true;
 	f->ready[!without_rs] = false;
 	return true;
 }
 
-static struct next_hop answer(const struct flat_res *x, uint32_t dst)
+/* The range of biased key among p (a power of two) biased starts: the
+ * number of starts <= key, less one (starts[0] is the lowest address), in
+ * log2(p) steps,
+ * arithmetic rather than ?:, which compilers turn into branches. */
+static inline size_t own_search(const uint32_t *starts, size_t p, uint32_t key)
 {
-	return (struct next_hop){ .found = x->found, .nh = (enum nh_type)x->nh, .nh_ip = x->ip,
-				  .has_nh_ip = x->has_ip, .route_table = x->rt,
-				  .matched = { dst & len_mask(x->len), x->len } };
+	size_t at = 0;
+	for (size_t half = p / 2; half > 0; half /= 2)
+		at += half & -(size_t)((int32_t)starts[at + half] <= (int32_t)key);
+	return at;
 }
 
-/* eff_next_hop before t is ready for the view: counts, prepares, or asks
- * the rules.  Out of line, so that the fast path stays small. */
-static __attribute__((noinline, cold)) struct next_hop
+/* The same for p = 16, the usual size. */
+static inline size_t own_search16(const uint32_t *starts, uint32_t key)
+{
+#ifdef __SSE2__
+	const __m128i *s = (const __m128i *)(const void *)starts;
+	__m128i k = _mm_set1_epi32((int32_t)key);
+	__m128i g01 = _mm_packs_epi32(_mm_cmpgt_epi32(s[0], k), _mm_cmpgt_epi32(s[1], k));
+	__m128i g23 = _mm_packs_epi32(_mm_cmpgt_epi32(s[2], k), _mm_cmpgt_epi32(s[3], k));
+	/* Bit i: start i is above the key; the starts increase, so these
+	 * bits are the top ones. */
+	unsigned above = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(g01, g23));
+	return (size_t)__builtin_ctz(above | 0x10000u) - 1;
+#else
+	return own_search(starts, OWN_MIN_P, key);
+#endif
+}
+
+/* eff_next_hop_word before t is ready for the view: counts, prepares, or
+ * asks the rules.  Out of line, so that the fast path stays small. */
+static __attribute__((noinline, cold)) struct eff_hop_word
 not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 {
 	struct eff_fast *f = t->fast;
@@ -1706,54 +1741,69 @@ not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 	 * wait for. */
 	bool built = t->own->flat && (!t->bgp || t->bgp->flat[without_rs]);
 	if (f->failed[without_rs] || (!built && ++f->lookups < EFF_FLAT_AFTER))
-		return eff_next_hop_rules(t, dst, without_rs);
+		return word_of(eff_next_hop_rules(t, dst, without_rs));
 	f->failed[without_rs] = !fast_prepare(t, without_rs);
 	if (f->failed[without_rs])
-		return eff_next_hop_rules(t, dst, without_rs);
-	return eff_next_hop(t, dst, without_rs);
+		return word_of(eff_next_hop_rules(t, dst, without_rs));
+	return eff_next_hop_word(t, dst, without_rs);
 }
 
-struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs)
+/* The own range's answers for dst.  The own starts, values and first
+ * pairs are fetched together. */
+static inline const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
+{
+	const uint32_t *st = f->own;
+	size_t p = f->own_p, at;
+	__builtin_prefetch(st + p);
+	__builtin_prefetch(st + 2 * p); /* the first pairs */
+	if (__builtin_expect(p == OWN_MIN_P, 1))
+		at = own_search16(st, dst ^ OWN_BIAS);
+	else
+		at = own_search(st, p, dst ^ OWN_BIAS);
+	return (const struct flat_pair *)(const void *)(st + 2 * p) + st[p + at];
+}
+
+/* The answer of an own range given the set's value e (hop index <<
+ * LEN_BITS | length + 1).  Which candidate wins depends on the
+ * destination, so a branch would mispredict often: they are merged with
+ * masks. */
+static inline struct eff_hop_word pick(const struct flat_pair *pr, const uint64_t *hops,
+				       uint32_t e)
+{
+	uint32_t len1 = e & LEN_MASK;
+	uint64_t shared = hops[e >> LEN_BITS] | (uint64_t)(len1 - 1) << EFF_HOP_LEN_SHIFT;
+	uint64_t win = -((pr->wins >> len1) & 1);
+	uint64_t alt = (shared & pr->keep) | pr->won.w;
+	uint64_t w = pr->lost.w ^ ((alt ^ pr->lost.w) & win);
+	uintptr_t lost_rt = (uintptr_t)pr->lost.route_table;
+	uintptr_t rt = lost_rt ^ (((uintptr_t)pr->won.route_table ^ lost_rt) & win);
+	return (struct eff_hop_word){ (const char *)rt, w };
+}
+
+/* eff_next_hop_word when dst's slice entry is a span (a crowded bucket,
+ * about one lookup in a hundred): out of line and started over, so that
+ * the fast path keeps nothing across a call. */
+static __attribute__((noinline, cold)) struct eff_hop_word
+span_answer(const struct eff_fast *f, uint32_t dst, uint32_t span)
+{
+	return pick(own_pair(f, dst), f->hops, ranges_lookup_span(f->set_r, span, dst));
+}
+
+struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs)
 {
 	if (without_rs && t->no_rs)
 		t = t->no_rs, without_rs = false;
 	const struct eff_fast *f = &t->fast_state; /* t->fast, without the load */
 	if (!f->ready[without_rs])
 		return not_ready(t, dst, without_rs);
-	/* The own search and the set's two reads are independent: they
-	 * overlap.  The own ranges' two lines and the first pairs are fetched
-	 * together. */
-	const uint64_t *base = f->own, key = (uint64_t)dst << 32 | UINT32_MAX;
-	size_t p = f->own_p;
-	__builtin_prefetch(base + 8);
-	__builtin_prefetch(base + p); /* the first pairs */
-	if (__builtin_expect(p == OWN_MIN_P, 1)) {
-		/* Arithmetic, not ?:, which the compiler turns into branches. */
-		base += 8 & -(size_t)(base[8] <= key);
-		base += 4 & -(size_t)(base[4] <= key);
-		base += 2 & -(size_t)(base[2] <= key);
-		base += 1 & -(size_t)(base[1] <= key);
-	} else {
-		for (size_t half = p / 2; half > 0; half /= 2)
-			base = base[half] <= key ? base + half : base;
-	}
-	uint32_t v = (uint32_t)*base;
-	uint32_t below = dst << f->set_bits;
-	uint32_t ie = f->set_index[dst >> (32 - f->set_bits)];
+	/* The set's two reads and the own search are independent: they
+	 * overlap. */
+	uint32_t ie = f->set_index[dst >> f->set_shift];
 	uint32_t e = f->set_sub[(ie >> RANGES_SBITS) +
-				(uint32_t)((uint64_t)below >> (32 - (ie & ((1u << RANGES_SBITS) - 1))))];
-	e = __builtin_expect((e & RANGES_LEAF) != 0, 1) ? e & ~RANGES_LEAF
-							 : ranges_lookup_span(f->set_r, e, dst);
-	uint32_t len1 = e & LEN_MASK;
-	const struct flat_pair *pr = &((const struct flat_pair *)(f->own + p))[v >> PAIR_SHIFT];
-	/* The answer chosen without a branch on the address: which one wins
-	 * depends on the destination, so a branch would mispredict often. */
-	struct flat_res g = { .ip = f->hops[e >> LEN_BITS], .nh = NH_VNET_GATEWAY,
-			      .len = (uint8_t)(len1 - 1), .found = true, .has_ip = true };
-	size_t win = (len1 > (v & LEN_MASK)) & (len1 < (v >> LEN_BITS & LEN_MASK));
-	size_t se = (v & WON_SE) != 0;
-	const struct flat_res *pick[3] = { &pr->lost, &g, &pr->won };
-	return answer(pick[win + (win & se)], dst);
+				((dst & f->set_low) >> (ie & ((1u << RANGES_SBITS) - 1)))];
+	if (__builtin_expect(!(e & RANGES_LEAF), 0))
+		return span_answer(f, dst, e);
+	return pick(own_pair(f, dst), f->hops, e & ~RANGES_LEAF);
 }
 
 size_t eff_fast_ranges(const struct eff_table *t)

@@ -159,10 +159,37 @@ struct next_hop {
  * (shared by every table of the domain, per view with or without Route
  * Server rows), in a few ns; until then eff_next_hop_rules answers.  Both
  * always agree. */
-struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs);
+static inline struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst,
+					   bool without_rs);
+/* eff_next_hop's answer in two words, which a call returns in registers
+ * (a struct next_hop goes through memory): the route table, and the rest
+ * packed as below.  The matched prefix's address is the destination masked
+ * to the matched length. */
+struct eff_hop_word {
+	const char *route_table;
+	uint64_t w;                    /* nh_ip | nh << 32 | len << 40 | found, has_nh_ip */
+};
+#define EFF_HOP_NH_SHIFT 32
+#define EFF_HOP_LEN_SHIFT 40
+#define EFF_HOP_FOUND ((uint64_t)1 << 46)
+#define EFF_HOP_HAS_IP ((uint64_t)1 << 47)
+struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs);
 /* The reference: the answer computed from the rows and the domain's set at
  * every call (three trie lookups and the exceptions). */
 struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs);
+static inline struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst,
+					   bool without_rs)
+{
+	struct eff_hop_word x = eff_next_hop_word(t, dst, without_rs);
+	unsigned len = (unsigned)(x.w >> EFF_HOP_LEN_SHIFT) & 63u;
+	return (struct next_hop){ .found = (x.w & EFF_HOP_FOUND) != 0,
+				  .nh = (enum nh_type)(uint8_t)(x.w >> EFF_HOP_NH_SHIFT),
+				  .nh_ip = (uint32_t)x.w,
+				  .has_nh_ip = (x.w & EFF_HOP_HAS_IP) != 0,
+				  .route_table = x.route_table,
+				  .matched = { dst & (uint32_t)(~(uint64_t)0 << (32 - len)),
+					       (uint8_t)len } };
+}
 /* Ranges of t's derived lookup tables (own and set), 0 while it has none. */
 size_t eff_fast_ranges(const struct eff_table *t);
 

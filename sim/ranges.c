@@ -10,7 +10,8 @@
  * values, so that a lookup touches one contiguous block.
  *
  * index[b] describes bucket b (the addresses whose top `bits` bits are b):
- * the offset of its slice in sub[] and the slice's bits sb.  Slice entry j
+ * the offset of its slice in sub[] and the shift of the bucket's address
+ * bits that leaves the slice's sb bits: shift - sb, at most 28.  Slice entry j
  * describes the bucket's j-th 2^(32 - bits - sb) addresses: RANGES_LEAF |
  * value when one range covers them, else the number of a span, the ranges
  * [first, first + count) that meet them, binary searched. */
@@ -73,7 +74,7 @@ static void index_buckets(const uint32_t *starts, const uint32_t *values, size_t
 		size_t at = *nsub;
 		*nsub += (size_t)1 << sb;
 		if (index)
-			index[b] = (uint32_t)at << RANGES_SBITS | sb;
+			index[b] = (uint32_t)at << RANGES_SBITS | (shift - sb);
 		size_t kk = k;
 		for (size_t j = 0; j < ((size_t)1 << sb); j++) {
 			uint64_t f = first + ((uint64_t)j << (shift - sb));

@@ -15,8 +15,9 @@
  * dependent reads and no branch that depends on the address:
  *  - index[] on the top `bits` address bits (4..12, about four buckets per
  *    range): each bucket names its slice of sub[] and how many of the next
- *    address bits (sbits) select an entry in it.  A bucket inside one range
- *    has sbits 0: a slice of one entry.
+ *    address bits (sbits) select an entry in it, as the shift that leaves
+ *    them of the address's low 32 - bits bits (32 - bits - sbits).  A
+ *    bucket inside one range has sbits 0: a slice of one entry.
  *  - sub[]: RANGES_LEAF | value when its addresses lie in one range (the
  *    usual case), else the number of a span, the ranges to binary search.
  *    A split bucket takes the fewest bits that put every range start on a
@@ -38,7 +39,7 @@
 /* The layout is public only so that the lookup can be inlined into hot
  * callers: build with ranges_create, read with ranges_lookup*. */
 #define RANGES_LEAF 0x80000000u      /* sub entry: RANGES_LEAF | value */
-#define RANGES_SBITS 5                /* index entry: slice offset << 5 | sbits */
+#define RANGES_SBITS 5                /* index entry: slice offset << 5 | shift */
 
 struct ranges_span {
 	uint32_t first, count;         /* ranges [first, first + count) meet the entry */
@@ -47,7 +48,7 @@ struct ranges_span {
 struct ranges {
 	unsigned bits;                 /* index bits, 4..12 */
 	size_t n, nspans, nsub;
-	uint32_t *index;               /* 2^bits: slice offset << RANGES_SBITS | sbits */
+	uint32_t *index;               /* 2^bits: slice offset << RANGES_SBITS | shift */
 	uint32_t *sub;                 /* nsub: the slices */
 	struct ranges_span *spans;     /* nspans */
 	uint32_t *starts;              /* n, strictly increasing, starts[0] == 0 */
@@ -68,13 +69,12 @@ size_t ranges_bytes(const struct ranges *r); /* memory held */
 uint32_t ranges_lookup_span(const struct ranges *r, uint32_t span, uint32_t addr);
 
 /* ranges_lookup, inlined: the slice entry is index's offset plus the next
- * sbits address bits (none when sbits is 0: a 64-bit shift by 32). */
+ * sbits address bits (none when sbits is 0: the shift is 32 - bits then). */
 static inline uint32_t ranges_lookup_inline(const struct ranges *r, uint32_t addr)
 {
 	uint32_t e = r->index[addr >> (32 - r->bits)];
-	uint32_t below = addr << r->bits;
 	uint32_t s = r->sub[(e >> RANGES_SBITS) +
-			    (uint32_t)((uint64_t)below >> (32 - (e & ((1u << RANGES_SBITS) - 1))))];
+			    ((addr & (UINT32_MAX >> r->bits)) >> (e & ((1u << RANGES_SBITS) - 1)))];
 	if (__builtin_expect((s & RANGES_LEAF) != 0, 1))
 		return s & ~RANGES_LEAF;
 	return ranges_lookup_span(r, s, addr);

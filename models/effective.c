@@ -19,6 +19,7 @@
  */
 #include "models/effective.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,15 +50,16 @@ struct eff_own {
 
 struct eff_fast {
 	/* The flat tables' hot fields, copied here once ready: a lookup
-	 * reads this block, then the own ranges (their answers after them)
-	 * and the set's index and slice entry (see "Fast next hops"). */
+	 * reads these 32 bytes, at the table's start (in one cache line
+	 * unless the allocation starts 48 bytes into one), then the own
+	 * ranges (their answers after them) and the set's index and slice
+	 * entry (see "Fast next hops"). */
 	const uint32_t *own;           /* own_flat's starts, values and pairs */
-	const uint32_t *set_index;     /* set_r's index and slices */
-	const uint32_t *set_sub;
+	const uint32_t *set_index;     /* set_r's index, then its slices */
 	const uint64_t *hops;          /* the set's flat table's */
-	uint32_t own_p;                /* own_flat's padded count: a power of two >= 16 */
 	uint32_t set_low;              /* addresses' bits below set_r's index bits */
 	uint8_t set_shift;             /* 32 - set_r's index bits */
+	uint8_t own_log2;              /* own_flat's padded count p is 1 << own_log2 (>= 16) */
 	bool ready[2];                 /* [without_rs]: the above filled for that view */
 	/* Cold. */
 	bool failed[2];                /* out of memory building them: rules only */
@@ -65,15 +67,15 @@ struct eff_fast {
 	uint32_t own_n;                /* own_flat's ranges before the padding */
 	unsigned lookups;              /* counted until the flat tables are ready */
 };
+_Static_assert(offsetof(struct eff_fast, failed) == 32, "the hot fields take 32 bytes");
 
 struct eff_table {
-	/* The fields a fast lookup reads first, in one cache line. */
+	struct eff_fast fast_state;    /* derived lookup state (see "Fast next hops") */
 	struct eff_fast *fast;         /* &fast_state: mutable even through a const table */
 	/* The table computed without the Route Server's rows, when it differs
 	 * from this one by more than those rows (they decide a 0/0 side effect
 	 * or make a system row Invalid); NULL otherwise. */
 	struct eff_table *no_rs;
-	struct eff_fast fast_state;    /* derived lookup state (see "Fast next hops") */
 	unsigned refs;
 	struct eff_own *own;           /* owns arena, rows, fib and se_fib below */
 	struct arena *arena;           /* rows, prefixes, names */
@@ -1390,15 +1392,18 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
 #define LEN_MASK 63u
 #define HIDE_NONE 34u                  /* upper window bound: nothing hidden */
 
-/* What one own-table range answers (48 bytes): lost when the shared match
- * loses; when it wins, won (a service endpoint row, which BGP rows never
- * beat: keep is 0) or else the shared entry itself (won is zero, keep all
- * ones).  Bit len + 1 of wins: a shared match of that length wins (the
- * window, see above). */
+/* What one own-table range answers (32 bytes, two to a cache line): lost
+ * (with route table rt) when the shared match loses; when it wins, won (a
+ * service endpoint row, which BGP rows never beat; a system row, no route
+ * table) or else the shared entry itself (won is zero; no route table
+ * either).  Bit len + 1 of wins: a shared match of that length wins (the
+ * window, see above); bit 63 (KEEP_SHARED): the shared entry answers when
+ * it wins. */
 struct flat_pair {
-	struct eff_hop_word lost, won;
-	uint64_t wins, keep;
+	const char *rt;
+	uint64_t lost, won, wins;
 };
+#define KEEP_SHARED ((uint64_t)1 << 63)
 
 /* A shared entry's answer but its first hop and length. */
 #define GATEWAY_WORD                                                                           \
@@ -1406,7 +1411,8 @@ struct flat_pair {
 
 /* A table's own flat table: 5 to 14 ranges for a spoke (a few hundred for
  * a hub peered with every spoke), searched without an index: p starts,
- * then p values, then the pairs.  The ranges are padded to a power of two
+ * then p 16-bit values (pair numbers), then the pairs (at 6p bytes, a
+ * multiple of 32: a pair never crosses a cache line).  The ranges are padded to a power of two
  * p >= OWN_MIN_P with copies of the last one.  Sixteen starts fill one
  * cache line, compared with the destination all at once (SSE2: four
  * compares and a mask; elsewhere four unrolled steps); more are binary
@@ -1418,7 +1424,7 @@ struct flat_pair {
 
 struct own_flat {
 	size_t n, p;                   /* ranges, padded count */
-	_Alignas(64) uint32_t starts[]; /* p biased starts, from 0, strictly up to n; p values */
+	_Alignas(64) uint32_t starts[]; /* p biased starts, from 0, strictly up to n; values; pairs */
 };
 
 struct bgp_flat {
@@ -1566,15 +1572,9 @@ static struct eff_hop_word word_of(struct next_hop nh)
 	};
 }
 
-static bool res_equal(const struct eff_hop_word *a, const struct eff_hop_word *b)
-{
-	return a->w == b->w && a->route_table == b->route_table;
-}
-
 static bool pair_equal(const struct flat_pair *a, const struct flat_pair *b)
 {
-	return res_equal(&a->lost, &b->lost) && res_equal(&a->won, &b->won) &&
-	       a->wins == b->wins && a->keep == b->keep;
+	return a->rt == b->rt && a->lost == b->lost && a->won == b->won && a->wins == b->wins;
 }
 
 /* Length + 1 of the shortest VnetLocal/VNetPeering row containing dst: a
@@ -1616,14 +1616,16 @@ static int own_flat_build(const struct eff_table *t)
 			continue;
 		uint32_t at = b[i];
 		struct own_match m = own_match(t, at);
-		struct flat_pair x = { .lost = word_of(choose(t, &m, -1, 0)) };
+		struct eff_hop_word lost = word_of(choose(t, &m, -1, 0)), won = { NULL, 0 };
 		uint32_t lo = m.have_own ? m.own_p.len + 1u : 0, hi = hide_bound(t, at);
 		if (m.have_se) {
 			/* The winner's answer: choose with a use_bgp of true. */
-			x.won = word_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
-								     .se_p = m.se_p }, -1, 0));
+			won = word_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
+								   .se_p = m.se_p }, -1, 0));
 		}
-		x.keep = m.have_se ? 0 : UINT64_MAX;
+		if (won.route_table)
+			goto out; /* not a system row: cannot happen */
+		struct flat_pair x = { lost.route_table, lost.w, won.w, m.have_se ? 0 : KEEP_SHARED };
 		for (uint32_t len1 = lo + 1; len1 < hi; len1++)
 			x.wins |= (uint64_t)1 << len1;
 		size_t id = 0;
@@ -1638,17 +1640,20 @@ static int own_flat_build(const struct eff_table *t)
 		p *= 2;
 	if (p > UINT32_MAX)
 		goto out;
-	size_t bytes = sizeof(struct own_flat) + 2 * p * sizeof(uint32_t) + np * sizeof(*pairs);
+	if (np > UINT16_MAX + 1u)
+		goto out;
+	size_t bytes = sizeof(struct own_flat) + 6 * p + np * sizeof(*pairs);
 	struct own_flat *o = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 	if (o) {
 		o->n = w.n;
 		o->p = p;
+		uint16_t *ids = (uint16_t *)(void *)(o->starts + p);
 		for (size_t i = 0; i < p; i++) {
 			size_t k = i < w.n ? i : w.n - 1;
 			o->starts[i] = b[k] ^ OWN_BIAS;
-			o->starts[p + i] = vals[k];
+			ids[i] = (uint16_t)vals[k];
 		}
-		memcpy(o->starts + 2 * p, pairs, np * sizeof(*pairs)); /* 8p bytes in: aligned */
+		memcpy((char *)o->starts + 6 * p, pairs, np * sizeof(*pairs));
 		t->own->flat = o;
 		rc = 0;
 	}
@@ -1662,12 +1667,15 @@ out:
 /* The set flat table of a table without a set: every bucket names the one
  * slice entry, no entry anywhere (never written; not const only because
  * struct ranges points to them). */
-static uint32_t NO_SET_INDEX[16] = { 28, 28, 28, 28, 28, 28, 28, 28,
-				      28, 28, 28, 28, 28, 28, 28, 28 }, /* shift 32 - 4 */
-	NO_SET_SUB[1] = { RANGES_LEAF };
+#define NO_SET_ENTRY (16u << RANGES_SBITS | 28u) /* slice at index[16], shift 32 - 4 */
+static uint32_t NO_SET_INDEX[17] = {
+	NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY,
+	NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY,
+	NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, RANGES_LEAF
+};
 static uint64_t NO_SET_HOPS[1];
 static const struct ranges NO_SET = { .bits = 4, .n = 1, .nsub = 1, .index = NO_SET_INDEX,
-				      .sub = NO_SET_SUB };
+				      .sub = NO_SET_INDEX + 16 };
 
 /* Builds what t's fast path needs for a view and fills t->fast; false when
  * out of memory.  A table is looked up in one view only in practice (its
@@ -1689,11 +1697,10 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 		return false;
 	struct eff_fast *f = t->fast;
 	f->own = o->flat->starts;
-	f->own_p = (uint32_t)o->flat->p;
+	f->own_log2 = (uint8_t)__builtin_ctzll(o->flat->p);
 	f->own_n = (uint32_t)o->flat->n;
 	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
 	f->set_index = f->set_r->index;
-	f->set_sub = f->set_r->sub;
 	f->set_shift = (uint8_t)(32 - f->set_r->bits);
 	f->set_low = UINT32_MAX >> f->set_r->bits;
 	f->hops = s ? s->flat[without_rs]->hops : NO_SET_HOPS;
@@ -1753,14 +1760,16 @@ not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 static inline const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
 {
 	const uint32_t *st = f->own;
-	size_t p = f->own_p, at;
-	__builtin_prefetch(st + p);
-	__builtin_prefetch(st + 2 * p); /* the first pairs */
+	size_t p = (size_t)1 << f->own_log2, at;
+	const uint16_t *ids = (const uint16_t *)(const void *)(st + p);
+	const struct flat_pair *pairs = (const struct flat_pair *)(const void *)(ids + p);
+	__builtin_prefetch(ids);    /* with the first pair when p is 16 */
+	__builtin_prefetch(pairs + 1);
 	if (__builtin_expect(p == OWN_MIN_P, 1))
 		at = own_search16(st, dst ^ OWN_BIAS);
 	else
 		at = own_search(st, p, dst ^ OWN_BIAS);
-	return (const struct flat_pair *)(const void *)(st + 2 * p) + st[p + at];
+	return pairs + ids[at];
 }
 
 /* The answer of an own range given the set's value e (hop index <<
@@ -1773,11 +1782,10 @@ static inline struct eff_hop_word pick(const struct flat_pair *pr, const uint64_
 	uint32_t len1 = e & LEN_MASK;
 	uint64_t shared = hops[e >> LEN_BITS] | (uint64_t)(len1 - 1) << EFF_HOP_LEN_SHIFT;
 	uint64_t win = -((pr->wins >> len1) & 1);
-	uint64_t alt = (shared & pr->keep) | pr->won.w;
-	uint64_t w = pr->lost.w ^ ((alt ^ pr->lost.w) & win);
-	uintptr_t lost_rt = (uintptr_t)pr->lost.route_table;
-	uintptr_t rt = lost_rt ^ (((uintptr_t)pr->won.route_table ^ lost_rt) & win);
-	return (struct eff_hop_word){ (const char *)rt, w };
+	uint64_t keep = -(pr->wins >> 63);
+	uint64_t alt = (shared & keep) | pr->won;
+	uint64_t w = pr->lost ^ ((alt ^ pr->lost) & win);
+	return (struct eff_hop_word){ (const char *)((uintptr_t)pr->rt & ~win), w };
 }
 
 /* eff_next_hop_word when dst's slice entry is a span (a crowded bucket,
@@ -1799,7 +1807,7 @@ struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, b
 	/* The set's two reads and the own search are independent: they
 	 * overlap. */
 	uint32_t ie = f->set_index[dst >> f->set_shift];
-	uint32_t e = f->set_sub[(ie >> RANGES_SBITS) +
+	uint32_t e = f->set_index[(ie >> RANGES_SBITS) +
 				((dst & f->set_low) >> (ie & ((1u << RANGES_SBITS) - 1)))];
 	if (__builtin_expect(!(e & RANGES_LEAF), 0))
 		return span_answer(f, dst, e);

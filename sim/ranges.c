@@ -10,11 +10,12 @@
  * values, so that a lookup touches one contiguous block.
  *
  * index[b] describes bucket b (the addresses whose top `bits` bits are b):
- * the offset of its slice in sub[] and the shift of the bucket's address
- * bits that leaves the slice's sb bits: shift - sb, at most 28.  Slice entry j
- * describes the bucket's j-th 2^(32 - bits - sb) addresses: RANGES_LEAF |
- * value when one range covers them, else the number of a span, the ranges
- * [first, first + count) that meet them, binary searched. */
+ * the position of its slice from index[0] (2^bits plus its offset in
+ * sub[]) and the shift of the bucket's address bits that leaves the
+ * slice's sb bits: shift - sb, at most 28.  Slice entry j describes the
+ * bucket's j-th 2^(32 - bits - sb) addresses: RANGES_LEAF | value when one
+ * range covers them, else the number of a span, the ranges [first, first +
+ * count) that meet them, binary searched. */
 #define RANGES_SUB_MAX_BITS 16
 #define RANGES_SUB_PER_RANGE 64       /* slice entries allowed per range meeting a bucket */
 
@@ -74,7 +75,7 @@ static void index_buckets(const uint32_t *starts, const uint32_t *values, size_t
 		size_t at = *nsub;
 		*nsub += (size_t)1 << sb;
 		if (index)
-			index[b] = (uint32_t)at << RANGES_SBITS | (shift - sb);
+			index[b] = (uint32_t)(nb + at) << RANGES_SBITS | (shift - sb);
 		size_t kk = k;
 		for (size_t j = 0; j < ((size_t)1 << sb); j++) {
 			uint64_t f = first + ((uint64_t)j << (shift - sb));
@@ -104,7 +105,7 @@ struct ranges *ranges_create(const uint32_t *starts, const uint32_t *values, siz
 	/* Count the slices and spans first. */
 	size_t nsub = 0, nspans = 0;
 	index_buckets(starts, values, n, nb, 32 - bits, NULL, NULL, &nsub, NULL, &nspans);
-	if (nsub >= (size_t)1 << (32 - RANGES_SBITS) || nspans >= RANGES_LEAF)
+	if (nb + nsub >= (size_t)1 << (32 - RANGES_SBITS) || nspans >= RANGES_LEAF)
 		return NULL;
 	size_t words = nb + nsub + ((nb + nsub) & 1) + 2 * nspans + 2 * n;
 	struct ranges *r = malloc(sizeof(*r) + (words + 1) / 2 * sizeof(uint64_t));

@@ -14,10 +14,12 @@
  * beside it, and a two-level direct index, so that a lookup is two
  * dependent reads and no branch that depends on the address:
  *  - index[] on the top `bits` address bits (4..12, about four buckets per
- *    range): each bucket names its slice of sub[] and how many of the next
- *    address bits (sbits) select an entry in it, as the shift that leaves
- *    them of the address's low 32 - bits bits (32 - bits - sbits).  A
- *    bucket inside one range has sbits 0: a slice of one entry.
+ *    range): each bucket names its slice of sub[], by its position from
+ *    index[0] (sub[] follows index[]: one base pointer serves both reads),
+ *    and how many of the next address bits (sbits) select an entry in it,
+ *    as the shift that leaves them of the address's low 32 - bits bits
+ *    (32 - bits - sbits).  A bucket inside one range has sbits 0: a slice
+ *    of one entry.
  *  - sub[]: RANGES_LEAF | value when its addresses lie in one range (the
  *    usual case), else the number of a span, the ranges to binary search.
  *    A split bucket takes the fewest bits that put every range start on a
@@ -39,7 +41,7 @@
 /* The layout is public only so that the lookup can be inlined into hot
  * callers: build with ranges_create, read with ranges_lookup*. */
 #define RANGES_LEAF 0x80000000u      /* sub entry: RANGES_LEAF | value */
-#define RANGES_SBITS 5                /* index entry: slice offset << 5 | shift */
+#define RANGES_SBITS 5                /* index entry: slice position << 5 | shift */
 
 struct ranges_span {
 	uint32_t first, count;         /* ranges [first, first + count) meet the entry */
@@ -48,8 +50,8 @@ struct ranges_span {
 struct ranges {
 	unsigned bits;                 /* index bits, 4..12 */
 	size_t n, nspans, nsub;
-	uint32_t *index;               /* 2^bits: slice offset << RANGES_SBITS | shift */
-	uint32_t *sub;                 /* nsub: the slices */
+	uint32_t *index;               /* 2^bits: slice position << RANGES_SBITS | shift */
+	uint32_t *sub;                 /* nsub: the slices, at index + 2^bits */
 	struct ranges_span *spans;     /* nspans */
 	uint32_t *starts;              /* n, strictly increasing, starts[0] == 0 */
 	uint32_t *values;              /* n */
@@ -73,7 +75,7 @@ uint32_t ranges_lookup_span(const struct ranges *r, uint32_t span, uint32_t addr
 static inline uint32_t ranges_lookup_inline(const struct ranges *r, uint32_t addr)
 {
 	uint32_t e = r->index[addr >> (32 - r->bits)];
-	uint32_t s = r->sub[(e >> RANGES_SBITS) +
+	uint32_t s = r->index[(e >> RANGES_SBITS) +
 			    ((addr & (UINT32_MAX >> r->bits)) >> (e & ((1u << RANGES_SBITS) - 1)))];
 	if (__builtin_expect((s & RANGES_LEAF) != 0, 1))
 		return s & ~RANGES_LEAF;

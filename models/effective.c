@@ -1388,6 +1388,7 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
  * instructions.
  */
 #define EFF_FLAT_AFTER 1024
+#define ALWAYS_INLINE inline __attribute__((always_inline)) /* the fast path, whatever -O */
 #define LEN_BITS 6                     /* a length + 1 (0: none) in a value */
 #define LEN_MASK 63u
 #define HIDE_NONE 34u                  /* upper window bound: nothing hidden */
@@ -1713,7 +1714,7 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
  * number of starts <= key, less one (starts[0] is the lowest address), in
  * log2(p) steps,
  * arithmetic rather than ?:, which compilers turn into branches. */
-static inline size_t own_search(const uint32_t *starts, size_t p, uint32_t key)
+static ALWAYS_INLINE size_t own_search(const uint32_t *starts, size_t p, uint32_t key)
 {
 	size_t at = 0;
 	for (size_t half = p / 2; half > 0; half /= 2)
@@ -1722,7 +1723,7 @@ static inline size_t own_search(const uint32_t *starts, size_t p, uint32_t key)
 }
 
 /* The same for p = 16, the usual size. */
-static inline size_t own_search16(const uint32_t *starts, uint32_t key)
+static ALWAYS_INLINE size_t own_search16(const uint32_t *starts, uint32_t key)
 {
 #ifdef __SSE2__
 	const __m128i *s = (const __m128i *)(const void *)starts;
@@ -1757,26 +1758,30 @@ not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 
 /* The own range's answers for dst.  The own starts, values and first
  * pairs are fetched together. */
-static inline const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
+static ALWAYS_INLINE const struct flat_pair *own_pair_of(const uint32_t *st, size_t p, uint32_t dst)
 {
-	const uint32_t *st = f->own;
-	size_t p = (size_t)1 << f->own_log2, at;
 	const uint16_t *ids = (const uint16_t *)(const void *)(st + p);
 	const struct flat_pair *pairs = (const struct flat_pair *)(const void *)(ids + p);
 	__builtin_prefetch(ids);    /* with the first pair when p is 16 */
 	__builtin_prefetch(pairs + 1);
-	if (__builtin_expect(p == OWN_MIN_P, 1))
-		at = own_search16(st, dst ^ OWN_BIAS);
-	else
-		at = own_search(st, p, dst ^ OWN_BIAS);
+	size_t at = p == OWN_MIN_P ? own_search16(st, dst ^ OWN_BIAS)
+				   : own_search(st, p, dst ^ OWN_BIAS);
 	return pairs + ids[at];
+}
+
+/* The usual p of 16 as a constant (the offsets fold). */
+static ALWAYS_INLINE const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
+{
+	if (__builtin_expect(f->own_log2 == 4, 1))
+		return own_pair_of(f->own, OWN_MIN_P, dst);
+	return own_pair_of(f->own, (size_t)1 << f->own_log2, dst);
 }
 
 /* The answer of an own range given the set's value e (hop index <<
  * LEN_BITS | length + 1).  Which candidate wins depends on the
  * destination, so a branch would mispredict often: they are merged with
  * masks. */
-static inline struct eff_hop_word pick(const struct flat_pair *pr, const uint64_t *hops,
+static ALWAYS_INLINE struct eff_hop_word pick(const struct flat_pair *pr, const uint64_t *hops,
 				       uint32_t e)
 {
 	uint32_t len1 = e & LEN_MASK;
@@ -1797,10 +1802,9 @@ span_answer(const struct eff_fast *f, uint32_t dst, uint32_t span)
 	return pick(own_pair(f, dst), f->hops, ranges_lookup_span(f->set_r, span, dst));
 }
 
-struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs)
+/* eff_next_hop_word for table t in one view. */
+static ALWAYS_INLINE struct eff_hop_word fast_word(const struct eff_table *t, uint32_t dst, bool without_rs)
 {
-	if (without_rs && t->no_rs)
-		t = t->no_rs, without_rs = false;
 	const struct eff_fast *f = &t->fast_state; /* t->fast, without the load */
 	if (!f->ready[without_rs])
 		return not_ready(t, dst, without_rs);
@@ -1812,6 +1816,23 @@ struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, b
 	if (__builtin_expect(!(e & RANGES_LEAF), 0))
 		return span_answer(f, dst, e);
 	return pick(own_pair(f, dst), f->hops, e & ~RANGES_LEAF);
+}
+
+/* The view without Route Server rows: NICs beyond the Route Server's
+ * capacity, rarely asked for, so out of line. */
+static __attribute__((noinline)) struct eff_hop_word without_rs_word(const struct eff_table *t,
+								   uint32_t dst)
+{
+	if (t->no_rs)
+		return fast_word(t->no_rs, dst, false);
+	return fast_word(t, dst, true);
+}
+
+struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs)
+{
+	if (__builtin_expect(without_rs, 0))
+		return without_rs_word(t, dst);
+	return fast_word(t, dst, false);
 }
 
 size_t eff_fast_ranges(const struct eff_table *t)

@@ -1384,8 +1384,8 @@ struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool
  * (sim/ranges.h: index, then slice), and the answer is merged from the
  * candidates with masks.  It is returned as two words in registers
  * (struct eff_hop_word), which eff_next_hop unpacks inline, and it calls
- * nothing on the way, so that it saves no registers: about 80
- * instructions.
+ * nothing on the way, so that it saves no registers: about 70
+ * instructions for the usual view and a 16-range own table.
  */
 #define EFF_FLAT_AFTER 1024
 #define ALWAYS_INLINE inline __attribute__((always_inline)) /* the fast path, whatever -O */

@@ -50,10 +50,10 @@ struct eff_own {
 
 struct eff_fast {
 	/* The flat tables' hot fields, copied here once ready: a lookup
-	 * reads these 32 bytes, at the table's start (in one cache line
-	 * unless the allocation starts 48 bytes into one), then the own
-	 * ranges (their answers after them) and the set's index and slice
-	 * entry (see "Fast next hops"). */
+	 * reads these 32 bytes at the table's start, and for the usual own
+	 * table of 16 ranges its starts and pair numbers after them (in
+	 * the table: no pointer to follow), then one pair of the own table
+	 * and the set's index and slice entry (see "Fast next hops"). */
 	const uint32_t *own;           /* own_flat's starts, values and pairs */
 	const uint32_t *set_index;     /* set_r's index, then its slices */
 	const uint64_t *hops;          /* the set's flat table's */
@@ -61,13 +61,17 @@ struct eff_fast {
 	uint8_t set_shift;             /* 32 - set_r's index bits */
 	uint8_t own_log2;              /* own_flat's padded count p is 1 << own_log2 (>= 16) */
 	bool ready[2];                 /* [without_rs]: the above filled for that view */
+	/* When p is 16: own_flat's pair numbers and starts, copied. */
+	uint8_t ids16[16];
+	uint32_t starts16[16];         /* 16-byte aligned: see the assertion */
 	/* Cold. */
 	bool failed[2];                /* out of memory building them: rules only */
 	const struct ranges *set_r;    /* the set's flat table, NO_SET if none */
 	uint32_t own_n;                /* own_flat's ranges before the padding */
 	unsigned lookups;              /* counted until the flat tables are ready */
 };
-_Static_assert(offsetof(struct eff_fast, failed) == 32, "the hot fields take 32 bytes");
+_Static_assert(offsetof(struct eff_fast, ids16) == 32, "the hot fields take 32 bytes");
+_Static_assert(offsetof(struct eff_fast, starts16) == 48, "the starts are 16-byte aligned");
 
 struct eff_table {
 	struct eff_fast fast_state;    /* derived lookup state (see "Fast next hops") */
@@ -1413,13 +1417,16 @@ struct flat_pair {
 /* A table's own flat table: 5 to 14 ranges for a spoke (a few hundred for
  * a hub peered with every spoke), searched without an index: p starts,
  * then p 16-bit values (pair numbers), then the pairs (at 6p bytes, a
- * multiple of 32: a pair never crosses a cache line).  The ranges are padded to a power of two
- * p >= OWN_MIN_P with copies of the last one.  Sixteen starts fill one
- * cache line, compared with the destination all at once (SSE2: four
- * compares and a mask; elsewhere four unrolled steps); more are binary
- * searched in log2(p) fixed steps.  No branch depends on the address.
- * Starts are stored with the top bit flipped (OWN_BIAS), which makes
- * signed order the unsigned one: SSE2 compares signed. */
+ * multiple of 32: a pair never crosses a cache line).  The ranges are
+ * padded to a power of two p >= OWN_MIN_P with copies of the last one.
+ * Sixteen starts, the usual case, are copied with their pair numbers into
+ * each table that looks them up (every table has the 80 bytes of room: a
+ * lookup follows no pointer to find its range) and compared with the destination all at
+ * once (SSE2: four compares and a mask; elsewhere four unrolled steps);
+ * more are binary searched here in log2(p) fixed steps.  No branch
+ * depends on the address.  Starts are stored with the top bit flipped
+ * (OWN_BIAS), which makes signed order the unsigned one: SSE2 compares
+ * signed. */
 #define OWN_MIN_P 16
 #define OWN_BIAS 0x80000000u
 
@@ -1699,6 +1706,13 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 	struct eff_fast *f = t->fast;
 	f->own = o->flat->starts;
 	f->own_log2 = (uint8_t)__builtin_ctzll(o->flat->p);
+	if (o->flat->p == OWN_MIN_P) {
+		const uint16_t *ids = (const uint16_t *)(const void *)(o->flat->starts + OWN_MIN_P);
+		for (size_t i = 0; i < OWN_MIN_P; i++) {
+			f->starts16[i] = o->flat->starts[i];
+			f->ids16[i] = (uint8_t)ids[i]; /* at most 16 pairs */
+		}
+	}
 	f->own_n = (uint32_t)o->flat->n;
 	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
 	f->set_index = f->set_r->index;
@@ -1756,8 +1770,8 @@ not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 	return eff_next_hop_word(t, dst, without_rs);
 }
 
-/* The own range's answers for dst.  The own starts, values and first
- * pairs are fetched together. */
+/* The own range's answers for dst from the own table itself.  Its
+ * starts, values and first pairs are fetched together. */
 static ALWAYS_INLINE const struct flat_pair *own_pair_of(const uint32_t *st, size_t p, uint32_t dst)
 {
 	const uint16_t *ids = (const uint16_t *)(const void *)(st + p);
@@ -1769,11 +1783,17 @@ static ALWAYS_INLINE const struct flat_pair *own_pair_of(const uint32_t *st, siz
 	return pairs + ids[at];
 }
 
-/* The usual p of 16 as a constant (the offsets fold). */
+/* The usual p of 16 from the starts and pair numbers copied into the
+ * table: only the pair is read from the own table (6p = 96 bytes in). */
 static ALWAYS_INLINE const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
 {
-	if (__builtin_expect(f->own_log2 == 4, 1))
-		return own_pair_of(f->own, OWN_MIN_P, dst);
+	if (__builtin_expect(f->own_log2 == 4, 1)) {
+		const struct flat_pair *pairs =
+			(const struct flat_pair *)(const void *)(f->own + 6 * OWN_MIN_P / 4);
+		__builtin_prefetch(pairs);
+		__builtin_prefetch(pairs + 1);
+		return pairs + f->ids16[own_search16(f->starts16, dst ^ OWN_BIAS)];
+	}
 	return own_pair_of(f->own, (size_t)1 << f->own_log2, dst);
 }
 

@@ -1421,9 +1421,9 @@ struct flat_pair {
  * padded to a power of two p >= OWN_MIN_P with copies of the last one.
  * Sixteen starts, the usual case, are copied with their pair numbers into
  * each table that looks them up (every table has the 80 bytes of room: a
- * lookup follows no pointer to find its range) and compared with the destination all at
- * once (SSE2: four compares and a mask; elsewhere four unrolled steps);
- * more are binary searched here in log2(p) fixed steps.  No branch
+ * lookup follows no pointer to find its range) and compared with the
+ * destination all at once (SSE2: four compares and a mask; elsewhere four
+ * unrolled steps); more are binary searched here in log2(p) fixed steps.  No branch
  * depends on the address.  Starts are stored with the top bit flipped
  * (OWN_BIAS), which makes signed order the unsigned one: SSE2 compares
  * signed. */
@@ -1726,8 +1726,8 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 
 /* The range of biased key among p (a power of two) biased starts: the
  * number of starts <= key, less one (starts[0] is the lowest address), in
- * log2(p) steps,
- * arithmetic rather than ?:, which compilers turn into branches. */
+ * log2(p) steps written as arithmetic rather than ?:, which compilers turn
+ * into branches. */
 static ALWAYS_INLINE size_t own_search(const uint32_t *starts, size_t p, uint32_t key)
 {
 	size_t at = 0;
@@ -1736,7 +1736,7 @@ static ALWAYS_INLINE size_t own_search(const uint32_t *starts, size_t p, uint32_
 	return at;
 }
 
-/* The same for p = 16, the usual size. */
+/* The same for p = 16, the usual size; starts 16-byte aligned. */
 static ALWAYS_INLINE size_t own_search16(const uint32_t *starts, uint32_t key)
 {
 #ifdef __SSE2__
@@ -1770,31 +1770,27 @@ not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 	return eff_next_hop_word(t, dst, without_rs);
 }
 
-/* The own range's answers for dst from the own table itself.  Its
- * starts, values and first pairs are fetched together. */
-static ALWAYS_INLINE const struct flat_pair *own_pair_of(const uint32_t *st, size_t p, uint32_t dst)
-{
-	const uint16_t *ids = (const uint16_t *)(const void *)(st + p);
-	const struct flat_pair *pairs = (const struct flat_pair *)(const void *)(ids + p);
-	__builtin_prefetch(ids);    /* with the first pair when p is 16 */
-	__builtin_prefetch(pairs + 1);
-	size_t at = p == OWN_MIN_P ? own_search16(st, dst ^ OWN_BIAS)
-				   : own_search(st, p, dst ^ OWN_BIAS);
-	return pairs + ids[at];
-}
-
-/* The usual p of 16 from the starts and pair numbers copied into the
- * table: only the pair is read from the own table (6p = 96 bytes in). */
+/* The own range's answers for dst.  For the usual p of 16 the starts and
+ * pair numbers copied into the table find it: only the pair is read from
+ * the own table (6p = 96 bytes in). */
 static ALWAYS_INLINE const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
 {
+	const uint32_t *st = f->own;
 	if (__builtin_expect(f->own_log2 == 4, 1)) {
 		const struct flat_pair *pairs =
-			(const struct flat_pair *)(const void *)(f->own + 6 * OWN_MIN_P / 4);
+			(const struct flat_pair *)(const void *)(st + 6 * OWN_MIN_P / 4);
 		__builtin_prefetch(pairs);
 		__builtin_prefetch(pairs + 1);
 		return pairs + f->ids16[own_search16(f->starts16, dst ^ OWN_BIAS)];
 	}
-	return own_pair_of(f->own, (size_t)1 << f->own_log2, dst);
+	/* A larger table: its starts, values and first pairs, fetched
+	 * together. */
+	size_t p = (size_t)1 << f->own_log2;
+	const uint16_t *ids = (const uint16_t *)(const void *)(st + p);
+	const struct flat_pair *pairs = (const struct flat_pair *)(const void *)(ids + p);
+	__builtin_prefetch(ids);
+	__builtin_prefetch(pairs);
+	return pairs + ids[own_search(st, p, dst ^ OWN_BIAS)];
 }
 
 /* The answer of an own range given the set's value e (hop index <<

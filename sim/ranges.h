@@ -70,8 +70,9 @@ size_t ranges_bytes(const struct ranges *r); /* memory held */
 /* The value at addr within span number `span` (a crowded slice entry). */
 uint32_t ranges_lookup_span(const struct ranges *r, uint32_t span, uint32_t addr);
 
-/* ranges_lookup, inlined: the slice entry is index's offset plus the next
- * sbits address bits (none when sbits is 0: the shift is 32 - bits then). */
+/* ranges_lookup, inlined: the slice entry is at the index entry's position
+ * plus the next sbits address bits (none when sbits is 0: the shift is
+ * 32 - bits then). */
 static inline uint32_t ranges_lookup_inline(const struct ranges *r, uint32_t addr)
 {
 	uint32_t e = r->index[addr >> (32 - r->bits)];

@@ -84,6 +84,7 @@ struct nic_names {
 	const char **v;                /* interned, in the run's arena */
 	size_t n;
 	bool built;
+	const char *subnet;            /* [programmed] only: the subnet's id, interned */
 };
 
 struct run {
@@ -331,8 +332,13 @@ static void log_change_views(struct run *r, int64_t at, const struct subnet *s, 
 			.bgp_scope = sc->bgp,
 			.nbgp_scope = sc->nbgp,
 		};
-		if (!(e->subnet = intern(r, s->id)))
+		/* Interned once per subnet while the cache holds. */
+		const char **id = cacheable ? &r->name_cache[s->index * 2].subnet : NULL;
+		e->subnet = id && *id ? *id : intern(r, s->id);
+		if (!e->subnet)
 			oom(r);
+		else if (id)
+			*id = e->subnet;
 	}
 }
 

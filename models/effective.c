@@ -94,6 +94,10 @@ struct eff_table {
 	struct lpm *fib;               /* prefix -> own Active row */
 	struct lpm *se_fib;            /* service endpoint prefix -> own row */
 };
+/* The lookup's movdqa of starts16 needs it 16-byte aligned: the table
+ * comes from malloc (aligned to max_align_t) and starts with fast_state. */
+_Static_assert(offsetof(struct eff_table, fast_state) == 0 && _Alignof(max_align_t) >= 16,
+	       "a table's starts16 is 16-byte aligned");
 
 /* A zeroed table.  (Not aligned to a cache line: aligned_alloc costs
  * more, for every table of every event, than the second line it saves

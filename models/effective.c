@@ -1501,12 +1501,12 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 	struct sweep w = { malloc(cap * sizeof(uint32_t)), malloc(cap * sizeof(uint32_t)), 0 };
 	bool *usable = malloc(n ? n : 1);
 	if (!g || !first || !val || !w.starts || !w.vals || !usable)
-		goto fail;
+		goto out;
 	/* Zeroed: a lookup reads hops[0] when nothing matches. */
 	ips = calloc(n ? n : 1, sizeof(*ips));
 	g->hops = calloc(n ? n : 1, sizeof(*g->hops));
 	if (!ips || !g->hops)
-		goto fail;
+		goto out;
 	size_t nh = 0;
 	for (size_t i = 0; i < n; i++) {
 		usable[i] = entry_first_hop(s, i, without_rs, &first[i]);
@@ -1519,7 +1519,7 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 		if (nu == 0 || ips[nu - 1] != ips[i])
 			ips[nu++] = ips[i];
 	if (nu >= (size_t)1 << (31 - LEN_BITS))
-		goto fail;
+		goto out;
 	for (size_t i = 0; i < nu; i++)
 		g->hops[i] = ips[i] | GATEWAY_WORD;
 	for (size_t i = 0; i < n; i++)
@@ -1543,13 +1543,16 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 		if (i == n)
 			break;
 		if (depth == 33)
-			goto fail; /* cannot happen: entries are distinct and sorted */
+			goto out; /* cannot happen: entries are distinct and sorted */
 		stack[depth++] = i;
 		sweep_emit(&w, s->entries[i].prefix.addr, val[i]);
 	}
 	g->r = ranges_create(w.starts, w.vals, w.n);
-	if (!g->r)
-		goto fail;
+out:
+	if (g && !g->r) { /* failed on the way (g->r is set last) */
+		bgp_flat_destroy(g);
+		g = NULL;
+	}
 	free(first);
 	free(ips);
 	free(val);
@@ -1557,15 +1560,6 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 	free(w.vals);
 	free(usable);
 	return g;
-fail:
-	bgp_flat_destroy(g);
-	free(first);
-	free(ips);
-	free(val);
-	free(w.starts);
-	free(w.vals);
-	free(usable);
-	return NULL;
 }
 
 static void add_bounds(uint32_t *b, size_t *n, struct prefix p)

@@ -16,7 +16,7 @@
  * Costs: arena_alloc is O(1); the waste is at most the tail of each full
  * block plus 15 bytes of padding per allocation.  arena_destroy is O(blocks).
  */
-#include "sim/arena.h"
+#include "arena.h"
 
 #include <stdarg.h>
 #include <stdint.h>

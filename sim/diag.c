@@ -18,7 +18,7 @@
  * Costs: diag_add is O(length of the message) amortised; diag_print is
  * O(total text).
  */
-#include "sim/diag.h"
+#include "diag.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -33,7 +33,7 @@
  * Costs: push and step O(log n); cancel O(1) amortised; memory 24 bytes per
  * heap element plus 40 per slot.
  */
-#include "sim/evq.h"
+#include "evq.h"
 
 #include <assert.h>
 #include <stdlib.h>

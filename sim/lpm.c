@@ -60,7 +60,7 @@
  * routes (the worst case for 20 rules) 66 KiB, 10,000 random prefixes of
  * uniformly random length about 9 MiB.
  */
-#include "sim/lpm.h"
+#include "lpm.h"
 
 #include <assert.h>
 #include <stdlib.h>

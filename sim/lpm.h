@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/prefix.h"
+#include "prefix.h"
 
 struct lpm;
 

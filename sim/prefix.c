@@ -19,7 +19,7 @@
  * behaviour in C): length 0 is a special case.  Nothing here allocates; all
  * functions are O(length of the text) or O(1).
  */
-#include "sim/prefix.h"
+#include "prefix.h"
 
 #include <assert.h>
 #include <stdio.h>

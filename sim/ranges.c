@@ -1,7 +1,7 @@
 /*
  * ranges.c - a flattened lookup table.  See ranges.h.
  */
-#include "sim/ranges.h"
+#include "ranges.h"
 
 #include <stdlib.h>
 #include <string.h>

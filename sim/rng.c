@@ -11,7 +11,7 @@
  *
  * Costs: an rng is about 5 KB (the MT state); each draw is O(1).
  */
-#include "sim/rng.h"
+#include "rng.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>

@@ -16,7 +16,7 @@
  * grow is O(cap); memory 24 bytes per bucket, between 1.33 and 2.67
  * buckets per key once grown.
  */
-#include "sim/strmap.h"
+#include "strmap.h"
 
 #include <assert.h>
 #include <stdint.h>

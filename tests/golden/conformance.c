@@ -34,7 +34,7 @@
  *   + Default Active [0.0.0.0/0] Internet [] name=null
  *
  * The comparison is written here again on purpose, not taken from
- * tools/rowdiff.c: the judge must not share code (and so bugs) with the
+ * tools/cli/rowdiff.c: the judge must not share code (and so bugs) with the
  * program it judges, and it links nothing but cJSON.
  *
  * Exit status: 0 every check passed; 1 a check failed or the case is

@@ -285,7 +285,7 @@ def shards_merge():
 
 
 def capacity_seed():
-    """Bites found by replaying the grown seed network (models/grow.c)."""
+    """Bites found by replaying the grown seed network (models/studies/grow.c)."""
     db = os.path.join(TMP, "cap.db")
     out_dir = os.path.join(TMP, "cap")
     out, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db, "--out", out_dir)

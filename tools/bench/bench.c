@@ -4,8 +4,8 @@
  *     bench SCENARIO [--repeat N] [--lookups M] [--sample-nics K] [--no-rss]
  *           [-o table|json]
  *
- * What it measures, through the library API only (models/run.h,
- * models/effective.h), with CLOCK_MONOTONIC, single thread:
+ * What it measures, through the library API only (models/replay/run.h,
+ * models/rules/effective.h), with CLOCK_MONOTONIC, single thread:
  *
  *  (a) load + compute: scenario_load + run_create + run_execute, the whole
  *      replay, file events included.  Because the file's events are part of
@@ -62,11 +62,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "models/effective.h"
-#include "models/run.h"
-#include "models/scenario.h"
-#include "sim/diag.h"
-#include "sim/prefix.h"
+#include "effective.h"
+#include "run.h"
+#include "scenario.h"
+#include "diag.h"
+#include "prefix.h"
 
 #ifndef BENCH_BUILDTYPE
 #define BENCH_BUILDTYPE "unknown (not built by meson)"

@@ -9,7 +9,7 @@
  * the scenario's `baseline` checkpoint (or its end).  N variants are taken
  * in study order, cycling through the list when N is larger (ref-4k has
  * 424 single failures), each evaluated for real in its own forked process
- * exactly as `vnetsim sweep` does (tools/sweep_exec.c).  Prints the time
+ * exactly as `vnetsim sweep` does (tools/cli/sweep_exec.c).  Prints the time
  * to prepare the baseline, the time of the sweep, and variants per second.
  */
 #include <stdio.h>
@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "models/scenario.h"
-#include "models/study.h"
-#include "sim/diag.h"
-#include "tools/sweep_exec.h"
+#include "scenario.h"
+#include "study.h"
+#include "diag.h"
+#include "sweep_exec.h"
 
 static double now_s(void)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/arena.h"
+#include "arena.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/diag.h"
+#include "diag.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "sim/ranges.h"
+#include "ranges.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -11,7 +11,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "sim/rng.h"
+#include "rng.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/strmap.h"
+#include "strmap.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 

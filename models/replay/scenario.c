@@ -1,0 +1,667 @@
+/*
+ * scenario.c - loading a scenario file (SPEC 2, every rule of 2.1-2.3).
+ *
+ * Order: parse (jsonin), top level, settings, service tags, topology
+ * (topo_load), events, expectations.  Every stage runs even after errors in
+ * an earlier one where it can, so one run shows all problems.  Events are
+ * sorted by time with a stable sort: equal times keep file order (2.2).
+ */
+#include "scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit.h"
+#include "jsonin.h"
+#include "platform.h"
+#include "svctag_json.h"
+#include "topo_load.h"
+#include "diag.h"
+#include "strmap.h"
+
+#define MAX_EVENTS 1000000
+#define MAX_EVENT_PREFIXES 100000
+
+static const struct {
+	const char *name;
+	enum ev_op op;
+} OPS[] = {
+	{ "advertise", EV_ADVERTISE },  { "withdraw", EV_WITHDRAW },
+	{ "peerDown", EV_PEER_DOWN },   { "peerUp", EV_PEER_UP },
+	{ "instanceDown", EV_INSTANCE_DOWN }, { "instanceUp", EV_INSTANCE_UP },
+	{ "add", EV_ADD },              { "set", EV_SET },
+	{ "remove", EV_REMOVE },        { "checkpoint", EV_CHECKPOINT },
+};
+
+const char *ev_op_name(enum ev_op op)
+{
+	for (size_t i = 0; i < sizeof(OPS) / sizeof(OPS[0]); i++)
+		if (OPS[i].op == op)
+			return OPS[i].name;
+	return "?";
+}
+
+void scenario_destroy(struct scenario *s)
+{
+	if (!s)
+		return;
+	topology_destroy(s->topo);
+	for (size_t i = 0; i < s->nevents; i++) {
+		free(s->events[i].prefixes);
+		free(s->events[i].as_path);
+		free(s->events[i].communities);
+	}
+	free(s->events);
+	strmap_destroy(s->labels);
+	free(s->expectations);
+	svctag_destroy(s->owned_tags[0]);
+	svctag_destroy(s->owned_tags[1]);
+	cJSON_Delete(s->routes_docs);
+	cJSON_Delete(s->doc);
+	free(s);
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+static void load_settings(struct jin *j, struct scenario *s, const cJSON *o)
+{
+	static const char *const known[] = { "platformNoneRoutes", "bgpHoldSeconds",
+					     "bgpKeepaliveSeconds", "bgpConnectRetrySeconds",
+					     "routeProgrammingDelaySeconds",
+					     "routeServerScaleOutSeconds", "horizonSeconds", NULL };
+	struct settings *st = &s->settings;
+	st->hold_ms = 180000;
+	st->keepalive_ms = 60000;
+	st->connect_retry_ms = 60000;
+	st->programming_delay_ms = 0;
+	st->scale_out_ms = 1500000;
+	st->horizon_ms = -1;
+	st->none_profile = PLATFORM_DEFAULT_PROFILE;
+	const char *const *list = platform_none_profile(PLATFORM_DEFAULT_PROFILE);
+	if (o) {
+		size_t m = jin_push_key(j, "settings");
+		jin_known_keys(j, o, known);
+		const cJSON *pn = cJSON_GetObjectItemCaseSensitive(o, "platformNoneRoutes");
+		if (cJSON_IsString(pn)) {
+			const char *const *l = platform_none_profile(pn->valuestring);
+			if (l) {
+				list = l;
+				st->none_profile = pn->valuestring;
+			} else {
+				jin_error_at(j, "platformNoneRoutes", "unknown profile \"%s\" (one of %s, or an "
+								      "array of prefixes)",
+					     pn->valuestring, platform_profile_names());
+			}
+		} else if (cJSON_IsArray(pn)) {
+			list = NULL;
+			st->none_profile = NULL;
+			size_t m2 = jin_push_key(j, "platformNoneRoutes"), i = 0;
+			for (const cJSON *it = pn->child; it; it = it->next, i++) {
+				size_t m3 = jin_push_index(j, i);
+				struct prefix p;
+				if (i >= sizeof(s->none_storage) / sizeof(s->none_storage[0]))
+					jin_error(j, "more than %zu platform None prefixes",
+						  sizeof(s->none_storage) / sizeof(s->none_storage[0]));
+				else if (jin_prefix_value(j, it, &p))
+					s->none_storage[st->none_prefixes.n++] = p;
+				jin_pop(j, m3);
+				if (i >= sizeof(s->none_storage) / sizeof(s->none_storage[0]))
+					break;
+			}
+			jin_pop(j, m2);
+		} else if (pn) {
+			jin_error_at(j, "platformNoneRoutes", "expected a profile name or an array of prefixes");
+		}
+		struct {
+			const char *key;
+			int64_t *dst;
+		} times[] = {
+			{ "bgpHoldSeconds", &st->hold_ms },
+			{ "bgpKeepaliveSeconds", &st->keepalive_ms },
+			{ "bgpConnectRetrySeconds", &st->connect_retry_ms },
+			{ "routeProgrammingDelaySeconds", &st->programming_delay_ms },
+			{ "routeServerScaleOutSeconds", &st->scale_out_ms },
+			{ "horizonSeconds", &st->horizon_ms },
+		};
+		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+			jin_duration(j, o, times[i].key, times[i].dst);
+		if (st->hold_ms != 0 && st->hold_ms < 3000)
+			jin_error_at(j, "bgpHoldSeconds", "a BGP hold time is 0 or at least 3 seconds (RFC 4271)");
+		/* RFC 4271 4.4 and 10: keepalives at most once a second and
+		 * more often than the hold time, or the session flaps on its own
+		 * (hold 0 turns both off).  Connect retry: a lower bound keeps a
+		 * dropped session from filling the event queue. */
+		if (st->hold_ms != 0 && st->keepalive_ms >= st->hold_ms)
+			jin_error_at(j, "bgpKeepaliveSeconds",
+				     "the keepalive interval (%.3fs) must be shorter than the hold time "
+				     "(%.3fs), typically a third of it (RFC 4271)",
+				     (double)st->keepalive_ms / 1000.0, (double)st->hold_ms / 1000.0);
+		else if (st->hold_ms != 0 && st->keepalive_ms < 1000)
+			jin_error_at(j, "bgpKeepaliveSeconds",
+				     "keepalives are sent at most once a second (RFC 4271 4.4)");
+		if (st->connect_retry_ms < 1000)
+			jin_error_at(j, "bgpConnectRetrySeconds",
+				     "the connect retry time must be at least 1 second");
+		jin_pop(j, m);
+	}
+	if (list) {
+		size_t n = 0;
+		for (; list[n]; n++)
+			prefix_parse(list[n], &s->none_storage[n]);
+		st->none_prefixes.n = n;
+	}
+	st->none_prefixes.v = s->none_storage;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static bool read_prefixes(struct jin *j, const cJSON *o, const char *key, struct event *e)
+{
+	const cJSON *arr;
+	if (!jin_array(j, o, key, true, &arr))
+		return false;
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (n == 0) {
+		jin_error_at(j, key, "at least one prefix is needed");
+		return false;
+	}
+	if (n > MAX_EVENT_PREFIXES) {
+		jin_error_at(j, key, "%zu prefixes in one event (at most %d)", n, MAX_EVENT_PREFIXES);
+		return false;
+	}
+	e->prefixes = calloc(n, sizeof(*e->prefixes));
+	if (!e->prefixes)
+		return false;
+	size_t m = jin_push_key(j, key);
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		size_t m2 = jin_push_index(j, i);
+		if (jin_prefix_value(j, it, &e->prefixes[e->nprefixes]))
+			e->nprefixes++;
+		jin_pop(j, m2);
+	}
+	jin_pop(j, m);
+	return e->nprefixes == n;
+}
+
+/* "65535:65282" or a number. */
+static bool parse_community(const cJSON *v, uint32_t *out)
+{
+	if (cJSON_IsString(v)) {
+		unsigned hi, lo;
+		char tail;
+		if (sscanf(v->valuestring, "%5u:%5u%c", &hi, &lo, &tail) == 2 && hi <= 65535 &&
+		    lo <= 65535) {
+			*out = (hi << 16) | lo;
+			return true;
+		}
+		if (strcmp(v->valuestring, "no-advertise") == 0) {
+			*out = 0xFFFFFF02u;
+			return true;
+		}
+		return false;
+	}
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 4294967295.0 &&
+	    v->valuedouble == (double)(uint32_t)v->valuedouble) {
+		*out = (uint32_t)v->valuedouble;
+		return true;
+	}
+	return false;
+}
+
+static void read_bgp_attrs(struct jin *j, const cJSON *o, struct event *e)
+{
+	const cJSON *arr;
+	if (jin_array(j, o, "asPath", false, &arr)) {
+		size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+		size_t m = jin_push_key(j, "asPath");
+		if (n > 64)
+			jin_error(j, "an AS path of %zu hops: at most 64 are modelled", n);
+		e->as_path = calloc(n ? n : 1, sizeof(uint32_t));
+		e->has_as_path = true;
+		for (const cJSON *it = arr->child; it && n <= 64; it = it->next, i++) {
+			if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 4294967295.0 ||
+			    it->valuedouble != (double)(uint32_t)it->valuedouble) {
+				size_t m2 = jin_push_index(j, i);
+				jin_error(j, "an AS number is a whole number 1..4294967295");
+				jin_pop(j, m2);
+			} else if (e->as_path) {
+				e->as_path[e->as_len++] = (uint32_t)it->valuedouble;
+			}
+		}
+		jin_pop(j, m);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(o, "nextHop"))
+		e->has_next_hop = jin_ipv4(j, o, "nextHop", true, &e->next_hop);
+	if (jin_array(j, o, "communities", false, &arr)) {
+		size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+		size_t m = jin_push_key(j, "communities");
+		e->communities = calloc(n ? n : 1, sizeof(uint32_t));
+		for (const cJSON *it = arr->child; it && e->communities; it = it->next, i++) {
+			if (!parse_community(it, &e->communities[e->ncommunities])) {
+				size_t m2 = jin_push_index(j, i);
+				jin_error(j, "a community is \"high:low\" (each 0..65535) or a number");
+				jin_pop(j, m2);
+			} else {
+				e->ncommunities++;
+			}
+		}
+		jin_pop(j, m);
+	}
+	if (jin_array(j, o, "to", false, &arr)) {
+		size_t m = jin_push_key(j, "to"), i = 0;
+		e->to_mask = 0;
+		e->has_to = true;
+		for (const cJSON *it = arr->child; it; it = it->next, i++) {
+			if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_0") == 0)
+				e->to_mask |= 1;
+			else if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_1") == 0)
+				e->to_mask |= 2;
+			else {
+				size_t m2 = jin_push_index(j, i);
+				jin_error(j, "an instance is \"IN_0\" or \"IN_1\"");
+				jin_pop(j, m2);
+			}
+		}
+		if (e->to_mask == 0 && cJSON_GetArraySize(arr) == 0)
+			jin_error(j, "\"to\" names no instance");
+		jin_pop(j, m);
+	}
+}
+
+/* Is `name` created by an `add` event before event index `before`? */
+static bool added_earlier(const struct scenario *s, size_t before, const char *path)
+{
+	for (size_t i = 0; i < s->nevents && s->events[i].index < before; i++)
+		if (s->events[i].op == EV_ADD && s->events[i].path &&
+		    strcmp(s->events[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* A BGP speaker reference: "rs/conn" or a connection name. */
+static void check_peer_ref(struct jin *j, struct scenario *s, const struct event *e,
+			   const char *key, const char *ref)
+{
+	const struct topology *t = s->topo;
+	if (!t || !ref)
+		return;
+	const char *slash = strchr(ref, '/');
+	char path[600];
+	if (slash) {
+		if (topology_bgp_conn(t, ref))
+			return;
+		snprintf(path, sizeof(path), "routeServers/%.*s/bgpConnections/%s",
+			 (int)(slash - ref), ref, slash + 1);
+		if (!added_earlier(s, e->index, path))
+			jin_error_at(j, key, "no Route Server BGP connection \"%s\"", ref);
+		return;
+	}
+	const struct connection *c = topology_connection(t, ref);
+	if (c) {
+		if (c->type == CONN_IPSEC && !c->enable_bgp && e->op != EV_PEER_DOWN &&
+		    e->op != EV_PEER_UP)
+			jin_error_at(j, key, "connection \"%s\" has no BGP session (enableBgp is false)",
+				     ref);
+		return;
+	}
+	snprintf(path, sizeof(path), "connections/%s", ref);
+	if (!added_earlier(s, e->index, path))
+		jin_error_at(j, key, "no connection or Route Server BGP connection \"%s\" (NVAs are "
+				     "named \"<routeServer>/<bgpConnection>\")",
+			     ref);
+}
+
+static void check_target_ref(struct jin *j, struct scenario *s, const char *ref)
+{
+	const char *slash = ref ? strrchr(ref, '/') : NULL;
+	if (!slash || (strcmp(slash + 1, "IN_0") != 0 && strcmp(slash + 1, "IN_1") != 0)) {
+		jin_error_at(j, "target", "expected \"<routeServer or gateway>/IN_0\" or \"/IN_1\"");
+		return;
+	}
+	char name[256];
+	snprintf(name, sizeof(name), "%.*s", (int)(slash - ref), ref);
+	if (s->topo && !topology_route_server(s->topo, name) && !topology_gateway(s->topo, name))
+		jin_error_at(j, "target", "no Route Server or gateway named \"%s\"", name);
+}
+
+static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct event *e)
+{
+	static const char *const known[] = { "at", "op", "from", "prefixes", "asPath", "nextHop",
+					     "communities", "to", "peer", "mode", "target", "path",
+					     "value", "label", "comment", NULL };
+	jin_known_keys(j, o, known);
+	const char *op = NULL;
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "at");
+	if (!at)
+		jin_error(j, "missing required key \"at\"");
+	else {
+		size_t m = jin_push_key(j, "at");
+		jin_duration_value(j, at, &e->at_ms);
+		jin_pop(j, m);
+	}
+	e->to_mask = 3;
+	if (!jin_string(j, o, "op", true, &op))
+		return;
+	bool found = false;
+	for (size_t i = 0; i < sizeof(OPS) / sizeof(OPS[0]); i++)
+		if (strcmp(OPS[i].name, op) == 0) {
+			e->op = OPS[i].op;
+			found = true;
+		}
+	if (!found) {
+		jin_error_at(j, "op", "unknown op \"%s\" (advertise, withdraw, peerDown, peerUp, "
+				      "instanceDown, instanceUp, add, set, remove, checkpoint)",
+			     op);
+		return;
+	}
+	switch (e->op) {
+	case EV_ADVERTISE:
+	case EV_WITHDRAW:
+		jin_string(j, o, "from", true, &e->from);
+		read_prefixes(j, o, "prefixes", e);
+		if (e->op == EV_ADVERTISE)
+			read_bgp_attrs(j, o, e);
+		check_peer_ref(j, s, e, "from", e->from);
+		break;
+	case EV_PEER_DOWN:
+	case EV_PEER_UP: {
+		const char *mode = "graceful";
+		jin_string(j, o, "peer", true, &e->peer);
+		/* SPEC 2.2: peerDown {peer, mode}; a crash and a shutdown
+		 * differ by minutes of black-holing, so no default. */
+		if (e->op == EV_PEER_DOWN && jin_string(j, o, "mode", true, &mode) &&
+		    strcmp(mode, "graceful") != 0 && strcmp(mode, "silent") != 0)
+			jin_error_at(j, "mode", "\"%s\" is not graceful or silent", mode);
+		e->graceful = strcmp(mode, "silent") != 0;
+		check_peer_ref(j, s, e, "peer", e->peer);
+		break;
+	}
+	case EV_INSTANCE_DOWN:
+	case EV_INSTANCE_UP:
+		if (jin_string(j, o, "target", true, &e->target))
+			check_target_ref(j, s, e->target);
+		break;
+	case EV_ADD:
+	case EV_SET:
+	case EV_REMOVE:
+		if (jin_string(j, o, "path", true, &e->path)) {
+			const char *why = edit_path_check(e->path);
+			if (why)
+				jin_error_at(j, "path", "%s", why);
+		}
+		e->value = cJSON_GetObjectItemCaseSensitive(o, "value");
+		if (e->op != EV_REMOVE && !cJSON_IsObject(e->value))
+			jin_error(j, "%s needs \"value\": an object", op);
+		if (e->op == EV_REMOVE && e->value)
+			jin_error_at(j, "value", "remove takes no value");
+		break;
+	case EV_CHECKPOINT:
+		if (jin_string(j, o, "label", true, &e->label)) {
+			if (strcmp(e->label, "start") == 0 || strcmp(e->label, "end") == 0 ||
+			    e->label[0] == '\0')
+				jin_error_at(j, "label", "\"%s\" is reserved (start and end are implicit)",
+					     e->label);
+			if ((s->labels || (s->labels = strmap_create())) &&
+			    strmap_put(s->labels, e->label, e) == 0)
+				jin_error_at(j, "label", "checkpoint \"%s\" is defined twice",
+					     e->label);
+		}
+		break;
+	}
+}
+
+static int event_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+	if (x->at_ms != y->at_ms)
+		return x->at_ms < y->at_ms ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index); /* stable: file order */
+}
+
+static void load_events(struct jin *j, struct scenario *s, const cJSON *arr)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	if (n > MAX_EVENTS) {
+		jin_error_at(j, "events", "%zu events (at most %d)", n, MAX_EVENTS);
+		return;
+	}
+	s->events = calloc(n ? n : 1, sizeof(*s->events));
+	if (!s->events)
+		return;
+	size_t m = jin_push_key(j, "events");
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		size_t m2 = jin_push_index(j, i);
+		struct event *e = &s->events[s->nevents];
+		e->index = i;
+		if (!cJSON_IsObject(it))
+			jin_error(j, "expected an event object");
+		else
+			load_event(j, s, it, e);
+		s->nevents++;
+		jin_pop(j, m2);
+	}
+	jin_pop(j, m);
+	qsort(s->events, s->nevents, sizeof(*s->events), event_cmp);
+}
+
+/* ---- expectations ------------------------------------------------------- */
+
+static bool checkpoint_exists(const struct scenario *s, const char *label)
+{
+	if (strcmp(label, "start") == 0 || strcmp(label, "end") == 0)
+		return true;
+	return s->labels && strmap_has(s->labels, label);
+}
+
+/* Does an add event create something under `path` ("networkInterfaces",
+ * "virtualNetworks/hub")?  Such a name may exist at a later checkpoint. */
+static bool added_under(const struct scenario *s, const char *path)
+{
+	size_t n = strlen(path);
+	for (size_t i = 0; i < s->nevents; i++) {
+		const char *p = s->events[i].path;
+		if (s->events[i].op == EV_ADD && p && strncmp(p, path, n) == 0 &&
+		    (p[n] == '/' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* A NIC or subnet an expectation names must exist in the topology or be
+ * created by an add event: otherwise it is a dangling reference (SPEC 2),
+ * not a failed expectation. */
+static void check_expectation_target(struct jin *j, const struct scenario *s,
+				     const struct expectation *x)
+{
+	if (!s->topo)
+		return;
+	if (x->nic && !topology_nic(s->topo, x->nic) && !added_under(s, "networkInterfaces"))
+		jin_error_at(j, "nic", "no NIC named \"%s\" in the topology or added by an event",
+			     x->nic);
+	if (x->subnet && !topology_subnet(s->topo, x->subnet)) {
+		const char *slash = strchr(x->subnet, '/');
+		char path[600];
+		snprintf(path, sizeof(path), "virtualNetworks/%.*s", slash ? (int)(slash - x->subnet) : 0,
+			 x->subnet);
+		if (!slash || !added_under(s, path))
+			jin_error_at(j, "subnet", "no subnet \"%s\" (\"vnet/subnet\") in the topology or "
+						  "added by an event",
+				     x->subnet);
+	}
+}
+
+static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
+			     struct expectation *x)
+{
+	static const char *const known[] = { "at", "nic", "subnet", "destination", "nextHopType",
+					     "nextHopIpAddress", "routes", "comment", NULL };
+	jin_known_keys(j, o, known);
+	if (jin_string(j, o, "at", true, &x->at) && !checkpoint_exists(s, x->at))
+		jin_error_at(j, "at", "no checkpoint labelled \"%s\"", x->at);
+	bool has_nic = jin_string(j, o, "nic", false, &x->nic);
+	bool has_subnet = jin_string(j, o, "subnet", false, &x->subnet);
+	if (has_nic == has_subnet)
+		jin_error(j, "give exactly one of \"nic\" and \"subnet\"");
+	else
+		check_expectation_target(j, s, x);
+	const cJSON *routes = cJSON_GetObjectItemCaseSensitive(o, "routes");
+	bool has_dest = cJSON_GetObjectItemCaseSensitive(o, "destination") != NULL;
+	if (has_dest == (routes != NULL)) {
+		jin_error(j, "give either \"destination\" with \"nextHopType\", or \"routes\"");
+		return;
+	}
+	if (has_dest) {
+		const char *type;
+		x->has_destination = jin_ipv4(j, o, "destination", true, &x->destination);
+		if (jin_string(j, o, "nextHopType", true, &type) && !nh_type_parse(type, &x->nh))
+			jin_error_at(j, "nextHopType", "\"%s\" is not a next hop type", type);
+		const cJSON *ip = cJSON_GetObjectItemCaseSensitive(o, "nextHopIpAddress");
+		if (ip && !cJSON_IsNull(ip))
+			x->has_nh_ip = jin_ipv4(j, o, "nextHopIpAddress", true, &x->nh_ip);
+		return;
+	}
+	if (cJSON_IsString(routes)) {
+		/* A file relative to the scenario's folder. */
+		const char *slash = strrchr(s->file, '/');
+		size_t dl = slash ? (size_t)(slash - s->file) + 1 : 0;
+		size_t need = dl + strlen(routes->valuestring) + 1;
+		char *path = malloc(need);
+		if (!path)
+			return;
+		snprintf(path, need, "%.*s%s", (int)dl, s->file, routes->valuestring);
+		bool io = false;
+		cJSON *doc = jin_parse_file(path, j->diag, &io);
+		free(path);
+		if (!doc) {
+			jin_error_at(j, "routes", "cannot use routes file \"%s\" (see above)",
+				     routes->valuestring);
+			return;
+		}
+		if (!s->routes_docs)
+			s->routes_docs = cJSON_CreateArray();
+		cJSON_AddItemToArray(s->routes_docs, doc);
+		routes = doc;
+	}
+	const cJSON *value = cJSON_IsObject(routes) ? cJSON_GetObjectItemCaseSensitive(routes, "value")
+						    : routes;
+	if (!cJSON_IsArray(value))
+		jin_error_at(j, "routes", "expected {\"value\": [rows]} as az prints it, or a file name");
+	else
+		x->routes = value;
+}
+
+static void load_expectations(struct jin *j, struct scenario *s, const cJSON *arr)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	s->expectations = calloc(n ? n : 1, sizeof(*s->expectations));
+	if (!s->expectations)
+		return;
+	size_t m = jin_push_key(j, "expectations");
+	for (const cJSON *it = arr->child; it; it = it->next, i++) {
+		size_t m2 = jin_push_index(j, i);
+		struct expectation *x = &s->expectations[s->nexpectations++];
+		x->index = i;
+		if (!cJSON_IsObject(it))
+			jin_error(j, "expected an expectation object");
+		else
+			load_expectation(j, s, it, x);
+		jin_pop(j, m2);
+	}
+	jin_pop(j, m);
+}
+
+/* ---- entry -------------------------------------------------------------- */
+
+struct svctag_catalog *scenario_load_service_tags(const char *file, struct diag *d, bool *env_error)
+{
+	cJSON *doc = jin_parse_file(file, d, env_error);
+	if (!doc)
+		return NULL;
+	struct jin j;
+	jin_init(&j, d, file);
+	struct svctag_catalog *c = svctag_json_parse(&j, doc, file);
+	cJSON_Delete(doc);
+	if (jin_errors(&j) > 0) {
+		svctag_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct scenario *scenario_load(const char *file, const struct scenario_opts *opts,
+			       struct diag *d, bool *env_error)
+{
+	*env_error = false;
+	cJSON *doc = jin_parse_file(file, d, env_error);
+	return doc ? scenario_load_doc(file, doc, opts, d, env_error) : NULL;
+}
+
+struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct scenario_opts *opts,
+				   struct diag *d, bool *env_error)
+{
+	static const char *const known[] = { "schemaVersion", "name", "description", "seed",
+					     "settings", "serviceTags", "topology", "events",
+					     "expectations", "$schema", NULL };
+	*env_error = false;
+	struct scenario *s = calloc(1, sizeof(*s));
+	if (!s) {
+		cJSON_Delete(doc);
+		*env_error = true;
+		return NULL;
+	}
+	s->file = file;
+	s->doc = doc;
+	struct jin j;
+	jin_init(&j, d, file);
+	if (!cJSON_IsObject(s->doc)) {
+		jin_error(&j, "a scenario is a JSON object");
+		scenario_destroy(s);
+		return NULL;
+	}
+	jin_known_keys(&j, s->doc, known);
+	uint64_t v = 0;
+	if (jin_uint(&j, s->doc, "schemaVersion", true, 0, UINT32_MAX, &v) && v != 1)
+		jin_error_at(&j, "schemaVersion", "schema version %llu is not supported (this vnetsim "
+						  "reads version 1)",
+			     (unsigned long long)v);
+	s->name = "";
+	s->description = "";
+	jin_string(&j, s->doc, "name", false, &s->name);
+	jin_string(&j, s->doc, "description", false, &s->description);
+	jin_uint(&j, s->doc, "seed", false, 0, UINT64_MAX >> 11, &s->seed);
+	const cJSON *settings = NULL, *tags = NULL, *topo = NULL, *events = NULL, *exps = NULL;
+	jin_object(&j, s->doc, "settings", false, &settings);
+	load_settings(&j, s, settings);
+
+	if (jin_object(&j, s->doc, "serviceTags", false, &tags)) {
+		size_t m = jin_push_key(&j, "serviceTags");
+		s->owned_tags[0] = svctag_json_parse(&j, tags, file);
+		s->tags = s->owned_tags[0];
+		jin_pop(&j, m);
+	} else if (opts && opts->service_tags) {
+		s->tags = opts->service_tags;
+	} else if (opts && opts->service_tags_file) {
+		s->owned_tags[0] = scenario_load_service_tags(opts->service_tags_file, d, env_error);
+		s->tags = s->owned_tags[0];
+	}
+	if (!s->tags) {
+		s->owned_tags[1] = svctag_sample();
+		s->tags = s->owned_tags[1];
+	}
+	if (jin_object(&j, s->doc, "topology", true, &topo) && s->tags) {
+		s->topology_json = topo;
+		struct topo_opts to = { .tags = s->tags, .max_nics = TOPO_MAX_NICS_DEFAULT };
+		size_t m = jin_push_key(&j, "topology");
+		s->topo = topo_load(&j, topo, &to);
+		jin_pop(&j, m);
+	}
+	if (jin_array(&j, s->doc, "events", false, &events))
+		load_events(&j, s, events);
+	if (jin_array(&j, s->doc, "expectations", false, &exps))
+		load_expectations(&j, s, exps);
+	if (jin_errors(&j) > 0 || !s->topo) {
+		scenario_destroy(s);
+		return NULL;
+	}
+	return s;
+}

@@ -1,0 +1,599 @@
+/*
+ * domain.c - assembling a domain's programmed routes.  See domain.h.
+ */
+#include "domain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp.h"
+
+struct cand {
+	struct bgp_path path;
+	const struct peer *peer;       /* NULL for static prefixes */
+	const struct connection *conn; /* gateway connections */
+	size_t seq;                    /* gathering order: keeps sorting stable */
+};
+
+struct gather {
+	struct cand *v;
+	size_t n, cap;
+	int failed;
+};
+
+static struct cand *push(struct gather *g)
+{
+	if (g->n == g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : 256;
+		struct cand *nv = realloc(g->v, ncap * sizeof(*nv));
+		if (!nv) {
+			g->failed = 1;
+			return NULL;
+		}
+		g->v = nv;
+		g->cap = ncap;
+	}
+	struct cand *c = &g->v[g->n];
+	memset(c, 0, sizeof(*c));
+	c->seq = g->n++;
+	return c;
+}
+
+static void from_route(struct gather *g, const struct rib_route *rr, enum bgp_origin origin,
+		       uint32_t receiver_asn, const struct peer *p, const struct connection *conn,
+		       uint32_t weight, uint32_t default_nh)
+{
+	struct cand *c = push(g);
+	if (!c)
+		return;
+	c->path = (struct bgp_path){ .prefix = rr->prefix, .origin = origin,
+				     .as_path = rr->as_path, .as_len = rr->as_len,
+				     .communities = rr->communities,
+				     .ncommunities = rr->ncommunities,
+				     .next_hop = rr->next_hop ? rr->next_hop : default_nh,
+				     .weight = weight, .receiver_asn = receiver_asn,
+				     .source = p };
+	c->peer = p;
+	c->conn = conn;
+}
+
+static void from_rib(struct gather *g, const struct rib *r, enum bgp_origin origin,
+		     uint32_t receiver_asn, const struct peer *p, const struct connection *conn,
+		     uint32_t weight, uint32_t default_nh)
+{
+	for (size_t i = 0; i < r->n; i++)
+		from_route(g, &r->v[i], origin, receiver_asn, p, conn, weight, default_nh);
+}
+
+static void gather_route_server(struct gather *g, const struct route_server *rs,
+				const struct speakers *sp)
+{
+	for (size_t k = 0; k < rs->nconns; k++) {
+		const struct bgp_conn *bc = &rs->conns[k];
+		const struct peer *p = speakers_peer(sp, bc->id);
+		if (!p)
+			continue;
+		for (unsigned i = 0; i < 2; i++)
+			if (p->session[i] && speakers_instance_up(sp, rs->name, i))
+				from_rib(g, &p->in[i], BGP_ORIGIN_NVA, BGP_ASN_AZURE, p, NULL, 0,
+					 bc->peer_ip);
+	}
+}
+
+static bool gateway_up(const struct speakers *sp, const struct gateway *gw)
+{
+	return speakers_instance_up(sp, gw->name, 0) || speakers_instance_up(sp, gw->name, 1);
+}
+
+static void gather_gateway(struct gather *g, const struct gateway *gw, const struct speakers *sp)
+{
+	if (!gateway_up(sp, gw))
+		return;
+	for (size_t k = 0; k < gw->nconns; k++) {
+		const struct connection *c = gw->conns[k];
+		const struct peer *p = speakers_peer(sp, c->name);
+		if (gw->type == GW_VPN) {
+			/* Static prefixes of the local network gateway: an empty AS
+			 * path, so they beat BGP paths of the same class. */
+			for (size_t i = 0; i < c->static_prefixes.n; i++) {
+				struct cand *cd = push(g);
+				if (!cd)
+					return;
+				cd->path = (struct bgp_path){ .prefix = c->static_prefixes.v[i],
+							      .origin = BGP_ORIGIN_STATIC,
+							      .receiver_asn = gw->asn };
+				cd->conn = c;
+			}
+			if (p && c->enable_bgp && p->session[0])
+				from_rib(g, &p->in[0], BGP_ORIGIN_VPN, gw->asn, p, c, 0, 0);
+		} else if (p && p->session[0]) {
+			from_rib(g, &p->in[0], BGP_ORIGIN_EXPRESSROUTE, BGP_ASN_AZURE, p, c,
+				 c->routing_weight, 0);
+		}
+	}
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int c = prefix_compare(x->path.prefix, y->path.prefix);
+	if (c)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+struct rows {
+	uint32_t *nh;
+	bool *rs;
+	size_t n, cap;
+};
+
+static int row(struct rows *r, uint32_t nh, bool rs)
+{
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 16;
+		uint32_t *a = realloc(r->nh, ncap * sizeof(*a));
+		if (!a)
+			return -1;
+		r->nh = a;
+		bool *b = realloc(r->rs, ncap * sizeof(*b));
+		if (!b)
+			return -1;
+		r->rs = b;
+		r->cap = ncap;
+	}
+	r->nh[r->n] = nh;
+	r->rs[r->n] = rs;
+	r->n++;
+	return 0;
+}
+
+/* SPEC 1.3: the rows of one winning path. */
+static int expand(struct rows *r, const struct cand *c, const struct speakers *sp)
+{
+	switch (c->path.origin) {
+	case BGP_ORIGIN_NVA:
+		/* Route Server: one row per distinct next hop. */
+		for (size_t i = 0; i < r->n; i++)
+			if (r->rs[i] && r->nh[i] == c->path.next_hop)
+				return 0;
+		return row(r, c->path.next_hop, true);
+	case BGP_ORIGIN_VPN:
+	case BGP_ORIGIN_STATIC: {
+		const struct gateway *gw = c->conn->gw;
+		if (!gw->active_active)
+			return row(r, gw->public_ip, false);
+		for (unsigned i = 0; i < 2; i++)
+			if (speakers_instance_up(sp, gw->name, i) && row(r, gw->instance_ip[i], false))
+				return -1;
+		return 0;
+	}
+	case BGP_ORIGIN_EXPRESSROUTE:
+		for (size_t i = 0; i < c->conn->ner_next_hops; i++)
+			if (row(r, c->conn->er_next_hops[i], false))
+				return -1;
+		return 0;
+	}
+	return 0;
+}
+
+/* What the decision needs besides the candidates: the domain's VNet
+ * prefixes for the step 2 filter, normalized for a binary search. */
+struct domain_ctx {
+	struct bgp_ctx bgp;
+	struct prefix *vp;
+	struct rows rows;
+	const struct bgp_path **group;
+	size_t *best, *gidx;
+	size_t cap;                    /* of group, best, gidx */
+};
+
+static int ctx_init(struct domain_ctx *c, const struct topology *t, const struct vnet *hub)
+{
+	memset(c, 0, sizeof(*c));
+	size_t np = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == hub)
+			np += t->vnets[i]->space.n;
+	c->vp = malloc((np ? np : 1) * sizeof(*c->vp));
+	if (!c->vp)
+		return -1;
+	np = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == hub)
+			for (size_t k = 0; k < t->vnets[i]->space.n; k++)
+				c->vp[np++] = t->vnets[i]->space.v[k];
+	c->bgp = (struct bgp_ctx){ .has_route_server = hub->rs != NULL,
+				   .pref = hub->rs ? hub->rs->pref : HUB_PREF_EXPRESSROUTE,
+				   .vnet_prefixes = c->vp,
+				   .nvnet_prefixes = bgp_prefixes_normalize(c->vp, np),
+				   .vnet_normalized = true };
+	return 0;
+}
+
+static void ctx_fini(struct domain_ctx *c)
+{
+	free(c->vp);
+	free(c->rows.nh);
+	free(c->rows.rs);
+	free(c->group);
+	free(c->best);
+	free(c->gidx);
+}
+
+/* Steps 1-4 over the candidates v[0..n) of one prefix, then the rows of
+ * the winners (SPEC 1.3) into c->rows.  0, or -1 out of memory. */
+static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
+			 const struct speakers *sp)
+{
+	c->rows.n = 0;
+	if (n == 0 || bgp_prefix_filtered(&c->bgp, v[0].path.prefix))
+		return 0;
+	if (n > c->cap) {
+		size_t ncap = n * 2;
+		const struct bgp_path **g = realloc(c->group, ncap * sizeof(*g));
+		if (g)
+			c->group = g;
+		size_t *b = realloc(c->best, ncap * sizeof(*b));
+		if (b)
+			c->best = b;
+		size_t *x = realloc(c->gidx, ncap * sizeof(*x));
+		if (x)
+			c->gidx = x;
+		if (!g || !b || !x)
+			return -1;
+		c->cap = ncap;
+	}
+	size_t ng = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (bgp_path_loops(&v[k].path))
+			continue;
+		c->gidx[ng] = k;
+		c->group[ng++] = &v[k].path;
+	}
+	size_t nb = bgp_decide(&c->bgp, c->group, ng, c->best);
+	for (size_t k = 0; k < nb; k++)
+		if (expand(&c->rows, &v[c->gidx[c->best[k]]], sp) != 0)
+			return -1;
+	return 0;
+}
+
+static void gather_all(struct gather *g, const struct vnet *hub, const struct speakers *sp)
+{
+	if (hub->rs)
+		gather_route_server(g, hub->rs, sp);
+	if (hub->vpn_gw)
+		gather_gateway(g, hub->vpn_gw, sp);
+	if (hub->er_gw)
+		gather_gateway(g, hub->er_gw, sp);
+}
+
+struct bgp_set *domain_build(const struct topology *t, const struct vnet *hub,
+			     const struct speakers *sp)
+{
+	struct bgp_set *set = bgp_set_create();
+	struct gather g = { 0 };
+	struct domain_ctx c;
+	int rc = !set || ctx_init(&c, t, hub) != 0 ? -1 : 0;
+	if (rc != 0) {
+		bgp_set_unref(set);
+		return NULL;
+	}
+	gather_all(&g, hub, sp);
+	rc = g.failed ? -1 : 0;
+	if (rc == 0 && g.n > 1)
+		qsort(g.v, g.n, sizeof(*g.v), cand_cmp);
+	for (size_t i = 0; rc == 0 && i < g.n;) {
+		size_t j = i;
+		while (j < g.n && prefix_equal(g.v[j].path.prefix, g.v[i].path.prefix))
+			j++;
+		rc = decide_prefix(&c, &g.v[i], j - i, sp);
+		if (rc == 0 && c.rows.n > 0)
+			rc = bgp_set_add(set, g.v[i].path.prefix, c.rows.nh, c.rows.rs, c.rows.n);
+		i = j;
+	}
+	if (rc == 0)
+		rc = bgp_set_finish(set);
+	ctx_fini(&c);
+	free(g.v);
+	if (rc != 0) {
+		bgp_set_unref(set);
+		return NULL;
+	}
+	return set;
+}
+
+/* ---- incremental update --------------------------------------------------- */
+
+/* Candidates for exactly prefix p, from the same sources as gather_all. */
+static void gather_prefix(struct gather *g, const struct vnet *hub, const struct speakers *sp,
+			  struct prefix p)
+{
+	if (hub->rs) {
+		const struct route_server *rs = hub->rs;
+		for (size_t k = 0; k < rs->nconns; k++) {
+			const struct bgp_conn *bc = &rs->conns[k];
+			const struct peer *pe = speakers_peer(sp, bc->id);
+			if (!pe)
+				continue;
+			for (unsigned i = 0; i < 2; i++) {
+				const struct rib_route *rr = rib_find(&pe->in[i], p);
+				if (rr && pe->session[i] && speakers_instance_up(sp, rs->name, i))
+					from_route(g, rr, BGP_ORIGIN_NVA, BGP_ASN_AZURE, pe, NULL, 0,
+						   bc->peer_ip);
+			}
+		}
+	}
+	const struct gateway *gws[2] = { hub->vpn_gw, hub->er_gw };
+	for (size_t w = 0; w < 2; w++) {
+		const struct gateway *gw = gws[w];
+		if (!gw || !gateway_up(sp, gw))
+			continue;
+		for (size_t k = 0; k < gw->nconns; k++) {
+			const struct connection *c = gw->conns[k];
+			const struct peer *pe = speakers_peer(sp, c->name);
+			bool bgp_up = pe && pe->session[0] && (gw->type != GW_VPN || c->enable_bgp);
+			const struct rib_route *rr = bgp_up ? rib_find(&pe->in[0], p) : NULL;
+			if (gw->type == GW_VPN) {
+				for (size_t i = 0; i < c->static_prefixes.n; i++) {
+					if (!prefix_equal(c->static_prefixes.v[i], p))
+						continue;
+					struct cand *cd = push(g);
+					if (!cd)
+						return;
+					cd->path = (struct bgp_path){ .prefix = p,
+								      .origin = BGP_ORIGIN_STATIC,
+								      .receiver_asn = gw->asn };
+					cd->conn = c;
+				}
+			}
+			if (!rr)
+				continue;
+			if (gw->type == GW_VPN)
+				from_route(g, rr, BGP_ORIGIN_VPN, gw->asn, pe, c, 0, 0);
+			else
+				from_route(g, rr, BGP_ORIGIN_EXPRESSROUTE, BGP_ASN_AZURE, pe, c,
+					   c->routing_weight, 0);
+		}
+	}
+}
+
+static bool rows_equal(const struct bgp_set *s, const struct bgp_entry *e, const struct rows *r)
+{
+	if (e->nh_count != r->n)
+		return false;
+	for (size_t k = 0; k < r->n; k++)
+		if (s->nh[e->nh_first + k] != r->nh[k] || s->nh_rs[e->nh_first + k] != r->rs[k])
+			return false;
+	return true;
+}
+
+struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
+			      const struct vnet *hub, const struct speakers *sp,
+			      const struct prefix *touched, size_t ntouched, struct prefix **changed,
+			      size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct prefix *k = malloc((ntouched ? ntouched : 1) * sizeof(*k));
+	struct prefix *out = malloc((ntouched ? ntouched : 1) * sizeof(*out));
+	struct bgp_set *set = bgp_set_create();
+	struct gather g = { 0 };
+	struct domain_ctx c;
+	int rc = -1;
+	if (k && out && set && bgp_set_reserve(set, base->n + ntouched, base->nnh) == 0)
+		rc = ctx_init(&c, t, hub);
+	bool have_ctx = rc == 0;
+	size_t nk = 0, nout = 0;
+	if (rc == 0) {
+		memcpy(k, touched, ntouched * sizeof(*k));
+		nk = prefix_sort_unique(k, ntouched);
+	}
+	/* Merge base's entries with the touched prefixes, in prefix order. */
+	size_t bi = 0;
+	for (size_t ki = 0; rc == 0 && (bi < base->n || ki < nk);) {
+		int cmp = bi >= base->n ? 1
+			  : ki >= nk  ? -1
+				      : prefix_compare(base->entries[bi].prefix, k[ki]);
+		if (cmp < 0) {
+			/* The run of base entries before the next touched prefix,
+			 * copied at once. */
+			size_t end = base->n;
+			if (ki < nk) {
+				size_t lo = bi, hi = base->n;
+				while (lo < hi) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (prefix_compare(base->entries[mid].prefix, k[ki]) < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				end = lo;
+			}
+			rc = bgp_set_add_run(set, base, bi, end);
+			bi = end;
+			continue;
+		}
+		struct prefix p = k[ki++];
+		const struct bgp_entry *old = cmp == 0 ? &base->entries[bi++] : NULL;
+		g.n = 0;
+		gather_prefix(&g, hub, sp, p);
+		rc = g.failed ? -1 : decide_prefix(&c, g.v, g.n, sp);
+		if (rc != 0)
+			break;
+		if (c.rows.n > 0)
+			rc = bgp_set_add(set, p, c.rows.nh, c.rows.rs, c.rows.n);
+		bool same = old ? rows_equal(base, old, &c.rows) : c.rows.n == 0;
+		if (!same)
+			out[nout++] = p;
+	}
+	if (rc == 0)
+		rc = bgp_set_finish(set);
+	if (have_ctx)
+		ctx_fini(&c);
+	free(g.v);
+	free(k);
+	if (rc != 0) {
+		free(out);
+		bgp_set_unref(set);
+		return NULL;
+	}
+	*changed = out;
+	*nchanged = nout;
+	if (nout == 0) {
+		/* Nothing changed: the same object, so that later updates and
+		 * the run see it is the set they already have. */
+		bgp_set_unref(set);
+		return bgp_set_ref(base);
+	}
+	return set;
+}
+
+/* ---- after an edit: the filter's VNet prefixes changed ------------------- */
+
+/* The domain's VNet prefixes (what ctx_init filters with), sorted, unique;
+ * malloc'd into *out.  -1 out of memory. */
+static long domain_spaces(const struct topology *t, const struct vnet *hub, struct prefix **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == hub)
+			n += t->vnets[i]->space.n;
+	struct prefix *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	n = 0;
+	for (size_t i = 0; i < t->nvnets; i++)
+		if (t->vnets[i]->domain == hub)
+			for (size_t k = 0; k < t->vnets[i]->space.n; k++)
+				v[n++] = t->vnets[i]->space.v[k];
+	*out = v;
+	return (long)prefix_sort_unique(v, n);
+}
+
+struct touched {
+	const struct prefix *delta;    /* VNet prefixes in one list only */
+	size_t ndelta;
+	uint32_t lo, hi;               /* the addresses the delta spans, first to last */
+	struct prefix *v;              /* candidates inside one of them */
+	size_t n, cap;
+	int failed;
+};
+
+static void touch_if_inside(struct touched *tc, struct prefix p)
+{
+	if (p.addr < tc->lo || p.addr > tc->hi)
+		return; /* the usual case, in a few instructions: no delta holds it */
+	size_t k = 0;
+	while (k < tc->ndelta && !prefix_contains(tc->delta[k], p))
+		k++;
+	if (k == tc->ndelta)
+		return;
+	if (tc->n == tc->cap) {
+		size_t ncap = tc->cap ? tc->cap * 2 : 64;
+		struct prefix *nv = realloc(tc->v, ncap * sizeof(*nv));
+		if (!nv) {
+			tc->failed = 1;
+			return;
+		}
+		tc->v = nv;
+		tc->cap = ncap;
+	}
+	tc->v[tc->n++] = p;
+}
+
+/* r is sorted by prefix, so by address: only its paths from tc->lo to
+ * tc->hi can be inside the delta.  O(log n + those paths). */
+static void touch_rib(struct touched *tc, const struct rib *r)
+{
+	size_t a = 0, b = r->n;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (r->v[m].prefix.addr < tc->lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	for (size_t i = a; i < r->n && r->v[i].prefix.addr <= tc->hi; i++)
+		touch_if_inside(tc, r->v[i].prefix);
+}
+
+/* Every prefix a candidate of hub's domain can have (whatever the session
+ * states: deciding an extra prefix again is harmless) inside tc->delta.
+ * O(paths of the domain x delta). */
+static void touch_candidates(struct touched *tc, const struct vnet *hub, const struct speakers *sp)
+{
+	for (size_t k = 0; hub->rs && k < hub->rs->nconns; k++) {
+		const struct peer *p = speakers_peer(sp, hub->rs->conns[k].id);
+		for (unsigned i = 0; p && i < 2; i++)
+			touch_rib(tc, &p->in[i]);
+	}
+	const struct gateway *gws[2] = { hub->vpn_gw, hub->er_gw };
+	for (size_t w = 0; w < 2; w++)
+		for (size_t k = 0; gws[w] && k < gws[w]->nconns; k++) {
+			const struct connection *c = gws[w]->conns[k];
+			const struct peer *p = speakers_peer(sp, c->name);
+			if (p)
+				touch_rib(tc, &p->in[0]);
+			for (size_t i = 0; i < c->static_prefixes.n; i++)
+				touch_if_inside(tc, c->static_prefixes.v[i]);
+		}
+}
+
+struct bgp_set *domain_respace(struct bgp_set *base, const struct topology *old_t,
+			       const struct vnet *old_hub, const struct topology *t,
+			       const struct vnet *hub, const struct speakers *sp,
+			       struct prefix **changed, size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct prefix *a = NULL, *b = NULL, *delta = NULL;
+	long na = domain_spaces(old_t, old_hub, &a);
+	long nb = na < 0 ? -1 : domain_spaces(t, hub, &b);
+	if (nb >= 0)
+		delta = malloc((size_t)(na + nb + 1) * sizeof(*delta));
+	if (!delta) {
+		free(a);
+		free(b);
+		return NULL;
+	}
+	/* Symmetric difference of two sorted lists. */
+	size_t nd = 0, i = 0, j = 0;
+	while (i < (size_t)na || j < (size_t)nb) {
+		int cmp = i >= (size_t)na ? 1 : j >= (size_t)nb ? -1 : prefix_compare(a[i], b[j]);
+		if (cmp == 0) {
+			i++;
+			j++;
+		} else {
+			delta[nd++] = cmp < 0 ? a[i++] : b[j++];
+		}
+	}
+	free(a);
+	free(b);
+	struct bgp_set *set = domain_redecide_inside(base, t, hub, sp, delta, nd, changed, nchanged);
+	free(delta);
+	return set;
+}
+
+struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topology *t,
+				       const struct vnet *hub, const struct speakers *sp,
+				       const struct prefix *inside, size_t ninside,
+				       struct prefix **changed, size_t *nchanged)
+{
+	*changed = NULL;
+	*nchanged = 0;
+	struct touched tc = { .delta = inside, .ndelta = ninside, .lo = UINT32_MAX, .hi = 0 };
+	for (size_t i = 0; i < ninside; i++) {
+		tc.lo = inside[i].addr < tc.lo ? inside[i].addr : tc.lo;
+		tc.hi = prefix_last(inside[i]) > tc.hi ? prefix_last(inside[i]) : tc.hi;
+	}
+	if (ninside > 0)
+		touch_candidates(&tc, hub, sp);
+	struct bgp_set *set = NULL;
+	if (!tc.failed && tc.n == 0)
+		set = bgp_set_ref(base); /* no candidate concerned: nothing to decide */
+	else if (!tc.failed)
+		set = domain_update(base, t, hub, sp, tc.v, tc.n, changed, nchanged);
+	free(tc.v);
+	return set;
+}

@@ -1,0 +1,169 @@
+/*
+ * study.h - what-if studies on a scenario (vnetsim sweep): the study file,
+ * the variants it asks for, and the impact of one variant.
+ *
+ * A study starts from a baseline: the scenario replayed up to the study's
+ * `at` (a checkpoint label or a time; later file events are left out), the
+ * state computed once.  A variant injects events into that state (a
+ * failure, maybe its repair) and resumes the run to the end of its window;
+ * its impact comes from the timeline entries the resumed run appends.
+ * Evaluating a variant mutates the baseline run, so callers evaluate each
+ * variant in a process of its own forked from the one holding the baseline
+ * (tools/cli/sweep_exec.c): copy-on-write makes that cheap, and every variant
+ * sees exactly the same baseline whatever the number of workers.
+ *
+ * Impact, per subnet and destination prefix P (a prefix of an effective
+ * route row of the subnet, service endpoint rows excepted), over the
+ * window [failure time, failure time + window):
+ *  - black-hole time: the time during which P's Active rows include a next
+ *    hop IP that is down at that time (a crashed NVA's peerIp, a failed VPN
+ *    gateway instance, a failed ExpressRoute connection's next hops, a
+ *    failed VPN connection's gateway next hop for the prefixes it carried).
+ *    With ECMP one dead next hop of several counts: the flows hashed to it
+ *    are lost;
+ *  - lost time: P had Active rows at the baseline and has none (traffic
+ *    falls to a shorter prefix), or only `None` rows where it had others;
+ *  - changed time: P's Active rows differ (next hop types and addresses)
+ *    from the baseline's.
+ * A variant's score is the sum over subnets and destinations of
+ * (black-hole + lost) seconds times the subnet's NICs: NIC-seconds without
+ * a working route.  Enumerate ranks variants by it.
+ *
+ * Monte-carlo run k draws its failures from a GSL mt19937 seeded with
+ * study_run_seed(seed, k), so a run's result depends only on the study,
+ * the scenario and k: never on the worker or shard that computed it.
+ */
+#ifndef STUDIES_STUDY_H
+#define STUDIES_STUDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "prefix.h"
+
+struct diag;
+struct run;
+
+enum study_kind { STUDY_ENUMERATE, STUDY_MONTE_CARLO, STUDY_CAPACITY };
+
+/* Failure classes of an enumerate study (bit set). */
+enum {
+	STUDY_F_NVA = 1u << 0,         /* Route Server bgpConnections */
+	STUDY_F_RS_INSTANCE = 1u << 1, /* ars/IN_0, ars/IN_1 */
+	STUDY_F_GW_INSTANCE = 1u << 2, /* gateway instances */
+	STUDY_F_CONNECTION = 1u << 3,  /* BGP connections (VPN, ExpressRoute) */
+	STUDY_F_PEERING = 1u << 4,     /* VNet peering removal */
+	STUDY_F_ALL = (1u << 5) - 1,
+};
+
+/* Growth dimensions of a capacity study (bit set). */
+enum {
+	STUDY_G_SPOKES = 1u << 0,
+	STUDY_G_VMS = 1u << 1,
+	STUDY_G_NVA_ROUTES = 1u << 2,
+	STUDY_G_ONPREM = 1u << 3,
+	STUDY_G_ALL = (1u << 4) - 1,
+};
+
+struct study {
+	char *file;
+	enum study_kind kind;
+	char *name;
+	char *at;                     /* baseline: label or time text; NULL = after all events */
+	int64_t window_ms;            /* enumerate: observation window (default 30 min) */
+	int64_t repair_ms;            /* enumerate: repair after this, -1 = never */
+	unsigned failures;            /* enumerate: STUDY_F_* */
+	bool silent, graceful;        /* enumerate: peerDown modes to try */
+	bool detail;                  /* keep per-destination rows in outputs */
+	/* monte-carlo */
+	uint64_t runs, seed;
+	int64_t horizon_ms;           /* simulated period per run (default 30 days) */
+	double mtbf_s;                /* mean time between failures of each target */
+	double repair_median_s, repair_sigma; /* lognormal repair time */
+	bool mc_graceful;             /* failure mode (default silent) */
+	bool keepalive_phase;         /* draw the phase of the last keepalive (default true) */
+	char **targets;               /* bgpConnection ids; none = every NVA */
+	size_t ntargets;
+	/* capacity */
+	unsigned grow;                /* STUDY_G_* */
+	uint64_t max_steps;           /* per dimension */
+};
+
+/* Loads and validates a study file; NULL after reporting (io_error: I/O). */
+struct study *study_load(const char *file, struct diag *d, bool *io_error);
+void study_destroy(struct study *st); /* NULL is a no-op */
+const char *study_kind_name(enum study_kind k); /* "enumerate" ... */
+
+/* The seed of monte-carlo run k (a SplitMix64 step of seed + k). */
+uint64_t study_run_seed(uint64_t seed, uint64_t k);
+
+struct study_base;
+
+/* Replays sc up to the study's baseline and lists the variants.  Returns
+ * 0, 2 (bad study for this scenario, reported on d) or 3 (memory). */
+int study_prepare(const struct study *st, struct scenario *sc, struct diag *d,
+		  struct study_base **out);
+void study_base_destroy(struct study_base *b); /* NULL is a no-op */
+size_t study_variant_count(const struct study_base *b);
+/* "peerDown silent ars/nva1", "remove virtualNetworks/hub/...", "run 17". */
+const char *study_variant_label(const struct study_base *b, size_t i);
+const char *study_variant_class(const struct study_base *b, size_t i); /* "nva" ... "run" */
+int64_t study_failure_ms(const struct study_base *b); /* when variants start */
+/* Subnets of the baseline topology (ids and NIC counts) for results. */
+size_t study_subnet_count(const struct study_base *b);
+const char *study_subnet_id(const struct study_base *b, size_t s);
+size_t study_subnet_nics(const struct study_base *b, size_t s);
+/* Where runs report (a variant's rejected edit, for instance). */
+struct diag *study_diag(const struct study_base *b);
+/* The baseline run (replayed to the study's `at`). */
+const struct run *study_run(const struct study_base *b);
+/* Monte-carlo targets (bgpConnection ids), for per-failure rows. */
+size_t study_target_count(const struct study_base *b);
+const char *study_target(const struct study_base *b, size_t i);
+
+/* Impact of a variant on one subnet and destination, or (a folded result)
+ * on one subnet: the longest times among its destinations and how many
+ * destinations had each. */
+struct study_record {
+	uint32_t subnet;              /* study_subnet_id index */
+	struct prefix dest;           /* unused when folded */
+	int64_t bh_ms, lost_ms, changed_ms;
+	uint32_t nbh, nlost, nchanged; /* destinations with nonzero times */
+};
+
+/* One drawn failure of a monte-carlo run, and how long it black-holed a
+ * destination (the longest over subnets and destinations). */
+struct study_failure {
+	uint32_t target;              /* study_target index */
+	int64_t at_ms, repair_ms;     /* start, duration drawn */
+	int64_t phase_ms;             /* keepalive phase drawn (silent mode) */
+	int64_t bh_ms;
+};
+
+struct study_result {
+	uint64_t variant;
+	int status;                   /* 0, or the run's status (2 rejected, 3 memory) */
+	uint64_t session_losses;      /* sessions lost (hold expiry, peer down, limit drop) */
+	double unprog_vm_s;           /* VM-seconds beyond Route Server capacity in the window */
+	double score;                 /* study_score, NIC-seconds */
+	struct study_record *recs;    /* sorted by subnet, dest; only nonzero ones */
+	size_t nrecs;
+	bool folded;                  /* one record per subnet (enumerate without detail) */
+	struct study_failure *fails;
+	size_t nfails;
+};
+
+/* Evaluates variant i on the baseline.  MUTATES the baseline: call it in
+ * a process forked for the purpose (or once, then destroy the base).
+ * Returns 0, or 3 out of memory; a variant the run rejects gives 0 with
+ * out->status set. */
+int study_eval(struct study_base *b, size_t i, struct study_result *out);
+void study_result_fini(struct study_result *res);
+
+/* Score (NIC-seconds, see the header) of a result.  A folded result keeps
+ * its score (computed before folding) in score. */
+double study_score(const struct study_base *b, const struct study_result *res);
+
+#endif

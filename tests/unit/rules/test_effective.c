@@ -1,0 +1,1760 @@
+/*
+ * test_effective.c - one subnet's effective routes and next hops
+ * (models/rules/effective.c; SPEC 1.2-1.4, 1.6, 1.7).
+ *
+ * Topologies come from small JSON strings through the real loader; the
+ * routing domain's BGP routes are built directly with bgp_set_create/add/
+ * finish, so each rule is tested against exactly the BGP input it needs.
+ * The platform None set is the DOC profile unless a test says otherwise.
+ *
+ * Base network: hub 10.0.0.0/16 (westeurope) with subnets app 10.0.1.0/24
+ * (route table rt-app), plain 10.0.2.0/24 (no route table) and pe
+ * 10.0.3.0/24 (a private endpoint at 10.0.3.5); spoke 10.1.0.0/16 peered
+ * both ways; far 10.2.0.0/16 peered one way only; other 10.3.0.0/16 in
+ * northeurope peered both ways (VNetGlobalPeering).
+ */
+#include <criterion/criterion.h>
+
+#include "effective.h"
+#include "helpers.h"
+
+/* ---- topology text -------------------------------------------------------- */
+
+#define R(name, prefix, type) \
+	"{ 'name': '" name "', 'addressPrefix': '" prefix "', 'nextHopType': '" type "' }"
+#define RVA(name, prefix, ip)                                                                  \
+	"{ 'name': '" name "', 'addressPrefix': '" prefix "', 'nextHopType': 'VirtualAppliance',"\
+	"  'nextHopIpAddress': '" ip "' }"
+#define RT_APP(extra, routes) \
+	"'routeTables': [ { 'name': 'rt-app' " extra ", 'routes': [ " routes " ] } ]"
+
+#define HUB_PEERINGS                                                                           \
+	"'virtualNetworkPeerings': ["                                                          \
+	"  { 'name': 'hub-spoke', 'remoteVirtualNetwork': { 'id': 'spoke' } },"                \
+	"  { 'name': 'hub-far', 'remoteVirtualNetwork': { 'id': 'far' } },"                    \
+	"  { 'name': 'hub-other', 'remoteVirtualNetwork': { 'id': 'other' } } ]"
+#define HUB(policy, extra_subnets)                                                             \
+	"{ 'name': 'hub', 'location': 'westeurope',"                                           \
+	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                            \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.0.1.0/24',"                      \
+	"                 'routeTable': { 'id': 'rt-app' } },"                                 \
+	"               { 'name': 'plain', 'addressPrefix': '10.0.2.0/24' },"                  \
+	"               { 'name': 'pe', 'addressPrefix': '10.0.3.0/24',"                       \
+	"                 'privateEndpointNetworkPolicies': '" policy "' } " extra_subnets " ]," \
+	HUB_PEERINGS " }"
+#define SPOKES                                                                                 \
+	"{ 'name': 'spoke', 'location': 'westeurope',"                                         \
+	"  'addressSpace': { 'addressPrefixes': ['10.1.0.0/16'] },"                            \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.1.0.0/24',"                      \
+	"                 'routeTable': { 'id': 'rt-app' } } ],"                               \
+	"  'virtualNetworkPeerings': [ { 'name': 'spoke-hub',"                                 \
+	"                                'remoteVirtualNetwork': { 'id': 'hub' } } ] },"       \
+	"{ 'name': 'far', 'location': 'westeurope',"                                           \
+	"  'addressSpace': { 'addressPrefixes': ['10.2.0.0/16'] },"                            \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.2.0.0/24' } ] },"                \
+	"{ 'name': 'other', 'location': 'northeurope',"                                        \
+	"  'addressSpace': { 'addressPrefixes': ['10.3.0.0/16', '10.4.0.0/16'] },"             \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.3.0.0/24' } ],"                  \
+	"  'virtualNetworkPeerings': [ { 'name': 'other-hub',"                                 \
+	"                                'remoteVirtualNetwork': { 'id': 'hub' } } ] }"
+#define PE "'privateEndpoints': [ { 'name': 'pe1', 'subnet': { 'id': 'hub/pe' }," \
+	   "  'privateIPAddress': '10.0.3.5' } ]"
+#define NET(policy, rt) "{ 'virtualNetworks': [ " HUB(policy, "") ", " SPOKES " ], " rt ", " PE " }"
+
+/* The base network with rt-app holding the given routes. */
+#define BASE(routes) NET("Disabled", RT_APP("", routes))
+
+/* ---- fixture --------------------------------------------------------------- */
+
+struct efx {
+	struct tload tl;
+	struct prefix none_v[32];
+	struct prefix_list none;
+	struct eff_table *t;
+};
+
+static const char *const DOC_NONE = "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10";
+
+static void set_none(struct efx *f, const char *list)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", list);
+	f->none.n = 0;
+	f->none.v = f->none_v;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		f->none_v[f->none.n++] = P(tok);
+}
+
+/* Loads topo (tags NULL = the sample catalogue) and computes subnet's table. */
+static const struct eff_table *eff_load(struct efx *f, const char *topo, const char *tags,
+					const char *subnet, struct bgp_set *bgp)
+{
+	memset(f, 0, sizeof(*f));
+	set_none(f, DOC_NONE);
+	tload(&f->tl, topo, tags);
+	const struct subnet *s = topology_subnet(f->tl.t, subnet);
+	cr_assert_not_null(s, "no subnet %s", subnet);
+	struct eff_input in = { .topo = f->tl.t, .subnet = s, .none_set = &f->none, .bgp = bgp,
+				.no_rs_view = true };
+	f->t = eff_compute(&in);
+	cr_assert_not_null(f->t);
+	return f->t;
+}
+
+/* Recomputes another subnet of the same topology (or with another None set). */
+static const struct eff_table *eff_again(struct efx *f, const char *subnet, struct bgp_set *bgp)
+{
+	eff_unref(f->t);
+	const struct subnet *s = topology_subnet(f->tl.t, subnet);
+	cr_assert_not_null(s, "no subnet %s", subnet);
+	struct eff_input in = { .topo = f->tl.t, .subnet = s, .none_set = &f->none, .bgp = bgp,
+				.no_rs_view = true };
+	f->t = eff_compute(&in);
+	cr_assert_not_null(f->t);
+	return f->t;
+}
+
+static void efx_fini(struct efx *f)
+{
+	eff_unref(f->t);
+	tload_free(&f->tl);
+}
+
+/* A bgp_set from "prefix nh[,nh...]" entries; a next hop with a leading
+ * '*' is a Route Server row. */
+static struct bgp_set *mkset(const char *const *entries, size_t n)
+{
+	struct bgp_set *s = bgp_set_create();
+	cr_assert_not_null(s);
+	for (size_t i = 0; i < n; i++) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s", entries[i]);
+		char *sp = strchr(buf, ' ');
+		cr_assert_not_null(sp, "test bug: entry \"%s\"", entries[i]);
+		*sp = '\0';
+		uint32_t nh[8];
+		bool rs[8];
+		size_t k = 0;
+		char *save = NULL;
+		for (char *tok = strtok_r(sp + 1, ",", &save); tok && k < 8;
+		     tok = strtok_r(NULL, ",", &save), k++) {
+			rs[k] = tok[0] == '*';
+			nh[k] = A(tok + (rs[k] ? 1 : 0));
+		}
+		cr_assert_eq(bgp_set_add(s, P(buf), nh, rs, k), 0);
+	}
+	cr_assert_eq(bgp_set_finish(s), 0);
+	return s;
+}
+
+/* ---- row queries ------------------------------------------------------------ */
+
+#define ANY (-1)
+enum { DEF = SRC_DEFAULT, USR = SRC_USER, GW = SRC_GATEWAY };
+enum { INVALID = 0, ACTIVE = 1 };
+
+/* Rows matching source, prefix (any of the row's prefixes), type, state
+ * and next hop IP; ANY / NULL match anything. */
+static size_t count_rows(const struct eff_table *t, bool without_rs, int src, const char *prefix,
+			 int nh, int state, const char *ip)
+{
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	size_t n = 0;
+	while (eff_row(t, without_rs, &it, &r)) {
+		if (src != ANY && (int)r.source != src)
+			continue;
+		if (nh != ANY && (int)r.nh != nh)
+			continue;
+		if (state != ANY && (int)r.active != state)
+			continue;
+		if (ip && (!r.has_nh_ip || r.nh_ip != A(ip)))
+			continue;
+		if (prefix) {
+			bool hit = false;
+			for (size_t k = 0; k < r.nprefixes && !hit; k++)
+				hit = prefix_equal(r.prefixes[k], P(prefix));
+			if (!hit)
+				continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+#define ROWS(t, src, prefix, nh, state) count_rows((t), false, (src), (prefix), (nh), (state), NULL)
+
+/* The first row matching, asserting it exists. */
+static struct route_row the_row(const struct eff_table *t, int src, const char *prefix, int nh)
+{
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	while (eff_row(t, false, &it, &r))
+		if ((src == ANY || (int)r.source == src) && (nh == ANY || (int)r.nh == nh) &&
+		    prefix_equal(r.prefixes[0], P(prefix)))
+			return r;
+	cr_assert_fail("no row %s (source %d, type %d)", prefix, src, nh);
+	return r;
+}
+
+static size_t none_rows(const struct eff_table *t)
+{
+	return ROWS(t, DEF, NULL, NH_NONE, ANY);
+}
+
+struct nh_case {
+	const char *dst;
+	enum nh_type nh;
+	const char *ip;           /* NULL: no address */
+	const char *rt;           /* NULL: System Route */
+};
+
+static void check_next_hops(const struct eff_table *t, bool without_rs, const struct nh_case *c,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct next_hop h = eff_next_hop(t, A(c[i].dst), without_rs);
+		cr_expect(h.found, "%s: found", c[i].dst);
+		cr_expect_eq(h.nh, c[i].nh, "%s: type %s, expected %s", c[i].dst, nh_type_name(h.nh),
+			     nh_type_name(c[i].nh));
+		cr_expect_eq(h.has_nh_ip, c[i].ip != NULL, "%s: has address", c[i].dst);
+		if (c[i].ip && h.has_nh_ip) {
+			char got[IPV4_STRLEN];
+			cr_expect_eq(h.nh_ip, A(c[i].ip), "%s: next hop %s, expected %s", c[i].dst,
+				     ipv4_format(h.nh_ip, got), c[i].ip);
+		}
+		if (c[i].rt)
+			cr_expect(h.route_table && strcmp(h.route_table, c[i].rt) == 0,
+				  "%s: routeTableId %s, expected %s", c[i].dst,
+				  h.route_table ? h.route_table : "System Route", c[i].rt);
+		else
+			cr_expect_null(h.route_table, "%s: routeTableId %s, expected System Route",
+				       c[i].dst, h.route_table);
+	}
+}
+
+/* ---- names and the bgp_set builder ----------------------------------------- */
+
+Test(effective, source_names)
+{
+	cr_expect_str_eq(route_source_name(SRC_DEFAULT), "Default");
+	cr_expect_str_eq(route_source_name(SRC_USER), "User");
+	cr_expect_str_eq(route_source_name(SRC_GATEWAY), "VirtualNetworkGateway");
+}
+
+Test(effective, bgp_set_builder_sorts_and_finds)
+{
+	static const char *const e[] = { "192.168.0.0/16 10.0.1.4", "0.0.0.0/0 10.0.1.4,10.0.1.5",
+					 "172.16.0.0/12 *10.0.1.6", "172.16.0.0/16 10.0.1.7",
+					 "255.255.255.255/32 10.0.1.8" };
+	struct bgp_set *s = mkset(e, NELEM(e));
+	cr_expect_eq(s->n, 5);
+	cr_expect_eq(s->nnh, 6);
+	static const char *const order[] = { "0.0.0.0/0", "172.16.0.0/12", "172.16.0.0/16",
+					     "192.168.0.0/16", "255.255.255.255/32" };
+	for (size_t i = 0; i < NELEM(order); i++) {
+		cr_expect(prefix_equal(s->entries[i].prefix, P(order[i])), "entry %zu", i);
+		cr_expect_eq(bgp_set_find(s, P(order[i])), (long)i);
+	}
+	/* Next hops follow their entry through the sort. */
+	const struct bgp_entry *d = &s->entries[0];
+	cr_expect_eq(d->nh_count, 2);
+	cr_expect_eq(s->nh[d->nh_first], A("10.0.1.4"));
+	cr_expect_eq(s->nh[d->nh_first + 1], A("10.0.1.5"));
+	const struct bgp_entry *r = &s->entries[1];
+	cr_expect_eq(s->nh[r->nh_first], A("10.0.1.6"));
+	cr_expect(s->nh_rs[r->nh_first]);
+	cr_expect(!s->nh_rs[d->nh_first]);
+	cr_expect_eq(bgp_set_find(s, P("172.16.0.0/13")), -1);
+	cr_expect_eq(bgp_set_find(NULL, P("0.0.0.0/0")), -1);
+	/* Equality is by value; reference counting keeps a set alive. */
+	struct bgp_set *s2 = mkset(e, NELEM(e));
+	cr_expect(bgp_set_equal(s, s2));
+	cr_expect(bgp_set_equal(s, s));
+	cr_expect(bgp_set_equal(NULL, NULL));
+	cr_expect(!bgp_set_equal(s, NULL));
+	static const char *const e3[] = { "0.0.0.0/0 10.0.1.4" };
+	struct bgp_set *s3 = mkset(e3, 1);
+	cr_expect(!bgp_set_equal(s, s3));
+	static const char *const e4[] = { "0.0.0.0/0 *10.0.1.4" };
+	struct bgp_set *s4 = mkset(e4, 1);
+	cr_expect(!bgp_set_equal(s3, s4), "the Route Server flag counts");
+	cr_expect_eq(bgp_set_ref(s2), s2);
+	bgp_set_unref(s2);
+	cr_expect_eq(s2->refs, 1);
+	bgp_set_unref(s2);
+	bgp_set_unref(s3);
+	bgp_set_unref(s4);
+	bgp_set_unref(s);
+	bgp_set_unref(NULL);
+}
+
+/* bgp_set_find remembers its latest answers (a memo of 64 slots): asked
+ * again and again, with prefixes present and absent sharing slots, and
+ * after a set built from this one, it answers as a binary search would. */
+Test(effective, bgp_set_find_memo_answers_as_the_search)
+{
+	struct bgp_set *s = bgp_set_create();
+	cr_assert_not_null(s);
+	enum { N = 700 };
+	static struct prefix in[N];
+	uint32_t nh = A("10.0.1.4");
+	bool rs = false;
+	for (size_t i = 0; i < N; i++) {
+		in[i] = (struct prefix){ (uint32_t)(0x14000000u + (i << 8)), 24 }; /* 20.x.y.0/24 */
+		cr_assert_eq(bgp_set_add(s, in[i], &nh, &rs, 1), 0);
+	}
+	cr_assert_eq(bgp_set_finish(s), 0);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < N; i++) {
+			cr_assert_eq(bgp_set_find(s, in[i]), (long)i, "round %d, entry %zu", round, i);
+			struct prefix other = { in[i].addr, 25 };
+			cr_assert_eq(bgp_set_find(s, other), -1, "round %d, /25 of entry %zu", round, i);
+			struct prefix next = { in[i].addr + 0x01000000u * 8, 24 }; /* beyond the list */
+			cr_assert_eq(bgp_set_find(s, next), -1);
+		}
+	/* A set built from it with one entry dropped: indices shift. */
+	struct bgp_set *t = bgp_set_create();
+	cr_assert_not_null(t);
+	cr_assert_eq(bgp_set_add_run(t, s, 0, 10), 0);
+	cr_assert_eq(bgp_set_add_run(t, s, 11, N), 0);
+	cr_assert_eq(bgp_set_finish(t), 0);
+	cr_expect_eq(bgp_set_find(t, in[10]), -1);
+	for (size_t i = 0; i < N; i++)
+		if (i != 10)
+			cr_assert_eq(bgp_set_find(t, in[i]), (long)(i < 10 ? i : i - 1));
+	bgp_set_unref(t);
+	bgp_set_unref(s);
+}
+
+/* An empty set is legal (a domain with no route yet).  Under UBSan,
+ * bgp_set_finish must not hand a NULL array to qsort. */
+Test(effective, bgp_set_empty)
+{
+	/* Regression: on an empty set entries is NULL and qsort(NULL, 0, ...)
+	 * was undefined behaviour (caught only under -Db_sanitize=undefined). */
+	struct bgp_set *s = bgp_set_create();
+	cr_assert_not_null(s);
+	cr_expect_eq(bgp_set_finish(s), 0);
+	cr_expect_eq(s->n, 0);
+	cr_expect_eq(bgp_set_find(s, P("0.0.0.0/0")), -1);
+	bgp_set_unref(s);
+}
+
+/* ---- SPEC 1.2 system routes ------------------------------------------------ */
+
+Test(effective, system_rows_of_a_plain_subnet)
+{
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(""), NULL, "far/app", NULL);
+	/* far: one-sided peering, no route table, no endpoint. */
+	cr_expect_eq(eff_row_count(t, false), 6, "VnetLocal + Internet + 4 DOC None rows");
+	cr_expect_eq(ROWS(t, DEF, "10.2.0.0/16", NH_VNET_LOCAL, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", NH_INTERNET, ACTIVE), 1);
+	static const char *const none[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+					    "100.64.0.0/10" };
+	for (size_t i = 0; i < NELEM(none); i++)
+		cr_expect_eq(ROWS(t, DEF, none[i], NH_NONE, ACTIVE), 1, "%s", none[i]);
+	cr_expect(!eff_disable_bgp(t));
+	struct route_row r = the_row(t, DEF, "0.0.0.0/0", NH_INTERNET);
+	cr_expect_null(r.name);
+	cr_expect(!r.has_nh_ip);
+	/* Empty None set. */
+	set_none(&f, "");
+	t = eff_again(&f, "far/app", NULL);
+	cr_expect_eq(eff_row_count(t, false), 2);
+	efx_fini(&f);
+}
+
+/* SPEC 1.2.3: a VNet prefix equal to N turns it into the VnetLocal row;
+ * strictly containing N removes N; inside N keeps both. */
+Test(effective, none_rewrite_against_the_address_space)
+{
+	static const struct {
+		const char *space;     /* VNet address space (JSON array body) */
+		const char *subnet;    /* a subnet inside it */
+		const char *vnetlocal[2];
+		const char *none_kept[4];
+		const char *none_gone[4];
+	} cases[] = {
+		{ "'10.0.0.0/8'", "10.0.0.0/24", { "10.0.0.0/8" },
+		  { "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10" }, { "10.0.0.0/8" } },
+		{ "'10.0.0.0/16'", "10.0.0.0/24", { "10.0.0.0/16" },
+		  { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10" }, { NULL } },
+		{ "'172.0.0.0/8'", "172.0.0.0/24", { "172.0.0.0/8" },
+		  { "10.0.0.0/8", "192.168.0.0/16", "100.64.0.0/10" }, { "172.16.0.0/12" } },
+		{ "'100.0.0.0/7', '192.168.0.0/16'", "192.168.1.0/24", { "100.0.0.0/7", "192.168.0.0/16" },
+		  { "10.0.0.0/8", "172.16.0.0/12" }, { "100.64.0.0/10", "192.168.0.0/16" } },
+		{ "'0.0.0.0/1'", "10.0.0.0/24", { "0.0.0.0/1" },
+		  { "172.16.0.0/12", "192.168.0.0/16" }, { "10.0.0.0/8", "100.64.0.0/10" } },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char topo[1024];
+		snprintf(topo, sizeof(topo),
+			 "{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope',"
+			 "  'addressSpace': { 'addressPrefixes': [%s] },"
+			 "  'subnets': [ { 'name': 's', 'addressPrefix': '%s' } ] } ] }",
+			 cases[i].space, cases[i].subnet);
+		struct efx f;
+		const struct eff_table *t = eff_load(&f, topo, NULL, "v/s", NULL);
+		for (size_t k = 0; k < 2 && cases[i].vnetlocal[k]; k++) {
+			cr_expect_eq(ROWS(t, DEF, cases[i].vnetlocal[k], NH_VNET_LOCAL, ACTIVE), 1,
+				     "case %zu: VnetLocal %s", i, cases[i].vnetlocal[k]);
+			cr_expect_eq(ROWS(t, ANY, cases[i].vnetlocal[k], ANY, ANY), 1,
+				     "case %zu: one row for %s, not two", i, cases[i].vnetlocal[k]);
+		}
+		for (size_t k = 0; k < 4 && cases[i].none_kept[k]; k++)
+			cr_expect_eq(ROWS(t, DEF, cases[i].none_kept[k], NH_NONE, ACTIVE), 1,
+				     "case %zu: None %s kept", i, cases[i].none_kept[k]);
+		for (size_t k = 0; k < 4 && cases[i].none_gone[k]; k++)
+			cr_expect_eq(ROWS(t, DEF, cases[i].none_gone[k], NH_NONE, ANY), 0,
+				     "case %zu: None %s removed", i, cases[i].none_gone[k]);
+		efx_fini(&f);
+	}
+}
+
+Test(effective, peering_rows_need_both_links)
+{
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(""), NULL, "hub/plain", NULL);
+	cr_expect_eq(ROWS(t, DEF, "10.1.0.0/16", NH_VNET_PEERING, ACTIVE), 1, "spoke: connected");
+	cr_expect_eq(ROWS(t, ANY, "10.2.0.0/16", ANY, ANY), 0, "far: one link only");
+	cr_expect_eq(ROWS(t, DEF, "10.3.0.0/16", NH_VNET_GLOBAL_PEERING, ACTIVE), 1,
+		     "other: another location");
+	cr_expect_eq(ROWS(t, DEF, "10.4.0.0/16", NH_VNET_GLOBAL_PEERING, ACTIVE), 1,
+		     "one row per remote prefix");
+	cr_expect_eq(ROWS(t, ANY, NULL, NH_VNET_PEERING, ANY), 1);
+	/* Both sides see each other; no transitivity. */
+	t = eff_again(&f, "spoke/app", NULL);
+	cr_expect_eq(ROWS(t, DEF, "10.0.0.0/16", NH_VNET_PEERING, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, ANY, "10.3.0.0/16", ANY, ANY), 0, "peering is not transitive");
+	t = eff_again(&f, "other/app", NULL);
+	cr_expect_eq(ROWS(t, DEF, "10.0.0.0/16", NH_VNET_GLOBAL_PEERING, ACTIVE), 1);
+	t = eff_again(&f, "far/app", NULL);
+	cr_expect_eq(ROWS(t, ANY, NULL, NH_VNET_PEERING, ANY), 0);
+	cr_expect_eq(ROWS(t, ANY, "10.0.0.0/16", ANY, ANY), 0);
+	efx_fini(&f);
+}
+
+Test(effective, service_endpoint_row_on_its_subnet_only)
+{
+	static const char *const topo =
+		"{ 'virtualNetworks': [ { 'name': 'v', 'location': 'WestEurope',"
+		"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"
+		"  'subnets': [ { 'name': 'se', 'addressPrefix': '10.0.1.0/24',"
+		"                 'serviceEndpoints': [ { 'service': 'Microsoft.Storage' },"
+		"                                       { 'service': 'Microsoft.KeyVault' } ] },"
+		"               { 'name': 'nose', 'addressPrefix': '10.0.2.0/24' } ] } ] }";
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, topo, NULL, "v/se", NULL);
+	cr_expect_eq(ROWS(t, DEF, NULL, NH_SERVICE_ENDPOINT, ACTIVE), 2, "one row per service");
+	/* Storage in WestEurope: the regional sample tag, all its prefixes in one row. */
+	struct route_row r = the_row(t, DEF, "20.38.108.0/23", NH_SERVICE_ENDPOINT);
+	cr_expect_eq(r.nprefixes, 4);
+	cr_expect(prefix_equal(r.prefixes[3], P("52.239.140.0/22")));
+	cr_expect(!r.has_nh_ip);
+	/* KeyVault has no regional sample tag: the global one. */
+	cr_expect_eq(ROWS(t, DEF, "13.66.138.88/30", NH_SERVICE_ENDPOINT, ACTIVE), 1);
+	t = eff_again(&f, "v/nose", NULL);
+	cr_expect_eq(ROWS(t, ANY, NULL, NH_SERVICE_ENDPOINT, ANY), 0);
+	efx_fini(&f);
+}
+
+Test(effective, private_endpoint_rows_in_own_and_peered_vnets)
+{
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(""), NULL, "hub/plain", NULL);
+	cr_expect_eq(ROWS(t, DEF, "10.0.3.5/32", NH_INTERFACE_ENDPOINT, ACTIVE), 1);
+	t = eff_again(&f, "spoke/app", NULL);
+	cr_expect_eq(ROWS(t, DEF, "10.0.3.5/32", NH_INTERFACE_ENDPOINT, ACTIVE), 1, "peered");
+	t = eff_again(&f, "other/app", NULL);
+	cr_expect_eq(ROWS(t, DEF, "10.0.3.5/32", NH_INTERFACE_ENDPOINT, ACTIVE), 1, "global peering");
+	t = eff_again(&f, "far/app", NULL);
+	cr_expect_eq(ROWS(t, ANY, "10.0.3.5/32", ANY, ANY), 0, "one-sided peering");
+	efx_fini(&f);
+}
+
+/* ---- SPEC 1.6.2 precedence ------------------------------------------------- */
+
+Test(effective, identical_prefix_user_beats_gateway_beats_default)
+{
+	static const char *const e[] = { "192.168.0.0/16 10.0.1.4,10.0.1.5", "172.16.0.0/12 10.0.1.4",
+					 "100.64.0.0/10 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	struct efx f;
+	const struct eff_table *t = eff_load(
+		&f, BASE(RVA("to-nva", "10.0.0.0/16", "10.0.1.4") ", " R("drop-100", "100.64.0.0/10", "None")
+			 ", " R("web", "192.168.0.0/16", "Internet") ", " R("inet", "0.0.0.0/0", "Internet")),
+		NULL, "hub/app", bgp);
+	/* User vs Default. */
+	cr_expect_eq(ROWS(t, DEF, "10.0.0.0/16", NH_VNET_LOCAL, INVALID), 1);
+	cr_expect_eq(ROWS(t, USR, "10.0.0.0/16", NH_VIRTUAL_APPLIANCE, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", NH_INTERNET, INVALID), 1);
+	cr_expect_eq(ROWS(t, USR, "0.0.0.0/0", NH_INTERNET, ACTIVE), 1);
+	/* User vs gateway vs Default: both ECMP gateway rows Invalid. */
+	cr_expect_eq(ROWS(t, USR, "192.168.0.0/16", NH_INTERNET, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, GW, "192.168.0.0/16", NH_VNET_GATEWAY, INVALID), 2);
+	cr_expect_eq(ROWS(t, DEF, "192.168.0.0/16", NH_NONE, INVALID), 1);
+	cr_expect_eq(ROWS(t, USR, "100.64.0.0/10", NH_NONE, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, GW, "100.64.0.0/10", NH_VNET_GATEWAY, INVALID), 1);
+	/* Gateway vs Default. */
+	cr_expect_eq(ROWS(t, GW, "172.16.0.0/12", NH_VNET_GATEWAY, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, DEF, "172.16.0.0/12", NH_NONE, INVALID), 1);
+	/* A route with no competitor stays Active. */
+	cr_expect_eq(ROWS(t, DEF, "10.0.0.0/8", NH_NONE, ACTIVE), 1);
+	/* User rows carry their name; others do not. */
+	cr_expect_str_eq(the_row(t, USR, "10.0.0.0/16", ANY).name, "to-nva");
+	cr_expect_null(the_row(t, GW, "172.16.0.0/12", ANY).name);
+	/* The same set without the route table: everything from BGP Active. */
+	t = eff_again(&f, "hub/plain", bgp);
+	cr_expect_eq(ROWS(t, GW, "192.168.0.0/16", NH_VNET_GATEWAY, ACTIVE), 2);
+	cr_expect_eq(ROWS(t, DEF, "192.168.0.0/16", NH_NONE, INVALID), 1);
+	cr_expect_eq(ROWS(t, DEF, "10.0.2.0/24", ANY, ANY), 0);
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+Test(effective, display_order_system_gateway_user)
+{
+	static const char *const e[] = { "172.20.0.0/16 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, 1);
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(R("r1", "8.8.8.0/24", "Internet")), NULL,
+					     "hub/app", bgp);
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	int phase = 0; /* 0 system, 1 gateway, 2 user */
+	size_t n = 0;
+	while (eff_row(t, false, &it, &r)) {
+		int p = r.source == SRC_DEFAULT ? 0 : r.source == SRC_GATEWAY ? 1 : 2;
+		cr_expect_geq(p, phase, "row %zu out of order", n);
+		phase = p;
+		n++;
+	}
+	cr_expect_eq(phase, 2);
+	cr_expect_eq(n, eff_row_count(t, false));
+	cr_expect(!eff_row(t, false, &it, &r), "iteration stays at the end");
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* ---- SPEC 1.6.3 BGP inside VnetLocal / VNetPeering --------------------------- */
+
+Test(effective, bgp_inside_vnetlocal_or_peering_is_hidden)
+{
+	static const char *const e[] = {
+		"10.0.0.0/16 10.0.1.4",   /* equal to VnetLocal */
+		"10.0.5.0/24 10.0.1.4",   /* inside VnetLocal */
+		"10.0.255.255/32 10.0.1.4",
+		"10.1.0.0/24 10.0.1.4",   /* inside the spoke (VNetPeering) */
+		"10.3.0.0/16 10.0.1.4",   /* equal to a global peering prefix */
+		"10.2.0.0/16 10.0.1.4",   /* far: not connected, so listed */
+		"10.0.0.0/8 10.0.1.4",    /* supernet: listed */
+		"10.0.0.0/15 10.0.1.4",
+	};
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(""), NULL, "hub/plain", bgp);
+	static const char *const hidden[] = { "10.0.0.0/16", "10.0.5.0/24", "10.0.255.255/32",
+					      "10.1.0.0/24", "10.3.0.0/16" };
+	for (size_t i = 0; i < NELEM(hidden); i++)
+		cr_expect_eq(ROWS(t, GW, hidden[i], ANY, ANY), 0, "%s hidden", hidden[i]);
+	static const char *const listed[] = { "10.2.0.0/16", "10.0.0.0/8", "10.0.0.0/15" };
+	for (size_t i = 0; i < NELEM(listed); i++)
+		cr_expect_eq(ROWS(t, GW, listed[i], NH_VNET_GATEWAY, ACTIVE), 1, "%s listed", listed[i]);
+	cr_expect_eq(ROWS(t, DEF, "10.0.0.0/16", NH_VNET_LOCAL, ACTIVE), 1,
+		     "a hidden route does not make VnetLocal Invalid");
+	cr_expect_eq(ROWS(t, DEF, "10.3.0.0/16", NH_VNET_GLOBAL_PEERING, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, DEF, "10.0.0.0/8", NH_NONE, INVALID), 1);
+	/* Own rows: VnetLocal, VNetPeering, 2 VNetGlobalPeering, Internet, 4 None
+	 * (10/8 Invalid), the PE /32 = 10; plus the 3 listed BGP rows. */
+	cr_expect_eq(eff_row_count(t, false), 10 + 3);
+	static const struct nh_case nh[] = {
+		{ "10.0.5.9", NH_VNET_LOCAL, NULL, NULL },
+		{ "10.0.255.255", NH_VNET_LOCAL, NULL, NULL },
+		{ "10.1.0.9", NH_VNET_PEERING, NULL, NULL },
+		{ "10.3.0.1", NH_VNET_GLOBAL_PEERING, NULL, NULL },
+		{ "10.2.0.9", NH_VNET_GATEWAY, "10.0.1.4", NULL },
+		{ "10.1.255.1", NH_VNET_PEERING, NULL, NULL },
+		{ "10.9.0.1", NH_VNET_GATEWAY, "10.0.1.4", NULL },
+	};
+	check_next_hops(t, false, nh, NELEM(nh));
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* ---- SPEC 1.6.4 and 1.6.5, the 0.0.0.0/0 side effects ---------------------- */
+
+Test(effective, bgp_default_removes_the_default_internet_row)
+{
+	static const char *const e[] = { "0.0.0.0/0 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, 1);
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(""), NULL, "hub/plain", bgp);
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", ANY, ANY), 0, "removed, not Invalid");
+	cr_expect_eq(ROWS(t, GW, "0.0.0.0/0", NH_VNET_GATEWAY, ACTIVE), 1);
+	cr_expect_eq(none_rows(t), 0, "a BGP 0/0 removes the None rows");
+	/* With a User 0/0 too: Default row still removed, BGP row Invalid. */
+	t = eff_again(&f, "hub/app", bgp);
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", ANY, ANY), 0);
+	efx_fini(&f);
+
+	t = eff_load(&f, BASE(R("inet", "0.0.0.0/0", "Internet")), NULL, "hub/app", bgp);
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", ANY, ANY), 0);
+	cr_expect_eq(ROWS(t, GW, "0.0.0.0/0", NH_VNET_GATEWAY, INVALID), 1);
+	cr_expect_eq(ROWS(t, USR, "0.0.0.0/0", NH_INTERNET, ACTIVE), 1);
+	cr_expect_eq(none_rows(t), 4, "the winner is User -> Internet: None rows kept");
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+Test(effective, user_default_without_bgp_default_makes_it_invalid)
+{
+	static const char *const e[] = { "172.20.0.0/16 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, 1);
+	struct efx f;
+	const struct eff_table *t =
+		eff_load(&f, BASE(RVA("fw", "0.0.0.0/0", "10.0.1.4")), NULL, "hub/app", bgp);
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", NH_INTERNET, INVALID), 1);
+	cr_expect_eq(ROWS(t, USR, "0.0.0.0/0", NH_VIRTUAL_APPLIANCE, ACTIVE), 1);
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* 1.6.5: the winning 0/0 by its displayed type decides the None rows. */
+Test(effective, none_rows_follow_the_winning_default_route)
+{
+	static const struct {
+		const char *name;
+		const char *routes;
+		bool bgp_default;
+		size_t none;
+	} cases[] = {
+		{ "no 0/0 route", "", false, 4 },
+		{ "User 0/0 -> VirtualAppliance", RVA("d", "0.0.0.0/0", "10.0.1.4"), false, 0 },
+		{ "User 0/0 -> VirtualAppliance in a peered VNet", RVA("d", "0.0.0.0/0", "10.1.0.4"),
+		  false, 0 },
+		{ "User 0/0 -> VirtualNetworkGateway", R("d", "0.0.0.0/0", "VirtualNetworkGateway"),
+		  false, 0 },
+		{ "BGP 0/0", "", true, 0 },
+		{ "User 0/0 -> None", R("d", "0.0.0.0/0", "None"), false, 4 },
+		{ "User 0/0 -> Internet", R("d", "0.0.0.0/0", "Internet"), false, 4 },
+		{ "User 0/0 -> unreachable appliance (shown None)", RVA("d", "0.0.0.0/0", "192.0.2.1"),
+		  false, 4 },
+		{ "User 0/0 -> unreachable appliance over a BGP 0/0", RVA("d", "0.0.0.0/0", "192.0.2.1"),
+		  true, 4 },
+		{ "User 0/0 -> None over a BGP 0/0", R("d", "0.0.0.0/0", "None"), true, 4 },
+		{ "User 0/0 -> VirtualAppliance over a BGP 0/0", RVA("d", "0.0.0.0/0", "10.0.1.4"), true,
+		  0 },
+		{ "User 0/1 + 128/1 -> appliance is not a 0/0",
+		  RVA("a", "0.0.0.0/1", "10.0.1.4") ", " RVA("b", "128.0.0.0/1", "10.0.1.4"), false, 4 },
+	};
+	static const char *const e[] = { "0.0.0.0/0 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, 1);
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char topo[8192];
+		snprintf(topo, sizeof(topo),
+			 "{ 'virtualNetworks': [ " HUB("Disabled", "") ", " SPOKES " ],"
+			 "  'routeTables': [ { 'name': 'rt-app', 'routes': [ %s ] } ] }",
+			 cases[i].routes);
+		struct efx f;
+		const struct eff_table *t =
+			eff_load(&f, topo, NULL, "hub/app", cases[i].bgp_default ? bgp : NULL);
+		cr_expect_eq(none_rows(t), cases[i].none, "%s: %zu None rows, expected %zu",
+			     cases[i].name, none_rows(t), cases[i].none);
+		efx_fini(&f);
+	}
+	bgp_set_unref(bgp);
+}
+
+/* ---- SPEC 1.4 user routes ----------------------------------------------------- */
+
+Test(effective, unreachable_appliance_is_shown_none_with_its_address)
+{
+	static const struct {
+		const char *ip;
+		enum nh_type shown;
+	} cases[] = {
+		{ "10.0.1.4", NH_VIRTUAL_APPLIANCE },   /* a NIC of the subnet's VNet */
+		{ "10.0.200.9", NH_VIRTUAL_APPLIANCE }, /* in the VNet, no NIC: still VA */
+		{ "10.1.0.4", NH_VIRTUAL_APPLIANCE },   /* in a peered VNet */
+		{ "10.4.0.4", NH_VIRTUAL_APPLIANCE },   /* in a global peering's 2nd prefix */
+		{ "10.2.0.4", NH_NONE },                /* one-sided peering */
+		{ "192.0.2.1", NH_NONE },               /* outside everything */
+		{ "10.0.0.0", NH_VIRTUAL_APPLIANCE },   /* first address of the space */
+		{ "10.0.255.255", NH_VIRTUAL_APPLIANCE },
+		{ "9.255.255.255", NH_NONE },
+		{ "10.1.255.255", NH_VIRTUAL_APPLIANCE },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char topo[8192];
+		snprintf(topo, sizeof(topo),
+			 "{ 'virtualNetworks': [ " HUB("Disabled", "") ", " SPOKES " ],"
+			 "  'routeTables': [ { 'name': 'rt-app', 'routes': [ "
+			 "  { 'name': 'r', 'addressPrefix': '172.16.0.0/12',"
+			 "    'nextHopType': 'VirtualAppliance', 'nextHopIpAddress': '%s' } ] } ] }",
+			 cases[i].ip);
+		struct efx f;
+		const struct eff_table *t = eff_load(&f, topo, NULL, "hub/app", NULL);
+		struct route_row r = the_row(t, USR, "172.16.0.0/12", ANY);
+		cr_expect_eq(r.nh, cases[i].shown, "%s: shown %s", cases[i].ip, nh_type_name(r.nh));
+		cr_expect(r.active, "%s", cases[i].ip);
+		cr_expect(r.has_nh_ip && r.nh_ip == A(cases[i].ip), "%s: the address stays", cases[i].ip);
+		cr_expect_str_eq(r.name, "r");
+		struct next_hop h = eff_next_hop(t, A("172.16.1.1"), false);
+		cr_expect_eq(h.nh, cases[i].shown, "%s: next hop type", cases[i].ip);
+		cr_expect(h.has_nh_ip && h.nh_ip == A(cases[i].ip), "%s: next hop address", cases[i].ip);
+		cr_expect(h.route_table && strcmp(h.route_table, "rt-app") == 0, "%s: routeTableId",
+			  cases[i].ip);
+		efx_fini(&f);
+	}
+}
+
+Test(effective, appliance_inside_a_bgp_prefix_only_is_unreachable)
+{
+	static const char *const e[] = { "192.0.2.0/24 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, 1);
+	struct efx f;
+	const struct eff_table *t =
+		eff_load(&f, BASE(RVA("r", "172.16.0.0/12", "192.0.2.1")), NULL, "hub/app", bgp);
+	cr_expect_eq(the_row(t, USR, "172.16.0.0/12", ANY).nh, NH_NONE);
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* "an explicit CIDR route beats a regional tag route, which beats a global
+ * tag route (the loser is Invalid)", each tag route one row per prefix. */
+Test(effective, service_tag_routes_explicit_regional_global)
+{
+	static const char *const tags =
+		"{ 'values': ["
+		"  { 'name': 'Storage', 'properties': { 'region': '',"
+		"    'addressPrefixes': ['20.0.0.0/24', '20.0.1.0/24', '20.0.2.0/24'] } },"
+		"  { 'name': 'Storage.WestEurope', 'properties': { 'region': 'westeurope',"
+		"    'addressPrefixes': ['20.0.0.0/24', '20.0.1.0/24', '20.0.3.0/24'] } } ] }";
+	static const struct {
+		const char *routes;
+	} orders[] = {
+		{ R("glob", "Storage", "Internet") ", " R("reg", "Storage.WestEurope", "None") ", "
+		  RVA("cidr", "20.0.0.0/24", "10.0.1.4") },
+		{ RVA("cidr", "20.0.0.0/24", "10.0.1.4") ", " R("reg", "Storage.WestEurope", "None") ", "
+		  R("glob", "Storage", "Internet") },
+		{ R("reg", "Storage.WestEurope", "None") ", " RVA("cidr", "20.0.0.0/24", "10.0.1.4")
+		  ", " R("glob", "Storage", "Internet") },
+	};
+	for (size_t i = 0; i < NELEM(orders); i++) {
+		char topo[8192];
+		snprintf(topo, sizeof(topo),
+			 "{ 'virtualNetworks': [ " HUB("Disabled", "") ", " SPOKES " ],"
+			 "  'routeTables': [ { 'name': 'rt-app', 'routes': [ %s ] } ] }",
+			 orders[i].routes);
+		struct efx f;
+		const struct eff_table *t = eff_load(&f, topo, tags, "hub/app", NULL);
+		/* 20.0.0.0/24: all three. */
+		cr_expect_eq(ROWS(t, USR, "20.0.0.0/24", NH_VIRTUAL_APPLIANCE, ACTIVE), 1, "order %zu", i);
+		cr_expect_eq(ROWS(t, USR, "20.0.0.0/24", NH_NONE, INVALID), 1, "order %zu", i);
+		cr_expect_eq(ROWS(t, USR, "20.0.0.0/24", NH_INTERNET, INVALID), 1, "order %zu", i);
+		/* 20.0.1.0/24: regional and global. */
+		cr_expect_eq(ROWS(t, USR, "20.0.1.0/24", NH_NONE, ACTIVE), 1, "order %zu", i);
+		cr_expect_eq(ROWS(t, USR, "20.0.1.0/24", NH_INTERNET, INVALID), 1, "order %zu", i);
+		/* Alone. */
+		cr_expect_eq(ROWS(t, USR, "20.0.2.0/24", NH_INTERNET, ACTIVE), 1, "order %zu", i);
+		cr_expect_eq(ROWS(t, USR, "20.0.3.0/24", NH_NONE, ACTIVE), 1, "order %zu", i);
+		cr_expect_eq(ROWS(t, USR, NULL, ANY, ANY), 7, "order %zu: one row per tag prefix", i);
+		struct route_row r = the_row(t, USR, "20.0.3.0/24", ANY);
+		cr_expect_str_eq(r.name, "reg");
+		cr_expect_eq(r.tag, TAG_REGIONAL);
+		cr_expect_eq(the_row(t, USR, "20.0.2.0/24", ANY).tag, TAG_GLOBAL);
+		/* Forwarding follows the Active rows. */
+		static const struct nh_case nh[] = {
+			{ "20.0.0.1", NH_VIRTUAL_APPLIANCE, "10.0.1.4", "rt-app" },
+			{ "20.0.1.1", NH_NONE, NULL, "rt-app" },
+			{ "20.0.2.1", NH_INTERNET, NULL, "rt-app" },
+		};
+		check_next_hops(t, false, nh, NELEM(nh));
+		efx_fini(&f);
+	}
+}
+
+/* ---- SPEC 1.6.6 private endpoints ------------------------------------------ */
+
+Test(effective, private_endpoint_invalid_only_with_policies_and_long_udr)
+{
+	static const struct {
+		const char *policy;
+		const char *udr;       /* a User route covering (or not) 10.0.3.5 */
+		bool invalid;
+	} cases[] = {
+		{ "Disabled", "10.0.0.0/16", false },
+		{ "NetworkSecurityGroupEnabled", "10.0.0.0/16", false },
+		{ "Enabled", "10.0.0.0/16", true },           /* length = VNet's */
+		{ "RouteTableEnabled", "10.0.0.0/16", true },
+		{ "RouteTableEnabled", "10.0.3.0/24", true },  /* longer */
+		{ "Enabled", "10.0.3.4/30", true },
+		{ "Enabled", "10.0.3.5/32", true },
+		{ "Enabled", "10.0.0.0/15", false },           /* shorter than the VNet */
+		{ "Enabled", "10.0.0.0/8", false },
+		{ "RouteTableEnabled", "0.0.0.0/0", false },
+		{ "Enabled", "10.0.4.0/24", false },           /* does not cover it */
+		{ "Enabled", "10.0.3.6/31", false },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char topo[8192];
+		snprintf(topo, sizeof(topo),
+			 "{ 'virtualNetworks': [ " HUB("%s", "") ", " SPOKES " ],"
+			 "  'routeTables': [ { 'name': 'rt-app', 'routes': [ "
+			 "    { 'name': 'r', 'addressPrefix': '%s', 'nextHopType': 'VirtualAppliance',"
+			 "      'nextHopIpAddress': '10.0.1.4' } ] } ], " PE " }",
+			 cases[i].policy, cases[i].udr);
+		struct efx f;
+		const struct eff_table *t = eff_load(&f, topo, NULL, "hub/app", NULL);
+		cr_expect_eq(ROWS(t, DEF, "10.0.3.5/32", NH_INTERFACE_ENDPOINT, cases[i].invalid ? 0 : 1),
+			     1, "%s + UDR %s: PE row %s", cases[i].policy, cases[i].udr,
+			     cases[i].invalid ? "Invalid" : "Active");
+		struct next_hop h = eff_next_hop(t, A("10.0.3.5"), false);
+		cr_expect_eq(h.nh, cases[i].invalid ? NH_VIRTUAL_APPLIANCE : NH_INTERFACE_ENDPOINT,
+			     "%s + UDR %s: traffic", cases[i].policy, cases[i].udr);
+		/* Same rule in a peered VNet whose route table covers the PE. */
+		t = eff_again(&f, "spoke/app", NULL);
+		cr_expect_eq(ROWS(t, DEF, "10.0.3.5/32", NH_INTERFACE_ENDPOINT, cases[i].invalid ? 0 : 1),
+			     1, "spoke: %s + UDR %s", cases[i].policy, cases[i].udr);
+		/* No route table: never Invalid. */
+		t = eff_again(&f, "hub/plain", NULL);
+		cr_expect_eq(ROWS(t, DEF, "10.0.3.5/32", NH_INTERFACE_ENDPOINT, ACTIVE), 1);
+		efx_fini(&f);
+	}
+}
+
+/* ---- disableBgpRoutePropagation --------------------------------------------- */
+
+Test(effective, disable_bgp_route_propagation)
+{
+	static const char *const e[] = { "0.0.0.0/0 *10.0.1.4", "172.20.0.0/16 10.0.255.4,10.0.255.5" };
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	struct efx f;
+	const struct eff_table *t = eff_load(
+		&f, NET("Disabled", RT_APP(", 'disableBgpRoutePropagation': true", "")), NULL, "hub/app",
+		bgp);
+	cr_expect(eff_disable_bgp(t));
+	cr_expect_eq(ROWS(t, GW, NULL, ANY, ANY), 0, "gateway and Route Server rows removed");
+	cr_expect_eq(ROWS(t, DEF, "0.0.0.0/0", NH_INTERNET, ACTIVE), 1, "so the Default 0/0 stays");
+	cr_expect_eq(none_rows(t), 4);
+	static const struct nh_case nh[] = { { "172.20.0.1", NH_NONE, NULL, NULL },
+					     { "8.8.8.8", NH_INTERNET, NULL, NULL } };
+	check_next_hops(t, false, nh, NELEM(nh));
+	/* The same set on a subnet without a route table. */
+	t = eff_again(&f, "hub/plain", bgp);
+	cr_expect(!eff_disable_bgp(t));
+	cr_expect_eq(ROWS(t, GW, NULL, ANY, ANY), 3);
+	efx_fini(&f);
+	/* disableBgpRoutePropagation false is the same as no flag. */
+	t = eff_load(&f, NET("Disabled", RT_APP(", 'disableBgpRoutePropagation': false", "")), NULL,
+		     "hub/app", bgp);
+	cr_expect(!eff_disable_bgp(t));
+	cr_expect_eq(ROWS(t, GW, NULL, ANY, ANY), 3);
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* ---- SPEC 1.7 next hop ----------------------------------------------------- */
+
+Test(effective, next_hop_longest_prefix_match)
+{
+	static const char *const e[] = { "172.16.0.0/12 10.0.1.9,10.0.1.5,10.0.1.7",
+					 "172.16.5.0/24 10.0.1.6", "8.8.8.8/32 10.0.1.8" };
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	struct efx f;
+	const struct eff_table *t = eff_load(
+		&f, BASE(RVA("more-specific", "172.16.5.128/25", "10.0.1.4") ", "
+			 R("drop", "172.16.7.0/24", "None") ", " R("vnet", "10.0.9.0/24", "VnetLocal")),
+		NULL, "hub/app", bgp);
+	static const struct nh_case nh[] = {
+		{ "10.0.1.10", NH_VNET_LOCAL, NULL, NULL },
+		{ "10.0.0.0", NH_VNET_LOCAL, NULL, NULL },
+		{ "10.0.9.1", NH_VNET_LOCAL, NULL, "rt-app" },                  /* User VnetLocal */
+		{ "10.1.2.3", NH_VNET_PEERING, NULL, NULL },
+		{ "10.3.2.3", NH_VNET_GLOBAL_PEERING, NULL, NULL },
+		{ "10.0.3.5", NH_INTERFACE_ENDPOINT, NULL, NULL },
+		{ "10.200.0.1", NH_NONE, NULL, NULL },                          /* None 10/8 */
+		{ "100.64.0.1", NH_NONE, NULL, NULL },
+		{ "8.8.4.4", NH_INTERNET, NULL, NULL },
+		{ "0.0.0.0", NH_INTERNET, NULL, NULL },
+		{ "255.255.255.255", NH_INTERNET, NULL, NULL },
+		{ "8.8.8.8", NH_VNET_GATEWAY, "10.0.1.8", NULL },               /* /32 host route */
+		{ "172.16.0.1", NH_VNET_GATEWAY, "10.0.1.5", NULL },            /* ECMP: lowest */
+		{ "172.31.255.255", NH_VNET_GATEWAY, "10.0.1.5", NULL },
+		{ "172.16.5.1", NH_VNET_GATEWAY, "10.0.1.6", NULL },            /* longer BGP */
+		{ "172.16.5.129", NH_VIRTUAL_APPLIANCE, "10.0.1.4", "rt-app" }, /* longer User */
+		{ "172.16.7.1", NH_NONE, NULL, "rt-app" },
+		{ "172.32.0.1", NH_INTERNET, NULL, NULL },
+	};
+	check_next_hops(t, false, nh, NELEM(nh));
+	struct next_hop h = eff_next_hop(t, A("172.16.5.1"), false);
+	cr_expect(prefix_equal(h.matched, P("172.16.5.0/24")));
+	h = eff_next_hop(t, A("172.16.5.129"), false);
+	cr_expect(prefix_equal(h.matched, P("172.16.5.128/25")));
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+Test(effective, next_hop_user_route_equal_to_bgp_wins)
+{
+	static const char *const e[] = { "172.16.0.0/12 10.0.1.5", "0.0.0.0/0 10.0.1.5" };
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	struct efx f;
+	const struct eff_table *t = eff_load(
+		&f, BASE(RVA("same", "172.16.0.0/12", "10.0.1.4") ", " R("inet", "0.0.0.0/0", "Internet")),
+		NULL, "hub/app", bgp);
+	static const struct nh_case nh[] = {
+		{ "172.16.0.1", NH_VIRTUAL_APPLIANCE, "10.0.1.4", "rt-app" },
+		{ "8.8.8.8", NH_INTERNET, NULL, "rt-app" },
+	};
+	check_next_hops(t, false, nh, NELEM(nh));
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* A destination inside a service-endpoint prefix goes to the endpoint
+ * unless a strictly longer User or system row matches; BGP never beats it. */
+Test(effective, next_hop_service_endpoint_pinning)
+{
+	static const char *const e[] = { "0.0.0.0/0 10.0.1.5", "20.38.108.0/24 10.0.1.5",
+					 "20.38.109.128/25 10.0.1.5" };
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	static const char *const topo =
+		"{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope',"
+		"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"
+		"  'subnets': [ { 'name': 'se', 'addressPrefix': '10.0.1.0/24',"
+		"                 'routeTable': { 'id': 'rt' },"
+		"                 'serviceEndpoints': [ { 'service': 'Microsoft.Storage' } ] } ] } ],"
+		"  'routeTables': [ { 'name': 'rt', 'routes': ["
+		"    { 'name': 'longer', 'addressPrefix': '20.47.7.0/25', 'nextHopType': 'VirtualAppliance',"
+		"      'nextHopIpAddress': '10.0.1.4' },"
+		"    { 'name': 'equal', 'addressPrefix': '20.150.8.0/23', 'nextHopType': 'VirtualAppliance',"
+		"      'nextHopIpAddress': '10.0.1.4' },"
+		"    { 'name': 'shorter', 'addressPrefix': '52.239.0.0/16', 'nextHopType': 'None' } ] } ] }";
+	/* Storage.WestEurope (sample): 20.38.108.0/23 20.47.7.0/24 20.150.8.0/23 52.239.140.0/22 */
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, topo, NULL, "v/se", bgp);
+	static const struct nh_case nh[] = {
+		{ "20.38.108.1", NH_SERVICE_ENDPOINT, NULL, NULL },      /* BGP /24 is longer: SE */
+		{ "20.38.109.200", NH_SERVICE_ENDPOINT, NULL, NULL },    /* BGP /25 too */
+		{ "20.47.7.1", NH_VIRTUAL_APPLIANCE, "10.0.1.4", "rt" }, /* User /25 strictly longer */
+		{ "20.47.7.200", NH_SERVICE_ENDPOINT, NULL, NULL },      /* outside the /25 */
+		{ "20.150.8.1", NH_SERVICE_ENDPOINT, NULL, NULL },       /* User equal: SE */
+		{ "52.239.140.1", NH_SERVICE_ENDPOINT, NULL, NULL },     /* User shorter: SE */
+		{ "52.239.1.1", NH_NONE, NULL, "rt" },
+		{ "20.38.110.1", NH_VNET_GATEWAY, "10.0.1.5", NULL },    /* outside the SE prefixes */
+	};
+	check_next_hops(t, false, nh, NELEM(nh));
+	/* The SE row stays Active next to a User row of the same prefix. */
+	cr_expect_eq(ROWS(t, DEF, "20.150.8.0/23", NH_SERVICE_ENDPOINT, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, USR, "20.150.8.0/23", NH_VIRTUAL_APPLIANCE, ACTIVE), 1);
+	/* BGP rows inside an SE prefix are listed (reference 3.2, AMBIGUITY 2). */
+	cr_expect_eq(ROWS(t, GW, "20.38.108.0/24", NH_VNET_GATEWAY, ACTIVE), 1);
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* Route Server rows of a NIC beyond Route Server capacity (without_rs). */
+Test(effective, without_route_server_rows)
+{
+	static const char *const e[] = { "172.16.0.0/12 10.0.255.4,*10.0.1.4",
+					 "172.16.5.0/24 *10.0.1.4,*10.0.1.5", "172.20.0.0/16 *10.0.1.6",
+					 "8.8.8.0/24 10.0.255.5" };
+	struct bgp_set *bgp = mkset(e, NELEM(e));
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, BASE(""), NULL, "hub/plain", bgp);
+	size_t all = eff_row_count(t, false), without = eff_row_count(t, true);
+	cr_expect_eq(all - without, 4, "4 Route Server rows: %zu vs %zu", all, without);
+	cr_expect_eq(count_rows(t, true, GW, NULL, ANY, ANY, NULL), 2);
+	cr_expect_eq(count_rows(t, true, GW, "172.16.0.0/12", ANY, ANY, "10.0.255.4"), 1);
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	while (eff_row(t, false, &it, &r))
+		if (r.source == SRC_GATEWAY)
+			cr_expect_eq(r.from_route_server, (r.nh_ip & 0xffffff00u) == A("10.0.1.0"));
+	static const struct nh_case with[] = {
+		{ "172.16.0.1", NH_VNET_GATEWAY, "10.0.1.4", NULL },   /* lowest of .255.4, .1.4 */
+		{ "172.16.5.1", NH_VNET_GATEWAY, "10.0.1.4", NULL },
+		{ "172.20.0.1", NH_VNET_GATEWAY, "10.0.1.6", NULL },
+		{ "8.8.8.8", NH_VNET_GATEWAY, "10.0.255.5", NULL },
+	};
+	check_next_hops(t, false, with, NELEM(with));
+	static const struct nh_case without_rs[] = {
+		{ "172.16.0.1", NH_VNET_GATEWAY, "10.0.255.4", NULL },
+		{ "172.16.5.1", NH_VNET_GATEWAY, "10.0.255.4", NULL },  /* falls back to the /12 */
+		{ "172.20.0.1", NH_VNET_GATEWAY, "10.0.255.4", NULL },
+		{ "8.8.8.8", NH_VNET_GATEWAY, "10.0.255.5", NULL },
+	};
+	check_next_hops(t, true, without_rs, NELEM(without_rs));
+	efx_fini(&f);
+	bgp_set_unref(bgp);
+}
+
+/* A canonical text for a row, to compare tables as multisets of rows. */
+static void row_key(const struct route_row *r, char *buf, size_t len)
+{
+	char p[PREFIX_STRLEN], ip[IPV4_STRLEN];
+	size_t o = (size_t)snprintf(buf, len, "%s %s %s", route_source_name(r->source),
+				    r->active ? "Active" : "Invalid", nh_type_name(r->nh));
+	for (size_t k = 0; k < r->nprefixes && o < len; k++)
+		o += (size_t)snprintf(buf + o, len - o, " %s", prefix_format(r->prefixes[k], p));
+	if (o < len)
+		snprintf(buf + o, len - o, " [%s] %s", r->has_nh_ip ? ipv4_format(r->nh_ip, ip) : "",
+			 r->name ? r->name : "-");
+}
+
+static int key_cmp(const void *a, const void *b) { return strcmp(a, b); }
+
+/* The rows of t (as a NIC with or without Route Server rows sees them),
+ * sorted, one line each. */
+static size_t table_keys(const struct eff_table *t, bool without_rs, char keys[][96], size_t max)
+{
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	size_t n = 0;
+	while (eff_row(t, without_rs, &it, &r) && n < max)
+		row_key(&r, keys[n++], 96);
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	return n;
+}
+
+/* Oracle: a NIC beyond Route Server capacity "receives no Route Server
+ * routes" (SPEC 1.8), so what it sees must be the table computed from the
+ * domain's routes without the Route Server rows: same rows, same next
+ * hops.  In particular 1.6.4 and 1.6.5 must not act on a Route Server 0/0
+ * that this NIC does not receive. */
+Test(effective, without_rs_view_is_the_table_without_route_server_routes)
+{
+	/* Regression: 1.6.4 and 1.6.5 were applied for a Route Server 0/0 the
+	 * NIC does not receive, so it had no 0/0 row and no None rows, and
+	 * eff_next_hop(8.8.8.8, without_rs) found no route.  100.64.0.0/10
+	 * learned only from the Route Server must leave the platform None row
+	 * of that prefix Active in the view without it (1.6.2). */
+	static const char *const with_rs[] = { "0.0.0.0/0 *10.0.1.4",
+					       "172.16.0.0/12 10.0.255.4,*10.0.1.4",
+					       "192.168.0.0/16 *10.0.1.4",
+					       "100.64.0.0/10 *10.0.1.4",
+					       "172.16.5.0/24 *10.0.1.4,*10.0.1.5" };
+	static const char *const no_rs[] = { "172.16.0.0/12 10.0.255.4" };
+	struct bgp_set *b1 = mkset(with_rs, NELEM(with_rs)), *b2 = mkset(no_rs, NELEM(no_rs));
+	struct efx f, g;
+	eff_load(&f, BASE(""), NULL, "hub/plain", b1);
+	eff_load(&g, BASE(""), NULL, "hub/plain", b2);
+	static char ka[64][96], kb[64][96];
+	size_t na = table_keys(f.t, true, ka, 64), nb = table_keys(g.t, false, kb, 64);
+	cr_expect_eq(na, nb, "%zu rows without Route Server rows, %zu in a table without them", na, nb);
+	for (size_t i = 0; i < na && i < nb; i++)
+		cr_expect_str_eq(ka[i], kb[i], "row %zu: \"%s\" vs \"%s\"", i, ka[i], kb[i]);
+	static const char *const dsts[] = { "8.8.8.8", "192.168.1.1", "172.16.5.1", "172.16.0.1",
+					    "10.200.0.1", "100.64.0.1" };
+	for (size_t i = 0; i < NELEM(dsts); i++) {
+		struct next_hop a = eff_next_hop(f.t, A(dsts[i]), true);
+		struct next_hop b = eff_next_hop(g.t, A(dsts[i]), false);
+		cr_expect_eq(a.found, b.found, "%s: found %d, expected %d", dsts[i], a.found, b.found);
+		cr_expect_eq(a.nh, b.nh, "%s: %s, expected %s", dsts[i], nh_type_name(a.nh),
+			     nh_type_name(b.nh));
+		cr_expect_eq(a.nh_ip, b.nh_ip, "%s: next hop address", dsts[i]);
+	}
+	efx_fini(&f);
+	efx_fini(&g);
+	bgp_set_unref(b1);
+	bgp_set_unref(b2);
+}
+
+/* ---- eff_equal -------------------------------------------------------------- */
+
+Test(effective, equal_tables)
+{
+	static const char *const e1[] = { "172.20.0.0/16 10.0.1.4" };
+	static const char *const e2[] = { "172.20.0.0/16 10.0.1.5" };
+	struct bgp_set *b1 = mkset(e1, 1), *b1b = mkset(e1, 1), *b2 = mkset(e2, 1);
+	struct efx f, g;
+	eff_load(&f, BASE(R("r", "8.8.8.0/24", "Internet")), NULL, "hub/app", b1);
+	eff_load(&g, BASE(R("r", "8.8.8.0/24", "Internet")), NULL, "hub/app", b1b);
+	cr_expect(eff_equal(f.t, g.t), "same inputs, different objects");
+	cr_expect(eff_equal(f.t, f.t));
+	cr_expect(!eff_equal(f.t, NULL));
+	struct eff_table *ref = eff_ref(f.t);
+	cr_expect_eq(ref, f.t);
+	eff_unref(ref);
+	eff_again(&g, "hub/app", b2);
+	cr_expect(!eff_equal(f.t, g.t), "another next hop");
+	eff_again(&g, "hub/app", NULL);
+	cr_expect(!eff_equal(f.t, g.t), "no BGP");
+	eff_again(&g, "hub/plain", b1);
+	cr_expect(!eff_equal(f.t, g.t), "another subnet's rows");
+	efx_fini(&g);
+	eff_load(&g, BASE(R("r2", "8.8.8.0/24", "Internet")), NULL, "hub/app", b1);
+	cr_expect(!eff_equal(f.t, g.t), "a route name differs");
+	efx_fini(&g);
+	eff_load(&g, BASE(R("r", "8.8.8.0/24", "None")), NULL, "hub/app", b1);
+	cr_expect(!eff_equal(f.t, g.t), "a type differs");
+	efx_fini(&g);
+	eff_load(&g, NET("Disabled", RT_APP(", 'disableBgpRoutePropagation': true",
+					    R("r", "8.8.8.0/24", "Internet"))),
+		 NULL, "hub/app", b1);
+	cr_expect(!eff_equal(f.t, g.t), "propagation disabled");
+	efx_fini(&g);
+	efx_fini(&f);
+	eff_unref(NULL);
+	bgp_set_unref(b1);
+	bgp_set_unref(b1b);
+	bgp_set_unref(b2);
+}
+
+/* Two subnets' tables that differ only in the route table they come from
+ * answer next-hop queries differently (routeTableId), so they are not
+ * equal: the run keeps the old table object when eff_equal says equal. */
+Test(effective, equal_sees_the_route_table_name)
+{
+	/* Regression: rt_name was not compared, so a subnet moved to an
+	 * identical route table kept its old table object and next-hop
+	 * reported the old routeTableId. */
+#define RT_TOPO(rt)                                                                             \
+	"{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope',"                       \
+	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                             \
+	"  'subnets': [ { 'name': 's', 'addressPrefix': '10.0.1.0/24',"                         \
+	"                 'routeTable': { 'id': '" rt "' } } ] } ],"                            \
+	"  'routeTables': ["                                                                    \
+	"    { 'name': 'rt-a', 'routes': [ { 'name': 'r', 'addressPrefix': '0.0.0.0/0',"       \
+	"      'nextHopType': 'Internet' } ] },"                                                \
+	"    { 'name': 'rt-b', 'routes': [ { 'name': 'r', 'addressPrefix': '0.0.0.0/0',"       \
+	"      'nextHopType': 'Internet' } ] } ] }"
+	/* The subnet moved from rt-a to rt-b (an edit of its routeTable id);
+	 * both tables hold the same routes with the same names. */
+	struct efx f, g;
+	eff_load(&f, RT_TOPO("rt-a"), NULL, "v/s", NULL);
+	eff_load(&g, RT_TOPO("rt-b"), NULL, "v/s", NULL);
+#undef RT_TOPO
+	struct next_hop ha = eff_next_hop(f.t, A("8.8.8.8"), false);
+	struct next_hop hb = eff_next_hop(g.t, A("8.8.8.8"), false);
+	cr_assert(ha.route_table && hb.route_table);
+	cr_expect_str_eq(ha.route_table, "rt-a");
+	cr_expect_str_eq(hb.route_table, "rt-b");
+	cr_expect(!eff_equal(f.t, g.t),
+		  "tables whose next hops report different route tables compare equal");
+	efx_fini(&f);
+	efx_fini(&g);
+}
+
+/* eff_equal compares prefixes by value: bytes of struct padding must not
+ * matter (prefixes copied from different places carry different padding). */
+Test(effective, equal_ignores_struct_padding)
+{
+	/* Regression: memcmp over struct prefix compared its padding bytes, and
+	 * prefixes copied from the stack carry garbage padding, so equal tables
+	 * compared unequal (see run::edit_logs_only_the_subnets_it_changes). */
+	cr_assert_gt(sizeof(struct prefix), sizeof(uint32_t) + sizeof(uint8_t),
+		     "struct prefix has no padding on this platform: nothing to test");
+	struct efx f, g;
+	eff_load(&f, BASE(""), NULL, "hub/plain", NULL);
+	eff_load(&g, BASE(""), NULL, "hub/plain", NULL);
+	/* Same None prefixes, different bytes in the padding. */
+	memset(g.none_v, 0xa5, sizeof(g.none_v));
+	static const char *const none[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+					    "100.64.0.0/10" };
+	for (size_t i = 0; i < NELEM(none); i++) {
+		struct prefix p = P(none[i]);
+		g.none_v[i].addr = p.addr;
+		g.none_v[i].len = p.len;
+	}
+	memset(f.none_v, 0, sizeof(f.none_v));
+	for (size_t i = 0; i < NELEM(none); i++) {
+		struct prefix p = P(none[i]);
+		f.none_v[i].addr = p.addr;
+		f.none_v[i].len = p.len;
+	}
+	eff_again(&f, "hub/plain", NULL);
+	eff_again(&g, "hub/plain", NULL);
+	cr_expect(eff_equal(f.t, g.t), "equal tables compare unequal because of padding bytes");
+	efx_fini(&f);
+	efx_fini(&g);
+}
+
+/* ---- tables outlive their inputs --------------------------------------------- */
+
+Test(effective, table_outlives_topology_and_bgp_set)
+{
+	static const char *const e[] = { "172.20.0.0/16 10.0.1.4" };
+	struct bgp_set *bgp = mkset(e, 1);
+	struct efx f;
+	eff_load(&f, BASE(RVA("keep-me", "8.8.8.0/24", "10.0.1.4")), NULL, "hub/app", bgp);
+	struct eff_table *t = eff_ref(f.t);
+	bgp_set_unref(bgp);
+	efx_fini(&f); /* topology, catalogue and one table reference gone */
+	cr_expect_eq(count_rows(t, false, USR, "8.8.8.0/24", NH_VIRTUAL_APPLIANCE, ACTIVE, "10.0.1.4"), 1);
+	cr_expect_eq(count_rows(t, false, GW, "172.20.0.0/16", NH_VNET_GATEWAY, ACTIVE, "10.0.1.4"), 1);
+	struct next_hop h = eff_next_hop(t, A("8.8.8.8"), false);
+	cr_expect_str_eq(h.route_table, "rt-app");
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	while (eff_row(t, false, &it, &r))
+		if (r.source == SRC_USER)
+			cr_expect_str_eq(r.name, "keep-me");
+	eff_unref(t);
+}
+
+/* ---- eff_update ------------------------------------------------------------------ */
+
+/* Oracle: a table updated for a change of some BGP prefixes lists exactly
+ * what a table computed from scratch lists, with and without Route Server
+ * rows, and answers next hops the same.  The changes hit prefixes equal to
+ * the subnet's rows (VnetLocal, peering, None, User, 0/0), inside its VNet,
+ * and elsewhere. */
+Test(effective, update_equals_compute)
+{
+	static const char *const pool[] = {
+		"0.0.0.0/0",     "10.0.0.0/16",   "10.0.5.0/24",    "10.1.0.0/16",   "10.0.0.0/8",
+		"172.16.0.0/12", "172.16.5.0/24", "192.168.0.0/16", "8.8.8.0/24",    "100.64.0.0/10",
+		"20.0.0.0/8",    "20.1.0.0/16",   "203.0.113.0/24", "10.200.0.0/16", "1.2.3.4/32",
+	};
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	static const char *const subnets[] = { "hub/app", "hub/plain" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (size_t sn = 0; sn < NELEM(subnets); sn++) {
+		static char held[NELEM(pool)][64];
+		bool have[NELEM(pool)] = { false };
+		struct efx f;
+		eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
+				  R("pin", "20.1.0.0/16", "None")),
+			 NULL, subnets[sn], NULL);
+		struct eff_table *cur = eff_ref(f.t);
+		for (int step = 0; step < 200; step++) {
+			/* Change one to twelve prefixes: drop, add, or new next hops. */
+			struct prefix changed[12];
+			size_t nc = 1 + NEXT() % 12; /* past 8: eff_update's binary search */
+			for (size_t c = 0; c < nc; c++) {
+				size_t i = NEXT() % NELEM(pool);
+				changed[c] = P(pool[i]);
+				have[i] = NEXT() % 3 != 0;
+				const char *h1 = hops[NEXT() % NELEM(hops)];
+				bool two = NEXT() % 2;
+				const char *h2 = hops[NEXT() % NELEM(hops)];
+				snprintf(held[i], sizeof(held[i]), "%s %s%s%s", pool[i], h1, two ? "," : "",
+					 two ? h2 : "");
+			}
+			const char *entries[NELEM(pool)];
+			size_t ne = 0;
+			for (size_t i = 0; i < NELEM(pool); i++)
+				if (have[i])
+					entries[ne++] = held[i];
+			struct bgp_set *set = mkset(entries, ne);
+			const struct subnet *s = topology_subnet(f.tl.t, subnets[sn]);
+			struct eff_input in = { .topo = f.tl.t, .subnet = s, .none_set = &f.none,
+						.bgp = set, .no_rs_view = true };
+			qsort(changed, nc, sizeof(changed[0]), prefix_cmp_qsort); /* the contract */
+			struct eff_table *up = eff_update(cur, &in, changed, nc);
+			struct eff_table *full = eff_compute(&in);
+			cr_assert(up && full);
+			for (int w = 0; w < 2; w++) {
+				static char ka[96][96], kb[96][96];
+				size_t na = table_keys(up, w, ka, 96), nb = table_keys(full, w, kb, 96);
+				cr_assert_eq(na, nb, "%s step %d without_rs %d: %zu rows, expected %zu",
+					     subnets[sn], step, w, na, nb);
+				for (size_t i = 0; i < na; i++)
+					cr_assert_str_eq(ka[i], kb[i], "%s step %d without_rs %d row %zu: %s vs %s",
+							 subnets[sn], step, w, i, ka[i], kb[i]);
+				for (size_t i = 0; i < NELEM(pool); i++) {
+					uint32_t dst = P(pool[i]).addr + 1;
+					struct next_hop a = eff_next_hop(up, dst, w), b = eff_next_hop(full, dst, w);
+					cr_assert(a.found == b.found && a.nh == b.nh && a.nh_ip == b.nh_ip,
+						  "%s step %d next hop of %s", subnets[sn], step, pool[i]);
+				}
+			}
+			eff_unref(full);
+			eff_unref(cur);
+			cur = up;
+			bgp_set_unref(set);
+		}
+		eff_unref(cur);
+		efx_fini(&f);
+	}
+#undef NEXT
+}
+
+/* Oracle (STYLE: the fast path against the rules): once a table has built
+ * its flat lookup table, eff_next_hop must answer exactly as
+ * eff_next_hop_rules, on every rule boundary and around it and on random
+ * addresses, for random domain sets over subnets with User, service
+ * endpoint, peering and private endpoint rows. */
+static void same_next_hop(const struct eff_table *t, uint32_t dst, bool without_rs, const char *what)
+{
+	struct next_hop a = eff_next_hop(t, dst, without_rs), b = eff_next_hop_rules(t, dst, without_rs);
+	bool rt_same = a.route_table == b.route_table ||
+		       (a.route_table && b.route_table && strcmp(a.route_table, b.route_table) == 0);
+	cr_assert(a.found == b.found && a.nh == b.nh && a.nh_ip == b.nh_ip &&
+			  a.has_nh_ip == b.has_nh_ip && rt_same && prefix_equal(a.matched, b.matched),
+		  "%s: next hop of %#x differs from the rules (fast %d/%d %#x /%u, rules %d/%d %#x /%u)",
+		  what, dst, a.found, a.nh, a.nh_ip, a.matched.len, b.found, b.nh, b.nh_ip,
+		  b.matched.len);
+}
+
+/* Both views of t answer from the flat tables: enough lookups of each. */
+static void build_flat(const struct eff_table *t)
+{
+	for (int w = 0; w < 2; w++)
+		for (int i = 0; i < 1100; i++)
+			eff_next_hop(t, (uint32_t)i * 2654435761u, w);
+	cr_assert_gt(eff_fast_ranges(t), 0, "the flat tables were never built");
+}
+
+/* Every boundary of the table's rows and of the set's entries, +-1, in
+ * both views (alternating, so the table switches views), and random
+ * addresses. */
+static void same_everywhere(const struct eff_table *t, const struct bgp_set *set, uint64_t *x,
+			    const char *what)
+{
+	struct prefix b[4096];
+	size_t nb = 0;
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	while (eff_row(t, false, &it, &r))
+		for (size_t k = 0; k < r.nprefixes && nb < NELEM(b); k++)
+			b[nb++] = r.prefixes[k];
+	for (size_t i = 0; set && i < set->n && nb < NELEM(b); i++)
+		b[nb++] = set->entries[i].prefix;
+	for (size_t i = 0; i < nb; i++) {
+		uint32_t first = b[i].addr, last = prefix_last(b[i]);
+		for (int w = 0; w < 2; w++) {
+			same_next_hop(t, first, w, what);
+			same_next_hop(t, last, w, what);
+			same_next_hop(t, first - 1, w, what);
+			same_next_hop(t, last + 1, w, what);
+		}
+	}
+	for (int i = 0; i < 30000; i++) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		same_next_hop(t, (uint32_t)*x, i % 7 == 0, what);
+	}
+}
+
+/* Appends p as entry text "PREFIX HOP[,HOP]" unless seen holds it already:
+ * three draws from *x (two hops or one, and the hops), in that order;
+ * force_hop, when not NULL, replaces them by one hop after the draws.
+ * Returns whether it was added. */
+static bool put_entry(uint64_t *x, struct prefix p, const char *force_hop, struct prefix *seen,
+		      size_t *ne, char text[][64], const char **entries)
+{
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+#define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
+	for (size_t k = 0; k < *ne; k++)
+		if (prefix_equal(seen[k], p))
+			return false;
+	seen[*ne] = p;
+	char pf[PREFIX_STRLEN];
+	bool two = NEXT() % 3 == 0;
+	const char *h1 = hops[NEXT() % NELEM(hops)];
+	const char *h2 = hops[NEXT() % NELEM(hops)];
+#undef NEXT
+	if (force_hop)
+		h1 = force_hop, two = false;
+	snprintf(text[*ne], 64, "%s %s%s%s", prefix_format(p, pf), h1, two ? "," : "",
+		 two ? h2 : "");
+	entries[*ne] = text[*ne];
+	(*ne)++;
+	return true;
+}
+
+/* Random domain entries: lengths 0..32, a quarter inside 10/8 (hidden
+ * under VnetLocal or peering rows), some equal to User rows' prefixes or
+ * around the service endpoints' prefixes (20.38.108.0/23 and others of the
+ * sample Storage tag), next hops with and without Route Server rows;
+ * with_rs_default adds a Route-Server-only 0/0 (a table with a separate
+ * view without Route Server rows).  Returns the number of entries. */
+static size_t random_entries(uint64_t *x, size_t want, bool with_rs_default, char text[][64],
+			     const char **entries)
+{
+	static const char *const user[] = { "8.8.8.0/24", "20.1.0.0/16", "20.38.108.0/24",
+					    "52.0.0.0/8", "0.0.0.0/0" };
+#define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
+	struct prefix seen[1024];
+	size_t ne = 0;
+	cr_assert_leq(want, NELEM(seen));
+	for (size_t i = 0; i < want; i++) {
+		uint8_t len = (uint8_t)(NEXT() % 33);
+		uint32_t a = (uint32_t)NEXT();
+		if (i % 4 == 0)
+			a = (a & 0x00ffffffu) | 0x0a000000u;
+		if (i % 4 == 1)
+			a = (a & 0x0000ffffu) | 0x14260000u; /* 20.38/16: around the endpoints */
+		struct prefix p = { a & prefix_mask(len), len };
+		if (i % 40 == 2)
+			p = P(user[(i / 40) % NELEM(user)]);
+		if (i == 3 && with_rs_default)
+			p = P("0.0.0.0/0");
+		put_entry(x, p, i == 3 && with_rs_default ? "*10.0.1.5" : NULL, seen, &ne, text,
+			  entries);
+	}
+#undef NEXT
+	return ne;
+}
+
+/* rt-app with User routes equal to some entries, inside the endpoints'
+ * prefixes and around them; the extra subnet 'se' has service endpoints
+ * and the same route table. */
+#define SE_SUBNET                                                                              \
+	", { 'name': 'se', 'addressPrefix': '10.0.4.0/24', 'routeTable': { 'id': 'rt-app' },"  \
+	"    'serviceEndpoints': [ { 'service': 'Microsoft.Storage' },"                        \
+	"                          { 'service': 'Microsoft.KeyVault' } ] }"
+#define FAST_ROUTES                                                                            \
+	R("web", "8.8.8.0/24", "Internet") ", " R("pin", "20.1.0.0/16", "None") ", "            \
+	RVA("in-se", "20.38.108.0/24", "10.0.1.4") ", " R("wide", "52.0.0.0/8", "Internet")
+#define FAST_NET(extra)                                                                        \
+	"{ 'virtualNetworks': [ " HUB("Disabled", SE_SUBNET) ", " SPOKES " ], "                \
+	RT_APP(extra, FAST_ROUTES) ", " PE " }"
+
+/* Oracle (STYLE: the fast path against the rules): once a table answers
+ * from its flat tables, eff_next_hop must answer exactly as
+ * eff_next_hop_rules on every rule boundary, around it and on random
+ * addresses, in both views: subnets with User, service endpoint, peering
+ * and private endpoint rows, propagation on and off, with and without a
+ * separate view without Route Server rows, and no domain at all. */
+Test(effective, fast_next_hop_equals_the_rules)
+{
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe", "hub/se",
+					       "spoke/app" };
+	uint64_t x = 0x9E3779B97F4A7C15u;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 6; round++) {
+			static char text[1024][64];
+			const char *entries[1024];
+			size_t ne = random_entries(&x, 600, round % 2 == 1, text, entries);
+			struct bgp_set *set = round == 4 ? NULL : mkset(entries, ne);
+			const char *extra = round == 5 ? ", 'disableBgpRoutePropagation': true" : "";
+			char topo[4096];
+			snprintf(topo, sizeof(topo), FAST_NET("%s"), extra);
+			struct efx f;
+			const struct eff_table *t = eff_load(&f, topo, NULL, subnets[sn], set);
+			build_flat(t);
+			char what[64];
+			snprintf(what, sizeof(what), "%s round %d", subnets[sn], round);
+			same_everywhere(t, set, &x, what);
+			efx_fini(&f);
+			bgp_set_unref(set);
+		}
+}
+
+/* The flat tables follow the set: a table eff_update derives from one
+ * that built them shares its own rows (and their flat table) but gets a
+ * new set, whose flat table must be its own.  The old table, still held
+ * (a checkpoint), keeps answering for the old set. */
+Test(effective, fast_next_hop_after_the_set_changes)
+{
+	static const char *const subnets[] = { "hub/app", "hub/se", "spoke/app" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 4; round++) {
+			static char text[1024][64], text2[1024][64];
+			const char *entries[1024], *entries2[1024];
+			size_t ne = random_entries(&x, 300, round % 2 == 1, text, entries);
+			struct bgp_set *s1 = mkset(entries, ne);
+			struct efx f;
+			char topo[4096];
+			snprintf(topo, sizeof(topo), FAST_NET("%s"), "");
+			eff_load(&f, topo, NULL, subnets[sn], s1);
+			struct eff_table *t1 = eff_ref(f.t);
+			build_flat(t1);
+			/* The new set: every other entry kept with other next hops,
+			 * some new ones; the changed prefixes are all of both. */
+			size_t ne2 = random_entries(&x, 300, round % 2 == 0, text2, entries2);
+			struct bgp_set *s2 = mkset(entries2, ne2);
+			struct prefix changed[2048];
+			size_t nc = 0;
+			for (size_t i = 0; i < s1->n; i++)
+				changed[nc++] = s1->entries[i].prefix;
+			for (size_t i = 0; i < s2->n; i++)
+				if (bgp_set_find(s1, s2->entries[i].prefix) < 0)
+					changed[nc++] = s2->entries[i].prefix;
+			qsort(changed, nc, sizeof(changed[0]), prefix_cmp_qsort);
+			const struct subnet *s = topology_subnet(f.tl.t, subnets[sn]);
+			struct eff_input in = { .topo = f.tl.t, .subnet = s, .none_set = &f.none,
+						.bgp = s2, .no_rs_view = true };
+			/* Only non-own prefixes changed, so the rows are shared:
+			 * changing only entries that touch no row. */
+			size_t keep = 0;
+			for (size_t i = 0; i < nc; i++) {
+				struct route_row rows[8];
+				if (changed[i].len > 0 && eff_rows_with_prefix(t1, changed[i], false, rows, 8) == 0)
+					changed[keep++] = changed[i];
+			}
+			struct eff_table *t2 = eff_update(t1, &in, changed, keep);
+			cr_assert_not_null(t2);
+			build_flat(t2);
+			char what[64];
+			snprintf(what, sizeof(what), "%s round %d, new set", subnets[sn], round);
+			same_everywhere(t2, s1, &x, what);
+			same_everywhere(t2, s2, &x, what);
+			snprintf(what, sizeof(what), "%s round %d, old set", subnets[sn], round);
+			same_everywhere(t1, s1, &x, what);
+			same_everywhere(t1, s2, &x, what);
+			eff_unref(t2);
+			eff_unref(t1);
+			efx_fini(&f);
+			bgp_set_unref(s1);
+			bgp_set_unref(s2);
+		}
+}
+
+Test(effective, bgp_set_add_run_equals_adding_one_by_one)
+{
+	/* Built out of prefix order, so after sorting the entries' next hops
+	 * are not contiguous; and a set built in order, where they are. */
+	static const char *const unsorted[] = { "20.0.0.0/8 10.0.1.4,10.0.1.5", "1.2.3.4/32 *10.0.1.4",
+						"10.1.0.0/16 10.0.1.6", "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
+						"0.0.0.0/0 10.0.1.7" };
+	static const char *const sorted[] = { "0.0.0.0/0 10.0.1.7", "1.2.3.4/32 *10.0.1.4",
+					      "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
+					      "10.1.0.0/16 10.0.1.6", "20.0.0.0/8 10.0.1.4,10.0.1.5" };
+	const char *const *which[] = { unsorted, sorted };
+	for (size_t w = 0; w < 2; w++) {
+		struct bgp_set *base = mkset(which[w], 5);
+		for (size_t from = 0; from <= 5; from++)
+			for (size_t to = from; to <= 5; to++) {
+				struct bgp_set *a = bgp_set_create(), *b = bgp_set_create();
+				cr_assert(a && b);
+				for (size_t i = from; i < to; i++) {
+					const struct bgp_entry *e = &base->entries[i];
+					cr_assert_eq(bgp_set_add(a, e->prefix, base->nh + e->nh_first,
+								 base->nh_rs + e->nh_first, e->nh_count), 0);
+				}
+				cr_assert_eq(bgp_set_add_run(b, base, from, to), 0);
+				cr_assert_eq(bgp_set_finish(a), 0);
+				cr_assert_eq(bgp_set_finish(b), 0);
+				cr_expect(bgp_set_equal(a, b), "set %zu, entries [%zu, %zu)", w, from, to);
+				bgp_set_unref(a);
+				bgp_set_unref(b);
+			}
+		bgp_set_unref(base);
+	}
+}
+
+/* ---- walking rows by increasing prefix ---------------------------------- */
+
+static void same_rows(const struct eff_table *t, struct eff_walk *w, struct prefix p,
+		      bool without_rs, const char *what)
+{
+	struct route_row a[16], b[16];
+	size_t na = eff_walk_rows(w, p, a, 16), nb = eff_rows_with_prefix(t, p, without_rs, b, 16);
+	char pf[PREFIX_STRLEN];
+	cr_assert_eq(na, nb, "%s: %s: the walk gives %zu rows, eff_rows_with_prefix %zu", what,
+		     prefix_format(p, pf), na, nb);
+	for (size_t i = 0; i < na && i < 16; i++)
+		cr_assert(a[i].source == b[i].source && a[i].active == b[i].active &&
+				  a[i].nh == b[i].nh && a[i].nh_ip == b[i].nh_ip &&
+				  a[i].has_nh_ip == b[i].has_nh_ip &&
+				  a[i].from_route_server == b[i].from_route_server &&
+				  a[i].name == b[i].name && a[i].nprefixes == b[i].nprefixes &&
+				  prefix_equal(a[i].prefixes[0], b[i].prefixes[0]),
+			  "%s: %s: row %zu differs", what, prefix_format(p, pf), i);
+}
+
+Test(effective, walk_equals_rows_with_prefix)
+{
+	static const char *const subnets[] = { "hub/app", "hub/plain", "hub/pe", "spoke/app" };
+	uint64_t x = 0xD1B54A32D192ED03u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	struct eff_walk w = { 0 }; /* one walk for every table: restarts reuse its buffer */
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (int round = 0; round < 3; round++) {
+			/* Entries of every length, a quarter inside 10/8 (hidden),
+			 * some equal to User rows (Invalid), 0/0 now and then. */
+			enum { N = 400 };
+			static char text[N][64];
+			const char *entries[N];
+			struct prefix seen[2 * N + 16];
+			size_t ne = 0;
+			for (size_t i = 0; i < N; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				if (i % 4 == 0)
+					a = (a & 0x00ffffffu) | 0x0a000000u;
+				if (i % 50 == 0)
+					a = A("8.8.8.0"), len = 24;
+				if (i % 97 == 0)
+					a = 0, len = 0;
+				struct prefix p = { a & prefix_mask(len), len };
+				put_entry(&x, p, NULL, seen, &ne, text, entries);
+			}
+			struct bgp_set *set = mkset(entries, ne);
+			struct efx f;
+			const struct eff_table *t =
+				eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet") ", "
+						  R("peer", "10.1.0.0/16", "None") ", "
+						  R("pin", "20.1.0.0/16", "None")),
+					 NULL, subnets[sn], set);
+			/* Asked for: the entries, the own rows' prefixes, absent ones. */
+			size_t nq = ne;
+			struct eff_iter it = { 0 };
+			struct route_row row;
+			while (eff_row(t, false, &it, &row) && nq < NELEM(seen) - 8)
+				seen[nq++] = row.prefixes[0];
+			for (int i = 0; i < 8; i++) {
+				uint8_t len = (uint8_t)(NEXT() % 33);
+				uint32_t a = (uint32_t)NEXT();
+				seen[nq++] = (struct prefix){ a & prefix_mask(len), len };
+			}
+			nq = prefix_sort_unique(seen, nq);
+			for (int wr = 0; wr < 2; wr++) {
+				cr_assert_eq(eff_walk_start(&w, t, wr), 0);
+				for (size_t i = 0; i < nq; i++)
+					same_rows(t, &w, seen[i], wr, subnets[sn]);
+				/* Repeated and decreasing prefixes are answered too. */
+				for (size_t i = nq; i-- > 0;)
+					same_rows(t, &w, seen[i], wr, subnets[sn]);
+			}
+			efx_fini(&f);
+			bgp_set_unref(set);
+		}
+	eff_walk_fini(&w);
+#undef NEXT
+}
+
+/* Oracle: every prefix whose rows differ between two tables sharing a
+ * domain set is inside eff_diff_bound's answer.  The pairs differ in User
+ * routes (Invalid entries come and go) and in a peering (hidden entries
+ * come and go, peering rows too). */
+#define HUB_NO_SPOKE                                                                           \
+	"{ 'name': 'hub', 'location': 'westeurope',"                                           \
+	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                            \
+	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.0.1.0/24',"                      \
+	"                 'routeTable': { 'id': 'rt-app' } },"                                 \
+	"               { 'name': 'plain', 'addressPrefix': '10.0.2.0/24' },"                  \
+	"               { 'name': 'pe', 'addressPrefix': '10.0.3.0/24' } ],"                   \
+	"  'virtualNetworkPeerings': ["                                                        \
+	"  { 'name': 'hub-far', 'remoteVirtualNetwork': { 'id': 'far' } },"                    \
+	"  { 'name': 'hub-other', 'remoteVirtualNetwork': { 'id': 'other' } } ] }"
+
+static size_t sorted_keys(struct route_row *r, size_t n, char keys[][96])
+{
+	for (size_t i = 0; i < n; i++)
+		row_key(&r[i], keys[i], 96);
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	return n;
+}
+
+Test(effective, diff_bound_holds_every_changed_prefix)
+{
+	static const char *const topos[] = {
+		BASE(R("web", "8.8.8.0/24", "Internet")),
+		BASE(R("web", "8.8.8.0/24", "None") ", " R("pin", "20.1.0.0/16", "None") ", "
+		     R("dflt", "0.0.0.0/0", "None")),
+		"{ 'virtualNetworks': [ " HUB_NO_SPOKE ", " SPOKES " ], "
+		RT_APP("", R("pin", "20.1.0.0/16", "None")) " }",
+	};
+	static const char *const subnets[] = { "hub/app", "hub/plain", "spoke/app" };
+	static const char *const hops[] = { "10.0.1.4", "*10.0.1.5", "10.0.255.4" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	enum { N = 300 };
+	static char text[N][64];
+	const char *entries[N];
+	struct prefix seen[N + 64];
+	size_t ne = 0;
+	for (size_t i = 0; i < N; i++) {
+		uint8_t len = (uint8_t)(8 + NEXT() % 25);
+		uint32_t a = (uint32_t)NEXT();
+		if (i % 3 == 0) /* inside 10.0/16 or 10.1/16: hidden by VnetLocal or peering */
+			a = (a & 0x0000ffffu) | (i % 2 ? 0x0a000000u : 0x0a010000u),
+			len = (uint8_t)(16 + len % 17);
+		if (i == 7)
+			a = A("8.8.8.0"), len = 24;
+		if (i == 8)
+			a = A("20.1.0.0"), len = 16;
+		if (i == 9)
+			a = 0, len = 0;
+		struct prefix p = { a & prefix_mask(len), len };
+		bool dup = false;
+		for (size_t k = 0; k < ne && !dup; k++)
+			dup = prefix_equal(seen[k], p);
+		if (dup)
+			continue;
+		seen[ne] = p;
+		char pf[PREFIX_STRLEN];
+		const char *h = hops[NEXT() % NELEM(hops)];
+		snprintf(text[ne], sizeof(text[ne]), "%s %s", prefix_format(p, pf), h);
+		entries[ne] = text[ne];
+		ne++;
+	}
+	/* Sets: all entries; a third fewer; other next hops for a fifth; none. */
+	static char text2[N][64];
+	const char *entries2[N];
+	size_t ne2 = 0;
+	for (size_t i = 0; i < ne; i++) {
+		if (i % 3 == 1)
+			continue;
+		snprintf(text2[ne2], sizeof(text2[ne2]), "%s", entries[i]);
+		if (i % 5 == 0)
+			snprintf(strchr(text2[ne2], ' '), 32, " 10.0.1.9,*10.0.1.4");
+		entries2[ne2] = text2[ne2];
+		ne2++;
+	}
+	struct bgp_set *sets[] = { mkset(entries, ne), mkset(entries2, ne2), NULL };
+	struct bgp_set *other = mkset(entries, ne - 1);
+	size_t checked = 0, changed = 0;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++)
+		for (size_t ta = 0; ta < NELEM(topos); ta++)
+			for (size_t tb = 0; tb < NELEM(topos); tb++)
+				for (size_t sp = 0; sp < NELEM(sets) * NELEM(sets); sp++) {
+				struct bgp_set *sa = sets[sp / NELEM(sets)], *sb = sets[sp % NELEM(sets)];
+				struct efx f, g;
+				const struct eff_table *a = eff_load(&f, topos[ta], NULL, subnets[sn], sa);
+				const struct eff_table *b = eff_load(&g, topos[tb], NULL, subnets[sn], sb);
+				struct prefix *bound, *sd;
+				size_t nb, nsd;
+				cr_assert_eq(bgp_set_diff(eff_table_set(a), eff_table_set(b), &sd, &nsd), 0);
+				cr_assert_not_null(sd);
+				cr_assert_eq(eff_diff_bound(a, b, sd, nsd, &bound, &nb), 1);
+				free(sd);
+				/* Every prefix either table lists, and the entries. */
+				struct prefix q[3 * N + 128];
+				size_t nq = 0;
+				for (size_t i = 0; i < ne; i++)
+					q[nq++] = seen[i];
+				const struct eff_table *both[] = { a, b };
+				for (int t = 0; t < 2; t++) {
+					struct eff_iter it = { 0 };
+					struct route_row row;
+					while (eff_row(both[t], false, &it, &row) && nq < NELEM(q))
+						q[nq++] = row.prefixes[0];
+				}
+				nq = prefix_sort_unique(q, nq);
+				for (size_t i = 0; i < nq; i++) {
+					struct route_row ra[16], rb[16];
+					static char ka[16][96], kb[16][96];
+					size_t na = sorted_keys(ra, eff_rows_with_prefix(a, q[i], false, ra, 16), ka);
+					size_t nbr = sorted_keys(rb, eff_rows_with_prefix(b, q[i], false, rb, 16), kb);
+					bool same = na == nbr;
+					for (size_t k = 0; same && k < na; k++)
+						same = strcmp(ka[k], kb[k]) == 0;
+					checked++;
+					if (same)
+						continue;
+					changed++;
+					bool in = false;
+					for (size_t k = 0; k < nb && !in; k++)
+						in = prefix_equal(bound[k], q[i]);
+					char pf[PREFIX_STRLEN];
+					cr_assert(in, "%s, topologies %zu and %zu, sets %zu: %s changed, not in "
+						  "the bound", subnets[sn], ta, tb, sp, prefix_format(q[i], pf));
+				}
+				free(bound);
+				/* Not the same set object, the difference not given:
+				 * no bound. */
+				struct efx h;
+				const struct eff_table *c = eff_load(&h, topos[ta], NULL, subnets[sn], other);
+				if (sa)
+					cr_assert_eq(eff_diff_bound(a, c, NULL, 0, &bound, &nb), 0);
+				efx_fini(&f);
+				efx_fini(&g);
+				efx_fini(&h);
+			}
+	cr_assert_gt(changed, 20, "the pairs changed only %zu of %zu prefixes", changed, checked);
+	for (size_t i = 0; i < NELEM(sets); i++)
+		bgp_set_unref(sets[i]);
+	bgp_set_unref(other);
+#undef NEXT
+}

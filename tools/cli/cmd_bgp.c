@@ -1,0 +1,516 @@
+/*
+ * cmd_bgp.c - `vnetsim bgp`: a Route Server's BGP routes per instance, in
+ * the shape of `az network routeserver peering list-learned-routes` /
+ * `list-advertised-routes` (reference 6.9):
+ *   {"RouteServiceRole_IN_0": [{"asPath", "localAddress", "network",
+ *    "nextHop", "origin", "sourcePeer", "weight"}], "RouteServiceRole_IN_1": [...]}
+ *
+ * Learned: what each instance holds from its NVA peers (their Adj-RIB-In),
+ * origin EBgp, weight 32768.  Advertised (SPEC 1.8, reference 6.4, 6.5):
+ * the address space of the Route Server's VNet and of the VNets using it
+ * (AS path 65515, origin Igp), then per prefix the instance's best path
+ * among its NVA routes and, with allowBranchToBranchTraffic, the routes the
+ * VPN/ExpressRoute connections of gateways in its VNet hold (SPEC 1.5 via
+ * bgp_decide), with 65515 prepended; paths carrying NO_ADVERTISE are not
+ * advertised, nor is a peer's own route back to it.  Next hop and local
+ * address are the instance's IP, weight 0, sourcePeer null.
+ *
+ * --at replays the scenario up to that checkpoint and stops there: the
+ * speakers are then exactly the BGP state of that moment.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp.h"
+#include "speaker.h"
+
+static const char USAGE[] =
+	"usage: vnetsim bgp SCENARIO --route-server NAME [--peer P] (--learned | --advertised)\n"
+	"                   [--at LABEL|TIME] [-o table|json|jsonl|csv]\n";
+
+static const char DETAILS[] =
+	"\nA Route Server's BGP routes per instance, shaped like `az network routeserver peering\n"
+	"list-learned-routes` / `list-advertised-routes`:\n"
+	"{\"RouteServiceRole_IN_0\": [{\"asPath\", \"localAddress\", \"network\", \"nextHop\",\n"
+	"\"origin\", \"sourcePeer\", \"weight\"}], \"RouteServiceRole_IN_1\": [...]}.\n"
+	"\n"
+	"  --route-server NAME   the Route Server\n"
+	"  --peer P              one bgpConnection (name, or ROUTESERVER/NAME); default: all\n"
+	"  --learned             routes each instance learned from the NVA peers\n"
+	"  --advertised          routes each instance advertises to the peer (without --peer:\n"
+	"                        to any peer; a peer's own routes are not sent back to it):\n"
+	"                        its VNets' address spaces, the best NVA routes and, with\n"
+	"                        branch-to-branch, the gateways' routes, 65515 prepended;\n"
+	"                        NO_ADVERTISE routes are left out\n"
+	"  --at LABEL|TIME       the BGP state at a checkpoint label, 'start', 'end' (the\n"
+	"                        default) or a time (90s, 5m): the replay stops there\n"
+	"\n"
+	"table has az's columns with the instance first; jsonl is one route per line with\n"
+	"\"instance\"; csv a header and one line per route.\n";
+
+enum { OPT_RS = 1, OPT_PEER, OPT_LEARNED, OPT_ADVERTISED, OPT_AT };
+
+static const struct cli_option OPTIONS[] = {
+	{ "route-server", 0, true, OPT_RS },
+	{ "peer", 0, true, OPT_PEER },
+	{ "learned", 0, false, OPT_LEARNED },
+	{ "advertised", 0, false, OPT_ADVERTISED },
+	{ "at", 0, true, OPT_AT },
+	CLI_COMMON_OPTIONS,
+	{ NULL, 0, false, 0 },
+};
+
+struct entry {
+	char *as_path;                 /* owned */
+	char local[IPV4_STRLEN];
+	char network[PREFIX_STRLEN];
+	char next_hop[IPV4_STRLEN];
+	const char *origin;
+	char source_peer[IPV4_STRLEN]; /* "" = null */
+	int weight;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+	bool oom;
+};
+
+/* An entry for p with AS path [prepend (when not 0)] + path.  Returns it
+ * for the caller to finish, or NULL when out of memory. */
+static struct entry *entry_add(struct entries *es, unsigned inst, const struct route_server *rs,
+			       struct prefix p, uint32_t prepend, const uint32_t *path,
+			       size_t len)
+{
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 64;
+		struct entry *v = realloc(es->v, cap * sizeof(*v));
+		if (!v) {
+			es->oom = true;
+			return NULL;
+		}
+		es->v = v;
+		es->cap = cap;
+	}
+	struct entry *e = &es->v[es->n];
+	*e = (struct entry){ 0 };
+	e->as_path = malloc(12 * (len + 1) + 1);
+	if (!e->as_path) {
+		es->oom = true;
+		return NULL;
+	}
+	char *w = e->as_path;
+	*w = '\0';
+	if (prepend)
+		w += sprintf(w, "%u", (unsigned)prepend);
+	for (size_t i = 0; i < len; i++)
+		w += sprintf(w, "%s%u", w == e->as_path ? "" : " ", (unsigned)path[i]);
+	ipv4_format(rs->instance_ip[inst], e->local);
+	prefix_format(p, e->network);
+	es->n++;
+	return e;
+}
+
+static bool peer_of(const struct peer *p, const struct route_server *rs)
+{
+	return p->present && p->kind == PEER_NVA && p->owner && strcmp(p->owner, rs->name) == 0;
+}
+
+static void learned(const struct speakers *sp, const struct topology *t,
+		    const struct route_server *rs, const struct bgp_conn *only, unsigned inst,
+		    struct entries *es)
+{
+	for (size_t k = 0; k < speakers_count(sp); k++) {
+		const struct peer *p = speakers_at(sp, k);
+		if (!peer_of(p, rs) || (only && strcmp(p->id, only->id) != 0))
+			continue;
+		const struct bgp_conn *bc = topology_bgp_conn(t, p->id);
+		for (size_t i = 0; i < p->in[inst].n; i++) {
+			const struct rib_route *r = &p->in[inst].v[i];
+			struct entry *e =
+				entry_add(es, inst, rs, r->prefix, 0, r->as_path, r->as_len);
+			if (!e)
+				return;
+			uint32_t nh = r->next_hop ? r->next_hop : bc ? bc->peer_ip : 0;
+			ipv4_format(nh, e->next_hop);
+			if (bc)
+				ipv4_format(bc->peer_ip, e->source_peer);
+			e->origin = "EBgp";
+			e->weight = 32768;
+		}
+	}
+}
+
+/* ---- advertised ------------------------------------------------------------ */
+
+struct cand {
+	struct bgp_path path;
+	const struct peer *from;
+	size_t order;                  /* gathering order, for a stable sort */
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void cand_add(struct cands *cs, const struct cand *c)
+{
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 64;
+		struct cand *v = realloc(cs->v, cap * sizeof(*v));
+		if (!v) {
+			cs->oom = true;
+			return;
+		}
+		cs->v = v;
+		cs->cap = cap;
+	}
+	cs->v[cs->n] = *c;
+	cs->v[cs->n].order = cs->n;
+	cs->n++;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int c = prefix_compare(x->path.prefix, y->path.prefix);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static void rib_cands(struct cands *cs, const struct peer *p, const struct rib *rib,
+		      enum bgp_origin origin, uint32_t receiver, uint32_t weight)
+{
+	for (size_t i = 0; i < rib->n; i++) {
+		const struct rib_route *r = &rib->v[i];
+		struct cand c = { .from = p,
+				  .path = { .prefix = r->prefix, .origin = origin,
+					    .as_path = r->as_path, .as_len = r->as_len,
+					    .communities = r->communities,
+					    .ncommunities = r->ncommunities,
+					    .next_hop = r->next_hop, .weight = weight,
+					    .receiver_asn = receiver, .source = p } };
+		cand_add(cs, &c);
+	}
+}
+
+/* Candidates of one instance: NVA routes, and with branch-to-branch the
+ * routes of the gateways in the Route Server's VNet. */
+static void gather(const struct speakers *sp, const struct topology *t,
+		   const struct route_server *rs, unsigned inst, struct cands *cs)
+{
+	for (size_t k = 0; k < speakers_count(sp); k++) {
+		const struct peer *p = speakers_at(sp, k);
+		if (peer_of(p, rs)) {
+			rib_cands(cs, p, &p->in[inst], BGP_ORIGIN_NVA, BGP_ASN_AZURE, 0);
+			continue;
+		}
+		if (!rs->b2b || !p->present || (p->kind != PEER_VPN && p->kind != PEER_ER))
+			continue;
+		const struct gateway *g = p->owner ? topology_gateway(t, p->owner) : NULL;
+		if (!g || g->vnet != rs->vnet)
+			continue;
+		const struct connection *cn = topology_connection(t, p->id);
+		if (p->kind == PEER_ER)
+			rib_cands(cs, p, &p->in[0], BGP_ORIGIN_EXPRESSROUTE, BGP_ASN_AZURE,
+				  cn ? cn->routing_weight : 0);
+		else
+			rib_cands(cs, p, &p->in[0], BGP_ORIGIN_VPN, g->asn, 0);
+	}
+	if (!rs->b2b)
+		return;
+	/* Static localNetworkAddressPrefixes of the VNet's VPN connections. */
+	const struct gateway *vpn = rs->vnet->vpn_gw;
+	for (size_t c = 0; vpn && c < vpn->nconns; c++) {
+		const struct connection *cn = vpn->conns[c];
+		for (size_t i = 0; i < cn->static_prefixes.n; i++) {
+			struct cand cd = { .path = { .prefix = cn->static_prefixes.v[i],
+						     .origin = BGP_ORIGIN_STATIC,
+						     .receiver_asn = vpn->asn } };
+			cand_add(cs, &cd);
+		}
+	}
+}
+
+static void advertised(const struct speakers *sp, const struct topology *t,
+		       const struct route_server *rs, const struct bgp_conn *only, unsigned inst,
+		       struct entries *es)
+{
+	if (!speakers_instance_up(sp, rs->name, inst))
+		return; /* a down instance advertises nothing */
+	const struct vnet **dom = calloc(t->nvnets ? t->nvnets : 1, sizeof(*dom));
+	struct prefix *vp = NULL;
+	size_t nd = 0, nvp = 0, cap = 0;
+	struct cands cs = { 0 };
+	const struct bgp_path **group = NULL;
+	size_t *slot = NULL;        /* group slot -> candidate index */
+	if (!dom) {
+		es->oom = true;
+		goto out;
+	}
+	nd = topology_domain_vnets(t, rs->vnet, dom, t->nvnets);
+	for (size_t v = 0; v < nd; v++)
+		cap += dom[v]->space.n;
+	vp = calloc(cap ? cap : 1, sizeof(*vp));
+	if (!vp) {
+		es->oom = true;
+		goto out;
+	}
+	char ip[IPV4_STRLEN];
+	ipv4_format(rs->instance_ip[inst], ip);
+	/* 1. The VNets' address space, AS path [65515]. */
+	for (size_t v = 0; v < nd; v++)
+		for (size_t k = 0; k < dom[v]->space.n; k++) {
+			vp[nvp++] = dom[v]->space.v[k];
+			struct entry *e = entry_add(es, inst, rs, dom[v]->space.v[k], BGP_ASN_AZURE,
+						    NULL, 0);
+			if (!e)
+				goto out;
+			memcpy(e->next_hop, ip, sizeof(ip));
+			e->origin = "Igp";
+		}
+	/* 2. Per prefix, the instance's best path (SPEC 1.5). */
+	gather(sp, t, rs, inst, &cs);
+	if (cs.oom) {
+		es->oom = true;
+		goto out;
+	}
+	if (cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), cand_cmp);
+	group = calloc(cs.n ? cs.n : 1, sizeof(*group));
+	slot = calloc(cs.n ? cs.n : 1, sizeof(*slot));
+	if (!group || !slot) {
+		es->oom = true;
+		goto out;
+	}
+	struct bgp_ctx ctx = { .has_route_server = true, .pref = rs->pref, .vnet_prefixes = vp,
+			       .nvnet_prefixes = nvp };
+	for (size_t i = 0; i < cs.n;) {
+		size_t end = i, ng = 0;
+		while (end < cs.n && prefix_equal(cs.v[end].path.prefix, cs.v[i].path.prefix))
+			end++;
+		for (size_t k = i; k < end; k++) {
+			const struct bgp_path *bp = &cs.v[k].path;
+			if (bgp_path_loops(bp) || bgp_prefix_filtered(&ctx, bp->prefix))
+				continue;
+			group[ng] = bp;
+			slot[ng++] = k;
+		}
+		size_t *chosen = malloc((ng ? ng : 1) * sizeof(*chosen));
+		if (!chosen) {
+			es->oom = true;
+			goto out;
+		}
+		size_t nbest = bgp_decide(&ctx, group, ng, chosen);
+		const struct cand *pick = NULL;
+		for (size_t b = 0; b < nbest && !pick; b++) {
+			const struct cand *c = &cs.v[slot[chosen[b]]];
+			if (!only || !c->from || strcmp(c->from->id, only->id) != 0)
+				pick = c;
+		}
+		free(chosen);
+		/* Step 6: NO_ADVERTISE paths are programmed, never re-advertised. */
+		if (pick && !bgp_path_no_advertise(&pick->path)) {
+			struct entry *e = entry_add(es, inst, rs, pick->path.prefix, BGP_ASN_AZURE,
+						    pick->path.as_path, pick->path.as_len);
+			if (!e)
+				goto out;
+			memcpy(e->next_hop, ip, sizeof(ip));
+			e->origin = pick->path.origin == BGP_ORIGIN_NVA ? "EBgp" : "IBgp";
+		}
+		i = end;
+	}
+out:
+	free(slot);
+	free(group);
+	free(cs.v);
+	free(vp);
+	free(dom);
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static const char *const INSTANCE_KEY[2] = { "RouteServiceRole_IN_0", "RouteServiceRole_IN_1" };
+
+static void entry_json(struct jsonw *w, const struct entry *e)
+{
+	jsonw_key(w, "asPath");
+	jsonw_string(w, e->as_path);
+	jsonw_key(w, "localAddress");
+	jsonw_string(w, e->local);
+	jsonw_key(w, "network");
+	jsonw_string(w, e->network);
+	jsonw_key(w, "nextHop");
+	jsonw_string(w, e->next_hop);
+	jsonw_key(w, "origin");
+	jsonw_string(w, e->origin);
+	jsonw_key(w, "sourcePeer");
+	jsonw_string(w, e->source_peer[0] ? e->source_peer : NULL);
+	jsonw_key(w, "weight");
+	jsonw_int(w, e->weight);
+}
+
+static int print_entries(enum render_format fmt, struct entries es[2])
+{
+	struct jsonw w;
+	static const char *const hdr[] = { "Instance", "AsPath", "LocalAddress", "Network",
+					   "NextHop", "Origin", "SourcePeer", "Weight" };
+	struct render_tab *tab = NULL;
+	if (fmt == RENDER_TABLE && !(tab = render_tab_create(8, hdr)))
+		return -1;
+	if (fmt == RENDER_CSV) {
+		static const char *const csv[] = { "instance", "asPath", "localAddress", "network",
+						   "nextHop", "origin", "sourcePeer", "weight" };
+		render_csv_line(stdout, csv, 8);
+	}
+	jsonw_init(&w, stdout, fmt == RENDER_JSON, 0);
+	if (fmt == RENDER_JSON)
+		jsonw_object_begin(&w);
+	int rc = 0;
+	for (unsigned inst = 0; inst < 2; inst++) {
+		if (fmt == RENDER_JSON) {
+			jsonw_key(&w, INSTANCE_KEY[inst]);
+			jsonw_array_begin(&w);
+		}
+		for (size_t i = 0; i < es[inst].n; i++) {
+			const struct entry *e = &es[inst].v[i];
+			char weight[16];
+			snprintf(weight, sizeof(weight), "%d", e->weight);
+			const char *cells[8] = { INSTANCE_KEY[inst], e->as_path,  e->local,
+						 e->network,         e->next_hop, e->origin,
+						 e->source_peer,     weight };
+			switch (fmt) {
+			case RENDER_TABLE:
+				if (render_tab_add(tab, cells) != 0)
+					rc = -1;
+				break;
+			case RENDER_CSV:
+				render_csv_line(stdout, cells, 8);
+				break;
+			case RENDER_JSON:
+				jsonw_object_begin(&w);
+				entry_json(&w, e);
+				jsonw_object_end(&w);
+				break;
+			case RENDER_JSONL:
+				jsonw_init(&w, stdout, false, 0);
+				jsonw_object_begin(&w);
+				jsonw_key(&w, "instance");
+				jsonw_string(&w, INSTANCE_KEY[inst]);
+				entry_json(&w, e);
+				jsonw_object_end(&w);
+				fputc('\n', stdout);
+				break;
+			}
+		}
+		if (fmt == RENDER_JSON)
+			jsonw_array_end(&w);
+	}
+	if (fmt == RENDER_JSON) {
+		jsonw_object_end(&w);
+		fputc('\n', stdout);
+	}
+	if (tab) {
+		render_tab_print(tab, stdout, "");
+		render_tab_destroy(tab);
+	}
+	return rc;
+}
+
+static const struct bgp_conn *find_conn(const struct route_server *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nconns; i++)
+		if (strcmp(rs->conns[i].name, name) == 0 || strcmp(rs->conns[i].id, name) == 0)
+			return &rs->conns[i];
+	return NULL;
+}
+
+int cmd_bgp(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct cli_common common;
+	const char *file = NULL, *rs_name = NULL, *peer = NULL, *at = NULL, *v;
+	int id, mode = 0;
+	cli_common_init(&common);
+	cli_parser_init(&p, "bgp", USAGE, OPTIONS, argc, argv);
+	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
+		int c = cli_common_option(&common, &p, id, v);
+		if (id == CLI_ARG_ERROR || c < 0)
+			return CLI_EXIT_INVALID;
+		if (c > 0)
+			continue;
+		switch (id) {
+		case OPT_RS: rs_name = v; break;
+		case OPT_PEER: peer = v; break;
+		case OPT_AT: at = v; break;
+		case OPT_LEARNED:
+		case OPT_ADVERTISED:
+			if (mode && mode != id)
+				return cli_usage_error(&p,
+						       "give --learned or --advertised, not both");
+			mode = id;
+			break;
+		case CLI_ARG_POSITIONAL:
+			if (file)
+				return cli_usage_error(&p, "one scenario only (got '%s' and '%s')",
+						       file, v);
+			file = v;
+			break;
+		}
+	}
+	if (common.help) {
+		cli_help(USAGE, DETAILS);
+		return CLI_EXIT_OK;
+	}
+	if (!file)
+		return cli_usage_error(&p, "missing SCENARIO");
+	if (!rs_name)
+		return cli_usage_error(&p, "missing --route-server NAME");
+	if (!mode)
+		return cli_usage_error(&p, "give --learned or --advertised");
+
+	struct cli_session s;
+	int rc = cli_session_open_stopped(&s, file, &common, at);
+	struct entries es[2] = { { 0 }, { 0 } };
+	if (rc == CLI_EXIT_OK) {
+		const struct topology *t = run_topology(s.r);
+		const struct route_server *rs = topology_route_server(t, rs_name);
+		const struct bgp_conn *only = NULL;
+		if (!rs) {
+			fprintf(stderr, "vnetsim bgp: %s: no Route Server named \"%s\"%s\n", file,
+				rs_name, t->nrss ? " (there is" : "");
+			for (size_t i = 0; i < t->nrss; i++)
+				fprintf(stderr, "%s \"%s\"", i ? "," : "", t->rss[i]->name);
+			if (t->nrss)
+				fprintf(stderr, ")\n");
+			rc = CLI_EXIT_INVALID;
+		} else if (peer && !(only = find_conn(rs, peer))) {
+			fprintf(stderr, "vnetsim bgp: %s: Route Server \"%s\" has no bgpConnection "
+					"\"%s\"\n",
+				file, rs_name, peer);
+			rc = CLI_EXIT_INVALID;
+		} else {
+			const struct speakers *sp = run_speakers(s.r);
+			for (unsigned inst = 0; inst < 2; inst++) {
+				if (mode == OPT_LEARNED)
+					learned(sp, t, rs, only, inst, &es[inst]);
+				else
+					advertised(sp, t, rs, only, inst, &es[inst]);
+			}
+			if (es[0].oom || es[1].oom || print_entries(cli_format(&common), es) != 0) {
+				fprintf(stderr, "vnetsim: out of memory\n");
+				rc = CLI_EXIT_ENV;
+			}
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < es[k].n; i++)
+			free(es[k].v[i].as_path);
+		free(es[k].v);
+	}
+	cli_session_close(&s);
+	return rc;
+}

@@ -1,0 +1,193 @@
+/*
+ * cmd_sweep.c - `vnetsim sweep SCENARIO --study STUDY.json`: what-if
+ * studies (models/studies/study.h) run in worker processes (sweep_exec.h), with a
+ * result table on stdout, CSV and gnuplot files in --out DIR, and every
+ * variant recorded in --db FILE (sweepdb.h).
+ *
+ * Results reach this file in variant order whatever the number of workers,
+ * and everything printed is derived from them only: `-j 1` and `-j 2`
+ * print the same bytes, and a sweep cut in shards records the same rows.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grow.h"
+#include "study.h"
+#include "study_stats.h"
+#include "diag.h"
+#include "cli.h"
+#include "sweep_out.h"
+#include "sweepdb.h"
+
+static const char USAGE[] =
+	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N] [--db FILE]\n"
+	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
+	"                     [--write-grown DIMENSION:STEPS:FILE]\n";
+
+static const char DETAILS[] =
+	"\nRuns a what-if study on the scenario (see README, \"What-if studies\"):\n"
+	"  enumerate    every single failure, ranked by impact (NIC-seconds without a\n"
+	"               working route: black-holed or lost);\n"
+	"  monte-carlo  N runs with failures drawn from GSL distributions; statistics of\n"
+	"               black-hole seconds per subnet and destination;\n"
+	"  capacity     headroom of each Azure limit as the network grows.\n"
+	"\n"
+	"  -j N          worker processes (default: the number of CPUs); results do not\n"
+	"                depend on it\n"
+	"  --shard I/N   evaluate only variants v with v % N == I (0 <= I < N); merge the\n"
+	"                databases of all shards with `vnetsim merge`\n"
+	"  --db FILE     record every variant in SQLite tables sweep_* of FILE\n"
+	"  --out DIR     CSV files, gnuplot data and script (rendered to sweep.png when\n"
+	"                gnuplot is installed); default: no files\n"
+	"  --write-grown DIMENSION:STEPS:FILE\n"
+	"                capacity: also write the scenario grown by STEPS steps of\n"
+	"                DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE\n"
+	"\n"
+	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
+	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
+	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
+	"3 environment (I/O, database, a worker that died).\n";
+
+enum { OPT_STUDY = 1, OPT_JOBS, OPT_SHARD, OPT_DB, OPT_OUT, OPT_WRITE_GROWN };
+
+static const struct cli_option OPTIONS[] = {
+	CLI_COMMON_OPTIONS,
+	{ "study", 0, true, OPT_STUDY },
+	{ "jobs", 'j', true, OPT_JOBS },
+	{ "shard", 0, true, OPT_SHARD },
+	{ "db", 0, true, OPT_DB },
+	{ "out", 0, true, OPT_OUT },
+	{ "write-grown", 0, true, OPT_WRITE_GROWN },
+	{ NULL, 0, false, 0 },
+};
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct cli_common common;
+	struct sweep_opts o = { .workers = 0, .shard_i = 0, .shard_n = 1 };
+	const char *v;
+	int id;
+	cli_common_init(&common);
+	cli_parser_init(&p, "sweep", USAGE, OPTIONS, argc, argv);
+	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
+		int c = cli_common_option(&common, &p, id, v);
+		if (id == CLI_ARG_ERROR || c < 0)
+			return CLI_EXIT_INVALID;
+		if (c > 0)
+			continue;
+		unsigned long n, m;
+		switch (id) {
+		case CLI_ARG_POSITIONAL:
+			if (o.scenario)
+				return cli_usage_error(&p, "one SCENARIO only");
+			o.scenario = v;
+			break;
+		case OPT_STUDY: o.study = v; break;
+		case OPT_DB: o.db = v; break;
+		case OPT_OUT: o.out = v; break;
+		case OPT_JOBS:
+			if (!parse_uint(v, 64, &n) || n == 0)
+				return cli_usage_error(&p, "-j wants a number of workers in 1..64");
+			o.workers = (unsigned)n;
+			break;
+		case OPT_SHARD: {
+			const char *slash = strchr(v, '/');
+			char num[32];
+			size_t len = slash ? (size_t)(slash - v) : 0;
+			if (!slash || len == 0 || len >= sizeof(num))
+				return cli_usage_error(&p, "--shard wants I/N (\"0/4\")");
+			memcpy(num, v, len);
+			num[len] = '\0';
+			if (!parse_uint(num, 1000000, &n) || !parse_uint(slash + 1, 1000000, &m) ||
+			    m == 0 || n >= m)
+				return cli_usage_error(&p, "--shard wants I/N with 0 <= I < N");
+			o.shard_i = n;
+			o.shard_n = m;
+			break;
+		}
+		case OPT_WRITE_GROWN: {
+			/* DIMENSION:STEPS:FILE (the file name may hold colons). */
+			const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+			char dim[32], num[32];
+			enum grow_dim gd;
+			size_t l1 = c1 ? (size_t)(c1 - v) : 0, l2 = c2 ? (size_t)(c2 - c1 - 1) : 0;
+			if (!c2 || l1 == 0 || l1 >= sizeof(dim) || l2 == 0 || l2 >= sizeof(num) ||
+			    !c2[1])
+				return cli_usage_error(&p, "--write-grown wants DIMENSION:STEPS:FILE "
+							   "(\"spokes:86:grown.json\")");
+			memcpy(dim, v, l1);
+			dim[l1] = '\0';
+			memcpy(num, c1 + 1, l2);
+			num[l2] = '\0';
+			if (!grow_dim_parse(dim, &gd))
+				return cli_usage_error(&p, "--write-grown: DIMENSION is spokes, vms, "
+							   "nvaRoutes or onPremPrefixes");
+			if (!parse_uint(num, 1000000, &n))
+				return cli_usage_error(&p, "--write-grown: STEPS is a number in "
+							   "0..1000000");
+			o.grown_dim = (unsigned)gd;
+			o.grown_steps = n;
+			o.grown_file = c2 + 1;
+			break;
+		}
+		default: break;
+		}
+	}
+	if (common.help) {
+		cli_help(USAGE, DETAILS);
+		return CLI_EXIT_OK;
+	}
+	if (!o.scenario)
+		return cli_usage_error(&p, "missing SCENARIO");
+	if (!o.study)
+		return cli_usage_error(&p, "missing --study STUDY.json");
+	o.fmt = cli_format(&common);
+	if (o.workers == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		o.workers = ncpu > 0 ? (ncpu > 64 ? 64 : (unsigned)ncpu) : 1;
+	}
+	o.progress = isatty(2);
+
+	struct diag *d = diag_create();
+	if (!d)
+		return CLI_EXIT_ENV;
+	bool io = false;
+	struct study *st = study_load(o.study, d, &io);
+	diag_print(d, stderr);
+	diag_clear(d);
+	if (!st) {
+		diag_destroy(d);
+		return io ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
+	}
+	if (o.grown_file && st->kind != STUDY_CAPACITY) {
+		study_destroy(st);
+		diag_destroy(d);
+		return cli_usage_error(&p, "--write-grown is for capacity studies");
+	}
+	struct scenario *sc = NULL;
+	int rc = cli_load(o.scenario, &common, d, stderr, &sc);
+	if (rc == CLI_EXIT_OK)
+		rc = sweep_run(st, sc, d, &o);
+	diag_print(d, stderr);
+	scenario_destroy(sc);
+	study_destroy(st);
+	diag_destroy(d);
+	return rc;
+}

@@ -1,0 +1,400 @@
+/*
+ * sweepdb.c - see sweepdb.h.  Prepared statements with bound values only.
+ */
+#include "sweepdb.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define BUSY_MS 10000
+
+enum { ST_VARIANT, ST_DEL_REC, ST_DEL_FAIL, ST_RECORD, ST_FAILURE, ST_CAPACITY, ST__N };
+
+struct sweepdb {
+	sqlite3 *db;
+	FILE *err;
+	const char *file;
+	int64_t study;                 /* sweep_study.id */
+	sqlite3_stmt *st[ST__N];
+};
+
+static const char SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS sweep_schema(version INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sweep_study(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL, name TEXT, study_file TEXT, scenario_file TEXT, scenario_name TEXT,"
+	" seed INTEGER, failure_ms INTEGER, variants INTEGER);"
+	"CREATE TABLE IF NOT EXISTS sweep_variant(study INTEGER NOT NULL REFERENCES sweep_study(id),"
+	" variant INTEGER NOT NULL, label TEXT, class TEXT, status INTEGER, session_losses INTEGER,"
+	" subnets INTEGER, nics INTEGER, destinations INTEGER, max_blackhole_s REAL,"
+	" max_lost_s REAL, score REAL, unprogrammed_vm_s REAL, PRIMARY KEY(study, variant));"
+	"CREATE TABLE IF NOT EXISTS sweep_record(study INTEGER NOT NULL, variant INTEGER NOT NULL,"
+	" subnet TEXT NOT NULL, destination TEXT NOT NULL, nics INTEGER, blackhole_ms INTEGER,"
+	" lost_ms INTEGER, changed_ms INTEGER, PRIMARY KEY(study, variant, subnet, destination));"
+	"CREATE TABLE IF NOT EXISTS sweep_failure(study INTEGER NOT NULL, variant INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL, target TEXT, at_ms INTEGER, repair_ms INTEGER, phase_ms INTEGER,"
+	" blackhole_ms INTEGER, PRIMARY KEY(study, variant, seq));"
+	"CREATE TABLE IF NOT EXISTS sweep_capacity(study INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" limit_name TEXT, scope TEXT, used REAL, limit_value REAL, headroom REAL, grows TEXT,"
+	" bites_at INTEGER, notes TEXT, PRIMARY KEY(study, seq));";
+
+static const char *const SQL[ST__N] = {
+	[ST_VARIANT] = "INSERT OR REPLACE INTO sweep_variant VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_DEL_REC] = "DELETE FROM sweep_record WHERE study=? AND variant=?",
+	[ST_DEL_FAIL] = "DELETE FROM sweep_failure WHERE study=? AND variant=?",
+	[ST_RECORD] = "INSERT OR REPLACE INTO sweep_record VALUES(?,?,?,?,?,?,?,?)",
+	[ST_FAILURE] = "INSERT OR REPLACE INTO sweep_failure VALUES(?,?,?,?,?,?,?,?)",
+	[ST_CAPACITY] = "INSERT OR REPLACE INTO sweep_capacity VALUES(?,?,?,?,?,?,?,?,?,?)",
+};
+
+static int fail(struct sweepdb *d, const char *what)
+{
+	fprintf(d->err, "vnetsim: %s: %s: %s\n", d->file, what, sqlite3_errmsg(d->db));
+	return 3;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Whether table has column (a migration adds each column once). */
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", -1,
+			       &s, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, column, -1, SQLITE_STATIC);
+	bool yes = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	return yes;
+}
+
+/* Creates the tables, or checks the version of existing ones. */
+static int schema(sqlite3 *db, const char *file, FILE *err)
+{
+	if (exec(db, SCHEMA) != 0) {
+		fprintf(err, "vnetsim: %s: cannot create the sweep tables: %s\n", file,
+			sqlite3_errmsg(db));
+		return 3;
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM sweep_schema", -1, &s, NULL) != SQLITE_OK)
+		return 3;
+	int v = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
+			? sqlite3_column_int(s, 0)
+			: 0;
+	sqlite3_finalize(s);
+	if (v > SWEEPDB_VERSION) {
+		fprintf(err, "vnetsim: %s: sweep tables are version %d, this vnetsim knows %d\n", file,
+			v, SWEEPDB_VERSION);
+		return 2;
+	}
+	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(3)") != 0)
+		return 3;
+	/* v1 -> v2: the VM-seconds beyond Route Server capacity per variant.
+	 * v2 -> v3: the notes of a capacity limit (what the replay showed). */
+	if ((v == 1 && exec(db, "ALTER TABLE sweep_variant ADD COLUMN unprogrammed_vm_s REAL;"
+				"UPDATE sweep_schema SET version = 2") != 0) ||
+	    (v >= 1 && v < 3 && !has_column(db, "sweep_capacity", "notes") &&
+	     exec(db, "ALTER TABLE sweep_capacity ADD COLUMN notes TEXT") != 0) ||
+	    (v >= 1 && v < 3 && exec(db, "UPDATE sweep_schema SET version = 3") != 0)) {
+		fprintf(err, "vnetsim: %s: cannot migrate the sweep tables to version %d: %s\n", file,
+			SWEEPDB_VERSION, sqlite3_errmsg(db));
+		return 3;
+	}
+	return 0;
+}
+
+static int open_db(const char *file, FILE *err, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		fprintf(err, "vnetsim: %s: cannot open database: %s\n", file,
+			db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return 3;
+	}
+	sqlite3_busy_timeout(db, BUSY_MS);
+	*out = db;
+	return 0;
+}
+
+int sweepdb_open(const char *file, FILE *err, struct sweepdb **out)
+{
+	*out = NULL;
+	struct sweepdb *d = calloc(1, sizeof(*d));
+	if (!d)
+		return 3;
+	d->err = err;
+	d->file = file;
+	int rc = open_db(file, err, &d->db);
+	if (rc != 0) {
+		free(d);
+		return rc;
+	}
+	if (exec(d->db, "BEGIN IMMEDIATE") != 0) {
+		rc = fail(d, "cannot begin a transaction");
+	} else if ((rc = schema(d->db, file, err)) == 0) {
+		for (int i = 0; i < ST__N && rc == 0; i++)
+			if (sqlite3_prepare_v2(d->db, SQL[i], -1, &d->st[i], NULL) != SQLITE_OK)
+				rc = fail(d, "cannot prepare a statement");
+	}
+	if (rc != 0) {
+		sweepdb_close(d, 0);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int step(struct sweepdb *d, sqlite3_stmt *s)
+{
+	int r = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return r == SQLITE_DONE ? 0 : fail(d, "cannot write");
+}
+
+int sweepdb_study(struct sweepdb *d, const struct sweepdb_study *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(d->db,
+			       "INSERT INTO sweep_study(key, kind, name, study_file, scenario_file,"
+			       " scenario_name, seed, failure_ms, variants) VALUES(?,?,?,?,?,?,?,?,?)"
+			       " ON CONFLICT(key) DO NOTHING",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(d, "cannot prepare a statement");
+	bind_text(st, 1, s->key);
+	bind_text(st, 2, s->kind);
+	bind_text(st, 3, s->name);
+	bind_text(st, 4, s->study_file);
+	bind_text(st, 5, s->scenario_file);
+	bind_text(st, 6, s->scenario_name);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)s->seed);
+	sqlite3_bind_int64(st, 8, s->failure_ms);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)s->variants);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return fail(d, "cannot write the study");
+	if (sqlite3_prepare_v2(d->db, "SELECT id FROM sweep_study WHERE key=?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(d, "cannot prepare a statement");
+	bind_text(st, 1, s->key);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		d->study = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 0 : fail(d, "cannot read the study back");
+}
+
+int sweepdb_variant(struct sweepdb *d, const struct sweepdb_variant *v)
+{
+	for (int k = ST_DEL_REC; k <= ST_DEL_FAIL; k++) {
+		sqlite3_bind_int64(d->st[k], 1, d->study);
+		sqlite3_bind_int64(d->st[k], 2, (sqlite3_int64)v->variant);
+		if (step(d, d->st[k]) != 0)
+			return 3;
+	}
+	sqlite3_stmt *s = d->st[ST_VARIANT];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)v->variant);
+	bind_text(s, 3, v->label);
+	bind_text(s, 4, v->klass);
+	sqlite3_bind_int(s, 5, v->status);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)v->session_losses);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)v->subnets);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)v->nics);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)v->destinations);
+	sqlite3_bind_double(s, 10, v->max_blackhole_s);
+	sqlite3_bind_double(s, 11, v->max_lost_s);
+	sqlite3_bind_double(s, 12, v->score);
+	sqlite3_bind_double(s, 13, v->unprogrammed_vm_s);
+	return step(d, s);
+}
+
+int sweepdb_record(struct sweepdb *d, uint64_t variant, const char *subnet, const char *dest,
+		   uint64_t nics, int64_t bh_ms, int64_t lost_ms, int64_t changed_ms)
+{
+	sqlite3_stmt *s = d->st[ST_RECORD];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)variant);
+	bind_text(s, 3, subnet);
+	bind_text(s, 4, dest);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)nics);
+	sqlite3_bind_int64(s, 6, bh_ms);
+	sqlite3_bind_int64(s, 7, lost_ms);
+	sqlite3_bind_int64(s, 8, changed_ms);
+	return step(d, s);
+}
+
+int sweepdb_failure(struct sweepdb *d, uint64_t variant, uint64_t seq, const char *target,
+		    int64_t at_ms, int64_t repair_ms, int64_t phase_ms, int64_t bh_ms)
+{
+	sqlite3_stmt *s = d->st[ST_FAILURE];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)variant);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+	bind_text(s, 4, target);
+	sqlite3_bind_int64(s, 5, at_ms);
+	sqlite3_bind_int64(s, 6, repair_ms);
+	sqlite3_bind_int64(s, 7, phase_ms);
+	sqlite3_bind_int64(s, 8, bh_ms);
+	return step(d, s);
+}
+
+int sweepdb_capacity(struct sweepdb *d, uint64_t seq, const char *limit, const char *scope,
+		     double used, double limit_value, double headroom, const char *grows,
+		     int64_t bites_at, const char *notes)
+{
+	sqlite3_stmt *s = d->st[ST_CAPACITY];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	bind_text(s, 3, limit);
+	bind_text(s, 4, scope);
+	sqlite3_bind_double(s, 5, used);
+	sqlite3_bind_double(s, 6, limit_value);
+	sqlite3_bind_double(s, 7, headroom);
+	bind_text(s, 8, grows);
+	if (bites_at >= 0)
+		sqlite3_bind_int64(s, 9, bites_at);
+	else
+		sqlite3_bind_null(s, 9);
+	bind_text(s, 10, notes);
+	return step(d, s);
+}
+
+int sweepdb_close(struct sweepdb *d, int commit)
+{
+	if (!d)
+		return 0;
+	int rc = 0;
+	for (int i = 0; i < ST__N; i++)
+		sqlite3_finalize(d->st[i]);
+	if (commit && exec(d->db, "COMMIT") != 0)
+		rc = fail(d, "cannot commit");
+	if (!commit || rc != 0)
+		exec(d->db, "ROLLBACK");
+	if (sqlite3_close(d->db) != SQLITE_OK && rc == 0)
+		rc = 3;
+	free(d);
+	return rc;
+}
+
+/* ---- merge ------------------------------------------------------------------ */
+
+static const char *const MERGE_SQL[] = {
+	"INSERT INTO main.sweep_study(key, kind, name, study_file, scenario_file, scenario_name,"
+	" seed, failure_ms, variants) SELECT key, kind, name, study_file, scenario_file,"
+	" scenario_name, seed, failure_ms, variants FROM src.sweep_study WHERE true"
+	" ON CONFLICT(key) DO NOTHING",
+	"INSERT OR REPLACE INTO main.sweep_variant SELECT m.id, v.variant, v.label, v.class,"
+	" v.status, v.session_losses, v.subnets, v.nics, v.destinations, v.max_blackhole_s,"
+	" v.max_lost_s, v.score, v.unprogrammed_vm_s FROM src.sweep_variant v"
+	" JOIN src.sweep_study s ON s.id = v.study"
+	" JOIN main.sweep_study m ON m.key = s.key",
+	"INSERT OR REPLACE INTO main.sweep_record SELECT m.id, r.variant, r.subnet, r.destination,"
+	" r.nics, r.blackhole_ms, r.lost_ms, r.changed_ms FROM src.sweep_record r"
+	" JOIN src.sweep_study s ON s.id = r.study JOIN main.sweep_study m ON m.key = s.key",
+	"INSERT OR REPLACE INTO main.sweep_failure SELECT m.id, f.variant, f.seq, f.target,"
+	" f.at_ms, f.repair_ms, f.phase_ms, f.blackhole_ms FROM src.sweep_failure f"
+	" JOIN src.sweep_study s ON s.id = f.study JOIN main.sweep_study m ON m.key = s.key",
+	"INSERT OR REPLACE INTO main.sweep_capacity SELECT m.id, c.seq, c.limit_name, c.scope,"
+	" c.used, c.limit_value, c.headroom, c.grows, c.bites_at, c.notes FROM src.sweep_capacity c"
+	" JOIN src.sweep_study s ON s.id = c.study JOIN main.sweep_study m ON m.key = s.key",
+};
+
+/* Whether the attached src holds sweep tables of a version we know. */
+static int check_src(sqlite3 *db, const char *file, FILE *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM src.sqlite_master WHERE type='table' AND name IN"
+			       " ('sweep_schema','sweep_study','sweep_variant','sweep_record',"
+			       "'sweep_failure','sweep_capacity')",
+			       -1, &s, NULL) != SQLITE_OK) {
+		fprintf(err, "vnetsim merge: %s: not a database: %s\n", file, sqlite3_errmsg(db));
+		return 2;
+	}
+	int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (n != 6) {
+		fprintf(err, "vnetsim merge: %s: no sweep tables (not written by vnetsim sweep --db)\n",
+			file);
+		return 2;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM src.sweep_schema", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return 3;
+	int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (v != SWEEPDB_VERSION) {
+		fprintf(err, "vnetsim merge: %s: sweep tables version %d, this vnetsim merges %d%s\n",
+			file, v, SWEEPDB_VERSION,
+			v < SWEEPDB_VERSION ? " (open it once with vnetsim sweep --db to migrate it, "
+					      "or re-run that shard)" : "");
+		return 2;
+	}
+	return 0;
+}
+
+int sweepdb_merge(const char *out, const char *const *in, size_t nin, FILE *err)
+{
+	sqlite3 *db;
+	int rc = open_db(out, err, &db);
+	if (rc != 0)
+		return rc;
+	if (exec(db, "BEGIN IMMEDIATE") != 0 || (rc = schema(db, out, err)) != 0 ||
+	    exec(db, "COMMIT") != 0) {
+		fprintf(err, "vnetsim merge: %s: %s\n", out, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return rc ? rc : 3;
+	}
+	/* SQLite attaches and detaches outside transactions: each input is
+	 * merged in a transaction of its own.  Merging is idempotent (rows
+	 * replace their equals), so a merge stopped half-way can be re-run. */
+	for (size_t i = 0; i < nin && rc == 0; i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS src", -1, &s, NULL) != SQLITE_OK) {
+			rc = 3;
+			break;
+		}
+		sqlite3_bind_text(s, 1, in[i], -1, SQLITE_TRANSIENT);
+		int r = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (r != SQLITE_DONE) {
+			fprintf(err, "vnetsim merge: %s: cannot open: %s\n", in[i], sqlite3_errmsg(db));
+			rc = 3;
+			break;
+		}
+		rc = check_src(db, in[i], err);
+		if (rc == 0 && exec(db, "BEGIN IMMEDIATE") != 0)
+			rc = 3;
+		for (size_t k = 0; rc == 0 && k < sizeof(MERGE_SQL) / sizeof(MERGE_SQL[0]); k++)
+			if (exec(db, MERGE_SQL[k]) != 0)
+				rc = 3;
+		if (rc == 0 && exec(db, "COMMIT") != 0)
+			rc = 3;
+		if (rc == 3)
+			fprintf(err, "vnetsim merge: %s into %s: %s\n", in[i], out, sqlite3_errmsg(db));
+		if (rc != 0)
+			exec(db, "ROLLBACK");
+		exec(db, "DETACH DATABASE src");
+	}
+	sqlite3_close(db);
+	return rc;
+}

@@ -1,0 +1,119 @@
+/*
+ * timeline.c - folding a run's timeline.  See timeline.h.
+ */
+#include "timeline.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e)
+{
+	if (e->scope && e->before_without_rs == e->after_without_rs)
+		return rowdiff_change_scoped(c, e->before, e->after, e->before_without_rs, e->scope,
+					     e->nscope, ROWDIFF_NAMES_EXACT);
+	return rowdiff_change_tables(c, e->before, e->before_without_rs, e->after,
+				     e->after_without_rs, ROWDIFF_NAMES_EXACT);
+}
+
+static int fold_add_entry(struct timeline_fold *f, const struct timeline_entry *e)
+{
+	if (f->nentries == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		const struct timeline_entry **v = realloc(f->entries, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		f->entries = v;
+		f->cap = cap;
+	}
+	f->entries[f->nentries++] = e;
+	f->nics += e->nics;
+	return 0;
+}
+
+static bool same_cause(const struct timeline_entry *a, const struct timeline_entry *b)
+{
+	if (a->at_ms != b->at_ms)
+		return false;
+	if (!a->cause || !b->cause)
+		return a->cause == b->cause;
+	return strcmp(a->cause, b->cause) == 0;
+}
+
+/* NICs programmed by the Route Server or beyond its capacity, on both
+ * sides: a subnet's two groups are never one fold, so a fold names each
+ * subnet once. */
+static bool same_view(const struct timeline_entry *a, const struct timeline_entry *b)
+{
+	return a->before_without_rs == b->before_without_rs &&
+	       a->after_without_rs == b->after_without_rs;
+}
+
+static void folds_free(struct timeline_fold *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		rowdiff_change_fini(&v[i].ch);
+		free(v[i].entries);
+	}
+	free(v);
+}
+
+/* Folds entries [i, j) (one time and cause) and emits the folds. */
+static int fold_block(const struct run *r, size_t i, size_t j, timeline_emit emit, void *ctx)
+{
+	struct timeline_fold *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	for (size_t k = i; k < j && rc == 0; k++) {
+		const struct timeline_entry *e = run_timeline_get(r, k);
+		struct rowdiff_change ch;
+		if (timeline_entry_change(&ch, e) != 0) {
+			rc = -1;
+			break;
+		}
+		if (rowdiff_result_empty(&ch.res)) {
+			rowdiff_change_fini(&ch); /* a change that shows no row (hidden fields) */
+			continue;
+		}
+		struct timeline_fold *f = NULL;
+		for (size_t g = 0; g < n && !f; g++)
+			if (same_view(v[g].entries[0], e) && rowdiff_result_equal(&v[g].ch.res, &ch.res))
+				f = &v[g];
+		if (f) {
+			rowdiff_change_fini(&ch);
+		} else {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				struct timeline_fold *nv = realloc(v, ncap * sizeof(*nv));
+				if (!nv) {
+					rowdiff_change_fini(&ch);
+					rc = -1;
+					break;
+				}
+				v = nv;
+				cap = ncap;
+			}
+			f = &v[n++];
+			*f = (struct timeline_fold){ .ch = ch };
+		}
+		rc = fold_add_entry(f, e);
+	}
+	for (size_t g = 0; g < n && rc == 0; g++)
+		emit(&v[g], ctx);
+	folds_free(v, n);
+	return rc;
+}
+
+int timeline_fold(const struct run *r, timeline_emit emit, void *ctx)
+{
+	size_t n = run_timeline_count(r);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && same_cause(run_timeline_get(r, i), run_timeline_get(r, j)))
+			j++;
+		if (fold_block(r, i, j, emit, ctx) != 0)
+			return -1;
+		i = j;
+	}
+	return 0;
+}

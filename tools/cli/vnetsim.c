@@ -1,0 +1,91 @@
+/*
+ * vnetsim.c - the vnetsim program: dispatches to one subcommand per file
+ * (cmd_*.c) and owns the process-level rules of SPEC 4: exit codes, and
+ * stdout flushed and checked at exit (a full disk or a closed pipe is an
+ * environment failure, exit 3, never a silent truncation).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sweep_out.h"
+
+#ifndef VNETSIM_VERSION
+#define VNETSIM_VERSION "unknown"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command COMMANDS[] = {
+	{ "run", cmd_run, "replay scenarios, check expectations, print the timeline" },
+	{ "routes", cmd_routes, "effective routes of NICs and subnets (az's shape)" },
+	{ "next-hop", cmd_next_hop, "next hop of a destination (Network Watcher's shape)" },
+	{ "bgp", cmd_bgp, "a Route Server's learned or advertised routes" },
+	{ "diff", cmd_diff, "compare checkpoints, scenarios, or a captured az table" },
+	{ "check", cmd_check, "validate scenarios and report known pitfalls" },
+	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
+	{ "merge", cmd_merge, "combine the sweep databases of shards" },
+};
+
+#define NCOMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vnetsim COMMAND [ARGS...]\n"
+		     "       vnetsim COMMAND --help\n"
+		     "       vnetsim --version\n\n"
+		     "Offline simulator of Azure effective routes.  Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+	fprintf(out, "\nExit status: 0 success, 1 differences or failed expectations, 2 invalid\n"
+		     "input or usage, 3 environment failure (I/O, memory).\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(COMMANDS[i].name, name) == 0)
+			return &COMMANDS[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "vnetsim: missing COMMAND\n");
+		usage(stderr);
+		return CLI_EXIT_INVALID;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("vnetsim %s\n", VNETSIM_VERSION);
+		return cli_finish_output(CLI_EXIT_OK);
+	}
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
+	    (strcmp(name, "help") == 0 && argc == 2)) {
+		usage(stdout);
+		return cli_finish_output(CLI_EXIT_OK);
+	}
+	if (strcmp(name, "help") == 0) {
+		const struct command *c = find(argv[2]);
+		if (!c) {
+			fprintf(stderr, "vnetsim: unknown command '%s'\n", argv[2]);
+			usage(stderr);
+			return CLI_EXIT_INVALID;
+		}
+		char help[] = "--help";
+		char *args[] = { argv[2], help, NULL };
+		return cli_finish_output(c->fn(2, args));
+	}
+	const struct command *c = find(name);
+	if (!c) {
+		fprintf(stderr, "vnetsim: unknown command '%s'\n", name);
+		usage(stderr);
+		return CLI_EXIT_INVALID;
+	}
+	return cli_finish_output(c->fn(argc - 1, argv + 1));
+}

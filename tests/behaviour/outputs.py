@@ -17,6 +17,7 @@ conformance case adds its own lines at the next `record`.
 Outputs that legitimately change (a new output format, a rule fixed) are
 recorded again on purpose: run `record`, and say why in the commit.
 """
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -117,11 +118,13 @@ def main(argv):
         return 2
     mode, vnetsim, tsv = argv[1], os.path.abspath(argv[2]), argv[3]
     full = "--full" in argv[4:]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
     if mode == "record":
+        cmds = all_commands(full)
+        got = pool.map(lambda tc: digest(vnetsim, tc[1]), cmds)
         with open(tsv + ".tmp", "w") as out:
             out.write("# tier\texit\tbytes\tsha256\targv (tab-separated)\n")
-            for tier, c in all_commands(full):
-                rc, n, h = digest(vnetsim, c)
+            for (tier, c), (rc, n, h) in zip(cmds, got):
                 out.write("\t".join([tier or "-", str(rc), str(n), h] + c) + "\n")
         os.replace(tsv + ".tmp", tsv)
         return 0
@@ -131,11 +134,10 @@ def main(argv):
     if not lines:
         print("outputs: %s records no command" % tsv)
         return 1
-    for tier, rc, n, h, *c in lines:
-        if tier == "full" and not full:
-            skipped += 1
-            continue
-        got = digest(vnetsim, c)
+    todo = [l for l in lines if l[0] != "full" or full]
+    skipped = len(lines) - len(todo)
+    results = pool.map(lambda l: digest(vnetsim, l[4:]), todo)
+    for (tier, rc, n, h, *c), got in zip(todo, results):
         ran += 1
         if got != (int(rc), int(n), h):
             changed += 1

@@ -116,7 +116,7 @@ def main(argv):
     if len(argv) < 4 or argv[1] not in ("record", "check"):
         sys.stderr.write(__doc__)
         return 2
-    mode, vnetsim, tsv = argv[1], os.path.abspath(argv[2]), argv[3]
+    mode, vnetsim, tsv = argv[1], os.path.abspath(argv[2]), os.path.abspath(argv[3])
     full = "--full" in argv[4:]
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
     if mode == "record":

@@ -37,7 +37,8 @@ static const char USAGE[] =
 	"       (all take -o table|json|jsonl|csv, --junit FILE, --ignore-platform-none and\n"
 	"       --service-tags FILE)\n";
 
-static const char DETAILS[] =
+static const struct cli_command DIFF = {
+	"diff", USAGE,
 	"\nCompares effective routes, as multisets of rows (source, state, prefixes, next hop\n"
 	"type, next hop addresses; the UDR name too, except where a capture row has none):\n"
 	"  - two checkpoints of one run (--from, --to: labels, 'start', 'end' or times);\n"
@@ -48,11 +49,7 @@ static const char DETAILS[] =
 	"  - two runs stored with `vnetsim run --db FILE`, at checkpoint --at (a label,\n"
 	"    default end).  A run is named by its id, or by its scenario name: NAME or\n"
 	"    NAME@latest is the most recent run of it, NAME@latest~N the Nth before that.\n"
-	"\n"
-	"  --ignore-platform-none  leave out the platform None rows (source Default, next\n"
-	"                          hop None) on both sides: Azure changes that list over time\n"
-	"  --junit FILE            also write a JUnit XML report, one test case per group of\n"
-	"                          NICs compared (written atomically)\n"
+	"\n",
 	"\n"
 	"Output is grouped by subnet with the NICs affected; '-' rows are only in the first\n"
 	"side (--from, A, RUN_A, or the capture), '+' rows only in the second.  --nic/--subnet\n"
@@ -61,32 +58,8 @@ static const char DETAILS[] =
 	"\"withoutRouteServer\", \"nics\", \"nicNames\", \"removed\", \"added\"}],\n"
 	"\"nicsOnlyInFrom\", \"nicsOnlyInTo\", \"equal\"}; jsonl: one changed row per line;\n"
 	"csv: a header and one line per changed row.  Exit 0 when equal, 1 when anything\n"
-	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n";
-
-enum {
-	OPT_FROM = 1,
-	OPT_TO,
-	OPT_AT,
-	OPT_NIC,
-	OPT_SUBNET,
-	OPT_AGAINST,
-	OPT_DB,
-	OPT_JUNIT,
-	OPT_IGNORE_NONE
-};
-
-static const struct cli_option OPTIONS[] = {
-	{ "from", 0, true, OPT_FROM },
-	{ "to", 0, true, OPT_TO },
-	{ "at", 0, true, OPT_AT },
-	{ "nic", 0, true, OPT_NIC },
-	{ "subnet", 0, true, OPT_SUBNET },
-	{ "against", 0, true, OPT_AGAINST },
-	{ "db", 0, true, OPT_DB },
-	{ "junit", 0, true, OPT_JUNIT },
-	{ "ignore-platform-none", 0, false, OPT_IGNORE_NONE },
-	CLI_COMMON_OPTIONS,
-	{ NULL, 0, false, 0 },
+	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n",
+	26,
 };
 
 #define NAMES_SHOWN 5
@@ -856,87 +829,94 @@ static int diff_db(const char *db, const char *ra, const char *rb, const struct 
 	return rc;
 }
 
+/* SCENARIO, A.json B.json, or RUN_A RUN_B. */
+struct diff_files {
+	const char *v[2];
+	size_t n;
+};
+
+static int opt_file(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	struct diff_files *f = o->dest;
+	if (f->n == 2)
+		return cli_usage_error(p, "at most two scenarios (or runs)");
+	f->v[f->n++] = value;
+	return 0;
+}
+
+/* What the command line asked for. */
+struct diff_args {
+	struct diff_files files;
+	struct cli_targets specs;
+	const char *from, *to, *at, *against, *db, *junit;
+	bool ignore_none;
+};
+
+/* Picks the comparison the arguments describe and runs it. */
+static int diff_dispatch(const struct cli_parser *p, const struct diff_args *a,
+			 const struct cli_common *common, const struct diff_opts *o)
+{
+	const char *const *files = a->files.v;
+	size_t nfiles = a->files.n;
+	struct filter f = { a->specs.v, a->specs.n };
+	if (a->db) {
+		if (nfiles != 2 || a->from || a->to || a->against)
+			return cli_usage_error(p, "--db takes two runs (RUN_A RUN_B) and --at, not "
+						  "--from/--to/--against");
+		return diff_db(a->db, files[0], files[1], o, a->at, &f);
+	}
+	if (nfiles == 0)
+		return cli_usage_error(p, "missing SCENARIO");
+	if (a->against) {
+		if (nfiles != 1 || a->specs.n != 1 || a->from || a->to)
+			return cli_usage_error(p, "--against needs one SCENARIO and one --nic or "
+						  "--subnet (and no --from/--to)");
+		return diff_capture(files[0], common, o, a->at, &a->specs.v[0], a->against);
+	}
+	if (nfiles == 2) {
+		if (a->from || a->to)
+			return cli_usage_error(p, "two scenarios take --at, not --from/--to");
+		return diff_scenarios(files[0], files[1], common, o, a->at, &f);
+	}
+	if (!a->from || !a->to || a->at)
+		return cli_usage_error(p, "one scenario needs --from and --to (or --against)");
+	return diff_labels(files[0], common, o, a->from, a->to, &f);
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	struct cli_parser p;
 	struct cli_common common;
-	struct cli_target_spec *specs = calloc((size_t)argc, sizeof(*specs));
-	const char *files[2] = { NULL, NULL }, *from = NULL, *to = NULL, *at = NULL;
-	const char *against = NULL, *db = NULL, *junit = NULL, *v;
-	bool ignore_none = false;
-	size_t nfiles = 0, nspecs = 0;
-	int id, rc;
-	if (!specs) {
+	struct diff_args a = { .files = { { NULL, NULL }, 0 } };
+	const struct cli_option opts[] = {
+		CLI_STRING("from", 0, &a.from, "LABEL|TIME", NULL),
+		CLI_STRING("to", 0, &a.to, "LABEL|TIME", NULL),
+		CLI_STRING("at", 0, &a.at, "LABEL|TIME", NULL),
+		CLI_CALL("nic", 0, cli_opt_nic, &a.specs, "P", NULL),
+		CLI_CALL("subnet", 0, cli_opt_subnet, &a.specs, "P", NULL),
+		CLI_STRING("against", 0, &a.against, "CAPTURE.json", NULL),
+		CLI_STRING("db", 0, &a.db, "FILE", NULL),
+		CLI_FLAG("ignore-platform-none", 0, &a.ignore_none,
+			 "leave out the platform None rows (source Default, next\n"
+			 "hop None) on both sides: Azure changes that list over time"),
+		CLI_STRING("junit", 0, &a.junit, "FILE",
+			   "also write a JUnit XML report, one test case per group of\n"
+			   "NICs compared (written atomically)"),
+		CLI_ARGS(opt_file, &a.files),
+		CLI_END,
+	};
+	struct cli_parser p;
+	int rc = cli_parse(&p, &DIFF, opts, &common, argc, argv);
+	if (rc != CLI_PARSED) {
+		free(a.specs.v);
+		return rc;
+	}
+	struct diff_opts o = { .fmt = cli_format(&common), .ignore_none = a.ignore_none };
+	if (a.junit && !(o.junit = junit_create())) {
+		free(a.specs.v);
 		fprintf(stderr, "vnetsim: out of memory\n");
 		return CLI_EXIT_ENV;
 	}
-	cli_common_init(&common);
-	cli_parser_init(&p, "diff", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0) {
-			free(specs);
-			return CLI_EXIT_INVALID;
-		}
-		if (c > 0)
-			continue;
-		switch (id) {
-		case OPT_FROM: from = v; break;
-		case OPT_TO: to = v; break;
-		case OPT_AT: at = v; break;
-		case OPT_AGAINST: against = v; break;
-		case OPT_DB: db = v; break;
-		case OPT_JUNIT: junit = v; break;
-		case OPT_IGNORE_NONE: ignore_none = true; break;
-		case OPT_NIC:
-		case OPT_SUBNET:
-			specs[nspecs++] = (struct cli_target_spec){ id == OPT_NIC, v };
-			break;
-		case CLI_ARG_POSITIONAL:
-			if (nfiles == 2) {
-				free(specs);
-				return cli_usage_error(&p, "at most two scenarios (or runs)");
-			}
-			files[nfiles++] = v;
-			break;
-		}
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		free(specs);
-		return CLI_EXIT_OK;
-	}
-	struct diff_opts o = { .fmt = cli_format(&common), .ignore_none = ignore_none };
-	if (junit && !(o.junit = junit_create())) {
-		free(specs);
-		fprintf(stderr, "vnetsim: out of memory\n");
-		return CLI_EXIT_ENV;
-	}
-	struct filter f = { specs, nspecs };
-	if (db) {
-		if (nfiles != 2 || from || to || against)
-			rc = cli_usage_error(&p, "--db takes two runs (RUN_A RUN_B) and --at, not "
-						 "--from/--to/--against");
-		else
-			rc = diff_db(db, files[0], files[1], &o, at, &f);
-	} else if (nfiles == 0) {
-		rc = cli_usage_error(&p, "missing SCENARIO");
-	} else if (against) {
-		if (nfiles != 1 || nspecs != 1 || from || to)
-			rc = cli_usage_error(&p, "--against needs one SCENARIO and one --nic or "
-						 "--subnet (and no --from/--to)");
-		else
-			rc = diff_capture(files[0], &common, &o, at, &specs[0], against);
-	} else if (nfiles == 2) {
-		if (from || to)
-			rc = cli_usage_error(&p, "two scenarios take --at, not --from/--to");
-		else
-			rc = diff_scenarios(files[0], files[1], &common, &o, at, &f);
-	} else if (!from || !to || at) {
-		rc = cli_usage_error(&p, "one scenario needs --from and --to (or --against)");
-	} else {
-		rc = diff_labels(files[0], &common, &o, from, to, &f);
-	}
+	rc = diff_dispatch(&p, &a, &common, &o);
 	if (o.junit) {
 		fflush(stdout); /* the report first, then the file */
 		if (rc >= CLI_EXIT_INVALID &&
@@ -945,11 +925,11 @@ int cmd_diff(int argc, char **argv)
 								   : "environment failure",
 			       "see the diagnostics on stderr") != 0)
 			fprintf(stderr, "vnetsim: out of memory\n");
-		int jrc = junit_write(o.junit, junit, stderr);
+		int jrc = junit_write(o.junit, a.junit, stderr);
 		if (jrc > rc)
 			rc = jrc;
 		junit_destroy(o.junit);
 	}
-	free(specs);
+	free(a.specs.v);
 	return rc;
 }

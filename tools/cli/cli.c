@@ -488,15 +488,10 @@ static int add_target(struct resolver *rs, const struct cli_target *t)
 	int put = strmap_put(t->nic ? rs->seen_nic : rs->seen_subnet, t->name, (void *)rs);
 	if (put <= 0)
 		return put;
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct cli_target *v = realloc(rs->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		rs->v = v;
-		rs->cap = cap;
-	}
-	rs->v[rs->n++] = *t;
+	struct cli_target *slot = VEC_PUSH(rs->v, rs->n, rs->cap);
+	if (!slot)
+		return -1;
+	*slot = *t;
 	return 1;
 }
 
@@ -674,17 +669,12 @@ static int paths_add(struct paths *p, char *s)
 {
 	if (!s)
 		return -1;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		char **v = realloc(p->v, cap * sizeof(*v));
-		if (!v) {
-			free(s);
-			return -1;
-		}
-		p->v = v;
-		p->cap = cap;
+	char **slot = VEC_PUSH(p->v, p->n, p->cap);
+	if (!slot) {
+		free(s);
+		return -1;
 	}
-	p->v[p->n++] = s;
+	*slot = s;
 	return 0;
 }
 

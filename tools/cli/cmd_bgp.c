@@ -25,6 +25,7 @@
 
 #include "bgp.h"
 #include "speaker.h"
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim bgp SCENARIO --route-server NAME [--peer P] (--learned | --advertised)\n"
@@ -65,15 +66,9 @@ static struct entry *entry_add(struct entries *es, unsigned inst, const struct r
 			       struct prefix p, uint32_t prepend, const uint32_t *path,
 			       size_t len)
 {
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 64;
-		struct entry *v = realloc(es->v, cap * sizeof(*v));
-		if (!v) {
-			es->oom = true;
-			return NULL;
-		}
-		es->v = v;
-		es->cap = cap;
+	if (VEC_RESERVE(es->v, es->cap, es->n + 1) != 0) {
+		es->oom = true;
+		return NULL;
 	}
 	struct entry *e = &es->v[es->n];
 	*e = (struct entry){ 0 };
@@ -140,19 +135,14 @@ struct cands {
 
 static void cand_add(struct cands *cs, const struct cand *c)
 {
-	if (cs->n == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 64;
-		struct cand *v = realloc(cs->v, cap * sizeof(*v));
-		if (!v) {
-			cs->oom = true;
-			return;
-		}
-		cs->v = v;
-		cs->cap = cap;
+	size_t order = cs->n;
+	struct cand *slot = VEC_PUSH(cs->v, cs->n, cs->cap);
+	if (!slot) {
+		cs->oom = true;
+		return;
 	}
-	cs->v[cs->n] = *c;
-	cs->v[cs->n].order = cs->n;
-	cs->n++;
+	*slot = *c;
+	slot->order = order;
 }
 
 static int cand_cmp(const void *a, const void *b)

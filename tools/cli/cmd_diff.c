@@ -26,6 +26,7 @@
 #include "rowdiff.h"
 #include "snapshot.h"
 #include "store.h"
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim diff SCENARIO --from LABEL|TIME --to LABEL|TIME\n"
@@ -71,17 +72,13 @@ struct name_list {
 	size_t n, cap;
 };
 
+/* 0, or -1 out of memory (the list unchanged). */
 static int names_add(struct name_list *l, const char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		const char **v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = s;
+	const char **slot = VEC_PUSH(l->v, l->n, l->cap);
+	if (!slot)
+		return -1;
+	*slot = s;
 	return 0;
 }
 
@@ -374,17 +371,12 @@ static void emit_compared(struct emitter *e, const struct group *g, struct rowdi
 
 static void note_only(struct emitter *e, int side, const char *subnet, const char *nic)
 {
-	if (e->nonly[side] == e->caponly[side]) {
-		size_t cap = e->caponly[side] ? e->caponly[side] * 2 : 16;
-		struct membership *v = realloc(e->only[side], cap * sizeof(*v));
-		if (!v) {
-			e->oom = true;
-			return;
-		}
-		e->only[side] = v;
-		e->caponly[side] = cap;
+	struct membership *m = VEC_PUSH(e->only[side], e->nonly[side], e->caponly[side]);
+	if (!m) {
+		e->oom = true;
+		return;
 	}
-	e->only[side][e->nonly[side]++] = (struct membership){ subnet, nic };
+	*m = (struct membership){ subnet, nic };
 }
 
 static void emit_memberships_text(const struct emitter *e)

@@ -35,6 +35,7 @@
 #include "sha256.h"
 #include "store.h"
 #include "timeline.h"
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim run SCENARIO... [-j N] [--db FILE] [--junit FILE] [-o table|json|jsonl|csv]\n"
@@ -84,18 +85,8 @@ struct failures {
 static void on_failure(void *ctx, const struct expectation *x, const char *msg)
 {
 	struct failures *f = ctx;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 8;
-		struct failure *v = realloc(f->v, cap * sizeof(*v));
-		if (!v) {
-			f->oom = true;
-			return;
-		}
-		f->v = v;
-		f->cap = cap;
-	}
 	size_t len = strlen(msg) + 1;
-	char *m = malloc(len);
+	char *m = VEC_RESERVE(f->v, f->cap, f->n + 1) == 0 ? malloc(len) : NULL;
 	if (!m) {
 		f->oom = true;
 		return;

@@ -32,6 +32,7 @@
 #include "render.h"
 #include "sha256.h"
 #include "timeline.h"
+#include "vec.h"
 
 /* Migration i takes the schema from version i to i + 1. */
 static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
@@ -582,17 +583,12 @@ static int put_block(struct writer *w, const struct route_row *rows, size_t a, s
 
 static int push_row(struct writer *w, const struct route_row *r)
 {
-	if (w->nrows == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		struct route_row *v = realloc(w->rows, cap * sizeof(*v));
-		if (!v) {
-			fprintf(w->s->err, "vnetsim: out of memory\n");
-			return -1;
-		}
-		w->rows = v;
-		w->cap = cap;
+	struct route_row *slot = VEC_PUSH(w->rows, w->nrows, w->cap);
+	if (!slot) {
+		fprintf(w->s->err, "vnetsim: out of memory\n");
+		return -1;
 	}
-	w->rows[w->nrows++] = *r;
+	*slot = *r;
 	return 0;
 }
 
@@ -1040,14 +1036,9 @@ static int fill_stored(void *ctx, const void *table, bool without_rs, struct row
 		size_t n = 0, need = 1;
 		for (const char *p = pfx; ok && *p; p++)
 			need += *p == ' ';
-		if (ok && need > pcap) {
-			struct prefix *v = realloc(pbuf, need * sizeof(*v));
-			if (!v) {
-				ret = -1;
-				break;
-			}
-			pbuf = v;
-			pcap = need;
+		if (ok && VEC_RESERVE(pbuf, pcap, need) != 0) {
+			ret = -1;
+			break;
 		}
 		for (const char *p = pfx; ok && *p && n < need;) {
 			char b[PREFIX_STRLEN];

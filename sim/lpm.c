@@ -520,7 +520,9 @@ bool lpm_remove(struct lpm *t, struct prefix p)
 	return true;
 }
 
-bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
+/* The leaf addr reaches: rule index + 1, or 0 when no rule matches.  The
+ * hot path of every next-hop query; inlined into both lookups. */
+static inline uint32_t lpm_leaf(const struct lpm *t, uint32_t addr)
 {
 	const uint32_t *nodes = t->trie.nodes;
 	unsigned shift = 32 - t->trie.root_bits;
@@ -530,6 +532,13 @@ bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 		shift -= LPM_STRIDE;
 		s = nodes[((size_t)(s & LPM_INDEX) << LPM_STRIDE) | ((addr >> shift) & 0xffu)];
 	}
+	return s;
+}
+
+bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
+{
+	uint32_t s = lpm_leaf(t, addr);
+
 	if (s == 0)
 		return false;
 	*value = t->rules[s - 1].value;
@@ -539,14 +548,8 @@ bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 bool lpm_lookup_prefix(const struct lpm *t, uint32_t addr, struct prefix *matched,
 		       uint32_t *value)
 {
-	const uint32_t *nodes = t->trie.nodes;
-	unsigned shift = 32 - t->trie.root_bits;
-	uint32_t s = t->trie.root[addr >> shift];
+	uint32_t s = lpm_leaf(t, addr);
 
-	while (s & LPM_CHILD) {
-		shift -= LPM_STRIDE;
-		s = nodes[((size_t)(s & LPM_INDEX) << LPM_STRIDE) | ((addr >> shift) & 0xffu)];
-	}
 	if (s == 0)
 		return false;
 	const struct lpm_rule *r = &t->rules[s - 1];

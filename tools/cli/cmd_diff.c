@@ -244,6 +244,19 @@ static bool foldable(const struct group *g)
 }
 
 /* One group of changed rows; the text report may keep *ch (fold_add). */
+/* The keys that name a group, first in json and jsonl. */
+static void group_keys(struct jsonw *w, const struct group *g)
+{
+	if (g->nic) {
+		jsonw_key(w, "nic");
+		jsonw_string(w, g->nic);
+	}
+	jsonw_key(w, "subnet");
+	jsonw_string(w, g->subnet);
+	jsonw_key(w, "fromSubnet");
+	jsonw_string(w, g->from_subnet);
+}
+
 static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_change *ch)
 {
 	const struct rowdiff_result *r = &ch->res;
@@ -261,14 +274,7 @@ static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_
 		break;
 	case RENDER_JSON:
 		jsonw_object_begin(&e->w);
-		if (g->nic) {
-			jsonw_key(&e->w, "nic");
-			jsonw_string(&e->w, g->nic);
-		}
-		jsonw_key(&e->w, "subnet");
-		jsonw_string(&e->w, g->subnet);
-		jsonw_key(&e->w, "fromSubnet");
-		jsonw_string(&e->w, g->from_subnet);
+		group_keys(&e->w, g);
 		jsonw_key(&e->w, "only");
 		jsonw_string(&e->w, g->only);
 		jsonw_key(&e->w, "withoutRouteServer");
@@ -295,14 +301,7 @@ static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_
 				add ? r->added[i - r->nremoved] : r->removed[i];
 			jsonw_init(&e->w, stdout, false, 0);
 			jsonw_object_begin(&e->w);
-			if (g->nic) {
-				jsonw_key(&e->w, "nic");
-				jsonw_string(&e->w, g->nic);
-			}
-			jsonw_key(&e->w, "subnet");
-			jsonw_string(&e->w, g->subnet);
-			jsonw_key(&e->w, "fromSubnet");
-			jsonw_string(&e->w, g->from_subnet);
+			group_keys(&e->w, g);
 			jsonw_key(&e->w, "nics");
 			jsonw_int(&e->w, (int64_t)g->nnics);
 			jsonw_key(&e->w, "change");

@@ -8,6 +8,14 @@
  * 2 invalid input or usage; 3 environment failure (I/O, memory).  Results go
  * to stdout, diagnostics to stderr (or to the FILE a helper is given, so
  * `run -j` can buffer each scenario's messages and print them in order).
+ *
+ * Ownership: a cli_session owns its diagnostics, scenario and run
+ * (cli_session_close frees them, also after a failed open); the arrays
+ * cli_resolve_targets and cli_expand_paths return are the caller's (free,
+ * cli_paths_free), the names in a cli_target are the topology's.  Nothing
+ * here keeps state between calls.
+ * Costs: loading and replaying dominate; resolving a target name is a hash
+ * lookup, a glob a scan of the topology's NICs or subnets.
  */
 #ifndef TOOLS_CLI_H
 #define TOOLS_CLI_H

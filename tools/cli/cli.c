@@ -55,14 +55,14 @@ static int opt_help(struct cli_parser *p, const struct cli_option *o, const char
 static const struct cli_option COMMON_OPTIONS[] = {
 	{ CLI_OPT_CALL, "output", 'o', "FORMAT", NULL, opt_output,
 	  "table, json, jsonl or csv (default: table on a terminal,\njson otherwise)",
-	  CLI_HELP_BOTH },
+	  CLI_HELP_BOTH, false },
 	CLI_CALL("service-tags", 0, opt_service_tags, NULL, "FILE",
 		 "Azure's public ServiceTags JSON, used when the scenario\n"
 		 "has no serviceTags (otherwise a built-in sample,\nflagged as such)"),
 	CLI_END,
 };
 static const struct cli_option HELP_OPTION[] = {
-	{ CLI_OPT_CALL, "help", 'h', NULL, NULL, opt_help, "this help", CLI_HELP_BOTH },
+	{ CLI_OPT_CALL, "help", 'h', NULL, NULL, opt_help, "this help", CLI_HELP_BOTH, false },
 	CLI_END,
 };
 #define COMMON_HELP_COLUMN 24
@@ -182,6 +182,19 @@ static int option_apply(struct cli_parser *p, const struct cli_option *o, const 
 	return CLI_EXIT_INVALID;
 }
 
+/* CLI_PARSED, or the usage error for the first thing missing: the
+ * positional arguments, then the required options in table order. */
+static int check_required(const struct cli_parser *p)
+{
+	const struct cli_option *args = positional_option(p);
+	if (args && args->metavar && p->npositional == 0)
+		return cli_usage_error(p, "missing %s", args->metavar);
+	for (const struct cli_option *o = p->opts; o->kind != CLI_OPT_END; o++)
+		if (o->required && o->kind == CLI_OPT_STRING && !*(const char **)o->dest)
+			return cli_usage_error(p, "missing --%s %s", o->name, o->metavar);
+	return CLI_PARSED;
+}
+
 int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct cli_option *opts,
 	      struct cli_common *common, int argc, char **argv)
 {
@@ -195,6 +208,8 @@ int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct 
 		int rc = next_option(p, &o, &value);
 		if (rc == 0 && !o)
 			break;
+		if (rc == 0 && !o->name)
+			p->npositional++;
 		if (rc == 0)
 			rc = option_apply(p, o, value);
 		if (rc != 0)
@@ -204,7 +219,7 @@ int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct 
 		cli_help(cmd, opts);
 		return CLI_EXIT_OK;
 	}
-	return CLI_PARSED;
+	return check_required(p);
 }
 
 /* "  -j, --jobs N" padded to the column (or alone on its line when longer),

@@ -102,11 +102,14 @@ struct cli_option {
 	enum cli_option_kind kind;
 	const char *name;              /* long name without "--"; NULL: positional arguments */
 	char short_name;               /* 0: none */
-	const char *metavar;           /* the value as --help names it; NULL: takes no value */
+	const char *metavar;           /* the value as --help names it; NULL: takes no value
+					  (positional: what a usage error calls them) */
 	void *dest;                    /* where the value goes (see the kind), or fn's context */
 	cli_option_fn *fn;             /* CLI_OPT_CALL */
 	const char *help;              /* --help text, '\n' between lines; NULL: not listed */
 	enum cli_help_form help_form;
+	bool required;                 /* CLI_OPT_STRING: "missing --name META" while
+					  *dest is NULL after the parse */
 };
 
 /* Type-checked destinations for the table macros. */
@@ -114,15 +117,21 @@ static inline void *cli_bool_dest(bool *b) { return b; }
 static inline void *cli_string_dest(const char **s) { return s; }
 
 #define CLI_FLAG(name, sh, var, help)                                                          \
-	{ CLI_OPT_FLAG, (name), (sh), NULL, cli_bool_dest(var), NULL, (help), CLI_HELP_LONG }
+	{ CLI_OPT_FLAG, (name), (sh), NULL, cli_bool_dest(var), NULL, (help), CLI_HELP_LONG, false }
 #define CLI_STRING(name, sh, var, meta, help)                                                  \
 	{ CLI_OPT_STRING, (name), (sh), (meta), cli_string_dest(var), NULL, (help),          \
-	  CLI_HELP_LONG }
+	  CLI_HELP_LONG, false }
+/* A string option the command cannot do without. */
+#define CLI_REQUIRED(name, var, meta, help)                                                    \
+	{ CLI_OPT_STRING, (name), 0, (meta), cli_string_dest(var), NULL, (help), CLI_HELP_LONG, \
+	  true }
 #define CLI_CALL(name, sh, fn, ctx, meta, help)                                                \
-	{ CLI_OPT_CALL, (name), (sh), (meta), (ctx), (fn), (help), CLI_HELP_LONG }
-/* What positional arguments do. */
-#define CLI_ARGS(fn, ctx) { CLI_OPT_CALL, NULL, 0, "ARG", (ctx), (fn), NULL, CLI_HELP_LONG }
-#define CLI_END { CLI_OPT_END, NULL, 0, NULL, NULL, NULL, NULL, CLI_HELP_LONG }
+	{ CLI_OPT_CALL, (name), (sh), (meta), (ctx), (fn), (help), CLI_HELP_LONG, false }
+/* What positional arguments do; `missing` names them in the usage error
+ * when none is given ("missing SCENARIO"), NULL when they are optional. */
+#define CLI_ARGS(fn, ctx, missing)                                                              \
+	{ CLI_OPT_CALL, NULL, 0, (missing), (ctx), (fn), NULL, CLI_HELP_LONG, false }
+#define CLI_END { CLI_OPT_END, NULL, 0, NULL, NULL, NULL, NULL, CLI_HELP_LONG, false }
 
 /* cli_parse's "go on" (every exit code is >= 0). */
 enum { CLI_PARSED = -1 };
@@ -135,15 +144,17 @@ struct cli_parser {
 	char **argv;
 	int i;                         /* next argv index */
 	bool only_positional;          /* after "--" */
+	size_t npositional;            /* positional arguments seen */
 	bool help;                     /* -h or --help was given */
 };
 
 /* Parses argv (argv[0] is the command name) with the table opts and the
  * common options (-o and --service-tags into *common, initialised here,
- * when common is not NULL; -h/--help always).  Returns CLI_PARSED when the
- * command should go on; otherwise the exit code to return at once:
- * CLI_EXIT_OK after printing --help, CLI_EXIT_INVALID after a usage error
- * (message and usage on stderr), or what an action returned.  *p stays
+ * when common is not NULL; -h/--help always), then checks that required
+ * positional arguments, then required options, were given.  Returns CLI_PARSED when the command
+ * should go on; otherwise the exit code to return at once: CLI_EXIT_OK
+ * after printing --help, CLI_EXIT_INVALID after a usage error (message and
+ * usage on stderr), or what an action returned.  *p stays
  * valid for cli_usage_error either way. */
 int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct cli_option *opts,
 	      struct cli_common *common, int argc, char **argv);

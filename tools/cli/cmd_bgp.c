@@ -468,11 +468,13 @@ static int print_routes(const struct cli_session *s, const struct cli_common *co
 
 int cmd_bgp(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	const char *file = NULL, *rs_name = NULL, *peer = NULL, *at = NULL;
 	enum bgp_mode mode = MODE_NONE;
 	const struct cli_option opts[] = {
-		CLI_STRING("route-server", 0, &rs_name, "NAME", "the Route Server"),
+		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
+		CLI_REQUIRED("route-server", &rs_name, "NAME", "the Route Server"),
 		CLI_STRING("peer", 0, &peer, "P",
 			   "one bgpConnection (name, or ROUTESERVER/NAME); default: all"),
 		CLI_CALL("learned", 0, opt_learned, &mode, NULL,
@@ -486,17 +488,11 @@ int cmd_bgp(int argc, char **argv)
 		CLI_STRING("at", 0, &at, "LABEL|TIME",
 			   "the BGP state at a checkpoint label, 'start', 'end' (the\n"
 			   "default) or a time (90s, 5m): the replay stops there"),
-		CLI_ARGS(cli_arg_scenario, &file),
 		CLI_END,
 	};
-	struct cli_parser p;
 	int rc = cli_parse(&p, &BGP, opts, &common, argc, argv);
 	if (rc != CLI_PARSED)
 		return rc;
-	if (!file)
-		return cli_usage_error(&p, "missing SCENARIO");
-	if (!rs_name)
-		return cli_usage_error(&p, "missing --route-server NAME");
 	if (!mode)
 		return cli_usage_error(&p, "give --learned or --advertised");
 

@@ -120,16 +120,11 @@ static int check_paths(const char *const *args, size_t nargs, const struct cli_c
 
 int cmd_check(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	struct cli_args args = { 0 };
-	const struct cli_option opts[] = {
-		CLI_ARGS(cli_arg_push, &args),
-		CLI_END,
-	};
-	struct cli_parser p;
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &args, "SCENARIO"), CLI_END };
 	int rc = cli_parse(&p, &CHECK, opts, &common, argc, argv);
-	if (rc == CLI_PARSED && args.n == 0)
-		rc = cli_usage_error(&p, "missing SCENARIO");
 	if (rc == CLI_PARSED)
 		rc = check_paths(args.v, args.n, &common);
 	free(args.v);

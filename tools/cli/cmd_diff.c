@@ -247,14 +247,12 @@ static bool foldable(const struct group *g)
 /* The keys that name a group, first in json and jsonl. */
 static void group_keys(struct jsonw *w, const struct group *g)
 {
-	if (g->nic) {
-		jsonw_key(w, "nic");
-		jsonw_string(w, g->nic);
+	const char *const keys[3] = { "nic", "subnet", "fromSubnet" };
+	const char *const values[3] = { g->nic, g->subnet, g->from_subnet };
+	for (size_t i = g->nic ? 0 : 1; i < 3; i++) { /* "nic" only for --against */
+		jsonw_key(w, keys[i]);
+		jsonw_string(w, values[i]);
 	}
-	jsonw_key(w, "subnet");
-	jsonw_string(w, g->subnet);
-	jsonw_key(w, "fromSubnet");
-	jsonw_string(w, g->from_subnet);
 }
 
 static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_change *ch)
@@ -876,9 +874,12 @@ static int diff_dispatch(const struct cli_parser *p, const struct diff_args *a,
 
 int cmd_diff(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	struct diff_args a = { .files = { { NULL, NULL }, 0 } };
 	const struct cli_option opts[] = {
+		/* Not required here: --db names runs, and its message comes first. */
+		CLI_ARGS(opt_file, &a.files, NULL),
 		CLI_STRING("from", 0, &a.from, "LABEL|TIME", NULL),
 		CLI_STRING("to", 0, &a.to, "LABEL|TIME", NULL),
 		CLI_STRING("at", 0, &a.at, "LABEL|TIME", NULL),
@@ -892,10 +893,8 @@ int cmd_diff(int argc, char **argv)
 		CLI_STRING("junit", 0, &a.junit, "FILE",
 			   "also write a JUnit XML report, one test case per group of\n"
 			   "NICs compared (written atomically)"),
-		CLI_ARGS(opt_file, &a.files),
 		CLI_END,
 	};
-	struct cli_parser p;
 	int rc = cli_parse(&p, &DIFF, opts, &common, argc, argv);
 	if (rc != CLI_PARSED) {
 		free(a.specs.v);

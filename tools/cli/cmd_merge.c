@@ -36,12 +36,9 @@ static int merge_files(const char *const *files, size_t n)
 
 int cmd_merge(int argc, char **argv)
 {
-	struct cli_args files = { 0 };
-	const struct cli_option opts[] = {
-		CLI_ARGS(cli_arg_push, &files),
-		CLI_END,
-	};
 	struct cli_parser p;
+	struct cli_args files = { 0 };
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &files, NULL), CLI_END };
 	int rc = cli_parse(&p, &MERGE, opts, NULL, argc, argv);
 	if (rc == CLI_PARSED && files.n < 2)
 		rc = cli_usage_error(&p, "need OUT.db and at least one IN.db");

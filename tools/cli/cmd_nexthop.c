@@ -37,10 +37,12 @@ static int render_next_hop(struct render_out *o, const struct render_target *rt,
 
 int cmd_next_hop(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	struct cli_targets specs = { 0 };
 	const char *file = NULL, *at = NULL, *dest = NULL;
 	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
 		CLI_CALL("nic", 0, cli_opt_nic, &specs, "NAME",
 			 "a NIC (may repeat; globs allowed, as in `vnetsim routes`)"),
 		CLI_CALL("subnet", 0, cli_opt_subnet, &specs, "VNET/SUBNET",
@@ -48,17 +50,13 @@ int cmd_next_hop(int argc, char **argv)
 		CLI_STRING("destination", 'd', &dest, "IP", "the destination IPv4 address"),
 		CLI_STRING("at", 0, &at, "LABEL|TIME",
 			   "a checkpoint label, 'start', 'end' (default) or a time"),
-		CLI_ARGS(cli_arg_scenario, &file),
 		CLI_END,
 	};
-	struct cli_parser p;
 	uint32_t dst = 0;
 	int rc = cli_parse(&p, &NEXT_HOP, opts, &common, argc, argv);
-	if (rc == CLI_PARSED && (!file || specs.n == 0 || !dest))
+	if (rc == CLI_PARSED && (specs.n == 0 || !dest))
 		rc = cli_usage_error(&p, "%s",
-				     !file ? "missing SCENARIO"
-				     : specs.n == 0 ? "give --nic or --subnet"
-						    : "missing --destination IP");
+				     specs.n == 0 ? "give --nic or --subnet" : "missing --destination IP");
 	if (rc == CLI_PARSED && ipv4_parse(dest, &dst) != 0)
 		rc = cli_usage_error(&p, "--destination %s is not an IPv4 address", dest);
 	if (rc == CLI_PARSED)

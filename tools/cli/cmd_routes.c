@@ -61,10 +61,12 @@ static int render_routes(struct render_out *o, const struct render_target *rt,
 
 int cmd_routes(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	struct cli_targets specs = { 0 };
 	const char *file = NULL, *at = NULL;
 	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
 		CLI_CALL("nic", 0, cli_opt_nic, &specs, "NAME",
 			 "a NIC; may repeat; '*', '?' and [...] globs match NIC names"),
 		CLI_CALL("subnet", 0, cli_opt_subnet, &specs, "VNET/SUBNET",
@@ -74,13 +76,11 @@ int cmd_routes(int argc, char **argv)
 			   "a checkpoint label of the scenario, 'start' or 'end' (the\n"
 			   "default), or a time ('90s', '5m', '120' seconds) at which\n"
 			   "the run records an extra checkpoint"),
-		CLI_ARGS(cli_arg_scenario, &file),
 		CLI_END,
 	};
-	struct cli_parser p;
 	int rc = cli_parse(&p, &ROUTES, opts, &common, argc, argv);
-	if (rc == CLI_PARSED && (!file || specs.n == 0))
-		rc = cli_usage_error(&p, "%s", !file ? "missing SCENARIO" : "give --nic or --subnet");
+	if (rc == CLI_PARSED && specs.n == 0)
+		rc = cli_usage_error(&p, "give --nic or --subnet");
 	if (rc == CLI_PARSED) {
 		struct rows rows = { 0 };
 		rc = cli_render_targets(file, &common, at, &specs, render_routes, &rows);

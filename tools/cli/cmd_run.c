@@ -802,16 +802,18 @@ static int run_paths(const char *const *args, size_t nargs, unsigned nthreads, c
 
 int cmd_run(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	struct cli_args args = { 0 };
 	unsigned nthreads = 1;
 	const char *db = NULL, *junit = NULL;
 	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_push, &args, "SCENARIO"),
 		{ CLI_OPT_CALL, "jobs", 'j', "N", &nthreads, opt_jobs,
 		  "run N scenarios in parallel (default 1); the output is the\n"
 		  "same, in input order, whatever N is (but the summary's\n"
 		  "Wall column)",
-		  CLI_HELP_BOTH },
+		  CLI_HELP_BOTH, false },
 		CLI_STRING("db", 0, &db, "FILE",
 			   "store every run in this SQLite results store (created if\n"
 			   "missing; one transaction per run; several processes may\n"
@@ -819,13 +821,9 @@ int cmd_run(int argc, char **argv)
 		CLI_STRING("junit", 0, &junit, "FILE",
 			   "also write a JUnit XML report: one test suite per scenario,\n"
 			   "one test case per expectation (written atomically)"),
-		CLI_ARGS(cli_arg_push, &args),
 		CLI_END,
 	};
-	struct cli_parser p;
 	int rc = cli_parse(&p, &RUN, opts, &common, argc, argv);
-	if (rc == CLI_PARSED && args.n == 0)
-		rc = cli_usage_error(&p, "missing SCENARIO");
 	if (rc == CLI_PARSED)
 		rc = run_paths(args.v, args.n, nthreads, db, junit, &common);
 	free(args.v);

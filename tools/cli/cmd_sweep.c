@@ -125,14 +125,16 @@ static int opt_write_grown(struct cli_parser *p, const struct cli_option *o, con
 
 int cmd_sweep(int argc, char **argv)
 {
+	struct cli_parser p;
 	struct cli_common common;
 	struct sweep_opts o = { .workers = 0, .shard_i = 0, .shard_n = 1 };
 	const struct cli_option opts[] = {
-		CLI_STRING("study", 0, &o.study, "STUDY.json", NULL),
+		CLI_ARGS(opt_scenario, &o, "SCENARIO"),
+		CLI_REQUIRED("study", &o.study, "STUDY.json", NULL),
 		{ CLI_OPT_CALL, "jobs", 'j', "N", &o, opt_jobs,
 		  "worker processes (default: the number of CPUs); results do not\n"
 		  "depend on it",
-		  CLI_HELP_SHORT },
+		  CLI_HELP_SHORT, false },
 		CLI_CALL("shard", 0, opt_shard, &o, "I/N",
 			 "evaluate only variants v with v % N == I (0 <= I < N); merge the\n"
 			 "databases of all shards with `vnetsim merge`"),
@@ -143,17 +145,11 @@ int cmd_sweep(int argc, char **argv)
 		CLI_CALL("write-grown", 0, opt_write_grown, &o, "DIMENSION:STEPS:FILE",
 			 "capacity: also write the scenario grown by STEPS steps of\n"
 			 "DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE"),
-		CLI_ARGS(opt_scenario, &o),
 		CLI_END,
 	};
-	struct cli_parser p;
 	int rc = cli_parse(&p, &SWEEP, opts, &common, argc, argv);
 	if (rc != CLI_PARSED)
 		return rc;
-	if (!o.scenario)
-		return cli_usage_error(&p, "missing SCENARIO");
-	if (!o.study)
-		return cli_usage_error(&p, "missing --study STUDY.json");
 	o.fmt = cli_format(&common);
 	if (o.workers == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

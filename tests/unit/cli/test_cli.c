@@ -7,6 +7,8 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -61,7 +63,7 @@ static int parse(struct seen *s, struct cli_common *common, const char *const *w
 		CLI_CALL("subnet", 0, cli_opt_subnet, &s->specs, "NAME", NULL),
 		CLI_CALL("count", 'c', count_call, s, NULL, NULL),
 		CLI_CALL("refuse", 0, refuse, NULL, "X", NULL),
-		CLI_ARGS(cli_arg_push, &s->args),
+		CLI_ARGS(cli_arg_push, &s->args, NULL),
 		CLI_END,
 	};
 	char *argv[32];
@@ -146,76 +148,79 @@ Test(cli_parse, common_options)
 #define TRY "Try 'vnetsim demo --help' for more.\n"
 #define USAGE_TRY "usage: vnetsim demo FILE [--at T]\n" TRY
 
-/* A usage error: exit 2 (the message is checked by the caller). */
-static void error_case(const char *const *words)
+/* A usage error: exit 2 and exactly this message, then the usage.  Plain
+ * arrays, no pointers: Criterion copies parameters into the test's process
+ * (another address space). */
+struct error_case {
+	char words[5][16];             /* "" ends the list */
+	char message[80];
+};
+
+ParameterizedTestParameters(cli_parse, usage_errors)
+{
+	static struct error_case cases[] = {
+		{ { "--nics", "x" }, "unknown option '--nics'" },
+		{ { "--nics=x" }, "unknown option '--nics'" },
+		{ { "-x" }, "unknown option '-x'" },
+		{ { "--flag=1" }, "option '--flag' takes no value" },
+		{ { "-fx" }, "option '-f' takes no value (in '-fx')" },
+		{ { "a", "-d" }, "option '-d' needs a value" },
+		{ { "--help=1" }, "option '--help' takes no value" },
+		{ { "-o", "xml" }, "unknown output format 'xml' (table, json, jsonl, csv)" },
+		/* An action's own error, then an unknown option: only the first is
+		 * told, and --help after it does not print the help. */
+		{ { "--refuse", "x", "--bogus", "--help" }, "no x here" },
+	};
+	return cr_make_param_array(struct error_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct error_case *c, cli_parse, usage_errors, .init = cr_redirect_stderr)
 {
 	struct seen s = { 0 };
-	struct cli_common c;
-	cr_assert_eq(parse(&s, &c, words), CLI_EXIT_INVALID);
+	struct cli_common common;
+	const char *words[6] = { NULL };
+	char want[256];
+	for (size_t i = 0; i < 5 && c->words[i][0]; i++)
+		words[i] = c->words[i];
+	cr_assert_eq(parse(&s, &common, words), CLI_EXIT_INVALID, "%s", c->message);
+	snprintf(want, sizeof(want), "vnetsim demo: %s\n%s", c->message, USAGE_TRY);
+	fflush(stderr);
+	cr_assert_stderr_eq_str(want);
 	seen_fini(&s);
 }
 
-Test(cli_parse, unknown_long_option, .init = cr_redirect_stderr)
+Test(cli_parse, a_required_argument_missing, .init = cr_redirect_stderr)
 {
-	error_case(WORDS("--nics", "x"));
-	cr_assert_stderr_eq_str("vnetsim demo: unknown option '--nics'\n" USAGE_TRY);
+	const char *file = NULL, *at = NULL;
+	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
+		CLI_STRING("at", 0, &at, "T", NULL),
+		CLI_END,
+	};
+	char *argv[8];
+	int argc = make_argv(argv, WORDS("--at", "1"));
+	struct cli_parser p;
+	cr_assert_eq(cli_parse(&p, &CMD, opts, NULL, argc, argv), CLI_EXIT_INVALID);
+	cr_assert_str_eq(at, "1", "the options were applied before the check");
+	cr_assert_stderr_eq_str("vnetsim demo: missing SCENARIO\n" USAGE_TRY);
 }
 
-Test(cli_parse, unknown_long_option_with_a_value, .init = cr_redirect_stderr)
+Test(cli_parse, help_wins_over_a_missing_argument, .init = cr_redirect_stdout)
 {
-	error_case(WORDS("--nics=x"));
-	cr_assert_stderr_eq_str("vnetsim demo: unknown option '--nics'\n" USAGE_TRY);
-}
-
-Test(cli_parse, unknown_short_option, .init = cr_redirect_stderr)
-{
-	error_case(WORDS("-x"));
-	cr_assert_stderr_eq_str("vnetsim demo: unknown option '-x'\n" USAGE_TRY);
-}
-
-Test(cli_parse, a_flag_given_a_value, .init = cr_redirect_stderr)
-{
-	error_case(WORDS("--flag=1"));
-	cr_assert_stderr_eq_str("vnetsim demo: option '--flag' takes no value\n" USAGE_TRY);
-}
-
-Test(cli_parse, a_short_flag_given_a_value, .init = cr_redirect_stderr)
-{
-	error_case(WORDS("-fx"));
-	cr_assert_stderr_eq_str("vnetsim demo: option '-f' takes no value (in '-fx')\n" USAGE_TRY);
-}
-
-Test(cli_parse, a_value_missing, .init = cr_redirect_stderr)
-{
-	error_case(WORDS("a", "-d"));
-	cr_assert_stderr_eq_str("vnetsim demo: option '-d' needs a value\n" USAGE_TRY);
-}
-
-Test(cli_parse, the_help_option_takes_no_value, .init = cr_redirect_stderr)
-{
-	error_case(WORDS("--help=1"));
-	cr_assert_stderr_eq_str("vnetsim demo: option '--help' takes no value\n" USAGE_TRY);
-}
-
-Test(cli_parse, a_bad_output_format, .init = cr_redirect_stderr)
-{
-	error_case(WORDS("-o", "xml"));
-	cr_assert_stderr_eq_str(
-		"vnetsim demo: unknown output format 'xml' (table, json, jsonl, csv)\n" USAGE_TRY);
-}
-
-Test(cli_parse, the_first_error_stops_the_parse, .init = cr_redirect_stderr)
-{
-	/* An action's own error, then an unknown option: only the first is told,
-	 * and --help after it does not print the help. */
-	error_case(WORDS("--refuse", "x", "--bogus", "--help"));
-	cr_assert_stderr_eq_str("vnetsim demo: no x here\n" USAGE_TRY);
+	const char *file = NULL;
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"), CLI_END };
+	char *argv[8];
+	int argc = make_argv(argv, WORDS("-h"));
+	struct cli_parser p;
+	cr_assert_eq(cli_parse(&p, &CMD, opts, NULL, argc, argv), CLI_EXIT_OK);
+	fflush(stdout);
+	cr_assert_stdout_neq_str("", "the help was printed");
 }
 
 Test(cli_parse, one_scenario_only, .init = cr_redirect_stderr)
 {
 	const char *file = NULL;
-	const struct cli_option opts[] = { CLI_ARGS(cli_arg_scenario, &file), CLI_END };
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"), CLI_END };
 	char *argv[8];
 	int argc = make_argv(argv, WORDS("a.json", "b.json"));
 	struct cli_parser p;
@@ -228,7 +233,7 @@ Test(cli_parse, one_scenario_only, .init = cr_redirect_stderr)
 Test(cli_parse, without_common_options_only_help_is_common, .init = cr_redirect_stderr)
 {
 	struct cli_args args = { 0 };
-	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &args), CLI_END };
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &args, NULL), CLI_END };
 	char *argv[8];
 	int argc = make_argv(argv, WORDS("-o", "json"));
 	struct cli_parser p;
@@ -252,7 +257,7 @@ Test(cli_parse, usage_errors_after_the_parse_name_the_command, .init = cr_redire
 	struct seen s = { 0 };
 	struct cli_common c;
 	const char *const *words = WORDS("a");
-	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &s.args), CLI_END };
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &s.args, NULL), CLI_END };
 	char *argv[8];
 	int argc = make_argv(argv, words);
 	struct cli_parser p;
@@ -261,6 +266,18 @@ Test(cli_parse, usage_errors_after_the_parse_name_the_command, .init = cr_redire
 	cr_assert_stderr_eq_str("vnetsim demo: missing B\n" USAGE_TRY);
 	seen_fini(&s);
 }
+
+/* What every --help ends with (cli.c's common options). */
+#define COMMON_HELP \
+	"\nCommon options:\n" \
+	"  -o, --output FORMAT   table, json, jsonl or csv (default: table on a terminal,\n" \
+	"                        json otherwise)\n" \
+	"  --service-tags FILE   Azure's public ServiceTags JSON, used when the scenario\n" \
+	"                        has no serviceTags (otherwise a built-in sample,\n" \
+	"                        flagged as such)\n" \
+	"  -h, --help            this help\n" \
+	"\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n" \
+	"or usage, 3 environment failure (I/O, memory).\n"
 
 /* The help of the table in parse(): the command's column is 16; the
  * common options' 24. */
@@ -271,15 +288,7 @@ static const char HELP[] =
 	"  --flag        a flag\n"
 	"                over two lines\n"
 	"\nOutro.\n"
-	"\nCommon options:\n"
-	"  -o, --output FORMAT   table, json, jsonl or csv (default: table on a terminal,\n"
-	"                        json otherwise)\n"
-	"  --service-tags FILE   Azure's public ServiceTags JSON, used when the scenario\n"
-	"                        has no serviceTags (otherwise a built-in sample,\n"
-	"                        flagged as such)\n"
-	"  -h, --help            this help\n"
-	"\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n"
-	"or usage, 3 environment failure (I/O, memory).\n";
+	COMMON_HELP;
 
 Test(cli_parse, help_is_laid_out_from_the_table, .init = cr_redirect_stdout)
 {
@@ -297,8 +306,8 @@ Test(cli_help, forms_and_a_name_longer_than_the_column, .init = cr_redirect_stdo
 	bool b = false;
 	const char *v = NULL;
 	const struct cli_option opts[] = {
-		{ CLI_OPT_CALL, "jobs", 'j', "N", &n, count_call, "workers", CLI_HELP_SHORT },
-		{ CLI_OPT_FLAG, "both", 'b', NULL, &b, NULL, "both names", CLI_HELP_BOTH },
+		{ CLI_OPT_CALL, "jobs", 'j', "N", &n, count_call, "workers", CLI_HELP_SHORT, false },
+		{ CLI_OPT_FLAG, "both", 'b', NULL, &b, NULL, "both names", CLI_HELP_BOTH, false },
 		CLI_STRING("write-grown", 0, &v, "DIMENSION:STEPS:FILE", "grown\nscenario"),
 		CLI_STRING("hidden", 0, &v, "X", NULL),
 		CLI_END,
@@ -314,13 +323,5 @@ Test(cli_help, forms_and_a_name_longer_than_the_column, .init = cr_redirect_stdo
 		"  --write-grown DIMENSION:STEPS:FILE\n"
 		"                grown\n"
 		"                scenario\n"
-		"\nCommon options:\n"
-		"  -o, --output FORMAT   table, json, jsonl or csv (default: table on a terminal,\n"
-		"                        json otherwise)\n"
-		"  --service-tags FILE   Azure's public ServiceTags JSON, used when the scenario\n"
-		"                        has no serviceTags (otherwise a built-in sample,\n"
-		"                        flagged as such)\n"
-		"  -h, --help            this help\n"
-		"\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n"
-		"or usage, 3 environment failure (I/O, memory).\n");
+		COMMON_HELP);
 }

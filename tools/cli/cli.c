@@ -4,7 +4,9 @@
  * The option parser is our own (not getopt_long) so that options and
  * arguments interleave the same way in every command, errors read the same
  * ("vnetsim routes: unknown option '--nics'"), and there is no global
- * parser state.
+ * parser state.  It is driven by each command's table (cli.h): lookup is a
+ * linear scan of a dozen entries per argument, then the table's, the
+ * common options' and --help's entries in that order.
  */
 #include "cli.h"
 

@@ -3,6 +3,9 @@
  * in one arena and dies with it (BIRD's pools): a rejected configuration is
  * thrown away whole with one arena_destroy.  Allocation is a pointer bump
  * in the current block; blocks grow geometrically.  Nothing is freed alone.
+ * Ownership: everything allocated from an arena belongs to it and is freed
+ * only by arena_destroy; pointers into it die with it.  Costs: O(1) per
+ * allocation, memory within a factor of two of what was asked.
  */
 #ifndef SIM_ARENA_H
 #define SIM_ARENA_H

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 #define DIAG_NSEV 3 /* DIAG_ERROR, DIAG_WARNING, DIAG_NOTE */
 
 struct diag {
@@ -110,16 +112,10 @@ void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, const c
 	if (d->n == DIAG_MAX_STORED)
 		return;
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap == 0 ? 16 : d->cap * 2;
-		if (cap > DIAG_MAX_STORED)
-			cap = DIAG_MAX_STORED;
-		struct diag_entry *e = realloc(d->entries, cap * sizeof(*e));
-		if (e == NULL)
-			return; /* counted, reported as not shown */
-		d->entries = e;
-		d->cap = cap;
-	}
+	/* Doubling may allocate a little past DIAG_MAX_STORED (1024 entries);
+	 * the check above is what caps the count. */
+	if (VEC_RESERVE(d->entries, d->cap, d->n + 1) != 0)
+		return; /* counted, reported as not shown */
 
 	bool failed = false;
 	struct diag_entry e = {

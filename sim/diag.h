@@ -5,6 +5,9 @@
  * file, the JSON path ($.topology.virtualNetworks[0].name) and a message,
  * and the caller decides (exit 2 when any error exists).  Entries keep
  * insertion order.  Storage is capped (DIAG_MAX_STORED); counts are not.
+ * Ownership: the collector keeps its own copies of file, path and message
+ * (diag_destroy frees them); entries returned by diag_get are borrowed.
+ * Costs: O(1) amortised per diagnostic, memory O(stored).
  */
 #ifndef SIM_DIAG_H
 #define SIM_DIAG_H

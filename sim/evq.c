@@ -38,6 +38,8 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#include "vec.h"
+
 #define EVQ_NO_SLOT UINT32_MAX
 #define EVQ_MAX_SLOTS (UINT32_MAX - 1) /* slot + 1 must fit the low half of an id */
 #define EVQ_COMPACT_MIN 64             /* do not bother compacting tiny heaps */
@@ -165,16 +167,8 @@ static uint32_t evq_slot_alloc(struct evq *q)
 	}
 	if (q->nslots == EVQ_MAX_SLOTS)
 		return EVQ_NO_SLOT;
-	if (q->nslots == q->slots_cap) {
-		size_t cap = q->slots_cap == 0 ? 16 : q->slots_cap * 2;
-		if (cap > EVQ_MAX_SLOTS)
-			cap = EVQ_MAX_SLOTS;
-		struct evq_slot *p = realloc(q->slots, cap * sizeof(*p));
-		if (p == NULL)
-			return EVQ_NO_SLOT;
-		q->slots = p;
-		q->slots_cap = cap;
-	}
+	if (VEC_RESERVE(q->slots, q->slots_cap, q->nslots + 1) != 0)
+		return EVQ_NO_SLOT;
 	uint32_t s = (uint32_t)q->nslots++;
 	q->slots[s].gen = 1;
 	return s;
@@ -218,14 +212,8 @@ uint64_t evq_push(struct evq *q, int64_t time_ms, int cls, unsigned flags, evq_f
 	assert(fn != NULL);
 	if (time_ms < q->now || fn == NULL)
 		return 0;
-	if (q->n == q->cap) {
-		size_t cap = q->cap == 0 ? 16 : q->cap * 2;
-		struct evq_node *p = realloc(q->heap, cap * sizeof(*p));
-		if (p == NULL)
-			return 0;
-		q->heap = p;
-		q->cap = cap;
-	}
+	if (VEC_RESERVE(q->heap, q->cap, q->n + 1) != 0)
+		return 0;
 	uint32_t s = evq_slot_alloc(q);
 	if (s == EVQ_NO_SLOT)
 		return 0;

@@ -12,6 +12,11 @@
  * retries) do not keep a run alive: evq_run stops when only background
  * events remain.  Cancellation is lazy (a cancelled entry is skipped when
  * it reaches the top), so evq_cancel is O(log n) amortised.
+ *
+ * Ownership: the queue owns its heap and event records; ctx and arg are
+ * the caller's and never freed here (evq_destroy drops pending events
+ * without calling them).  Costs: push and pop O(log n), memory O(pending
+ * events plus cancelled ones not yet reached, compacted when they pile up).
  */
 #ifndef SIM_EVQ_H
 #define SIM_EVQ_H

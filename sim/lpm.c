@@ -66,6 +66,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 #define LPM_CHILD 0x80000000u       /* slot refers to a child node */
 #define LPM_INDEX 0x7fffffffu       /* node index or rule index + 1 */
 #define LPM_NONE UINT32_MAX         /* no node / no rule */
@@ -92,7 +94,7 @@ struct lpm_trie {
 	unsigned root_bits; /* LPM_ROOT_SMALL or LPM_ROOT_BIG */
 	uint32_t *nodes;    /* node n is nodes[256 n .. 256 n + 255] */
 	size_t nnodes;      /* nodes in use or on the free list */
-	size_t nodes_cap;   /* nodes allocated */
+	size_t slots_cap;   /* slots allocated in nodes (LPM_NODE_SLOTS a node) */
 	uint32_t free_node; /* first free node, LPM_NONE when none; linked through slot 0 */
 	size_t nfree;       /* nodes on the free list */
 };
@@ -158,16 +160,13 @@ static uint32_t lpm_node_alloc(struct lpm_trie *tr, uint32_t fill)
 		tr->free_node = lpm_table(tr, n)[0];
 		tr->nfree--;
 	} else {
-		if (tr->nnodes == tr->nodes_cap) {
-			size_t cap = tr->nodes_cap == 0 ? 4 : tr->nodes_cap * 2;
-			if (cap > LPM_INDEX || cap > SIZE_MAX / (LPM_NODE_SLOTS * sizeof(uint32_t)))
-				return LPM_NONE;
-			uint32_t *p = realloc(tr->nodes, cap * LPM_NODE_SLOTS * sizeof(uint32_t));
-			if (p == NULL)
-				return LPM_NONE;
-			tr->nodes = p;
-			tr->nodes_cap = cap;
-		}
+		/* A node index must fit in LPM_INDEX, its slot count in size_t. */
+		if (tr->nnodes >= LPM_INDEX || tr->nnodes >= SIZE_MAX / LPM_NODE_SLOTS - 4)
+			return LPM_NONE;
+		/* Room for whole nodes, 4 at first, then doubling. */
+		size_t need = (tr->nnodes < 4 ? 4 : tr->nnodes + 1) * LPM_NODE_SLOTS;
+		if (VEC_RESERVE(tr->nodes, tr->slots_cap, need) != 0)
+			return LPM_NONE;
 		n = (uint32_t)tr->nnodes++;
 	}
 	uint32_t *tab = lpm_table(tr, n);
@@ -374,16 +373,8 @@ static uint32_t lpm_rule_alloc(struct lpm *t)
 	}
 	if (t->nrules == LPM_MAX_RULES)
 		return LPM_NONE;
-	if (t->nrules == t->rules_cap) {
-		size_t cap = t->rules_cap == 0 ? 8 : t->rules_cap * 2;
-		if (cap > LPM_MAX_RULES)
-			cap = LPM_MAX_RULES;
-		struct lpm_rule *p = realloc(t->rules, cap * sizeof(*p));
-		if (p == NULL)
-			return LPM_NONE;
-		t->rules = p;
-		t->rules_cap = cap;
-	}
+	if (VEC_RESERVE(t->rules, t->rules_cap, t->nrules + 1) != 0)
+		return LPM_NONE;
 	return (uint32_t)t->nrules++;
 }
 
@@ -529,7 +520,9 @@ bool lpm_remove(struct lpm *t, struct prefix p)
 	return true;
 }
 
-bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
+/* The leaf addr reaches: rule index + 1, or 0 when no rule matches.  The
+ * hot path of every next-hop query; inlined into both lookups. */
+static inline uint32_t lpm_leaf(const struct lpm *t, uint32_t addr)
 {
 	const uint32_t *nodes = t->trie.nodes;
 	unsigned shift = 32 - t->trie.root_bits;
@@ -539,6 +532,13 @@ bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 		shift -= LPM_STRIDE;
 		s = nodes[((size_t)(s & LPM_INDEX) << LPM_STRIDE) | ((addr >> shift) & 0xffu)];
 	}
+	return s;
+}
+
+bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
+{
+	uint32_t s = lpm_leaf(t, addr);
+
 	if (s == 0)
 		return false;
 	*value = t->rules[s - 1].value;
@@ -548,14 +548,8 @@ bool lpm_lookup(const struct lpm *t, uint32_t addr, uint32_t *value)
 bool lpm_lookup_prefix(const struct lpm *t, uint32_t addr, struct prefix *matched,
 		       uint32_t *value)
 {
-	const uint32_t *nodes = t->trie.nodes;
-	unsigned shift = 32 - t->trie.root_bits;
-	uint32_t s = t->trie.root[addr >> shift];
+	uint32_t s = lpm_leaf(t, addr);
 
-	while (s & LPM_CHILD) {
-		shift -= LPM_STRIDE;
-		s = nodes[((size_t)(s & LPM_INDEX) << LPM_STRIDE) | ((addr >> shift) & 0xffu)];
-	}
 	if (s == 0)
 		return false;
 	const struct lpm_rule *r = &t->rules[s - 1];
@@ -584,7 +578,7 @@ void lpm_clear(struct lpm *t)
 		free(t->trie.nodes);
 		t->trie.nodes = NULL;
 		t->trie.nnodes = 0;
-		t->trie.nodes_cap = 0;
+		t->trie.slots_cap = 0;
 		t->trie.free_node = LPM_NONE;
 		t->trie.nfree = 0;
 		memset(t->trie.root, 0, ((size_t)1 << t->trie.root_bits) * sizeof(uint32_t));

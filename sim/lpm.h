@@ -4,6 +4,9 @@
  * The rules (prefix, value) are the truth; the lookup structure is derived
  * from them and may be rebuilt at any time (the DPDK lib/lpm idea).  See
  * lpm.c for the structure and its costs.
+ * Ownership: the table owns all its memory (lpm_destroy); values are the
+ * caller's 32-bit numbers, never pointers it frees.  Costs: lookup O(1),
+ * insert and remove O(rules in the range touched); see lpm.c.
  */
 #ifndef SIM_LPM_H
 #define SIM_LPM_H

@@ -31,6 +31,7 @@
  * bucket; build O(n + index and slice entries); memory 8 bytes per range,
  * 4 per bucket, 4 per slice entry (up to 256 per range meeting a split
  * bucket), 8 per span.
+ * Ownership: the table owns its arrays (ranges_destroy).
  */
 #ifndef SIM_RANGES_H
 #define SIM_RANGES_H

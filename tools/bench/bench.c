@@ -67,6 +67,7 @@
 #include "scenario.h"
 #include "diag.h"
 #include "prefix.h"
+#include "vec.h"
 
 #ifndef BENCH_BUILDTYPE
 #define BENCH_BUILDTYPE "unknown (not built by meson)"
@@ -166,17 +167,12 @@ struct samples {
 
 static void samples_push(struct samples *s, double x)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 1024;
-		double *nv = realloc(s->v, nc * sizeof(*nv));
-		if (!nv) {
-			fprintf(stderr, "bench: out of memory\n");
-			exit(3);
-		}
-		s->v = nv;
-		s->cap = nc;
+	double *slot = VEC_PUSH(s->v, s->n, s->cap);
+	if (!slot) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(3);
 	}
-	s->v[s->n++] = x;
+	*slot = x;
 }
 
 struct hook_ctx {

@@ -4,10 +4,13 @@
  * The option parser is our own (not getopt_long) so that options and
  * arguments interleave the same way in every command, errors read the same
  * ("vnetsim routes: unknown option '--nics'"), and there is no global
- * parser state.
+ * parser state.  It is driven by each command's table (cli.h): lookup is a
+ * linear scan of a dozen entries per argument, then the table's, the
+ * common options' and --help's entries in that order.
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -20,115 +23,274 @@
 #include "jsonin.h"
 #include "diag.h"
 #include "strmap.h"
+#include "vec.h"
 
 /* ---- option parsing ----------------------------------------------------- */
 
-void cli_parser_init(struct cli_parser *p, const char *cmd, const char *usage,
-		     const struct cli_option *opts, int argc, char **argv)
+static int opt_output(struct cli_parser *p, const struct cli_option *o, const char *value)
 {
-	*p = (struct cli_parser){ .cmd = cmd, .usage = usage, .opts = opts, .argc = argc,
-				  .argv = argv, .i = 1 };
+	(void)o;
+	if (!render_format_parse(value, &p->common->fmt))
+		return cli_usage_error(p, "unknown output format '%s' (table, json, jsonl, csv)",
+				       value);
+	p->common->fmt_set = true;
+	return 0;
 }
+
+static int opt_service_tags(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)o;
+	p->common->service_tags = value;
+	return 0;
+}
+
+static int opt_help(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)o;
+	(void)value;
+	p->help = true;
+	return 0;
+}
+
+/* The options of commands that take a struct cli_common, then the one of
+ * every command. */
+static const struct cli_option COMMON_OPTIONS[] = {
+	{ CLI_OPT_CALL, "output", 'o', "FORMAT", NULL, opt_output,
+	  "table, json, jsonl or csv (default: table on a terminal,\njson otherwise)",
+	  CLI_HELP_BOTH, false },
+	CLI_CALL("service-tags", 0, opt_service_tags, NULL, "FILE",
+		 "Azure's public ServiceTags JSON, used when the scenario\n"
+		 "has no serviceTags (otherwise a built-in sample,\nflagged as such)"),
+	CLI_END,
+};
+static const struct cli_option HELP_OPTION[] = {
+	{ CLI_OPT_CALL, "help", 'h', NULL, NULL, opt_help, "this help", CLI_HELP_BOTH, false },
+	CLI_END,
+};
+#define COMMON_HELP_COLUMN 24
 
 int cli_usage_error(const struct cli_parser *p, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "vnetsim %s: ", p->cmd);
+	fprintf(stderr, "vnetsim %s: ", p->cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", p->usage);
-	fprintf(stderr, "Try 'vnetsim %s --help' for more.\n", p->cmd);
+	fprintf(stderr, "\n%s", p->cmd->usage);
+	fprintf(stderr, "Try 'vnetsim %s --help' for more.\n", p->cmd->name);
 	return CLI_EXIT_INVALID;
 }
 
-int cli_next(struct cli_parser *p, const char **value)
+/* The tables an option is looked up in, in order. */
+static size_t option_tables(const struct cli_parser *p, const struct cli_option *t[3])
 {
+	size_t n = 0;
+	t[n++] = p->opts;
+	if (p->common)
+		t[n++] = COMMON_OPTIONS;
+	t[n++] = HELP_OPTION;
+	return n;
+}
+
+/* The option named by the long name (len bytes) or, when len is 0, by the
+ * short name; NULL when none is. */
+static const struct cli_option *option_find(const struct cli_parser *p, const char *name,
+					    size_t len, char short_name)
+{
+	const struct cli_option *t[3];
+	size_t nt = option_tables(p, t);
+	for (size_t k = 0; k < nt; k++)
+		for (const struct cli_option *o = t[k]; o->kind != CLI_OPT_END; o++) {
+			if (!o->name)
+				continue;
+			if (len ? strlen(o->name) == len && strncmp(o->name, name, len) == 0
+				: o->short_name && o->short_name == short_name)
+				return o;
+		}
+	return NULL;
+}
+
+static const struct cli_option *positional_option(const struct cli_parser *p)
+{
+	for (const struct cli_option *o = p->opts; o->kind != CLI_OPT_END; o++)
+		if (!o->name)
+			return o;
+	return NULL;
+}
+
+/* The next option or positional argument: 0 with *opt and *value set
+ * (*opt NULL at the end of argv), or CLI_EXIT_INVALID after reporting. */
+static int next_option(struct cli_parser *p, const struct cli_option **opt, const char **value)
+{
+	*opt = NULL;
 	*value = NULL;
 	if (p->i >= p->argc)
-		return CLI_ARG_END;
+		return 0;
 	char *a = p->argv[p->i++];
 	if (p->only_positional || a[0] != '-' || a[1] == '\0') {
-		*value = a; /* "-" alone is an argument (conventionally stdin) */
-		return CLI_ARG_POSITIONAL;
+		/* "-" alone is an argument (conventionally stdin) */
+		*value = a;
+		*opt = positional_option(p);
+		return *opt ? 0 : cli_usage_error(p, "unexpected argument '%s'", a);
 	}
 	if (strcmp(a, "--") == 0) {
 		p->only_positional = true;
-		return cli_next(p, value);
+		return next_option(p, opt, value);
 	}
-	const struct cli_option *o = NULL;
+	const struct cli_option *o;
 	const char *inline_value = NULL;
 	if (a[1] == '-') {
 		const char *name = a + 2, *eq = strchr(name, '=');
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
-		for (const struct cli_option *it = p->opts; it->name; it++)
-			if (strlen(it->name) == len && strncmp(it->name, name, len) == 0)
-				o = it;
-		if (!o) {
-			cli_usage_error(p, "unknown option '--%.*s'", (int)len, name);
-			return CLI_ARG_ERROR;
-		}
-		if (eq) {
-			if (!o->has_arg) {
-				cli_usage_error(p, "option '--%s' takes no value", o->name);
-				return CLI_ARG_ERROR;
-			}
-			inline_value = eq + 1;
-		}
+		if (!(o = option_find(p, name, len, 0)))
+			return cli_usage_error(p, "unknown option '--%.*s'", (int)len, name);
+		if (eq && !o->metavar)
+			return cli_usage_error(p, "option '--%s' takes no value", o->name);
+		inline_value = eq ? eq + 1 : NULL;
 	} else {
-		for (const struct cli_option *it = p->opts; it->name; it++)
-			if (it->short_name && it->short_name == a[1])
-				o = it;
-		if (!o) {
-			cli_usage_error(p, "unknown option '-%c'", a[1]);
-			return CLI_ARG_ERROR;
-		}
-		if (a[2] != '\0') {
-			if (!o->has_arg) {
-				cli_usage_error(p, "option '-%c' takes no value (in '%s')", a[1],
-						a);
-				return CLI_ARG_ERROR;
-			}
-			inline_value = a + 2;
-		}
+		if (!(o = option_find(p, NULL, 0, a[1])))
+			return cli_usage_error(p, "unknown option '-%c'", a[1]);
+		if (a[2] != '\0' && !o->metavar)
+			return cli_usage_error(p, "option '-%c' takes no value (in '%s')", a[1], a);
+		inline_value = a[2] != '\0' ? a + 2 : NULL;
 	}
-	if (o->has_arg) {
-		if (inline_value) {
+	if (o->metavar) {
+		if (inline_value)
 			*value = inline_value;
-		} else if (p->i < p->argc) {
+		else if (p->i < p->argc)
 			*value = p->argv[p->i++];
-		} else {
-			cli_usage_error(p, "option '%s' needs a value", a);
-			return CLI_ARG_ERROR;
-		}
+		else
+			return cli_usage_error(p, "option '%s' needs a value", a);
 	}
-	return o->id;
+	*opt = o;
+	return 0;
 }
 
-void cli_common_init(struct cli_common *c)
+static int option_apply(struct cli_parser *p, const struct cli_option *o, const char *value)
 {
-	*c = (struct cli_common){ .fmt = RENDER_TABLE };
+	switch (o->kind) {
+	case CLI_OPT_FLAG:
+		*(bool *)o->dest = true;
+		return 0;
+	case CLI_OPT_STRING:
+		*(const char **)o->dest = value;
+		return 0;
+	case CLI_OPT_CALL:
+		return o->fn(p, o, value);
+	case CLI_OPT_END:
+		break;
+	}
+	assert(!"an option of no kind");
+	return CLI_EXIT_INVALID;
 }
 
-int cli_common_option(struct cli_common *c, const struct cli_parser *p, int id,
-		      const char *value)
+/* CLI_PARSED, or the usage error for the first thing missing: the
+ * positional arguments, then the required options in table order. */
+static int check_required(const struct cli_parser *p)
 {
-	switch (id) {
-	case CLI_OPT_HELP:
-		c->help = true;
-		return 1;
-	case CLI_OPT_OUTPUT:
-		if (!render_format_parse(value, &c->fmt)) {
-			cli_usage_error(p, "unknown output format '%s' (table, json, jsonl, csv)",
-					value);
-			return -1;
-		}
-		c->fmt_set = true;
-		return 1;
-	case CLI_OPT_SERVICE_TAGS:
-		c->service_tags = value;
-		return 1;
+	const struct cli_option *args = positional_option(p);
+	if (args && args->metavar && p->npositional == 0)
+		return cli_usage_error(p, "missing %s", args->metavar);
+	for (const struct cli_option *o = p->opts; o->kind != CLI_OPT_END; o++)
+		if (o->required && o->kind == CLI_OPT_STRING && !*(const char **)o->dest)
+			return cli_usage_error(p, "missing --%s %s", o->name, o->metavar);
+	return CLI_PARSED;
+}
+
+int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct cli_option *opts,
+	      struct cli_common *common, int argc, char **argv)
+{
+	*p = (struct cli_parser){ .cmd = cmd, .opts = opts, .common = common, .argc = argc,
+				  .argv = argv, .i = 1 };
+	if (common)
+		*common = (struct cli_common){ .fmt = RENDER_TABLE };
+	for (;;) {
+		const struct cli_option *o;
+		const char *value;
+		int rc = next_option(p, &o, &value);
+		if (rc == 0 && !o)
+			break;
+		if (rc == 0 && !o->name)
+			p->npositional++;
+		if (rc == 0)
+			rc = option_apply(p, o, value);
+		if (rc != 0)
+			return rc;
 	}
+	if (p->help) {
+		cli_help(cmd, opts);
+		return CLI_EXIT_OK;
+	}
+	return check_required(p);
+}
+
+/* "  -j, --jobs N" padded to the column (or alone on its line when longer),
+ * then the help text, its later lines indented to the column. */
+static void help_option(const struct cli_option *o, int column)
+{
+	int n = printf("  ");
+	if (o->help_form != CLI_HELP_LONG)
+		n += printf("-%c", o->short_name);
+	if (o->help_form == CLI_HELP_BOTH)
+		n += printf(", ");
+	if (o->help_form != CLI_HELP_SHORT)
+		n += printf("--%s", o->name);
+	if (o->metavar)
+		n += printf(" %s", o->metavar);
+	if (n + 2 > column) {
+		putchar('\n');
+		n = 0;
+	}
+	printf("%*s", column - n, "");
+	for (const char *s = o->help; *s; s++) {
+		putchar(*s);
+		if (*s == '\n')
+			printf("%*s", column, "");
+	}
+	putchar('\n');
+}
+
+static void help_options(const struct cli_option *opts, int column)
+{
+	for (const struct cli_option *o = opts; o->kind != CLI_OPT_END; o++)
+		if (o->name && o->help)
+			help_option(o, column);
+}
+
+void cli_help(const struct cli_command *cmd, const struct cli_option *opts)
+{
+	fputs(cmd->usage, stdout);
+	fputs(cmd->intro, stdout);
+	help_options(opts, cmd->help_column);
+	if (cmd->outro)
+		fputs(cmd->outro, stdout);
+	fputs("\nCommon options:\n", stdout);
+	help_options(COMMON_OPTIONS, COMMON_HELP_COLUMN);
+	help_options(HELP_OPTION, COMMON_HELP_COLUMN);
+	fputs("\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n"
+	      "or usage, 3 environment failure (I/O, memory).\n",
+	      stdout);
+}
+
+int cli_arg_push(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)p;
+	struct cli_args *a = o->dest;
+	const char **slot = VEC_PUSH(a->v, a->n, a->cap);
+	if (!slot) {
+		fprintf(stderr, "vnetsim: out of memory\n");
+		return CLI_EXIT_ENV;
+	}
+	*slot = value;
+	return 0;
+}
+
+int cli_arg_scenario(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	const char **file = o->dest;
+	if (*file)
+		return cli_usage_error(p, "one scenario only (got '%s' and '%s')", *file, value);
+	*file = value;
 	return 0;
 }
 
@@ -137,22 +299,6 @@ enum render_format cli_format(const struct cli_common *c)
 	if (c->fmt_set)
 		return c->fmt;
 	return isatty(STDOUT_FILENO) ? RENDER_TABLE : RENDER_JSON;
-}
-
-void cli_help(const char *usage, const char *details)
-{
-	fputs(usage, stdout);
-	fputs(details, stdout);
-	fputs("\nCommon options:\n"
-	      "  -o, --output FORMAT   table, json, jsonl or csv (default: table on a terminal,\n"
-	      "                        json otherwise)\n"
-	      "  --service-tags FILE   Azure's public ServiceTags JSON, used when the scenario\n"
-	      "                        has no serviceTags (otherwise a built-in sample,\n"
-	      "                        flagged as such)\n"
-	      "  -h, --help            this help\n"
-	      "\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n"
-	      "or usage, 3 environment failure (I/O, memory).\n",
-	      stdout);
 }
 
 int cli_finish_output(int rc)
@@ -319,6 +465,29 @@ void cli_session_close(struct cli_session *s)
 
 /* ---- --nic / --subnet ---------------------------------------------------- */
 
+static int add_spec(struct cli_targets *t, bool nic, const char *pattern)
+{
+	struct cli_target_spec *sp = VEC_PUSH(t->v, t->n, t->cap);
+	if (!sp) {
+		fprintf(stderr, "vnetsim: out of memory\n");
+		return CLI_EXIT_ENV;
+	}
+	*sp = (struct cli_target_spec){ nic, pattern };
+	return 0;
+}
+
+int cli_opt_nic(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)p;
+	return add_spec(o->dest, true, value);
+}
+
+int cli_opt_subnet(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)p;
+	return add_spec(o->dest, false, value);
+}
+
 bool cli_is_glob(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
@@ -336,15 +505,10 @@ static int add_target(struct resolver *rs, const struct cli_target *t)
 	int put = strmap_put(t->nic ? rs->seen_nic : rs->seen_subnet, t->name, (void *)rs);
 	if (put <= 0)
 		return put;
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct cli_target *v = realloc(rs->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		rs->v = v;
-		rs->cap = cap;
-	}
-	rs->v[rs->n++] = *t;
+	struct cli_target *slot = VEC_PUSH(rs->v, rs->n, rs->cap);
+	if (!slot)
+		return -1;
+	*slot = *t;
 	return 1;
 }
 
@@ -436,6 +600,63 @@ const struct eff_table *cli_target_table(const struct checkpoint *c, const struc
 	return checkpoint_subnet_table(c, t->name);
 }
 
+/* The targets rendered one by one; names of those without Route Server
+ * routes collected in unprog (room for every target). */
+static int render_each(const struct cli_session *s, const struct cli_target *targets, size_t n,
+		       struct render_out *o, cli_target_fn *fn, void *ctx, const char **unprog,
+		       size_t *nunprog)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool wrs;
+		const struct eff_table *t = cli_target_table(s->cp, &targets[i], &wrs);
+		if (!t) {
+			fprintf(stderr, "vnetsim: %s has no table at %s\n", targets[i].name,
+				s->at.text);
+			return CLI_EXIT_ENV;
+		}
+		struct render_target rt = { targets[i].nic ? "nic" : "subnet", targets[i].name,
+					    targets[i].s ? targets[i].s->id : NULL,
+					    eff_disable_bgp(t) };
+		if (fn(o, &rt, t, wrs, ctx) != 0) {
+			fprintf(stderr, "vnetsim: out of memory\n");
+			return CLI_EXIT_ENV;
+		}
+		if (wrs)
+			unprog[(*nunprog)++] = targets[i].name;
+	}
+	return CLI_EXIT_OK;
+}
+
+int cli_render_targets(const char *file, const struct cli_common *c, const char *at_text,
+		       const struct cli_targets *specs, cli_target_fn *fn, void *ctx)
+{
+	struct cli_session s;
+	struct cli_target *targets = NULL;
+	size_t ntargets = 0, nunprog = 0;
+	const char **unprog = NULL;
+	int rc = cli_session_open(&s, file, c, at_text);
+	if (rc == CLI_EXIT_OK)
+		rc = cli_resolve_targets(s.cp->topo, s.at.text, specs->v, specs->n, stderr,
+					 &targets, &ntargets);
+	if (rc == CLI_EXIT_OK && !(unprog = calloc(ntargets ? ntargets : 1, sizeof(*unprog))))
+		rc = CLI_EXIT_ENV;
+	if (rc == CLI_EXIT_OK) {
+		bool keyed = specs->n > 1 || cli_is_glob(specs->v[0].pattern);
+		struct render_out o;
+		render_out_begin(&o, stdout, cli_format(c), keyed);
+		rc = render_each(&s, targets, ntargets, &o, fn, ctx, unprog, &nunprog);
+		if (render_out_end(&o) != 0 && rc == CLI_EXIT_OK) {
+			fprintf(stderr, "vnetsim: out of memory\n");
+			rc = CLI_EXIT_ENV;
+		}
+		cli_note_unprogrammed(unprog, nunprog, stderr);
+	}
+	free(unprog);
+	free(targets);
+	cli_session_close(&s);
+	return rc;
+}
+
 void cli_note_unprogrammed(const char *const *nics, size_t n, FILE *err)
 {
 	if (n == 0)
@@ -465,17 +686,12 @@ static int paths_add(struct paths *p, char *s)
 {
 	if (!s)
 		return -1;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		char **v = realloc(p->v, cap * sizeof(*v));
-		if (!v) {
-			free(s);
-			return -1;
-		}
-		p->v = v;
-		p->cap = cap;
+	char **slot = VEC_PUSH(p->v, p->n, p->cap);
+	if (!slot) {
+		free(s);
+		return -1;
 	}
-	p->v[p->n++] = s;
+	*slot = s;
 	return 0;
 }
 

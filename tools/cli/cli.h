@@ -8,6 +8,14 @@
  * 2 invalid input or usage; 3 environment failure (I/O, memory).  Results go
  * to stdout, diagnostics to stderr (or to the FILE a helper is given, so
  * `run -j` can buffer each scenario's messages and print them in order).
+ *
+ * Ownership: a cli_session owns its diagnostics, scenario and run
+ * (cli_session_close frees them, also after a failed open); the arrays
+ * cli_resolve_targets and cli_expand_paths return are the caller's (free,
+ * cli_paths_free), the names in a cli_target are the topology's.  Nothing
+ * here keeps state between calls.
+ * Costs: loading and replaying dominate; resolving a target name is a hash
+ * lookup, a glob a scan of the topology's NICs or subnets.
  */
 #ifndef TOOLS_CLI_H
 #define TOOLS_CLI_H
@@ -21,6 +29,7 @@
 #include "scenario.h"
 #include "render.h"
 
+struct cli_common;
 struct diag;
 struct svctag_catalog;
 
@@ -41,61 +50,142 @@ int cmd_diff(int argc, char **argv);
 
 /* ---- option parsing ----------------------------------------------------- */
 
-struct cli_option {
-	const char *name;              /* long name without "--"; NULL ends a table */
-	char short_name;               /* 0: none */
-	bool has_arg;
-	int id;
+/* Each command declares its options once, in a table of struct cli_option:
+ * the names, whether it takes a value, where the value goes and the help
+ * text.  cli_parse walks argv through that table (then the common options
+ * below), and --help prints the option list from the same table, so an
+ * option cannot be accepted without being documented, or the reverse.
+ *
+ * Accepted forms: `--name value`, `--name=value`, `-x value`, `-xvalue`,
+ * and `--` (everything after it is positional).  Options and positional
+ * arguments interleave.  Values are applied in command-line order, so an
+ * option's own check (`-j 0`) reports before a later bad one.  The parser
+ * keeps no global state (not getopt_long): several can run in one process.
+ *
+ * Tables are usually automatic arrays in the command function, because
+ * `dest` points at the command's local variables; the strings in them are
+ * literals.  Nothing the parser stores is allocated by it, except what an
+ * action appends to a list the command owns (struct cli_args,
+ * struct cli_targets: the command frees ->v). */
+
+/* A command as --help and usage errors show it. */
+struct cli_command {
+	const char *name;              /* "routes": "vnetsim routes: ..." */
+	const char *usage;             /* the usage line(s), each ending in '\n' */
+	const char *intro;             /* --help: the text between usage and option list */
+	const char *outro;             /* --help: the text after the option list, or NULL */
+	int help_column;               /* --help: the column option descriptions start at */
 };
 
-/* Ids of the common options; a command's own ids are small positive ints. */
-enum { CLI_OPT_HELP = 1000, CLI_OPT_OUTPUT, CLI_OPT_SERVICE_TAGS };
+struct cli_parser;
+struct cli_option;
 
-#define CLI_COMMON_OPTIONS                                                                     \
-	{ "help", 'h', false, CLI_OPT_HELP }, { "output", 'o', true, CLI_OPT_OUTPUT },         \
-		{ "service-tags", 0, true, CLI_OPT_SERVICE_TAGS }
+/* An option's action: 0, or the exit code to stop with after reporting
+ * (cli_usage_error for a bad value, "out of memory" for CLI_EXIT_ENV). */
+typedef int cli_option_fn(struct cli_parser *p, const struct cli_option *o, const char *value);
 
-enum { CLI_ARG_POSITIONAL = -1, CLI_ARG_END = -2, CLI_ARG_ERROR = -3 };
+enum cli_option_kind {
+	CLI_OPT_END,                   /* ends a table */
+	CLI_OPT_FLAG,                  /* *(bool *)dest = true */
+	CLI_OPT_STRING,                /* *(const char **)dest = value; the last one wins */
+	CLI_OPT_CALL,                  /* fn(parser, option, value) */
+};
 
-/* Accepts `--name value`, `--name=value`, `-x value`, `-xvalue`, and `--`
- * (everything after it is positional).  Options and positional arguments
- * may be interleaved. */
+/* The names --help lists an option under. */
+enum cli_help_form {
+	CLI_HELP_LONG,                 /* "--jobs N" */
+	CLI_HELP_BOTH,                 /* "-j, --jobs N" */
+	CLI_HELP_SHORT,                /* "-j N" */
+};
+
+struct cli_option {
+	enum cli_option_kind kind;
+	const char *name;              /* long name without "--"; NULL: positional arguments */
+	char short_name;               /* 0: none */
+	const char *metavar;           /* the value as --help names it; NULL: takes no value
+					  (positional: what a usage error calls them) */
+	void *dest;                    /* where the value goes (see the kind), or fn's context */
+	cli_option_fn *fn;             /* CLI_OPT_CALL */
+	const char *help;              /* --help text, '\n' between lines; NULL: not listed */
+	enum cli_help_form help_form;
+	bool required;                 /* CLI_OPT_STRING: "missing --name META" while
+					  *dest is NULL after the parse */
+};
+
+/* Type-checked destinations for the table macros. */
+static inline void *cli_bool_dest(bool *b) { return b; }
+static inline void *cli_string_dest(const char **s) { return s; }
+
+#define CLI_FLAG(name, sh, var, help)                                                          \
+	{ CLI_OPT_FLAG, (name), (sh), NULL, cli_bool_dest(var), NULL, (help), CLI_HELP_LONG, false }
+#define CLI_STRING(name, sh, var, meta, help)                                                  \
+	{ CLI_OPT_STRING, (name), (sh), (meta), cli_string_dest(var), NULL, (help),          \
+	  CLI_HELP_LONG, false }
+/* A string option the command cannot do without. */
+#define CLI_REQUIRED(name, var, meta, help)                                                    \
+	{ CLI_OPT_STRING, (name), 0, (meta), cli_string_dest(var), NULL, (help), CLI_HELP_LONG, \
+	  true }
+#define CLI_CALL(name, sh, fn, ctx, meta, help)                                                \
+	{ CLI_OPT_CALL, (name), (sh), (meta), (ctx), (fn), (help), CLI_HELP_LONG, false }
+/* What positional arguments do; `missing` names them in the usage error
+ * when none is given ("missing SCENARIO"), NULL when they are optional. */
+#define CLI_ARGS(fn, ctx, missing)                                                              \
+	{ CLI_OPT_CALL, NULL, 0, (missing), (ctx), (fn), NULL, CLI_HELP_LONG, false }
+#define CLI_END { CLI_OPT_END, NULL, 0, NULL, NULL, NULL, NULL, CLI_HELP_LONG, false }
+
+/* cli_parse's "go on" (every exit code is >= 0). */
+enum { CLI_PARSED = -1 };
+
 struct cli_parser {
-	const char *cmd;               /* "routes", for messages */
-	const char *usage;             /* the command's usage line(s) */
-	const struct cli_option *opts;
+	const struct cli_command *cmd;
+	const struct cli_option *opts; /* the command's table */
+	struct cli_common *common;     /* -o, --service-tags land here; NULL: not accepted */
 	int argc;
 	char **argv;
 	int i;                         /* next argv index */
 	bool only_positional;          /* after "--" */
+	size_t npositional;            /* positional arguments seen */
+	bool help;                     /* -h or --help was given */
 };
 
-void cli_parser_init(struct cli_parser *p, const char *cmd, const char *usage,
-		     const struct cli_option *opts, int argc, char **argv);
-/* Returns an option id (value in *value when it takes one),
- * CLI_ARG_POSITIONAL (*value is the argument), CLI_ARG_END, or
- * CLI_ARG_ERROR after printing the error and the usage. */
-int cli_next(struct cli_parser *p, const char **value);
+/* Parses argv (argv[0] is the command name) with the table opts and the
+ * common options (-o and --service-tags into *common, initialised here,
+ * when common is not NULL; -h/--help always), then checks that required
+ * positional arguments, then required options, were given.  Returns CLI_PARSED when the command
+ * should go on; otherwise the exit code to return at once: CLI_EXIT_OK
+ * after printing --help, CLI_EXIT_INVALID after a usage error (message and
+ * usage on stderr), or what an action returned.  *p stays
+ * valid for cli_usage_error either way. */
+int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct cli_option *opts,
+	      struct cli_common *common, int argc, char **argv);
 /* "vnetsim CMD: message" then the usage, on stderr; returns CLI_EXIT_INVALID. */
 int cli_usage_error(const struct cli_parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Prints the command's --help to stdout: usage, intro, the options of the
+ * table that have help text, outro, then the common options. */
+void cli_help(const struct cli_command *cmd, const struct cli_option *opts);
+
+/* Positional arguments or repeated values, in command-line order. */
+struct cli_args {
+	const char **v;                /* owned by the command: free(v); the strings are argv's */
+	size_t n, cap;
+};
+
+/* Actions shared by several commands (CLI_ARGS or CLI_CALL): */
+/* ctx is a struct cli_args: every argument appended. */
+int cli_arg_push(struct cli_parser *p, const struct cli_option *o, const char *value);
+/* ctx is a `const char *`: one scenario, a second one is a usage error. */
+int cli_arg_scenario(struct cli_parser *p, const struct cli_option *o, const char *value);
 
 struct cli_common {
 	enum render_format fmt;
 	bool fmt_set;
 	const char *service_tags;      /* --service-tags FILE */
 	struct svctag_catalog *tags;   /* that file loaded once for a batch, or NULL */
-	bool help;
 };
 
-void cli_common_init(struct cli_common *c);
-/* 1 handled, 0 not a common option, -1 bad value (reported). */
-int cli_common_option(struct cli_common *c, const struct cli_parser *p, int id,
-		      const char *value);
 /* -o, else table on a terminal and json otherwise (SPEC 4). */
 enum render_format cli_format(const struct cli_common *c);
-/* Prints the command's help (usage plus details) to stdout. */
-void cli_help(const char *usage, const char *details);
 
 /* ---- loading and running ------------------------------------------------ */
 
@@ -161,6 +251,16 @@ struct cli_target {
 	const char *name;              /* NIC name or subnet id */
 };
 
+/* --nic and --subnet values, in command-line order. */
+struct cli_targets {
+	struct cli_target_spec *v;     /* owned by the command: free(v) */
+	size_t n, cap;
+};
+
+/* Actions for --nic and --subnet: ctx is a struct cli_targets. */
+int cli_opt_nic(struct cli_parser *p, const struct cli_option *o, const char *value);
+int cli_opt_subnet(struct cli_parser *p, const struct cli_option *o, const char *value);
+
 bool cli_is_glob(const char *s);
 /* Resolves the specs against a topology, in command-line order, each glob's
  * matches in scenario order, duplicates dropped (first one kept).  A spec
@@ -172,6 +272,16 @@ int cli_resolve_targets(const struct topology *t, const char *where,
 /* A target's table at a checkpoint; *without_rs as checkpoint_nic_table. */
 const struct eff_table *cli_target_table(const struct checkpoint *c, const struct cli_target *t,
 					 bool *without_rs);
+/* What routes and next-hop print for one target: its table at the
+ * checkpoint (without_rs as checkpoint_nic_table).  0, or -1 out of memory. */
+typedef int cli_target_fn(struct render_out *o, const struct render_target *rt,
+			  const struct eff_table *t, bool without_rs, void *ctx);
+/* The body of `routes` and `next-hop`: opens the session at --at
+ * (at_text, NULL: end), resolves the targets there and renders each one
+ * with fn into one document on stdout, then notes the NICs without Route
+ * Server routes.  Returns an exit code; diagnostics on stderr. */
+int cli_render_targets(const char *file, const struct cli_common *c, const char *at_text,
+		       const struct cli_targets *specs, cli_target_fn *fn, void *ctx);
 /* Prints the SPEC 1.8 model-assumption note for NIC targets without Route
  * Server routes (count and first names). */
 void cli_note_unprogrammed(const char *const *nics, size_t n, FILE *err);

@@ -25,41 +25,23 @@
 
 #include "bgp.h"
 #include "speaker.h"
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim bgp SCENARIO --route-server NAME [--peer P] (--learned | --advertised)\n"
 	"                   [--at LABEL|TIME] [-o table|json|jsonl|csv]\n";
 
-static const char DETAILS[] =
+static const struct cli_command BGP = {
+	"bgp", USAGE,
 	"\nA Route Server's BGP routes per instance, shaped like `az network routeserver peering\n"
 	"list-learned-routes` / `list-advertised-routes`:\n"
 	"{\"RouteServiceRole_IN_0\": [{\"asPath\", \"localAddress\", \"network\", \"nextHop\",\n"
 	"\"origin\", \"sourcePeer\", \"weight\"}], \"RouteServiceRole_IN_1\": [...]}.\n"
-	"\n"
-	"  --route-server NAME   the Route Server\n"
-	"  --peer P              one bgpConnection (name, or ROUTESERVER/NAME); default: all\n"
-	"  --learned             routes each instance learned from the NVA peers\n"
-	"  --advertised          routes each instance advertises to the peer (without --peer:\n"
-	"                        to any peer; a peer's own routes are not sent back to it):\n"
-	"                        its VNets' address spaces, the best NVA routes and, with\n"
-	"                        branch-to-branch, the gateways' routes, 65515 prepended;\n"
-	"                        NO_ADVERTISE routes are left out\n"
-	"  --at LABEL|TIME       the BGP state at a checkpoint label, 'start', 'end' (the\n"
-	"                        default) or a time (90s, 5m): the replay stops there\n"
+	"\n",
 	"\n"
 	"table has az's columns with the instance first; jsonl is one route per line with\n"
-	"\"instance\"; csv a header and one line per route.\n";
-
-enum { OPT_RS = 1, OPT_PEER, OPT_LEARNED, OPT_ADVERTISED, OPT_AT };
-
-static const struct cli_option OPTIONS[] = {
-	{ "route-server", 0, true, OPT_RS },
-	{ "peer", 0, true, OPT_PEER },
-	{ "learned", 0, false, OPT_LEARNED },
-	{ "advertised", 0, false, OPT_ADVERTISED },
-	{ "at", 0, true, OPT_AT },
-	CLI_COMMON_OPTIONS,
-	{ NULL, 0, false, 0 },
+	"\"instance\"; csv a header and one line per route.\n",
+	24,
 };
 
 struct entry {
@@ -84,15 +66,9 @@ static struct entry *entry_add(struct entries *es, unsigned inst, const struct r
 			       struct prefix p, uint32_t prepend, const uint32_t *path,
 			       size_t len)
 {
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 64;
-		struct entry *v = realloc(es->v, cap * sizeof(*v));
-		if (!v) {
-			es->oom = true;
-			return NULL;
-		}
-		es->v = v;
-		es->cap = cap;
+	if (VEC_RESERVE(es->v, es->cap, es->n + 1) != 0) {
+		es->oom = true;
+		return NULL;
 	}
 	struct entry *e = &es->v[es->n];
 	*e = (struct entry){ 0 };
@@ -159,19 +135,14 @@ struct cands {
 
 static void cand_add(struct cands *cs, const struct cand *c)
 {
-	if (cs->n == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 64;
-		struct cand *v = realloc(cs->v, cap * sizeof(*v));
-		if (!v) {
-			cs->oom = true;
-			return;
-		}
-		cs->v = v;
-		cs->cap = cap;
+	size_t order = cs->n;
+	struct cand *slot = VEC_PUSH(cs->v, cs->n, cs->cap);
+	if (!slot) {
+		cs->oom = true;
+		return;
 	}
-	cs->v[cs->n] = *c;
-	cs->v[cs->n].order = cs->n;
-	cs->n++;
+	*slot = *c;
+	slot->order = order;
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -428,89 +399,107 @@ static const struct bgp_conn *find_conn(const struct route_server *rs, const cha
 	return NULL;
 }
 
-int cmd_bgp(int argc, char **argv)
-{
-	struct cli_parser p;
-	struct cli_common common;
-	const char *file = NULL, *rs_name = NULL, *peer = NULL, *at = NULL, *v;
-	int id, mode = 0;
-	cli_common_init(&common);
-	cli_parser_init(&p, "bgp", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0)
-			return CLI_EXIT_INVALID;
-		if (c > 0)
-			continue;
-		switch (id) {
-		case OPT_RS: rs_name = v; break;
-		case OPT_PEER: peer = v; break;
-		case OPT_AT: at = v; break;
-		case OPT_LEARNED:
-		case OPT_ADVERTISED:
-			if (mode && mode != id)
-				return cli_usage_error(&p,
-						       "give --learned or --advertised, not both");
-			mode = id;
-			break;
-		case CLI_ARG_POSITIONAL:
-			if (file)
-				return cli_usage_error(&p, "one scenario only (got '%s' and '%s')",
-						       file, v);
-			file = v;
-			break;
-		}
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		return CLI_EXIT_OK;
-	}
-	if (!file)
-		return cli_usage_error(&p, "missing SCENARIO");
-	if (!rs_name)
-		return cli_usage_error(&p, "missing --route-server NAME");
-	if (!mode)
-		return cli_usage_error(&p, "give --learned or --advertised");
+enum bgp_mode { MODE_NONE, MODE_LEARNED, MODE_ADVERTISED };
 
-	struct cli_session s;
-	int rc = cli_session_open_stopped(&s, file, &common, at);
+/* --learned and --advertised: one of them, once. */
+static int set_mode(struct cli_parser *p, const struct cli_option *o, enum bgp_mode m)
+{
+	enum bgp_mode *mode = o->dest;
+	if (*mode && *mode != m)
+		return cli_usage_error(p, "give --learned or --advertised, not both");
+	*mode = m;
+	return 0;
+}
+
+static int opt_learned(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)value;
+	return set_mode(p, o, MODE_LEARNED);
+}
+
+static int opt_advertised(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)value;
+	return set_mode(p, o, MODE_ADVERTISED);
+}
+
+/* The routes of one Route Server (and peer) at the session's checkpoint. */
+static int print_routes(const struct cli_session *s, const struct cli_common *common,
+			const char *rs_name, const char *peer, enum bgp_mode mode)
+{
+	const struct topology *t = run_topology(s->r);
+	const struct route_server *rs = topology_route_server(t, rs_name);
+	const struct bgp_conn *only = NULL;
+	const char *file = s->sc->file;
+	if (!rs) {
+		fprintf(stderr, "vnetsim bgp: %s: no Route Server named \"%s\"%s\n", file, rs_name,
+			t->nrss ? " (there is" : "");
+		for (size_t i = 0; i < t->nrss; i++)
+			fprintf(stderr, "%s \"%s\"", i ? "," : "", t->rss[i]->name);
+		if (t->nrss)
+			fprintf(stderr, ")\n");
+		return CLI_EXIT_INVALID;
+	}
+	if (peer && !(only = find_conn(rs, peer))) {
+		fprintf(stderr, "vnetsim bgp: %s: Route Server \"%s\" has no bgpConnection \"%s\"\n",
+			file, rs_name, peer);
+		return CLI_EXIT_INVALID;
+	}
+	const struct speakers *sp = run_speakers(s->r);
 	struct entries es[2] = { { 0 }, { 0 } };
-	if (rc == CLI_EXIT_OK) {
-		const struct topology *t = run_topology(s.r);
-		const struct route_server *rs = topology_route_server(t, rs_name);
-		const struct bgp_conn *only = NULL;
-		if (!rs) {
-			fprintf(stderr, "vnetsim bgp: %s: no Route Server named \"%s\"%s\n", file,
-				rs_name, t->nrss ? " (there is" : "");
-			for (size_t i = 0; i < t->nrss; i++)
-				fprintf(stderr, "%s \"%s\"", i ? "," : "", t->rss[i]->name);
-			if (t->nrss)
-				fprintf(stderr, ")\n");
-			rc = CLI_EXIT_INVALID;
-		} else if (peer && !(only = find_conn(rs, peer))) {
-			fprintf(stderr, "vnetsim bgp: %s: Route Server \"%s\" has no bgpConnection "
-					"\"%s\"\n",
-				file, rs_name, peer);
-			rc = CLI_EXIT_INVALID;
-		} else {
-			const struct speakers *sp = run_speakers(s.r);
-			for (unsigned inst = 0; inst < 2; inst++) {
-				if (mode == OPT_LEARNED)
-					learned(sp, t, rs, only, inst, &es[inst]);
-				else
-					advertised(sp, t, rs, only, inst, &es[inst]);
-			}
-			if (es[0].oom || es[1].oom || print_entries(cli_format(&common), es) != 0) {
-				fprintf(stderr, "vnetsim: out of memory\n");
-				rc = CLI_EXIT_ENV;
-			}
-		}
+	int rc = CLI_EXIT_OK;
+	for (unsigned inst = 0; inst < 2; inst++) {
+		if (mode == MODE_LEARNED)
+			learned(sp, t, rs, only, inst, &es[inst]);
+		else
+			advertised(sp, t, rs, only, inst, &es[inst]);
+	}
+	if (es[0].oom || es[1].oom || print_entries(cli_format(common), es) != 0) {
+		fprintf(stderr, "vnetsim: out of memory\n");
+		rc = CLI_EXIT_ENV;
 	}
 	for (int k = 0; k < 2; k++) {
 		for (size_t i = 0; i < es[k].n; i++)
 			free(es[k].v[i].as_path);
 		free(es[k].v);
 	}
+	return rc;
+}
+
+int cmd_bgp(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct cli_common common;
+	const char *file = NULL, *rs_name = NULL, *peer = NULL, *at = NULL;
+	enum bgp_mode mode = MODE_NONE;
+	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
+		CLI_REQUIRED("route-server", &rs_name, "NAME", "the Route Server"),
+		CLI_STRING("peer", 0, &peer, "P",
+			   "one bgpConnection (name, or ROUTESERVER/NAME); default: all"),
+		CLI_CALL("learned", 0, opt_learned, &mode, NULL,
+			 "routes each instance learned from the NVA peers"),
+		CLI_CALL("advertised", 0, opt_advertised, &mode, NULL,
+			 "routes each instance advertises to the peer (without --peer:\n"
+			 "to any peer; a peer's own routes are not sent back to it):\n"
+			 "its VNets' address spaces, the best NVA routes and, with\n"
+			 "branch-to-branch, the gateways' routes, 65515 prepended;\n"
+			 "NO_ADVERTISE routes are left out"),
+		CLI_STRING("at", 0, &at, "LABEL|TIME",
+			   "the BGP state at a checkpoint label, 'start', 'end' (the\n"
+			   "default) or a time (90s, 5m): the replay stops there"),
+		CLI_END,
+	};
+	int rc = cli_parse(&p, &BGP, opts, &common, argc, argv);
+	if (rc != CLI_PARSED)
+		return rc;
+	if (!mode)
+		return cli_usage_error(&p, "give --learned or --advertised");
+
+	struct cli_session s;
+	rc = cli_session_open_stopped(&s, file, &common, at);
+	if (rc == CLI_EXIT_OK)
+		rc = print_routes(&s, &common, rs_name, peer, mode);
 	cli_session_close(&s);
 	return rc;
 }

@@ -18,7 +18,8 @@
 static const char USAGE[] = "usage: vnetsim check SCENARIO... [-o table|json|jsonl|csv] "
 			    "[--service-tags FILE]\n";
 
-static const char DETAILS[] =
+static const struct cli_command CHECK = {
+	"check", USAGE,
 	"\nValidates scenarios without simulating: schema, references, Azure limits, and\n"
 	"known pitfalls (SPEC 5) reported as warnings: disabled propagation or a 0.0.0.0/0\n"
 	"route on GatewaySubnet, appliance next hops no forwarding NIC holds or that are out\n"
@@ -30,11 +31,8 @@ static const char DETAILS[] =
 	"Diagnostics go to stderr with a count; -o json prints them on stdout as\n"
 	"[{\"severity\", \"file\", \"path\", \"message\"}] (jsonl: one per line; csv: a\n"
 	"header and one line each; table: nothing on stdout).  Exit 2 when any scenario has\n"
-	"an error, else 0: warnings do not fail the check.\n";
-
-static const struct cli_option OPTIONS[] = {
-	CLI_COMMON_OPTIONS,
-	{ NULL, 0, false, 0 },
+	"an error, else 0: warnings do not fail the check.\n",
+	NULL, 24,
 };
 
 static void emit(struct jsonw *w, enum render_format fmt, const struct diag *d)
@@ -64,46 +62,16 @@ static void emit(struct jsonw *w, enum render_format fmt, const struct diag *d)
 	}
 }
 
-int cmd_check(int argc, char **argv)
+/* Checks every scenario the arguments name, printing the diagnostics;
+ * the exit code of the batch. */
+static int check_paths(const char *const *args, size_t nargs, const struct cli_common *common)
 {
-	struct cli_parser p;
-	struct cli_common common;
-	const char **args = calloc((size_t)argc, sizeof(*args));
-	size_t nargs = 0;
-	const char *v;
-	int id;
-	if (!args) {
-		fprintf(stderr, "vnetsim: out of memory\n");
-		return CLI_EXIT_ENV;
-	}
-	cli_common_init(&common);
-	cli_parser_init(&p, "check", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0) {
-			free(args);
-			return CLI_EXIT_INVALID;
-		}
-		if (id == CLI_ARG_POSITIONAL)
-			args[nargs++] = v;
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		free(args);
-		return CLI_EXIT_OK;
-	}
-	if (nargs == 0) {
-		free(args);
-		return cli_usage_error(&p, "missing SCENARIO");
-	}
 	char **files = NULL;
 	size_t nfiles = 0;
 	int rc = cli_expand_paths(args, nargs, stderr, &files, &nfiles);
-	free(args);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-
-	enum render_format fmt = cli_format(&common);
+	enum render_format fmt = cli_format(common);
 	struct jsonw w;
 	jsonw_init(&w, stdout, fmt == RENDER_JSON, 0);
 	if (fmt == RENDER_JSON)
@@ -121,7 +89,7 @@ int cmd_check(int argc, char **argv)
 			break;
 		}
 		bool env_error = false;
-		struct scenario_opts opts = { .service_tags_file = common.service_tags };
+		struct scenario_opts opts = { .service_tags_file = common->service_tags };
 		struct scenario *sc = scenario_load(files[i], &opts, d, &env_error);
 		if (sc && pitfalls_check(sc, d) == (size_t)-1)
 			env_error = true;
@@ -148,4 +116,17 @@ int cmd_check(int argc, char **argv)
 		return CLI_EXIT_ENV;
 	}
 	return errors ? CLI_EXIT_INVALID : CLI_EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct cli_common common;
+	struct cli_args args = { 0 };
+	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &args, "SCENARIO"), CLI_END };
+	int rc = cli_parse(&p, &CHECK, opts, &common, argc, argv);
+	if (rc == CLI_PARSED)
+		rc = check_paths(args.v, args.n, &common);
+	free(args.v);
+	return rc;
 }

@@ -26,6 +26,7 @@
 #include "rowdiff.h"
 #include "snapshot.h"
 #include "store.h"
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim diff SCENARIO --from LABEL|TIME --to LABEL|TIME\n"
@@ -37,7 +38,8 @@ static const char USAGE[] =
 	"       (all take -o table|json|jsonl|csv, --junit FILE, --ignore-platform-none and\n"
 	"       --service-tags FILE)\n";
 
-static const char DETAILS[] =
+static const struct cli_command DIFF = {
+	"diff", USAGE,
 	"\nCompares effective routes, as multisets of rows (source, state, prefixes, next hop\n"
 	"type, next hop addresses; the UDR name too, except where a capture row has none):\n"
 	"  - two checkpoints of one run (--from, --to: labels, 'start', 'end' or times);\n"
@@ -48,11 +50,7 @@ static const char DETAILS[] =
 	"  - two runs stored with `vnetsim run --db FILE`, at checkpoint --at (a label,\n"
 	"    default end).  A run is named by its id, or by its scenario name: NAME or\n"
 	"    NAME@latest is the most recent run of it, NAME@latest~N the Nth before that.\n"
-	"\n"
-	"  --ignore-platform-none  leave out the platform None rows (source Default, next\n"
-	"                          hop None) on both sides: Azure changes that list over time\n"
-	"  --junit FILE            also write a JUnit XML report, one test case per group of\n"
-	"                          NICs compared (written atomically)\n"
+	"\n",
 	"\n"
 	"Output is grouped by subnet with the NICs affected; '-' rows are only in the first\n"
 	"side (--from, A, RUN_A, or the capture), '+' rows only in the second.  --nic/--subnet\n"
@@ -61,32 +59,8 @@ static const char DETAILS[] =
 	"\"withoutRouteServer\", \"nics\", \"nicNames\", \"removed\", \"added\"}],\n"
 	"\"nicsOnlyInFrom\", \"nicsOnlyInTo\", \"equal\"}; jsonl: one changed row per line;\n"
 	"csv: a header and one line per changed row.  Exit 0 when equal, 1 when anything\n"
-	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n";
-
-enum {
-	OPT_FROM = 1,
-	OPT_TO,
-	OPT_AT,
-	OPT_NIC,
-	OPT_SUBNET,
-	OPT_AGAINST,
-	OPT_DB,
-	OPT_JUNIT,
-	OPT_IGNORE_NONE
-};
-
-static const struct cli_option OPTIONS[] = {
-	{ "from", 0, true, OPT_FROM },
-	{ "to", 0, true, OPT_TO },
-	{ "at", 0, true, OPT_AT },
-	{ "nic", 0, true, OPT_NIC },
-	{ "subnet", 0, true, OPT_SUBNET },
-	{ "against", 0, true, OPT_AGAINST },
-	{ "db", 0, true, OPT_DB },
-	{ "junit", 0, true, OPT_JUNIT },
-	{ "ignore-platform-none", 0, false, OPT_IGNORE_NONE },
-	CLI_COMMON_OPTIONS,
-	{ NULL, 0, false, 0 },
+	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n",
+	26,
 };
 
 #define NAMES_SHOWN 5
@@ -98,17 +72,13 @@ struct name_list {
 	size_t n, cap;
 };
 
+/* 0, or -1 out of memory (the list unchanged). */
 static int names_add(struct name_list *l, const char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		const char **v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = s;
+	const char **slot = VEC_PUSH(l->v, l->n, l->cap);
+	if (!slot)
+		return -1;
+	*slot = s;
 	return 0;
 }
 
@@ -274,6 +244,17 @@ static bool foldable(const struct group *g)
 }
 
 /* One group of changed rows; the text report may keep *ch (fold_add). */
+/* The keys that name a group, first in json and jsonl. */
+static void group_keys(struct jsonw *w, const struct group *g)
+{
+	const char *const keys[3] = { "nic", "subnet", "fromSubnet" };
+	const char *const values[3] = { g->nic, g->subnet, g->from_subnet };
+	for (size_t i = g->nic ? 0 : 1; i < 3; i++) { /* "nic" only for --against */
+		jsonw_key(w, keys[i]);
+		jsonw_string(w, values[i]);
+	}
+}
+
 static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_change *ch)
 {
 	const struct rowdiff_result *r = &ch->res;
@@ -291,14 +272,7 @@ static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_
 		break;
 	case RENDER_JSON:
 		jsonw_object_begin(&e->w);
-		if (g->nic) {
-			jsonw_key(&e->w, "nic");
-			jsonw_string(&e->w, g->nic);
-		}
-		jsonw_key(&e->w, "subnet");
-		jsonw_string(&e->w, g->subnet);
-		jsonw_key(&e->w, "fromSubnet");
-		jsonw_string(&e->w, g->from_subnet);
+		group_keys(&e->w, g);
 		jsonw_key(&e->w, "only");
 		jsonw_string(&e->w, g->only);
 		jsonw_key(&e->w, "withoutRouteServer");
@@ -325,14 +299,7 @@ static void emit_group(struct emitter *e, const struct group *g, struct rowdiff_
 				add ? r->added[i - r->nremoved] : r->removed[i];
 			jsonw_init(&e->w, stdout, false, 0);
 			jsonw_object_begin(&e->w);
-			if (g->nic) {
-				jsonw_key(&e->w, "nic");
-				jsonw_string(&e->w, g->nic);
-			}
-			jsonw_key(&e->w, "subnet");
-			jsonw_string(&e->w, g->subnet);
-			jsonw_key(&e->w, "fromSubnet");
-			jsonw_string(&e->w, g->from_subnet);
+			group_keys(&e->w, g);
 			jsonw_key(&e->w, "nics");
 			jsonw_int(&e->w, (int64_t)g->nnics);
 			jsonw_key(&e->w, "change");
@@ -401,17 +368,12 @@ static void emit_compared(struct emitter *e, const struct group *g, struct rowdi
 
 static void note_only(struct emitter *e, int side, const char *subnet, const char *nic)
 {
-	if (e->nonly[side] == e->caponly[side]) {
-		size_t cap = e->caponly[side] ? e->caponly[side] * 2 : 16;
-		struct membership *v = realloc(e->only[side], cap * sizeof(*v));
-		if (!v) {
-			e->oom = true;
-			return;
-		}
-		e->only[side] = v;
-		e->caponly[side] = cap;
+	struct membership *m = VEC_PUSH(e->only[side], e->nonly[side], e->caponly[side]);
+	if (!m) {
+		e->oom = true;
+		return;
 	}
-	e->only[side][e->nonly[side]++] = (struct membership){ subnet, nic };
+	*m = (struct membership){ subnet, nic };
 }
 
 static void emit_memberships_text(const struct emitter *e)
@@ -856,87 +818,95 @@ static int diff_db(const char *db, const char *ra, const char *rb, const struct 
 	return rc;
 }
 
+/* SCENARIO, A.json B.json, or RUN_A RUN_B. */
+struct diff_files {
+	const char *v[2];
+	size_t n;
+};
+
+static int opt_file(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	struct diff_files *f = o->dest;
+	if (f->n == 2)
+		return cli_usage_error(p, "at most two scenarios (or runs)");
+	f->v[f->n++] = value;
+	return 0;
+}
+
+/* What the command line asked for. */
+struct diff_args {
+	struct diff_files files;
+	struct cli_targets specs;
+	const char *from, *to, *at, *against, *db, *junit;
+	bool ignore_none;
+};
+
+/* Picks the comparison the arguments describe and runs it. */
+static int diff_dispatch(const struct cli_parser *p, const struct diff_args *a,
+			 const struct cli_common *common, const struct diff_opts *o)
+{
+	const char *const *files = a->files.v;
+	size_t nfiles = a->files.n;
+	struct filter f = { a->specs.v, a->specs.n };
+	if (a->db) {
+		if (nfiles != 2 || a->from || a->to || a->against)
+			return cli_usage_error(p, "--db takes two runs (RUN_A RUN_B) and --at, not "
+						  "--from/--to/--against");
+		return diff_db(a->db, files[0], files[1], o, a->at, &f);
+	}
+	if (nfiles == 0)
+		return cli_usage_error(p, "missing SCENARIO");
+	if (a->against) {
+		if (nfiles != 1 || a->specs.n != 1 || a->from || a->to)
+			return cli_usage_error(p, "--against needs one SCENARIO and one --nic or "
+						  "--subnet (and no --from/--to)");
+		return diff_capture(files[0], common, o, a->at, &a->specs.v[0], a->against);
+	}
+	if (nfiles == 2) {
+		if (a->from || a->to)
+			return cli_usage_error(p, "two scenarios take --at, not --from/--to");
+		return diff_scenarios(files[0], files[1], common, o, a->at, &f);
+	}
+	if (!a->from || !a->to || a->at)
+		return cli_usage_error(p, "one scenario needs --from and --to (or --against)");
+	return diff_labels(files[0], common, o, a->from, a->to, &f);
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct cli_common common;
-	struct cli_target_spec *specs = calloc((size_t)argc, sizeof(*specs));
-	const char *files[2] = { NULL, NULL }, *from = NULL, *to = NULL, *at = NULL;
-	const char *against = NULL, *db = NULL, *junit = NULL, *v;
-	bool ignore_none = false;
-	size_t nfiles = 0, nspecs = 0;
-	int id, rc;
-	if (!specs) {
+	struct diff_args a = { .files = { { NULL, NULL }, 0 } };
+	const struct cli_option opts[] = {
+		/* Not required here: --db names runs, and its message comes first. */
+		CLI_ARGS(opt_file, &a.files, NULL),
+		CLI_STRING("from", 0, &a.from, "LABEL|TIME", NULL),
+		CLI_STRING("to", 0, &a.to, "LABEL|TIME", NULL),
+		CLI_STRING("at", 0, &a.at, "LABEL|TIME", NULL),
+		CLI_CALL("nic", 0, cli_opt_nic, &a.specs, "P", NULL),
+		CLI_CALL("subnet", 0, cli_opt_subnet, &a.specs, "P", NULL),
+		CLI_STRING("against", 0, &a.against, "CAPTURE.json", NULL),
+		CLI_STRING("db", 0, &a.db, "FILE", NULL),
+		CLI_FLAG("ignore-platform-none", 0, &a.ignore_none,
+			 "leave out the platform None rows (source Default, next\n"
+			 "hop None) on both sides: Azure changes that list over time"),
+		CLI_STRING("junit", 0, &a.junit, "FILE",
+			   "also write a JUnit XML report, one test case per group of\n"
+			   "NICs compared (written atomically)"),
+		CLI_END,
+	};
+	int rc = cli_parse(&p, &DIFF, opts, &common, argc, argv);
+	if (rc != CLI_PARSED) {
+		free(a.specs.v);
+		return rc;
+	}
+	struct diff_opts o = { .fmt = cli_format(&common), .ignore_none = a.ignore_none };
+	if (a.junit && !(o.junit = junit_create())) {
+		free(a.specs.v);
 		fprintf(stderr, "vnetsim: out of memory\n");
 		return CLI_EXIT_ENV;
 	}
-	cli_common_init(&common);
-	cli_parser_init(&p, "diff", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0) {
-			free(specs);
-			return CLI_EXIT_INVALID;
-		}
-		if (c > 0)
-			continue;
-		switch (id) {
-		case OPT_FROM: from = v; break;
-		case OPT_TO: to = v; break;
-		case OPT_AT: at = v; break;
-		case OPT_AGAINST: against = v; break;
-		case OPT_DB: db = v; break;
-		case OPT_JUNIT: junit = v; break;
-		case OPT_IGNORE_NONE: ignore_none = true; break;
-		case OPT_NIC:
-		case OPT_SUBNET:
-			specs[nspecs++] = (struct cli_target_spec){ id == OPT_NIC, v };
-			break;
-		case CLI_ARG_POSITIONAL:
-			if (nfiles == 2) {
-				free(specs);
-				return cli_usage_error(&p, "at most two scenarios (or runs)");
-			}
-			files[nfiles++] = v;
-			break;
-		}
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		free(specs);
-		return CLI_EXIT_OK;
-	}
-	struct diff_opts o = { .fmt = cli_format(&common), .ignore_none = ignore_none };
-	if (junit && !(o.junit = junit_create())) {
-		free(specs);
-		fprintf(stderr, "vnetsim: out of memory\n");
-		return CLI_EXIT_ENV;
-	}
-	struct filter f = { specs, nspecs };
-	if (db) {
-		if (nfiles != 2 || from || to || against)
-			rc = cli_usage_error(&p, "--db takes two runs (RUN_A RUN_B) and --at, not "
-						 "--from/--to/--against");
-		else
-			rc = diff_db(db, files[0], files[1], &o, at, &f);
-	} else if (nfiles == 0) {
-		rc = cli_usage_error(&p, "missing SCENARIO");
-	} else if (against) {
-		if (nfiles != 1 || nspecs != 1 || from || to)
-			rc = cli_usage_error(&p, "--against needs one SCENARIO and one --nic or "
-						 "--subnet (and no --from/--to)");
-		else
-			rc = diff_capture(files[0], &common, &o, at, &specs[0], against);
-	} else if (nfiles == 2) {
-		if (from || to)
-			rc = cli_usage_error(&p, "two scenarios take --at, not --from/--to");
-		else
-			rc = diff_scenarios(files[0], files[1], &common, &o, at, &f);
-	} else if (!from || !to || at) {
-		rc = cli_usage_error(&p, "one scenario needs --from and --to (or --against)");
-	} else {
-		rc = diff_labels(files[0], &common, &o, from, to, &f);
-	}
+	rc = diff_dispatch(&p, &a, &common, &o);
 	if (o.junit) {
 		fflush(stdout); /* the report first, then the file */
 		if (rc >= CLI_EXIT_INVALID &&
@@ -945,11 +915,11 @@ int cmd_diff(int argc, char **argv)
 								   : "environment failure",
 			       "see the diagnostics on stderr") != 0)
 			fprintf(stderr, "vnetsim: out of memory\n");
-		int jrc = junit_write(o.junit, junit, stderr);
+		int jrc = junit_write(o.junit, a.junit, stderr);
 		if (jrc > rc)
 			rc = jrc;
 		junit_destroy(o.junit);
 	}
-	free(specs);
+	free(a.specs.v);
 	return rc;
 }

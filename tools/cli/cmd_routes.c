@@ -10,22 +10,18 @@
 #include "cli.h"
 
 #include <stdlib.h>
-#include <string.h>
+
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim routes SCENARIO (--nic NAME | --subnet VNET/SUBNET)... [--at LABEL|TIME]\n"
 	"                      [-o table|json|jsonl|csv] [--service-tags FILE]\n";
 
-static const char DETAILS[] =
+static const struct cli_command ROUTES = {
+	"routes", USAGE,
 	"\nEffective routes of NICs and subnets, as `az network nic show-effective-route-table`\n"
 	"shows them, computed offline from the scenario.\n"
-	"\n"
-	"  --nic NAME            a NIC; may repeat; '*', '?' and [...] globs match NIC names\n"
-	"  --subnet VNET/SUBNET  a subnet (also one without VMs, such as GatewaySubnet); may\n"
-	"                        repeat and be a glob ('hub/*')\n"
-	"  --at LABEL|TIME       a checkpoint label of the scenario, 'start' or 'end' (the\n"
-	"                        default), or a time ('90s', '5m', '120' seconds) at which\n"
-	"                        the run records an extra checkpoint\n"
+	"\n",
 	"\n"
 	"Output: with one --nic or --subnet naming one target (no glob), json is exactly az's\n"
 	"{\"nextLink\": null, \"value\": [...]}; otherwise json is an object keyed by NIC name\n"
@@ -35,36 +31,31 @@ static const char DETAILS[] =
 	"there are several; jsonl is one row per line with \"nic\" or \"subnet\" added; csv\n"
 	"has a header and one line per row, the target first.\n"
 	"NICs beyond the Route Server's VM capacity get no Route Server routes until it\n"
-	"scales out (a model assumption, SPEC 1.8); a note on stderr names them.\n";
-
-enum { OPT_NIC = 1, OPT_SUBNET, OPT_AT };
-
-static const struct cli_option OPTIONS[] = {
-	{ "nic", 0, true, OPT_NIC },
-	{ "subnet", 0, true, OPT_SUBNET },
-	{ "at", 0, true, OPT_AT },
-	CLI_COMMON_OPTIONS,
-	{ NULL, 0, false, 0 },
+	"scales out (a model assumption, SPEC 1.8); a note on stderr names them.\n",
+	24,
 };
 
-/* Rows of one table into a growable array; -1 out of memory. */
-static int collect_rows(const struct eff_table *t, bool without_rs, struct route_row **rows,
-			size_t *n, size_t *cap)
+/* The rows of one table, gathered for the renderer (text tables align
+ * columns over every row); reused from target to target. */
+struct rows {
+	struct route_row *v;
+	size_t n, cap;
+};
+
+static int render_routes(struct render_out *o, const struct render_target *rt,
+			 const struct eff_table *t, bool without_rs, void *ctx)
 {
+	struct rows *rows = ctx;
 	struct eff_iter it = { 0 };
 	struct route_row r;
-	*n = 0;
+	rows->n = 0;
 	while (eff_row(t, without_rs, &it, &r)) {
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 64;
-			struct route_row *v = realloc(*rows, c * sizeof(*v));
-			if (!v)
-				return -1;
-			*rows = v;
-			*cap = c;
-		}
-		(*rows)[(*n)++] = r;
+		struct route_row *slot = VEC_PUSH(rows->v, rows->n, rows->cap);
+		if (!slot)
+			return -1;
+		*slot = r;
 	}
+	render_out_routes(o, rt, rows->v, rows->n);
 	return 0;
 }
 
@@ -72,94 +63,29 @@ int cmd_routes(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct cli_common common;
-	struct cli_target_spec *specs = calloc((size_t)argc, sizeof(*specs));
-	size_t nspecs = 0;
-	const char *file = NULL, *at = NULL, *v;
-	int id, rc = CLI_EXIT_OK;
-	if (!specs) {
-		fprintf(stderr, "vnetsim: out of memory\n");
-		return CLI_EXIT_ENV;
+	struct cli_targets specs = { 0 };
+	const char *file = NULL, *at = NULL;
+	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
+		CLI_CALL("nic", 0, cli_opt_nic, &specs, "NAME",
+			 "a NIC; may repeat; '*', '?' and [...] globs match NIC names"),
+		CLI_CALL("subnet", 0, cli_opt_subnet, &specs, "VNET/SUBNET",
+			 "a subnet (also one without VMs, such as GatewaySubnet); may\n"
+			 "repeat and be a glob ('hub/*')"),
+		CLI_STRING("at", 0, &at, "LABEL|TIME",
+			   "a checkpoint label of the scenario, 'start' or 'end' (the\n"
+			   "default), or a time ('90s', '5m', '120' seconds) at which\n"
+			   "the run records an extra checkpoint"),
+		CLI_END,
+	};
+	int rc = cli_parse(&p, &ROUTES, opts, &common, argc, argv);
+	if (rc == CLI_PARSED && specs.n == 0)
+		rc = cli_usage_error(&p, "give --nic or --subnet");
+	if (rc == CLI_PARSED) {
+		struct rows rows = { 0 };
+		rc = cli_render_targets(file, &common, at, &specs, render_routes, &rows);
+		free(rows.v);
 	}
-	cli_common_init(&common);
-	cli_parser_init(&p, "routes", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0) {
-			free(specs);
-			return CLI_EXIT_INVALID;
-		}
-		if (c > 0)
-			continue;
-		if (id == OPT_NIC || id == OPT_SUBNET) {
-			specs[nspecs++] = (struct cli_target_spec){ id == OPT_NIC, v };
-		} else if (id == OPT_AT) {
-			at = v;
-		} else if (id == CLI_ARG_POSITIONAL) {
-			if (file) {
-				free(specs);
-				return cli_usage_error(&p, "one scenario only (got '%s' and '%s')",
-						       file, v);
-			}
-			file = v;
-		}
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		free(specs);
-		return CLI_EXIT_OK;
-	}
-	if (!file || nspecs == 0) {
-		free(specs);
-		return cli_usage_error(&p, "%s",
-				       !file ? "missing SCENARIO" : "give --nic or --subnet");
-	}
-
-	struct cli_session s;
-	struct cli_target *targets = NULL;
-	size_t ntargets = 0, cap = 0, nrows = 0, nunprog = 0;
-	struct route_row *rows = NULL;
-	const char **unprog = NULL;
-	rc = cli_session_open(&s, file, &common, at);
-	if (rc == CLI_EXIT_OK)
-		rc = cli_resolve_targets(s.cp->topo, s.at.text, specs, nspecs, stderr, &targets,
-					 &ntargets);
-	if (rc == CLI_EXIT_OK && !(unprog = calloc(ntargets ? ntargets : 1, sizeof(*unprog))))
-		rc = CLI_EXIT_ENV;
-	if (rc == CLI_EXIT_OK) {
-		bool keyed = nspecs > 1 || cli_is_glob(specs[0].pattern);
-		struct render_out o;
-		render_out_begin(&o, stdout, cli_format(&common), keyed);
-		for (size_t i = 0; i < ntargets && rc == CLI_EXIT_OK; i++) {
-			bool wrs;
-			const struct eff_table *t = cli_target_table(s.cp, &targets[i], &wrs);
-			if (!t) {
-				fprintf(stderr, "vnetsim: %s has no table at %s\n", targets[i].name,
-					s.at.text);
-				rc = CLI_EXIT_ENV;
-				break;
-			}
-			if (collect_rows(t, wrs, &rows, &nrows, &cap) != 0) {
-				rc = CLI_EXIT_ENV;
-				break;
-			}
-			struct render_target rt = { targets[i].nic ? "nic" : "subnet",
-						    targets[i].name,
-						    targets[i].s ? targets[i].s->id : NULL,
-						    eff_disable_bgp(t) };
-			render_out_routes(&o, &rt, rows, nrows);
-			if (wrs)
-				unprog[nunprog++] = targets[i].name;
-		}
-		if (render_out_end(&o) != 0 && rc == CLI_EXIT_OK)
-			rc = CLI_EXIT_ENV;
-		if (rc == CLI_EXIT_ENV)
-			fprintf(stderr, "vnetsim: out of memory\n");
-		cli_note_unprogrammed(unprog, nunprog, stderr);
-	}
-	free(unprog);
-	free(rows);
-	free(targets);
-	cli_session_close(&s);
-	free(specs);
+	free(specs.v);
 	return rc;
 }

@@ -35,27 +35,21 @@
 #include "sha256.h"
 #include "store.h"
 #include "timeline.h"
+#include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim run SCENARIO... [-j N] [--db FILE] [--junit FILE] [-o table|json|jsonl|csv]\n"
 	"                   [--service-tags FILE]\n";
 
-static const char DETAILS[] =
+static const struct cli_command RUN = {
+	"run", USAGE,
 	"\nReplays each scenario, records its checkpoints, checks its expectations and prints\n"
 	"a summary: events processed, checkpoints, the timeline of effective-route changes\n"
 	"(per subnet, with rows added '+' and removed '-'), BGP session events and the\n"
 	"expectation results.  A directory stands for the *.json files in it and in its\n"
 	"subfolders, sorted (a folder with scenario.json gives that file only; subfolders\n"
 	"named bad/ or studies/ are skipped).  Several scenarios end with one summary table.\n"
-	"\n"
-	"  -j, --jobs N          run N scenarios in parallel (default 1); the output is the\n"
-	"                        same, in input order, whatever N is (but the summary's\n"
-	"                        Wall column)\n"
-	"  --db FILE             store every run in this SQLite results store (created if\n"
-	"                        missing; one transaction per run; several processes may\n"
-	"                        write one file; see README \"Results store\")\n"
-	"  --junit FILE          also write a JUnit XML report: one test suite per scenario,\n"
-	"                        one test case per expectation (written atomically)\n"
+	"\n",
 	"\n"
 	"-o json prints one document {\"scenarios\": [{\"file\", \"name\", \"result\",\n"
 	"\"eventsProcessed\", \"endMs\", \"checkpoints\": [{\"label\", \"atMs\"}], \"timeline\":\n"
@@ -68,16 +62,8 @@ static const char DETAILS[] =
 	"error.  jsonl prints one such object per line; csv one line per timeline row\n"
 	"change.\n"
 	"Exit 1 when an expectation failed, 2 when a scenario was invalid (the others still\n"
-	"run), 3 on an environment failure; the highest wins.\n";
-
-enum { OPT_JOBS = 1, OPT_DB, OPT_JUNIT };
-
-static const struct cli_option OPTIONS[] = {
-	{ "jobs", 'j', true, OPT_JOBS },
-	{ "db", 0, true, OPT_DB },
-	{ "junit", 0, true, OPT_JUNIT },
-	CLI_COMMON_OPTIONS,
-	{ NULL, 0, false, 0 },
+	"run), 3 on an environment failure; the highest wins.\n",
+	24,
 };
 
 #define MAX_JOBS 256
@@ -99,18 +85,8 @@ struct failures {
 static void on_failure(void *ctx, const struct expectation *x, const char *msg)
 {
 	struct failures *f = ctx;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 8;
-		struct failure *v = realloc(f->v, cap * sizeof(*v));
-		if (!v) {
-			f->oom = true;
-			return;
-		}
-		f->v = v;
-		f->cap = cap;
-	}
 	size_t len = strlen(msg) + 1;
-	char *m = malloc(len);
+	char *m = VEC_RESERVE(f->v, f->cap, f->n + 1) == 0 ? malloc(len) : NULL;
 	if (!m) {
 		f->oom = true;
 		return;
@@ -737,81 +713,69 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, struct batch
 	return rc;
 }
 
-int cmd_run(int argc, char **argv)
+static int opt_jobs(struct cli_parser *p, const struct cli_option *o, const char *v)
 {
-	struct cli_parser p;
-	struct cli_common common;
-	const char **args = calloc((size_t)argc, sizeof(*args));
-	size_t nargs = 0;
-	unsigned nthreads = 1;
-	const char *v, *db = NULL, *junit = NULL;
-	int id;
-	if (!args) {
+	unsigned *nthreads = o->dest;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || errno || n < 1 || n > MAX_JOBS)
+		return cli_usage_error(p, "-j %s: expected a number of jobs, 1 to %d", v, MAX_JOBS);
+	*nthreads = (unsigned)n;
+	return 0;
+}
+
+/* --service-tags FILE, loaded once and shared read-only by every run of
+ * the batch.  An exit code. */
+static int load_tags(struct cli_common *common)
+{
+	struct diag *d = diag_create();
+	bool env = false;
+	common->tags = d ? scenario_load_service_tags(common->service_tags, d, &env) : NULL;
+	if (d)
+		diag_print(d, stderr);
+	diag_destroy(d);
+	if (!common->tags)
+		return env || !d ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
+	return CLI_EXIT_OK;
+}
+
+/* The batch of the files, with the store and the JUnit report open. */
+static int run_files(char **files, size_t nfiles, unsigned nthreads, struct batch *b,
+		     const struct cli_common *common, bool keep)
+{
+	struct job *jobs = calloc(nfiles ? nfiles : 1, sizeof(*jobs));
+	if (!jobs) {
 		fprintf(stderr, "vnetsim: out of memory\n");
 		return CLI_EXIT_ENV;
 	}
-	cli_common_init(&common);
-	cli_parser_init(&p, "run", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0) {
-			free(args);
-			return CLI_EXIT_INVALID;
-		}
-		if (c > 0)
-			continue;
-		if (id == CLI_ARG_POSITIONAL) {
-			args[nargs++] = v;
-		} else if (id == OPT_JOBS) {
-			char *end;
-			errno = 0;
-			unsigned long n = strtoul(v, &end, 10);
-			if (*v < '0' || *v > '9' || *end || errno || n < 1 || n > MAX_JOBS) {
-				free(args);
-				return cli_usage_error(&p,
-						       "-j %s: expected a number of jobs, 1 to %d",
-						       v, MAX_JOBS);
-			}
-			nthreads = (unsigned)n;
-		} else if (id == OPT_DB) {
-			db = v;
-		} else if (id == OPT_JUNIT) {
-			junit = v;
-		}
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		free(args);
-		return CLI_EXIT_OK;
-	}
-	if (nargs == 0) {
-		free(args);
-		return cli_usage_error(&p, "missing SCENARIO");
-	}
+	for (size_t i = 0; i < nfiles; i++)
+		jobs[i] = (struct job){ .file = files[i], .common = common, .fmt = b->fmt,
+					.keep = keep };
+	int rc = run_batch(jobs, nfiles, nthreads, b);
+	for (size_t i = 0; i < nfiles; i++)
+		free(jobs[i].name);
+	free(jobs);
+	return rc;
+}
+
+static int run_paths(const char *const *args, size_t nargs, unsigned nthreads, const char *db,
+		     const char *junit, struct cli_common *common)
+{
 	char **files = NULL;
 	size_t nfiles = 0;
 	int rc = cli_expand_paths(args, nargs, stderr, &files, &nfiles);
-	free(args);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	if (common.service_tags) {
-		/* Loaded once and shared read-only by every run of the batch. */
-		struct diag *d = diag_create();
-		bool env = false;
-		common.tags = d ? scenario_load_service_tags(common.service_tags, d, &env) : NULL;
-		if (d)
-			diag_print(d, stderr);
-		diag_destroy(d);
-		if (!common.tags) {
-			cli_paths_free(files, nfiles);
-			return env || !d ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
-		}
+	if (common->service_tags && (rc = load_tags(common)) != CLI_EXIT_OK) {
+		cli_paths_free(files, nfiles);
+		return rc;
 	}
-	struct batch b = { .fmt = cli_format(&common), .db_path = db };
+	struct batch b = { .fmt = cli_format(common), .db_path = db };
 	/* The store is opened before anything runs: a file that cannot be
 	 * written stops the batch at once (exit 3). */
 	if (db && (rc = store_open(db, true, stderr, &b.store)) != 0) {
-		svctag_destroy(common.tags);
+		svctag_destroy(common->tags);
 		cli_paths_free(files, nfiles);
 		return rc;
 	}
@@ -819,20 +783,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vnetsim: out of memory\n");
 		rc = CLI_EXIT_ENV;
 	}
-	struct job *jobs = rc ? NULL : calloc(nfiles ? nfiles : 1, sizeof(*jobs));
-	if (!jobs) {
-		if (!rc)
-			fprintf(stderr, "vnetsim: out of memory\n");
-		rc = CLI_EXIT_ENV;
-	} else {
-		for (size_t i = 0; i < nfiles; i++)
-			jobs[i] = (struct job){ .file = files[i], .common = &common, .fmt = b.fmt,
-						.keep = db || junit };
-		rc = run_batch(jobs, nfiles, nthreads, &b);
-		for (size_t i = 0; i < nfiles; i++)
-			free(jobs[i].name);
-		free(jobs);
-	}
+	if (!rc)
+		rc = run_files(files, nfiles, nthreads, &b, common, db || junit);
 	if (b.junit) {
 		fflush(stdout); /* the report first, then the file */
 		int jrc = b.junit_oom ? CLI_EXIT_ENV : junit_write(b.junit, junit, stderr);
@@ -843,7 +795,37 @@ int cmd_run(int argc, char **argv)
 	}
 	junit_destroy(b.junit);
 	store_close(b.store);
-	svctag_destroy(common.tags);
+	svctag_destroy(common->tags);
 	cli_paths_free(files, nfiles);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct cli_common common;
+	struct cli_args args = { 0 };
+	unsigned nthreads = 1;
+	const char *db = NULL, *junit = NULL;
+	const struct cli_option opts[] = {
+		CLI_ARGS(cli_arg_push, &args, "SCENARIO"),
+		{ CLI_OPT_CALL, "jobs", 'j', "N", &nthreads, opt_jobs,
+		  "run N scenarios in parallel (default 1); the output is the\n"
+		  "same, in input order, whatever N is (but the summary's\n"
+		  "Wall column)",
+		  CLI_HELP_BOTH, false },
+		CLI_STRING("db", 0, &db, "FILE",
+			   "store every run in this SQLite results store (created if\n"
+			   "missing; one transaction per run; several processes may\n"
+			   "write one file; see README \"Results store\")"),
+		CLI_STRING("junit", 0, &junit, "FILE",
+			   "also write a JUnit XML report: one test suite per scenario,\n"
+			   "one test case per expectation (written atomically)"),
+		CLI_END,
+	};
+	int rc = cli_parse(&p, &RUN, opts, &common, argc, argv);
+	if (rc == CLI_PARSED)
+		rc = run_paths(args.v, args.n, nthreads, db, junit, &common);
+	free(args.v);
 	return rc;
 }

@@ -29,41 +29,21 @@ static const char USAGE[] =
 	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
 	"                     [--write-grown DIMENSION:STEPS:FILE]\n";
 
-static const char DETAILS[] =
+static const struct cli_command SWEEP = {
+	"sweep", USAGE,
 	"\nRuns a what-if study on the scenario (see README, \"What-if studies\"):\n"
 	"  enumerate    every single failure, ranked by impact (NIC-seconds without a\n"
 	"               working route: black-holed or lost);\n"
 	"  monte-carlo  N runs with failures drawn from GSL distributions; statistics of\n"
 	"               black-hole seconds per subnet and destination;\n"
 	"  capacity     headroom of each Azure limit as the network grows.\n"
-	"\n"
-	"  -j N          worker processes (default: the number of CPUs); results do not\n"
-	"                depend on it\n"
-	"  --shard I/N   evaluate only variants v with v % N == I (0 <= I < N); merge the\n"
-	"                databases of all shards with `vnetsim merge`\n"
-	"  --db FILE     record every variant in SQLite tables sweep_* of FILE\n"
-	"  --out DIR     CSV files, gnuplot data and script (rendered to sweep.png when\n"
-	"                gnuplot is installed); default: no files\n"
-	"  --write-grown DIMENSION:STEPS:FILE\n"
-	"                capacity: also write the scenario grown by STEPS steps of\n"
-	"                DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE\n"
+	"\n",
 	"\n"
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
 	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
 	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
-	"3 environment (I/O, database, a worker that died).\n";
-
-enum { OPT_STUDY = 1, OPT_JOBS, OPT_SHARD, OPT_DB, OPT_OUT, OPT_WRITE_GROWN };
-
-static const struct cli_option OPTIONS[] = {
-	CLI_COMMON_OPTIONS,
-	{ "study", 0, true, OPT_STUDY },
-	{ "jobs", 'j', true, OPT_JOBS },
-	{ "shard", 0, true, OPT_SHARD },
-	{ "db", 0, true, OPT_DB },
-	{ "out", 0, true, OPT_OUT },
-	{ "write-grown", 0, true, OPT_WRITE_GROWN },
-	{ NULL, 0, false, 0 },
+	"3 environment (I/O, database, a worker that died).\n",
+	16,
 };
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -77,87 +57,99 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+static int opt_scenario(struct cli_parser *p, const struct cli_option *o, const char *v)
+{
+	struct sweep_opts *so = o->dest;
+	if (so->scenario)
+		return cli_usage_error(p, "one SCENARIO only");
+	so->scenario = v;
+	return 0;
+}
+
+static int opt_jobs(struct cli_parser *p, const struct cli_option *o, const char *v)
+{
+	struct sweep_opts *so = o->dest;
+	unsigned long n;
+	if (!parse_uint(v, 64, &n) || n == 0)
+		return cli_usage_error(p, "-j wants a number of workers in 1..64");
+	so->workers = (unsigned)n;
+	return 0;
+}
+
+static int opt_shard(struct cli_parser *p, const struct cli_option *o, const char *v)
+{
+	struct sweep_opts *so = o->dest;
+	const char *slash = strchr(v, '/');
+	char num[32];
+	unsigned long n, m;
+	size_t len = slash ? (size_t)(slash - v) : 0;
+	if (!slash || len == 0 || len >= sizeof(num))
+		return cli_usage_error(p, "--shard wants I/N (\"0/4\")");
+	memcpy(num, v, len);
+	num[len] = '\0';
+	if (!parse_uint(num, 1000000, &n) || !parse_uint(slash + 1, 1000000, &m) || m == 0 ||
+	    n >= m)
+		return cli_usage_error(p, "--shard wants I/N with 0 <= I < N");
+	so->shard_i = n;
+	so->shard_n = m;
+	return 0;
+}
+
+/* DIMENSION:STEPS:FILE (the file name may hold colons). */
+static int opt_write_grown(struct cli_parser *p, const struct cli_option *o, const char *v)
+{
+	struct sweep_opts *so = o->dest;
+	const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	char dim[32], num[32];
+	enum grow_dim gd;
+	unsigned long n;
+	size_t l1 = c1 ? (size_t)(c1 - v) : 0, l2 = c2 ? (size_t)(c2 - c1 - 1) : 0;
+	if (!c2 || l1 == 0 || l1 >= sizeof(dim) || l2 == 0 || l2 >= sizeof(num) || !c2[1])
+		return cli_usage_error(p, "--write-grown wants DIMENSION:STEPS:FILE "
+					  "(\"spokes:86:grown.json\")");
+	memcpy(dim, v, l1);
+	dim[l1] = '\0';
+	memcpy(num, c1 + 1, l2);
+	num[l2] = '\0';
+	if (!grow_dim_parse(dim, &gd))
+		return cli_usage_error(p, "--write-grown: DIMENSION is spokes, vms, "
+					  "nvaRoutes or onPremPrefixes");
+	if (!parse_uint(num, 1000000, &n))
+		return cli_usage_error(p, "--write-grown: STEPS is a number in "
+					  "0..1000000");
+	so->grown_dim = (unsigned)gd;
+	so->grown_steps = n;
+	so->grown_file = c2 + 1;
+	return 0;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct cli_common common;
 	struct sweep_opts o = { .workers = 0, .shard_i = 0, .shard_n = 1 };
-	const char *v;
-	int id;
-	cli_common_init(&common);
-	cli_parser_init(&p, "sweep", USAGE, OPTIONS, argc, argv);
-	while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-		int c = cli_common_option(&common, &p, id, v);
-		if (id == CLI_ARG_ERROR || c < 0)
-			return CLI_EXIT_INVALID;
-		if (c > 0)
-			continue;
-		unsigned long n, m;
-		switch (id) {
-		case CLI_ARG_POSITIONAL:
-			if (o.scenario)
-				return cli_usage_error(&p, "one SCENARIO only");
-			o.scenario = v;
-			break;
-		case OPT_STUDY: o.study = v; break;
-		case OPT_DB: o.db = v; break;
-		case OPT_OUT: o.out = v; break;
-		case OPT_JOBS:
-			if (!parse_uint(v, 64, &n) || n == 0)
-				return cli_usage_error(&p, "-j wants a number of workers in 1..64");
-			o.workers = (unsigned)n;
-			break;
-		case OPT_SHARD: {
-			const char *slash = strchr(v, '/');
-			char num[32];
-			size_t len = slash ? (size_t)(slash - v) : 0;
-			if (!slash || len == 0 || len >= sizeof(num))
-				return cli_usage_error(&p, "--shard wants I/N (\"0/4\")");
-			memcpy(num, v, len);
-			num[len] = '\0';
-			if (!parse_uint(num, 1000000, &n) || !parse_uint(slash + 1, 1000000, &m) ||
-			    m == 0 || n >= m)
-				return cli_usage_error(&p, "--shard wants I/N with 0 <= I < N");
-			o.shard_i = n;
-			o.shard_n = m;
-			break;
-		}
-		case OPT_WRITE_GROWN: {
-			/* DIMENSION:STEPS:FILE (the file name may hold colons). */
-			const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-			char dim[32], num[32];
-			enum grow_dim gd;
-			size_t l1 = c1 ? (size_t)(c1 - v) : 0, l2 = c2 ? (size_t)(c2 - c1 - 1) : 0;
-			if (!c2 || l1 == 0 || l1 >= sizeof(dim) || l2 == 0 || l2 >= sizeof(num) ||
-			    !c2[1])
-				return cli_usage_error(&p, "--write-grown wants DIMENSION:STEPS:FILE "
-							   "(\"spokes:86:grown.json\")");
-			memcpy(dim, v, l1);
-			dim[l1] = '\0';
-			memcpy(num, c1 + 1, l2);
-			num[l2] = '\0';
-			if (!grow_dim_parse(dim, &gd))
-				return cli_usage_error(&p, "--write-grown: DIMENSION is spokes, vms, "
-							   "nvaRoutes or onPremPrefixes");
-			if (!parse_uint(num, 1000000, &n))
-				return cli_usage_error(&p, "--write-grown: STEPS is a number in "
-							   "0..1000000");
-			o.grown_dim = (unsigned)gd;
-			o.grown_steps = n;
-			o.grown_file = c2 + 1;
-			break;
-		}
-		default: break;
-		}
-	}
-	if (common.help) {
-		cli_help(USAGE, DETAILS);
-		return CLI_EXIT_OK;
-	}
-	if (!o.scenario)
-		return cli_usage_error(&p, "missing SCENARIO");
-	if (!o.study)
-		return cli_usage_error(&p, "missing --study STUDY.json");
+	const struct cli_option opts[] = {
+		CLI_ARGS(opt_scenario, &o, "SCENARIO"),
+		CLI_REQUIRED("study", &o.study, "STUDY.json", NULL),
+		{ CLI_OPT_CALL, "jobs", 'j', "N", &o, opt_jobs,
+		  "worker processes (default: the number of CPUs); results do not\n"
+		  "depend on it",
+		  CLI_HELP_SHORT, false },
+		CLI_CALL("shard", 0, opt_shard, &o, "I/N",
+			 "evaluate only variants v with v % N == I (0 <= I < N); merge the\n"
+			 "databases of all shards with `vnetsim merge`"),
+		CLI_STRING("db", 0, &o.db, "FILE", "record every variant in SQLite tables sweep_* of FILE"),
+		CLI_STRING("out", 0, &o.out, "DIR",
+			   "CSV files, gnuplot data and script (rendered to sweep.png when\n"
+			   "gnuplot is installed); default: no files"),
+		CLI_CALL("write-grown", 0, opt_write_grown, &o, "DIMENSION:STEPS:FILE",
+			 "capacity: also write the scenario grown by STEPS steps of\n"
+			 "DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE"),
+		CLI_END,
+	};
+	int rc = cli_parse(&p, &SWEEP, opts, &common, argc, argv);
+	if (rc != CLI_PARSED)
+		return rc;
 	o.fmt = cli_format(&common);
 	if (o.workers == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -182,7 +174,7 @@ int cmd_sweep(int argc, char **argv)
 		return cli_usage_error(&p, "--write-grown is for capacity studies");
 	}
 	struct scenario *sc = NULL;
-	int rc = cli_load(o.scenario, &common, d, stderr, &sc);
+	rc = cli_load(o.scenario, &common, d, stderr, &sc);
 	if (rc == CLI_EXIT_OK)
 		rc = sweep_run(st, sc, d, &o);
 	diag_print(d, stderr);

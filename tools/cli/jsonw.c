@@ -36,6 +36,18 @@ static void indent(struct jsonw *w, unsigned levels, bool closing)
 }
 
 /* Separator before a new value (array element or top-level) or key. */
+/* Before a member or element of the open container: the comma after the
+ * previous one, and in pretty mode the new line and indentation. */
+static void separate(struct jsonw *w)
+{
+	bool first = w->empty[w->depth - 1];
+	if (!first)
+		fputc(',', w->out);
+	w->empty[w->depth - 1] = false;
+	if (w->pretty && !(first && on_one_line(w)))
+		indent(w, w->base + w->depth, false);
+}
+
 static void before_item(struct jsonw *w)
 {
 	if (w->after_key) {
@@ -45,12 +57,7 @@ static void before_item(struct jsonw *w)
 	if (w->depth == 0)
 		return;
 	assert(!w->is_object[w->depth - 1] || !"a value in an object needs a key");
-	bool first = w->empty[w->depth - 1];
-	if (!first)
-		fputc(',', w->out);
-	w->empty[w->depth - 1] = false;
-	if (w->pretty && !(first && on_one_line(w)))
-		indent(w, w->base + w->depth, false);
+	separate(w);
 }
 
 static void open_container(struct jsonw *w, bool object)
@@ -112,12 +119,7 @@ void jsonw_quote(FILE *out, const char *s)
 void jsonw_key(struct jsonw *w, const char *key)
 {
 	assert(w->depth > 0 && w->is_object[w->depth - 1] && !w->after_key);
-	bool first = w->empty[w->depth - 1];
-	if (!first)
-		fputc(',', w->out);
-	w->empty[w->depth - 1] = false;
-	if (w->pretty && !(first && on_one_line(w)))
-		indent(w, w->base + w->depth, false);
+	separate(w);
 	jsonw_quote(w->out, key);
 	fputs(w->pretty ? ": " : ":", w->out);
 	w->after_key = true;

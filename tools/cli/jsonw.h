@@ -15,6 +15,10 @@
  * object, balanced containers); write errors are the FILE's (ferror).
  * Strings are escaped per RFC 8259; bytes >= 0x80 pass through unchanged
  * (names come from a UTF-8 JSON file).
+ *
+ * Ownership and costs: the writer borrows its FILE and allocates nothing;
+ * its state is a depth counter and a few flags, so output is O(document)
+ * time and O(1) memory (nesting is capped by JSONW_MAX_DEPTH).
  */
 #ifndef TOOLS_JSONW_H
 #define TOOLS_JSONW_H

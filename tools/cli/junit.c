@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "outfile.h"
+#include "vec.h"
 
 struct jcase {
 	const char *classname, *name, *message, *detail;
@@ -50,14 +51,8 @@ static const char *dup(struct junit *j, const char *s)
 
 int junit_suite(struct junit *j, const char *name)
 {
-	if (j->nsuites == j->scap) {
-		size_t cap = j->scap ? j->scap * 2 : 8;
-		const char **v = realloc(j->suites, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		j->suites = v;
-		j->scap = cap;
-	}
+	if (VEC_RESERVE(j->suites, j->scap, j->nsuites + 1) != 0)
+		return -1;
 	const char *n = dup(j, name ? name : "vnetsim");
 	if (!n)
 		return -1;
@@ -70,14 +65,8 @@ int junit_case(struct junit *j, const char *classname, const char *name,
 {
 	if (j->nsuites == 0 && junit_suite(j, "vnetsim") != 0)
 		return -1;
-	if (j->ncases == j->ccap) {
-		size_t cap = j->ccap ? j->ccap * 2 : 16;
-		struct jcase *v = realloc(j->cases, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		j->cases = v;
-		j->ccap = cap;
-	}
+	if (VEC_RESERVE(j->cases, j->ccap, j->ncases + 1) != 0)
+		return -1;
 	struct jcase c = { dup(j, classname), dup(j, name), dup(j, message), dup(j, detail),
 			   outcome, j->nsuites - 1 };
 	if ((classname && !c.classname) || (name && !c.name) || (message && !c.message) ||

@@ -9,6 +9,8 @@
  * XML-escaped (& < > " ' and control characters, which XML 1.0 cannot hold
  * at all, as U+FFFD).  The file is written atomically (tools/cli/outfile.h).
  * Cases are kept in memory until written: O(cases).
+ * The report owns copies of every string it is given (in an arena freed by
+ * junit_destroy).
  */
 #ifndef TOOLS_JUNIT_H
 #define TOOLS_JUNIT_H

@@ -10,6 +10,10 @@
  * A target that exists and is not a regular file (a device such as
  * /dev/stdout or /dev/full, a FIFO) is written in place: renaming over it
  * would replace the device node.
+ *
+ * Ownership: the FILE handed to the write callback is outfile_write's and
+ * closed by it; the callback only writes.  Costs: two fsyncs per file (the
+ * data, then the directory): milliseconds, once per output file.
  */
 #ifndef TOOLS_OUTFILE_H
 #define TOOLS_OUTFILE_H

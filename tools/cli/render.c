@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "prefix.h"
+#include "vec.h"
 
 bool render_format_parse(const char *s, enum render_format *out)
 {
@@ -50,7 +51,8 @@ struct render_tab {
 	size_t ncols;
 	char **headers;                /* NULL: no header line */
 	char **cells;                  /* row-major, rows * ncols */
-	size_t rows, cap;
+	size_t rows;
+	size_t cap;                    /* cells allocated (not rows) */
 };
 
 static char *dup_or_empty(const char *s)
@@ -101,14 +103,8 @@ void render_tab_destroy(struct render_tab *t)
 
 int render_tab_add(struct render_tab *t, const char *const *cells)
 {
-	if (t->rows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **c = realloc(t->cells, cap * t->ncols * sizeof(char *));
-		if (!c)
-			return -1;
-		t->cells = c;
-		t->cap = cap;
-	}
+	if (VEC_RESERVE(t->cells, t->cap, (t->rows + 1) * t->ncols) != 0)
+		return -1;
 	char **row = t->cells + t->rows * t->ncols;
 	for (size_t i = 0; i < t->ncols; i++) {
 		row[i] = dup_or_empty(cells[i]);

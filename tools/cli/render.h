@@ -19,6 +19,9 @@
  * Rendering is streaming except for text tables, which must see every row
  * to align columns: they hold one target's rows (tens, or thousands of BGP
  * routes) at a time.
+ *
+ * Ownership: renderers borrow their FILE and the rows they print; a
+ * render_tab owns copies of its cells until render_tab_destroy.
  */
 #ifndef TOOLS_RENDER_H
 #define TOOLS_RENDER_H

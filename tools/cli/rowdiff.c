@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "prefix.h"
+#include "vec.h"
 
 struct rowdiff_set {
 	struct arena *arena;           /* prefixes and names of the rows */
@@ -72,14 +73,8 @@ size_t rowdiff_set_drop_platform_none(struct rowdiff_set *s)
 
 int rowdiff_set_add(struct rowdiff_set *s, const struct route_row *r)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct route_row *v = realloc(s->rows, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->rows = v;
-		s->cap = cap;
-	}
+	if (VEC_RESERVE(s->rows, s->cap, s->n + 1) != 0)
+		return -1;
 	struct route_row c = *r;
 	struct prefix *p = arena_calloc(s->arena, r->nprefixes ? r->nprefixes : 1, sizeof(*p));
 	if (!p)

@@ -19,6 +19,11 @@
  *
  * Every function reports failures on the FILE it is given, naming the
  * database file, and returns an exit code of tools/cli/cli.h (0, 2, 3).
+ *
+ * Ownership: struct store owns its connection (store_close); a snapshot
+ * from store_load_snapshot reads through the store, which must outlive it.
+ * Costs are in store_write.c (hashing each table once per run, rows
+ * inserted only for blocks the file does not hold yet).
  */
 #ifndef TOOLS_STORE_H
 #define TOOLS_STORE_H

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "vec.h"
 
 struct wire_head {
 	uint64_t variant;
@@ -124,135 +125,163 @@ static void draw_progress(FILE *err, size_t done, size_t n)
 	fflush(err);
 }
 
+/* The parent's state during a sweep. */
+struct exec {
+	struct study_base *b;
+	const size_t *list;
+	size_t n;
+	unsigned workers;
+	FILE *err;
+	struct slot *slots;            /* workers entries; a slot's buffer is reused */
+	struct pollfd *pfd;            /* workers entries */
+	struct study_result *ready;    /* n entries: results not yet handed over */
+	bool *have;                    /* n entries: ready[i] holds a result */
+	size_t next;                   /* the next position of list to start */
+	size_t delivered;              /* positions handed over, in order */
+};
+
+/* Starts children while a slot is free.  0 or 3. */
+static int start_children(struct exec *x)
+{
+	for (unsigned w = 0; w < x->workers && x->next < x->n; w++) {
+		if (x->slots[w].pid)
+			continue;
+		int p[2];
+		fflush(stdout);
+		fflush(x->err);
+		if (pipe(p) != 0) {
+			fprintf(x->err, "vnetsim sweep: pipe: %s\n", strerror(errno));
+			return 3;
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			fprintf(x->err, "vnetsim sweep: fork: %s\n", strerror(errno));
+			close(p[0]);
+			close(p[1]);
+			return 3;
+		}
+		if (pid == 0) {
+			close(p[0]);
+			for (unsigned k = 0; k < x->workers; k++)
+				if (x->slots[k].pid)
+					close(x->slots[k].fd);
+			child(x->b, x->list[x->next], p[1]);
+		}
+		close(p[1]);
+		/* The buffer is kept from one child to the next. */
+		x->slots[w].pid = pid;
+		x->slots[w].fd = p[0];
+		x->slots[w].pos = x->next++;
+		x->slots[w].len = 0;
+	}
+	return 0;
+}
+
+/* A child closed its pipe: reaps it and decodes its result.  0 or 3. */
+static int finish_child(struct exec *x, struct slot *s)
+{
+	close(s->fd);
+	int st = 0;
+	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	s->pid = 0;
+	int rc = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || decode(s, &x->ready[s->pos]) != 0) {
+		fprintf(x->err, "vnetsim sweep: variant %zu (%s): worker failed (%s %d)\n",
+			x->list[s->pos], study_variant_label(x->b, x->list[s->pos]),
+			WIFSIGNALED(st) ? "signal" : "exit status",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		rc = 3;
+	} else {
+		x->have[s->pos] = true;
+	}
+	s->len = 0;
+	return rc;
+}
+
+/* Reads what a child wrote, with at least 64 KiB of room per read.  0 or 3. */
+static int read_child(struct exec *x, struct slot *s)
+{
+	if (VEC_RESERVE(s->buf, s->cap, s->len + 65536) != 0)
+		return 3;
+	ssize_t r = read(s->fd, s->buf + s->len, s->cap - s->len);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r > 0) {
+		s->len += (size_t)r;
+		return 0;
+	}
+	return finish_child(x, s); /* EOF (or an error): the child is done */
+}
+
+/* Waits for the running children and reads what they wrote.  0, 3, or
+ * -1 when no child runs. */
+static int wait_children(struct exec *x)
+{
+	nfds_t np = 0;
+	unsigned map[64];
+	for (unsigned w = 0; w < x->workers && np < 64; w++)
+		if (x->slots[w].pid) {
+			x->pfd[np] = (struct pollfd){ .fd = x->slots[w].fd, .events = POLLIN };
+			map[np++] = w;
+		}
+	if (np == 0)
+		return -1;
+	if (poll(x->pfd, np, -1) < 0)
+		return errno == EINTR ? 0 : 3;
+	int rc = 0;
+	for (nfds_t k = 0; k < np && rc == 0; k++)
+		if (x->pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
+			rc = read_child(x, &x->slots[map[k]]);
+	return rc;
+}
+
+/* Stops the children still running (only ours, by pid). */
+static void stop_children(struct exec *x)
+{
+	for (unsigned w = 0; x->slots && w < x->workers; w++) {
+		if (!x->slots[w].pid)
+			continue;
+		kill(x->slots[w].pid, SIGTERM);
+		close(x->slots[w].fd);
+		while (waitpid(x->slots[w].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+}
+
 int sweep_exec(struct study_base *b, const size_t *list, size_t n, unsigned workers,
 	       bool progress, FILE *err, sweep_done_fn done, void *ctx)
 {
 	if (workers == 0)
 		workers = 1;
-	struct slot *slots = calloc(workers, sizeof(*slots));
-	struct pollfd *pfd = calloc(workers, sizeof(*pfd));
-	struct study_result *ready = calloc(n ? n : 1, sizeof(*ready));
-	bool *have = calloc(n ? n : 1, sizeof(*have));
-	int rc = slots && pfd && ready && have ? 0 : 3;
-	size_t next = 0, delivered = 0, active = 0;
-	while (rc == 0 && delivered < n) {
-		/* Start children while there is room. */
-		for (unsigned w = 0; w < workers && next < n && rc == 0; w++) {
-			if (slots[w].pid)
-				continue;
-			int p[2];
-			fflush(stdout);
-			fflush(err);
-			if (pipe(p) != 0) {
-				fprintf(err, "vnetsim sweep: pipe: %s\n", strerror(errno));
-				rc = 3;
-				break;
-			}
-			pid_t pid = fork();
-			if (pid < 0) {
-				fprintf(err, "vnetsim sweep: fork: %s\n", strerror(errno));
-				close(p[0]);
-				close(p[1]);
-				rc = 3;
-				break;
-			}
-			if (pid == 0) {
-				close(p[0]);
-				for (unsigned k = 0; k < workers; k++)
-					if (slots[k].pid)
-						close(slots[k].fd);
-				child(b, list[next], p[1]);
-			}
-			close(p[1]);
-			/* The buffer is kept from one child to the next. */
-			slots[w].pid = pid;
-			slots[w].fd = p[0];
-			slots[w].pos = next++;
-			slots[w].len = 0;
-			active++;
-		}
-		/* Read what the children write; a closed pipe is a finished child. */
-		nfds_t np = 0;
-		unsigned map[64];
-		for (unsigned w = 0; w < workers && np < 64; w++)
-			if (slots[w].pid) {
-				pfd[np] = (struct pollfd){ .fd = slots[w].fd, .events = POLLIN };
-				map[np++] = w;
-			}
-		if (rc != 0 || np == 0)
-			break;
-		if (poll(pfd, np, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = 3;
-			break;
-		}
-		for (nfds_t k = 0; k < np && rc == 0; k++) {
-			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			struct slot *s = &slots[map[k]];
-			if (s->cap - s->len < 65536) {
-				size_t nc = s->cap ? s->cap * 2 : 131072;
-				char *nb = realloc(s->buf, nc);
-				if (!nb) {
-					rc = 3;
-					break;
-				}
-				s->buf = nb;
-				s->cap = nc;
-			}
-			ssize_t r = read(s->fd, s->buf + s->len, s->cap - s->len);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r > 0) {
-				s->len += (size_t)r;
-				continue;
-			}
-			/* EOF (or an error): the child is done. */
-			close(s->fd);
-			int st = 0;
-			while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
-				;
-			s->pid = 0;
-			active--;
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || decode(s, &ready[s->pos]) != 0) {
-				fprintf(err, "vnetsim sweep: variant %zu (%s): worker failed (%s %d)\n",
-					list[s->pos], study_variant_label(b, list[s->pos]),
-					WIFSIGNALED(st) ? "signal" : "exit status",
-					WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-				rc = 3;
-			} else {
-				have[s->pos] = true;
-			}
-			s->len = 0;
-		}
+	struct exec x = { .b = b, .list = list, .n = n, .workers = workers, .err = err,
+			  .slots = calloc(workers, sizeof(*x.slots)),
+			  .pfd = calloc(workers, sizeof(*x.pfd)),
+			  .ready = calloc(n ? n : 1, sizeof(*x.ready)),
+			  .have = calloc(n ? n : 1, sizeof(*x.have)) };
+	int rc = x.slots && x.pfd && x.ready && x.have ? 0 : 3;
+	while (rc == 0 && x.delivered < n) {
+		rc = start_children(&x);
+		if (rc == 0 && (rc = wait_children(&x)) < 0)
+			break; /* nothing runs and nothing is left to start */
 		/* Hand over, in list order, what is complete. */
-		while (rc == 0 && delivered < n && have[delivered]) {
-			rc = done(ctx, delivered, &ready[delivered]);
-			study_result_fini(&ready[delivered]);
-			have[delivered] = false;
-			delivered++;
+		while (rc == 0 && x.delivered < n && x.have[x.delivered]) {
+			rc = done(ctx, x.delivered, &x.ready[x.delivered]);
+			study_result_fini(&x.ready[x.delivered]);
+			x.have[x.delivered] = false;
+			x.delivered++;
 			if (progress)
-				draw_progress(err, delivered, n);
+				draw_progress(err, x.delivered, n);
 		}
 	}
-	/* On failure: stop the children still running (only ours, by pid). */
-	for (unsigned w = 0; slots && w < workers; w++) {
-		if (!slots[w].pid)
-			continue;
-		kill(slots[w].pid, SIGTERM);
-		close(slots[w].fd);
-		while (waitpid(slots[w].pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	for (size_t i = 0; ready && i < n; i++)
-		study_result_fini(&ready[i]);
-	for (unsigned w = 0; slots && w < workers; w++)
-		free(slots[w].buf);
-	free(slots);
-	free(pfd);
-	free(ready);
-	free(have);
-	(void)active;
-	return rc;
+	stop_children(&x);
+	for (size_t i = 0; x.ready && i < n; i++)
+		study_result_fini(&x.ready[i]);
+	for (unsigned w = 0; x.slots && w < workers; w++)
+		free(x.slots[w].buf);
+	free(x.slots);
+	free(x.pfd);
+	free(x.ready);
+	free(x.have);
+	return rc < 0 ? 0 : rc;
 }

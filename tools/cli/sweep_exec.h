@@ -7,6 +7,11 @@
  * its own copy), writes the result to a pipe and exits.  The parent hands
  * results to the caller in the order of the list it was given, whatever
  * order the children finish in, so 1 and N workers give identical output.
+ *
+ * Ownership: a result belongs to sweep_exec and is freed after the callback
+ * returns (copy what must be kept).  Costs: one fork per variant (the
+ * baseline's pages are shared until written) and the result's bytes through
+ * a pipe; results that finish early wait in memory until their turn.
  */
 #ifndef TOOLS_SWEEP_EXEC_H
 #define TOOLS_SWEEP_EXEC_H

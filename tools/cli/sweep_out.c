@@ -35,6 +35,7 @@
 #include "render.h"
 #include "sweep_exec.h"
 #include "sweepdb.h"
+#include "vec.h"
 
 /* ---- output files: written to NAME.tmp, renamed when complete ------------- */
 
@@ -89,7 +90,8 @@ struct sheet {
 	size_t ncols;
 	const char *const *hdr;
 	char **cells;                  /* nrows * ncols, malloc'd strings */
-	size_t nrows, cap;
+	size_t nrows;
+	size_t cap;                    /* cells allocated (not rows) */
 	bool failed;
 };
 
@@ -103,15 +105,9 @@ static void sheet_add(struct sheet *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (s->nrows == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		char **n = realloc(s->cells, nc * s->ncols * sizeof(*n));
-		if (!n) {
-			s->failed = true;
-			return;
-		}
-		s->cells = n;
-		s->cap = nc;
+	if (VEC_RESERVE(s->cells, s->cap, (s->nrows + 1) * s->ncols) != 0) {
+		s->failed = true;
+		return;
 	}
 	char *save = NULL, *tok = strtok_r(line, "\t", &save);
 	for (size_t c = 0; c < s->ncols; c++) {
@@ -332,16 +328,10 @@ static int record(struct ctx *c, const struct study_result *res, uint32_t s, con
 
 static int push_sample(struct ctx *c, const struct study_record *r, size_t pos)
 {
-	if (c->nsamples == c->scap) {
-		size_t nc = c->scap ? c->scap * 2 : 1024;
-		struct sample *n = realloc(c->samples, nc * sizeof(*n));
-		if (!n)
-			return -1;
-		c->samples = n;
-		c->scap = nc;
-	}
-	c->samples[c->nsamples++] = (struct sample){ r->subnet, r->dest, pos,
-						     (double)r->bh_ms / 1000.0 };
+	struct sample *sm = VEC_PUSH(c->samples, c->nsamples, c->scap);
+	if (!sm)
+		return -1;
+	*sm = (struct sample){ r->subnet, r->dest, pos, (double)r->bh_ms / 1000.0 };
 	return 0;
 }
 
@@ -417,15 +407,10 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 		c->run_unprog_min[pos] = res->unprog_vm_s / 60.0;
 		for (size_t k = 0; k < res->nfails; k++) {
 			const struct study_failure *f = &res->fails[k];
-			if (c->nfail == c->fcap) {
-				size_t nc = c->fcap ? c->fcap * 2 : 256;
-				double *n = realloc(c->fail_s, nc * sizeof(*n));
-				if (!n)
-					return CLI_EXIT_ENV;
-				c->fail_s = n;
-				c->fcap = nc;
-			}
-			c->fail_s[c->nfail++] = (double)f->bh_ms / 1000.0;
+			double *fs = VEC_PUSH(c->fail_s, c->nfail, c->fcap);
+			if (!fs)
+				return CLI_EXIT_ENV;
+			*fs = (double)f->bh_ms / 1000.0;
 			const char *target = study_target(c->b, f->target);
 			if (c->db && sweepdb_failure(c->db, res->variant, k, target, f->at_ms,
 						     f->repair_ms, f->phase_ms, f->bh_ms) != 0)

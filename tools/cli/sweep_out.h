@@ -2,6 +2,13 @@
  * sweep_out.h - running a study for `vnetsim sweep` and reporting it: the
  * table on stdout, CSV, gnuplot data and script in --out DIR (rendered when
  * gnuplot is installed), rows in the --db database.
+ *
+ * Invariant: everything printed or written is derived from the results in
+ * variant order only (sweep_exec.h), so `-j 1` and `-j N` give the same
+ * bytes and the shards of a sweep record the same rows.  Ownership: the
+ * options and the study are borrowed; files are written through outfile.h
+ * (never seen half written).  Costs: O(variants x records) for the tables;
+ * monte-carlo keeps every sample for its statistics.
  */
 #ifndef TOOLS_SWEEP_OUT_H
 #define TOOLS_SWEEP_OUT_H

@@ -8,6 +8,8 @@
  * machines, land on the same study when merged.  Each sweep writes in one
  * transaction (all or nothing); a variant recorded again replaces the old
  * rows.
+ * Ownership: struct sweepdb owns its connection (sweepdb_close); strings
+ * it is given are bound by value, never kept.
  */
 #ifndef TOOLS_SWEEPDB_H
 #define TOOLS_SWEEPDB_H

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e)
 {
 	if (e->scope && e->before_without_rs == e->after_without_rs)
@@ -18,15 +20,10 @@ int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry 
 
 static int fold_add_entry(struct timeline_fold *f, const struct timeline_entry *e)
 {
-	if (f->nentries == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		const struct timeline_entry **v = realloc(f->entries, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		f->entries = v;
-		f->cap = cap;
-	}
-	f->entries[f->nentries++] = e;
+	const struct timeline_entry **slot = VEC_PUSH(f->entries, f->nentries, f->cap);
+	if (!slot)
+		return -1;
+	*slot = e;
 	f->nics += e->nics;
 	return 0;
 }
@@ -82,18 +79,11 @@ static int fold_block(const struct run *r, size_t i, size_t j, timeline_emit emi
 		if (f) {
 			rowdiff_change_fini(&ch);
 		} else {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				struct timeline_fold *nv = realloc(v, ncap * sizeof(*nv));
-				if (!nv) {
-					rowdiff_change_fini(&ch);
-					rc = -1;
-					break;
-				}
-				v = nv;
-				cap = ncap;
+			if (!(f = VEC_PUSH(v, n, cap))) {
+				rowdiff_change_fini(&ch);
+				rc = -1;
+				break;
 			}
-			f = &v[n++];
 			*f = (struct timeline_fold){ .ch = ch };
 		}
 		rc = fold_add_entry(f, e);

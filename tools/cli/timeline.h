@@ -9,6 +9,8 @@
  * (tools/cli/rowdiff.h), looking only at the entry's scope when it has one.
  * Cost: one table comparison per entry, plus a linear search among the
  * folds of one (time, cause) block (a handful).
+ * Ownership: a fold owns its change's rows and its entry array, borrows the
+ * entries (the run's); folds live only during timeline_fold's callback.
  */
 #ifndef TOOLS_TIMELINE_H
 #define TOOLS_TIMELINE_H

@@ -3,7 +3,8 @@
  *
  * Output format on a table of file/path combinations (either may be
  * absent), severities and their counts, then the storage cap: counting goes
- * on past DIAG_MAX_STORED and the printout says how many were not shown.
+ * on past DIAG_MAX_STORED and the printout says how many were not shown;
+ * the same when the array cannot grow (realloc failing, failalloc.h).
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "failalloc.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -213,4 +215,30 @@ Test(diag, cap_keeps_counting)
 	cr_expect_eq(diag_stored(d), 1);
 	cr_expect_eq(diag_count(d, DIAG_NOTE), 1);
 	diag_destroy(d);
+}
+
+/* Out of memory while growing the array (failalloc.h): later diagnostics
+ * are counted but not stored, and the stored ones stay intact. */
+Test(diag, growth_failure_keeps_what_is_stored)
+{
+	for (long fail_at = 0; fail_at < 4; fail_at++) {
+		struct diag *d = diag_create();
+		cr_assert_not_null(d);
+		failalloc_after(fail_at);
+		for (int i = 0; i < 200; i++)
+			diag_add(d, i % 2 ? DIAG_WARNING : DIAG_ERROR, "f.json", NULL, "number %d", i);
+		failalloc_after(-1);
+		cr_assert_eq(diag_count(d, DIAG_ERROR), 100);
+		cr_assert_eq(diag_count(d, DIAG_WARNING), 100);
+		size_t stored = diag_stored(d);
+		/* 16, then doubling: what the successful growths made room for */
+		size_t room = fail_at ? (size_t)16 << (fail_at - 1) : 0;
+		cr_assert_eq(stored, room, "fail at %ld: %zu stored", fail_at, stored);
+		for (size_t i = 0; i < stored; i++) {
+			char want[32];
+			snprintf(want, sizeof(want), "number %zu", i);
+			cr_assert_str_eq(diag_get(d, i)->message, want);
+		}
+		diag_destroy(d);
+	}
 }

@@ -5,12 +5,15 @@
  * checked on tables and then against a sorted oracle on random schedules
  * with random cancellations (enough of them to trigger the heap's
  * compaction).  Then the run loop: horizons, background events, handlers
- * that push or cancel while being dispatched, stale ids.
+ * that push or cancel while being dispatched, stale ids.  Last, out of
+ * memory (failalloc.h): a push that cannot grow the heap or the event
+ * records fails alone, and every event pushed before runs in order.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
 #include "evq.h"
+#include "failalloc.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -520,4 +523,35 @@ Test(evq, destroy_with_pending_events)
 	for (int i = 0; i < 100; i++)
 		evq_push(q, i, 0, i % 2 ? EVQ_BACKGROUND : EVQ_FOREGROUND, record, &l, tag(i));
 	evq_destroy(q);
+}
+
+/* ---- out of memory ----------------------------------------------------- */
+
+Test(evq_oom, a_failed_push_loses_no_pending_event)
+{
+	long fail_at;
+	for (fail_at = 0;; fail_at++) {
+		struct evq *q = evq_create();
+		static struct log l;
+		l = (struct log){ .q = q };
+		size_t pushed = 0;
+		cr_assert_not_null(q);
+		failalloc_after(fail_at);
+		/* Times run backwards so that every push moves the heap. */
+		while (pushed < 1000 &&
+		       evq_push(q, 10000 - (int64_t)pushed, 0, EVQ_FOREGROUND, record, &l,
+				tag((int)pushed)) != 0)
+			pushed++;
+		failalloc_after(-1);
+		cr_assert_eq(evq_pending(q), pushed);
+		cr_assert_eq(evq_run(q, INT64_MAX), pushed);
+		for (size_t i = 0; i < pushed; i++)
+			cr_assert_eq(l.tag[i], (int)(pushed - 1 - i), "event %zu", i);
+		cr_assert_neq(evq_push(q, 20000, 0, EVQ_FOREGROUND, record, &l, tag(-1)), 0,
+			      "the queue grows again");
+		evq_destroy(q);
+		if (pushed == 1000)
+			break; /* fail_at is past the last growth */
+	}
+	cr_assert_gt(fail_at, 6, "only %ld growths met", fail_at);
 }

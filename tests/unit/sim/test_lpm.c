@@ -9,10 +9,13 @@
  * every rule and on hundreds of thousands of random addresses.  The sizes go
  * past the point where lpm.c switches its root (a few thousand rules) and
  * back, so both trie shapes and the rebuild between them are compared.
+ * Last, out of memory: with realloc failing at every growth in turn
+ * (failalloc.h), a failed insert leaves the table answering as before.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
+#include "failalloc.h"
 #include "lpm.h"
 
 #define IP(a, b, c, d) \
@@ -492,4 +495,41 @@ Test(lpm_oracle, large_table_root_switch, .timeout = 600)
 	static const int mix[] = {100, 100, 100, 100, 100, 70, 0, 0, 0, 0};
 
 	cr_expect_gt(oracle_run(987654321, mix, NELEM(mix), 1200, 8000), 100000);
+}
+
+/* ---- out of memory ----------------------------------------------------- */
+
+/* The k-th realloc fails, for every k the inserts reach: the insert that
+ * meets it returns -1 and the table still holds exactly the rules inserted
+ * before (compared with the oracle), and grows again once memory is back. */
+Test(lpm_oom, a_failed_insert_leaves_the_table_intact, .timeout = 600)
+{
+	long fail_at;
+	for (fail_at = 0;; fail_at++) {
+		struct lpm *t = lpm_create();
+		/* The oracle's room is taken first: its own realloc must not count. */
+		struct oracle o = { .r = malloc(1024 * sizeof(struct oracle_rule)), .cap = 1024 };
+		uint64_t s = UINT64_C(0x5eed0000) + (uint64_t)fail_at;
+		int rc = 0;
+		cr_assert(t && o.r);
+		failalloc_after(fail_at);
+		for (uint32_t i = 0; i < 800 && rc == 0; i++) {
+			struct prefix p = random_prefix(&s, &o);
+			rc = lpm_insert(t, p, i);
+			if (rc == 0)
+				oracle_insert(&o, p, i);
+		}
+		failalloc_after(-1);
+		check_all(t, &o, &s, 2000);
+		if (rc != 0) {
+			cr_assert_eq(lpm_insert(t, pfx(IP(192, 0, 2, 0), 24), 7), 0);
+			oracle_insert(&o, pfx(IP(192, 0, 2, 0), 24), 7);
+			check_all(t, &o, &s, 200);
+		}
+		lpm_destroy(t);
+		free(o.r);
+		if (rc == 0)
+			break; /* fail_at is past the last growth */
+	}
+	cr_assert_gt(fail_at, 8, "only %ld growths met: the test reaches too few", fail_at);
 }

@@ -41,9 +41,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-
 #include "scenario.h"
+
+struct scenario_doc;
 
 enum grow_dim { GROW_SPOKES, GROW_VMS, GROW_NVA_ROUTES, GROW_ONPREM, GROW_NDIM };
 
@@ -64,8 +64,8 @@ void grow_spoke_average(const struct topology *t, const struct vnet *hub, size_t
  * GROW_CANNOT when it cannot grow that far, with the reason in why (address
  * space exhausted, subnets full, nothing of that kind to grow); -1 out of
  * memory. */
-int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, cJSON **out, char *why,
-	     size_t whylen);
+int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, struct scenario_doc **out,
+	     char *why, size_t whylen);
 
 /* The grown document as JSON text (malloc'd, indented), for a user to
  * inspect or run.  As grow_doc. */
@@ -76,8 +76,8 @@ int grow_print(const struct scenario *sc, enum grow_dim dim, uint64_t k, char **
 bool grow_dim_parse(const char *name, enum grow_dim *out);
 
 /* Loads a grown document (which it takes) as a scenario named file, with
- * sc's service tags.  As scenario_load_doc. */
-struct scenario *grow_load(const struct scenario *sc, cJSON *doc, const char *file,
+ * sc's service tags.  As scenario_doc_load. */
+struct scenario *grow_load(const struct scenario *sc, struct scenario_doc *doc, const char *file,
 			   struct diag *d, bool *env_error);
 
 #endif

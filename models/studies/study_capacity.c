@@ -21,6 +21,7 @@
 #include "grow.h"
 #include "pitfalls.h"
 #include "run.h"
+#include "scenario_doc.h"
 #include "speaker.h"
 #include "diag.h"
 
@@ -410,7 +411,7 @@ static int replay(struct cap *c, unsigned d, uint64_t s, struct probe *p)
 	memset(p, 0, sizeof(*p));
 	p->step = s;
 	c->replays++;
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	int rc = grow_doc(c->sc, (enum grow_dim)d, s, &doc, p->why, sizeof(p->why));
 	if (rc < 0)
 		return -1;
@@ -425,7 +426,7 @@ static int replay(struct cap *c, unsigned d, uint64_t s, struct probe *p)
 	bool env = false;
 	struct scenario *g = dg && w ? grow_load(c->sc, doc, file, dg, &env) : NULL;
 	if (!dg || !w)
-		cJSON_Delete(doc);
+		scenario_doc_destroy(doc);
 	rc = 0;
 	if (!g) {
 		if (env || !dg || !w)

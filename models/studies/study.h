@@ -67,11 +67,17 @@ enum {
 	STUDY_G_ALL = (1u << 4) - 1,
 };
 
+#define STUDY_MAX_RUNS 1000000u /* per-run results are kept for the statistics */
+#define STUDY_MAX_TARGETS 64u
+
+/* A study as its file describes it (read by tools/cli/study_json.c); a
+ * plain value: the one holding it frees it with study_destroy. */
 struct study {
 	char *file;
 	enum study_kind kind;
 	char *name;
 	char *at;                     /* baseline: label or time text; NULL = after all events */
+	int64_t at_ms;                /* at read as a time, -1 when it is none (a label only) */
 	int64_t window_ms;            /* enumerate: observation window (default 30 min) */
 	int64_t repair_ms;            /* enumerate: repair after this, -1 = never */
 	unsigned failures;            /* enumerate: STUDY_F_* */
@@ -91,9 +97,10 @@ struct study {
 	uint64_t max_steps;           /* per dimension */
 };
 
-/* Loads and validates a study file; NULL after reporting (io_error: I/O). */
-struct study *study_load(const char *file, struct diag *d, bool *io_error);
-void study_destroy(struct study *st); /* NULL is a no-op */
+/* A study of file with every default (an enumerate study of every failure
+ * class and mode over 30 minutes; see the fields); NULL out of memory. */
+struct study *study_create(const char *file);
+void study_destroy(struct study *st); /* NULL is a no-op; frees every field */
 const char *study_kind_name(enum study_kind k); /* "enumerate" ... */
 
 /* The seed of monte-carlo run k (a SplitMix64 step of seed + k). */

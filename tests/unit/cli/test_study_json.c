@@ -113,22 +113,23 @@ Test(study_json, every_bad_value_is_reported_at_its_path)
 	static const struct {
 		const char *sq, *path, *what; /* what: in the message (NULL: anything) */
 	} cases[] = {
-		{ "{'kind': 'sideways'}", "$.kind" },
+		{ "{'kind': 'sideways'}", "$.kind", NULL },
 		{ "{'name': 'no kind'}", "$", "\"kind\"" },
 		{ "{'kind': 'monte-carlo', 'mtbf': '1h'}", "$", "\"runs\"" },
-		{ "{'kind': 'monte-carlo', 'runs': 2}", "$.mtbf" },
-		{ "{'kind': 'monte-carlo', 'runs': 2, 'mtbf': '1h', 'targets': []}", "$.targets" },
+		{ "{'kind': 'monte-carlo', 'runs': 2}", "$.mtbf", NULL },
+		{ "{'kind': 'monte-carlo', 'runs': 2, 'mtbf': '1h', 'targets': []}", "$.targets",
+		  NULL },
 		{ "{'kind': 'monte-carlo', 'runs': 2, 'mtbf': '1h', 'targets': [3]}",
-		  "$.targets[0]" },
+		  "$.targets[0]", NULL },
 		{ "{'kind': 'monte-carlo', 'runs': 2, 'mtbf': '1h', 'repairSigma': 11}",
-		  "$.repairSigma" },
-		{ "{'kind': 'monte-carlo', 'runs': 2, 'mtbf': '1h', 'mode': 'loud'}", "$.mode" },
-		{ "{'kind': 'enumerate', 'failures': ['nva', 'meteor']}", "$.failures[1]" },
-		{ "{'kind': 'enumerate', 'failures': []}", "$.failures" },
-		{ "{'kind': 'enumerate', 'window': -5}", "$.window" },
-		{ "{'kind': 'enumerate', 'repairAfter': '0s'}", "$.repairAfter" },
-		{ "{'kind': 'capacity', 'maxSteps': 0}", "$.maxSteps" },
-		{ "[1]", "$" },
+		  "$.repairSigma", NULL },
+		{ "{'kind': 'monte-carlo', 'runs': 2, 'mtbf': '1h', 'mode': 'loud'}", "$.mode", NULL },
+		{ "{'kind': 'enumerate', 'failures': ['nva', 'meteor']}", "$.failures[1]", NULL },
+		{ "{'kind': 'enumerate', 'failures': []}", "$.failures", NULL },
+		{ "{'kind': 'enumerate', 'window': -5}", "$.window", NULL },
+		{ "{'kind': 'enumerate', 'repairAfter': '0s'}", "$.repairAfter", NULL },
+		{ "{'kind': 'capacity', 'maxSteps': 0}", "$.maxSteps", NULL },
+		{ "[1]", "$", NULL },
 	};
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		struct diag *d = diag_create();

@@ -22,6 +22,7 @@
 
 #include "prefix.h"
 #include "scenario_doc.h"
+#include "vec.h"
 
 const char *grow_dim_name(enum grow_dim dim)
 {
@@ -53,15 +54,10 @@ static const struct {
 
 static int space_block(struct space *s, struct prefix p)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		struct range *nr = realloc(s->r, nc * sizeof(*nr));
-		if (!nr)
-			return -1;
-		s->r = nr;
-		s->cap = nc;
-	}
-	s->r[s->n++] = (struct range){ p.addr, prefix_last(p) };
+	struct range *r = VEC_PUSH(s->r, s->n, s->cap);
+	if (!r)
+		return -1;
+	*r = (struct range){ p.addr, prefix_last(p) };
 	return 0;
 }
 

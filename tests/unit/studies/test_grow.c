@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "helpers.h"
+#include "failalloc.h"
 #include "grow.h"
 #include "pitfalls.h"
 #include "scenario_doc.h"
@@ -279,6 +280,40 @@ Test(grow, steps_are_stable_and_deterministic)
 	cr_assert(prefix_equal(topology_vnet(g4->topo, "s1-grow4")->space.v[0], P("10.6.0.0/16")));
 	scenario_destroy(g3);
 	scenario_destroy(g4);
+	scenario_destroy(sc);
+	diag_destroy(d);
+}
+
+/* The free space is a growable array (sim/vec.h): running out of memory
+ * at any of its growths is reported, nothing half-grown comes out, and
+ * the next growth gives the same network. */
+Test(grow, out_of_memory_at_any_growth_is_reported)
+{
+	struct diag *d = diag_create();
+	struct shape t = BASE;
+	t.rt_routes = 40;              /* 40 routed prefixes: the space grows 3 times */
+	struct scenario *sc = load(&t, d);
+	struct scenario_doc *doc = NULL;
+	char why[256];
+	failalloc_after(-1);
+	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why)), 0, "%s", why);
+	long calls = failalloc_calls();
+	cr_assert_geq(calls, 3, "test bug: the space grows only %ld times", calls);
+	char *want = scenario_doc_print(doc);
+	scenario_doc_destroy(doc);
+	for (long k = 0; k < calls; k++) {
+		failalloc_after(k);
+		int rc = grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why));
+		failalloc_after(-1);
+		cr_assert_eq(rc, -1, "realloc %ld failed: %d", k + 1, rc);
+		cr_assert_null(doc);
+	}
+	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why)), 0);
+	char *got = scenario_doc_print(doc);
+	cr_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	scenario_doc_destroy(doc);
 	scenario_destroy(sc);
 	diag_destroy(d);
 }

@@ -33,7 +33,10 @@
  * the scenario's initial topology; its events stay as they are, the
  * growth's advertisements come at time 0, and expectations are dropped.
  * Deterministic.  Cost: O(k x objects of the template) for spokes,
- * O(k x peers x log(used prefixes)) for prefixes.
+ * O(k x peers x log(used prefixes)) for prefixes, plus a copy of the whole
+ * scenario document (the edits go through scenario_doc.h: no JSON here).
+ * Ownership: the grown document is the caller's until grow_load takes it;
+ * the scenario grown from is only read.
  */
 #ifndef STUDIES_GROW_H
 #define STUDIES_GROW_H

@@ -20,6 +20,16 @@
  * Monte-carlo run k draws its failures from a GSL mt19937 seeded with
  * study_run_seed(seed, k), so a run's result depends only on the study,
  * the scenario and k: never on the worker or shard that computed it.
+ *
+ * Ownership: a struct study is a plain value (its strings are its own,
+ * freed by study_destroy); the commands fill it from a study file
+ * (tools/cli/study_json.c), a test or a benchmark may fill it by hand.  A
+ * base (study_prepare) borrows the study, the scenario and the diag, which
+ * must outlive it, and owns its run, variants and index.  While a base
+ * lives, the scenario's event list is cut to the baseline's events
+ * (sc->nevents): destroy the base before using the scenario otherwise.
+ * Costs: preparing is the replay up to the baseline plus a pass over the
+ * baseline's rows (study.c); a variant costs what study_eval.c says.
  */
 #ifndef STUDIES_STUDY_H
 #define STUDIES_STUDY_H

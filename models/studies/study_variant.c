@@ -67,6 +67,23 @@ static int64_t repair_end(const struct study_base *b)
 	return b->st->repair_ms >= 0 ? b->t_fail + b->st->repair_ms : INT64_MAX;
 }
 
+/* v's failure (op on a peer or an instance target) at the failure time,
+ * and the undo of it at the repair when the study repairs. */
+static void fail_and_repair(struct study_base *b, struct variant *v, enum ev_op op,
+			    enum ev_op undo, const char *peer, const char *target)
+{
+	set_event(b, &v->ev[0], op, b->t_fail);
+	v->ev[0].peer = peer;
+	v->ev[0].target = target;
+	v->nev = 1;
+	if (b->st->repair_ms >= 0) {
+		v->ev[1] = v->ev[0];
+		v->ev[1].op = undo;
+		v->ev[1].at_ms = repair_end(b);
+		v->nev = 2;
+	}
+}
+
 /* peerDown (and peerUp on repair) of a BGP peer. */
 static struct variant *peer_variant(struct study_base *b, const char *klass, const char *id,
 				    bool graceful)
@@ -75,15 +92,8 @@ static struct variant *peer_variant(struct study_base *b, const char *klass, con
 					graceful ? "graceful" : "silent", id);
 	if (!v)
 		return NULL;
-	set_event(b, &v->ev[0], EV_PEER_DOWN, b->t_fail);
-	v->ev[0].peer = id;
+	fail_and_repair(b, v, EV_PEER_DOWN, EV_PEER_UP, id, NULL);
 	v->ev[0].graceful = graceful;
-	v->nev = 1;
-	if (b->st->repair_ms >= 0) {
-		set_event(b, &v->ev[1], EV_PEER_UP, repair_end(b));
-		v->ev[1].peer = id;
-		v->nev = 2;
-	}
 	return v;
 }
 
@@ -96,15 +106,8 @@ static struct variant *instance_variant(struct study_base *b, const char *klass,
 	if (!v)
 		return NULL;
 	/* The label holds the target text: events point into it. */
-	const char *t = v->label + strlen("instanceDown ");
-	set_event(b, &v->ev[0], EV_INSTANCE_DOWN, b->t_fail);
-	v->ev[0].target = t;
-	v->nev = 1;
-	if (b->st->repair_ms >= 0) {
-		set_event(b, &v->ev[1], EV_INSTANCE_UP, repair_end(b));
-		v->ev[1].target = t;
-		v->nev = 2;
-	}
+	fail_and_repair(b, v, EV_INSTANCE_DOWN, EV_INSTANCE_UP, NULL,
+			v->label + strlen("instanceDown "));
 	return v;
 }
 

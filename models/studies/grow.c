@@ -20,8 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonin.h"
 #include "prefix.h"
+#include "scenario_doc.h"
+#include "vec.h"
 
 const char *grow_dim_name(enum grow_dim dim)
 {
@@ -53,15 +54,10 @@ static const struct {
 
 static int space_block(struct space *s, struct prefix p)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		struct range *nr = realloc(s->r, nc * sizeof(*nr));
-		if (!nr)
-			return -1;
-		s->r = nr;
-		s->cap = nc;
-	}
-	s->r[s->n++] = (struct range){ p.addr, prefix_last(p) };
+	struct range *r = VEC_PUSH(s->r, s->n, s->cap);
+	if (!r)
+		return -1;
+	*r = (struct range){ p.addr, prefix_last(p) };
 	return 0;
 }
 
@@ -129,31 +125,10 @@ static bool space_alloc(struct space *s, uint8_t len, struct prefix *out)
 	return false;
 }
 
-/* Prefixes in what an edit event adds or sets (a VNet's addressPrefixes, a
- * subnet's or a route's addressPrefix), at any depth. */
-static int space_block_edit(struct space *s, const cJSON *v, int depth)
+/* scenario_doc_event_prefixes' callback: a prefix an edit event writes. */
+static int block_edit_prefix(void *ctx, struct prefix p)
 {
-	const cJSON *it;
-	cJSON_ArrayForEach(it, v)
-	{
-		struct prefix p;
-		bool key = it->string && (strcmp(it->string, "addressPrefix") == 0 ||
-					  strcmp(it->string, "addressPrefixes") == 0);
-		if (key && cJSON_IsString(it) && prefix_parse(it->valuestring, &p) == PREFIX_OK &&
-		    space_block_route(s, p) != 0)
-			return -1;
-		const cJSON *list = key && cJSON_IsArray(it) ? it : NULL, *x;
-		cJSON_ArrayForEach(x, list)
-		{
-			if (cJSON_IsString(x) && prefix_parse(x->valuestring, &p) == PREFIX_OK &&
-			    space_block_route(s, p) != 0)
-				return -1;
-		}
-		if (depth < 16 && (cJSON_IsObject(it) || cJSON_IsArray(it)) &&
-		    space_block_edit(s, it, depth + 1) != 0)
-			return -1;
-	}
-	return 0;
+	return space_block_route(ctx, p);
 }
 
 /* Every VNet's space and every prefix the scenario routes or its edits
@@ -181,73 +156,20 @@ static int space_init(struct space *s, const struct scenario *sc)
 		for (size_t k = 0; k < sc->events[i].nprefixes; k++)
 			if (space_block_route(s, sc->events[i].prefixes[k]) != 0)
 				return -1;
-		if (sc->events[i].value && space_block_edit(s, sc->events[i].value, 0) != 0)
+		if (scenario_doc_event_prefixes(&sc->events[i], block_edit_prefix, s) != 0)
 			return -1;
 	}
 	space_seal(s);
 	return 0;
 }
 
-/* ---- JSON helpers ------------------------------------------------------------ */
+/* ---- the document ------------------------------------------------------------ */
 
-static cJSON *member(const cJSON *o, const char *key)
+/* The collection $.topology.key, created when absent (before any copy:
+ * grow_spokes takes the sizes first). */
+static struct scenario_doc_node *topo_array(struct scenario_doc *doc, const char *key)
 {
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-/* Sets o.key to v, which it takes (deleted when this fails); false when v
- * is NULL or memory ran out. */
-static bool put(cJSON *o, const char *key, cJSON *v)
-{
-	if (!v)
-		return false;
-	bool ok = member(o, key) ? cJSON_ReplaceItemInObjectCaseSensitive(o, key, v)
-				 : cJSON_AddItemToObject(o, key, v);
-	if (!ok)
-		cJSON_Delete(v);
-	return ok;
-}
-
-static bool put_str(cJSON *o, const char *key, const char *s)
-{
-	return put(o, key, cJSON_CreateString(s));
-}
-
-static bool put_prefix(cJSON *o, const char *key, struct prefix p)
-{
-	char buf[PREFIX_STRLEN];
-	return put_str(o, key, prefix_format(p, buf));
-}
-
-/* The array o.key, created when absent; NULL out of memory. */
-static cJSON *array_of(cJSON *o, const char *key)
-{
-	cJSON *a = member(o, key);
-	if (cJSON_IsArray(a))
-		return a;
-	a = cJSON_CreateArray();
-	return put(o, key, a) ? a : NULL;
-}
-
-static const char *ref_id(const cJSON *o, const char *key)
-{
-	const cJSON *id = member(member(o, key), "id");
-	return cJSON_IsString(id) ? id->valuestring : NULL;
-}
-
-static bool set_ref(cJSON *o, const char *key, const char *id)
-{
-	cJSON *r = cJSON_CreateObject();
-	if (!r || !cJSON_AddStringToObject(r, "id", id)) {
-		cJSON_Delete(r);
-		return false;
-	}
-	return put(o, key, r);
-}
-
-static cJSON *topo_array(cJSON *doc, const char *key)
-{
-	return array_of(member(doc, "topology"), key);
+	return scenario_doc_collection(scenario_doc_get(scenario_doc_root(doc), "topology"), key);
 }
 
 static void say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -320,48 +242,50 @@ static bool move_prefix(const struct moved *m, struct prefix p, struct prefix *o
 	return false;
 }
 
-/* A string member holding a prefix or an address inside the template's
- * space is moved; anything else is left as it is (the loader judges it). */
-static bool move_member(const struct moved *m, cJSON *o, const char *key, bool addr)
+/* A string holding a prefix or an address inside the template's space is
+ * moved; anything else is left as it is (the loader judges it).  False out
+ * of memory. */
+static bool move_member(const struct moved *m, struct scenario_doc_node *o, const char *prop,
+			bool addr)
 {
-	cJSON *v = member(o, key);
-	struct prefix p;
-	if (!cJSON_IsString(v))
+	const char *s = scenario_doc_string(o, prop);
+	struct prefix p, q;
+	if (!s)
 		return true;
 	if (addr) {
-		if (ipv4_parse(v->valuestring, &p.addr) != 0)
+		if (ipv4_parse(s, &p.addr) != 0)
 			return true;
 		p.len = 32;
-	} else if (prefix_parse(v->valuestring, &p) != PREFIX_OK) {
+	} else if (prefix_parse(s, &p) != PREFIX_OK) {
 		return true;
 	}
-	struct prefix q;
 	if (!move_prefix(m, p, &q))
 		return true;
 	char buf[PREFIX_STRLEN];
 	if (addr)
-		return put_str(o, key, ipv4_format(q.addr, buf));
-	return put_prefix(o, key, q);
+		return scenario_doc_set_string(o, prop, ipv4_format(q.addr, buf)) == 0;
+	return scenario_doc_set_prefix(o, prop, q) == 0;
 }
 
-static bool move_array(const struct moved *m, cJSON *a)
+static bool move_array(const struct moved *m, struct scenario_doc_node *a)
 {
-	for (cJSON *it = cJSON_IsArray(a) ? a->child : NULL; it; it = it->next) {
-		struct prefix p, q;
-		char buf[PREFIX_STRLEN];
-		if (cJSON_IsString(it) && prefix_parse(it->valuestring, &p) == PREFIX_OK &&
-		    move_prefix(m, p, &q) && !cJSON_SetValuestring(it, prefix_format(q, buf)))
+	size_t n = scenario_doc_count(a);
+	for (size_t i = 0; i < n; i++) {
+		char at[32];
+		snprintf(at, sizeof(at), "[%zu]", i);
+		if (!move_member(m, a, at, false))
 			return false;
 	}
 	return true;
 }
 
-static const cJSON *peering_to(const cJSON *vnet, const char *remote)
+static struct scenario_doc_node *peering_to(const struct scenario_doc_node *vnet,
+					    const char *remote)
 {
-	const cJSON *it;
-	cJSON_ArrayForEach(it, member(vnet, "virtualNetworkPeerings"))
-	{
-		const char *id = ref_id(it, "remoteVirtualNetwork");
+	struct scenario_doc_node *it = scenario_doc_first(scenario_doc_get(vnet,
+									   "virtualNetworkPeerings"));
+	for (; it; it = scenario_doc_next(it)) {
+		const char *id = scenario_doc_string(it, "remoteVirtualNetwork.id");
 		if (id && strcmp(id, remote) == 0)
 			return it;
 	}
@@ -370,42 +294,44 @@ static const cJSON *peering_to(const cJSON *vnet, const char *remote)
 
 /* "spoke1-to-hub" -> "spoke1-grow3-to-hub": the template's name replaced
  * where it occurs, else the copy's name appended. */
-static bool renamed(cJSON *o, const char *key, const char *tmpl, const char *copy)
+static bool renamed(struct scenario_doc_node *o, const char *key, const char *tmpl,
+		    const char *copy)
 {
-	const cJSON *v = member(o, key);
-	const char *s = cJSON_IsString(v) ? v->valuestring : "";
+	const char *s = scenario_doc_string(o, key);
+	s = s ? s : "";
 	const char *at = strstr(s, tmpl);
 	char buf[512];
 	if (at)
 		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - s), s, copy, at + strlen(tmpl));
 	else
 		snprintf(buf, sizeof(buf), "%s-%s", s, copy);
-	return put_str(o, key, buf);
+	return scenario_doc_set_string(o, key, buf) == 0;
 }
 
-static bool in_template(const cJSON *holder, const char *tmpl, size_t tl, const char **id)
+static bool in_template(const struct scenario_doc_node *holder, const char *tmpl, size_t tl,
+			const char **id)
 {
-	*id = ref_id(holder, "subnet");
+	*id = scenario_doc_string(holder, "subnet.id");
 	return *id && strncmp(*id, tmpl, tl) == 0 && (*id)[tl] == '/';
 }
 
-static uint64_t entry_count(const cJSON *nic)
+static uint64_t entry_count(const struct scenario_doc_node *nic)
 {
-	const cJSON *c = member(nic, "count");
-	return cJSON_IsNumber(c) && c->valuedouble >= 1 ? (uint64_t)c->valuedouble : 1;
+	double c;
+	return scenario_doc_number(nic, "count", &c) && c >= 1 ? (uint64_t)c : 1;
 }
 
-static bool fixed_address(const cJSON *ipc)
+static bool fixed_address(const struct scenario_doc_node *ipc)
 {
-	return cJSON_IsString(member(ipc, "privateIPAddress"));
+	return scenario_doc_string(ipc, "privateIPAddress") != NULL;
 }
 
 /* A NIC entry's count set to n (n >= 1), its name's '*' kept right:
  * needed when n > 1, not allowed when n == 1. */
-static bool set_count(cJSON *c, uint64_t n)
+static bool set_count(struct scenario_doc_node *c, uint64_t n)
 {
-	const cJSON *nm = member(c, "name");
-	const char *name = cJSON_IsString(nm) ? nm->valuestring : "";
+	const char *name = scenario_doc_string(c, "name");
+	name = name ? name : "";
 	const char *star = strchr(name, '*');
 	char buf[512];
 	if (n > 1 && !star)
@@ -414,22 +340,24 @@ static bool set_count(cJSON *c, uint64_t n)
 		snprintf(buf, sizeof(buf), "%.*s1%s", (int)(star - name), name, star + 1);
 	else
 		snprintf(buf, sizeof(buf), "%s", name);
-	cJSON_DeleteItemFromObjectCaseSensitive(c, "count");
-	return put_str(c, "name", buf) && (n == 1 || put(c, "count", cJSON_CreateNumber((double)n)));
+	scenario_doc_remove(c, "count");
+	return scenario_doc_set_string(c, "name", buf) == 0 &&
+	       (n == 1 || scenario_doc_set_number(c, "count", (double)n) == 0);
 }
 
 /* NIC or private endpoint entries in a subnet of the template, copied.
  * NICs: the copy holds vms of them (the domain's average spoke): fixed
  * addresses are copied as they are, the dynamic entries share the rest in
  * proportion to their counts (cumulative floors, so the shares add up). */
-static bool copy_interfaces(cJSON *arr, size_t n0, bool nic, const char *tmpl, const char *copy,
-			    const struct moved *m, uint64_t vms)
+static bool copy_interfaces(struct scenario_doc_node *arr, size_t n0, bool nic, const char *tmpl,
+			    const char *copy, const struct moved *m, uint64_t vms)
 {
 	size_t tl = strlen(tmpl), i = 0;
 	const char *id;
 	uint64_t fixed = 0, dyn = 0, before = 0;
-	for (cJSON *it = arr ? arr->child : NULL; nic && it && i < n0; it = it->next, i++) {
-		const cJSON *ipc = cJSON_GetArrayItem(member(it, "ipConfigurations"), 0);
+	struct scenario_doc_node *it;
+	for (it = scenario_doc_first(arr); nic && it && i < n0; it = scenario_doc_next(it), i++) {
+		const struct scenario_doc_node *ipc = scenario_doc_get(it, "ipConfigurations[0]");
 		if (!in_template(ipc, tmpl, tl, &id))
 			continue;
 		if (fixed_address(ipc))
@@ -439,8 +367,9 @@ static bool copy_interfaces(cJSON *arr, size_t n0, bool nic, const char *tmpl, c
 	}
 	uint64_t rest = vms > fixed ? vms - fixed : 0;
 	i = 0;
-	for (cJSON *it = arr ? arr->child : NULL; it && i < n0; it = it->next, i++) {
-		cJSON *holder = nic ? cJSON_GetArrayItem(member(it, "ipConfigurations"), 0) : it;
+	for (it = scenario_doc_first(arr); it && i < n0; it = scenario_doc_next(it), i++) {
+		struct scenario_doc_node *holder = nic ? scenario_doc_get(it, "ipConfigurations[0]")
+						       : it;
 		if (!in_template(holder, tmpl, tl, &id))
 			continue;
 		uint64_t n = 1;
@@ -451,34 +380,102 @@ static bool copy_interfaces(cJSON *arr, size_t n0, bool nic, const char *tmpl, c
 			if (n == 0)
 				continue;
 		}
-		cJSON *c = cJSON_Duplicate(it, true);
-		if (!c || !cJSON_AddItemToArray(arr, c)) {
-			cJSON_Delete(c);
+		struct scenario_doc_node *c = scenario_doc_append_copy(arr, it);
+		if (!c)
 			return false;
-		}
-		char buf[512];
-		const cJSON *name = member(c, "name");
-		snprintf(buf, sizeof(buf), "%s-%s", copy, cJSON_IsString(name) ? name->valuestring : "");
-		cJSON *ch = nic ? cJSON_GetArrayItem(member(c, "ipConfigurations"), 0) : c;
-		char sid[512];
+		char buf[512], sid[512];
+		const char *name = scenario_doc_string(c, "name");
+		snprintf(buf, sizeof(buf), "%s-%s", copy, name ? name : "");
+		struct scenario_doc_node *ch = nic ? scenario_doc_get(c, "ipConfigurations[0]") : c;
 		snprintf(sid, sizeof(sid), "%s%s", copy, id + tl);
-		if (!put_str(c, "name", buf) || !set_ref(ch, "subnet", sid) ||
+		if (scenario_doc_set_string(c, "name", buf) != 0 ||
+		    scenario_doc_set_ref(ch, "subnet", sid) != 0 ||
 		    !move_member(m, ch, "privateIPAddress", true) || (nic && !set_count(c, n)))
 			return false;
 	}
 	return true;
 }
 
+/* The copy of the template's VNet (tj) named copy: its new space, its
+ * subnets moved into it, and the peering pair with the hub (hj) copied from
+ * pair (tj's to the hub, hj's to tj); tj's other peerings are left out
+ * (spoke-to-spoke ones stay out). */
+static int copy_vnet(struct scenario_doc_node *vnets, const struct scenario_doc_node *tj,
+		     struct scenario_doc_node *hj, const struct scenario_doc_node *const pair[2],
+		     const char *tmpl, const char *copy, const struct moved *m)
+{
+	struct scenario_doc_node *v = scenario_doc_append_copy(vnets, tj);
+	if (!v || scenario_doc_set_string(v, "name", copy) != 0)
+		return -1;
+	struct scenario_doc_node *space = scenario_doc_set_array(
+		scenario_doc_set_object(v, "addressSpace"), "addressPrefixes");
+	if (!space)
+		return -1;
+	for (size_t i = 0; i < m->n; i++) {
+		char buf[PREFIX_STRLEN];
+		if (scenario_doc_append_string(space, prefix_format(m->to[i], buf)) != 0)
+			return -1;
+	}
+	struct scenario_doc_node *s = scenario_doc_first(scenario_doc_get(v, "subnets"));
+	for (; s; s = scenario_doc_next(s))
+		if (!move_member(m, s, "addressPrefix", false) ||
+		    !move_array(m, scenario_doc_get(s, "addressPrefixes")))
+			return -1;
+	struct scenario_doc_node *p = scenario_doc_append_copy(
+		scenario_doc_set_array(v, "virtualNetworkPeerings"), pair[0]);
+	if (!p || !renamed(p, "name", tmpl, copy))
+		return -1;
+	struct scenario_doc_node *hp = scenario_doc_append_copy(
+		scenario_doc_get(hj, "virtualNetworkPeerings"), pair[1]);
+	if (!hp || !renamed(hp, "name", tmpl, copy) ||
+	    scenario_doc_set_ref(hp, "remoteVirtualNetwork", copy) != 0)
+		return -1;
+	return 0;
+}
+
+/* A route per spoke: in every route table, a copy of each route of the
+ * first n0[3 + table] whose prefix lies in the template's space, moved. */
+static int copy_routes(struct scenario_doc *doc, const size_t *n0, const char *copy,
+		       const struct moved *m)
+{
+	size_t k = 0;
+	struct scenario_doc_node *rt = scenario_doc_first(topo_array(doc, "routeTables"));
+	for (; rt; rt = scenario_doc_next(rt)) {
+		struct scenario_doc_node *routes = scenario_doc_get(rt, "routes");
+		size_t nr = n0[3 + k++], i = 0;
+		struct scenario_doc_node *r = scenario_doc_first(routes);
+		for (; r && i < nr; r = scenario_doc_next(r), i++) {
+			const char *ps = scenario_doc_string(r, "addressPrefix");
+			struct prefix pfx, q;
+			if (!ps || prefix_parse(ps, &pfx) != PREFIX_OK || !move_prefix(m, pfx, &q))
+				continue;
+			struct scenario_doc_node *c = scenario_doc_append_copy(routes, r);
+			if (!c)
+				return -1;
+			char name[512];
+			const char *nm = scenario_doc_string(c, "name");
+			snprintf(name, sizeof(name), "%s-%s", nm ? nm : "", copy);
+			if (scenario_doc_set_string(c, "name", name) != 0 ||
+			    scenario_doc_set_prefix(c, "addressPrefix", q) != 0 ||
+			    !move_member(m, c, "nextHopIpAddress", true))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* One copy of tmpl (in hub's domain): the VNet, its peering pair, its
  * routes, its interfaces. */
-static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmpl, uint64_t step,
-		      uint64_t vms, struct space *sp, const size_t *n0, char *why, size_t whylen)
+static int copy_spoke(struct scenario_doc *doc, const struct vnet *hub, const struct vnet *tmpl,
+		      uint64_t step, uint64_t vms, struct space *sp, const size_t *n0, char *why,
+		      size_t whylen)
 {
-	cJSON *vnets = topo_array(doc, "virtualNetworks");
-	const cJSON *tj = jin_named(vnets, tmpl->name);
-	cJSON *hj = jin_named(vnets, hub->name);
-	const cJSON *to_hub = peering_to(tj, hub->name), *from_hub = peering_to(hj, tmpl->name);
-	if (!tj || !hj || !to_hub || !from_hub) {
+	struct scenario_doc_node *vnets = topo_array(doc, "virtualNetworks");
+	const struct scenario_doc_node *tj = scenario_doc_named(vnets, tmpl->name);
+	struct scenario_doc_node *hj = scenario_doc_named(vnets, hub->name);
+	const struct scenario_doc_node *pair[2] = { peering_to(tj, hub->name),
+						    peering_to(hj, tmpl->name) };
+	if (!tj || !hj || !pair[0] || !pair[1]) {
 		say(why, whylen, "spoke \"%s\" of \"%s\" has no peering pair to copy", tmpl->name,
 		    hub->name);
 		return GROW_CANNOT;
@@ -500,75 +497,9 @@ static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmp
 			    (unsigned long long)step, m.from[i].len);
 			return GROW_CANNOT;
 		}
-	cJSON *v = cJSON_Duplicate(tj, true);
-	if (!v || !cJSON_AddItemToArray(vnets, v)) {
-		cJSON_Delete(v);
-		return -1;
-	}
-	if (!put_str(v, "name", copy) || !put(v, "addressSpace", cJSON_CreateObject()))
-		return -1;
-	cJSON *space = cJSON_CreateArray();
-	if (!put(member(v, "addressSpace"), "addressPrefixes", space))
-		return -1;
-	for (size_t i = 0; i < m.n; i++) {
-		char buf[PREFIX_STRLEN];
-		if (!cJSON_AddItemToArray(space, cJSON_CreateString(prefix_format(to[i], buf))))
-			return -1;
-	}
-	cJSON *s;
-	cJSON_ArrayForEach(s, member(v, "subnets"))
-	{
-		if (!move_member(&m, s, "addressPrefix", false) ||
-		    !move_array(&m, member(s, "addressPrefixes")))
-			return -1;
-	}
-	/* The peering pair, nothing else (spoke-to-spoke peerings stay out). */
-	cJSON *peers = cJSON_CreateArray();
-	if (!put(v, "virtualNetworkPeerings", peers))
-		return -1;
-	cJSON *p = cJSON_Duplicate(to_hub, true);
-	if (!p || !cJSON_AddItemToArray(peers, p)) {
-		cJSON_Delete(p);
-		return -1;
-	}
-	if (!renamed(p, "name", tmpl->name, copy))
-		return -1;
-	cJSON *hp = cJSON_Duplicate(from_hub, true);
-	if (!hp || !cJSON_AddItemToArray(member(hj, "virtualNetworkPeerings"), hp)) {
-		cJSON_Delete(hp);
-		return -1;
-	}
-	if (!renamed(hp, "name", tmpl->name, copy) || !set_ref(hp, "remoteVirtualNetwork", copy))
-		return -1;
-	/* A route per spoke: routes to the template's space, moved. */
-	size_t k = 0;
-	cJSON *rt;
-	cJSON_ArrayForEach(rt, topo_array(doc, "routeTables"))
-	{
-		cJSON *routes = member(rt, "routes");
-		size_t nr = n0[3 + k++], i = 0;
-		for (cJSON *r = cJSON_IsArray(routes) ? routes->child : NULL; r && i < nr;
-		     r = r->next, i++) {
-			const cJSON *pj = member(r, "addressPrefix");
-			struct prefix pfx, q;
-			if (!cJSON_IsString(pj) || prefix_parse(pj->valuestring, &pfx) != PREFIX_OK ||
-			    !move_prefix(&m, pfx, &q))
-				continue;
-			cJSON *c = cJSON_Duplicate(r, true);
-			if (!c || !cJSON_AddItemToArray(routes, c)) {
-				cJSON_Delete(c);
-				return -1;
-			}
-			char name[512];
-			const cJSON *nm = member(c, "name");
-			snprintf(name, sizeof(name), "%s-%s", cJSON_IsString(nm) ? nm->valuestring : "",
-				 copy);
-			if (!put_str(c, "name", name) || !put_prefix(c, "addressPrefix", q) ||
-			    !move_member(&m, c, "nextHopIpAddress", true))
-				return -1;
-		}
-	}
-	if (!copy_interfaces(topo_array(doc, "networkInterfaces"), n0[0], true, tmpl->name, copy, &m,
+	if (copy_vnet(vnets, tj, hj, pair, tmpl->name, copy, &m) != 0 ||
+	    copy_routes(doc, n0, copy, &m) != 0 ||
+	    !copy_interfaces(topo_array(doc, "networkInterfaces"), n0[0], true, tmpl->name, copy, &m,
 			     vms) ||
 	    !copy_interfaces(topo_array(doc, "privateEndpoints"), n0[1], false, tmpl->name, copy, &m,
 			     0))
@@ -576,23 +507,21 @@ static int copy_spoke(cJSON *doc, const struct vnet *hub, const struct vnet *tmp
 	return 0;
 }
 
-static int grow_spokes(const struct scenario *sc, cJSON *doc, uint64_t k, struct space *sp,
-		       char *why, size_t whylen)
+static int grow_spokes(const struct scenario *sc, struct scenario_doc *doc, uint64_t k,
+		       struct space *sp, char *why, size_t whylen)
 {
 	const struct topology *t = sc->topo;
 	/* Sizes of the arrays before any copy: copies are never copied. */
-	size_t nrts = (size_t)cJSON_GetArraySize(topo_array(doc, "routeTables"));
+	size_t nrts = scenario_doc_count(topo_array(doc, "routeTables"));
 	size_t *n0 = calloc(3 + nrts + 1, sizeof(*n0));
 	if (!n0)
 		return -1;
-	n0[0] = (size_t)cJSON_GetArraySize(topo_array(doc, "networkInterfaces"));
-	n0[1] = (size_t)cJSON_GetArraySize(topo_array(doc, "privateEndpoints"));
+	n0[0] = scenario_doc_count(topo_array(doc, "networkInterfaces"));
+	n0[1] = scenario_doc_count(topo_array(doc, "privateEndpoints"));
 	size_t i = 0;
-	const cJSON *rt;
-	cJSON_ArrayForEach(rt, topo_array(doc, "routeTables"))
-	{
-		n0[3 + i++] = (size_t)cJSON_GetArraySize(member(rt, "routes"));
-	}
+	const struct scenario_doc_node *rt = scenario_doc_first(topo_array(doc, "routeTables"));
+	for (; rt; rt = scenario_doc_next(rt))
+		n0[3 + i++] = scenario_doc_count(scenario_doc_get(rt, "routes"));
 	const struct vnet **tmpl = calloc(t->nvnets + 1, sizeof(*tmpl));
 	size_t nt = 0;
 	int rc = tmpl ? 0 : -1;
@@ -642,39 +571,30 @@ static uint64_t subnet_free(const struct topology *t, const struct subnet *s)
 	return room > used ? room - used : 0;
 }
 
-static bool add_nics(cJSON *nics, const struct subnet *s, uint64_t n)
+static bool add_nics(struct scenario_doc_node *nics, const struct subnet *s, uint64_t n)
 {
 	char name[512];
 	snprintf(name, sizeof(name), "grow-vm-%s%s", s->id, n > 1 ? "-*" : "");
 	for (char *c = name; *c; c++)
 		if (*c == '/')
 			*c = '-';
-	cJSON *o = cJSON_CreateObject();
-	if (!o || !cJSON_AddItemToArray(nics, o)) {
-		cJSON_Delete(o);
-		return false;
-	}
-	cJSON *ipcs = cJSON_CreateArray();
-	if (!put(o, "ipConfigurations", ipcs))
-		return false;
-	cJSON *ipc = cJSON_CreateObject();
-	if (!ipc || !cJSON_AddItemToArray(ipcs, ipc)) {
-		cJSON_Delete(ipc);
-		return false;
-	}
-	return put_str(o, "name", name) &&
-	       (n == 1 || put(o, "count", cJSON_CreateNumber((double)n))) &&
-	       set_ref(ipc, "subnet", s->id);
+	struct scenario_doc_node *o = scenario_doc_append_object(nics);
+	struct scenario_doc_node *ipc = scenario_doc_append_object(
+		o ? scenario_doc_set_array(o, "ipConfigurations") : NULL);
+	return ipc && scenario_doc_set_string(o, "name", name) == 0 &&
+	       (n == 1 || scenario_doc_set_number(o, "count", (double)n) == 0) &&
+	       scenario_doc_set_ref(ipc, "subnet", s->id) == 0;
 }
 
-static int grow_vms(const struct scenario *sc, cJSON *doc, uint64_t k, char *why, size_t whylen)
+static int grow_vms(const struct scenario *sc, struct scenario_doc *doc, uint64_t k, char *why,
+		    size_t whylen)
 {
 	const struct topology *t = sc->topo;
 	if (t->nrss == 0) {
 		say(why, whylen, "no Route Server: no VM count to grow against");
 		return GROW_CANNOT;
 	}
-	cJSON *nics = topo_array(doc, "networkInterfaces");
+	struct scenario_doc_node *nics = topo_array(doc, "networkInterfaces");
 	const struct vnet **dom = calloc(t->nvnets + 1, sizeof(*dom));
 	if (!nics || !dom) {
 		free(dom);
@@ -715,31 +635,24 @@ static int grow_vms(const struct scenario *sc, cJSON *doc, uint64_t k, char *why
 /* ---- prefixes ------------------------------------------------------------------ */
 
 /* k new /24s from each peer, at time 0 (each peer its own). */
-static int grow_prefixes(cJSON *doc, const char *const *ids, const uint32_t *asns, size_t np,
-			 uint64_t k, struct space *sp, char *why, size_t whylen)
+static int grow_prefixes(struct scenario_doc *doc, const char *const *ids, const uint32_t *asns,
+			 size_t np, uint64_t k, struct space *sp, char *why, size_t whylen)
 {
-	cJSON *events = array_of(doc, "events");
-	cJSON **lists = calloc(np + 1, sizeof(*lists));
+	struct scenario_doc_node *events = scenario_doc_collection(scenario_doc_root(doc), "events");
+	struct scenario_doc_node **lists = calloc(np + 1, sizeof(*lists));
 	if (!events || !lists) {
 		free(lists);
 		return -1;
 	}
 	int rc = 0;
 	for (size_t i = 0; i < np && rc == 0; i++) {
-		cJSON *e = cJSON_CreateObject();
-		if (!e || !cJSON_AddItemToArray(events, e)) {
-			cJSON_Delete(e);
-			rc = -1;
-			break;
-		}
-		lists[i] = cJSON_CreateArray();
-		if (!put(e, "prefixes", lists[i]) || !put(e, "at", cJSON_CreateNumber(0)) ||
-		    !put_str(e, "op", "advertise") || !put_str(e, "from", ids[i]))
-			rc = -1;
-		cJSON *path = rc == 0 && asns[i] ? cJSON_CreateArray() : NULL;
-		if (rc == 0 && asns[i] &&
-		    (!put(e, "asPath", path) ||
-		     !cJSON_AddItemToArray(path, cJSON_CreateNumber((double)asns[i]))))
+		struct scenario_doc_node *e = scenario_doc_append_object(events);
+		if (!e || !(lists[i] = scenario_doc_set_array(e, "prefixes")) ||
+		    scenario_doc_set_number(e, "at", 0) != 0 ||
+		    scenario_doc_set_string(e, "op", "advertise") != 0 ||
+		    scenario_doc_set_string(e, "from", ids[i]) != 0 ||
+		    (asns[i] && scenario_doc_append_number(scenario_doc_set_array(e, "asPath"),
+							   (double)asns[i]) != 0))
 			rc = -1;
 	}
 	for (uint64_t s = 1; s <= k && rc == 0; s++)
@@ -752,8 +665,7 @@ static int grow_prefixes(cJSON *doc, const char *const *ids, const uint32_t *asn
 				    " outside the VNets and the routed prefixes",
 				    (unsigned long long)s);
 				rc = GROW_CANNOT;
-			} else if (!cJSON_AddItemToArray(lists[i],
-							 cJSON_CreateString(prefix_format(p, buf)))) {
+			} else if (scenario_doc_append_string(lists[i], prefix_format(p, buf)) != 0) {
 				rc = -1;
 			}
 		}
@@ -761,7 +673,7 @@ static int grow_prefixes(cJSON *doc, const char *const *ids, const uint32_t *asn
 	return rc;
 }
 
-static int grow_routes(const struct scenario *sc, cJSON *doc, enum grow_dim dim, uint64_t k,
+static int grow_routes(const struct scenario *sc, struct scenario_doc *doc, enum grow_dim dim, uint64_t k,
 		       struct space *sp, char *why, size_t whylen)
 {
 	const struct topology *t = sc->topo;
@@ -800,15 +712,15 @@ static int grow_routes(const struct scenario *sc, cJSON *doc, enum grow_dim dim,
 
 /* ---- entry --------------------------------------------------------------------- */
 
-int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, cJSON **out, char *why,
-	     size_t whylen)
+int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, struct scenario_doc **out,
+	     char *why, size_t whylen)
 {
 	*out = NULL;
 	why[0] = '\0';
-	cJSON *doc = cJSON_Duplicate(sc->doc, true);
+	struct scenario_doc *doc = scenario_doc_create(sc);
 	struct space sp = { 0 };
 	if (!doc || space_init(&sp, sc) != 0) {
-		cJSON_Delete(doc);
+		scenario_doc_destroy(doc);
 		free(sp.r);
 		return -1;
 	}
@@ -816,8 +728,8 @@ int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, cJSON **o
 	char desc[160];
 	snprintf(desc, sizeof(desc), "grown by vnetsim: %llu step%s of %s", (unsigned long long)k,
 		 k == 1 ? "" : "s", grow_dim_name(dim));
-	cJSON_DeleteItemFromObjectCaseSensitive(doc, "expectations");
-	if (!put_str(doc, "description", desc))
+	scenario_doc_remove(scenario_doc_root(doc), "expectations");
+	if (scenario_doc_set_string(scenario_doc_root(doc), "description", desc) != 0)
 		rc = -1;
 	if (rc == 0 && k > 0) {
 		switch (dim) {
@@ -830,7 +742,7 @@ int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, cJSON **o
 	}
 	free(sp.r);
 	if (rc != 0) {
-		cJSON_Delete(doc);
+		scenario_doc_destroy(doc);
 		return rc;
 	}
 	*out = doc;
@@ -840,13 +752,13 @@ int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, cJSON **o
 int grow_print(const struct scenario *sc, enum grow_dim dim, uint64_t k, char **text, char *why,
 	       size_t whylen)
 {
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	*text = NULL;
 	int rc = grow_doc(sc, dim, k, &doc, why, whylen);
 	if (rc != 0)
 		return rc;
-	*text = cJSON_Print(doc);
-	cJSON_Delete(doc);
+	*text = scenario_doc_print(doc);
+	scenario_doc_destroy(doc);
 	return *text ? 0 : -1;
 }
 
@@ -860,9 +772,9 @@ bool grow_dim_parse(const char *name, enum grow_dim *out)
 	return false;
 }
 
-struct scenario *grow_load(const struct scenario *sc, cJSON *doc, const char *file,
+struct scenario *grow_load(const struct scenario *sc, struct scenario_doc *doc, const char *file,
 			   struct diag *d, bool *env_error)
 {
 	struct scenario_opts o = { .service_tags = sc->tags };
-	return scenario_load_doc(file, doc, &o, d, env_error);
+	return scenario_doc_load(doc, file, &o, d, env_error);
 }

@@ -33,7 +33,10 @@
  * the scenario's initial topology; its events stay as they are, the
  * growth's advertisements come at time 0, and expectations are dropped.
  * Deterministic.  Cost: O(k x objects of the template) for spokes,
- * O(k x peers x log(used prefixes)) for prefixes.
+ * O(k x peers x log(used prefixes)) for prefixes, plus a copy of the whole
+ * scenario document (the edits go through scenario_doc.h: no JSON here).
+ * Ownership: the grown document is the caller's until grow_load takes it;
+ * the scenario grown from is only read.
  */
 #ifndef STUDIES_GROW_H
 #define STUDIES_GROW_H
@@ -41,9 +44,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-
 #include "scenario.h"
+
+struct scenario_doc;
 
 enum grow_dim { GROW_SPOKES, GROW_VMS, GROW_NVA_ROUTES, GROW_ONPREM, GROW_NDIM };
 
@@ -64,8 +67,8 @@ void grow_spoke_average(const struct topology *t, const struct vnet *hub, size_t
  * GROW_CANNOT when it cannot grow that far, with the reason in why (address
  * space exhausted, subnets full, nothing of that kind to grow); -1 out of
  * memory. */
-int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, cJSON **out, char *why,
-	     size_t whylen);
+int grow_doc(const struct scenario *sc, enum grow_dim dim, uint64_t k, struct scenario_doc **out,
+	     char *why, size_t whylen);
 
 /* The grown document as JSON text (malloc'd, indented), for a user to
  * inspect or run.  As grow_doc. */
@@ -76,8 +79,8 @@ int grow_print(const struct scenario *sc, enum grow_dim dim, uint64_t k, char **
 bool grow_dim_parse(const char *name, enum grow_dim *out);
 
 /* Loads a grown document (which it takes) as a scenario named file, with
- * sc's service tags.  As scenario_load_doc. */
-struct scenario *grow_load(const struct scenario *sc, cJSON *doc, const char *file,
+ * sc's service tags.  As scenario_doc_load. */
+struct scenario *grow_load(const struct scenario *sc, struct scenario_doc *doc, const char *file,
 			   struct diag *d, bool *env_error);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * study.h - what-if studies on a scenario (vnetsim sweep): the study file,
- * the variants it asks for, and the impact of one variant.
+ * study.h - what-if studies on a scenario (vnetsim sweep): the study (as
+ * its file describes it), its baseline, the variants it asks for, and
+ * (study_eval.h) the impact of one variant.
  *
  * A study starts from a baseline: the scenario replayed up to the study's
  * `at` (a checkpoint label or a time; later file events are left out), the
@@ -12,26 +13,23 @@
  * (tools/cli/sweep_exec.c): copy-on-write makes that cheap, and every variant
  * sees exactly the same baseline whatever the number of workers.
  *
- * Impact, per subnet and destination prefix P (a prefix of an effective
- * route row of the subnet, service endpoint rows excepted), over the
- * window [failure time, failure time + window):
- *  - black-hole time: the time during which P's Active rows include a next
- *    hop IP that is down at that time (a crashed NVA's peerIp, a failed VPN
- *    gateway instance, a failed ExpressRoute connection's next hops, a
- *    failed VPN connection's gateway next hop for the prefixes it carried).
- *    With ECMP one dead next hop of several counts: the flows hashed to it
- *    are lost;
- *  - lost time: P had Active rows at the baseline and has none (traffic
- *    falls to a shorter prefix), or only `None` rows where it had others;
- *  - changed time: P's Active rows differ (next hop types and addresses)
- *    from the baseline's.
- * A variant's score is the sum over subnets and destinations of
- * (black-hole + lost) seconds times the subnet's NICs: NIC-seconds without
- * a working route.  Enumerate ranks variants by it.
+ * The impact of a variant (black-hole, lost and changed time per subnet
+ * and destination, and the score that ranks variants) is study_eval.h's;
+ * the variants themselves, study_variant.h's.
  *
  * Monte-carlo run k draws its failures from a GSL mt19937 seeded with
  * study_run_seed(seed, k), so a run's result depends only on the study,
  * the scenario and k: never on the worker or shard that computed it.
+ *
+ * Ownership: a struct study is a plain value (its strings are its own,
+ * freed by study_destroy); the commands fill it from a study file
+ * (tools/cli/study_json.c), a test or a benchmark may fill it by hand.  A
+ * base (study_prepare) borrows the study, the scenario and the diag, which
+ * must outlive it, and owns its run, variants and index.  While a base
+ * lives, the scenario's event list is cut to the baseline's events
+ * (sc->nevents): destroy the base before using the scenario otherwise.
+ * Costs: preparing is the replay up to the baseline plus a pass over the
+ * baseline's rows (study.c); a variant costs what study_eval.c says.
  */
 #ifndef STUDIES_STUDY_H
 #define STUDIES_STUDY_H
@@ -67,11 +65,17 @@ enum {
 	STUDY_G_ALL = (1u << 4) - 1,
 };
 
+#define STUDY_MAX_RUNS 1000000u /* per-run results are kept for the statistics */
+#define STUDY_MAX_TARGETS 64u
+
+/* A study as its file describes it (read by tools/cli/study_json.c); a
+ * plain value: the one holding it frees it with study_destroy. */
 struct study {
 	char *file;
 	enum study_kind kind;
 	char *name;
 	char *at;                     /* baseline: label or time text; NULL = after all events */
+	int64_t at_ms;                /* at read as a time, -1 when it is none (a label only) */
 	int64_t window_ms;            /* enumerate: observation window (default 30 min) */
 	int64_t repair_ms;            /* enumerate: repair after this, -1 = never */
 	unsigned failures;            /* enumerate: STUDY_F_* */
@@ -91,9 +95,10 @@ struct study {
 	uint64_t max_steps;           /* per dimension */
 };
 
-/* Loads and validates a study file; NULL after reporting (io_error: I/O). */
-struct study *study_load(const char *file, struct diag *d, bool *io_error);
-void study_destroy(struct study *st); /* NULL is a no-op */
+/* A study of file with every default (an enumerate study of every failure
+ * class and mode over 30 minutes; see the fields); NULL out of memory. */
+struct study *study_create(const char *file);
+void study_destroy(struct study *st); /* NULL is a no-op; frees every field */
 const char *study_kind_name(enum study_kind k); /* "enumerate" ... */
 
 /* The seed of monte-carlo run k (a SplitMix64 step of seed + k). */
@@ -123,47 +128,7 @@ const struct run *study_run(const struct study_base *b);
 size_t study_target_count(const struct study_base *b);
 const char *study_target(const struct study_base *b, size_t i);
 
-/* Impact of a variant on one subnet and destination, or (a folded result)
- * on one subnet: the longest times among its destinations and how many
- * destinations had each. */
-struct study_record {
-	uint32_t subnet;              /* study_subnet_id index */
-	struct prefix dest;           /* unused when folded */
-	int64_t bh_ms, lost_ms, changed_ms;
-	uint32_t nbh, nlost, nchanged; /* destinations with nonzero times */
-};
-
-/* One drawn failure of a monte-carlo run, and how long it black-holed a
- * destination (the longest over subnets and destinations). */
-struct study_failure {
-	uint32_t target;              /* study_target index */
-	int64_t at_ms, repair_ms;     /* start, duration drawn */
-	int64_t phase_ms;             /* keepalive phase drawn (silent mode) */
-	int64_t bh_ms;
-};
-
-struct study_result {
-	uint64_t variant;
-	int status;                   /* 0, or the run's status (2 rejected, 3 memory) */
-	uint64_t session_losses;      /* sessions lost (hold expiry, peer down, limit drop) */
-	double unprog_vm_s;           /* VM-seconds beyond Route Server capacity in the window */
-	double score;                 /* study_score, NIC-seconds */
-	struct study_record *recs;    /* sorted by subnet, dest; only nonzero ones */
-	size_t nrecs;
-	bool folded;                  /* one record per subnet (enumerate without detail) */
-	struct study_failure *fails;
-	size_t nfails;
-};
-
-/* Evaluates variant i on the baseline.  MUTATES the baseline: call it in
- * a process forked for the purpose (or once, then destroy the base).
- * Returns 0, or 3 out of memory; a variant the run rejects gives 0 with
- * out->status set. */
-int study_eval(struct study_base *b, size_t i, struct study_result *out);
-void study_result_fini(struct study_result *res);
-
-/* Score (NIC-seconds, see the header) of a result.  A folded result keeps
- * its score (computed before folding) in score. */
-double study_score(const struct study_base *b, const struct study_result *res);
+/* The impact of a variant: study_eval.h. */
+#include "study_eval.h"
 
 #endif

@@ -21,8 +21,10 @@
 #include "grow.h"
 #include "pitfalls.h"
 #include "run.h"
+#include "scenario_doc.h"
 #include "speaker.h"
 #include "diag.h"
+#include "vec.h"
 
 _Static_assert(STUDY_NDIM == GROW_NDIM, "capacity dimensions are grow.h's, in its order");
 
@@ -38,40 +40,32 @@ const char *study_dim_name(unsigned dim)
 /* What the engine did about a limit in one replay. */
 enum effect { EFF_NONE, EFF_DROPPED, EFF_SCALE_OUT, EFF_UNPROGRAMMED, EFF_WARNED };
 
+struct limit_effect {
+	uint8_t what;                  /* enum effect */
+	size_t n;                      /* a count for it (drops, NICs) */
+};
+
+/* The limits of one run, each with its effect (fx[i] is v[i]'s). */
 struct limits {
 	struct study_limit *v;
-	uint8_t *eff;                  /* enum effect per limit */
-	size_t *eff_n;                 /* a count for it (NICs) */
-	size_t n, cap;
+	struct limit_effect *fx;
+	size_t n, cap, fx_cap;
 };
 
 static void limits_fini(struct limits *l)
 {
 	free(l->v);
-	free(l->eff);
-	free(l->eff_n);
+	free(l->fx);
 	memset(l, 0, sizeof(*l));
 }
 
 static struct study_limit *add(struct limits *l, const char *name, const char *scope,
 			       double used, double limit)
 {
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct study_limit *n = realloc(l->v, nc * sizeof(*n));
-		if (n)
-			l->v = n;
-		uint8_t *e = n ? realloc(l->eff, nc * sizeof(*e)) : NULL;
-		if (e)
-			l->eff = e;
-		size_t *en = e ? realloc(l->eff_n, nc * sizeof(*en)) : NULL;
-		if (!en)
-			return NULL;
-		l->eff_n = en;
-		l->cap = nc;
-	}
-	l->eff[l->n] = EFF_NONE;
-	l->eff_n[l->n] = 0;
+	if (VEC_RESERVE(l->v, l->cap, l->n + 1) != 0 ||
+	    VEC_RESERVE(l->fx, l->fx_cap, l->n + 1) != 0)
+		return NULL;
+	l->fx[l->n] = (struct limit_effect){ EFF_NONE, 0 };
 	struct study_limit *x = &l->v[l->n++];
 	memset(x, 0, sizeof(*x));
 	x->name = name;
@@ -83,8 +77,7 @@ static struct study_limit *add(struct limits *l, const char *name, const char *s
 
 static void set_effect(struct limits *l, enum effect e, size_t n)
 {
-	l->eff[l->n - 1] = (uint8_t)e;
-	l->eff_n[l->n - 1] = n;
+	l->fx[l->n - 1] = (struct limit_effect){ (uint8_t)e, n };
 }
 
 static size_t sent_max(const struct peer *p)
@@ -102,16 +95,8 @@ struct pvec {
 
 static int pvec_add(struct pvec *a, const struct prefix *p, size_t n)
 {
-	if (a->n + n > a->cap) {
-		size_t nc = a->cap ? a->cap : 64;
-		while (nc < a->n + n)
-			nc *= 2;
-		struct prefix *v = realloc(a->v, nc * sizeof(*v));
-		if (!v)
-			return -1;
-		a->v = v;
-		a->cap = nc;
-	}
+	if (VEC_RESERVE(a->v, a->cap, a->n + n) != 0)
+		return -1;
 	memcpy(a->v + a->n, p, n * sizeof(*p));
 	a->n += n;
 	return 0;
@@ -349,8 +334,7 @@ struct probe {
 	char why[STUDY_CAP_NOTE];      /* not RAN: the reason; REJECTED: "path: message" */
 	char path[128];                /* REJECTED: the JSON path of the first error */
 	double *used;                  /* RAN: per baseline limit (NAN: absent) */
-	uint8_t *eff;
-	size_t *eff_n;
+	struct limit_effect *fx;       /* RAN: per baseline limit */
 };
 
 struct cap {
@@ -358,7 +342,7 @@ struct cap {
 	struct scenario *sc;
 	struct limits base;
 	struct probe *p[STUDY_NDIM];   /* sorted by step */
-	size_t np[STUDY_NDIM];
+	size_t np[STUDY_NDIM], pcap[STUDY_NDIM];
 	size_t replays;
 };
 
@@ -367,9 +351,8 @@ static int take_counts(struct cap *c, const struct limits *g, struct probe *p)
 {
 	size_t n = c->base.n;
 	p->used = malloc((n ? n : 1) * sizeof(*p->used));
-	p->eff = calloc(n ? n : 1, sizeof(*p->eff));
-	p->eff_n = calloc(n ? n : 1, sizeof(*p->eff_n));
-	if (!p->used || !p->eff || !p->eff_n)
+	p->fx = calloc(n ? n : 1, sizeof(*p->fx));
+	if (!p->used || !p->fx)
 		return -1;
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -382,8 +365,7 @@ static int take_counts(struct cap *c, const struct limits *g, struct probe *p)
 			continue;
 		}
 		p->used[i] = g->v[k].used;
-		p->eff[i] = g->eff[k];
-		p->eff_n[i] = g->eff_n[k];
+		p->fx[i] = g->fx[k];
 		j = k + 1;
 	}
 	return 0;
@@ -410,7 +392,7 @@ static int replay(struct cap *c, unsigned d, uint64_t s, struct probe *p)
 	memset(p, 0, sizeof(*p));
 	p->step = s;
 	c->replays++;
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	int rc = grow_doc(c->sc, (enum grow_dim)d, s, &doc, p->why, sizeof(p->why));
 	if (rc < 0)
 		return -1;
@@ -425,7 +407,7 @@ static int replay(struct cap *c, unsigned d, uint64_t s, struct probe *p)
 	bool env = false;
 	struct scenario *g = dg && w ? grow_load(c->sc, doc, file, dg, &env) : NULL;
 	if (!dg || !w)
-		cJSON_Delete(doc);
+		scenario_doc_destroy(doc);
 	rc = 0;
 	if (!g) {
 		if (env || !dg || !w)
@@ -458,8 +440,7 @@ static int replay(struct cap *c, unsigned d, uint64_t s, struct probe *p)
 static void probe_fini(struct probe *p)
 {
 	free(p->used);
-	free(p->eff);
-	free(p->eff_n);
+	free(p->fx);
 }
 
 /* The probe of step s (replayed once, then cached), or NULL: out of memory
@@ -484,13 +465,12 @@ static const struct probe *probe(struct cap *c, unsigned d, uint64_t s, bool *oo
 		*oom = true;
 		return NULL;
 	}
-	struct probe *v = realloc(c->p[d], (c->np[d] + 1) * sizeof(*v));
-	if (!v) {
+	if (VEC_RESERVE(c->p[d], c->pcap[d], c->np[d] + 1) != 0) {
 		probe_fini(&np);
 		*oom = true;
 		return NULL;
 	}
-	c->p[d] = v;
+	struct probe *v = c->p[d];
 	memmove(&v[lo + 1], &v[lo], (c->np[d] - lo) * sizeof(*v));
 	v[lo] = np;
 	c->np[d]++;
@@ -508,18 +488,18 @@ static void effect_text(const struct probe *p, size_t i, const struct study_limi
 {
 	int n = snprintf(buf, len, "replayed: %.0f > %.0f", p->used[i], x->limit);
 	size_t at = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
-	switch ((enum effect)p->eff[i]) {
+	switch ((enum effect)p->fx[i].what) {
 	case EFF_DROPPED:
 		snprintf(buf + at, len - at, "; the session drops (prefix limit), %zu drop%s",
-			 p->eff_n[i], p->eff_n[i] == 1 ? "" : "s");
+			 p->fx[i].n, p->fx[i].n == 1 ? "" : "s");
 		break;
 	case EFF_SCALE_OUT:
 		snprintf(buf + at, len - at, "; a Route Server scale-out starts%s",
-			 p->eff_n[i] ? " (NICs beyond capacity get no Route Server routes meanwhile)"
+			 p->fx[i].n ? " (NICs beyond capacity get no Route Server routes meanwhile)"
 				     : "");
 		break;
 	case EFF_UNPROGRAMMED:
-		snprintf(buf + at, len - at, "; %zu NICs get no Route Server routes", p->eff_n[i]);
+		snprintf(buf + at, len - at, "; %zu NICs get no Route Server routes", p->fx[i].n);
 		break;
 	case EFF_WARNED:
 		snprintf(buf + at, len - at, "; vnetsim check warns");

@@ -22,6 +22,13 @@
  * bite.  Replays are cached per dimension and step (limits share them) and
  * bounded by the study's maxSteps and STUDY_CAP_MAX_REPLAYS.
  * The limits are SPEC 1.8, 1.9 and reference sections 2.4 and 6.2.
+ *
+ * Ownership: a result owns its limits and its points (each point's counts),
+ * freed by study_capacity_fini; limit names are static text.  Invariants of
+ * a result: points[d] are sorted by step, one per grown network that ran;
+ * each point's used[] is indexed like limits (NAN where the grown network
+ * lacks the limit's object).  Costs: one baseline replay, then at most
+ * STUDY_CAP_MAX_REPLAYS grown networks, each loaded and replayed whole.
  */
 #ifndef STUDIES_STUDY_CAPACITY_H
 #define STUDIES_STUDY_CAPACITY_H

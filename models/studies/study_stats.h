@@ -3,6 +3,12 @@
  * file of models/ that includes GSL headers): mean, standard deviation,
  * quantiles of the sorted sample, and the confidence interval of the mean
  * from Student's t distribution.
+ *
+ * No state: the caller owns the sample, which is sorted in place (the
+ * quantiles are read from the sorted sample, GSL's
+ * gsl_stats_quantile_from_sorted_data).  Cost: O(n log n) for the sort,
+ * O(n) for the rest.  GSL's error handler is turned off (it would abort
+ * the process): a result that is not finite gives -1 instead.
  */
 #ifndef STUDIES_STUDY_STATS_H
 #define STUDIES_STUDY_STATS_H

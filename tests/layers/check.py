@@ -14,7 +14,11 @@ file of each layer (from compile_commands.json), and compiles a probe with it:
   compiler saying the header was not found.
 
 It also reads every source file: no `#include` may climb out of its folder
-with "..", which would get around the include directories.
+with "..", which would get around the include directories; and JSON stays at
+the edges: no file of the engine, the rules or the studies includes cJSON or
+names a cJSON identifier outside comments (the replay layer's input and edit
+boundary and the commands are the only users).  The control for that scan:
+it must find cJSON in the replay layer.
 
     check.py BUILD_DIR SOURCE_ROOT
 """
@@ -72,6 +76,68 @@ def probe(argv, cwd, src, headers, tmp):
     return r.returncode, r.stderr
 
 
+NO_CJSON = ["sim", "models/rules", "models/studies"]  # JSON stays at the edges
+CJSON_CONTROL = "models/replay"                        # must be found using it
+CJSON_WORD = re.compile(r"\bcJSON\w*|cjson/")
+
+
+def strip_comments(text):
+    """C text without its comments (string and character literals are kept)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append("\n" * text.count("\n", i, j))  # keep line numbers
+            i = j
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text[i] in "\"'":
+            j = i + 1
+            while j < n and text[j] != text[i] and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def cjson_uses(src_root, folder):
+    """(path, line, text) of every cJSON include or identifier in folder's C files."""
+    found = []
+    for dirpath, _, names in os.walk(os.path.join(src_root, folder)):
+        for n in sorted(names):
+            if not n.endswith((".c", ".h")):
+                continue
+            p = os.path.join(dirpath, n)
+            with open(p, encoding="utf-8", errors="replace") as f:
+                code = strip_comments(f.read())
+            for ln, line in enumerate(code.split("\n"), 1):
+                if CJSON_WORD.search(line):
+                    found.append((os.path.relpath(p, src_root), ln, line.strip()))
+    return found
+
+
+def check_cjson(src_root):
+    """Failures of the JSON-at-the-edges rule (see the module comment)."""
+    failures = 0
+    for folder in NO_CJSON:
+        uses = cjson_uses(src_root, folder)
+        for path, ln, line in uses:
+            print("FAIL %s:%d: cJSON outside the input layer and the commands: %s"
+                  % (path, ln, line))
+        failures += len(uses)
+        if not uses:
+            print("ok   %s: no cJSON" % folder)
+    if not cjson_uses(src_root, CJSON_CONTROL):
+        print("FAIL control: the scan finds no cJSON in %s, which parses with it" % CJSON_CONTROL)
+        failures += 1
+    return failures
+
+
 def main():
     build, src_root = sys.argv[1], os.path.abspath(sys.argv[2])
     with open(os.path.join(build, "compile_commands.json")) as f:
@@ -114,6 +180,7 @@ def main():
                             print("FAIL %s:%d: include climbs out of its folder: %s"
                                   % (os.path.relpath(p, src_root), ln, line.strip()))
                             failures += 1
+    failures += check_cjson(src_root)
     print("layers: %s" % ("%d violation(s)" % failures if failures else "direction enforced"))
     return 1 if failures else 0
 

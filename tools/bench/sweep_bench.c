@@ -20,6 +20,7 @@
 
 #include "scenario.h"
 #include "study.h"
+#include "study_json.h"
 #include "diag.h"
 #include "sweep_exec.h"
 
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
 	struct scenario *sc = d ? scenario_load(scenario, &so, d, &io) : NULL;
 	struct study *st = NULL;
 	if (sc && study_file) {
-		st = study_load(study_file, d, &io);
+		st = study_json_load(study_file, d, &io);
 	} else if (sc) {
 		char path[] = "/tmp/sweep-bench-XXXXXX";
 		int fd = mkstemp(path);
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 		int len = snprintf(doc, sizeof(doc), "{\"kind\": \"enumerate\"%s%s%s}",
 				   at ? ", \"at\": \"" : "", at ? at : "", at ? "\"" : "");
 		if (fd >= 0 && write(fd, doc, (size_t)len) == len)
-			st = study_load(path, d, &io);
+			st = study_json_load(path, d, &io);
 		if (fd >= 0)
 			close(fd);
 		unlink(path);

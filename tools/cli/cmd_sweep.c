@@ -21,6 +21,7 @@
 #include "study_stats.h"
 #include "diag.h"
 #include "cli.h"
+#include "study_json.h"
 #include "sweep_out.h"
 #include "sweepdb.h"
 
@@ -161,7 +162,7 @@ int cmd_sweep(int argc, char **argv)
 	if (!d)
 		return CLI_EXIT_ENV;
 	bool io = false;
-	struct study *st = study_load(o.study, d, &io);
+	struct study *st = study_json_load(o.study, d, &io);
 	diag_print(d, stderr);
 	diag_clear(d);
 	if (!st) {

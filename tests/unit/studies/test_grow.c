@@ -15,8 +15,10 @@
 #include <stdio.h>
 
 #include "helpers.h"
+#include "failalloc.h"
 #include "grow.h"
 #include "pitfalls.h"
+#include "scenario_doc.h"
 #include "speaker.h"
 #include "study_capacity.h"
 
@@ -124,7 +126,7 @@ static struct scenario *load(const struct shape *s, struct diag *d)
 static struct scenario *grown(const struct scenario *sc, enum grow_dim dim, uint64_t k,
 			      struct diag *d)
 {
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	char why[256];
 	int rc = grow_doc(sc, dim, k, &doc, why, sizeof(why));
 	cr_assert_eq(rc, 0, "grow %s %llu: %d %s", grow_dim_name(dim), (unsigned long long)k, rc, why);
@@ -255,21 +257,21 @@ Test(grow, steps_are_stable_and_deterministic)
 	struct diag *d = diag_create();
 	struct scenario *sc = load(&BASE, d);
 	for (enum grow_dim dim = 0; dim < GROW_NDIM; dim++) {
-		cJSON *a = NULL, *b = NULL, *c = NULL;
+		struct scenario_doc *a = NULL, *b = NULL, *c = NULL;
 		char why[256];
 		cr_assert_eq(grow_doc(sc, dim, 3, &a, why, sizeof(why)), 0, "%s", why);
 		cr_assert_eq(grow_doc(sc, dim, 3, &b, why, sizeof(why)), 0, "%s", why);
 		cr_assert_eq(grow_doc(sc, dim, 4, &c, why, sizeof(why)), 0, "%s", why);
-		char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
-		char *tc = cJSON_PrintUnformatted(c);
+		char *ta = scenario_doc_print(a), *tb = scenario_doc_print(b);
+		char *tc = scenario_doc_print(c);
 		cr_assert_str_eq(ta, tb, "%s: two growths differ", grow_dim_name(dim));
 		cr_assert_str_neq(ta, tc);
 		free(ta);
 		free(tb);
 		free(tc);
-		cJSON_Delete(a);
-		cJSON_Delete(b);
-		cJSON_Delete(c);
+		scenario_doc_destroy(a);
+		scenario_doc_destroy(b);
+		scenario_doc_destroy(c);
 	}
 	/* Step 3's spoke keeps its address in the network grown by 4. */
 	struct scenario *g3 = grown(sc, GROW_SPOKES, 3, d), *g4 = grown(sc, GROW_SPOKES, 4, d);
@@ -278,6 +280,40 @@ Test(grow, steps_are_stable_and_deterministic)
 	cr_assert(prefix_equal(topology_vnet(g4->topo, "s1-grow4")->space.v[0], P("10.6.0.0/16")));
 	scenario_destroy(g3);
 	scenario_destroy(g4);
+	scenario_destroy(sc);
+	diag_destroy(d);
+}
+
+/* The free space is a growable array (sim/vec.h): running out of memory
+ * at any of its growths is reported, nothing half-grown comes out, and
+ * the next growth gives the same network. */
+Test(grow, out_of_memory_at_any_growth_is_reported)
+{
+	struct diag *d = diag_create();
+	struct shape t = BASE;
+	t.rt_routes = 40;              /* 40 routed prefixes: the space grows 3 times */
+	struct scenario *sc = load(&t, d);
+	struct scenario_doc *doc = NULL;
+	char why[256];
+	failalloc_after(-1);
+	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why)), 0, "%s", why);
+	long calls = failalloc_calls();
+	cr_assert_geq(calls, 3, "test bug: the space grows only %ld times", calls);
+	char *want = scenario_doc_print(doc);
+	scenario_doc_destroy(doc);
+	for (long k = 0; k < calls; k++) {
+		failalloc_after(k);
+		int rc = grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why));
+		failalloc_after(-1);
+		cr_assert_eq(rc, -1, "realloc %ld failed: %d", k + 1, rc);
+		cr_assert_null(doc);
+	}
+	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why)), 0);
+	char *got = scenario_doc_print(doc);
+	cr_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	scenario_doc_destroy(doc);
 	scenario_destroy(sc);
 	diag_destroy(d);
 }
@@ -302,7 +338,7 @@ Test(grow, vms_go_where_there_is_room)
 	size_t room = 250 + 1 + 245 + 245;
 	g = grown(sc, GROW_VMS, room, d);
 	scenario_destroy(g);
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	char why[256];
 	cr_assert_eq(grow_doc(sc, GROW_VMS, room + 1, &doc, why, sizeof(why)), GROW_CANNOT);
 	cr_assert_null(doc);
@@ -317,13 +353,13 @@ Test(grow, address_space_exhausted_is_a_clear_finding)
 	struct shape t = BASE;
 	t.spoke_len = 16;
 	struct scenario *sc = load(&t, d);
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	char why[256];
 	/* /16s left in 10/8: 256 - 3 taken = 253; in 172.16/12, 16 less
 	 * 172.20/16 (nva1's /32s); none in 192.168/16 (192.168.10.0/24 and
 	 * 192.168.100.1/32 are routed there). */
 	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 253 + 15, &doc, why, sizeof(why)), 0, "%s", why);
-	cJSON_Delete(doc);
+	scenario_doc_destroy(doc);
 	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 253 + 15 + 1, &doc, why, sizeof(why)), GROW_CANNOT);
 	cr_assert(strstr(why, "address space exhausted at spoke 269"), "%s", why);
 	cr_assert(strstr(why, "/16"), "%s", why);
@@ -522,7 +558,7 @@ Test(capacity, the_engine_enforces_limits_at_the_bite_step)
 		scenario_destroy(g);
 	}
 	/* Route table: the loader refuses the grown network at step 4. */
-	cJSON *doc = NULL;
+	struct scenario_doc *doc = NULL;
 	char why[256];
 	cr_assert_eq(grow_doc(sc, GROW_SPOKES, 3, &doc, why, sizeof(why)), 0);
 	bool env = false;

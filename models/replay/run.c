@@ -1121,6 +1121,17 @@ static void event_warning(struct run *r, const struct event *e, const char *fmt,
 		 (double)e->at_ms / 1000.0, msg);
 }
 
+/* The origin a peer's routes have in the decision process (SPEC 1.5). */
+static enum bgp_origin peer_origin(enum peer_kind k)
+{
+	switch (k) {
+	case PEER_ER: return BGP_ORIGIN_EXPRESSROUTE;
+	case PEER_VPN: return BGP_ORIGIN_VPN;
+	case PEER_NVA: return BGP_ORIGIN_NVA;
+	}
+	return BGP_ORIGIN_NVA;
+}
+
 static void do_advertise(struct run *r, const struct event *e, int64_t now)
 {
 	struct peer *p = event_peer(r, e, e->from);
@@ -1148,9 +1159,8 @@ static void do_advertise(struct run *r, const struct event *e, int64_t now)
 		oom(r);
 		return;
 	}
-	/* asPath defaults to [peerAsn]; ExpressRoute paths get 12076 in front
-	 * (SPEC 1.5.5). */
-	size_t n = 0;
+	/* asPath defaults to [peerAsn] (SPEC 2.2); what the Azure side
+	 * receives is decided by the BGP rules (RULES 1.5.5). */
 	uint32_t peer_asn = 0, next_hop = e->has_next_hop ? e->next_hop : 0;
 	const struct bgp_conn *bc = topology_bgp_conn(r->topo, p->id);
 	const struct connection *c = topology_connection(r->topo, p->id);
@@ -1158,14 +1168,9 @@ static void do_advertise(struct run *r, const struct event *e, int64_t now)
 		peer_asn = bc->peer_asn;
 	else if (c)
 		peer_asn = c->peer_asn;
-	if (p->kind == PEER_ER)
-		path[n++] = BGP_ASN_MSEE;
-	if (e->has_as_path) {
-		memcpy(path + n, e->as_path, e->as_len * sizeof(uint32_t));
-		n += e->as_len;
-	} else if (peer_asn) {
-		path[n++] = peer_asn;
-	}
+	const uint32_t *sent = e->has_as_path ? e->as_path : &peer_asn;
+	size_t nsent = e->has_as_path ? e->as_len : (size_t)(peer_asn != 0);
+	size_t n = bgp_as_path_received(peer_origin(p->kind), sent, nsent, path);
 	for (size_t i = 0; i < e->nprefixes; i++)
 		routes[i] = (struct rib_route){ .prefix = e->prefixes[i], .as_path = path,
 						.as_len = (uint16_t)n,

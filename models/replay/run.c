@@ -43,6 +43,7 @@
 #include "diag.h"
 #include "strmap.h"
 #include "evq.h"
+#include "vec.h"
 
 enum { CLASS_CHANGE = 0, CLASS_CHECKPOINT = 1 };
 
@@ -129,20 +130,6 @@ struct run {
 	int64_t end_ms;
 };
 
-static void *grow(void *v, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return v;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *nv = realloc(v, ncap * elem);
-	if (nv)
-		*cap = ncap;
-	return nv;
-}
-
-#define PUSH(r, arr, n, cap)                                                                   \
-	((arr) = grow((arr), &(cap), (n), sizeof(*(arr))), (arr) ? &(arr)[(n)++] : NULL)
-
 static void oom(struct run *r)
 {
 	if (r->status == 0)
@@ -160,7 +147,7 @@ static void session_event(struct run *r, int64_t at, const char *peer, const cha
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	struct session_event *e = PUSH(r, r->sev, r->nsev, r->sev_cap);
+	struct session_event *e = VEC_PUSH(r->sev, r->nsev, r->sev_cap);
 	if (!e) {
 		oom(r);
 		return;
@@ -177,7 +164,7 @@ static struct rs_state *rs_state(struct run *r, const struct route_server *rs)
 	for (size_t i = 0; i < r->nrs; i++)
 		if (strcmp(r->rs[i].name, rs->name) == 0)
 			return &r->rs[i];
-	struct rs_state *s = PUSH(r, r->rs, r->nrs, r->rs_cap);
+	struct rs_state *s = VEC_PUSH(r->rs, r->nrs, r->rs_cap);
 	if (!s)
 		return NULL;
 	*s = (struct rs_state){ .name = arena_strdup(r->arena, rs->name), .units = rs->min_capacity };
@@ -312,7 +299,7 @@ static void log_change_views(struct run *r, int64_t at, const struct subnet *s, 
 		bool b = g >= 2, a = g & 1;
 		if (before == after && b == a)
 			continue;
-		struct timeline_entry *e = PUSH(r, r->tl, r->ntl, r->tl_cap);
+		struct timeline_entry *e = VEC_PUSH(r->tl, r->ntl, r->tl_cap);
 		if (!e) {
 			oom(r);
 			return;
@@ -485,7 +472,7 @@ static void domain_changed(struct run *r, const struct vnet *hub, int64_t now, c
 		return;
 	}
 	struct pending_program *p = calloc(1, sizeof(*p));
-	struct pending_program **slot = p ? PUSH(r, r->pend, r->npend, r->pend_cap) : NULL;
+	struct pending_program **slot = p ? VEC_PUSH(r->pend, r->npend, r->pend_cap) : NULL;
 	if (!slot) {
 		free(p);
 		change_free(&ch);
@@ -936,7 +923,7 @@ static void update_capacity_views(struct run *r, int64_t now, const char *cause)
 
 static int snapshot(struct run *r, const char *label, int64_t at)
 {
-	struct checkpoint *c = PUSH(r, r->cps, r->ncps, r->cps_cap);
+	struct checkpoint *c = VEC_PUSH(r->cps, r->ncps, r->cps_cap);
 	if (!c)
 		return -1;
 	memset(c, 0, sizeof(*c));

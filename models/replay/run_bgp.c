@@ -65,6 +65,8 @@ static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t
 	 * (SPEC 2.2, the end checkpoint). */
 	p->retry_timer[inst] = evq_push(r->q, now + r->sc->settings.connect_retry_ms,
 					RUN_CLASS_CHANGE, EVQ_BACKGROUND, on_retry, r, a);
+	if (!p->retry_timer[inst])
+		run_oom(r);
 }
 
 static void report_drops(struct run *r, struct peer *p, unsigned dropped, int64_t now)
@@ -82,6 +84,16 @@ static void report_drops(struct run *r, struct peer *p, unsigned dropped, int64_
 	}
 }
 
+/* peer_session_up for the run: 1 up, 0 dropped again for the limit, -1
+ * out of memory (recorded: the run stops, nothing is reported as a drop). */
+static int session_up(struct run *r, struct peer *p, unsigned inst)
+{
+	int up = peer_session_up(p, inst);
+	if (up < 0)
+		run_oom(r);
+	return up;
+}
+
 static void on_retry(void *ctx, void *arg, int64_t now)
 {
 	struct run *r = ctx;
@@ -91,11 +103,12 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 	if (!p->present || !p->admin_up || !speakers_instance_up(r->sp, p->owner, a->inst) ||
 	    p->session[a->inst])
 		return;
-	if (peer_session_up(p, a->inst)) {
+	int up = session_up(r, p, a->inst);
+	if (up > 0) {
 		run_session_event(r, now, p->id, "session re-established after the connect retry");
 		run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "connect retry", p->id), NULL,
 				   0);
-	} else {
+	} else if (up == 0) {
 		report_drops(r, p, 1u << a->inst, now);
 	}
 }
@@ -226,6 +239,10 @@ void run_bgp_advertise(struct run *r, const struct event *e, int64_t now)
 	unsigned dropped = peer_advertise(r->sp, p, e->to_mask, routes, e->nprefixes);
 	free(routes);
 	free(path);
+	if (dropped & SPEAKER_NOMEM) {
+		run_oom(r);
+		return;
+	}
 	report_drops(r, p, dropped, now);
 	/* A dropped session withdraws everything it had: rebuild. */
 	run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "advertise", p->id),
@@ -268,6 +285,10 @@ void run_bgp_peer_down(struct run *r, const struct event *e, int64_t now)
 	if (at < now)
 		at = now;
 	p->hold_timer = evq_push(r->q, at, RUN_CLASS_CHANGE, EVQ_FOREGROUND, on_hold_expired, r, a);
+	if (!p->hold_timer) {
+		run_oom(r);
+		return;
+	}
 	run_session_event(r, now, p->id,
 			  "peer down (silent): routes stay programmed until the hold timer expires "
 			  "at %.3fs",
@@ -289,9 +310,13 @@ void run_bgp_peer_up(struct run *r, const struct event *e, int64_t now)
 		p->hold_timer = 0;
 	}
 	unsigned dropped = 0;
-	for (unsigned i = 0; i < p->ninst; i++)
-		if (speakers_instance_up(r->sp, p->owner, i) && !peer_session_up(p, i))
+	for (unsigned i = 0; i < p->ninst; i++) {
+		int up = speakers_instance_up(r->sp, p->owner, i) ? session_up(r, p, i) : 1;
+		if (up < 0)
+			return;
+		if (up == 0)
 			dropped |= 1u << i;
+	}
 	run_session_event(r, now, p->id, "peer up: session re-established, routes re-sent");
 	report_drops(r, p, dropped, now);
 	run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "peerUp", p->id), NULL, 0);
@@ -331,10 +356,15 @@ static void instance_change(struct run *r, const struct event *e, int64_t now, b
 		unsigned k = p->kind == PEER_NVA ? inst : 0;
 		bool any_up = speakers_instance_up(r->sp, owner, 0) ||
 			      speakers_instance_up(r->sp, owner, 1);
-		if (!up && (p->kind == PEER_NVA || !any_up))
+		if (!up && (p->kind == PEER_NVA || !any_up)) {
 			peer_session_down(p, k);
-		else if (up && p->admin_up && !p->session[k] && !peer_session_up(p, k))
-			report_drops(r, p, 1u << k, now);
+		} else if (up && p->admin_up && !p->session[k]) {
+			int back = session_up(r, p, k);
+			if (back < 0)
+				return;
+			if (back == 0)
+				report_drops(r, p, 1u << k, now);
+		}
 	}
 	run_session_event(r, now, e->target, up ? "instance up" : "instance down");
 	run_domain_changed(r, rs ? rs->vnet : gw->vnet, now,

@@ -229,6 +229,8 @@ static int scale_out(struct run *r, struct rs_state *s, const struct route_serve
 	a->rs = s->name;
 	int64_t done = now + r->sc->settings.scale_out_ms;
 	s->scale_timer = evq_push(r->q, done, RUN_CLASS_CHANGE, EVQ_FOREGROUND, on_scaled_out, r, a);
+	if (!s->scale_timer)
+		return -1;
 	run_session_event(r, now, rs->name,
 			  "%zu VMs exceed capacity %llu (%u units): scaling out until %.3fs; "
 			  "%llu NICs get no Route Server routes meanwhile (model assumption)",

@@ -291,6 +291,31 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 
 /* ---- a new topology --------------------------------------------------- */
 
+/* Whether a message of the loader or of edit_begin says it ran out of
+ * memory: they report it as a message ("out of memory", "out of memory
+ * expanding N NICs"), and an edit must then stop the run with 3, not call
+ * the configuration invalid. */
+static bool says_out_of_memory(const char *msg)
+{
+	return strncmp(msg, "out of memory", strlen("out of memory")) == 0;
+}
+
+/* Whether loading the edited topology failed for lack of memory rather
+ * than because the configuration is invalid: the loader said so, or it
+ * failed without an error the collector could keep (an invalid
+ * configuration always has one). */
+static bool load_ran_out(const struct diag *d)
+{
+	size_t stored = diag_stored(d), errors = diag_count(d, DIAG_ERROR);
+	size_t all = errors + diag_count(d, DIAG_WARNING) + diag_count(d, DIAG_NOTE);
+	if (errors == 0 || (stored < all && stored < DIAG_MAX_STORED))
+		return true;
+	for (size_t i = 0; i < stored; i++)
+		if (says_out_of_memory(diag_get(d, i)->message))
+			return true;
+	return false;
+}
+
 /* The topology of the edited JSON, or NULL when it is invalid: then its
  * errors are re-issued naming the event at `where` (status 2), or out of
  * memory (status 3).  The loader writes into a scratch collector because
@@ -310,6 +335,11 @@ static struct topology *load_edited(struct run *r, const struct event *e, int64_
 				.prev = r->topo };
 	struct topology *nt = topo_load(&j, r->topo_json, &to);
 	jin_pop(&j, m);
+	if (!nt && load_ran_out(scratch)) {
+		diag_destroy(scratch);
+		run_oom(r);
+		return NULL;
+	}
 	for (size_t i = 0; !nt && i < diag_stored(scratch); i++) {
 		const struct diag_entry *d = diag_get(scratch, i);
 		if (d->severity != DIAG_ERROR)
@@ -370,7 +400,7 @@ void run_edit_apply(struct run *r, const struct event *e, int64_t now)
 	if (edit_begin(r->topo_json, op, e->path, e->value, &undo, err, sizeof(err)) != 0) {
 		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
 			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);
-		r->status = strcmp(err, "out of memory") == 0 ? 3 : 2;
+		r->status = says_out_of_memory(err) ? 3 : 2;
 		return;
 	}
 	if (!r->full_recompute && (route_table_in_place(r, e, now) || peerings_in_place(r, e, now))) {

@@ -58,7 +58,10 @@ void run_oom(struct run *r)
 
 const char *run_cause(struct run *r, const char *what, const char *subject)
 {
-	return arena_printf(r->arena, "%s %s", what, subject);
+	const char *c = arena_printf(r->arena, "%s %s", what, subject);
+	if (!c)
+		run_oom(r);
+	return c;
 }
 
 const char *run_event_path(const struct event *e, char buf[RUN_EVENT_PATH_LEN])
@@ -74,14 +77,14 @@ void run_session_event(struct run *r, int64_t at, const char *peer, const char *
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	struct session_event *e = VEC_PUSH(r->sev, r->nsev, r->sev_cap);
+	struct session_event ev = { .at_ms = at, .peer = arena_strdup(r->arena, peer),
+				    .what = arena_strdup(r->arena, buf) };
+	struct session_event *e = ev.peer && ev.what ? VEC_PUSH(r->sev, r->nsev, r->sev_cap) : NULL;
 	if (!e) {
 		run_oom(r);
 		return;
 	}
-	e->at_ms = at;
-	e->peer = arena_strdup(r->arena, peer);
-	e->what = arena_strdup(r->arena, buf);
+	*e = ev;
 }
 
 /* ---- tables ---------------------------------------------------------------- */
@@ -188,14 +191,19 @@ static void log_views(struct run *r, int64_t at, const struct subnet *s, bool go
 		bool b = g >= 2, a = g & 1;
 		if (before == after && b == a)
 			continue;
-		struct timeline_entry *e = VEC_PUSH(r->tl, r->ntl, r->tl_cap);
+		/* Interned once per subnet while the cache holds. */
+		const char **id = cacheable ? &r->name_cache[s->index * 2].subnet : NULL;
+		const char *subnet = id && *id ? *id : intern(r, s->id);
+		struct timeline_entry *e = subnet ? VEC_PUSH(r->tl, r->ntl, r->tl_cap) : NULL;
 		if (!e) {
 			run_oom(r);
 			return;
 		}
+		if (id)
+			*id = subnet;
 		*e = (struct timeline_entry){
 			.at_ms = at,
-			.subnet = s->id,
+			.subnet = subnet,
 			.nics = nn->n,
 			.nic_names = nn->v,
 			.before = eff_ref(before),
@@ -208,13 +216,6 @@ static void log_views(struct run *r, int64_t at, const struct subnet *s, bool go
 			.bgp_scope = sc->bgp,
 			.nbgp_scope = sc->nbgp,
 		};
-		/* Interned once per subnet while the cache holds. */
-		const char **id = cacheable ? &r->name_cache[s->index * 2].subnet : NULL;
-		e->subnet = id && *id ? *id : intern(r, s->id);
-		if (!e->subnet)
-			run_oom(r);
-		else if (id)
-			*id = e->subnet;
 	}
 }
 
@@ -363,7 +364,8 @@ static void program_later(struct run *r, const struct vnet *hub, struct set_chan
 			  int64_t at, const char *cause)
 {
 	struct pending_program *p = calloc(1, sizeof(*p));
-	struct pending_program **slot = p ? VEC_PUSH(r->pend, r->npend, r->pend_cap) : NULL;
+	const char *name = arena_strdup(r->arena, hub->name);
+	struct pending_program **slot = p && name ? VEC_PUSH(r->pend, r->npend, r->pend_cap) : NULL;
 	if (!slot) {
 		free(p);
 		change_free(ch);
@@ -371,8 +373,7 @@ static void program_later(struct run *r, const struct vnet *hub, struct set_chan
 		return;
 	}
 	*slot = p;
-	*p = (struct pending_program){ .r = r, .hub = arena_strdup(r->arena, hub->name), .ch = *ch,
-				       .cause = cause };
+	*p = (struct pending_program){ .r = r, .hub = name, .ch = *ch, .cause = cause };
 	if (!evq_push(r->q, at, RUN_CLASS_CHANGE, EVQ_FOREGROUND, on_program, r, p))
 		run_oom(r);
 }
@@ -527,28 +528,26 @@ static void checkpoint_fini(struct checkpoint *c)
 	topology_destroy(c->topo);
 }
 
+/* The state now, appended to the checkpoints whole or not at all. */
 static int snapshot(struct run *r, const char *label, int64_t at)
 {
-	struct checkpoint *c = VEC_PUSH(r->cps, r->ncps, r->cps_cap);
-	if (!c)
+	size_t ns = r->topo->nsubnets, nn = r->topo->nnics;
+	struct checkpoint c = { .label = arena_strdup(r->arena, label), .at_ms = at,
+				.topo = topology_ref(r->topo), .nunprogrammed = r->nunprog };
+	c.tables = calloc(ns ? ns : 1, sizeof(*c.tables));
+	if (c.tables)
+		for (size_t i = 0; i < ns; i++)
+			c.tables[i] = eff_ref(r->tables[i]);
+	if (r->unprog && (c.nic_unprogrammed = malloc(nn * sizeof(bool))))
+		memcpy(c.nic_unprogrammed, r->unprog, nn * sizeof(bool));
+	struct checkpoint *slot = NULL;
+	if (c.label && c.tables && (!r->unprog || c.nic_unprogrammed))
+		slot = VEC_PUSH(r->cps, r->ncps, r->cps_cap);
+	if (!slot) {
+		checkpoint_fini(&c);
 		return -1;
-	memset(c, 0, sizeof(*c));
-	c->label = arena_strdup(r->arena, label);
-	c->at_ms = at;
-	c->topo = topology_ref(r->topo);
-	size_t ns = r->topo->nsubnets;
-	c->tables = calloc(ns ? ns : 1, sizeof(*c->tables));
-	if (!c->tables)
-		return -1;
-	for (size_t i = 0; i < ns; i++)
-		c->tables[i] = eff_ref(r->tables[i]);
-	if (r->unprog) {
-		size_t nn = r->topo->nnics;
-		if (!(c->nic_unprogrammed = malloc(nn * sizeof(bool))))
-			return -1;
-		memcpy(c->nic_unprogrammed, r->unprog, nn * sizeof(bool));
-		c->nunprogrammed = r->nunprog;
 	}
+	*slot = c;
 	return 0;
 }
 

@@ -36,10 +36,11 @@ struct rs_state *run_capacity_state(struct run *r, const struct route_server *rs
 	for (size_t i = 0; i < r->nrs; i++)
 		if (strcmp(r->rs[i].name, rs->name) == 0)
 			return &r->rs[i];
-	struct rs_state *s = VEC_PUSH(r->rs, r->nrs, r->rs_cap);
+	const char *name = arena_strdup(r->arena, rs->name);
+	struct rs_state *s = name ? VEC_PUSH(r->rs, r->nrs, r->rs_cap) : NULL;
 	if (!s)
 		return NULL;
-	*s = (struct rs_state){ .name = arena_strdup(r->arena, rs->name), .units = rs->min_capacity };
+	*s = (struct rs_state){ .name = name, .units = rs->min_capacity };
 	return s;
 }
 

@@ -148,8 +148,8 @@ struct run {
 /* ---- the core (run.c) ----------------------------------------------------- */
 
 void run_oom(struct run *r); /* status 3 unless already set */
-/* "what subject", the cause shown on timeline entries (arena; NULL out of
- * memory). */
+/* "what subject", the cause shown on timeline entries (arena; NULL when out
+ * of memory, which run_oom has then recorded). */
 const char *run_cause(struct run *r, const char *what, const char *subject);
 void run_session_event(struct run *r, int64_t at, const char *peer, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -26,6 +26,7 @@
 #include "failalloc.h"
 #include "run.h"
 #include "helpers.h"
+#include "run_topology.h"
 
 /* At most this many values of k per scenario, spread over the range. */
 #define OOM_MAX_RUNS 400
@@ -211,28 +212,7 @@ Test(run_oom, seed_scenario, .timeout = 280)
 			   "scenarios/seed/hub-spoke-ars.json", shows);
 }
 
-/* A hub with a Route Server and two NVAs, a spoke using it, an isolated
- * VNet. */
-#define VNETS                                                                                  \
-	"'virtualNetworks': ["                                                                 \
-	" { 'name': 'hub', 'location': 'westeurope',"                                          \
-	"   'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                           \
-	"   'subnets': [ { 'name': 'RouteServerSubnet', 'addressPrefix': '10.0.254.0/26' },"   \
-	"     { 'name': 'nva', 'addressPrefix': '10.0.1.0/24' },"                              \
-	"     { 'name': 'app', 'addressPrefix': '10.0.16.0/20', 'routeTable': { 'id': 'rt' } } ]," \
-	"   'virtualNetworkPeerings': [ { 'name': 'hub-spoke',"                                \
-	"     'remoteVirtualNetwork': { 'id': 'spoke' }, 'allowGatewayTransit': true } ] },"   \
-	" { 'name': 'spoke', 'location': 'westeurope',"                                        \
-	"   'addressSpace': { 'addressPrefixes': ['10.1.0.0/16'] },"                           \
-	"   'subnets': [ { 'name': 'app', 'addressPrefix': '10.1.0.0/24' } ],"                 \
-	"   'virtualNetworkPeerings': [ { 'name': 'spoke-hub',"                                \
-	"     'remoteVirtualNetwork': { 'id': 'hub' }, 'useRemoteGateways': true } ] },"       \
-	" { 'name': 'iso', 'location': 'westeurope',"                                          \
-	"   'addressSpace': { 'addressPrefixes': ['10.9.0.0/16'] },"                           \
-	"   'subnets': [ { 'name': 'app', 'addressPrefix': '10.9.0.0/24' } ] } ]"
-#define TABLES                                                                                 \
-	"'routeTables': [ { 'name': 'rt', 'routes': [ { 'name': 'web',"                        \
-	"  'addressPrefix': '8.8.8.0/24', 'nextHopType': 'Internet' } ] } ]"
+/* The base network (run_topology.h) with a Route Server and two NVAs. */
 #define RS(max)                                                                                \
 	"'routeServers': [ { 'name': 'ars', 'subnet': { 'id': 'hub/RouteServerSubnet' },"      \
 	"  'bgpConnections': ["                                                                \
@@ -242,7 +222,7 @@ Test(run_oom, seed_scenario, .timeout = 280)
 	"{ 'name': '" name "', " more "'ipConfigurations': [ { 'subnet': { 'id': '" subnet "' } } ] }"
 #define SCENARIO_MAX(settings, max, nics, events)                                              \
 	"{ 'schemaVersion': 1, 'name': 'oom', 'settings': { " settings " }, 'topology': { "     \
-	VNETS ", " TABLES ", " RS(max) ", 'networkInterfaces': [ " nics " ] }, 'events': [ "   \
+	VNETS ", " RT ", " RS(max) ", 'networkInterfaces': [ " nics " ] }, 'events': [ "       \
 	events " ] }"
 #define SCENARIO(settings, nics, events) SCENARIO_MAX(settings, "20", nics, events)
 #define P16(a) "'10." a ".0.0/16'"
@@ -264,7 +244,7 @@ Test(run_oom, bgp_timers_and_edits, .timeout = 280)
 		"re-established after the connect retry",
 		"ars/IN_0: instance up",
 		"(add virtualNetworks/extra)",
-		"(set routeTables/rt/routes/web)",
+		"(set routeTables/rt-app/routes/web)",
 		"(set virtualNetworks/spoke/virtualNetworkPeerings/spoke-hub)",
 		"(remove virtualNetworks/extra)",
 		"hold timer expired",
@@ -293,7 +273,7 @@ Test(run_oom, bgp_timers_and_edits, .timeout = 280)
 			 "{ 'at': 80, 'op': 'add', 'path': 'virtualNetworks/extra', 'value': {"
 			 "  'location': 'westeurope', 'addressSpace': { 'addressPrefixes': ['10.5.0.0/16'] },"
 			 "  'subnets': [ { 'name': 'app', 'addressPrefix': '10.5.0.0/24' } ] } },"
-			 "{ 'at': 81, 'op': 'set', 'path': 'routeTables/rt/routes/web', 'value': {"
+			 "{ 'at': 81, 'op': 'set', 'path': 'routeTables/rt-app/routes/web', 'value': {"
 			 "  'nextHopType': 'None' } },"
 			 "{ 'at': 82, 'op': 'set', 'path': 'virtualNetworks/spoke/virtualNetworkPeerings/spoke-hub',"
 			 "  'value': { 'useRemoteGateways': false } },"

@@ -193,6 +193,31 @@ static bool respace_in_place(struct run *r, const struct vnet *hub,
 	return moved;
 }
 
+/* What peerings_in_place remembers per topo->vnets index. */
+struct peering_scratch {
+	bool *reached;                 /* the VNet's table can change */
+	bool *over;                    /* r->over_capacity before the edit */
+	bool *moved;                   /* a hub whose installed set changed */
+	const struct vnet **was;       /* the VNet's domain before the edit */
+};
+
+static int peering_scratch_init(struct peering_scratch *ps, size_t nvnets)
+{
+	ps->reached = calloc(nvnets, sizeof(*ps->reached));
+	ps->over = calloc(nvnets, sizeof(*ps->over));
+	ps->moved = calloc(nvnets, sizeof(*ps->moved));
+	ps->was = calloc(nvnets, sizeof(*ps->was));
+	return ps->reached && ps->over && ps->moved && ps->was ? 0 : -1;
+}
+
+static void peering_scratch_free(struct peering_scratch *ps)
+{
+	free(ps->reached);
+	free(ps->over);
+	free(ps->moved);
+	free(ps->was);
+}
+
 /* A peering edit of a VNet, while no checkpoint holds the topology (or the
  * run may change a shared one: run_allow_shared_in_place) and there are no
  * private endpoints, whose rows cross peerings: the VNet's peerings are
@@ -204,22 +229,6 @@ static bool respace_in_place(struct run *r, const struct vnet *hub,
  * stays a hub (its own gateway or Route Server makes it one, not its
  * peerings), so its peering edit moves only the VNets that use its
  * gateways.  false when this does not apply. */
-/* What peerings_in_place remembers per topo->vnets index. */
-struct peering_scratch {
-	bool *reached;                 /* the VNet's table can change */
-	bool *over;                    /* r->over_capacity before the edit */
-	bool *moved;                   /* a hub whose installed set changed */
-	const struct vnet **was;       /* the VNet's domain before the edit */
-};
-
-static void peering_scratch_free(struct peering_scratch *ps)
-{
-	free(ps->reached);
-	free(ps->over);
-	free(ps->moved);
-	free(ps->was);
-}
-
 static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 {
 	char coll[EDIT_SEG_LEN], name[EDIT_SEG_LEN];
@@ -229,17 +238,15 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 	    !strstr(e->path, "/virtualNetworkPeerings/") || t->npes > 0 ||
 	    (t->refs != 1 && !r->in_place_shared) || !(v = topology_vnet(t, name)))
 		return false;
-	struct peering_scratch ps = { calloc(t->nvnets, sizeof(bool)), calloc(t->nvnets, sizeof(bool)),
-				      calloc(t->nvnets, sizeof(bool)),
-				      calloc(t->nvnets, sizeof(struct vnet *)) };
+	struct peering_scratch ps;
+	if (peering_scratch_init(&ps, t->nvnets) != 0) {
+		peering_scratch_free(&ps);
+		return false;
+	}
 	bool *reached = ps.reached, *over = ps.over, *moved = ps.moved;
 	const struct vnet **was = ps.was;
 	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = t,
 				.shared_ok = r->in_place_shared };
-	if (!reached || !over || !moved || !was) {
-		peering_scratch_free(&ps);
-		return false;
-	}
 	for (size_t i = 0; i < t->nvnets; i++) {
 		reached[i] = vnet_touches(t->vnets[i], v->name);
 		was[i] = t->vnets[i]->domain;

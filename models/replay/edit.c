@@ -1,9 +1,11 @@
 /*
- * edit.c - applying `add` / `set` / `remove` to the topology JSON.  Objects
- * in a collection are found by their "name" (O(n) per step).  `set` merges
- * recursively, as a JSON Merge Patch (RFC 7396): objects merge key by key,
- * null removes a key, anything else (arrays included) replaces the old
- * value (SPEC 2.2).
+ * edit.c - applying `add` / `set` / `remove` to the topology JSON.  See
+ * edit.h.  Objects in a collection are found by their "name" (O(n) per
+ * step).  `set` merges recursively, as a JSON Merge Patch (RFC 7396):
+ * objects merge key by key, null removes a key, anything else (arrays
+ * included) replaces the old value (SPEC 2.2).  No array grows here: cJSON
+ * links its items, so out of memory is only a failed cJSON allocation,
+ * reported as "out of memory" with the JSON unchanged.
  */
 #include "edit.h"
 

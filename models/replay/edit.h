@@ -6,10 +6,26 @@
  *   routeTables/rt[/routes/r]        networkInterfaces/web-*
  *   privateEndpoints/pe   virtualNetworkGateways/gw   connections/c
  *   routeServers/ars[/bgpConnections/nva1]
+ * What it models: the configuration as ARM holds it, changed one object at
+ * a time.  `add` creates an object (and its collection), `set` merges into
+ * one as a JSON Merge Patch (RFC 7396), `remove` deletes one; an object is
+ * found by its "name" and never renamed.
+ *
  * The caller rebuilds the topology from the edited JSON and keeps the old
  * one when the result is invalid: edit_begin changes the JSON in place and
- * keeps what edit_rollback needs to restore it exactly, so an edit costs
- * copies of the one top-level object it changes, not of the whole JSON.
+ * keeps what edit_rollback needs to restore it exactly.
+ * Invariants: an edit refused (bad path, missing or existing object,
+ * rename) leaves the JSON unchanged; one that runs out of memory may leave
+ * it partly edited (a partial merge, an empty collection), so the replay
+ * stops then.  After a successful edit_begin exactly one of edit_commit and
+ * edit_rollback is called, and edit_rollback gives back the JSON as it was,
+ * item for item.
+ * Ownership: the caller owns the topology JSON and `value` (copied, never
+ * kept); struct edit_undo owns the detached old state until commit or
+ * rollback frees it.
+ * Costs: O(objects of the collection) to find a name; an edit copies the
+ * one top-level object it changes, never the whole JSON; a rollback of a
+ * removal is O(collection) (the object goes back to its place).
  */
 #ifndef REPLAY_EDIT_H
 #define REPLAY_EDIT_H

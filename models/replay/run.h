@@ -1,5 +1,8 @@
 /*
  * run.h - replaying a scenario on the discrete-event engine (SPEC 2.2, 3).
+ * The implementation is five modules sharing run_int.h: run.c (the core),
+ * run_bgp.c (BGP events), run_capacity.c (Route Server capacity, RULES
+ * 1.8), run_edit.c (configuration edits), run_expect.c (expectations).
  *
  * A run owns the current topology, the BGP speakers' state, one shared
  * bgp_set per routing domain and one effective-route table per subnet.
@@ -14,6 +17,14 @@
  * subnet's table is appended to the timeline.
  * Checkpoints keep references to the tables and topology they saw, so
  * unchanged tables are shared between checkpoints.
+ *
+ * Ownership: the caller keeps the scenario and the diagnostics collector
+ * alive until run_destroy; everything the accessors return (checkpoints,
+ * timeline entries, session events, their strings and tables) belongs to
+ * the run and lives until run_destroy.
+ * Errors: out of memory is never partial success: run_create returns NULL,
+ * run_execute and run_resume 3, and nothing read afterwards is promised
+ * (tests/unit/replay/test_run_oom.c).
  */
 #ifndef REPLAY_RUN_H
 #define REPLAY_RUN_H

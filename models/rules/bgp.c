@@ -10,6 +10,7 @@
 #include "bgp.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *bgp_origin_name(enum bgp_origin o)
 {
@@ -153,4 +154,20 @@ size_t bgp_decide(const struct bgp_ctx *ctx, const struct bgp_path *const *cands
 			best[nbest++] = i;
 	}
 	return nbest;
+}
+
+/* Step 5 (RULES 1.5.5): "ExpressRoute paths carry 12076 in front of the
+ * on-premises AS path (the MSEE's AS)".  The on-premises router sends its
+ * path to the Microsoft Enterprise Edge routers, which prepend their own AS
+ * before the ExpressRoute gateway receives it; VPN and NVA sessions end on
+ * the Azure side directly. */
+size_t bgp_as_path_received(enum bgp_origin origin, const uint32_t *sent, size_t len,
+			    uint32_t *out)
+{
+	size_t n = 0;
+	if (origin == BGP_ORIGIN_EXPRESSROUTE)
+		out[n++] = BGP_ASN_MSEE;
+	if (len > 0)
+		memcpy(out + n, sent, len * sizeof(*sent));
+	return n + len;
 }

@@ -5,8 +5,11 @@
  * A path is what one speaker received for one prefix from one peer.  The
  * decision process runs per prefix over the candidate paths of a routing
  * domain: first the filters (step 1 loop prevention, step 2 the VNet-prefix
- * filter), then the choice (steps 3-5), leaving an ECMP set.  It is pure:
- * no allocation, no state; the caller gathers candidates (domain.c).
+ * filter), then the choice (steps 3-4), leaving an ECMP set.  Step 5, the
+ * path an ExpressRoute route carries, is applied where a route enters the
+ * Azure side (bgp_as_path_received, called by the replay's advertise).  It
+ * is pure: no allocation, no state; the caller gathers candidates
+ * (domain.c).
  */
 #ifndef RULES_BGP_H
 #define RULES_BGP_H
@@ -69,5 +72,13 @@ bool bgp_path_no_advertise(const struct bgp_path *p);
  * their count (0 only when n == 0). */
 size_t bgp_decide(const struct bgp_ctx *ctx, const struct bgp_path *const *cands, size_t n,
 		  size_t *best);
+
+/* Step 5 (RULES 1.5.5): the AS path of a route as the Azure side receives
+ * it, from the path the peer sent (`sent`, len ASNs; len 0 is an empty
+ * path): an ExpressRoute path carries 12076 (BGP_ASN_MSEE) in front of the
+ * on-premises AS path; other origins receive it as sent.  Writes to out,
+ * which has room for len + 1 ASNs, and returns the length written.  O(len). */
+size_t bgp_as_path_received(enum bgp_origin origin, const uint32_t *sent, size_t len,
+			    uint32_t *out);
 
 #endif

@@ -324,10 +324,10 @@ void peer_session_down(struct peer *p, unsigned inst)
 	rib_clear(&p->in[inst]);
 }
 
-bool peer_session_up(struct peer *p, unsigned inst)
+int peer_session_up(struct peer *p, unsigned inst)
 {
 	if (inst >= p->ninst)
-		return false;
+		return 0;
 	p->dropped[inst] = false;
 	rib_clear(&p->in[inst]);
 	if (p->sent[inst].n > p->limit) {
@@ -335,13 +335,16 @@ bool peer_session_up(struct peer *p, unsigned inst)
 		p->dropped[inst] = true;
 		p->flaps++;
 		p->inst_flaps[inst]++;
-		return false;
+		return 0;
 	}
-	p->session[inst] = true;
 	for (size_t i = 0; i < p->sent[inst].n; i++)
-		if (rib_put(&p->in[inst], &p->sent[inst].v[i]) != 0)
-			return false;
-	return true;
+		if (rib_put(&p->in[inst], &p->sent[inst].v[i]) != 0) {
+			/* Not a drop for the limit: no flap, no half-filled RIB. */
+			rib_clear(&p->in[inst]);
+			return -1;
+		}
+	p->session[inst] = true;
+	return 1;
 }
 
 unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
@@ -352,7 +355,8 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 		if (p->ninst > 1 && !(mask & (1u << k)))
 			continue;
 		for (size_t i = 0; i < n; i++)
-			rib_put(&p->sent[k], &routes[i]);
+			if (rib_put(&p->sent[k], &routes[i]) != 0)
+				return dropped | SPEAKER_NOMEM;
 		bool live = p->admin_up && p->session[k] && speakers_instance_up(s, p->owner, k);
 		if (!live)
 			continue;
@@ -367,7 +371,8 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 			continue;
 		}
 		for (size_t i = 0; i < n; i++)
-			rib_put(&p->in[k], &routes[i]);
+			if (rib_put(&p->in[k], &routes[i]) != 0)
+				return dropped | SPEAKER_NOMEM;
 	}
 	return dropped;
 }

@@ -81,15 +81,20 @@ int speakers_set_instance(struct speakers *s, const char *owner, unsigned inst, 
 /* An UPDATE from the peer to the instances in mask.  Routes the peer sends
  * while it is down are remembered and delivered when it comes back.
  * Returns, per instance, bit i set when that session was dropped for the
- * limit (the caller schedules the retry and records the flap). */
+ * limit (the caller schedules the retry and records the flap), and
+ * SPEAKER_NOMEM when out of memory: the update then stopped part way (the
+ * RIBs hold a part of it), so the caller must not go on as if it had
+ * been applied. */
+#define SPEAKER_NOMEM (1u << 31)
 unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 			const struct rib_route *routes, size_t n);
 void peer_withdraw(struct peer *p, const struct prefix *prefixes, size_t n);
 /* Session down on instance i (hold expiry, graceful down, instance down). */
 void peer_session_down(struct peer *p, unsigned inst);
 /* Session up on instance i: replays sent[i] into in[i] under the limit.
- * Returns true when it stayed up, false when it dropped again. */
-bool peer_session_up(struct peer *p, unsigned inst);
+ * Returns 1 when it stayed up, 0 when it dropped again (or there is no
+ * such instance), -1 out of memory (the session stays down, in[i] empty). */
+int peer_session_up(struct peer *p, unsigned inst);
 
 const struct rib_route *rib_find(const struct rib *r, struct prefix p);
 

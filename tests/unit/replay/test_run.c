@@ -14,29 +14,8 @@
 #include "scenario.h"
 #include "speaker.h"
 #include "helpers.h"
+#include "run_topology.h"
 
-#define HUB_SUBNETS                                                                            \
-	"{ 'name': 'RouteServerSubnet', 'addressPrefix': '10.0.254.0/26' },"                   \
-	"{ 'name': 'nva', 'addressPrefix': '10.0.1.0/24' },"                                   \
-	"{ 'name': 'app', 'addressPrefix': '10.0.16.0/20', 'routeTable': { 'id': 'rt-app' } }"
-#define VNETS                                                                                  \
-	"'virtualNetworks': ["                                                                 \
-	" { 'name': 'hub', 'location': 'westeurope',"                                          \
-	"   'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                           \
-	"   'subnets': [ " HUB_SUBNETS " ],"                                                   \
-	"   'virtualNetworkPeerings': [ { 'name': 'hub-spoke',"                                \
-	"     'remoteVirtualNetwork': { 'id': 'spoke' }, 'allowGatewayTransit': true } ] },"   \
-	" { 'name': 'spoke', 'location': 'westeurope',"                                        \
-	"   'addressSpace': { 'addressPrefixes': ['10.1.0.0/16'] },"                           \
-	"   'subnets': [ { 'name': 'app', 'addressPrefix': '10.1.0.0/24' } ],"                 \
-	"   'virtualNetworkPeerings': [ { 'name': 'spoke-hub',"                                \
-	"     'remoteVirtualNetwork': { 'id': 'hub' }, 'useRemoteGateways': true } ] },"       \
-	" { 'name': 'iso', 'location': 'westeurope',"                                          \
-	"   'addressSpace': { 'addressPrefixes': ['10.9.0.0/16'] },"                           \
-	"   'subnets': [ { 'name': 'app', 'addressPrefix': '10.9.0.0/24' } ] } ]"
-#define RT                                                                                     \
-	"'routeTables': [ { 'name': 'rt-app', 'routes': [ { 'name': 'web',"                    \
-	"  'addressPrefix': '8.8.8.0/24', 'nextHopType': 'Internet' } ] } ]"
 #define RS(max)                                                                                \
 	"'routeServers': [ { 'name': 'ars', 'subnet': { 'id': 'hub/RouteServerSubnet' },"      \
 	"  'bgpConnections': [ { 'name': 'nva1', 'peerIp': '10.0.1.4', 'peerAsn': 65001,"      \

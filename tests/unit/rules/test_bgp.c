@@ -155,20 +155,35 @@ Test(bgp, vnet_space_of_everything_filters_everything)
 	cr_expect(bgp_prefix_filtered(&ctx, P("255.255.255.255/32")));
 }
 
+/* xorshift64: the test's own deterministic generator. */
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A prefix of length len with few distinct high bits, so that prefixes nest
+ * and repeat.  Each draw is its own statement: two calls in one expression
+ * would be unsequenced (issue 18 item 9). */
+static struct prefix random_prefix(uint64_t *x, uint8_t len)
+{
+	uint32_t high = (uint32_t)(xorshift(x) % 4) << 28;
+	uint32_t low = (uint32_t)xorshift(x) & 0x0fffffffu;
+	return (struct prefix){ .addr = (high | low) & prefix_mask(len), .len = len };
+}
+
 /* The binary-search filter over normalized prefixes answers exactly as the
  * linear scan over the raw list, on random nested and overlapping lists. */
 Test(bgp, normalized_filter_matches_the_linear_scan)
 {
 	uint64_t x = 0x9e3779b97f4a7c15u;
-#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
 	for (int round = 0; round < 200; round++) {
 		struct prefix raw[40], norm[40];
-		size_t n = 1 + NEXT() % 40;
+		size_t n = 1 + xorshift(&x) % 40;
 		for (size_t i = 0; i < n; i++) {
-			uint8_t len = (uint8_t)(4 + NEXT() % 25);
-			/* Few distinct high bits, so prefixes nest and repeat. */
-			uint32_t addr = ((uint32_t)(NEXT() % 4) << 28) | ((uint32_t)NEXT() & 0x0fffffffu);
-			raw[i] = (struct prefix){ .addr = addr & prefix_mask(len), .len = len };
+			raw[i] = random_prefix(&x, (uint8_t)(4 + xorshift(&x) % 25));
 			norm[i] = raw[i];
 		}
 		size_t nn = bgp_prefixes_normalize(norm, n);
@@ -179,14 +194,11 @@ Test(bgp, normalized_filter_matches_the_linear_scan)
 		struct bgp_ctx lin = { .vnet_prefixes = raw, .nvnet_prefixes = n };
 		struct bgp_ctx bin = { .vnet_prefixes = norm, .nvnet_prefixes = nn, .vnet_normalized = true };
 		for (int q = 0; q < 500; q++) {
-			uint8_t len = (uint8_t)(NEXT() % 33);
-			uint32_t addr = ((uint32_t)(NEXT() % 4) << 28) | ((uint32_t)NEXT() & 0x0fffffffu);
-			struct prefix p = { .addr = addr & prefix_mask(len), .len = len };
+			struct prefix p = random_prefix(&x, (uint8_t)(xorshift(&x) % 33));
 			cr_assert_eq(bgp_prefix_filtered(&bin, p), bgp_prefix_filtered(&lin, p),
 				     "round %d query %d", round, q);
 		}
 	}
-#undef NEXT
 }
 
 /* ---- step 6: NO_ADVERTISE ---------------------------------------------------- */
@@ -439,4 +451,71 @@ Test(bgp, static_beats_bgp_of_its_class)
 	};
 	for (size_t i = 0; i < NELEM(cases); i++)
 		run_case(&cases[i]);
+}
+
+/* ---- step 5: the path as the Azure side receives it --------------------------- */
+
+Test(bgp, expressroute_paths_get_12076_in_front)
+{
+	static const struct {
+		const char *name;
+		int origin;
+		uint32_t sent[4];
+		size_t len;
+		uint32_t want[5];
+		size_t nwant;
+	} cases[] = {
+		{ "ER: on-premises path", ER, { 65020 }, 1, { 12076, 65020 }, 2 },
+		{ "ER: prepended on-premises path", ER, { 65020, 65020, 65021 }, 3,
+		  { 12076, 65020, 65020, 65021 }, 4 },
+		{ "ER: empty path is 12076 alone", ER, { 0 }, 0, { 12076 }, 1 },
+		{ "ER: 12076 already sent is prepended again", ER, { 12076 }, 1, { 12076, 12076 }, 2 },
+		{ "VPN: as sent", VPN, { 65030, 65031 }, 2, { 65030, 65031 }, 2 },
+		{ "NVA: as sent", NVA, { 65001 }, 1, { 65001 }, 1 },
+		{ "NVA: empty stays empty", NVA, { 0 }, 0, { 0 }, 0 },
+		{ "static: empty stays empty", STAT, { 0 }, 0, { 0 }, 0 },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		uint32_t out[6];
+		memset(out, 0xab, sizeof(out));
+		size_t n = bgp_as_path_received((enum bgp_origin)cases[i].origin, cases[i].sent,
+						cases[i].len, out);
+		cr_assert_eq(n, cases[i].nwant, "%s: length %zu, expected %zu", cases[i].name, n,
+			     cases[i].nwant);
+		for (size_t k = 0; k < n; k++)
+			cr_expect_eq(out[k], cases[i].want[k], "%s: [%zu] = %u, expected %u",
+				     cases[i].name, k, out[k], cases[i].want[k]);
+		cr_expect_eq(out[n], 0xababababu, "%s: nothing written past the path", cases[i].name);
+	}
+}
+
+/* Step 5 feeds steps 1 and 3: the prepended ASN counts in the AS path
+ * length (under the ASPath preference a one-ASN VPN path beats an
+ * ExpressRoute path sent with one ASN), and an on-premises path that went
+ * through another Azure hub (65515) still loops after the prepend. */
+Test(bgp, prepended_path_counts_in_length_and_loops)
+{
+	const uint32_t on_prem[] = { 65020 }, vpn_sent[] = { 65030 };
+	uint32_t er[4], vpn[4];
+	struct bgp_path p[2] = {
+		{ .prefix = P("10.20.0.0/16"), .origin = BGP_ORIGIN_EXPRESSROUTE, .as_path = er,
+		  .receiver_asn = BGP_ASN_AZURE },
+		{ .prefix = P("10.20.0.0/16"), .origin = BGP_ORIGIN_VPN, .as_path = vpn,
+		  .receiver_asn = BGP_ASN_AZURE },
+	};
+	p[0].as_len = (uint16_t)bgp_as_path_received(BGP_ORIGIN_EXPRESSROUTE, on_prem, 1, er);
+	p[1].as_len = (uint16_t)bgp_as_path_received(BGP_ORIGIN_VPN, vpn_sent, 1, vpn);
+	const struct bgp_path *cands[2] = { &p[0], &p[1] };
+	struct bgp_ctx ctx = { .has_route_server = true, .pref = HUB_PREF_ASPATH };
+	size_t best[2];
+	cr_assert_eq(bgp_decide(&ctx, cands, 2, best), 1);
+	cr_expect_eq(best[0], 1, "VPN (65030) beats ExpressRoute (12076 65020)");
+
+	const uint32_t via_hub[] = { 65020, 65515 };
+	uint32_t looped[4];
+	struct bgp_path l = { .prefix = P("10.20.0.0/16"), .origin = BGP_ORIGIN_EXPRESSROUTE,
+			      .as_path = looped, .receiver_asn = BGP_ASN_AZURE };
+	l.as_len = (uint16_t)bgp_as_path_received(BGP_ORIGIN_EXPRESSROUTE, via_hub, 2, looped);
+	cr_expect_eq(l.as_len, 3);
+	cr_expect(bgp_path_loops(&l));
 }

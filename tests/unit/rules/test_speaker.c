@@ -97,22 +97,23 @@ struct update {
 	size_t n;
 };
 
-static struct update upd(const char *const *prefixes, size_t n, uint32_t asn)
+/* Fills the caller's u: its routes point into u->path, so u is not
+ * returned by value (the copy's routes would point into a dead frame). */
+static void upd(struct update *u, const char *const *prefixes, size_t n, uint32_t asn)
 {
-	struct update u;
-	memset(&u, 0, sizeof(u));
-	cr_assert(n <= NELEM(u.r));
-	u.path[0] = asn;
+	memset(u, 0, sizeof(*u));
+	cr_assert(n <= NELEM(u->r));
+	u->path[0] = asn;
 	for (size_t i = 0; i < n; i++)
-		u.r[i] = (struct rib_route){ .prefix = P(prefixes[i]), .as_path = u.path, .as_len = 1 };
-	u.n = n;
-	return u;
+		u->r[i] = (struct rib_route){ .prefix = P(prefixes[i]), .as_path = u->path, .as_len = 1 };
+	u->n = n;
 }
 
 static unsigned adv(struct fx *f, struct peer *p, unsigned mask, const char *const *prefixes,
 		    size_t n)
 {
-	struct update u = upd(prefixes, n, 65001);
+	struct update u;
+	upd(&u, prefixes, n, 65001);
 	return peer_advertise(f->s, p, mask, u.r, u.n);
 }
 

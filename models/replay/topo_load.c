@@ -405,17 +405,20 @@ static void load_vnet_peerings(struct loader *l, struct vnet *v, const cJSON *ps
 	jin_pop(j, m2);
 }
 
+/* Each object element of virtualNetworks made one VNet, in order: vi
+ * counts them (an element that is not an object made none). */
 static void load_peerings(struct loader *l, const cJSON *arr)
 {
 	struct jin *j = l->j;
-	size_t mv = jin_push_key(j, "virtualNetworks"), i = 0;
+	size_t mv = jin_push_key(j, "virtualNetworks"), i = 0, vi = 0;
 	FOREACH_ITEM(j, arr, it, i) {
 		const cJSON *ps;
-		if (i >= l->t->nvnets || !cJSON_IsObject(it) ||
-		    !cJSON_IsArray(ps = cJSON_GetObjectItemCaseSensitive(it, "virtualNetworkPeerings")))
+		if (!cJSON_IsObject(it) || vi >= l->t->nvnets)
 			continue;
+		struct vnet *v = l->t->vnets[vi++];
 		size_t m = jin_push_index(j, i);
-		load_vnet_peerings(l, l->t->vnets[i], ps);
+		if (jin_array(j, it, "virtualNetworkPeerings", false, &ps))
+			load_vnet_peerings(l, v, ps);
 		jin_pop(j, m);
 	}
 	jin_pop(j, mv);
@@ -613,12 +616,14 @@ int topo_reload_route_table(struct topology *t, const cJSON *topology, const cha
 static void link_subnet_route_tables(struct loader *l, const cJSON *vnets)
 {
 	struct jin *j = l->j;
-	size_t mv = jin_push_key(j, "virtualNetworks"), i = 0;
+	size_t mv = jin_push_key(j, "virtualNetworks"), i = 0, vi = 0;
 	FOREACH_ITEM(j, vnets, it, i) {
 		const cJSON *subs = cJSON_GetObjectItemCaseSensitive(it, "subnets");
-		if (i >= l->t->nvnets || !cJSON_IsArray(subs))
+		if (!cJSON_IsObject(it) || vi >= l->t->nvnets)
 			continue;
-		struct vnet *v = l->t->vnets[i];
+		struct vnet *v = l->t->vnets[vi++]; /* as in load_peerings */
+		if (!cJSON_IsArray(subs))
+			continue;
 		size_t m = jin_push_index(j, i), m2 = jin_push_key(j, "subnets"), k = 0, idx = 0;
 		FOREACH_ITEM(j, subs, so, k) {
 			if (!cJSON_IsObject(so))
@@ -1230,10 +1235,13 @@ static void load_gateways(struct loader *l, const cJSON *arr)
 	}
 	/* Basic VPN SKU cannot coexist with ExpressRoute (reference 5.1). */
 	i = 0;
+	size_t gi = 0; /* each object element made one gateway */
 	FOREACH_ITEM(j, arr, it, i) {
-		if (i >= t->ngws)
+		if (!cJSON_IsObject(it))
+			continue;
+		if (gi >= t->ngws)
 			break;
-		const struct gateway *g = t->gws[i];
+		const struct gateway *g = t->gws[gi++];
 		if (g->vnet && g->type == GW_VPN && g->vnet->er_gw && strcmp(g->sku, "Basic") == 0) {
 			size_t m = jin_push_index(j, i);
 			jin_error_at(j, "sku", "a Basic VPN gateway cannot coexist with an ExpressRoute "

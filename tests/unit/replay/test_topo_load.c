@@ -100,6 +100,44 @@ Test(topo_load, every_error_is_collected)
 	tload_free(&x);
 }
 
+/* A non-object element among the VNets must not shift the later passes
+ * (peerings, route table references) onto the next VNet: each element's
+ * peerings and subnets are its own.  (They were read for the VNet at the
+ * element's index among the loaded ones: "a" was said to peer with itself
+ * and its dangling route table went unreported.) */
+Test(topo_load, later_passes_read_each_vnets_own_element)
+{
+	struct tload x;
+	struct topology *t = tload_try(
+		&x,
+		"{ 'virtualNetworks': [ 7,"
+		"  { 'name': 'a', 'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"
+		"    'virtualNetworkPeerings': [ { 'name': 'a-b', 'remoteVirtualNetwork': { 'id': 'b' } } ],"
+		"    'subnets': [ { 'name': 's', 'addressPrefix': '10.0.0.0/24',"
+		"                   'routeTable': { 'id': 'nope' } } ] },"
+		"  { 'name': 'b', 'addressSpace': { 'addressPrefixes': ['10.1.0.0/16'] } } ] }",
+		NULL);
+	cr_expect_null(t);
+	cr_expect_not_null(diag_find(x.d, DIAG_ERROR, "$.topology.virtualNetworks[0]",
+				     "expected a virtual network object"));
+	cr_expect_not_null(diag_find(x.d, DIAG_ERROR,
+				     "$.topology.virtualNetworks[1].subnets[0].routeTable",
+				     "no route table named \"nope\""));
+	cr_expect_null(diag_find(x.d, DIAG_ERROR, NULL, "cannot peer with itself"));
+	cr_expect_eq(diag_count(x.d, DIAG_ERROR), 2);
+	tload_free(&x);
+}
+
+/* A VNet's virtualNetworkPeerings that is not an array is an error like
+ * any mistyped member (it was ignored without a word). */
+Test(topo_load, peerings_must_be_an_array)
+{
+	expect_error("{ 'virtualNetworks': [ { 'name': 'a', 'virtualNetworkPeerings': 5,"
+		     "  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] } } ] }",
+		     "$.topology.virtualNetworks[0].virtualNetworkPeerings",
+		     "expected an array, found a number");
+}
+
 /* ---- subnets ----------------------------------------------------------------- */
 
 Test(topo_load, subnet_prefix_or_prefixes)
@@ -589,6 +627,13 @@ Test(topo_load, basic_vpn_cannot_coexist_with_expressroute)
 			      "  'sku': { 'name': 'Basic' }, 'publicIpAddress': '20.0.0.1' },"
 			      "{ 'name': 'er', 'virtualNetwork': { 'id': 'v' }, 'gatewayType': 'ExpressRoute' }")),
 		     "$.topology.virtualNetworkGateways[0].sku", "Basic");
+	/* After a non-object element the error names the Basic gateway's own
+	 * element (it named the one at the gateway's index among the loaded). */
+	expect_error(TOPO(V(GWSUB),
+			  GWS("1, { 'name': 'vpn', 'virtualNetwork': { 'id': 'v' }, 'gatewayType': 'Vpn',"
+			      "  'sku': { 'name': 'Basic' }, 'publicIpAddress': '20.0.0.1' },"
+			      "{ 'name': 'er', 'virtualNetwork': { 'id': 'v' }, 'gatewayType': 'ExpressRoute' }")),
+		     "$.topology.virtualNetworkGateways[1].sku", "Basic");
 	struct tload x;
 	expect_ok(&x, TOPO(V(GWSUB), GWS("{ 'name': 'vpn', 'virtualNetwork': { 'id': 'v' },"
 					 "  'gatewayType': 'Vpn', 'sku': { 'name': 'Basic' },"

@@ -536,7 +536,7 @@ static struct route_table *load_route_table(struct loader *l, const cJSON *it, b
 			}
 			struct udr *u = &rt->routes[rt->nroutes];
 			load_route(l, rt, ro, u, &ntag);
-			if (strcmp(u->name, "?") != 0)
+			if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ro, "name")))
 				names_ok(l, names, u->name, NULL, "route");
 			/* RouteConflict: the same addressPrefix twice. */
 			for (size_t q = 0; q < rt->nroutes && u->prefix_text; q++)

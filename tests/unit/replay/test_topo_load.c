@@ -214,6 +214,13 @@ Test(topo_load, names_unique_within_their_collection)
 			  "  { 'name': 'r', 'addressPrefix': '1.0.0.0/8', 'nextHopType': 'None' },"
 			  "  { 'name': 'r', 'addressPrefix': '2.0.0.0/8', 'nextHopType': 'None' } ] } ]"),
 		     "$.topology.routeTables[0].routes[1].name", "duplicate route");
+	/* "?" is a name like any other (it was the loader's mark for a route
+	 * without a name, so two routes named "?" went unnoticed). */
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			  ", 'routeTables': [ { 'name': 'rt', 'routes': ["
+			  "  { 'name': '?', 'addressPrefix': '1.0.0.0/8', 'nextHopType': 'None' },"
+			  "  { 'name': '?', 'addressPrefix': '2.0.0.0/8', 'nextHopType': 'None' } ] } ]"),
+		     "$.topology.routeTables[0].routes[1].name", "duplicate route name \"?\"");
 	/* An expanded NIC name colliding with a plain one. */
 	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
 			  ", 'networkInterfaces': ["

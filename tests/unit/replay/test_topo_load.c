@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "failalloc.h"
 #include "helpers.h"
 
 /* A VNet "v" 10.0.0.0/16 with the given subnets (JSON array body). */
@@ -715,6 +716,28 @@ Test(topo_load, connections)
 	tload_free(&x);
 }
 
+/* A gateway lists its connections in file order, whatever the other
+ * gateways' connections between them. */
+Test(topo_load, gateway_connections_in_file_order)
+{
+	struct tload x;
+	expect_ok(&x, TOPO(V(GWSUB),
+			   GWS(VPNGW("vpn", "v") ", { 'name': 'er', 'virtualNetwork': { 'id': 'v' },"
+						 "  'gatewayType': 'ExpressRoute' }")
+			   ", 'connections': ["
+			   "  { 'name': 'c1', 'virtualNetworkGateway': { 'id': 'vpn' }, 'connectionType': 'IPsec' },"
+			   "  { 'name': 'c2', 'virtualNetworkGateway': { 'id': 'er' }, 'connectionType': 'ExpressRoute',"
+			   "    'nextHopIpAddresses': ['10.24.132.60'] },"
+			   "  { 'name': 'c3', 'virtualNetworkGateway': { 'id': 'vpn' }, 'connectionType': 'IPsec' } ]"));
+	const struct gateway *vpn = topology_gateway(x.t, "vpn"), *er = topology_gateway(x.t, "er");
+	cr_assert_eq(vpn->nconns, 2);
+	cr_expect_eq(vpn->conns[0], topology_connection(x.t, "c1"));
+	cr_expect_eq(vpn->conns[1], topology_connection(x.t, "c3"));
+	cr_assert_eq(er->nconns, 1);
+	cr_expect_eq(er->conns[0], topology_connection(x.t, "c2"));
+	tload_free(&x);
+}
+
 /* ---- Route Servers -------------------------------------------------------------- */
 
 #define RSV(rs_prefix) V(SUBNET("RouteServerSubnet", rs_prefix) ", " SUBNET("nva", "10.0.1.0/24"))
@@ -985,4 +1008,65 @@ Test(topo_load, max_nics_guard)
 	cr_expect_null(x.t, "11 NICs > 10");
 	cr_expect_not_null(diag_find(x.d, DIAG_ERROR, "$.topology.networkInterfaces", "more than the limit"));
 	tload_free(&x);
+}
+
+/* ---- out of memory --------------------------------------------------------------- */
+
+/* topo_load of doc with realloc failing from call fail_at + 1 on (never
+ * when negative); the realloc calls it made go to *calls. */
+static struct topology *load_failing(const cJSON *doc, struct diag *d,
+				     const struct svctag_catalog *tags, const struct topology *prev,
+				     long fail_at, long *calls)
+{
+	struct jin j;
+	/* Room for the diagnostics first: the collector grows by realloc too. */
+	diag_add(d, DIAG_NOTE, NULL, NULL, "room");
+	jin_init(&j, d, "test.json");
+	struct topo_opts o = { .tags = tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = prev };
+	failalloc_after(fail_at);
+	struct topology *t = topo_load(&j, doc, &o);
+	*calls = failalloc_calls();
+	failalloc_after(-1);
+	return t;
+}
+
+/* Out of memory while a subnet's taken addresses grow: the load fails and
+ * says so.  (A static address used to be left out of the taken set without
+ * a word, and the next dynamic NIC got it too: here both were 10.0.0.4.)
+ * Every realloc the load makes is failed in turn; the second loads keep
+ * addresses from the first (opts->prev), which grows the sets again. */
+Test(topo_load, out_of_memory_never_loses_a_reserved_address)
+{
+	cJSON *doc = json_parse_sq(TOPO(V(SUBNET("s", "10.0.0.0/24") ", " SUBNET("s2", "10.0.1.0/24")),
+					NICS(NICIP("fixed", "v/s", "10.0.0.4") ", " NIC("dyn", "v/s")
+					     ", " NICN("web-*", "3", "v/s2"))));
+	struct svctag_catalog *tags = svctag_sample();
+	struct diag *d = diag_create();
+	long calls = 0, calls_prev = 0;
+	struct topology *ok = load_failing(doc, d, tags, NULL, -1, &calls);
+	cr_assert_not_null(ok);
+	cr_expect_eq(topology_nic(ok, "dyn")->ip, 0x0A000005u, "10.0.0.5: .4 is taken");
+	struct topology *again = load_failing(doc, d, tags, ok, -1, &calls_prev);
+	cr_assert_not_null(again);
+	cr_expect_geq(calls, 1, "the static address grows a set");
+	cr_expect_gt(calls_prev, calls, "so do the kept ones (s2 had none)");
+	topology_destroy(again);
+	for (int with_prev = 0; with_prev < 2; with_prev++) {
+		long n = with_prev ? calls_prev : calls;
+		for (long fail_at = 0; fail_at < n; fail_at++) {
+			struct diag *fd = diag_create();
+			long c;
+			struct topology *t =
+				load_failing(doc, fd, tags, with_prev ? ok : NULL, fail_at, &c);
+			cr_expect_null(t, "realloc %ld of %ld failed (prev: %d)", fail_at + 1, n,
+				       with_prev);
+			cr_expect_not_null(diag_find(fd, DIAG_ERROR, NULL, "out of memory"));
+			topology_destroy(t);
+			diag_destroy(fd);
+		}
+	}
+	topology_destroy(ok);
+	svctag_destroy(tags);
+	diag_destroy(d);
+	cJSON_Delete(doc);
 }

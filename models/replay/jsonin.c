@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "vec.h"
 
 void jin_init(struct jin *j, struct diag *d, const char *file)
 {
@@ -97,6 +98,40 @@ void jin_pop(struct jin *j, size_t mark)
 	j->path[mark] = '\0';
 }
 
+/* ---- scopes --------------------------------------------------------------- */
+
+bool jin_in(struct jin *j, const char *key, const cJSON *v, jin_visit_fn fn, void *ctx)
+{
+	size_t m = jin_push_key(j, key);
+	bool r = fn(j, v, 0, ctx);
+	jin_pop(j, m);
+	return r;
+}
+
+bool jin_in_elem(struct jin *j, const char *key, size_t i, const cJSON *v, jin_visit_fn fn,
+		 void *ctx)
+{
+	size_t m = key ? jin_push_key(j, key) : j->len;
+	jin_push_index(j, i);
+	bool r = fn(j, v, i, ctx);
+	jin_pop(j, m);
+	return r;
+}
+
+bool jin_each(struct jin *j, const char *key, const cJSON *arr, jin_visit_fn fn, void *ctx)
+{
+	size_t m = key ? jin_push_key(j, key) : j->len;
+	bool go = true;
+	size_t i = 0;
+	for (const cJSON *it = arr ? arr->child : NULL; it && go; it = it->next, i++) {
+		size_t m2 = jin_push_index(j, i);
+		go = fn(j, it, i, ctx);
+		jin_pop(j, m2);
+	}
+	jin_pop(j, m);
+	return go;
+}
+
 static void report(struct jin *j, enum diag_severity sev, const char *fmt, va_list ap)
 {
 	diag_vadd(j->diag, sev, j->file, j->path, fmt, ap);
@@ -118,14 +153,29 @@ void jin_warn(struct jin *j, const char *fmt, ...)
 	va_end(ap);
 }
 
-void jin_error_at(struct jin *j, const char *key, const char *fmt, ...)
+/* The one place, with the scopes above, that pushes and pops by hand. */
+static void report_at(struct jin *j, const char *key, enum diag_severity sev, const char *fmt,
+		      va_list ap)
 {
 	size_t m = jin_push_key(j, key);
+	report(j, sev, fmt, ap);
+	jin_pop(j, m);
+}
+
+void jin_error_at(struct jin *j, const char *key, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	report(j, DIAG_ERROR, fmt, ap);
+	report_at(j, key, DIAG_ERROR, fmt, ap);
 	va_end(ap);
-	jin_pop(j, m);
+}
+
+void jin_warn_at(struct jin *j, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_at(j, key, DIAG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -232,32 +282,24 @@ static void report_duplicate_keys(struct jin *j, const cJSON *obj)
 			dup[kp[i].pos] = true;
 	i = 0;
 	for (const cJSON *c = obj->child; c; c = c->next, i++)
-		if (dup[i]) {
-			size_t m = jin_push_key(j, c->string);
-			jin_error(j, "duplicate key \"%s\" in one object", c->string);
-			jin_pop(j, m);
-		}
+		if (dup[i])
+			jin_error_at(j, c->string, "duplicate key \"%s\" in one object", c->string);
 	free(kp);
 	free(dup);
 }
 
-static void check_duplicates(struct jin *j, const cJSON *v)
+/* Every object below v, depth first (the pre-scan bounds the depth). */
+static bool check_duplicates(struct jin *j, const cJSON *v, size_t i, void *ctx)
 {
+	(void)i;
 	if (cJSON_IsObject(v)) {
 		report_duplicate_keys(j, v);
-		for (const cJSON *c = v->child; c; c = c->next) {
-			size_t m = jin_push_key(j, c->string ? c->string : "");
-			check_duplicates(j, c);
-			jin_pop(j, m);
-		}
+		for (const cJSON *c = v->child; c; c = c->next)
+			jin_in(j, c->string ? c->string : "", c, check_duplicates, ctx);
 	} else if (cJSON_IsArray(v)) {
-		size_t i = 0;
-		for (const cJSON *c = v->child; c; c = c->next, i++) {
-			size_t m = jin_push_index(j, i);
-			check_duplicates(j, c);
-			jin_pop(j, m);
-		}
+		jin_each(j, NULL, v, check_duplicates, ctx);
 	}
+	return true;
 }
 
 cJSON *jin_parse_text(const char *file, const char *text, size_t len, struct diag *d)
@@ -309,7 +351,7 @@ cJSON *jin_parse_text(const char *file, const char *text, size_t len, struct dia
 	}
 	struct jin j;
 	jin_init(&j, d, file);
-	check_duplicates(&j, root);
+	check_duplicates(&j, root, 0, NULL);
 	if (jin_errors(&j) > 0) {
 		cJSON_Delete(root);
 		return NULL;
@@ -326,9 +368,11 @@ cJSON *jin_parse_file(const char *file, struct diag *d, bool *io_error)
 		*io_error = errno != ENOENT;
 		return NULL;
 	}
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	while (buf) {
+	/* The buffer doubles from 64 KiB, so it reaches the cap exactly. */
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	bool oom = VEC_RESERVE(buf, cap, (size_t)1 << 16) != 0;
+	while (!oom) {
 		if (len == cap) {
 			if (cap >= JSONIN_MAX_FILE && getc(f) == EOF)
 				break; /* exactly at the cap: allowed */
@@ -340,14 +384,9 @@ cJSON *jin_parse_file(const char *file, struct diag *d, bool *io_error)
 				fclose(f);
 				return NULL;
 			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
+			oom = VEC_RESERVE(buf, cap, cap * 2) != 0;
+			if (oom)
 				break;
-			}
-			buf = nb;
-			cap *= 2;
 		}
 		size_t got = fread(buf + len, 1, cap - len, f);
 		len += got;
@@ -355,15 +394,15 @@ cJSON *jin_parse_file(const char *file, struct diag *d, bool *io_error)
 			break;
 	}
 	int err = errno;
-	bool bad = !buf || ferror(f);
+	bool bad = oom || ferror(f);
 	fclose(f);
 	if (bad) {
 		diag_add(d, DIAG_ERROR, file, NULL, "cannot read: %s",
-			 buf ? strerror(err) : "out of memory");
+			 oom ? "out of memory" : strerror(err));
 		free(buf);
 		/* A directory named as a scenario is bad input (exit 2), not
 		 * an environment failure. */
-		*io_error = !buf || err != EISDIR;
+		*io_error = oom || err != EISDIR;
 		return NULL;
 	}
 	cJSON *root = jin_parse_text(file, buf, len, d);
@@ -392,11 +431,8 @@ void jin_known_keys(struct jin *j, const cJSON *obj, const char *const *known)
 		bool ok = false;
 		for (const char *const *k = known; *k && !ok; k++)
 			ok = strcmp(*k, c->string) == 0;
-		if (!ok) {
-			size_t m = jin_push_key(j, c->string);
-			jin_warn(j, "unknown key \"%s\" ignored", c->string);
-			jin_pop(j, m);
-		}
+		if (!ok)
+			jin_warn_at(j, c->string, "unknown key \"%s\" ignored", c->string);
 	}
 }
 
@@ -500,15 +536,16 @@ bool jin_prefix_value(struct jin *j, const cJSON *v, struct prefix *out)
 	return true;
 }
 
+static bool visit_prefix(struct jin *j, const cJSON *v, size_t i, void *out)
+{
+	(void)i;
+	return jin_prefix_value(j, v, out);
+}
+
 bool jin_prefix(struct jin *j, const cJSON *obj, const char *key, bool required, struct prefix *out)
 {
 	const cJSON *v = member(j, obj, key, required);
-	if (!v)
-		return false;
-	size_t m = jin_push_key(j, key);
-	bool ok = jin_prefix_value(j, v, out);
-	jin_pop(j, m);
-	return ok;
+	return v && jin_in(j, key, v, visit_prefix, out);
 }
 
 bool jin_ipv4_value(struct jin *j, const cJSON *v, uint32_t *out)
@@ -522,28 +559,33 @@ bool jin_ipv4_value(struct jin *j, const cJSON *v, uint32_t *out)
 	return true;
 }
 
+static bool visit_ipv4(struct jin *j, const cJSON *v, size_t i, void *out)
+{
+	(void)i;
+	return jin_ipv4_value(j, v, out);
+}
+
 bool jin_ipv4(struct jin *j, const cJSON *obj, const char *key, bool required, uint32_t *out)
 {
 	const cJSON *v = member(j, obj, key, required);
-	if (!v)
-		return false;
-	size_t m = jin_push_key(j, key);
-	bool ok = jin_ipv4_value(j, v, out);
-	jin_pop(j, m);
+	return v && jin_in(j, key, v, visit_ipv4, out);
+}
+
+/* {"id": ...}: the id (into *out, a const char *), unknown keys warned. */
+static bool visit_ref(struct jin *j, const cJSON *ref, size_t i, void *out)
+{
+	static const char *const known[] = { "id", NULL };
+	(void)i;
+	bool ok = jin_string(j, ref, "id", true, out);
+	jin_known_keys(j, ref, known);
 	return ok;
 }
 
 bool jin_ref(struct jin *j, const cJSON *obj, const char *key, bool required, const char **out)
 {
 	const cJSON *ref;
-	if (!jin_object(j, obj, key, required, &ref))
-		return false;
-	size_t m = jin_push_key(j, key);
-	bool ok = jin_string(j, ref, "id", true, out);
-	static const char *const known[] = { "id", NULL };
-	jin_known_keys(j, ref, known);
-	jin_pop(j, m);
-	return ok;
+	return jin_object(j, obj, key, required, &ref) &&
+	       jin_in(j, key, ref, visit_ref, out);
 }
 
 cJSON *jin_named(cJSON *arr, const char *name)
@@ -639,13 +681,14 @@ bool jin_duration_value(struct jin *j, const cJSON *v, int64_t *ms)
 	return false;
 }
 
+static bool visit_duration(struct jin *j, const cJSON *v, size_t i, void *ms)
+{
+	(void)i;
+	return jin_duration_value(j, v, ms);
+}
+
 bool jin_duration(struct jin *j, const cJSON *obj, const char *key, int64_t *ms)
 {
 	const cJSON *v = member(j, obj, key, false);
-	if (!v)
-		return false;
-	size_t m = jin_push_key(j, key);
-	bool ok = jin_duration_value(j, v, ms);
-	jin_pop(j, m);
-	return ok;
+	return v && jin_in(j, key, v, visit_duration, ms);
 }

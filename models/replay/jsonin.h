@@ -10,6 +10,20 @@
  * Traps handled here (STYLE.md): duplicate keys, numbers that are not whole
  * or out of range, over-deep nesting, over-large files, NUL bytes, and
  * unknown keys (warnings).
+ *
+ * The path is kept in scopes (jin_in, jin_in_elem, jin_each): a loader
+ * reads a member or an element by handing a visitor to the scope, which
+ * pushes the path segment, calls it and pops the segment again, so the
+ * path is balanced whatever the visitor does and no caller pairs a push
+ * with a pop.  Reports about a member without descending into it name it
+ * with jin_error_at / jin_warn_at.
+ *
+ * Ownership: the cursor owns nothing but its path buffer (no allocation);
+ * the diagnostics go to the caller's collector, the parsed documents to
+ * the caller (cJSON_Delete).  Costs: a path segment is pushed and popped in
+ * O(its length), without printf for indices and plain keys (loads push one
+ * for every element they read); parsing is linear in the text, the
+ * duplicate-key walk O(k log k) per object of k members.
  */
 #ifndef REPLAY_JSONIN_H
 #define REPLAY_JSONIN_H
@@ -44,15 +58,36 @@ cJSON *jin_parse_file(const char *file, struct diag *d, bool *io_error);
 cJSON *jin_parse_text(const char *file, const char *text, size_t len, struct diag *d);
 
 void jin_init(struct jin *j, struct diag *d, const char *file);
-/* Path stack: push returns the length to pop back to. */
+
+/* ---- scopes ---------------------------------------------------------------- */
+
+/* A visitor: v is the value in scope (may be NULL: a scope only for the
+ * reports the visitor makes), i its index in its array (0 for a member),
+ * ctx the caller's.  Returns false to stop jin_each. */
+typedef bool (*jin_visit_fn)(struct jin *j, const cJSON *v, size_t i, void *ctx);
+
+/* fn(j, v, 0, ctx) with the path at .key (or ["key"]); returns fn's result. */
+bool jin_in(struct jin *j, const char *key, const cJSON *v, jin_visit_fn fn, void *ctx);
+/* fn(j, v, i, ctx) with the path at .key[i], or at [i] when key is NULL. */
+bool jin_in_elem(struct jin *j, const char *key, size_t i, const cJSON *v, jin_visit_fn fn,
+		 void *ctx);
+/* fn for each element of the array arr in order (none when arr is NULL),
+ * with the path at .key[i] (at [i] when key is NULL), until fn returns
+ * false.  Returns false when fn stopped it.  O(elements). */
+bool jin_each(struct jin *j, const char *key, const cJSON *arr, jin_visit_fn fn, void *ctx);
+
+/* The primitives under the scopes: push returns the length to pop back
+ * to.  Loaders use the scopes; these stay for callers outside them. */
 size_t jin_push_key(struct jin *j, const char *key);
 size_t jin_push_index(struct jin *j, size_t i);
 void jin_pop(struct jin *j, size_t mark);
 
 void jin_error(struct jin *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jin_warn(struct jin *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Error at path + "." + key without pushing. */
+/* Error or warning at path + "." + key, the path itself unchanged. */
 void jin_error_at(struct jin *j, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void jin_warn_at(struct jin *j, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Warns about every key of obj not in the NULL-terminated list. */

@@ -63,12 +63,97 @@ void scenario_destroy(struct scenario *s)
 
 /* ---- settings ----------------------------------------------------------- */
 
-static void load_settings(struct jin *j, struct scenario *s, const cJSON *o)
+struct in_settings {                   /* settings being read */
+	struct scenario *s;
+	const char *const *list;       /* the None profile's prefixes; NULL: explicit */
+};
+
+/* platformNoneRoutes[i]: at most none_storage's length. */
+static bool read_none_prefix(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct scenario *s = ctx;
+	size_t max = sizeof(s->none_storage) / sizeof(s->none_storage[0]);
+	struct prefix p;
+	if (i >= max) {
+		jin_error(j, "more than %zu platform None prefixes", max);
+		return false;
+	}
+	if (jin_prefix_value(j, it, &p))
+		s->none_storage[s->settings.none_prefixes.n++] = p;
+	return true;
+}
+
+/* platformNoneRoutes: a profile's name or an array of prefixes. */
+static void read_none_routes(struct jin *j, const cJSON *o, struct in_settings *c)
+{
+	struct settings *st = &c->s->settings;
+	const cJSON *pn = cJSON_GetObjectItemCaseSensitive(o, "platformNoneRoutes");
+	if (cJSON_IsString(pn)) {
+		const char *const *l = platform_none_profile(pn->valuestring);
+		if (l) {
+			c->list = l;
+			st->none_profile = pn->valuestring;
+		} else {
+			jin_error_at(j, "platformNoneRoutes", "unknown profile \"%s\" (one of %s, or an "
+							      "array of prefixes)",
+				     pn->valuestring, platform_profile_names());
+		}
+	} else if (cJSON_IsArray(pn)) {
+		c->list = NULL;
+		st->none_profile = NULL;
+		jin_each(j, "platformNoneRoutes", pn, read_none_prefix, c->s);
+	} else if (pn) {
+		jin_error_at(j, "platformNoneRoutes", "expected a profile name or an array of prefixes");
+	}
+}
+
+/* The settings object, the path at it. */
+static bool read_settings(struct jin *j, const cJSON *o, size_t i, void *ctx)
 {
 	static const char *const known[] = { "platformNoneRoutes", "bgpHoldSeconds",
 					     "bgpKeepaliveSeconds", "bgpConnectRetrySeconds",
 					     "routeProgrammingDelaySeconds",
 					     "routeServerScaleOutSeconds", "horizonSeconds", NULL };
+	struct in_settings *c = ctx;
+	struct settings *st = &c->s->settings;
+	(void)i;
+	jin_known_keys(j, o, known);
+	read_none_routes(j, o, c);
+	struct {
+		const char *key;
+		int64_t *dst;
+	} times[] = {
+		{ "bgpHoldSeconds", &st->hold_ms },
+		{ "bgpKeepaliveSeconds", &st->keepalive_ms },
+		{ "bgpConnectRetrySeconds", &st->connect_retry_ms },
+		{ "routeProgrammingDelaySeconds", &st->programming_delay_ms },
+		{ "routeServerScaleOutSeconds", &st->scale_out_ms },
+		{ "horizonSeconds", &st->horizon_ms },
+	};
+	for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++)
+		jin_duration(j, o, times[k].key, times[k].dst);
+	if (st->hold_ms != 0 && st->hold_ms < 3000)
+		jin_error_at(j, "bgpHoldSeconds", "a BGP hold time is 0 or at least 3 seconds (RFC 4271)");
+	/* RFC 4271 4.4 and 10: keepalives at most once a second and more
+	 * often than the hold time, or the session flaps on its own (hold 0
+	 * turns both off).  Connect retry: a lower bound keeps a dropped
+	 * session from filling the event queue. */
+	if (st->hold_ms != 0 && st->keepalive_ms >= st->hold_ms)
+		jin_error_at(j, "bgpKeepaliveSeconds",
+			     "the keepalive interval (%.3fs) must be shorter than the hold time "
+			     "(%.3fs), typically a third of it (RFC 4271)",
+			     (double)st->keepalive_ms / 1000.0, (double)st->hold_ms / 1000.0);
+	else if (st->hold_ms != 0 && st->keepalive_ms < 1000)
+		jin_error_at(j, "bgpKeepaliveSeconds",
+			     "keepalives are sent at most once a second (RFC 4271 4.4)");
+	if (st->connect_retry_ms < 1000)
+		jin_error_at(j, "bgpConnectRetrySeconds",
+			     "the connect retry time must be at least 1 second");
+	return true;
+}
+
+static void load_settings(struct jin *j, struct scenario *s, const cJSON *o)
+{
 	struct settings *st = &s->settings;
 	st->hold_ms = 180000;
 	st->keepalive_ms = 60000;
@@ -77,73 +162,10 @@ static void load_settings(struct jin *j, struct scenario *s, const cJSON *o)
 	st->scale_out_ms = 1500000;
 	st->horizon_ms = -1;
 	st->none_profile = PLATFORM_DEFAULT_PROFILE;
-	const char *const *list = platform_none_profile(PLATFORM_DEFAULT_PROFILE);
-	if (o) {
-		size_t m = jin_push_key(j, "settings");
-		jin_known_keys(j, o, known);
-		const cJSON *pn = cJSON_GetObjectItemCaseSensitive(o, "platformNoneRoutes");
-		if (cJSON_IsString(pn)) {
-			const char *const *l = platform_none_profile(pn->valuestring);
-			if (l) {
-				list = l;
-				st->none_profile = pn->valuestring;
-			} else {
-				jin_error_at(j, "platformNoneRoutes", "unknown profile \"%s\" (one of %s, or an "
-								      "array of prefixes)",
-					     pn->valuestring, platform_profile_names());
-			}
-		} else if (cJSON_IsArray(pn)) {
-			list = NULL;
-			st->none_profile = NULL;
-			size_t m2 = jin_push_key(j, "platformNoneRoutes"), i = 0;
-			for (const cJSON *it = pn->child; it; it = it->next, i++) {
-				size_t m3 = jin_push_index(j, i);
-				struct prefix p;
-				if (i >= sizeof(s->none_storage) / sizeof(s->none_storage[0]))
-					jin_error(j, "more than %zu platform None prefixes",
-						  sizeof(s->none_storage) / sizeof(s->none_storage[0]));
-				else if (jin_prefix_value(j, it, &p))
-					s->none_storage[st->none_prefixes.n++] = p;
-				jin_pop(j, m3);
-				if (i >= sizeof(s->none_storage) / sizeof(s->none_storage[0]))
-					break;
-			}
-			jin_pop(j, m2);
-		} else if (pn) {
-			jin_error_at(j, "platformNoneRoutes", "expected a profile name or an array of prefixes");
-		}
-		struct {
-			const char *key;
-			int64_t *dst;
-		} times[] = {
-			{ "bgpHoldSeconds", &st->hold_ms },
-			{ "bgpKeepaliveSeconds", &st->keepalive_ms },
-			{ "bgpConnectRetrySeconds", &st->connect_retry_ms },
-			{ "routeProgrammingDelaySeconds", &st->programming_delay_ms },
-			{ "routeServerScaleOutSeconds", &st->scale_out_ms },
-			{ "horizonSeconds", &st->horizon_ms },
-		};
-		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-			jin_duration(j, o, times[i].key, times[i].dst);
-		if (st->hold_ms != 0 && st->hold_ms < 3000)
-			jin_error_at(j, "bgpHoldSeconds", "a BGP hold time is 0 or at least 3 seconds (RFC 4271)");
-		/* RFC 4271 4.4 and 10: keepalives at most once a second and
-		 * more often than the hold time, or the session flaps on its own
-		 * (hold 0 turns both off).  Connect retry: a lower bound keeps a
-		 * dropped session from filling the event queue. */
-		if (st->hold_ms != 0 && st->keepalive_ms >= st->hold_ms)
-			jin_error_at(j, "bgpKeepaliveSeconds",
-				     "the keepalive interval (%.3fs) must be shorter than the hold time "
-				     "(%.3fs), typically a third of it (RFC 4271)",
-				     (double)st->keepalive_ms / 1000.0, (double)st->hold_ms / 1000.0);
-		else if (st->hold_ms != 0 && st->keepalive_ms < 1000)
-			jin_error_at(j, "bgpKeepaliveSeconds",
-				     "keepalives are sent at most once a second (RFC 4271 4.4)");
-		if (st->connect_retry_ms < 1000)
-			jin_error_at(j, "bgpConnectRetrySeconds",
-				     "the connect retry time must be at least 1 second");
-		jin_pop(j, m);
-	}
+	struct in_settings c = { s, platform_none_profile(PLATFORM_DEFAULT_PROFILE) };
+	if (o)
+		jin_in(j, "settings", o, read_settings, &c);
+	const char *const *list = c.list;
 	if (list) {
 		size_t n = 0;
 		for (; list[n]; n++)
@@ -155,12 +177,21 @@ static void load_settings(struct jin *j, struct scenario *s, const cJSON *o)
 
 /* ---- events ------------------------------------------------------------- */
 
+static bool read_event_prefix(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct event *e = ctx;
+	(void)i;
+	if (jin_prefix_value(j, it, &e->prefixes[e->nprefixes]))
+		e->nprefixes++;
+	return true;
+}
+
 static bool read_prefixes(struct jin *j, const cJSON *o, const char *key, struct event *e)
 {
 	const cJSON *arr;
 	if (!jin_array(j, o, key, true, &arr))
 		return false;
-	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	size_t n = (size_t)cJSON_GetArraySize(arr);
 	if (n == 0) {
 		jin_error_at(j, key, "at least one prefix is needed");
 		return false;
@@ -172,14 +203,7 @@ static bool read_prefixes(struct jin *j, const cJSON *o, const char *key, struct
 	e->prefixes = calloc(n, sizeof(*e->prefixes));
 	if (!e->prefixes)
 		return false;
-	size_t m = jin_push_key(j, key);
-	for (const cJSON *it = arr->child; it; it = it->next, i++) {
-		size_t m2 = jin_push_index(j, i);
-		if (jin_prefix_value(j, it, &e->prefixes[e->nprefixes]))
-			e->nprefixes++;
-		jin_pop(j, m2);
-	}
-	jin_pop(j, m);
+	jin_each(j, key, arr, read_event_prefix, e);
 	return e->nprefixes == n;
 }
 
@@ -208,63 +232,68 @@ static bool parse_community(const cJSON *v, uint32_t *out)
 	return false;
 }
 
+static bool read_as_hop(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct event *e = ctx;
+	(void)i;
+	if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 4294967295.0 ||
+	    it->valuedouble != (double)(uint32_t)it->valuedouble)
+		jin_error(j, "an AS number is a whole number 1..4294967295");
+	else if (e->as_path)
+		e->as_path[e->as_len++] = (uint32_t)it->valuedouble;
+	return true;
+}
+
+static bool read_community(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct event *e = ctx;
+	(void)i;
+	if (parse_community(it, &e->communities[e->ncommunities]))
+		e->ncommunities++;
+	else
+		jin_error(j, "a community is \"high:low\" (each 0..65535) or a number");
+	return true;
+}
+
+static bool read_instance(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct event *e = ctx;
+	(void)i;
+	if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_0") == 0)
+		e->to_mask |= 1;
+	else if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_1") == 0)
+		e->to_mask |= 2;
+	else
+		jin_error(j, "an instance is \"IN_0\" or \"IN_1\"");
+	return true;
+}
+
 static void read_bgp_attrs(struct jin *j, const cJSON *o, struct event *e)
 {
 	const cJSON *arr;
 	if (jin_array(j, o, "asPath", false, &arr)) {
-		size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
-		size_t m = jin_push_key(j, "asPath");
-		if (n > 64)
-			jin_error(j, "an AS path of %zu hops: at most 64 are modelled", n);
+		size_t n = (size_t)cJSON_GetArraySize(arr);
 		e->as_path = calloc(n ? n : 1, sizeof(uint32_t));
 		e->has_as_path = true;
-		for (const cJSON *it = arr->child; it && n <= 64; it = it->next, i++) {
-			if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 4294967295.0 ||
-			    it->valuedouble != (double)(uint32_t)it->valuedouble) {
-				size_t m2 = jin_push_index(j, i);
-				jin_error(j, "an AS number is a whole number 1..4294967295");
-				jin_pop(j, m2);
-			} else if (e->as_path) {
-				e->as_path[e->as_len++] = (uint32_t)it->valuedouble;
-			}
-		}
-		jin_pop(j, m);
+		if (n > 64)
+			jin_error_at(j, "asPath", "an AS path of %zu hops: at most 64 are modelled", n);
+		else
+			jin_each(j, "asPath", arr, read_as_hop, e);
 	}
 	if (cJSON_GetObjectItemCaseSensitive(o, "nextHop"))
 		e->has_next_hop = jin_ipv4(j, o, "nextHop", true, &e->next_hop);
 	if (jin_array(j, o, "communities", false, &arr)) {
-		size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
-		size_t m = jin_push_key(j, "communities");
+		size_t n = (size_t)cJSON_GetArraySize(arr);
 		e->communities = calloc(n ? n : 1, sizeof(uint32_t));
-		for (const cJSON *it = arr->child; it && e->communities; it = it->next, i++) {
-			if (!parse_community(it, &e->communities[e->ncommunities])) {
-				size_t m2 = jin_push_index(j, i);
-				jin_error(j, "a community is \"high:low\" (each 0..65535) or a number");
-				jin_pop(j, m2);
-			} else {
-				e->ncommunities++;
-			}
-		}
-		jin_pop(j, m);
+		if (e->communities)
+			jin_each(j, "communities", arr, read_community, e);
 	}
 	if (jin_array(j, o, "to", false, &arr)) {
-		size_t m = jin_push_key(j, "to"), i = 0;
 		e->to_mask = 0;
 		e->has_to = true;
-		for (const cJSON *it = arr->child; it; it = it->next, i++) {
-			if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_0") == 0)
-				e->to_mask |= 1;
-			else if (cJSON_IsString(it) && strcmp(it->valuestring, "IN_1") == 0)
-				e->to_mask |= 2;
-			else {
-				size_t m2 = jin_push_index(j, i);
-				jin_error(j, "an instance is \"IN_0\" or \"IN_1\"");
-				jin_pop(j, m2);
-			}
-		}
+		jin_each(j, "to", arr, read_instance, e);
 		if (e->to_mask == 0 && cJSON_GetArraySize(arr) == 0)
-			jin_error(j, "\"to\" names no instance");
-		jin_pop(j, m);
+			jin_error_at(j, "to", "\"to\" names no instance");
 	}
 }
 
@@ -331,14 +360,10 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 					     "value", "label", "comment", NULL };
 	jin_known_keys(j, o, known);
 	const char *op = NULL;
-	const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "at");
-	if (!at)
+	if (!cJSON_GetObjectItemCaseSensitive(o, "at"))
 		jin_error(j, "missing required key \"at\"");
-	else {
-		size_t m = jin_push_key(j, "at");
-		jin_duration_value(j, at, &e->at_ms);
-		jin_pop(j, m);
-	}
+	else
+		jin_duration(j, o, "at", &e->at_ms);
 	e->to_mask = 3;
 	if (!jin_string(j, o, "op", true, &op))
 		return;
@@ -418,9 +443,22 @@ static int event_cmp(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index); /* stable: file order */
 }
 
+static bool read_event(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct scenario *s = ctx;
+	struct event *e = &s->events[s->nevents];
+	e->index = i;
+	if (!cJSON_IsObject(it))
+		jin_error(j, "expected an event object");
+	else
+		load_event(j, s, it, e);
+	s->nevents++;
+	return true;
+}
+
 static void load_events(struct jin *j, struct scenario *s, const cJSON *arr)
 {
-	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	size_t n = (size_t)cJSON_GetArraySize(arr);
 	if (n > MAX_EVENTS) {
 		jin_error_at(j, "events", "%zu events (at most %d)", n, MAX_EVENTS);
 		return;
@@ -428,19 +466,7 @@ static void load_events(struct jin *j, struct scenario *s, const cJSON *arr)
 	s->events = calloc(n ? n : 1, sizeof(*s->events));
 	if (!s->events)
 		return;
-	size_t m = jin_push_key(j, "events");
-	for (const cJSON *it = arr->child; it; it = it->next, i++) {
-		size_t m2 = jin_push_index(j, i);
-		struct event *e = &s->events[s->nevents];
-		e->index = i;
-		if (!cJSON_IsObject(it))
-			jin_error(j, "expected an event object");
-		else
-			load_event(j, s, it, e);
-		s->nevents++;
-		jin_pop(j, m2);
-	}
-	jin_pop(j, m);
+	jin_each(j, "events", arr, read_event, s);
 	qsort(s->events, s->nevents, sizeof(*s->events), event_cmp);
 }
 
@@ -550,24 +576,24 @@ static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
 		x->routes = value;
 }
 
+static bool read_expectation(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct scenario *s = ctx;
+	struct expectation *x = &s->expectations[s->nexpectations++];
+	x->index = i;
+	if (!cJSON_IsObject(it))
+		jin_error(j, "expected an expectation object");
+	else
+		load_expectation(j, s, it, x);
+	return true;
+}
+
 static void load_expectations(struct jin *j, struct scenario *s, const cJSON *arr)
 {
-	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	size_t n = (size_t)cJSON_GetArraySize(arr);
 	s->expectations = calloc(n ? n : 1, sizeof(*s->expectations));
-	if (!s->expectations)
-		return;
-	size_t m = jin_push_key(j, "expectations");
-	for (const cJSON *it = arr->child; it; it = it->next, i++) {
-		size_t m2 = jin_push_index(j, i);
-		struct expectation *x = &s->expectations[s->nexpectations++];
-		x->index = i;
-		if (!cJSON_IsObject(it))
-			jin_error(j, "expected an expectation object");
-		else
-			load_expectation(j, s, it, x);
-		jin_pop(j, m2);
-	}
-	jin_pop(j, m);
+	if (s->expectations)
+		jin_each(j, "expectations", arr, read_expectation, s);
 }
 
 /* ---- entry -------------------------------------------------------------- */
@@ -594,6 +620,27 @@ struct scenario *scenario_load(const char *file, const struct scenario_opts *opt
 	*env_error = false;
 	cJSON *doc = jin_parse_file(file, d, env_error);
 	return doc ? scenario_load_doc(file, doc, opts, d, env_error) : NULL;
+}
+
+/* serviceTags, the path at it: the scenario's own catalogue. */
+static bool read_service_tags(struct jin *j, const cJSON *tags, size_t i, void *ctx)
+{
+	struct scenario *s = ctx;
+	(void)i;
+	s->owned_tags[0] = svctag_json_parse(j, tags, s->file);
+	s->tags = s->owned_tags[0];
+	return true;
+}
+
+/* topology, the path at it. */
+static bool read_topology(struct jin *j, const cJSON *topo, size_t i, void *ctx)
+{
+	struct scenario *s = ctx;
+	struct topo_opts to = { .tags = s->tags, .max_nics = TOPO_MAX_NICS_DEFAULT };
+	(void)i;
+	s->topology_json = topo;
+	s->topo = topo_load(j, topo, &to);
+	return s->topo != NULL;
 }
 
 struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct scenario_opts *opts,
@@ -634,10 +681,7 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 	load_settings(&j, s, settings);
 
 	if (jin_object(&j, s->doc, "serviceTags", false, &tags)) {
-		size_t m = jin_push_key(&j, "serviceTags");
-		s->owned_tags[0] = svctag_json_parse(&j, tags, file);
-		s->tags = s->owned_tags[0];
-		jin_pop(&j, m);
+		jin_in(&j, "serviceTags", tags, read_service_tags, s);
 	} else if (opts && opts->service_tags) {
 		s->tags = opts->service_tags;
 	} else if (opts && opts->service_tags_file) {
@@ -648,13 +692,8 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 		s->owned_tags[1] = svctag_sample();
 		s->tags = s->owned_tags[1];
 	}
-	if (jin_object(&j, s->doc, "topology", true, &topo) && s->tags) {
-		s->topology_json = topo;
-		struct topo_opts to = { .tags = s->tags, .max_nics = TOPO_MAX_NICS_DEFAULT };
-		size_t m = jin_push_key(&j, "topology");
-		s->topo = topo_load(&j, topo, &to);
-		jin_pop(&j, m);
-	}
+	if (jin_object(&j, s->doc, "topology", true, &topo) && s->tags)
+		jin_in(&j, "topology", topo, read_topology, s);
 	if (jin_array(&j, s->doc, "events", false, &events))
 		load_events(&j, s, events);
 	if (jin_array(&j, s->doc, "expectations", false, &exps))

@@ -6,6 +6,23 @@
  * The parsed JSON document is kept: it is the configuration's source of
  * truth, and configuration edits (`add`, `set`, `remove`) are applied to a
  * copy of its `topology` member (edit.h).
+ *
+ * What it models: RULES 2 (the file), 2.1 through topo_load.h, 2.2 (events:
+ * sorted by time, equal times in file order) and 2.3 (expectations, whose
+ * checkpoints, NICs and subnets must exist or be added by an event).
+ *
+ * Invariants of a loaded scenario: no error was reported while loading it;
+ * events[] is sorted by (at_ms, index), index being the position in
+ * $.events; every checkpoint label is in labels once; topo is the initial
+ * topology and topology_json the member it was built from.
+ *
+ * Ownership: the scenario owns doc, and every string and cJSON pointer of
+ * its events and expectations points into doc (or routes_docs, the
+ * expectation files it read); the events' prefix, AS path and community
+ * arrays, the expectations and the owned catalogues are malloc'd and its
+ * own; the topology (one reference) owns its arena.  scenario_destroy
+ * frees all of it.  Costs: parsing is linear in the file; events are
+ * sorted in O(E log E); the loader's costs are in topo_load.h.
  */
 #ifndef REPLAY_SCENARIO_H
 #define REPLAY_SCENARIO_H

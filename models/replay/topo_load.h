@@ -3,6 +3,27 @@
  * JSON, applying every rule of SPEC 2.1.  All problems are reported through
  * the cursor (file + JSON path); when any error was reported the result is
  * NULL and nothing of it survives.
+ *
+ * What it models: the configuration as Azure would accept it (RULES 2.1),
+ * built in passes (topo_load.c) over collections that are each described
+ * once in the module that knows them and read by one driver (topo_read.h):
+ * topo_vnets (VNets, subnets, service endpoints, peerings), topo_routes
+ * (route tables), topo_gateways (gateways, connections, Route Servers),
+ * topo_nics (NICs, private endpoints, addresses) and topo_derive (connected
+ * peerings and routing domains, RULES 1.3, through domain_hub of domain.h).
+ *
+ * Invariants: a topology returned satisfies every invariant of topology.h;
+ * the cursor's path is the same after a call as before it.
+ *
+ * Ownership: the topology returned (one reference) owns its arena, which
+ * holds every object of it; the JSON is only read (names are copied), the
+ * tag catalogue of opts must outlive the topology (tag routes and service
+ * endpoints point into it).  A reload in place adds to t's arena.
+ *
+ * Costs: linear in the size of the JSON for the collections, plus the
+ * pairwise rules that are quadratic in small counts (subnets of one VNet,
+ * routes of one table), O(N log N) for N interfaces' addresses and
+ * O(P log P) for P peerings' derived facts.
  */
 #ifndef REPLAY_TOPO_LOAD_H
 #define REPLAY_TOPO_LOAD_H

@@ -597,3 +597,54 @@ struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topolo
 	free(tc.v);
 	return set;
 }
+
+/* ---- which hub's gateways a VNet uses (RULES 1.3, 2.1) ------------------- */
+
+bool domain_is_hub(const struct vnet *v)
+{
+	return v->vpn_gw || v->er_gw || v->rs;
+}
+
+/* useRemoteGateways on peering p of v: each check quotes its rule. */
+static enum domain_transit domain_transit(const struct vnet *v, const struct peering *p,
+					  const struct peering *back, const struct peering *earlier)
+{
+	/* RULES 2.1: at most one peering per VNet uses remote gateways. */
+	if (earlier)
+		return DOMAIN_TRANSIT_SECOND;
+	/* RULES 2.1: not in a VNet with a gateway or Route Server of its own. */
+	if (domain_is_hub(v))
+		return DOMAIN_TRANSIT_OWN_GATEWAY;
+	/* RULES 2.1: the remote side allows gateway transit. */
+	if (back && !back->allow_gateway_transit)
+		return DOMAIN_TRANSIT_NOT_ALLOWED;
+	/* RULES 1.3: the domain is the remote hub's: it has gateways or a
+	 * Route Server of its own (so it uses no remote gateway itself). */
+	if (!domain_is_hub(p->remote))
+		return DOMAIN_TRANSIT_NO_GATEWAY;
+	/* RULES 1.3: transit needs both links; an Initiated peering carries
+	 * nothing. */
+	if (!back)
+		return DOMAIN_TRANSIT_NOT_CONNECTED;
+	return DOMAIN_TRANSIT_USED;
+}
+
+struct vnet *domain_hub(struct vnet *v, domain_back_fn back, domain_note_fn note, void *ctx)
+{
+	struct vnet *hub = domain_is_hub(v) ? v : NULL;
+	const struct peering *earlier = NULL;
+	for (size_t k = 0; k < v->npeerings; k++) {
+		const struct peering *p = &v->peerings[k];
+		if (!p->use_remote_gateways)
+			continue;
+		struct domain_transit_note n = { .vnet = v, .peering = k, .back = back(p, ctx),
+						 .earlier = earlier };
+		n.why = domain_transit(v, p, n.back, earlier);
+		if (n.why == DOMAIN_TRANSIT_USED)
+			hub = p->remote;
+		else
+			note(&n, ctx);
+		earlier = p;
+	}
+	return hub;
+}

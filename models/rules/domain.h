@@ -54,4 +54,43 @@ struct bgp_set *domain_redecide_inside(struct bgp_set *base, const struct topolo
 				       const struct prefix *inside, size_t ninside,
 				       struct prefix **changed, size_t *nchanged);
 
+/* ---- which hub's gateways a VNet uses (RULES 1.3, 2.1) ------------------- */
+
+/* A hub: a VNet with a VPN gateway, an ExpressRoute gateway or a Route
+ * Server of its own. */
+bool domain_is_hub(const struct vnet *v);
+
+/* What useRemoteGateways on one peering does: USED, or the first of RULES
+ * 2.1's constraints it breaks, in the order they are checked. */
+enum domain_transit {
+	DOMAIN_TRANSIT_USED,           /* the VNet uses the remote hub's gateways */
+	DOMAIN_TRANSIT_SECOND,         /* an earlier peering sets it: one per VNet */
+	DOMAIN_TRANSIT_OWN_GATEWAY,    /* the VNet has a gateway or Route Server of its own */
+	DOMAIN_TRANSIT_NOT_ALLOWED,    /* the remote's peering back lacks allowGatewayTransit */
+	DOMAIN_TRANSIT_NO_GATEWAY,     /* the remote VNet is not a hub */
+	DOMAIN_TRANSIT_NOT_CONNECTED,  /* no peering back (Initiated): no effect, not an error */
+};
+
+/* One peering with useRemoteGateways that the VNet does not use. */
+struct domain_transit_note {
+	const struct vnet *vnet;
+	size_t peering;                /* its index in vnet->peerings */
+	enum domain_transit why;
+	const struct peering *back;    /* the remote's peering to vnet, or NULL */
+	const struct peering *earlier; /* the VNet's previous peering with useRemoteGateways */
+};
+
+/* The remote's peering back to p->local, or NULL. */
+typedef const struct peering *(*domain_back_fn)(const struct peering *p, void *ctx);
+typedef void (*domain_note_fn)(const struct domain_transit_note *note, void *ctx);
+
+/* RULES 1.3: v's routing domain, the hub whose gateways and Route Server
+ * program it: v itself when it is a hub; else the remote of its peering
+ * with useRemoteGateways when the remote's peering back allows gateway
+ * transit and the remote is a hub (a VNet that itself uses a remote
+ * gateway offers no transit); else NULL.  note(ctx) hears of every other
+ * peering with useRemoteGateways and why it is not used (RULES 2.1), in
+ * peering order.  O(peerings of v) calls of back. */
+struct vnet *domain_hub(struct vnet *v, domain_back_fn back, domain_note_fn note, void *ctx);
+
 #endif

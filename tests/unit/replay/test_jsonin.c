@@ -3,13 +3,15 @@
  *
  * The traps of STYLE.md first (empty input, NUL bytes, nesting depth at and
  * past the limit, truncated input, trailing text, duplicate keys, the file
- * size cap at and past the limit), then the JSON path cursor, the typed
- * member reads and durations.
+ * size cap at and past the limit), reading a file when memory runs out,
+ * then the JSON path cursor and its scopes, the typed member reads and
+ * durations.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <unistd.h>
 
+#include "failalloc.h"
 #include "helpers.h"
 
 /* Parses len bytes; returns the root (or NULL) and leaves messages in *d. */
@@ -285,6 +287,45 @@ Test(jsonin, file_size_cap_exactly_at_the_limit)
 	diag_destroy(d);
 }
 
+/* The read buffer grows with VEC_RESERVE: when realloc fails the file is
+ * refused as out of memory (an environment failure, exit 3), never read in
+ * part.  The first growth makes the 64 KiB buffer, the second doubles it. */
+Test(jsonin, parse_file_out_of_memory)
+{
+	size_t len = (64u << 10) + 10;
+	char *text = malloc(len);
+	cr_assert_not_null(text);
+	memset(text, ' ', len);
+	memcpy(text, "[1]", 3);
+	char *path = tmpfile_with(text, len);
+	free(text);
+	for (long fail_at = 0; fail_at < 2; fail_at++) {
+		struct diag *d = diag_create();
+		bool io = false;
+		/* Room for the diagnostic first: the collector grows by realloc too. */
+		diag_add(d, DIAG_NOTE, NULL, NULL, "room");
+		failalloc_after(fail_at);
+		cJSON *root = jin_parse_file(path, d, &io);
+		long calls = failalloc_calls();
+		failalloc_after(-1);
+		cr_expect_null(root, "realloc fails on call %ld", fail_at + 1);
+		cr_expect(io, "out of memory is an environment failure");
+		cr_expect_eq(calls, fail_at + 1);
+		cr_expect_not_null(diag_find(d, DIAG_ERROR, NULL, "cannot read: out of memory"));
+		cJSON_Delete(root);
+		diag_destroy(d);
+	}
+	struct diag *d = diag_create();
+	bool io = true;
+	cJSON *root = jin_parse_file(path, d, &io);
+	cr_expect_not_null(root, "and with memory it reads");
+	cr_expect_eq(failalloc_calls(), 2, "64 KiB, then 128 KiB");
+	cJSON_Delete(root);
+	diag_destroy(d);
+	unlink(path);
+	free(path);
+}
+
 /* ---- the path cursor ----------------------------------------------------------- */
 
 /* Indices and keys are appended without printf: every digit count, and a
@@ -373,6 +414,97 @@ Test(jsonin, path_cursor_overflow_is_truncated_not_overrun)
 	for (int i = 9; i >= 0; i--)
 		jin_pop(&j, marks[i]);
 	cr_expect_str_eq(j.path, "$");
+	diag_destroy(d);
+}
+
+/* ---- scopes ---------------------------------------------------------------------- */
+
+struct visits {
+	char path[8][JSONIN_PATH_MAX];  /* j->path at each visit */
+	size_t index[8];
+	size_t n;
+	size_t stop_after;             /* return false on this visit (1-based); 0 never */
+};
+
+static bool record(struct jin *j, const cJSON *v, size_t i, void *ctx)
+{
+	struct visits *vs = ctx;
+	(void)v;
+	cr_assert_lt(vs->n, 8);
+	snprintf(vs->path[vs->n], sizeof(vs->path[0]), "%s", j->path);
+	vs->index[vs->n] = i;
+	vs->n++;
+	return vs->n != vs->stop_after;
+}
+
+/* Each scope pushes its segment around the visitor and leaves the path as
+ * it found it; jin_each stops when the visitor says so. */
+Test(jsonin, scopes_push_and_pop_around_the_visitor)
+{
+	cJSON *doc = json_parse_sq("{ 'a': [ 10, 20, 30 ] }");
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "a");
+	struct diag *d = diag_create();
+	struct jin j;
+	jin_init(&j, d, "f.json");
+	jin_push_key(&j, "top");
+	struct visits vs = { .n = 0 };
+	cr_expect(jin_each(&j, "a b", arr, record, &vs));
+	cr_assert_eq(vs.n, 3);
+	cr_expect_str_eq(vs.path[0], "$.top[\"a b\"][0]");
+	cr_expect_str_eq(vs.path[2], "$.top[\"a b\"][2]");
+	cr_expect_eq(vs.index[2], 2);
+	cr_expect_str_eq(j.path, "$.top");
+
+	vs = (struct visits){ .stop_after = 2 };
+	cr_expect_not(jin_each(&j, NULL, arr, record, &vs), "stopped");
+	cr_expect_eq(vs.n, 2, "no visit after the visitor said stop");
+	cr_expect_str_eq(vs.path[1], "$.top[1]");
+	cr_expect_str_eq(j.path, "$.top");
+
+	vs = (struct visits){ .n = 0 };
+	cr_expect(jin_each(&j, "none", NULL, record, &vs), "an absent array has no elements");
+	cr_expect_eq(vs.n, 0);
+	cr_expect_str_eq(j.path, "$.top");
+
+	vs = (struct visits){ .stop_after = 1 };
+	cr_expect_not(jin_in(&j, "k", arr, record, &vs), "the visitor's result");
+	cr_expect_str_eq(vs.path[0], "$.top.k");
+	cr_expect(jin_in_elem(&j, "k", 7, NULL, record, &vs));
+	cr_expect_str_eq(vs.path[1], "$.top.k[7]");
+	cr_expect_eq(vs.index[1], 7);
+	cr_expect(jin_in_elem(&j, NULL, 3, NULL, record, &vs));
+	cr_expect_str_eq(vs.path[2], "$.top[3]");
+	cr_expect_str_eq(j.path, "$.top");
+
+	jin_warn_at(&j, "x", "careful %d", 1);
+	cr_expect_not_null(diag_find(d, DIAG_WARNING, "$.top.x", "careful 1"));
+	cr_expect_eq(jin_errors(&j), 0, "a warning is not an error");
+	cr_expect_str_eq(j.path, "$.top");
+	cJSON_Delete(doc);
+	diag_destroy(d);
+}
+
+/* Scopes nest: a visitor that enters a scope of its own. */
+static bool enter_inner(struct jin *j, const cJSON *v, size_t i, void *ctx)
+{
+	(void)i;
+	return jin_each(j, "inner", cJSON_GetObjectItemCaseSensitive(v, "inner"), record, ctx);
+}
+
+Test(jsonin, scopes_nest)
+{
+	cJSON *doc = json_parse_sq("[ { 'inner': [ 1 ] }, { 'inner': [ 2, 3 ] } ]");
+	struct diag *d = diag_create();
+	struct jin j;
+	jin_init(&j, d, "f.json");
+	struct visits vs = { .n = 0 };
+	cr_expect(jin_each(&j, "outer", doc, enter_inner, &vs));
+	cr_assert_eq(vs.n, 3);
+	cr_expect_str_eq(vs.path[0], "$.outer[0].inner[0]");
+	cr_expect_str_eq(vs.path[1], "$.outer[1].inner[0]");
+	cr_expect_str_eq(vs.path[2], "$.outer[1].inner[1]");
+	cr_expect_str_eq(j.path, "$");
+	cJSON_Delete(doc);
 	diag_destroy(d);
 }
 

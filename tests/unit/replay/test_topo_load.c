@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "failalloc.h"
 #include "helpers.h"
 
 /* A VNet "v" 10.0.0.0/16 with the given subnets (JSON array body). */
@@ -100,6 +101,44 @@ Test(topo_load, every_error_is_collected)
 	tload_free(&x);
 }
 
+/* A non-object element among the VNets must not shift the later passes
+ * (peerings, route table references) onto the next VNet: each element's
+ * peerings and subnets are its own.  (They were read for the VNet at the
+ * element's index among the loaded ones: "a" was said to peer with itself
+ * and its dangling route table went unreported.) */
+Test(topo_load, later_passes_read_each_vnets_own_element)
+{
+	struct tload x;
+	struct topology *t = tload_try(
+		&x,
+		"{ 'virtualNetworks': [ 7,"
+		"  { 'name': 'a', 'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"
+		"    'virtualNetworkPeerings': [ { 'name': 'a-b', 'remoteVirtualNetwork': { 'id': 'b' } } ],"
+		"    'subnets': [ { 'name': 's', 'addressPrefix': '10.0.0.0/24',"
+		"                   'routeTable': { 'id': 'nope' } } ] },"
+		"  { 'name': 'b', 'addressSpace': { 'addressPrefixes': ['10.1.0.0/16'] } } ] }",
+		NULL);
+	cr_expect_null(t);
+	cr_expect_not_null(diag_find(x.d, DIAG_ERROR, "$.topology.virtualNetworks[0]",
+				     "expected a virtual network object"));
+	cr_expect_not_null(diag_find(x.d, DIAG_ERROR,
+				     "$.topology.virtualNetworks[1].subnets[0].routeTable",
+				     "no route table named \"nope\""));
+	cr_expect_null(diag_find(x.d, DIAG_ERROR, NULL, "cannot peer with itself"));
+	cr_expect_eq(diag_count(x.d, DIAG_ERROR), 2);
+	tload_free(&x);
+}
+
+/* A VNet's virtualNetworkPeerings that is not an array is an error like
+ * any mistyped member (it was ignored without a word). */
+Test(topo_load, peerings_must_be_an_array)
+{
+	expect_error("{ 'virtualNetworks': [ { 'name': 'a', 'virtualNetworkPeerings': 5,"
+		     "  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] } } ] }",
+		     "$.topology.virtualNetworks[0].virtualNetworkPeerings",
+		     "expected an array, found a number");
+}
+
 /* ---- subnets ----------------------------------------------------------------- */
 
 Test(topo_load, subnet_prefix_or_prefixes)
@@ -176,6 +215,13 @@ Test(topo_load, names_unique_within_their_collection)
 			  "  { 'name': 'r', 'addressPrefix': '1.0.0.0/8', 'nextHopType': 'None' },"
 			  "  { 'name': 'r', 'addressPrefix': '2.0.0.0/8', 'nextHopType': 'None' } ] } ]"),
 		     "$.topology.routeTables[0].routes[1].name", "duplicate route");
+	/* "?" is a name like any other (it was the loader's mark for a route
+	 * without a name, so two routes named "?" went unnoticed). */
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			  ", 'routeTables': [ { 'name': 'rt', 'routes': ["
+			  "  { 'name': '?', 'addressPrefix': '1.0.0.0/8', 'nextHopType': 'None' },"
+			  "  { 'name': '?', 'addressPrefix': '2.0.0.0/8', 'nextHopType': 'None' } ] } ]"),
+		     "$.topology.routeTables[0].routes[1].name", "duplicate route name \"?\"");
 	/* An expanded NIC name colliding with a plain one. */
 	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
 			  ", 'networkInterfaces': ["
@@ -589,6 +635,13 @@ Test(topo_load, basic_vpn_cannot_coexist_with_expressroute)
 			      "  'sku': { 'name': 'Basic' }, 'publicIpAddress': '20.0.0.1' },"
 			      "{ 'name': 'er', 'virtualNetwork': { 'id': 'v' }, 'gatewayType': 'ExpressRoute' }")),
 		     "$.topology.virtualNetworkGateways[0].sku", "Basic");
+	/* After a non-object element the error names the Basic gateway's own
+	 * element (it named the one at the gateway's index among the loaded). */
+	expect_error(TOPO(V(GWSUB),
+			  GWS("1, { 'name': 'vpn', 'virtualNetwork': { 'id': 'v' }, 'gatewayType': 'Vpn',"
+			      "  'sku': { 'name': 'Basic' }, 'publicIpAddress': '20.0.0.1' },"
+			      "{ 'name': 'er', 'virtualNetwork': { 'id': 'v' }, 'gatewayType': 'ExpressRoute' }")),
+		     "$.topology.virtualNetworkGateways[1].sku", "Basic");
 	struct tload x;
 	expect_ok(&x, TOPO(V(GWSUB), GWS("{ 'name': 'vpn', 'virtualNetwork': { 'id': 'v' },"
 					 "  'gatewayType': 'Vpn', 'sku': { 'name': 'Basic' },"
@@ -660,6 +713,28 @@ Test(topo_load, connections)
 	cr_expect_eq(c->ner_next_hops, 2);
 	cr_expect_eq(c->er_next_hops[1], A("10.24.132.61"));
 	cr_expect_eq(topology_gateway(x.t, "er")->nconns, 1);
+	tload_free(&x);
+}
+
+/* A gateway lists its connections in file order, whatever the other
+ * gateways' connections between them. */
+Test(topo_load, gateway_connections_in_file_order)
+{
+	struct tload x;
+	expect_ok(&x, TOPO(V(GWSUB),
+			   GWS(VPNGW("vpn", "v") ", { 'name': 'er', 'virtualNetwork': { 'id': 'v' },"
+						 "  'gatewayType': 'ExpressRoute' }")
+			   ", 'connections': ["
+			   "  { 'name': 'c1', 'virtualNetworkGateway': { 'id': 'vpn' }, 'connectionType': 'IPsec' },"
+			   "  { 'name': 'c2', 'virtualNetworkGateway': { 'id': 'er' }, 'connectionType': 'ExpressRoute',"
+			   "    'nextHopIpAddresses': ['10.24.132.60'] },"
+			   "  { 'name': 'c3', 'virtualNetworkGateway': { 'id': 'vpn' }, 'connectionType': 'IPsec' } ]"));
+	const struct gateway *vpn = topology_gateway(x.t, "vpn"), *er = topology_gateway(x.t, "er");
+	cr_assert_eq(vpn->nconns, 2);
+	cr_expect_eq(vpn->conns[0], topology_connection(x.t, "c1"));
+	cr_expect_eq(vpn->conns[1], topology_connection(x.t, "c3"));
+	cr_assert_eq(er->nconns, 1);
+	cr_expect_eq(er->conns[0], topology_connection(x.t, "c2"));
 	tload_free(&x);
 }
 
@@ -933,4 +1008,65 @@ Test(topo_load, max_nics_guard)
 	cr_expect_null(x.t, "11 NICs > 10");
 	cr_expect_not_null(diag_find(x.d, DIAG_ERROR, "$.topology.networkInterfaces", "more than the limit"));
 	tload_free(&x);
+}
+
+/* ---- out of memory --------------------------------------------------------------- */
+
+/* topo_load of doc with realloc failing from call fail_at + 1 on (never
+ * when negative); the realloc calls it made go to *calls. */
+static struct topology *load_failing(const cJSON *doc, struct diag *d,
+				     const struct svctag_catalog *tags, const struct topology *prev,
+				     long fail_at, long *calls)
+{
+	struct jin j;
+	/* Room for the diagnostics first: the collector grows by realloc too. */
+	diag_add(d, DIAG_NOTE, NULL, NULL, "room");
+	jin_init(&j, d, "test.json");
+	struct topo_opts o = { .tags = tags, .max_nics = TOPO_MAX_NICS_DEFAULT, .prev = prev };
+	failalloc_after(fail_at);
+	struct topology *t = topo_load(&j, doc, &o);
+	*calls = failalloc_calls();
+	failalloc_after(-1);
+	return t;
+}
+
+/* Out of memory while a subnet's taken addresses grow: the load fails and
+ * says so.  (A static address used to be left out of the taken set without
+ * a word, and the next dynamic NIC got it too: here both were 10.0.0.4.)
+ * Every realloc the load makes is failed in turn; the second loads keep
+ * addresses from the first (opts->prev), which grows the sets again. */
+Test(topo_load, out_of_memory_never_loses_a_reserved_address)
+{
+	cJSON *doc = json_parse_sq(TOPO(V(SUBNET("s", "10.0.0.0/24") ", " SUBNET("s2", "10.0.1.0/24")),
+					NICS(NICIP("fixed", "v/s", "10.0.0.4") ", " NIC("dyn", "v/s")
+					     ", " NICN("web-*", "3", "v/s2"))));
+	struct svctag_catalog *tags = svctag_sample();
+	struct diag *d = diag_create();
+	long calls = 0, calls_prev = 0;
+	struct topology *ok = load_failing(doc, d, tags, NULL, -1, &calls);
+	cr_assert_not_null(ok);
+	cr_expect_eq(topology_nic(ok, "dyn")->ip, 0x0A000005u, "10.0.0.5: .4 is taken");
+	struct topology *again = load_failing(doc, d, tags, ok, -1, &calls_prev);
+	cr_assert_not_null(again);
+	cr_expect_geq(calls, 1, "the static address grows a set");
+	cr_expect_gt(calls_prev, calls, "so do the kept ones (s2 had none)");
+	topology_destroy(again);
+	for (int with_prev = 0; with_prev < 2; with_prev++) {
+		long n = with_prev ? calls_prev : calls;
+		for (long fail_at = 0; fail_at < n; fail_at++) {
+			struct diag *fd = diag_create();
+			long c;
+			struct topology *t =
+				load_failing(doc, fd, tags, with_prev ? ok : NULL, fail_at, &c);
+			cr_expect_null(t, "realloc %ld of %ld failed (prev: %d)", fail_at + 1, n,
+				       with_prev);
+			cr_expect_not_null(diag_find(fd, DIAG_ERROR, NULL, "out of memory"));
+			topology_destroy(t);
+			diag_destroy(fd);
+		}
+	}
+	topology_destroy(ok);
+	svctag_destroy(tags);
+	diag_destroy(d);
+	cJSON_Delete(doc);
 }

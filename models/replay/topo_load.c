@@ -38,6 +38,7 @@ struct loader {
 	/* scratch per subnet for address allocation */
 	uint32_t **used;               /* sorted static addresses per subnet */
 	size_t *nused;
+	size_t errors0;                /* errors the jin had before this load: not ours */
 };
 
 #define FOREACH_ITEM(j, arr, it, idx)                                                           \
@@ -988,7 +989,7 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 	}
 	strmap_destroy(penames);
 	jin_pop(j, m0);
-	if (jin_errors(j) > 0)
+	if (jin_errors(j) > l->errors0)
 		goto out;
 
 	/* Names first, and the addresses kept from before an edit. */
@@ -1024,7 +1025,7 @@ static void load_nics_and_pes(struct loader *l, const cJSON *nics, const cJSON *
 		size_t m = jin_push_key(j, "networkInterfaces");
 		check_used_unique(l);
 		jin_pop(j, m);
-		if (jin_errors(j) > 0)
+		if (jin_errors(j) > l->errors0)
 			goto done;
 	}
 	pos = 0;
@@ -1694,7 +1695,8 @@ struct topology *topo_load(struct jin *j, const cJSON *topo, const struct topo_o
 	t->by_conn = strmap_create();
 	t->by_rs = strmap_create();
 	t->by_bgpconn = strmap_create();
-	struct loader l = { .j = j, .t = t, .a = t->arena, .opts = opts, .root = topo };
+	struct loader l = { .j = j, .t = t, .a = t->arena, .opts = opts, .root = topo,
+			     .errors0 = errors0 };
 	if (!t->arena || !t->by_vnet || !t->by_subnet || !t->by_rt || !t->by_nic || !t->by_gw ||
 	    !t->by_conn || !t->by_rs || !t->by_bgpconn) {
 		topology_destroy(t);

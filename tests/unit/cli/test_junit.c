@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "junit.h"
+#include "testfs.h"
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -74,13 +75,8 @@ static char *xpath(const char *expr)
 	snprintf(cmd, sizeof(cmd), "xmllint --xpath '%s' '%s' 2>/dev/null", expr, doc_path);
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p);
-	struct capture c;
-	FILE *out = capture_begin(&c);
-	int ch;
-	while ((ch = getc(p)) != EOF)
-		putc(ch, out);
+	char *s = stream_text(p);
 	pclose(p);
-	char *s = capture_end(&c);
 	size_t n = strlen(s);
 	if (n > 0 && s[n - 1] == '\n')
 		s[n - 1] = '\0';
@@ -272,8 +268,8 @@ Test(junit, write_gives_the_printed_document_or_exit_3)
 {
 	struct junit *j = junit_create();
 	cr_assert_eq(junit_case(j, "c", "a<b", JUNIT_ERROR, "m", "d"), 0);
-	char dir[] = "/tmp/vnetsim-test-junit-dir-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
+	char dir[TESTDIR_LEN];
+	testdir_make(dir, "junit");
 	char path[96];
 	snprintf(path, sizeof(path), "%s/report.xml", dir);
 	struct capture err;
@@ -281,15 +277,7 @@ Test(junit, write_gives_the_printed_document_or_exit_3)
 	char *msg = capture_end(&err);
 	cr_expect_str_eq(msg, "");
 	free(msg);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f);
-	struct capture got;
-	FILE *g = capture_begin(&got);
-	int ch;
-	while ((ch = getc(f)) != EOF)
-		putc(ch, g);
-	fclose(f);
-	char *file = capture_end(&got), *printed = print_doc(j);
+	char *file = file_text(path), *printed = print_doc(j);
 	cr_expect_str_eq(file, printed);
 	free(file);
 	free(printed);

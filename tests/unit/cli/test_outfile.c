@@ -22,49 +22,28 @@
 
 #include "capture.h"
 #include "outfile.h"
+#include "testfs.h"
 
-static char dir[64];
+static char dir[TESTDIR_LEN];
 
 static void mk_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/vnetsim-test-outfile.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	testdir_make(dir, "outfile");
 }
 
 static void rm_dir(void)
 {
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s'; rm -rf '%s'", dir, dir);
-	cr_assert_eq(system(cmd), 0);
+	testdir_remove(dir);
 }
 
 static const char *at(const char *name)
 {
-	static char buf[4][128];
-	static unsigned k;
-	char *p = buf[k++ % 4];
-	snprintf(p, sizeof(buf[0]), "%s/%s", dir, name);
-	return p;
-}
-
-/* The whole file, or NULL when it cannot be opened. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	struct capture c;
-	FILE *out = capture_begin(&c);
-	int ch;
-	while ((ch = getc(f)) != EOF)
-		putc(ch, out);
-	fclose(f);
-	return capture_end(&c);
+	return testdir_at(dir, name);
 }
 
 static void expect_content(const char *path, const char *want)
 {
-	char *got = slurp(path);
+	char *got = file_text(path);
 	cr_expect_not_null(got, "%s cannot be read", path);
 	if (got)
 		cr_expect_str_eq(got, want, "%s", path);
@@ -115,7 +94,7 @@ static int look_while_writing(FILE *out, const void *ctx)
 	struct seen *s = ((const struct seen_ref *)ctx)->s;
 	fputs("new content\n", out);
 	fflush(out);
-	s->target_content = slurp(s->target);
+	s->target_content = file_text(s->target);
 	DIR *d = opendir(dir);
 	char prefix[96];
 	snprintf(prefix, sizeof(prefix), "%s.tmp.", strrchr(s->target, '/') + 1);

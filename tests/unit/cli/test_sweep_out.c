@@ -32,6 +32,7 @@
 #include "capture.h"
 #include "study.h"
 #include "sweep_out.h"
+#include "testfs.h"
 
 #define SCENARIO_TEXT                                                                          \
 	"{ 'schemaVersion': 1, 'name': 'sweep-test',"                                          \
@@ -81,8 +82,9 @@ static const char *const VARIANTS_CSV =
 /* ---- fixture: files in a temporary folder, stdout captured ------------------------- */
 
 struct sfx {
-	char dir[64];
+	char dir[TESTDIR_LEN];
 	char scenario[96], study[96];
+	char out[96];                  /* dir/out, for --out */
 	struct diag *d;
 	struct scenario *sc;
 	struct study *st;
@@ -91,10 +93,7 @@ struct sfx {
 static void put(const char *path, const char *sq)
 {
 	char *text = json_dq(sq);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
+	file_put(path, text);
 	free(text);
 }
 
@@ -104,10 +103,10 @@ static void sfx_init(struct sfx *f, const char *study_sq)
 	/* gnuplot, if installed, is not run: the script is still written
 	 * (so no shell command can run in these tests either). */
 	setenv("PATH", "/nonexistent", 1);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/vnetsim-test-sweep.XXXXXX");
-	cr_assert_not_null(mkdtemp(f->dir));
+	testdir_make(f->dir, "sweep");
 	snprintf(f->scenario, sizeof(f->scenario), "%s/scenario.json", f->dir);
 	snprintf(f->study, sizeof(f->study), "%s/study.json", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/out", f->dir);
 	put(f->scenario, SCENARIO_TEXT);
 	put(f->study, study_sq);
 	f->d = diag_create();
@@ -122,45 +121,12 @@ static void sfx_init(struct sfx *f, const char *study_sq)
 	cr_assert_not_null(f->st);
 }
 
-/* rm -r, without a shell (PATH is changed). */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		cr_assert_not_null(d);
-		for (struct dirent *e; (e = readdir(d));) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char sub[512];
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		closedir(d);
-	}
-	cr_assert_eq(remove(path), 0, "%s", path);
-}
-
 static void sfx_fini(struct sfx *f)
 {
 	study_destroy(f->st);
 	scenario_destroy(f->sc);
 	diag_destroy(f->d);
-	remove_tree(f->dir);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *in = fopen(path, "r");
-	if (!in)
-		return NULL;
-	struct capture c;
-	FILE *out = capture_begin(&c);
-	int ch;
-	while ((ch = getc(in)) != EOF)
-		putc(ch, out);
-	fclose(in);
-	return capture_end(&c);
+	testdir_remove(f->dir);
 }
 
 /* sweep_run with stdout sent to a file; *text gets what it printed. */
@@ -180,7 +146,7 @@ static int sweep(struct sfx *f, enum render_format fmt, const char *out, const c
 	fflush(stdout);
 	cr_assert_geq(dup2(saved, 1), 0);
 	close(saved);
-	*text = slurp(path);
+	*text = file_text(path);
 	cr_assert_not_null(*text);
 	unlink(path);
 	return rc;
@@ -188,11 +154,34 @@ static int sweep(struct sfx *f, enum render_format fmt, const char *out, const c
 
 static const char *in_dir(const struct sfx *f, const char *name)
 {
-	static char buf[4][160];
-	static unsigned k;
-	char *p = buf[k++ % 4];
-	snprintf(p, sizeof(buf[0]), "%s/%s", f->dir, name);
-	return p;
+	return testdir_at(f->dir, name);
+}
+
+/* The fixture for study_sq swept as CSV with --out f->out; *text: stdout. */
+static void sweep_with_out(struct sfx *f, const char *study_sq, char **text)
+{
+	sfx_init(f, study_sq);
+	cr_assert_eq(sweep(f, RENDER_CSV, f->out, NULL, text), 0);
+}
+
+/* A file of f->out, NULL when it is not there. */
+static char *out_file(const struct sfx *f, const char *name)
+{
+	return file_text(testdir_at(f->out, name));
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	cr_assert(cJSON_IsNumber(v), "\"%s\" is not a number", key);
+	return v->valuedouble;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	cr_assert(cJSON_IsString(v), "\"%s\" is not a string", key);
+	return v->valuestring;
 }
 
 static int visible(const struct dirent *e)
@@ -252,21 +241,14 @@ Test(sweep_out, enumerate_table_as_json_and_json_lines)
 		const cJSON *o = cJSON_GetArrayItem(doc, i);
 		cr_assert(cJSON_IsObject(o));
 		cr_expect_eq(cJSON_GetArraySize(o), 13, "one member per column");
-		const cJSON *rank = cJSON_GetObjectItemCaseSensitive(o, "rank");
-		const cJSON *variant = cJSON_GetObjectItemCaseSensitive(o, "variant");
-		const cJSON *bh = cJSON_GetObjectItemCaseSensitive(o, "max_blackhole_s");
-		const cJSON *score = cJSON_GetObjectItemCaseSensitive(o, "score_nic_s");
-		const cJSON *fail = cJSON_GetObjectItemCaseSensitive(o, "failure");
-		const cJSON *status = cJSON_GetObjectItemCaseSensitive(o, "status");
-		cr_assert(cJSON_IsNumber(rank) && cJSON_IsNumber(variant) && cJSON_IsNumber(bh) &&
-			  cJSON_IsNumber(score), "row %d: numbers are numbers", i);
-		cr_expect_eq(rank->valuedouble, want[i].rank);
-		cr_expect_eq(variant->valuedouble, want[i].variant);
-		cr_expect_eq(bh->valuedouble, want[i].bh);
-		cr_expect_eq(score->valuedouble, want[i].score);
-		cr_assert(cJSON_IsString(fail) && cJSON_IsString(status));
-		cr_expect_str_eq(fail->valuestring, want[i].failure);
-		cr_expect_str_eq(status->valuestring, "ok");
+		cr_expect_eq(num(o, "rank"), want[i].rank);
+		cr_expect_eq(num(o, "variant"), want[i].variant);
+		cr_expect_eq(num(o, "max_blackhole_s"), want[i].bh);
+		cr_expect_eq(num(o, "score_nic_s"), want[i].score);
+		cr_expect_eq(num(o, "nics"), 9);
+		cr_expect_str_eq(str(o, "failure"), want[i].failure);
+		cr_expect_str_eq(str(o, "class"), "nva");
+		cr_expect_str_eq(str(o, "status"), "ok");
 	}
 	cJSON_Delete(doc);
 	free(text);
@@ -276,7 +258,7 @@ Test(sweep_out, enumerate_table_as_json_and_json_lines)
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *o = cJSON_Parse(line);
 		cr_assert(cJSON_IsObject(o), "line %d is not an object: %s", lines, line);
-		cr_expect_eq(cJSON_GetObjectItemCaseSensitive(o, "rank")->valuedouble, lines + 1);
+		cr_expect_eq(num(o, "rank"), lines + 1);
 		cJSON_Delete(o);
 		lines++;
 	}
@@ -290,21 +272,16 @@ Test(sweep_out, enumerate_table_as_json_and_json_lines)
 Test(sweep_out, enumerate_files_in_out)
 {
 	struct sfx f;
-	sfx_init(&f, ENUMERATE("true"));
 	char *text;
-	const char *out = in_dir(&f, "out");
-	cr_assert_eq(sweep(&f, RENDER_CSV, out, NULL, &text), 0);
-	char *names = listing(out);
+	sweep_with_out(&f, ENUMERATE("true"), &text);
+	char *names = listing(f.out);
 	cr_expect_str_eq(names, "impact.csv sweep.gnuplot variants.csv ");
 	free(names);
-	char path[200];
-	snprintf(path, sizeof(path), "%s/variants.csv", out);
-	char *variants = slurp(path);
+	char *variants = out_file(&f, "variants.csv");
 	cr_expect_str_eq(variants, text, "variants.csv is the table printed");
 	free(variants);
 	free(text);
-	snprintf(path, sizeof(path), "%s/impact.csv", out);
-	char *impact = slurp(path);
+	char *impact = out_file(&f, "impact.csv");
 	cr_assert_not_null(impact);
 	static const char *const subnets[] = { "hub/RouteServerSubnet", "hub/nva", "hub/app", "s/web" };
 	static const size_t nics[] = { 0, 2, 3, 4 };
@@ -329,14 +306,10 @@ Test(sweep_out, enumerate_files_in_out)
 Test(sweep_out, enumerate_impact_folded_without_detail)
 {
 	struct sfx f;
-	sfx_init(&f, ENUMERATE("false"));
 	char *text;
-	const char *out = in_dir(&f, "out");
-	cr_assert_eq(sweep(&f, RENDER_CSV, out, NULL, &text), 0);
+	sweep_with_out(&f, ENUMERATE("false"), &text);
 	free(text);
-	char path[200];
-	snprintf(path, sizeof(path), "%s/impact.csv", out);
-	char *impact = slurp(path);
+	char *impact = out_file(&f, "impact.csv");
 	cr_assert_not_null(impact);
 	cr_expect_not_null(strstr(impact, "\n0,peerDown silent ars/nva1,s/web,*,4,9.000,0.000,51.000\n"),
 			   "%s", impact);
@@ -365,7 +338,7 @@ Test(sweep_out, out_folder_that_cannot_be_made)
 	cr_expect_eq(sweep(&f, RENDER_CSV, blocker, NULL, &text), 3);
 	cr_expect_str_eq(text, "");
 	free(text);
-	char *kept = slurp(blocker);
+	char *kept = file_text(blocker);
 	cr_expect_str_eq(kept, "mine\n");
 	free(kept);
 	sfx_fini(&f);
@@ -420,12 +393,10 @@ Test(sweep_out, enumerate_rows_in_the_database)
 Test(sweep_out, monte_carlo_without_failures)
 {
 	struct sfx f;
-	sfx_init(&f, "{ 'kind': 'monte-carlo', 'name': 'calm', 'at': 'baseline', 'runs': 3,"
-		     "  'seed': 7, 'horizon': '1h', 'targets': ['ars/nva1'], 'mtbf': '100000h',"
-		     "  'repairMedian': '30m', 'repairSigma': 1.0, 'mode': 'silent' }");
 	char *text;
-	const char *out = in_dir(&f, "out");
-	cr_assert_eq(sweep(&f, RENDER_CSV, out, NULL, &text), 0);
+	sweep_with_out(&f, "{ 'kind': 'monte-carlo', 'name': 'calm', 'at': 'baseline', 'runs': 3,"
+			   "  'seed': 7, 'horizon': '1h', 'targets': ['ars/nva1'], 'mtbf': '100000h',"
+			   "  'repairMedian': '30m', 'repairSigma': 1.0, 'mode': 'silent' }", &text);
 	cr_expect_str_eq(text,
 			 "subnet,destination,n,mean,sd,p50,p95,p99,max,ci95_lo,ci95_hi\n"
 			 "*,blackhole_s per failure,0,0.000,0.000,0.000,0.000,0.000,0.000,0.000,0.000\n"
@@ -433,21 +404,17 @@ Test(sweep_out, monte_carlo_without_failures)
 			 "*,session_losses per run,3,0.000,0.000,0.000,0.000,0.000,0.000,0.000,0.000\n"
 			 "*,unprogrammed_vm_min per run,3,0.000,0.000,0.000,0.000,0.000,0.000,0.000,"
 			 "0.000\n");
-	char *names = listing(out);
+	char *names = listing(f.out);
 	cr_expect_str_eq(names, "failures.csv impact.csv runs.csv stats.csv sweep.gnuplot ");
 	free(names);
-	char path[200];
-	snprintf(path, sizeof(path), "%s/stats.csv", out);
-	char *stats = slurp(path);
+	char *stats = out_file(&f, "stats.csv");
 	cr_expect_str_eq(stats, text);
 	free(stats);
-	snprintf(path, sizeof(path), "%s/runs.csv", out);
-	char *runs = slurp(path);
+	char *runs = out_file(&f, "runs.csv");
 	cr_expect_str_eq(runs, "run,blackhole_nic_s,session_losses,unprogrammed_vm_min\n"
 			       "0,0.000,0,0.000\n1,0.000,0,0.000\n2,0.000,0,0.000\n");
 	free(runs);
-	snprintf(path, sizeof(path), "%s/failures.csv", out);
-	char *fails = slurp(path);
+	char *fails = out_file(&f, "failures.csv");
 	cr_expect_str_eq(fails, "run,seq,target,at_s,repair_s,phase_s,blackhole_s\n");
 	free(fails);
 	free(text);
@@ -475,51 +442,42 @@ static void column_stats(const char *csv, int k, size_t *n, double *mean, double
 		*mean /= (double)*n;
 }
 
+/* The statistics row starting with `row` in the table printed gives the
+ * count, mean and maximum of column col of csv (to the 3 decimals printed),
+ * and its quantiles are in order. */
+static void expect_row_matches(const char *table, const char *row, const char *csv, int col)
+{
+	const char *at = strstr(table, row);
+	cr_assert_not_null(at, "no row %s in\n%s", row, table);
+	size_t n_printed;
+	double mean_printed, sd, p50, p95, p99, max_printed;
+	cr_assert_eq(sscanf(at + strlen(row), "%zu,%lf,%lf,%lf,%lf,%lf,%lf", &n_printed,
+			    &mean_printed, &sd, &p50, &p95, &p99, &max_printed), 7);
+	size_t n;
+	double mean, max;
+	column_stats(csv, col, &n, &mean, &max);
+	cr_expect_eq(n_printed, n, "%s n", row);
+	cr_expect(fabs(mean_printed - mean) <= 0.0015, "%s mean %.4f vs %.4f", row, mean_printed,
+		  mean);
+	cr_expect(fabs(max_printed - max) <= 0.0015, "%s max %.4f vs %.4f", row, max_printed, max);
+	cr_expect(p50 <= p95 && p95 <= p99 && p99 <= max_printed, "%s quantiles in order", row);
+}
+
 /* The statistics printed agree with the per-run and per-failure files they
  * summarise (recomputed here from those files). */
 Test(sweep_out, monte_carlo_statistics_match_their_files)
 {
 	struct sfx f;
-	sfx_init(&f, "{ 'kind': 'monte-carlo', 'name': 'busy', 'at': 'baseline', 'runs': 20,"
-		     "  'seed': 42, 'horizon': '720h', 'targets': ['ars/nva1', 'ars/nva2'],"
-		     "  'mtbf': '240h', 'repairMedian': '30m', 'repairSigma': 1.0, 'mode': 'silent' }");
 	char *text;
-	const char *out = in_dir(&f, "out");
-	cr_assert_eq(sweep(&f, RENDER_CSV, out, NULL, &text), 0);
-	char path[200];
-	snprintf(path, sizeof(path), "%s/runs.csv", out);
-	char *runs = slurp(path);
-	snprintf(path, sizeof(path), "%s/failures.csv", out);
-	char *fails = slurp(path);
+	sweep_with_out(&f, "{ 'kind': 'monte-carlo', 'name': 'busy', 'at': 'baseline', 'runs': 20,"
+			   "  'seed': 42, 'horizon': '720h', 'targets': ['ars/nva1', 'ars/nva2'],"
+			   "  'mtbf': '240h', 'repairMedian': '30m', 'repairSigma': 1.0,"
+			   "  'mode': 'silent' }", &text);
+	char *runs = out_file(&f, "runs.csv"), *fails = out_file(&f, "failures.csv");
 	cr_assert(runs && fails);
-	static const struct {
-		const char *row;
-		const char *file;
-		int col;
-	} checks[] = {
-		{ "*,blackhole_nic_s per run,", "runs", 1 },
-		{ "*,session_losses per run,", "runs", 2 },
-		{ "*,blackhole_s per failure,", "failures", 6 },
-	};
-	for (size_t i = 0; i < NELEM(checks); i++) {
-		const char *row = strstr(text, checks[i].row);
-		cr_assert_not_null(row, "no row %s in\n%s", checks[i].row, text);
-		size_t n_printed;
-		double mean_printed, sd, p50, p95, p99, max_printed;
-		cr_assert_eq(sscanf(row + strlen(checks[i].row), "%zu,%lf,%lf,%lf,%lf,%lf,%lf",
-				    &n_printed, &mean_printed, &sd, &p50, &p95, &p99, &max_printed), 7);
-		size_t n;
-		double mean, max;
-		column_stats(strcmp(checks[i].file, "runs") == 0 ? runs : fails, checks[i].col, &n,
-			     &mean, &max);
-		cr_expect_eq(n_printed, n, "%s n", checks[i].row);
-		cr_expect(fabs(mean_printed - mean) <= 0.0015, "%s mean %.4f vs %.4f", checks[i].row,
-			  mean_printed, mean);
-		cr_expect(fabs(max_printed - max) <= 0.0015, "%s max %.4f vs %.4f", checks[i].row,
-			  max_printed, max);
-		cr_expect(p50 <= p95 && p95 <= p99 && p99 <= max_printed, "%s quantiles in order",
-			  checks[i].row);
-	}
+	expect_row_matches(text, "*,blackhole_nic_s per run,", runs, 1);
+	expect_row_matches(text, "*,session_losses per run,", runs, 2);
+	expect_row_matches(text, "*,blackhole_s per failure,", fails, 6);
 	size_t nruns;
 	double m, x;
 	column_stats(runs, 0, &nruns, &m, &x);
@@ -569,11 +527,9 @@ static size_t csv_cells(char *line, char **cells, size_t max)
 Test(sweep_out, capacity_table_and_file)
 {
 	struct sfx f;
-	sfx_init(&f, "{ 'kind': 'capacity', 'name': 'room', 'at': 'baseline', 'grow': ['vms'],"
-		     "  'maxSteps': 1000 }");
 	char *text;
-	const char *out = in_dir(&f, "out");
-	cr_assert_eq(sweep(&f, RENDER_CSV, out, NULL, &text), 0);
+	sweep_with_out(&f, "{ 'kind': 'capacity', 'name': 'room', 'at': 'baseline', 'grow': ['vms'],"
+			   "  'maxSteps': 1000 }", &text);
 	static const char header[] = "limit,scope,used,limit_value,headroom,spokes_to_bite,"
 				     "vms_to_bite,nva_routes_to_bite,onprem_prefixes_to_bite,notes\n";
 	cr_assert(strncmp(text, header, strlen(header)) == 0, "%s", text);
@@ -603,9 +559,7 @@ Test(sweep_out, capacity_table_and_file)
 	}
 	free(copy);
 	cr_expect(vms_limit);
-	char path[200];
-	snprintf(path, sizeof(path), "%s/capacity.csv", out);
-	char *file = slurp(path);
+	char *file = out_file(&f, "capacity.csv");
 	cr_expect_str_eq(file, text);
 	free(file);
 	free(text);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "helpers.h"
+#include "testfs.h"
 
 #define TOPO                                                                                   \
 	"{ 'virtualNetworks': [ { 'name': 'hub', 'location': 'westeurope',"                    \
@@ -167,6 +168,13 @@ Test(scenario, unknown_top_level_key_is_a_warning)
 	sfx_fini(&f);
 }
 
+/* A scenario whose settings object has this body. */
+static void with_settings(char *buf, size_t len, const char *settings)
+{
+	snprintf(buf, len, "{ 'schemaVersion': 1, 'settings': { %s }, 'topology': %s }", settings,
+		 TOPO);
+}
+
 /* ---- settings ------------------------------------------------------------------------- */
 
 Test(scenario, none_profiles_by_name_and_explicit)
@@ -186,8 +194,7 @@ Test(scenario, none_profiles_by_name_and_explicit)
 	};
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		char sq[4096];
-		snprintf(sq, sizeof(sq), "{ 'schemaVersion': 1, 'settings': { %s }, 'topology': %s }",
-			 cases[i].settings, TOPO);
+		with_settings(sq, sizeof(sq), cases[i].settings);
 		struct sfx f;
 		const struct settings *st = &sfx_load(&f, sq)->settings;
 		if (cases[i].profile)
@@ -218,15 +225,13 @@ Test(scenario, at_most_64_explicit_none_prefixes)
 {
 	char sq[8192];
 	char *l64 = none_list(64), *l65 = none_list(65);
-	snprintf(sq, sizeof(sq), "{ 'schemaVersion': 1, 'settings': { %s }, 'topology': %s }", l64,
-		 TOPO);
+	with_settings(sq, sizeof(sq), l64);
 	struct sfx f;
 	const struct settings *st = &sfx_load(&f, sq)->settings;
 	cr_expect_eq(st->none_prefixes.n, 64);
 	cr_expect(prefix_equal(st->none_prefixes.v[63], P("10.63.0.0/16")));
 	sfx_fini(&f);
-	snprintf(sq, sizeof(sq), "{ 'schemaVersion': 1, 'settings': { %s }, 'topology': %s }", l65,
-		 TOPO);
+	with_settings(sq, sizeof(sq), l65);
 	struct bad b = { sq, "$.settings.platformNoneRoutes[64]", "more than 64" };
 	expect_bad(&b, 1);
 	free(l64);
@@ -266,8 +271,7 @@ Test(scenario, hold_and_keepalive_boundaries)
 	};
 	for (size_t i = 0; i < NELEM(ok); i++) {
 		char sq[4096];
-		snprintf(sq, sizeof(sq), "{ 'schemaVersion': 1, 'settings': { %s }, 'topology': %s }",
-			 ok[i].settings, TOPO);
+		with_settings(sq, sizeof(sq), ok[i].settings);
 		struct sfx f;
 		const struct settings *st = &sfx_load(&f, sq)->settings;
 		cr_expect_eq(st->hold_ms, ok[i].hold, "%s", ok[i].settings);
@@ -313,8 +317,7 @@ Test(scenario, keepalive_omitted_is_a_third_of_the_hold_time_at_most_60s)
 	};
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		char sq[4096];
-		snprintf(sq, sizeof(sq), "{ 'schemaVersion': 1, 'settings': { %s }, 'topology': %s }",
-			 cases[i].settings, TOPO);
+		with_settings(sq, sizeof(sq), cases[i].settings);
 		struct sfx f;
 		if (!sfx_try(&f, sq)) {
 			diag_dump(f.d);
@@ -348,64 +351,49 @@ Test(scenario, a_settings_error_reports_nothing_else)
 
 Test(scenario, ev_op_names)
 {
-	static const struct {
-		enum ev_op op;
-		const char *name;
-	} ops[] = {
-		{ EV_ADVERTISE, "advertise" },   { EV_WITHDRAW, "withdraw" },
-		{ EV_PEER_DOWN, "peerDown" },    { EV_PEER_UP, "peerUp" },
-		{ EV_INSTANCE_DOWN, "instanceDown" }, { EV_INSTANCE_UP, "instanceUp" },
-		{ EV_ADD, "add" },               { EV_SET, "set" },
-		{ EV_REMOVE, "remove" },         { EV_CHECKPOINT, "checkpoint" },
+	/* The spelling of the file (RULES 2.2), by operation. */
+	static const char *const names[] = {
+		[EV_ADVERTISE] = "advertise",       [EV_WITHDRAW] = "withdraw",
+		[EV_PEER_DOWN] = "peerDown",        [EV_PEER_UP] = "peerUp",
+		[EV_INSTANCE_DOWN] = "instanceDown", [EV_INSTANCE_UP] = "instanceUp",
+		[EV_ADD] = "add",                   [EV_SET] = "set",
+		[EV_REMOVE] = "remove",             [EV_CHECKPOINT] = "checkpoint",
 	};
-	for (size_t i = 0; i < NELEM(ops); i++)
-		cr_expect_str_eq(ev_op_name(ops[i].op), ops[i].name);
-	cr_expect_str_eq(ev_op_name((enum ev_op)99), "?");
+	cr_assert_eq(NELEM(names), EV_CHECKPOINT + 1, "test bug: an operation is missing");
+	for (int op = EV_ADVERTISE; op <= EV_CHECKPOINT; op++)
+		cr_expect_str_eq(ev_op_name((enum ev_op)op), names[op]);
+	cr_expect_str_eq(ev_op_name((enum ev_op)(EV_CHECKPOINT + 1)), "?");
 }
 
-/* RULES 2.2: sorted by time, equal times in file order; index stays the
- * position in the file. */
+/* RULES 2.2: times in seconds or with a unit; sorted by time, equal
+ * times in file order; index stays the position in the file. */
 Test(scenario, events_sorted_by_time_stably)
 {
 	struct sfx f;
 	struct scenario *s = sfx_load(&f, SC("", CP("'10s'", "c0") "," CP("0", "c1") ","
 						 CP("10", "c2") "," CP("'9999ms'", "c3") ","
-						 CP("0", "c4") "," CP("'10000ms'", "c5"), ""));
-	static const struct {
-		const char *label;
-		size_t index;
-		int64_t at;
-	} want[] = { { "c1", 1, 0 },      { "c4", 4, 0 },      { "c3", 3, 9999 },
-		     { "c0", 0, 10000 }, { "c2", 2, 10000 }, { "c5", 5, 10000 } };
+						 CP("0", "c4") "," CP("'10000ms'", "c5") ","
+						 CP("'1h'", "c6") "," CP("1.5", "c7") ","
+						 CP("0.001", "c8") "," CP("'5m'", "c9") ","
+						 CP("'0s'", "c10"), ""));
+	/* label:index:at_ms, in the order expected */
+	static const char *const want[] = { "c1:1:0",	    "c4:4:0",	   "c10:10:0",
+					    "c8:8:1",	    "c7:7:1500",   "c3:3:9999",
+					    "c0:0:10000",   "c2:2:10000",  "c5:5:10000",
+					    "c9:9:300000",  "c6:6:3600000" };
 	cr_assert_eq(s->nevents, NELEM(want));
 	for (size_t i = 0; i < NELEM(want); i++) {
-		cr_expect_str_eq(s->events[i].label, want[i].label);
-		cr_expect_eq(s->events[i].index, want[i].index);
-		cr_expect_eq(s->events[i].at_ms, want[i].at);
+		char got[64];
+		snprintf(got, sizeof(got), "%s:%zu:%lld", s->events[i].label, s->events[i].index,
+			 (long long)s->events[i].at_ms);
+		cr_expect_str_eq(got, want[i], "event %zu", i);
 		cr_expect_eq(s->events[i].op, EV_CHECKPOINT);
 	}
 	sfx_fini(&f);
 }
 
-Test(scenario, event_times)
+Test(scenario, event_errors)
 {
-	static const struct {
-		const char *at;
-		int64_t ms;
-	} cases[] = {
-		{ "0", 0 },          { "1.5", 1500 },      { "0.001", 1 },      { "'90s'", 90000 },
-		{ "'5m'", 300000 },  { "'1h'", 3600000 },  { "'250ms'", 250 },  { "'0s'", 0 },
-	};
-	for (size_t i = 0; i < NELEM(cases); i++) {
-		char sq[4096];
-		snprintf(sq, sizeof(sq),
-			 "{ 'schemaVersion': 1, 'topology': %s, 'events': [ { 'at': %s, 'op': "
-			 "'checkpoint', 'label': 'x' } ] }",
-			 TOPO, cases[i].at);
-		struct sfx f;
-		cr_expect_eq(sfx_load(&f, sq)->events[0].at_ms, cases[i].ms, "at %s", cases[i].at);
-		sfx_fini(&f);
-	}
 	static const struct bad bad[] = {
 		{ SC("", CP("-1", "x"), ""), "$.events[0].at", "not a time" },
 		{ SC("", CP("'5x'", "x"), ""), "$.events[0].at", "not a time" },
@@ -707,36 +695,30 @@ Test(scenario, expectation_targets_added_by_events)
 
 /* ---- files --------------------------------------------------------------------------------- */
 
-static char dir[64];
+static char dir[TESTDIR_LEN];
 
 static void mk_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/vnetsim-test-scenario.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	testdir_make(dir, "scenario");
 }
 
 static void rm_dir(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	testdir_remove(dir);
 }
 
 static const char *in_dir(const char *name, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", dir, name);
+	snprintf(buf, len, "%s", testdir_at(dir, name));
 	return buf;
 }
 
+/* A single-quoted JSON text written as a file of the folder. */
 static void put_file(const char *name, const char *sq)
 {
-	char path[128];
-	FILE *f = fopen(in_dir(name, path, sizeof(path)), "w");
-	cr_assert_not_null(f);
 	char *text = json_dq(sq);
-	fputs(text, f);
+	file_put(testdir_at(dir, name), text);
 	free(text);
-	cr_assert_eq(fclose(f), 0);
 }
 
 Test(scenario, routes_file_relative_to_the_scenario, .init = mk_dir, .fini = rm_dir)

@@ -361,6 +361,29 @@ static void expect_names(const struct topology *t, size_t first, const char *tmp
 	}
 }
 
+/* Loads VNet v 10.0.0.0/16 with subnet v/s 10.0.0.0/20 and two NIC
+ * entries in it: first (count first_count) then second (count
+ * second_count); a count of 1 is left out of the file.  NULL on errors. */
+static struct topology *two_nic_entries(struct tload *x, const char *first,
+					unsigned long long first_count, const char *second,
+					unsigned long long second_count)
+{
+	char count[2][32] = { "", "" };
+	if (first_count != 1)
+		snprintf(count[0], sizeof(count[0]), "'count': %llu,", first_count);
+	if (second_count != 1)
+		snprintf(count[1], sizeof(count[1]), "'count': %llu,", second_count);
+	char topo[768];
+	snprintf(topo, sizeof(topo),
+		 "{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope', 'addressSpace':"
+		 "  { 'addressPrefixes': ['10.0.0.0/16'] }, 'subnets': [ { 'name': 's',"
+		 "  'addressPrefix': '10.0.0.0/20' } ] } ], 'networkInterfaces': ["
+		 "  { 'name': '%s', %s 'ipConfigurations': [ { 'subnet': { 'id': 'v/s' } } ] },"
+		 "  { 'name': '%s', %s 'ipConfigurations': [ { 'subnet': { 'id': 'v/s' } } ] } ] }",
+		 first, count[0], second, count[1]);
+	return tload_try(x, topo, NULL);
+}
+
 Test(topology, nic_names_padded_to_the_width_of_count)
 {
 	static const struct {
@@ -372,18 +395,11 @@ Test(topology, nic_names_padded_to_the_width_of_count)
 		{ "a*b", 3 },   { "long-name-*", 4000 },
 	};
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		char topo[768];
-		snprintf(topo, sizeof(topo),
-			 "{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope',"
-			 "  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"
-			 "  'subnets': [ { 'name': 's', 'addressPrefix': '10.0.0.0/20' } ] } ],"
-			 "  'networkInterfaces': [ { 'name': 'first', 'ipConfigurations': [ {"
-			 "    'subnet': { 'id': 'v/s' } } ] },"
-			 "    { 'name': '%s', 'count': %llu, 'ipConfigurations': [ {"
-			 "    'subnet': { 'id': 'v/s' } } ] } ] }",
-			 cases[i].tmpl, cases[i].count);
 		struct tload x;
-		struct topology *t = tload(&x, topo, NULL);
+		struct topology *t = two_nic_entries(&x, "first", 1, cases[i].tmpl, cases[i].count);
+		if (!t)
+			diag_dump(x.d);
+		cr_assert_not_null(t, "%s x %llu", cases[i].tmpl, cases[i].count);
 		cr_assert_eq(t->nnics, cases[i].count + 1);
 		cr_expect_str_eq(t->nics[0].name, "first", "a plain name stays as written");
 		expect_names(t, 1, cases[i].tmpl, cases[i].count);
@@ -404,18 +420,8 @@ Test(topology, nic_names_collide_only_at_the_padded_spelling)
 		{ "n-10", 10, true }, { "n-10", 9, false }, { "n-0", 10, false }, { "n-001", 100, true },
 	};
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		char topo[768];
-		snprintf(topo, sizeof(topo),
-			 "{ 'virtualNetworks': [ { 'name': 'v', 'location': 'westeurope',"
-			 "  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"
-			 "  'subnets': [ { 'name': 's', 'addressPrefix': '10.0.0.0/24' } ] } ],"
-			 "  'networkInterfaces': ["
-			 "    { 'name': 'n-*', 'count': %u, 'ipConfigurations': [ {"
-			 "    'subnet': { 'id': 'v/s' } } ] },"
-			 "    { 'name': '%s', 'ipConfigurations': [ { 'subnet': { 'id': 'v/s' } } ] } ] }",
-			 cases[i].count, cases[i].plain);
 		struct tload x;
-		struct topology *t = tload_try(&x, topo, NULL);
+		struct topology *t = two_nic_entries(&x, "n-*", cases[i].count, cases[i].plain, 1);
 		if (cases[i].collides) {
 			cr_expect_null(t, "%s beside n-* x %u", cases[i].plain, cases[i].count);
 			cr_expect_not_null(diag_find(x.d, DIAG_ERROR, NULL, "duplicate NIC name"),

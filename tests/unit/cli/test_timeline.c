@@ -13,7 +13,8 @@
  * 10.0.1.5) and subnets RouteServerSubnet (no NIC), nva (2 NICs) and app
  * (3 NICs, route table rt-app sending 10.100.0.0/16 to nva1: the BGP row
  * there is Invalid), spokes s1 10.1.0.0/16 (web, 4 NICs) and s2
- * 10.2.0.0/16 (db, 5 NICs) using the hub's Route Server.
+ * 10.2.0.0/16 (db, 5 NICs) using the hub's Route Server, and p 10.3.0.0/16
+ * (subnet x, route table rt-p) peered with the hub outside the domain.
  */
 #include <criterion/criterion.h>
 

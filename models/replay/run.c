@@ -306,7 +306,12 @@ static void recompute_domain_subnets(struct run *r, const struct vnet *hub, int6
 		bool same = ch->base ? !shows_any(r->tables[i], t, ch->changed, ch->nchanged)
 				     : eff_equal(t, r->tables[i]);
 		if (same) {
-			eff_unref(t);
+			/* Nothing shown changed: nothing to log.  Keep t all the
+			 * same: it is built on the domain's new set, the base the
+			 * next eff_update assumes (old's set lacks a prefix hidden
+			 * here, which would show after the next change). */
+			eff_unref(r->tables[i]);
+			r->tables[i] = t;
 			continue;
 		}
 		/* Only the changed prefixes' rows differ when the own rows are

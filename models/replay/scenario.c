@@ -132,6 +132,11 @@ static bool read_settings(struct jin *j, const cJSON *o, size_t i, void *ctx)
 	};
 	for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++)
 		jin_duration(j, o, times[k].key, times[k].dst);
+	/* RULES 2.1: an omitted keepalive is a third of the hold time, at
+	 * most 60 s (an invalid hold time keeps 60 s; it is reported below). */
+	if (!cJSON_GetObjectItemCaseSensitive(o, "bgpKeepaliveSeconds") && st->hold_ms >= 3000 &&
+	    st->hold_ms / 3 < st->keepalive_ms)
+		st->keepalive_ms = st->hold_ms / 3;
 	if (st->hold_ms != 0 && st->hold_ms < 3000)
 		jin_error_at(j, "bgpHoldSeconds", "a BGP hold time is 0 or at least 3 seconds (RFC 4271)");
 	/* RFC 4271 4.4 and 10: keepalives at most once a second and more

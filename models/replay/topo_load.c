@@ -71,7 +71,7 @@ static bool alloc_lists(struct topo_reader *r, const cJSON *const *arr)
 }
 
 /* Passes 2 to 4 over the arrays found (NULL: absent). */
-static void load_passes(struct topo_reader *r, const cJSON *const *arr, size_t errors0)
+static void load_passes(struct topo_reader *r, const cJSON *const *arr)
 {
 	void **vnets = NULL, **gws = NULL;
 	if (arr[C_VNETS])
@@ -92,7 +92,7 @@ static void load_passes(struct topo_reader *r, const cJSON *const *arr, size_t e
 	if (arr[C_ROUTE_SERVERS])
 		topo_read_run(r, &TOPO_ROUTE_SERVERS, arr[C_ROUTE_SERVERS], NULL, NULL);
 	topo_nics_load(r, arr[C_NICS], arr[C_PES]);
-	if (jin_errors(r->j) == errors0)
+	if (jin_errors(r->j) == r->errors0)
 		topo_derive(r);
 	free(vnets);
 	free(gws);
@@ -134,12 +134,12 @@ struct topology *topo_load(struct jin *j, const cJSON *topo, const struct topo_o
 	for (size_t c = 0; c < C_N; c++)
 		known[c] = COLLECTIONS[c]->key;
 	jin_known_keys(j, topo, known);
-	struct topo_reader r = { .j = j, .t = t, .a = t->arena, .opts = opts };
+	struct topo_reader r = { .j = j, .t = t, .a = t->arena, .opts = opts, .errors0 = errors0 };
 	const cJSON *arr[C_N] = { NULL };
 	for (size_t c = 0; c < C_N; c++)
 		topo_read_array(&r, COLLECTIONS[c], topo, &arr[c]);
 	if (alloc_lists(&r, arr))
-		load_passes(&r, arr, errors0);
+		load_passes(&r, arr);
 	if (jin_errors(j) != errors0) {
 		topology_destroy(t);
 		return NULL;

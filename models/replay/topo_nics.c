@@ -539,7 +539,10 @@ static void load_interfaces(struct nic_load *nl, const cJSON *nics, const cJSON 
 		return;
 	}
 	topo_read_run(r, &TOPO_PES, pes, nl, &nl->pmade);
-	if (jin_errors(r->j) == 0)
+	/* Errors the scenario reported before the topology (a bad setting)
+	 * must not leave the NICs out: expectations naming them would all
+	 * be reported as dangling. */
+	if (jin_errors(r->j) == r->errors0)
 		assign_addresses(nl, nics, pes);
 }
 

@@ -51,6 +51,7 @@ struct topo_reader {                   /* one load of a topology */
 	struct arena *a;               /* t->arena: owns all that is made */
 	const struct topo_opts *opts;
 	struct topo_addrs *addrs;      /* address bookkeeping while NICs load (topo_nics.c) */
+	size_t errors0;                /* errors j had before this load: not this load's */
 };
 
 struct topo_run;

@@ -517,7 +517,8 @@ static int report_monte_carlo(struct ctx *c)
 	bool failed = false;
 	/* Black-hole seconds per run, per subnet and destination (0 in the
 	 * runs where it was not black-holed). */
-	qsort(c->samples, c->nsamples, sizeof(*c->samples), by_sample);
+	if (c->nsamples > 0) /* none when no run black-holed: samples is NULL, not for qsort */
+		qsort(c->samples, c->nsamples, sizeof(*c->samples), by_sample);
 	double *x = malloc((runs ? runs : 1) * sizeof(*x));
 	if (!x)
 		return CLI_EXIT_ENV;

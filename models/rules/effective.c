@@ -26,6 +26,7 @@
 #include "arena.h"
 #include "lpm.h"
 #include "ranges.h"
+#include "vec.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -155,27 +156,10 @@ struct bgp_set *bgp_set_create(void)
 	return s;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops)
 {
-	size_t ncap = s->nhcap;
-	if (grow((void **)&s->entries, &s->ecap, entries, sizeof(*s->entries)) ||
-	    grow((void **)&s->nh, &ncap, next_hops, sizeof(*s->nh)) ||
-	    grow((void **)&s->nh_rs, &s->nhcap, next_hops, sizeof(*s->nh_rs)))
+	if (VEC_RESERVE(s->entries, s->ecap, entries) || VEC_RESERVE(s->nh, s->nhcap, next_hops) ||
+	    VEC_RESERVE(s->nh_rs, s->rscap, next_hops))
 		return -1;
 	return 0;
 }
@@ -183,10 +167,7 @@ int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops)
 int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
 		size_t n)
 {
-	size_t ncap = s->nhcap;
-	if (grow((void **)&s->entries, &s->ecap, s->n + 1, sizeof(*s->entries)) ||
-	    grow((void **)&s->nh, &ncap, s->nnh + n, sizeof(*s->nh)) ||
-	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + n, sizeof(*s->nh_rs)))
+	if (bgp_set_reserve(s, s->n + 1, s->nnh + n) != 0)
 		return -1;
 	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, p));
 	s->entries[s->n] = (struct bgp_entry){ .prefix = p, .nh_first = (uint32_t)s->nnh,
@@ -219,10 +200,7 @@ int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, 
 			nh += x->nh_count;
 		}
 	}
-	size_t ncap = s->nhcap;
-	if (grow((void **)&s->entries, &s->ecap, s->n + (to - from), sizeof(*s->entries)) ||
-	    grow((void **)&s->nh, &ncap, s->nnh + nh, sizeof(*s->nh)) ||
-	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + nh, sizeof(*s->nh_rs)))
+	if (bgp_set_reserve(s, s->n + (to - from), s->nnh + nh) != 0)
 		return -1;
 	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, e[0].prefix)) ||
 		      base->unsorted;
@@ -420,7 +398,7 @@ struct builder {
 	/* exceptions while building */
 	uint32_t *exc_idx;
 	uint8_t *exc_kind;
-	size_t nexc, exc_cap;
+	size_t nexc, idx_cap, kind_cap;
 	int failed;
 };
 
@@ -428,23 +406,13 @@ static struct route_row *add_row(struct builder *b, enum route_source src, enum 
 				 const struct prefix *pfx, size_t npfx)
 {
 	struct eff_table *t = b->t;
-	if (t->nrows == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 32;
-		struct route_row *r = realloc(t->rows, ncap * sizeof(*r));
-		if (!r) {
-			b->failed = 1;
-			return NULL;
-		}
-		t->rows = r;
-		b->cap = ncap;
-	}
 	struct prefix *copy = arena_alloc(t->arena, npfx * sizeof(*copy));
-	if (!copy) {
+	struct route_row *r = copy ? VEC_PUSH(t->rows, t->nrows, b->cap) : NULL;
+	if (!r) {
 		b->failed = 1;
 		return NULL;
 	}
 	memcpy(copy, pfx, npfx * sizeof(*copy));
-	struct route_row *r = &t->rows[t->nrows++];
 	*r = (struct route_row){ .source = src, .active = true, .nh = nh, .prefixes = copy,
 				 .nprefixes = npfx };
 	return r;
@@ -458,21 +426,10 @@ static void add_exception(struct builder *b, size_t idx, uint8_t kind)
 			return;
 		}
 	}
-	if (b->nexc == b->exc_cap) {
-		size_t ncap = b->exc_cap ? b->exc_cap * 2 : 8;
-		uint32_t *ni = realloc(b->exc_idx, ncap * sizeof(*ni));
-		if (!ni) {
-			b->failed = 1;
-			return;
-		}
-		b->exc_idx = ni;
-		uint8_t *nk = realloc(b->exc_kind, ncap);
-		if (!nk) {
-			b->failed = 1;
-			return;
-		}
-		b->exc_kind = nk;
-		b->exc_cap = ncap;
+	if (VEC_RESERVE(b->exc_idx, b->idx_cap, b->nexc + 1) ||
+	    VEC_RESERVE(b->exc_kind, b->kind_cap, b->nexc + 1)) {
+		b->failed = 1;
+		return;
 	}
 	b->exc_idx[b->nexc] = (uint32_t)idx;
 	b->exc_kind[b->nexc] = kind;
@@ -1900,13 +1857,8 @@ int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_r
 	w->own_at = w->bgp_at = w->exc_at = 0;
 	w->last = (struct prefix){ 0, 0 };
 	w->nown = 0;
-	if (t->nrows > w->owncap) {
-		struct eff_walk_own *n = realloc(w->own, t->nrows * sizeof(*n));
-		if (!n)
-			return -1;
-		w->own = n;
-		w->owncap = t->nrows;
-	}
+	if (VEC_RESERVE(w->own, w->owncap, t->nrows) != 0)
+		return -1;
 	for (size_t i = 0; i < t->nrows; i++)
 		if (t->rows[i].nh != NH_SERVICE_ENDPOINT)
 			w->own[w->nown++] = (struct eff_walk_own){ walk_key(t->rows[i].prefixes[0]),
@@ -1960,12 +1912,13 @@ void eff_walk_fini(struct eff_walk *w)
 	*w = (struct eff_walk){ 0 };
 }
 
-/* Appends p to *v (growing *cap); -1 out of memory. */
+/* Appends p to *v (growing *cap); -1 out of memory, *v intact. */
 static int push_prefix(struct prefix **v, size_t *n, size_t *cap, struct prefix p)
 {
-	if (*n == *cap && grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+	struct prefix *slot = VEC_PUSH(*v, *n, *cap);
+	if (!slot)
 		return -1;
-	(*v)[(*n)++] = p;
+	*slot = p;
 	return 0;
 }
 

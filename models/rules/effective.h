@@ -58,7 +58,7 @@ struct bgp_set {
 	size_t nnh;
 	struct lpm *fib;               /* prefix -> entry index; built on first lookup */
 	bool fib_failed;               /* out of memory building it: lookups scan */
-	size_t ecap, nhcap;            /* builder capacities */
+	size_t ecap, nhcap, rscap;     /* builder capacities */
 	bool unsorted;                 /* builder: an entry was added out of order */
 	bool nh_scattered;             /* entries' next hops not contiguous in entry order */
 	bool finished;                 /* bgp_set_finish ran: immutable from here */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bgp.h"
+#include "vec.h"
 
 struct cand {
 	struct bgp_path path;
@@ -23,19 +24,13 @@ struct gather {
 
 static struct cand *push(struct gather *g)
 {
-	if (g->n == g->cap) {
-		size_t ncap = g->cap ? g->cap * 2 : 256;
-		struct cand *nv = realloc(g->v, ncap * sizeof(*nv));
-		if (!nv) {
-			g->failed = 1;
-			return NULL;
-		}
-		g->v = nv;
-		g->cap = ncap;
+	struct cand *c = VEC_PUSH(g->v, g->n, g->cap);
+	if (!c) {
+		g->failed = 1;
+		return NULL;
 	}
-	struct cand *c = &g->v[g->n];
 	memset(c, 0, sizeof(*c));
-	c->seq = g->n++;
+	c->seq = g->n - 1;
 	return c;
 }
 
@@ -125,23 +120,13 @@ static int cand_cmp(const void *a, const void *b)
 struct rows {
 	uint32_t *nh;
 	bool *rs;
-	size_t n, cap;
+	size_t n, nhcap, rscap;
 };
 
 static int row(struct rows *r, uint32_t nh, bool rs)
 {
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 16;
-		uint32_t *a = realloc(r->nh, ncap * sizeof(*a));
-		if (!a)
-			return -1;
-		r->nh = a;
-		bool *b = realloc(r->rs, ncap * sizeof(*b));
-		if (!b)
-			return -1;
-		r->rs = b;
-		r->cap = ncap;
-	}
+	if (VEC_RESERVE(r->nh, r->nhcap, r->n + 1) || VEC_RESERVE(r->rs, r->rscap, r->n + 1))
+		return -1;
 	r->nh[r->n] = nh;
 	r->rs[r->n] = rs;
 	r->n++;
@@ -185,7 +170,7 @@ struct domain_ctx {
 	struct rows rows;
 	const struct bgp_path **group;
 	size_t *best, *gidx;
-	size_t cap;                    /* of group, best, gidx */
+	size_t gcap, bcap, xcap;       /* of group, best, gidx */
 };
 
 static int ctx_init(struct domain_ctx *c, const struct topology *t, const struct vnet *hub)
@@ -229,21 +214,9 @@ static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
 	c->rows.n = 0;
 	if (n == 0 || bgp_prefix_filtered(&c->bgp, v[0].path.prefix))
 		return 0;
-	if (n > c->cap) {
-		size_t ncap = n * 2;
-		const struct bgp_path **g = realloc(c->group, ncap * sizeof(*g));
-		if (g)
-			c->group = g;
-		size_t *b = realloc(c->best, ncap * sizeof(*b));
-		if (b)
-			c->best = b;
-		size_t *x = realloc(c->gidx, ncap * sizeof(*x));
-		if (x)
-			c->gidx = x;
-		if (!g || !b || !x)
-			return -1;
-		c->cap = ncap;
-	}
+	if (VEC_RESERVE(c->group, c->gcap, n) || VEC_RESERVE(c->best, c->bcap, n) ||
+	    VEC_RESERVE(c->gidx, c->xcap, n))
+		return -1;
 	size_t ng = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (bgp_path_loops(&v[k].path))
@@ -489,17 +462,12 @@ static void touch_if_inside(struct touched *tc, struct prefix p)
 		k++;
 	if (k == tc->ndelta)
 		return;
-	if (tc->n == tc->cap) {
-		size_t ncap = tc->cap ? tc->cap * 2 : 64;
-		struct prefix *nv = realloc(tc->v, ncap * sizeof(*nv));
-		if (!nv) {
-			tc->failed = 1;
-			return;
-		}
-		tc->v = nv;
-		tc->cap = ncap;
+	struct prefix *slot = VEC_PUSH(tc->v, tc->n, tc->cap);
+	if (!slot) {
+		tc->failed = 1;
+		return;
 	}
-	tc->v[tc->n++] = p;
+	*slot = p;
 }
 
 /* r is sorted by prefix, so by address: only its paths from tc->lo to

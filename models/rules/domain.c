@@ -331,14 +331,24 @@ static void gather_prefix(struct gather *g, const struct vnet *hub, const struct
 	}
 }
 
-static bool rows_equal(const struct bgp_set *s, const struct bgp_entry *e, const struct rows *r)
+/* What bgp_set_patch needs to decide a touched prefix again. */
+struct redecide {
+	struct domain_ctx c;
+	struct gather g;
+	const struct vnet *hub;
+	const struct speakers *sp;
+};
+
+/* bgp_set_decide_fn: p's candidates gathered and decided again. */
+static int redecide_prefix(void *ctx, struct prefix p, struct bgp_set_rows *rows)
 {
-	if (e->nh_count != r->n)
-		return false;
-	for (size_t k = 0; k < r->n; k++)
-		if (s->nh[e->nh_first + k] != r->nh[k] || s->nh_rs[e->nh_first + k] != r->rs[k])
-			return false;
-	return true;
+	struct redecide *r = ctx;
+	r->g.n = 0;
+	gather_prefix(&r->g, r->hub, r->sp, p);
+	if (r->g.failed || decide_prefix(&r->c, r->g.v, r->g.n, r->sp) != 0)
+		return -1;
+	*rows = (struct bgp_set_rows){ r->c.rows.nh, r->c.rows.rs, r->c.rows.n };
+	return 0;
 }
 
 struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
@@ -350,75 +360,23 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 	*nchanged = 0;
 	struct prefix *k = malloc((ntouched ? ntouched : 1) * sizeof(*k));
 	struct prefix *out = malloc((ntouched ? ntouched : 1) * sizeof(*out));
-	struct bgp_set *set = bgp_set_create();
-	struct gather g = { 0 };
-	struct domain_ctx c;
-	int rc = -1;
-	if (k && out && set && bgp_set_reserve(set, base->n + ntouched, base->nnh) == 0)
-		rc = ctx_init(&c, t, hub);
-	bool have_ctx = rc == 0;
-	size_t nk = 0, nout = 0;
-	if (rc == 0) {
+	struct redecide r = { .hub = hub, .sp = sp };
+	struct bgp_set *set = NULL;
+	size_t nout = 0;
+	if (k && out && ctx_init(&r.c, t, hub) == 0) {
 		memcpy(k, touched, ntouched * sizeof(*k));
-		nk = prefix_sort_unique(k, ntouched);
+		size_t nk = prefix_sort_unique(k, ntouched);
+		set = bgp_set_patch(base, k, nk, redecide_prefix, &r, out, &nout);
+		ctx_fini(&r.c);
 	}
-	/* Merge base's entries with the touched prefixes, in prefix order. */
-	size_t bi = 0;
-	for (size_t ki = 0; rc == 0 && (bi < base->n || ki < nk);) {
-		int cmp = bi >= base->n ? 1
-			  : ki >= nk  ? -1
-				      : prefix_compare(base->entries[bi].prefix, k[ki]);
-		if (cmp < 0) {
-			/* The run of base entries before the next touched prefix,
-			 * copied at once. */
-			size_t end = base->n;
-			if (ki < nk) {
-				size_t lo = bi, hi = base->n;
-				while (lo < hi) {
-					size_t mid = lo + (hi - lo) / 2;
-					if (prefix_compare(base->entries[mid].prefix, k[ki]) < 0)
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				end = lo;
-			}
-			rc = bgp_set_add_run(set, base, bi, end);
-			bi = end;
-			continue;
-		}
-		struct prefix p = k[ki++];
-		const struct bgp_entry *old = cmp == 0 ? &base->entries[bi++] : NULL;
-		g.n = 0;
-		gather_prefix(&g, hub, sp, p);
-		rc = g.failed ? -1 : decide_prefix(&c, g.v, g.n, sp);
-		if (rc != 0)
-			break;
-		if (c.rows.n > 0)
-			rc = bgp_set_add(set, p, c.rows.nh, c.rows.rs, c.rows.n);
-		bool same = old ? rows_equal(base, old, &c.rows) : c.rows.n == 0;
-		if (!same)
-			out[nout++] = p;
-	}
-	if (rc == 0)
-		rc = bgp_set_finish(set);
-	if (have_ctx)
-		ctx_fini(&c);
-	free(g.v);
+	free(r.g.v);
 	free(k);
-	if (rc != 0) {
+	if (!set) {
 		free(out);
-		bgp_set_unref(set);
 		return NULL;
 	}
 	*changed = out;
 	*nchanged = nout;
-	if (nout == 0) {
-		/* Nothing changed: the same object, so that later updates and
-		 * the run see it is the set they already have. */
-		bgp_set_unref(set);
-		return bgp_set_ref(base);
-	}
 	return set;
 }
 

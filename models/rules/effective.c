@@ -121,274 +121,6 @@ const char *route_source_name(enum route_source s)
 	return "Unknown";
 }
 
-/* ---- bgp_set ---------------------------------------------------------- */
-
-/* prefix_compare's order, inline: the set's sortedness check and its binary
- * searches run it thousands of times per BGP event. */
-static inline bool prefix_less(struct prefix a, struct prefix b)
-{
-	return a.addr < b.addr || (a.addr == b.addr && a.len < b.len);
-}
-
-static void bgp_flat_destroy(struct bgp_flat *g);
-
-/* bgp_set_find's memo: the latest answers, direct mapped on the prefix.
- * After an event every subnet of the domain asks the new set about the
- * same few changed prefixes (eff_update, eff_bgp_listed): one binary
- * search each instead of one per subnet. */
-#define FIND_MEMO 64
-
-struct bgp_find_memo {
-	struct {
-		struct prefix p;
-		long idx;
-		bool valid;
-	} e[FIND_MEMO];
-};
-
-struct bgp_set *bgp_set_create(void)
-{
-	struct bgp_set *s = calloc(1, sizeof(*s) + sizeof(struct bgp_find_memo));
-	if (s) {
-		s->refs = 1;
-		s->memo = (struct bgp_find_memo *)(void *)(s + 1);
-	}
-	return s;
-}
-
-int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops)
-{
-	if (VEC_RESERVE(s->entries, s->ecap, entries) || VEC_RESERVE(s->nh, s->nhcap, next_hops) ||
-	    VEC_RESERVE(s->nh_rs, s->rscap, next_hops))
-		return -1;
-	return 0;
-}
-
-int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
-		size_t n)
-{
-	if (bgp_set_reserve(s, s->n + 1, s->nnh + n) != 0)
-		return -1;
-	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, p));
-	s->entries[s->n] = (struct bgp_entry){ .prefix = p, .nh_first = (uint32_t)s->nnh,
-					       .nh_count = (uint32_t)n };
-	memcpy(s->nh + s->nnh, nh, n * sizeof(*nh));
-	memcpy(s->nh_rs + s->nnh, nh_rs, n * sizeof(*nh_rs));
-	s->n++;
-	s->nnh += n;
-	return 0;
-}
-
-int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to)
-{
-	if (from >= to)
-		return 0;
-	/* Contiguous: each entry's next hops follow the previous one's (how
-	 * the builder lays them out unless finish had to sort), so they copy
-	 * in one piece. */
-	const struct bgp_entry *e = &base->entries[from];
-	size_t nh = 0;
-	bool contiguous = !base->nh_scattered;
-	if (contiguous) {
-		nh = e[to - from - 1].nh_first + e[to - from - 1].nh_count - e[0].nh_first;
-	} else {
-		contiguous = true;
-		for (size_t i = from; i < to; i++) {
-			const struct bgp_entry *x = &base->entries[i];
-			contiguous = contiguous &&
-				     (i == from || x->nh_first == x[-1].nh_first + x[-1].nh_count);
-			nh += x->nh_count;
-		}
-	}
-	if (bgp_set_reserve(s, s->n + (to - from), s->nnh + nh) != 0)
-		return -1;
-	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, e[0].prefix)) ||
-		      base->unsorted;
-	struct bgp_entry *d = &s->entries[s->n];
-	if (contiguous) {
-		uint32_t delta = (uint32_t)s->nnh - e[0].nh_first; /* modulo 2^32 */
-		memcpy(d, e, (to - from) * sizeof(*d));
-		for (size_t i = 0; i < to - from; i++)
-			d[i].nh_first += delta;
-		memcpy(s->nh + s->nnh, base->nh + e[0].nh_first, nh * sizeof(*s->nh));
-		memcpy(s->nh_rs + s->nnh, base->nh_rs + e[0].nh_first, nh * sizeof(*s->nh_rs));
-		s->nnh += nh;
-	} else {
-		/* Out of order (a set built unsorted): one by one. */
-		for (size_t i = 0; i < to - from; i++) {
-			d[i] = e[i];
-			d[i].nh_first = (uint32_t)s->nnh;
-			memcpy(s->nh + s->nnh, base->nh + e[i].nh_first, e[i].nh_count * sizeof(*s->nh));
-			memcpy(s->nh_rs + s->nnh, base->nh_rs + e[i].nh_first,
-			       e[i].nh_count * sizeof(*s->nh_rs));
-			s->nnh += e[i].nh_count;
-		}
-	}
-	s->n += to - from;
-	return 0;
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-	return prefix_compare(((const struct bgp_entry *)a)->prefix,
-			      ((const struct bgp_entry *)b)->prefix);
-}
-
-int bgp_set_finish(struct bgp_set *s)
-{
-	/* Entries are added in prefix order by the domain builder (the
-	 * builder tracked it: no O(n) check here); sort anyway so the
-	 * invariant does not depend on the caller.  Sorting moves entries but
-	 * their nh ranges stay valid, only no longer in entry order. */
-	if (s->unsorted) {
-		qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
-		s->nh_scattered = true;
-		s->unsorted = false;
-	}
-	memset(s->memo, 0, sizeof(*s->memo));
-	s->finished = true;
-	return 0;
-}
-
-/* The lookup index, built on the first lookup: most sets of a run are
- * never looked up (only checkpoints are queried), and building a trie for
- * 12,000 prefixes costs more than computing the set.  NULL when out of
- * memory; callers then scan. */
-static const struct lpm *bgp_set_fib(struct bgp_set *s)
-{
-	if (s->fib || s->fib_failed)
-		return s->fib;
-	struct lpm *f = lpm_create();
-	for (size_t i = 0; f && i < s->n; i++)
-		if (lpm_insert(f, s->entries[i].prefix, (uint32_t)i) != 0) {
-			lpm_destroy(f);
-			f = NULL;
-		}
-	s->fib = f;
-	s->fib_failed = f == NULL;
-	return f;
-}
-
-struct bgp_set *bgp_set_ref(struct bgp_set *s)
-{
-	if (s)
-		s->refs++;
-	return s;
-}
-
-void bgp_set_unref(struct bgp_set *s)
-{
-	if (!s || --s->refs > 0)
-		return;
-	bgp_set_unref(s->no_rs);
-	bgp_flat_destroy(s->flat[0]);
-	bgp_flat_destroy(s->flat[1]);
-	lpm_destroy(s->fib);
-	free(s->entries);
-	free(s->nh);
-	free(s->nh_rs);
-	free(s);
-}
-
-bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b)
-{
-	if (a == b)
-		return true;
-	if (!a || !b || a->n != b->n || a->nnh != b->nnh)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct bgp_entry *x = &a->entries[i], *y = &b->entries[i];
-		if (!prefix_equal(x->prefix, y->prefix) || x->nh_count != y->nh_count)
-			return false;
-		for (uint32_t k = 0; k < x->nh_count; k++)
-			if (a->nh[x->nh_first + k] != b->nh[y->nh_first + k] ||
-			    a->nh_rs[x->nh_first + k] != b->nh_rs[y->nh_first + k])
-				return false;
-	}
-	return true;
-}
-
-/* First entry of [lo, hi) whose prefix is >= p in prefix order (hi when
- * none). */
-static size_t lower_bound_in(const struct bgp_set *s, size_t lo, size_t hi, struct prefix p)
-{
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_less(s->entries[mid].prefix, p))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* First entry whose prefix is >= p in prefix order. */
-static size_t lower_bound(const struct bgp_set *s, struct prefix p)
-{
-	return lower_bound_in(s, 0, s->n, p);
-}
-
-long bgp_set_find(const struct bgp_set *s, struct prefix p)
-{
-	if (!s)
-		return -1;
-	struct bgp_find_memo *m = s->memo;
-	size_t h = (size_t)((p.addr * 0x9E3779B1u ^ p.len) >> 26) & (FIND_MEMO - 1);
-	if (s->finished && m->e[h].valid && prefix_equal(m->e[h].p, p))
-		return m->e[h].idx;
-	size_t i = lower_bound(s, p);
-	long idx = i < s->n && prefix_equal(s->entries[i].prefix, p) ? (long)i : -1;
-	if (s->finished) {
-		m->e[h].p = p;
-		m->e[h].idx = idx;
-		m->e[h].valid = true;
-	}
-	return idx;
-}
-
-/* A new set holding s's rows that the Route Server did not program. */
-static struct bgp_set *copy_without_rs(const struct bgp_set *s)
-{
-	struct bgp_set *o = bgp_set_create();
-	uint32_t *nh = malloc((s->nnh ? s->nnh : 1) * sizeof(*nh));
-	bool *rs = calloc(s->nnh ? s->nnh : 1, sizeof(*rs));
-	int err = !o || !nh || !rs;
-	for (size_t i = 0; i < s->n && !err; i++) {
-		const struct bgp_entry *e = &s->entries[i];
-		size_t n = 0;
-		for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++)
-			if (!s->nh_rs[k])
-				nh[n++] = s->nh[k];
-		if (n > 0)
-			err = bgp_set_add(o, e->prefix, nh, rs, n);
-	}
-	free(nh);
-	free(rs);
-	if (err || bgp_set_finish(o) != 0) {
-		bgp_set_unref(o);
-		return NULL;
-	}
-	return o;
-}
-
-struct bgp_set *bgp_set_without_rs(struct bgp_set *s, bool *failed)
-{
-	if (!s)
-		return NULL;
-	if (!s->no_rs_built) {
-		bool any_rs = false;
-		for (size_t k = 0; k < s->nnh && !any_rs; k++)
-			any_rs = s->nh_rs[k];
-		if (any_rs && !(s->no_rs = copy_without_rs(s))) {
-			*failed = true;
-			return NULL;
-		}
-		s->no_rs_built = true;
-	}
-	struct bgp_set *o = s->no_rs ? s->no_rs : s; /* none cached: nothing to drop */
-	return o->n ? bgp_set_ref(o) : NULL;
-}
-
 /* ---- building a table ------------------------------------------------- */
 
 struct builder {
@@ -563,19 +295,20 @@ static bool is_bgp_visible(const struct eff_table *t, size_t idx)
 
 /* SPEC 1.6.3: BGP entries equal to or inside a VnetLocal/VNetPeering prefix
  * of the subnet are not listed.  Entries inside P are contiguous from
- * lower_bound(P) in prefix order. */
+ * the first not below P in prefix order. */
 static void mark_hidden(struct builder *b)
 {
 	const struct bgp_set *s = b->t->bgp;
 	struct eff_table *t = b->t;
+	size_t n = bgp_set_count(s);
 	for (size_t i = 0; i < t->nsys; i++) {
 		const struct route_row *r = &t->rows[i];
 		if (r->nh != NH_VNET_LOCAL && r->nh != NH_VNET_PEERING &&
 		    r->nh != NH_VNET_GLOBAL_PEERING)
 			continue;
 		struct prefix p = r->prefixes[0];
-		for (size_t k = lower_bound(s, p); k < s->n; k++) {
-			if (!prefix_contains(p, s->entries[k].prefix))
+		for (size_t k = bgp_set_seek(s, 0, p); k < n; k++) {
+			if (!prefix_contains(p, *bgp_set_entry(s, k, NULL)))
 				break;
 			add_exception(b, k, EXC_HIDDEN);
 		}
@@ -733,9 +466,10 @@ static bool only_rs(const struct eff_table *t, long idx)
 {
 	if (idx < 0 || !is_bgp_visible(t, (size_t)idx))
 		return false;
-	const struct bgp_entry *e = &t->bgp->entries[idx];
-	for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++)
-		if (!t->bgp->nh_rs[k])
+	struct bgp_set_rows rows;
+	bgp_set_entry(t->bgp, (size_t)idx, &rows);
+	for (size_t k = 0; k < rows.n; k++)
+		if (!rows.rs[k])
 			return false;
 	return true;
 }
@@ -864,13 +598,13 @@ static bool touches_own_rows(const struct eff_table *t, struct prefix p)
 	return false;
 }
 
-/* Whether p is in v[0..n), sorted in prefix_less order: O(log n). */
+/* Whether p is in v[0..n), sorted by prefix_compare: O(log n). */
 static bool in_sorted(const struct prefix *v, size_t n, struct prefix p)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_less(v[mid], p))
+		if (prefix_compare(v[mid], p) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -959,7 +693,7 @@ static struct eff_table *rebase_changed(const struct eff_table *old, struct bgp_
 		return NULL;
 	struct builder b = { .t = t };
 	for (size_t i = 0; i < old->nexc; i++) {
-		struct prefix p = old->bgp->entries[old->exc_idx[i]].prefix;
+		struct prefix p = *bgp_set_entry(old->bgp, old->exc_idx[i], NULL);
 		if (in_sorted(changed, n, p))
 			continue;
 		long e = bgp_set_find(bgp, p);
@@ -1048,6 +782,16 @@ bool eff_same_own_rows(const struct eff_table *a, const struct eff_table *b)
 	return a && b && a->own == b->own;
 }
 
+/* Row k of a domain entry of prefix p, shown with exception kind exc. */
+static struct route_row gateway_row(const struct prefix *p, const struct bgp_set_rows *rows,
+				    size_t k, uint8_t exc)
+{
+	return (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
+				   .nh = NH_VNET_GATEWAY, .prefixes = p, .nprefixes = 1,
+				   .nh_ip = rows->nh[k], .has_nh_ip = true,
+				   .from_route_server = rows->rs[k] };
+}
+
 /* The rows entry e of s shows with exception kind exc (none when hidden),
  * one per first hop, written at out[n..max) and counted from n. */
 static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool without_rs,
@@ -1055,15 +799,13 @@ static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool wi
 {
 	if (exc & EXC_HIDDEN)
 		return n;
-	const struct bgp_entry *en = &s->entries[e];
-	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
-		if (without_rs && s->nh_rs[k])
+	struct bgp_set_rows rows;
+	const struct prefix *p = bgp_set_entry(s, e, &rows);
+	for (size_t k = 0; k < rows.n; k++) {
+		if (without_rs && rows.rs[k])
 			continue;
 		if (n < max)
-			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
-						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
-						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
-						     .from_route_server = s->nh_rs[k] };
+			out[n] = gateway_row(p, &rows, k, exc);
 		n++;
 	}
 	return n;
@@ -1112,21 +854,20 @@ bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, st
 	}
 	if (it->phase == 1) {
 		const struct bgp_set *s = t->bgp;
-		while (s && it->i < s->n) {
-			const struct bgp_entry *e = &s->entries[it->i];
+		size_t n = bgp_set_count(s);
+		while (it->i < n) {
+			struct bgp_set_rows rows;
+			const struct prefix *p = bgp_set_entry(s, it->i, &rows);
 			uint8_t exc = exception_of(t, it->i);
-			if ((exc & EXC_HIDDEN) || it->j >= e->nh_count) {
+			if ((exc & EXC_HIDDEN) || it->j >= rows.n) {
 				it->i++;
 				it->j = 0;
 				continue;
 			}
-			uint32_t k = e->nh_first + (uint32_t)it->j++;
-			if (without_rs && s->nh_rs[k])
+			size_t k = it->j++;
+			if (without_rs && rows.rs[k])
 				continue;
-			*row = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
-						   .nh = NH_VNET_GATEWAY, .prefixes = &e->prefix,
-						   .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
-						   .from_route_server = s->nh_rs[k] };
+			*row = gateway_row(p, &rows, k, exc);
 			return true;
 		}
 		it->phase = 2;
@@ -1188,32 +929,18 @@ bool eff_equal(const struct eff_table *a, const struct eff_table *b)
 		memcmp(a->exc_kind, b->exc_kind, a->nexc) == 0);
 }
 
-/* Lowest next hop of an entry, skipping Route Server rows if asked. */
-static bool entry_first_hop(const struct bgp_set *s, size_t idx, bool without_rs, uint32_t *ip)
-{
-	const struct bgp_entry *e = &s->entries[idx];
-	bool any = false;
-	for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++) {
-		if (without_rs && s->nh_rs[k])
-			continue;
-		if (!any || s->nh[k] < *ip)
-			*ip = s->nh[k];
-		any = true;
-	}
-	return any;
-}
-
 /* Longest usable shared match for dst by a scan of every entry: O(n). */
 static long scan_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
 {
 	const struct bgp_set *s = t->bgp;
 	long best = -1;
-	for (size_t i = 0; i < s->n; i++) {
-		if (!prefix_contains_addr(s->entries[i].prefix, dst) || exception_of(t, i) != 0)
+	for (size_t i = 0; i < bgp_set_count(s); i++) {
+		const struct prefix *p = bgp_set_entry(s, i, NULL);
+		if (!prefix_contains_addr(*p, dst) || exception_of(t, i) != 0)
 			continue;
 		uint32_t cand;
-		if ((best < 0 || s->entries[i].prefix.len > s->entries[best].prefix.len) &&
-		    entry_first_hop(s, i, without_rs, &cand)) {
+		if ((best < 0 || p->len > bgp_set_entry(s, (size_t)best, NULL)->len) &&
+		    bgp_set_first_hop(s, i, without_rs, &cand)) {
 			best = (long)i;
 			*ip = cand;
 		}
@@ -1227,17 +954,17 @@ static long scan_match(const struct eff_table *t, uint32_t dst, bool without_rs,
 static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
 {
 	struct bgp_set *s = t->bgp;
-	uint32_t idx;
+	size_t idx;
 	if (!s)
 		return -1;
-	const struct lpm *fib = bgp_set_fib(s);
-	if (!fib)
+	int found = bgp_set_longest(s, dst, &idx);
+	if (found < 0)
 		return scan_match(t, dst, without_rs, ip);
-	if (!lpm_lookup(fib, dst, &idx))
+	if (found == 0)
 		return -1;
 	if (exception_of(t, idx) != 0)
 		return -1; /* hidden or Invalid: the own match is exact (header) */
-	if (entry_first_hop(s, idx, without_rs, ip))
+	if (bgp_set_first_hop(s, idx, without_rs, ip))
 		return (long)idx;
 	return scan_match(t, dst, without_rs, ip);
 }
@@ -1265,7 +992,8 @@ static struct next_hop choose(const struct eff_table *t, const struct own_match 
 {
 	struct next_hop nh = { 0 };
 	const struct route_row *r = NULL;
-	bool use_bgp = b >= 0 && (!m->have_own || t->bgp->entries[b].prefix.len > m->own_p.len);
+	const struct prefix *bp = b >= 0 ? bgp_set_entry(t->bgp, (size_t)b, NULL) : NULL;
+	bool use_bgp = bp && (!m->have_own || bp->len > m->own_p.len);
 	if (!use_bgp && m->have_own)
 		r = &t->rows[m->own];
 	/* 1.7: a destination inside a service-endpoint prefix goes to the
@@ -1280,7 +1008,7 @@ static struct next_hop choose(const struct eff_table *t, const struct own_match 
 		nh.nh = NH_VNET_GATEWAY;
 		nh.nh_ip = ip;
 		nh.has_nh_ip = true;
-		nh.matched = t->bgp->entries[b].prefix;
+		nh.matched = *bp;
 		return nh;
 	}
 	if (!r)
@@ -1398,19 +1126,6 @@ struct own_flat {
 	_Alignas(64) uint32_t starts[]; /* p biased starts, from 0, strictly up to n; values; pairs */
 };
 
-struct bgp_flat {
-	struct ranges *r;              /* dst -> hop index << LEN_BITS | length + 1, 0: none */
-	uint64_t *hops;                /* distinct first hops' answers but the length */
-};
-
-static void bgp_flat_destroy(struct bgp_flat *g)
-{
-	if (!g)
-		return;
-	ranges_destroy(g->r);
-	free(g->hops);
-	free(g);
-}
 
 static int u32_cmp(const void *a, const void *b)
 {
@@ -1449,24 +1164,25 @@ static size_t hop_index(const uint32_t *hops, size_t n, uint32_t ip)
 	return (size_t)(at - hops);
 }
 
-static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
+/* The set's flat table for a view: { NULL, NULL } when out of memory. */
+static struct bgp_set_flat set_flat_build(const struct bgp_set *s, bool without_rs)
 {
-	size_t n = s->n, cap = 2 * n + 1;
-	struct bgp_flat *g = calloc(1, sizeof(*g));
+	size_t n = bgp_set_count(s), cap = 2 * n + 1;
+	struct bgp_set_flat g = { NULL, NULL };
 	uint32_t *first = malloc((n ? n : 1) * sizeof(*first)), *ips = NULL;
 	uint32_t *val = malloc((n ? n : 1) * sizeof(*val));
 	struct sweep w = { malloc(cap * sizeof(uint32_t)), malloc(cap * sizeof(uint32_t)), 0 };
 	bool *usable = malloc(n ? n : 1);
-	if (!g || !first || !val || !w.starts || !w.vals || !usable)
+	if (!first || !val || !w.starts || !w.vals || !usable)
 		goto out;
 	/* Zeroed: a lookup reads hops[0] when nothing matches. */
 	ips = calloc(n ? n : 1, sizeof(*ips));
-	g->hops = calloc(n ? n : 1, sizeof(*g->hops));
-	if (!ips || !g->hops)
+	g.hops = calloc(n ? n : 1, sizeof(*g.hops));
+	if (!ips || !g.hops)
 		goto out;
 	size_t nh = 0;
 	for (size_t i = 0; i < n; i++) {
-		usable[i] = entry_first_hop(s, i, without_rs, &first[i]);
+		usable[i] = bgp_set_first_hop(s, i, without_rs, &first[i]);
 		if (usable[i])
 			ips[nh++] = first[i];
 	}
@@ -1478,11 +1194,11 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 	if (nu >= (size_t)1 << (31 - LEN_BITS))
 		goto out;
 	for (size_t i = 0; i < nu; i++)
-		g->hops[i] = ips[i] | GATEWAY_WORD;
+		g.hops[i] = ips[i] | GATEWAY_WORD;
 	for (size_t i = 0; i < n; i++)
 		if (usable[i])
 			val[i] = (uint32_t)hop_index(ips, nu, first[i]) << LEN_BITS |
-				 (s->entries[i].prefix.len + 1u);
+				 (bgp_set_entry(s, i, NULL)->len + 1u);
 	/* Entries in prefix order: a containing prefix comes before what it
 	 * contains, so the open ones form a stack (at most 33 deep, as
 	 * prefixes are distinct) whose top is the longest match. */
@@ -1491,10 +1207,10 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && !usable[i])
 			continue;
+		uint32_t at = i < n ? bgp_set_entry(s, i, NULL)->addr : 0;
 		while (depth > 0 &&
-		       (i == n || !prefix_contains_addr(s->entries[stack[depth - 1]].prefix,
-							 s->entries[i].prefix.addr))) {
-			uint64_t end = (uint64_t)prefix_last(s->entries[stack[--depth]].prefix) + 1;
+		       (i == n || !prefix_contains_addr(*bgp_set_entry(s, stack[depth - 1], NULL), at))) {
+			uint64_t end = (uint64_t)prefix_last(*bgp_set_entry(s, stack[--depth], NULL)) + 1;
 			sweep_emit(&w, end, depth ? val[stack[depth - 1]] : 0);
 		}
 		if (i == n)
@@ -1502,13 +1218,13 @@ static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
 		if (depth == 33)
 			goto out; /* cannot happen: entries are distinct and sorted */
 		stack[depth++] = i;
-		sweep_emit(&w, s->entries[i].prefix.addr, val[i]);
+		sweep_emit(&w, at, val[i]);
 	}
-	g->r = ranges_create(w.starts, w.vals, w.n);
+	g.r = ranges_create(w.starts, w.vals, w.n);
 out:
-	if (g && !g->r) { /* failed on the way (g->r is set last) */
-		bgp_flat_destroy(g);
-		g = NULL;
+	if (!g.r) { /* failed on the way (g.r is set last) */
+		free(g.hops);
+		g.hops = NULL;
 	}
 	free(first);
 	free(ips);
@@ -1654,11 +1370,10 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 	if (!o->flat)
 		return false;
 	struct bgp_set *s = t->bgp;
-	if (s && !s->flat[without_rs] && !s->flat_failed[without_rs]) {
-		s->flat[without_rs] = bgp_flat_build(s, without_rs);
-		s->flat_failed[without_rs] = s->flat[without_rs] == NULL;
-	}
-	if (s && !s->flat[without_rs])
+	if (s && !bgp_set_flat(s, without_rs))
+		bgp_set_flat_keep(s, without_rs, set_flat_build(s, without_rs));
+	const struct bgp_set_flat *g = s ? bgp_set_flat(s, without_rs) : NULL;
+	if (s && !g->r)
 		return false;
 	struct eff_fast *f = t->fast;
 	f->own = o->flat->starts;
@@ -1671,11 +1386,11 @@ static bool fast_prepare(const struct eff_table *t, bool without_rs)
 		}
 	}
 	f->own_n = (uint32_t)o->flat->n;
-	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
+	f->set_r = g ? g->r : &NO_SET;
 	f->set_index = f->set_r->index;
 	f->set_shift = (uint8_t)(32 - f->set_r->bits);
 	f->set_low = UINT32_MAX >> f->set_r->bits;
-	f->hops = s ? s->flat[without_rs]->hops : NO_SET_HOPS;
+	f->hops = g ? g->hops : NO_SET_HOPS;
 	f->ready[without_rs] = true;
 	f->ready[!without_rs] = false;
 	return true;
@@ -1718,7 +1433,8 @@ not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
 	struct eff_fast *f = t->fast;
 	/* Built already (for a table sharing its rows and set): nothing to
 	 * wait for. */
-	bool built = t->own->flat && (!t->bgp || t->bgp->flat[without_rs]);
+	const struct bgp_set_flat *g = t->bgp ? bgp_set_flat(t->bgp, without_rs) : NULL;
+	bool built = t->own->flat && (!t->bgp || (g && g->r));
 	if (f->failed[without_rs] || (!built && ++f->lookups < EFF_FLAT_AFTER))
 		return word_of(eff_next_hop_rules(t, dst, without_rs));
 	f->failed[without_rs] = !fast_prepare(t, without_rs);
@@ -1867,21 +1583,10 @@ int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_r
 	return 0;
 }
 
-/* First entry at or after from whose prefix is >= p: gallop, then halve. */
-static size_t gallop(const struct bgp_set *s, size_t from, struct prefix p)
-{
-	size_t lo = from, step = 1;
-	while (lo + step <= s->n && prefix_less(s->entries[lo + step - 1].prefix, p)) {
-		lo += step;
-		step *= 2;
-	}
-	return lower_bound_in(s, lo, lo + step <= s->n ? lo + step - 1 : s->n, p);
-}
-
 size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max)
 {
 	const struct eff_table *t = w->t;
-	if (prefix_less(p, w->last)) /* not increasing: start over (exact, slower) */
+	if (prefix_compare(p, w->last) < 0) /* not increasing: start over (exact, slower) */
 		w->own_at = w->bgp_at = w->exc_at = 0;
 	w->last = p;
 	size_t n = 0;
@@ -1896,9 +1601,9 @@ size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out,
 	const struct bgp_set *s = t->bgp;
 	if (!s)
 		return n;
-	w->bgp_at = gallop(s, w->bgp_at, p);
+	w->bgp_at = bgp_set_seek(s, w->bgp_at, p);
 	size_t e = w->bgp_at;
-	if (e >= s->n || !prefix_equal(s->entries[e].prefix, p))
+	if (e >= bgp_set_count(s) || !prefix_equal(*bgp_set_entry(s, e, NULL), p))
 		return n;
 	while (w->exc_at < t->nexc && t->exc_idx[w->exc_at] < e)
 		w->exc_at++;
@@ -1931,52 +1636,11 @@ static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
 
 const struct bgp_set *eff_table_set(const struct eff_table *t) { return t ? t->bgp : NULL; }
 
-/* Whether entries x of a and y of b give the same rows. */
-static bool same_entry(const struct bgp_set *a, const struct bgp_entry *x, const struct bgp_set *b,
-		       const struct bgp_entry *y)
-{
-	return x->nh_count == y->nh_count &&
-	       memcmp(a->nh + x->nh_first, b->nh + y->nh_first, x->nh_count * sizeof(*a->nh)) == 0 &&
-	       memcmp(a->nh_rs + x->nh_first, b->nh_rs + y->nh_first,
-		      x->nh_count * sizeof(*a->nh_rs)) == 0;
-}
-
-int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
-		 size_t *nout)
-{
-	*out = NULL;
-	*nout = 0;
-	size_t na = a ? a->n : 0, nb = b ? b->n : 0, n = 0, cap = 0;
-	struct prefix *v = NULL;
-	size_t i = 0, k = 0;
-	while (i < na || k < nb) {
-		struct prefix p;
-		if (k >= nb || (i < na && prefix_less(a->entries[i].prefix, b->entries[k].prefix))) {
-			p = a->entries[i++].prefix; /* in a only */
-		} else if (i >= na || prefix_less(b->entries[k].prefix, a->entries[i].prefix)) {
-			p = b->entries[k++].prefix; /* in b only */
-		} else {
-			p = a->entries[i].prefix;
-			if (same_entry(a, &a->entries[i++], b, &b->entries[k++]))
-				continue;
-		}
-		if (push_prefix(&v, &n, &cap, p) != 0) {
-			free(v);
-			return -1;
-		}
-	}
-	if (!v && !(v = malloc(sizeof(*v))))
-		return -1;
-	*out = v;
-	*nout = n;
-	return 0;
-}
-
 /* Appends the prefixes of t's entries with an exception. */
 static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < t->nexc; i++)
-		if (push_prefix(v, n, cap, t->bgp->entries[t->exc_idx[i]].prefix) != 0)
+		if (push_prefix(v, n, cap, *bgp_set_entry(t->bgp, t->exc_idx[i], NULL)) != 0)
 			return -1;
 	return 0;
 }
@@ -2014,7 +1678,7 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 			uint32_t e = ia < ib ? ia : ib;
 			uint8_t xa = ia == e ? a->exc_kind[i++] : 0, xb = ib == e ? b->exc_kind[k++] : 0;
 			if (xa != xb)
-				rc = push_prefix(&v, &n, &cap, a->bgp->entries[e].prefix);
+				rc = push_prefix(&v, &n, &cap, *bgp_set_entry(a->bgp, e, NULL));
 		}
 	}
 	if (rc != 0) {

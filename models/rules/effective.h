@@ -20,8 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "topology.h"
+#include "bgpset.h"
 #include "prefix.h"
+#include "topology.h"
 
 enum route_source { SRC_DEFAULT, SRC_USER, SRC_GATEWAY };
 const char *route_source_name(enum route_source s); /* "Default" "User" "VirtualNetworkGateway" */
@@ -40,58 +41,6 @@ struct route_row {
 	const char *name;              /* UDR name, NULL otherwise */
 	const char *rt_name;           /* route table of a User row, NULL otherwise */
 };
-
-/* A domain's programmed BGP routes: sorted by prefix (prefix_compare), one
- * entry per prefix with its rows' next hops (duplicates kept, SPEC 1.3). */
-struct bgp_entry {
-	struct prefix prefix;
-	uint32_t nh_first;             /* into bgp_set.nh / nh_rs */
-	uint32_t nh_count;
-};
-
-struct bgp_set {
-	unsigned refs;
-	struct bgp_entry *entries;
-	size_t n;
-	uint32_t *nh;                  /* next hop of each row */
-	bool *nh_rs;                   /* row programmed by the Route Server */
-	size_t nnh;
-	struct lpm *fib;               /* prefix -> entry index; built on first lookup */
-	bool fib_failed;               /* out of memory building it: lookups scan */
-	size_t ecap, nhcap, rscap;     /* builder capacities */
-	bool unsorted;                 /* builder: an entry was added out of order */
-	bool nh_scattered;             /* entries' next hops not contiguous in entry order */
-	bool finished;                 /* bgp_set_finish ran: immutable from here */
-	struct bgp_find_memo *memo;    /* cache of bgp_set_find, allocated with the set */
-	struct bgp_set *no_rs;         /* cache: the set without Route Server rows */
-	bool no_rs_built;
-	/* Cache for eff_next_hop: the longest usable entry of every address
-	 * range, [without_rs]; built on demand, the set never changes after
-	 * bgp_set_finish (an update makes a new set). */
-	struct bgp_flat *flat[2];
-	bool flat_failed[2];           /* out of memory building it: rules only */
-};
-
-/* Builder: add entries in any order, then bgp_set_finish sorts and indexes. */
-struct bgp_set *bgp_set_create(void);
-/* Room for this many entries and next hops in all (optional; saves growth). */
-int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops);
-int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
-		size_t n);
-/* Adds base's entries [from, to) with their next hops, as bgp_set_add
- * would one by one (the untouched runs of an incremental update). */
-int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to);
-int bgp_set_finish(struct bgp_set *s);
-struct bgp_set *bgp_set_ref(struct bgp_set *s);
-void bgp_set_unref(struct bgp_set *s); /* NULL is a no-op */
-bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b);
-/* Index of the entry for exactly p, or -1. O(log n). */
-long bgp_set_find(const struct bgp_set *s, struct prefix p);
-/* The same set without its Route Server rows, built once and cached (what a
- * NIC beyond Route Server capacity receives).  Returns s itself (a new
- * reference) when it has no such rows, NULL when it has nothing else or on
- * allocation failure (*failed set). */
-struct bgp_set *bgp_set_without_rs(struct bgp_set *s, bool *failed);
 
 struct eff_table;
 
@@ -228,11 +177,5 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 		   size_t *nout);
 /* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
 const struct bgp_set *eff_table_set(const struct eff_table *t);
-/* The prefixes whose entries differ between a and b (either may be NULL:
- * no entries): in one only, or with other next hops; in prefix order,
- * *out malloc'd (never NULL on success).  O(entries of both).  -1 out of
- * memory. */
-int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
-		 size_t *nout);
 
 #endif

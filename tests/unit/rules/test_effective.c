@@ -1,345 +1,21 @@
 /*
- * test_effective.c - one subnet's effective routes and next hops
- * (models/rules/effective.c; SPEC 1.2-1.4, 1.6, 1.7).
+ * test_effective.c - one subnet's effective routes (models/rules/effective.c;
+ * SPEC 1.2-1.4, 1.6): rows, states, updates, walks and diff bounds.
  *
  * Topologies come from small JSON strings through the real loader; the
- * routing domain's BGP routes are built directly with bgp_set_create/add/
- * finish, so each rule is tested against exactly the BGP input it needs.
- * The platform None set is the DOC profile unless a test says otherwise.
- *
- * Base network: hub 10.0.0.0/16 (westeurope) with subnets app 10.0.1.0/24
- * (route table rt-app), plain 10.0.2.0/24 (no route table) and pe
- * 10.0.3.0/24 (a private endpoint at 10.0.3.5); spoke 10.1.0.0/16 peered
- * both ways; far 10.2.0.0/16 peered one way only; other 10.3.0.0/16 in
- * northeurope peered both ways (VNetGlobalPeering).
+ * routing domain's BGP routes are built directly with mkset (bgp_set_add),
+ * so each rule is tested against exactly the BGP input it needs.  The base
+ * network and the fixture are in effective_fixture.h.
  */
-#include <criterion/criterion.h>
+#include "effective_fixture.h"
 
-#include "effective.h"
-#include "helpers.h"
-
-/* ---- topology text -------------------------------------------------------- */
-
-#define R(name, prefix, type) \
-	"{ 'name': '" name "', 'addressPrefix': '" prefix "', 'nextHopType': '" type "' }"
-#define RVA(name, prefix, ip)                                                                  \
-	"{ 'name': '" name "', 'addressPrefix': '" prefix "', 'nextHopType': 'VirtualAppliance',"\
-	"  'nextHopIpAddress': '" ip "' }"
-#define RT_APP(extra, routes) \
-	"'routeTables': [ { 'name': 'rt-app' " extra ", 'routes': [ " routes " ] } ]"
-
-#define HUB_PEERINGS                                                                           \
-	"'virtualNetworkPeerings': ["                                                          \
-	"  { 'name': 'hub-spoke', 'remoteVirtualNetwork': { 'id': 'spoke' } },"                \
-	"  { 'name': 'hub-far', 'remoteVirtualNetwork': { 'id': 'far' } },"                    \
-	"  { 'name': 'hub-other', 'remoteVirtualNetwork': { 'id': 'other' } } ]"
-#define HUB(policy, extra_subnets)                                                             \
-	"{ 'name': 'hub', 'location': 'westeurope',"                                           \
-	"  'addressSpace': { 'addressPrefixes': ['10.0.0.0/16'] },"                            \
-	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.0.1.0/24',"                      \
-	"                 'routeTable': { 'id': 'rt-app' } },"                                 \
-	"               { 'name': 'plain', 'addressPrefix': '10.0.2.0/24' },"                  \
-	"               { 'name': 'pe', 'addressPrefix': '10.0.3.0/24',"                       \
-	"                 'privateEndpointNetworkPolicies': '" policy "' } " extra_subnets " ]," \
-	HUB_PEERINGS " }"
-#define SPOKES                                                                                 \
-	"{ 'name': 'spoke', 'location': 'westeurope',"                                         \
-	"  'addressSpace': { 'addressPrefixes': ['10.1.0.0/16'] },"                            \
-	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.1.0.0/24',"                      \
-	"                 'routeTable': { 'id': 'rt-app' } } ],"                               \
-	"  'virtualNetworkPeerings': [ { 'name': 'spoke-hub',"                                 \
-	"                                'remoteVirtualNetwork': { 'id': 'hub' } } ] },"       \
-	"{ 'name': 'far', 'location': 'westeurope',"                                           \
-	"  'addressSpace': { 'addressPrefixes': ['10.2.0.0/16'] },"                            \
-	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.2.0.0/24' } ] },"                \
-	"{ 'name': 'other', 'location': 'northeurope',"                                        \
-	"  'addressSpace': { 'addressPrefixes': ['10.3.0.0/16', '10.4.0.0/16'] },"             \
-	"  'subnets': [ { 'name': 'app', 'addressPrefix': '10.3.0.0/24' } ],"                  \
-	"  'virtualNetworkPeerings': [ { 'name': 'other-hub',"                                 \
-	"                                'remoteVirtualNetwork': { 'id': 'hub' } } ] }"
-#define PE "'privateEndpoints': [ { 'name': 'pe1', 'subnet': { 'id': 'hub/pe' }," \
-	   "  'privateIPAddress': '10.0.3.5' } ]"
-#define NET(policy, rt) "{ 'virtualNetworks': [ " HUB(policy, "") ", " SPOKES " ], " rt ", " PE " }"
-
-/* The base network with rt-app holding the given routes. */
-#define BASE(routes) NET("Disabled", RT_APP("", routes))
-
-/* ---- fixture --------------------------------------------------------------- */
-
-struct efx {
-	struct tload tl;
-	struct prefix none_v[32];
-	struct prefix_list none;
-	struct eff_table *t;
-};
-
-static const char *const DOC_NONE = "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10";
-
-static void set_none(struct efx *f, const char *list)
-{
-	char buf[512];
-	snprintf(buf, sizeof(buf), "%s", list);
-	f->none.n = 0;
-	f->none.v = f->none_v;
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		f->none_v[f->none.n++] = P(tok);
-}
-
-/* Loads topo (tags NULL = the sample catalogue) and computes subnet's table. */
-static const struct eff_table *eff_load(struct efx *f, const char *topo, const char *tags,
-					const char *subnet, struct bgp_set *bgp)
-{
-	memset(f, 0, sizeof(*f));
-	set_none(f, DOC_NONE);
-	tload(&f->tl, topo, tags);
-	const struct subnet *s = topology_subnet(f->tl.t, subnet);
-	cr_assert_not_null(s, "no subnet %s", subnet);
-	struct eff_input in = { .topo = f->tl.t, .subnet = s, .none_set = &f->none, .bgp = bgp,
-				.no_rs_view = true };
-	f->t = eff_compute(&in);
-	cr_assert_not_null(f->t);
-	return f->t;
-}
-
-/* Recomputes another subnet of the same topology (or with another None set). */
-static const struct eff_table *eff_again(struct efx *f, const char *subnet, struct bgp_set *bgp)
-{
-	eff_unref(f->t);
-	const struct subnet *s = topology_subnet(f->tl.t, subnet);
-	cr_assert_not_null(s, "no subnet %s", subnet);
-	struct eff_input in = { .topo = f->tl.t, .subnet = s, .none_set = &f->none, .bgp = bgp,
-				.no_rs_view = true };
-	f->t = eff_compute(&in);
-	cr_assert_not_null(f->t);
-	return f->t;
-}
-
-static void efx_fini(struct efx *f)
-{
-	eff_unref(f->t);
-	tload_free(&f->tl);
-}
-
-/* A bgp_set from "prefix nh[,nh...]" entries; a next hop with a leading
- * '*' is a Route Server row. */
-static struct bgp_set *mkset(const char *const *entries, size_t n)
-{
-	struct bgp_set *s = bgp_set_create();
-	cr_assert_not_null(s);
-	for (size_t i = 0; i < n; i++) {
-		char buf[256];
-		snprintf(buf, sizeof(buf), "%s", entries[i]);
-		char *sp = strchr(buf, ' ');
-		cr_assert_not_null(sp, "test bug: entry \"%s\"", entries[i]);
-		*sp = '\0';
-		uint32_t nh[8];
-		bool rs[8];
-		size_t k = 0;
-		char *save = NULL;
-		for (char *tok = strtok_r(sp + 1, ",", &save); tok && k < 8;
-		     tok = strtok_r(NULL, ",", &save), k++) {
-			rs[k] = tok[0] == '*';
-			nh[k] = A(tok + (rs[k] ? 1 : 0));
-		}
-		cr_assert_eq(bgp_set_add(s, P(buf), nh, rs, k), 0);
-	}
-	cr_assert_eq(bgp_set_finish(s), 0);
-	return s;
-}
-
-/* ---- row queries ------------------------------------------------------------ */
-
-#define ANY (-1)
-enum { DEF = SRC_DEFAULT, USR = SRC_USER, GW = SRC_GATEWAY };
-enum { INVALID = 0, ACTIVE = 1 };
-
-/* Rows matching source, prefix (any of the row's prefixes), type, state
- * and next hop IP; ANY / NULL match anything. */
-static size_t count_rows(const struct eff_table *t, bool without_rs, int src, const char *prefix,
-			 int nh, int state, const char *ip)
-{
-	struct eff_iter it = { 0 };
-	struct route_row r;
-	size_t n = 0;
-	while (eff_row(t, without_rs, &it, &r)) {
-		if (src != ANY && (int)r.source != src)
-			continue;
-		if (nh != ANY && (int)r.nh != nh)
-			continue;
-		if (state != ANY && (int)r.active != state)
-			continue;
-		if (ip && (!r.has_nh_ip || r.nh_ip != A(ip)))
-			continue;
-		if (prefix) {
-			bool hit = false;
-			for (size_t k = 0; k < r.nprefixes && !hit; k++)
-				hit = prefix_equal(r.prefixes[k], P(prefix));
-			if (!hit)
-				continue;
-		}
-		n++;
-	}
-	return n;
-}
-
-#define ROWS(t, src, prefix, nh, state) count_rows((t), false, (src), (prefix), (nh), (state), NULL)
-
-/* The first row matching, asserting it exists. */
-static struct route_row the_row(const struct eff_table *t, int src, const char *prefix, int nh)
-{
-	struct eff_iter it = { 0 };
-	struct route_row r;
-	while (eff_row(t, false, &it, &r))
-		if ((src == ANY || (int)r.source == src) && (nh == ANY || (int)r.nh == nh) &&
-		    prefix_equal(r.prefixes[0], P(prefix)))
-			return r;
-	cr_assert_fail("no row %s (source %d, type %d)", prefix, src, nh);
-	return r;
-}
-
-static size_t none_rows(const struct eff_table *t)
-{
-	return ROWS(t, DEF, NULL, NH_NONE, ANY);
-}
-
-struct nh_case {
-	const char *dst;
-	enum nh_type nh;
-	const char *ip;           /* NULL: no address */
-	const char *rt;           /* NULL: System Route */
-};
-
-static void check_next_hops(const struct eff_table *t, bool without_rs, const struct nh_case *c,
-			    size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct next_hop h = eff_next_hop(t, A(c[i].dst), without_rs);
-		cr_expect(h.found, "%s: found", c[i].dst);
-		cr_expect_eq(h.nh, c[i].nh, "%s: type %s, expected %s", c[i].dst, nh_type_name(h.nh),
-			     nh_type_name(c[i].nh));
-		cr_expect_eq(h.has_nh_ip, c[i].ip != NULL, "%s: has address", c[i].dst);
-		if (c[i].ip && h.has_nh_ip) {
-			char got[IPV4_STRLEN];
-			cr_expect_eq(h.nh_ip, A(c[i].ip), "%s: next hop %s, expected %s", c[i].dst,
-				     ipv4_format(h.nh_ip, got), c[i].ip);
-		}
-		if (c[i].rt)
-			cr_expect(h.route_table && strcmp(h.route_table, c[i].rt) == 0,
-				  "%s: routeTableId %s, expected %s", c[i].dst,
-				  h.route_table ? h.route_table : "System Route", c[i].rt);
-		else
-			cr_expect_null(h.route_table, "%s: routeTableId %s, expected System Route",
-				       c[i].dst, h.route_table);
-	}
-}
-
-/* ---- names and the bgp_set builder ----------------------------------------- */
+/* ---- names -------------------------------------------------------------------- */
 
 Test(effective, source_names)
 {
 	cr_expect_str_eq(route_source_name(SRC_DEFAULT), "Default");
 	cr_expect_str_eq(route_source_name(SRC_USER), "User");
 	cr_expect_str_eq(route_source_name(SRC_GATEWAY), "VirtualNetworkGateway");
-}
-
-Test(effective, bgp_set_builder_sorts_and_finds)
-{
-	static const char *const e[] = { "192.168.0.0/16 10.0.1.4", "0.0.0.0/0 10.0.1.4,10.0.1.5",
-					 "172.16.0.0/12 *10.0.1.6", "172.16.0.0/16 10.0.1.7",
-					 "255.255.255.255/32 10.0.1.8" };
-	struct bgp_set *s = mkset(e, NELEM(e));
-	cr_expect_eq(s->n, 5);
-	cr_expect_eq(s->nnh, 6);
-	static const char *const order[] = { "0.0.0.0/0", "172.16.0.0/12", "172.16.0.0/16",
-					     "192.168.0.0/16", "255.255.255.255/32" };
-	for (size_t i = 0; i < NELEM(order); i++) {
-		cr_expect(prefix_equal(s->entries[i].prefix, P(order[i])), "entry %zu", i);
-		cr_expect_eq(bgp_set_find(s, P(order[i])), (long)i);
-	}
-	/* Next hops follow their entry through the sort. */
-	const struct bgp_entry *d = &s->entries[0];
-	cr_expect_eq(d->nh_count, 2);
-	cr_expect_eq(s->nh[d->nh_first], A("10.0.1.4"));
-	cr_expect_eq(s->nh[d->nh_first + 1], A("10.0.1.5"));
-	const struct bgp_entry *r = &s->entries[1];
-	cr_expect_eq(s->nh[r->nh_first], A("10.0.1.6"));
-	cr_expect(s->nh_rs[r->nh_first]);
-	cr_expect(!s->nh_rs[d->nh_first]);
-	cr_expect_eq(bgp_set_find(s, P("172.16.0.0/13")), -1);
-	cr_expect_eq(bgp_set_find(NULL, P("0.0.0.0/0")), -1);
-	/* Equality is by value; reference counting keeps a set alive. */
-	struct bgp_set *s2 = mkset(e, NELEM(e));
-	cr_expect(bgp_set_equal(s, s2));
-	cr_expect(bgp_set_equal(s, s));
-	cr_expect(bgp_set_equal(NULL, NULL));
-	cr_expect(!bgp_set_equal(s, NULL));
-	static const char *const e3[] = { "0.0.0.0/0 10.0.1.4" };
-	struct bgp_set *s3 = mkset(e3, 1);
-	cr_expect(!bgp_set_equal(s, s3));
-	static const char *const e4[] = { "0.0.0.0/0 *10.0.1.4" };
-	struct bgp_set *s4 = mkset(e4, 1);
-	cr_expect(!bgp_set_equal(s3, s4), "the Route Server flag counts");
-	cr_expect_eq(bgp_set_ref(s2), s2);
-	bgp_set_unref(s2);
-	cr_expect_eq(s2->refs, 1);
-	bgp_set_unref(s2);
-	bgp_set_unref(s3);
-	bgp_set_unref(s4);
-	bgp_set_unref(s);
-	bgp_set_unref(NULL);
-}
-
-/* bgp_set_find remembers its latest answers (a memo of 64 slots): asked
- * again and again, with prefixes present and absent sharing slots, and
- * after a set built from this one, it answers as a binary search would. */
-Test(effective, bgp_set_find_memo_answers_as_the_search)
-{
-	struct bgp_set *s = bgp_set_create();
-	cr_assert_not_null(s);
-	enum { N = 700 };
-	static struct prefix in[N];
-	uint32_t nh = A("10.0.1.4");
-	bool rs = false;
-	for (size_t i = 0; i < N; i++) {
-		in[i] = (struct prefix){ (uint32_t)(0x14000000u + (i << 8)), 24 }; /* 20.x.y.0/24 */
-		cr_assert_eq(bgp_set_add(s, in[i], &nh, &rs, 1), 0);
-	}
-	cr_assert_eq(bgp_set_finish(s), 0);
-	for (int round = 0; round < 3; round++)
-		for (size_t i = 0; i < N; i++) {
-			cr_assert_eq(bgp_set_find(s, in[i]), (long)i, "round %d, entry %zu", round, i);
-			struct prefix other = { in[i].addr, 25 };
-			cr_assert_eq(bgp_set_find(s, other), -1, "round %d, /25 of entry %zu", round, i);
-			struct prefix next = { in[i].addr + 0x01000000u * 8, 24 }; /* beyond the list */
-			cr_assert_eq(bgp_set_find(s, next), -1);
-		}
-	/* A set built from it with one entry dropped: indices shift. */
-	struct bgp_set *t = bgp_set_create();
-	cr_assert_not_null(t);
-	cr_assert_eq(bgp_set_add_run(t, s, 0, 10), 0);
-	cr_assert_eq(bgp_set_add_run(t, s, 11, N), 0);
-	cr_assert_eq(bgp_set_finish(t), 0);
-	cr_expect_eq(bgp_set_find(t, in[10]), -1);
-	for (size_t i = 0; i < N; i++)
-		if (i != 10)
-			cr_assert_eq(bgp_set_find(t, in[i]), (long)(i < 10 ? i : i - 1));
-	bgp_set_unref(t);
-	bgp_set_unref(s);
-}
-
-/* An empty set is legal (a domain with no route yet).  Under UBSan,
- * bgp_set_finish must not hand a NULL array to qsort. */
-Test(effective, bgp_set_empty)
-{
-	/* Regression: on an empty set entries is NULL and qsort(NULL, 0, ...)
-	 * was undefined behaviour (caught only under -Db_sanitize=undefined). */
-	struct bgp_set *s = bgp_set_create();
-	cr_assert_not_null(s);
-	cr_expect_eq(bgp_set_finish(s), 0);
-	cr_expect_eq(s->n, 0);
-	cr_expect_eq(bgp_set_find(s, P("0.0.0.0/0")), -1);
-	bgp_set_unref(s);
 }
 
 /* ---- SPEC 1.2 system routes ------------------------------------------------ */
@@ -993,34 +669,6 @@ Test(effective, without_route_server_rows)
 	bgp_set_unref(bgp);
 }
 
-/* A canonical text for a row, to compare tables as multisets of rows. */
-static void row_key(const struct route_row *r, char *buf, size_t len)
-{
-	char p[PREFIX_STRLEN], ip[IPV4_STRLEN];
-	size_t o = (size_t)snprintf(buf, len, "%s %s %s", route_source_name(r->source),
-				    r->active ? "Active" : "Invalid", nh_type_name(r->nh));
-	for (size_t k = 0; k < r->nprefixes && o < len; k++)
-		o += (size_t)snprintf(buf + o, len - o, " %s", prefix_format(r->prefixes[k], p));
-	if (o < len)
-		snprintf(buf + o, len - o, " [%s] %s", r->has_nh_ip ? ipv4_format(r->nh_ip, ip) : "",
-			 r->name ? r->name : "-");
-}
-
-static int key_cmp(const void *a, const void *b) { return strcmp(a, b); }
-
-/* The rows of t (as a NIC with or without Route Server rows sees them),
- * sorted, one line each. */
-static size_t table_keys(const struct eff_table *t, bool without_rs, char keys[][96], size_t max)
-{
-	struct eff_iter it = { 0 };
-	struct route_row r;
-	size_t n = 0;
-	while (eff_row(t, without_rs, &it, &r) && n < max)
-		row_key(&r, keys[n++], 96);
-	qsort(keys, n, sizeof(keys[0]), key_cmp);
-	return n;
-}
-
 /* Oracle: a NIC beyond Route Server capacity "receives no Route Server
  * routes" (SPEC 1.8), so what it sees must be the table computed from the
  * domain's routes without the Route Server rows: same rows, same next
@@ -1315,8 +963,8 @@ static void same_everywhere(const struct eff_table *t, const struct bgp_set *set
 	while (eff_row(t, false, &it, &r))
 		for (size_t k = 0; k < r.nprefixes && nb < NELEM(b); k++)
 			b[nb++] = r.prefixes[k];
-	for (size_t i = 0; set && i < set->n && nb < NELEM(b); i++)
-		b[nb++] = set->entries[i].prefix;
+	for (size_t i = 0; i < bgp_set_count(set) && nb < NELEM(b); i++)
+		b[nb++] = *bgp_set_entry(set, i, NULL);
 	for (size_t i = 0; i < nb; i++) {
 		uint32_t first = b[i].addr, last = prefix_last(b[i]);
 		for (int w = 0; w < 2; w++) {
@@ -1330,33 +978,6 @@ static void same_everywhere(const struct eff_table *t, const struct bgp_set *set
 		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
 		same_next_hop(t, (uint32_t)*x, i % 7 == 0, what);
 	}
-}
-
-/* Appends p as entry text "PREFIX HOP[,HOP]" unless seen holds it already:
- * three draws from *x (two hops or one, and the hops), in that order;
- * force_hop, when not NULL, replaces them by one hop after the draws.
- * Returns whether it was added. */
-static bool put_entry(uint64_t *x, struct prefix p, const char *force_hop, struct prefix *seen,
-		      size_t *ne, char text[][64], const char **entries)
-{
-	static const char *const hops[] = { "10.0.1.4", "*10.0.1.4", "*10.0.1.5", "10.0.255.4" };
-#define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
-	for (size_t k = 0; k < *ne; k++)
-		if (prefix_equal(seen[k], p))
-			return false;
-	seen[*ne] = p;
-	char pf[PREFIX_STRLEN];
-	bool two = NEXT() % 3 == 0;
-	const char *h1 = hops[NEXT() % NELEM(hops)];
-	const char *h2 = hops[NEXT() % NELEM(hops)];
-#undef NEXT
-	if (force_hop)
-		h1 = force_hop, two = false;
-	snprintf(text[*ne], 64, "%s %s%s%s", prefix_format(p, pf), h1, two ? "," : "",
-		 two ? h2 : "");
-	entries[*ne] = text[*ne];
-	(*ne)++;
-	return true;
 }
 
 /* Random domain entries: lengths 0..32, a quarter inside 10/8 (hidden
@@ -1464,11 +1085,11 @@ Test(effective, fast_next_hop_after_the_set_changes)
 			struct bgp_set *s2 = mkset(entries2, ne2);
 			struct prefix changed[2048];
 			size_t nc = 0;
-			for (size_t i = 0; i < s1->n; i++)
-				changed[nc++] = s1->entries[i].prefix;
-			for (size_t i = 0; i < s2->n; i++)
-				if (bgp_set_find(s1, s2->entries[i].prefix) < 0)
-					changed[nc++] = s2->entries[i].prefix;
+			for (size_t i = 0; i < bgp_set_count(s1); i++)
+				changed[nc++] = *bgp_set_entry(s1, i, NULL);
+			for (size_t i = 0; i < bgp_set_count(s2); i++)
+				if (bgp_set_find(s1, *bgp_set_entry(s2, i, NULL)) < 0)
+					changed[nc++] = *bgp_set_entry(s2, i, NULL);
 			qsort(changed, nc, sizeof(changed[0]), prefix_cmp_qsort);
 			const struct subnet *s = topology_subnet(f.tl.t, subnets[sn]);
 			struct eff_input in = { .topo = f.tl.t, .subnet = s, .none_set = &f.none,
@@ -1497,39 +1118,6 @@ Test(effective, fast_next_hop_after_the_set_changes)
 			bgp_set_unref(s1);
 			bgp_set_unref(s2);
 		}
-}
-
-Test(effective, bgp_set_add_run_equals_adding_one_by_one)
-{
-	/* Built out of prefix order, so after sorting the entries' next hops
-	 * are not contiguous; and a set built in order, where they are. */
-	static const char *const unsorted[] = { "20.0.0.0/8 10.0.1.4,10.0.1.5", "1.2.3.4/32 *10.0.1.4",
-						"10.1.0.0/16 10.0.1.6", "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
-						"0.0.0.0/0 10.0.1.7" };
-	static const char *const sorted[] = { "0.0.0.0/0 10.0.1.7", "1.2.3.4/32 *10.0.1.4",
-					      "8.8.8.0/24 10.0.1.4,*10.0.1.5,10.0.1.6",
-					      "10.1.0.0/16 10.0.1.6", "20.0.0.0/8 10.0.1.4,10.0.1.5" };
-	const char *const *which[] = { unsorted, sorted };
-	for (size_t w = 0; w < 2; w++) {
-		struct bgp_set *base = mkset(which[w], 5);
-		for (size_t from = 0; from <= 5; from++)
-			for (size_t to = from; to <= 5; to++) {
-				struct bgp_set *a = bgp_set_create(), *b = bgp_set_create();
-				cr_assert(a && b);
-				for (size_t i = from; i < to; i++) {
-					const struct bgp_entry *e = &base->entries[i];
-					cr_assert_eq(bgp_set_add(a, e->prefix, base->nh + e->nh_first,
-								 base->nh_rs + e->nh_first, e->nh_count), 0);
-				}
-				cr_assert_eq(bgp_set_add_run(b, base, from, to), 0);
-				cr_assert_eq(bgp_set_finish(a), 0);
-				cr_assert_eq(bgp_set_finish(b), 0);
-				cr_expect(bgp_set_equal(a, b), "set %zu, entries [%zu, %zu)", w, from, to);
-				bgp_set_unref(a);
-				bgp_set_unref(b);
-			}
-		bgp_set_unref(base);
-	}
 }
 
 /* ---- walking rows by increasing prefix ---------------------------------- */

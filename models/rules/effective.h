@@ -1,17 +1,34 @@
 /*
- * effective.h - effective routes of a subnet (SPEC 1.2-1.4, 1.6, 1.7).
+ * effective.h - the effective routes of a subnet, as Azure lists them
+ * (RULES 1.2 system routes, 1.3 gateway and Route Server routes, 1.4 User
+ * routes, 1.6 the state of each row; the next hop of 1.7 is nexthop.h's).
  *
- * All NICs of a subnet share one table; a table is computed per subnet and
- * NICs map onto it.  The gateway/Route Server part is shared too: a routing
- * domain's programmed BGP routes are one immutable, reference-counted
- * `struct bgp_set`, and each subnet's table points at it with a short list
- * of exceptions (rows hidden under a VnetLocal/VNetPeering prefix, rows made
- * Invalid by a User row).  A 4,000-VM network with 12,000 BGP routes thus
- * stores those routes once per domain, not once per subnet.
+ * What it models: all NICs of a subnet share one table; a table is
+ * computed per subnet and NICs map onto it.  The gateway/Route Server part
+ * is shared too: a routing domain's programmed BGP routes are one
+ * immutable, reference-counted `struct bgp_set` (bgpset.h), and each
+ * subnet's table points at it with a short list of exceptions (entries
+ * hidden under a VnetLocal/VNetPeering prefix, entries made Invalid by a
+ * User row).  A 4,000-VM network with 12,000 BGP routes thus stores those
+ * routes once per domain, not once per subnet.
  *
- * Tables are immutable once built and reference counted, so checkpoints
- * share unchanged tables; they own copies of every string they show, so
- * they outlive the topology they were computed from.
+ * Invariants: a table is immutable once built (its next-hop lookup state
+ * is a cache, nexthop.h); its rows are listed system first, then the
+ * domain's, then User (the order real output shows); the view without
+ * Route Server rows is the table those rows' absence would give (a
+ * separate table when they decide a 0/0 side effect or a system row's
+ * state).
+ *
+ * Ownership: tables are reference counted, so checkpoints share unchanged
+ * ones, and eff_update's tables share their own rows with the table they
+ * came from.  A table holds a reference to its domain set and owns copies
+ * of every string it shows, so it outlives the topology it was computed
+ * from.  Rows handed out point into the table (or its set): valid until
+ * the table is released.
+ *
+ * Costs: eff_compute O(r log r) for its r own rows and O(k log n) to find
+ * the exceptions among the n shared entries, never O(n); eff_update of a
+ * change that touches no own row O((exceptions + changed) log n).
  */
 #ifndef RULES_EFFECTIVE_H
 #define RULES_EFFECTIVE_H
@@ -93,55 +110,6 @@ size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool wit
  * is not hidden under a VnetLocal or peering prefix).  O(log n). */
 bool eff_bgp_listed(const struct eff_table *t, struct prefix p);
 
-/* SPEC 1.7 next hop for a destination. */
-struct next_hop {
-	bool found;                    /* false: no route at all (cannot happen with 0/0) */
-	enum nh_type nh;
-	uint32_t nh_ip;
-	bool has_nh_ip;
-	const char *route_table;       /* User row: its table; NULL = "System Route" */
-	struct prefix matched;
-};
-/* A table looked up often (more than a thousand times) answers from two
- * flat range tables derived once: one over its own rows (shared with the
- * tables eff_update derives from it) and one over its domain's set
- * (shared by every table of the domain, per view with or without Route
- * Server rows), in a few ns; until then eff_next_hop_rules answers.  Both
- * always agree. */
-static inline struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst,
-					   bool without_rs);
-/* eff_next_hop's answer in two words, which a call returns in registers
- * (a struct next_hop goes through memory): the route table, and the rest
- * packed as below.  The matched prefix's address is the destination masked
- * to the matched length. */
-struct eff_hop_word {
-	const char *route_table;
-	uint64_t w;                    /* nh_ip | nh << 32 | len << 40 | found, has_nh_ip */
-};
-#define EFF_HOP_NH_SHIFT 32
-#define EFF_HOP_LEN_SHIFT 40
-#define EFF_HOP_FOUND ((uint64_t)1 << 46)
-#define EFF_HOP_HAS_IP ((uint64_t)1 << 47)
-struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs);
-/* The reference: the answer computed from the rows and the domain's set at
- * every call (three trie lookups and the exceptions). */
-struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs);
-static inline struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst,
-					   bool without_rs)
-{
-	struct eff_hop_word x = eff_next_hop_word(t, dst, without_rs);
-	unsigned len = (unsigned)(x.w >> EFF_HOP_LEN_SHIFT) & 63u;
-	return (struct next_hop){ .found = (x.w & EFF_HOP_FOUND) != 0,
-				  .nh = (enum nh_type)(uint8_t)(x.w >> EFF_HOP_NH_SHIFT),
-				  .nh_ip = (uint32_t)x.w,
-				  .has_nh_ip = (x.w & EFF_HOP_HAS_IP) != 0,
-				  .route_table = x.route_table,
-				  .matched = { dst & (uint32_t)(~(uint64_t)0 << (32 - len)),
-					       (uint8_t)len } };
-}
-/* Ranges of t's derived lookup tables (own and set), 0 while it has none. */
-size_t eff_fast_ranges(const struct eff_table *t);
-
 /* eff_rows_with_prefix for many prefixes in increasing order (prefix_compare),
  * with cursors that only move forward: start a walk on a table, ask for
  * each prefix in turn (a prefix lower than the last one is answered too,
@@ -177,5 +145,9 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 		   size_t *nout);
 /* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
 const struct bgp_set *eff_table_set(const struct eff_table *t);
+
+/* Next hops of a table (eff_next_hop and the rest) are nexthop.h's; it is
+ * included here so that a caller of tables has both. */
+#include "nexthop.h"
 
 #endif

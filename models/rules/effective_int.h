@@ -60,7 +60,7 @@ struct eff_fast {
 	 * reads these 32 bytes at the table's start, and for the usual own
 	 * table of 16 ranges its starts and pair numbers after them (in
 	 * the table: no pointer to follow), then one pair of the own table
-	 * and the set's index and slice entry (see "Fast next hops"). */
+	 * and the set's index and slice entry (nexthop.c, "Fast next hops"). */
 	const uint32_t *own;           /* own_flat's starts, values and pairs */
 	const uint32_t *set_index;     /* set_r's index, then its slices */
 	const uint64_t *hops;          /* the set's flat table's */

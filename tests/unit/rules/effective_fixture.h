@@ -91,22 +91,6 @@ static inline void set_none(struct efx *f, const char *list)
 		f->none_v[f->none.n++] = P(tok);
 }
 
-/* Loads topo (tags NULL = the sample catalogue) and computes subnet's table. */
-static inline const struct eff_table *eff_load(struct efx *f, const char *topo, const char *tags,
-					const char *subnet, struct bgp_set *bgp)
-{
-	memset(f, 0, sizeof(*f));
-	set_none(f, DOC_NONE);
-	tload(&f->tl, topo, tags);
-	const struct subnet *s = topology_subnet(f->tl.t, subnet);
-	cr_assert_not_null(s, "no subnet %s", subnet);
-	struct eff_input in = { .topo = f->tl.t, .subnet = s, .none_set = &f->none, .bgp = bgp,
-				.no_rs_view = true };
-	f->t = eff_compute(&in);
-	cr_assert_not_null(f->t);
-	return f->t;
-}
-
 /* Recomputes another subnet of the same topology (or with another None set). */
 static inline const struct eff_table *eff_again(struct efx *f, const char *subnet, struct bgp_set *bgp)
 {
@@ -118,6 +102,16 @@ static inline const struct eff_table *eff_again(struct efx *f, const char *subne
 	f->t = eff_compute(&in);
 	cr_assert_not_null(f->t);
 	return f->t;
+}
+
+/* Loads topo (tags NULL = the sample catalogue) and computes subnet's table. */
+static inline const struct eff_table *eff_load(struct efx *f, const char *topo, const char *tags,
+					       const char *subnet, struct bgp_set *bgp)
+{
+	memset(f, 0, sizeof(*f));
+	set_none(f, DOC_NONE);
+	tload(&f->tl, topo, tags);
+	return eff_again(f, subnet, bgp);
 }
 
 static inline void efx_fini(struct efx *f)

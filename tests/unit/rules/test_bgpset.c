@@ -12,33 +12,25 @@
 
 #define NEXT(x) (*(x) ^= *(x) << 13, *(x) ^= *(x) >> 7, *(x) ^= *(x) << 17, *(x))
 
-/* A set of up to n random entries (lengths 0..32, distinct), one or two
- * rows each, some of them the Route Server's. */
+/* A set of up to n random entries (lengths 0..32, distinct, a third
+ * crowded into 10/8 so that they nest), one or two rows each, some of
+ * them the Route Server's (put_entry). */
 static struct bgp_set *random_set(uint64_t *x, size_t n)
 {
-	struct bgp_set *s = bgp_set_create();
-	cr_assert_not_null(s);
+	static char text[512][64];
+	const char *entries[512];
 	struct prefix seen[512];
-	size_t ns = 0;
+	size_t ne = 0;
 	cr_assert_leq(n, NELEM(seen));
 	for (size_t i = 0; i < n; i++) {
 		uint8_t len = (uint8_t)(NEXT(x) % 33);
 		uint32_t a = (uint32_t)NEXT(x);
 		if (i % 3 == 0)
-			a = (a & 0x00ffffffu) | 0x0a000000u; /* crowd 10/8: nested prefixes */
-		struct prefix p = { a & prefix_mask(len), len };
-		bool dup = false;
-		for (size_t k = 0; k < ns && !dup; k++)
-			dup = prefix_equal(seen[k], p);
-		if (dup)
-			continue;
-		seen[ns++] = p;
-		uint32_t nh[2] = { (uint32_t)NEXT(x), (uint32_t)NEXT(x) };
-		bool rs[2] = { NEXT(x) % 3 == 0, NEXT(x) % 2 == 0 };
-		cr_assert_eq(bgp_set_add(s, p, nh, rs, 1 + NEXT(x) % 2), 0);
+			a = (a & 0x00ffffffu) | 0x0a000000u;
+		put_entry(x, (struct prefix){ a & prefix_mask(len), len }, NULL, seen, &ne, text,
+			  entries);
 	}
-	cr_assert_eq(bgp_set_finish(s), 0);
-	return s;
+	return mkset(entries, ne);
 }
 
 /* ---- building and finding ------------------------------------------------------- */

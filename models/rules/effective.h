@@ -95,6 +95,12 @@ size_t eff_row_count(const struct eff_table *t, bool without_rs);
 struct eff_iter {
 	int phase;                     /* 0 system rows, 1 gateway rows, 2 User rows */
 	size_t i, j;                   /* row, or entry and next hop */
+	/* Phase 1: entry i as read from the set, so that its rows cost no
+	 * call each (NULL: not read yet). */
+	const struct prefix *p;
+	struct bgp_set_rows rows;
+	uint8_t exc;                   /* its exception kind in this table */
+	size_t n;                      /* entries of the set */
 };
 bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row);
 bool eff_disable_bgp(const struct eff_table *t);

@@ -49,7 +49,7 @@ struct bgp_set {
 	bool finished;                 /* bgp_set_finish ran: immutable from here */
 	/* Caches (bgpset.h): derived, filled on demand, freed with the set. */
 	struct bgp_find_memo *memo;    /* bgp_set_find's answers, allocated with the set */
-	struct lpm *fib;               /* prefix -> entry index; the first bgp_set_longest builds it */
+	struct lpm *fib;               /* prefix -> entry index, built by bgp_set_longest */
 	bool fib_failed;               /* out of memory building it: bgp_set_longest says -1 */
 	struct bgp_set *no_rs;         /* bgp_set_without_rs's set; NULL: s itself will do */
 	bool no_rs_built;
@@ -197,7 +197,9 @@ static int patch_key(struct bgp_set *s, const struct bgp_set *base, size_t *bi, 
 	if (*bi < base->n && prefix_equal(base->entries[*bi].prefix, k))
 		old = &base->entries[(*bi)++];
 	struct bgp_set_rows rows = { 0 };
-	if (decide(ctx, k, &rows) != 0 || (rows.n > 0 && bgp_set_add(s, k, rows.nh, rows.rs, rows.n) != 0))
+	if (decide(ctx, k, &rows) != 0)
+		return -1;
+	if (rows.n > 0 && bgp_set_add(s, k, rows.nh, rows.rs, rows.n) != 0)
 		return -1;
 	*differs = old ? !entry_has_rows(base, old, &rows) : rows.n > 0;
 	return 0;

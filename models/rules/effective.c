@@ -28,17 +28,6 @@ static inline uint64_t prefix_key(struct prefix p)
 	return (uint64_t)p.addr << 8 | p.len;
 }
 
-/* A zeroed table.  (Not aligned to a cache line: aligned_alloc costs
- * more, for every table of every event, than the second line it saves
- * some lookups.) */
-static struct eff_table *table_alloc(void)
-{
-	struct eff_table *t = calloc(1, sizeof(*t));
-	if (t)
-		t->fast = &t->fast_state;
-	return t;
-}
-
 const char *route_source_name(enum route_source s)
 {
 	switch (s) {
@@ -167,9 +156,7 @@ static bool appliance_reachable(const struct eff_table *t, size_t nsys, uint32_t
 {
 	for (size_t i = 0; i < nsys; i++) {
 		const struct route_row *r = &t->rows[i];
-		if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
-		     r->nh == NH_VNET_GLOBAL_PEERING) &&
-		    prefix_contains_addr(r->prefixes[0], ip))
+		if (eff_vnet_row(r) && prefix_contains_addr(r->prefixes[0], ip))
 			return true;
 	}
 	return false;
@@ -219,8 +206,7 @@ static void mark_hidden(struct builder *b)
 	size_t n = bgp_set_count(s);
 	for (size_t i = 0; i < t->nsys; i++) {
 		const struct route_row *r = &t->rows[i];
-		if (r->nh != NH_VNET_LOCAL && r->nh != NH_VNET_PEERING &&
-		    r->nh != NH_VNET_GLOBAL_PEERING)
+		if (!eff_vnet_row(r))
 			continue;
 		struct prefix p = r->prefixes[0];
 		for (size_t k = bgp_set_seek(s, 0, p); k < n; k++) {
@@ -454,9 +440,12 @@ static int build_fibs(struct eff_table *t)
 
 struct eff_table *eff_compute(const struct eff_input *in)
 {
-	struct eff_table *t = table_alloc();
+	/* Not aligned to a cache line: aligned_alloc costs more, for every
+	 * table of every event, than the second line it saves some lookups. */
+	struct eff_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->fast = &t->fast_state;
 	t->refs = 1;
 	t->own = calloc(1, sizeof(*t->own));
 	if (!t->own) {
@@ -558,7 +547,7 @@ static bool any_touches_own_rows(const struct eff_table *t, const struct prefix 
 /* A table sharing old's own rows, with set bgp and no exceptions yet. */
 static struct eff_table *share_rows(const struct eff_table *old, struct bgp_set *bgp)
 {
-	/* Not table_alloc: the assignment below zeroes the rest already
+	/* Not calloc: the assignment below zeroes the rest already
 	 * (382 tables per BGP event at ref-4k). */
 	struct eff_table *t = malloc(sizeof(*t));
 	if (!t)
@@ -592,7 +581,6 @@ static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp
 	return t;
 }
 
-
 /* rebase, when bgp differs from old's set only in the changed prefixes
  * (sorted) and none of them is the prefix of one of old's rows (see
  * eff_update): an exception depends only on its entry's prefix and the
@@ -624,9 +612,7 @@ static struct eff_table *rebase_changed(const struct eff_table *old, struct bgp_
 		long e = bgp_set_find(bgp, changed[k]);
 		for (size_t i = 0; e >= 0 && i < t->nsys; i++) {
 			const struct route_row *r = &t->rows[i];
-			if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
-			     r->nh == NH_VNET_GLOBAL_PEERING) &&
-			    prefix_contains(r->prefixes[0], changed[k])) {
+			if (eff_vnet_row(r) && prefix_contains(r->prefixes[0], changed[k])) {
 				add_exception(&b, (size_t)e, EXC_HIDDEN);
 				break;
 			}

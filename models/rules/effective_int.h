@@ -24,6 +24,7 @@
 #ifndef RULES_EFFECTIVE_INT_H
 #define RULES_EFFECTIVE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -105,6 +106,15 @@ struct eff_table {
  * comes from malloc (aligned to max_align_t) and starts with fast_state. */
 _Static_assert(offsetof(struct eff_table, fast_state) == 0 && _Alignof(max_align_t) >= 16,
 	       "a table's starts16 is 16-byte aligned");
+
+/* A VnetLocal or VNetPeering row: the subnet's VNet's address space or a
+ * peer's.  An appliance is reachable directly only inside one (RULES 1.4);
+ * BGP entries equal to or inside one are not listed (RULES 1.6.3). */
+static inline bool eff_vnet_row(const struct route_row *r)
+{
+	return r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
+	       r->nh == NH_VNET_GLOBAL_PEERING;
+}
 
 /* The exception kind of entry idx of the table's set (0: none). O(log exceptions). */
 static inline uint8_t eff_exception_of(const struct eff_table *t, size_t idx)

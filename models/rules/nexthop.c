@@ -365,9 +365,8 @@ static uint32_t hide_bound(const struct eff_table *t, uint32_t dst)
 	uint32_t h = HIDE_NONE;
 	for (size_t i = 0; i < t->nsys; i++) {
 		const struct route_row *r = &t->rows[i];
-		if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
-		     r->nh == NH_VNET_GLOBAL_PEERING) &&
-		    prefix_contains_addr(r->prefixes[0], dst) && r->prefixes[0].len + 1u < h)
+		if (eff_vnet_row(r) && prefix_contains_addr(r->prefixes[0], dst) &&
+		    r->prefixes[0].len + 1u < h)
 			h = r->prefixes[0].len + 1u;
 	}
 	return h;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bgp.h"
+#include "vec.h"
 
 struct cand {
 	struct bgp_path path;
@@ -23,19 +24,13 @@ struct gather {
 
 static struct cand *push(struct gather *g)
 {
-	if (g->n == g->cap) {
-		size_t ncap = g->cap ? g->cap * 2 : 256;
-		struct cand *nv = realloc(g->v, ncap * sizeof(*nv));
-		if (!nv) {
-			g->failed = 1;
-			return NULL;
-		}
-		g->v = nv;
-		g->cap = ncap;
+	struct cand *c = VEC_PUSH(g->v, g->n, g->cap);
+	if (!c) {
+		g->failed = 1;
+		return NULL;
 	}
-	struct cand *c = &g->v[g->n];
 	memset(c, 0, sizeof(*c));
-	c->seq = g->n++;
+	c->seq = g->n - 1;
 	return c;
 }
 
@@ -125,23 +120,13 @@ static int cand_cmp(const void *a, const void *b)
 struct rows {
 	uint32_t *nh;
 	bool *rs;
-	size_t n, cap;
+	size_t n, nhcap, rscap;
 };
 
 static int row(struct rows *r, uint32_t nh, bool rs)
 {
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 16;
-		uint32_t *a = realloc(r->nh, ncap * sizeof(*a));
-		if (!a)
-			return -1;
-		r->nh = a;
-		bool *b = realloc(r->rs, ncap * sizeof(*b));
-		if (!b)
-			return -1;
-		r->rs = b;
-		r->cap = ncap;
-	}
+	if (VEC_RESERVE(r->nh, r->nhcap, r->n + 1) || VEC_RESERVE(r->rs, r->rscap, r->n + 1))
+		return -1;
 	r->nh[r->n] = nh;
 	r->rs[r->n] = rs;
 	r->n++;
@@ -185,7 +170,7 @@ struct domain_ctx {
 	struct rows rows;
 	const struct bgp_path **group;
 	size_t *best, *gidx;
-	size_t cap;                    /* of group, best, gidx */
+	size_t gcap, bcap, xcap;       /* of group, best, gidx */
 };
 
 static int ctx_init(struct domain_ctx *c, const struct topology *t, const struct vnet *hub)
@@ -229,21 +214,9 @@ static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
 	c->rows.n = 0;
 	if (n == 0 || bgp_prefix_filtered(&c->bgp, v[0].path.prefix))
 		return 0;
-	if (n > c->cap) {
-		size_t ncap = n * 2;
-		const struct bgp_path **g = realloc(c->group, ncap * sizeof(*g));
-		if (g)
-			c->group = g;
-		size_t *b = realloc(c->best, ncap * sizeof(*b));
-		if (b)
-			c->best = b;
-		size_t *x = realloc(c->gidx, ncap * sizeof(*x));
-		if (x)
-			c->gidx = x;
-		if (!g || !b || !x)
-			return -1;
-		c->cap = ncap;
-	}
+	if (VEC_RESERVE(c->group, c->gcap, n) || VEC_RESERVE(c->best, c->bcap, n) ||
+	    VEC_RESERVE(c->gidx, c->xcap, n))
+		return -1;
 	size_t ng = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (bgp_path_loops(&v[k].path))
@@ -358,14 +331,24 @@ static void gather_prefix(struct gather *g, const struct vnet *hub, const struct
 	}
 }
 
-static bool rows_equal(const struct bgp_set *s, const struct bgp_entry *e, const struct rows *r)
+/* What bgp_set_patch needs to decide a touched prefix again. */
+struct redecide {
+	struct domain_ctx c;
+	struct gather g;
+	const struct vnet *hub;
+	const struct speakers *sp;
+};
+
+/* bgp_set_decide_fn: p's candidates gathered and decided again. */
+static int redecide_prefix(void *ctx, struct prefix p, struct bgp_set_rows *rows)
 {
-	if (e->nh_count != r->n)
-		return false;
-	for (size_t k = 0; k < r->n; k++)
-		if (s->nh[e->nh_first + k] != r->nh[k] || s->nh_rs[e->nh_first + k] != r->rs[k])
-			return false;
-	return true;
+	struct redecide *r = ctx;
+	r->g.n = 0;
+	gather_prefix(&r->g, r->hub, r->sp, p);
+	if (r->g.failed || decide_prefix(&r->c, r->g.v, r->g.n, r->sp) != 0)
+		return -1;
+	*rows = (struct bgp_set_rows){ r->c.rows.nh, r->c.rows.rs, r->c.rows.n };
+	return 0;
 }
 
 struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
@@ -377,75 +360,23 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 	*nchanged = 0;
 	struct prefix *k = malloc((ntouched ? ntouched : 1) * sizeof(*k));
 	struct prefix *out = malloc((ntouched ? ntouched : 1) * sizeof(*out));
-	struct bgp_set *set = bgp_set_create();
-	struct gather g = { 0 };
-	struct domain_ctx c;
-	int rc = -1;
-	if (k && out && set && bgp_set_reserve(set, base->n + ntouched, base->nnh) == 0)
-		rc = ctx_init(&c, t, hub);
-	bool have_ctx = rc == 0;
-	size_t nk = 0, nout = 0;
-	if (rc == 0) {
+	struct redecide r = { .hub = hub, .sp = sp };
+	struct bgp_set *set = NULL;
+	size_t nout = 0;
+	if (k && out && ctx_init(&r.c, t, hub) == 0) {
 		memcpy(k, touched, ntouched * sizeof(*k));
-		nk = prefix_sort_unique(k, ntouched);
+		size_t nk = prefix_sort_unique(k, ntouched);
+		set = bgp_set_patch(base, k, nk, redecide_prefix, &r, out, &nout);
+		ctx_fini(&r.c);
 	}
-	/* Merge base's entries with the touched prefixes, in prefix order. */
-	size_t bi = 0;
-	for (size_t ki = 0; rc == 0 && (bi < base->n || ki < nk);) {
-		int cmp = bi >= base->n ? 1
-			  : ki >= nk  ? -1
-				      : prefix_compare(base->entries[bi].prefix, k[ki]);
-		if (cmp < 0) {
-			/* The run of base entries before the next touched prefix,
-			 * copied at once. */
-			size_t end = base->n;
-			if (ki < nk) {
-				size_t lo = bi, hi = base->n;
-				while (lo < hi) {
-					size_t mid = lo + (hi - lo) / 2;
-					if (prefix_compare(base->entries[mid].prefix, k[ki]) < 0)
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				end = lo;
-			}
-			rc = bgp_set_add_run(set, base, bi, end);
-			bi = end;
-			continue;
-		}
-		struct prefix p = k[ki++];
-		const struct bgp_entry *old = cmp == 0 ? &base->entries[bi++] : NULL;
-		g.n = 0;
-		gather_prefix(&g, hub, sp, p);
-		rc = g.failed ? -1 : decide_prefix(&c, g.v, g.n, sp);
-		if (rc != 0)
-			break;
-		if (c.rows.n > 0)
-			rc = bgp_set_add(set, p, c.rows.nh, c.rows.rs, c.rows.n);
-		bool same = old ? rows_equal(base, old, &c.rows) : c.rows.n == 0;
-		if (!same)
-			out[nout++] = p;
-	}
-	if (rc == 0)
-		rc = bgp_set_finish(set);
-	if (have_ctx)
-		ctx_fini(&c);
-	free(g.v);
+	free(r.g.v);
 	free(k);
-	if (rc != 0) {
+	if (!set) {
 		free(out);
-		bgp_set_unref(set);
 		return NULL;
 	}
 	*changed = out;
 	*nchanged = nout;
-	if (nout == 0) {
-		/* Nothing changed: the same object, so that later updates and
-		 * the run see it is the set they already have. */
-		bgp_set_unref(set);
-		return bgp_set_ref(base);
-	}
 	return set;
 }
 
@@ -489,17 +420,12 @@ static void touch_if_inside(struct touched *tc, struct prefix p)
 		k++;
 	if (k == tc->ndelta)
 		return;
-	if (tc->n == tc->cap) {
-		size_t ncap = tc->cap ? tc->cap * 2 : 64;
-		struct prefix *nv = realloc(tc->v, ncap * sizeof(*nv));
-		if (!nv) {
-			tc->failed = 1;
-			return;
-		}
-		tc->v = nv;
-		tc->cap = ncap;
+	struct prefix *slot = VEC_PUSH(tc->v, tc->n, tc->cap);
+	if (!slot) {
+		tc->failed = 1;
+		return;
 	}
-	tc->v[tc->n++] = p;
+	*slot = p;
 }
 
 /* r is sorted by prefix, so by address: only its paths from tc->lo to

@@ -13,7 +13,7 @@
 #ifndef RULES_DOMAIN_H
 #define RULES_DOMAIN_H
 
-#include "effective.h"
+#include "bgpset.h"
 #include "speaker.h"
 #include "topology.h"
 

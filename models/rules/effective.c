@@ -1,6 +1,7 @@
 /*
- * effective.c - one subnet's effective route table (SPEC 1.2-1.4, 1.6, 1.7;
- * reference 3.5 is the pipeline this follows step by step).
+ * effective.c - one subnet's effective route table (SPEC 1.2-1.4, 1.6;
+ * reference 3.5 is the pipeline this follows step by step).  The table's
+ * layout is in effective_int.h, its next hops in nexthop.c.
  *
  * A table holds its own rows (system and User: a few dozen) and a pointer to
  * the routing domain's shared bgp_set, plus exceptions for the BGP entries
@@ -8,14 +9,6 @@
  * prefix, SPEC 1.6.3) or INVALID (a User row has the identical prefix).
  * Costs per subnet: O(r log r) for its r own rows and O(k log n) to find
  * exceptions among the n shared entries; never O(n).
- *
- * Next hops (SPEC 1.7) use two LPM tables per subnet (own Active rows and
- * service-endpoint prefixes) and the domain's shared one.  The shared match
- * wins only when strictly longer than the own match and not an exception:
- * a hidden entry lies inside a VnetLocal/VNetPeering prefix V whose row (or
- * the User row replacing it) is an own match at least as long as V, and
- * any longer shared match inside V is hidden too, so falling back to the own
- * match is exact.
  */
 #include "effective.h"
 
@@ -24,90 +17,15 @@
 #include <string.h>
 
 #include "arena.h"
+#include "effective_int.h"
 #include "lpm.h"
-#include "ranges.h"
+#include "vec.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-enum { EXC_HIDDEN = 1, EXC_INVALID = 2 };
-
-/* What a table computes from the topology alone, given that the BGP
- * prefixes equal to its rows' prefixes (and 0/0) are what they were: the
- * rows, their states and their index.  Tables that differ only in other
- * BGP prefixes share it (eff_update). */
-struct eff_own {
-	unsigned refs;
-	struct arena *arena;
-	struct route_row *rows;
-	struct lpm *fib, *se_fib;
-	/* Derived next-hop lookup over these rows (see "Fast next hops"),
-	 * built on demand; like the rows it never changes once built. */
-	struct own_flat *flat;         /* NULL until built */
-	bool flat_failed;              /* out of memory building it: rules only */
-};
-
-struct eff_fast {
-	/* The flat tables' hot fields, copied here once ready: a lookup
-	 * reads these 32 bytes at the table's start, and for the usual own
-	 * table of 16 ranges its starts and pair numbers after them (in
-	 * the table: no pointer to follow), then one pair of the own table
-	 * and the set's index and slice entry (see "Fast next hops"). */
-	const uint32_t *own;           /* own_flat's starts, values and pairs */
-	const uint32_t *set_index;     /* set_r's index, then its slices */
-	const uint64_t *hops;          /* the set's flat table's */
-	uint32_t set_low;              /* addresses' bits below set_r's index bits */
-	uint8_t set_shift;             /* 32 - set_r's index bits */
-	uint8_t own_log2;              /* own_flat's padded count p is 1 << own_log2 (>= 16) */
-	bool ready[2];                 /* [without_rs]: the above filled for that view */
-	/* When p is 16: own_flat's pair numbers and starts, copied. */
-	uint8_t ids16[16];
-	uint32_t starts16[16];         /* 16-byte aligned: see the assertion */
-	/* Cold. */
-	bool failed[2];                /* out of memory building them: rules only */
-	const struct ranges *set_r;    /* the set's flat table, NO_SET if none */
-	uint32_t own_n;                /* own_flat's ranges before the padding */
-	unsigned lookups;              /* counted until the flat tables are ready */
-};
-_Static_assert(offsetof(struct eff_fast, ids16) == 32, "the hot fields take 32 bytes");
-_Static_assert(offsetof(struct eff_fast, starts16) == 48, "the starts are 16-byte aligned");
-
-struct eff_table {
-	struct eff_fast fast_state;    /* derived lookup state (see "Fast next hops") */
-	struct eff_fast *fast;         /* &fast_state: mutable even through a const table */
-	/* The table computed without the Route Server's rows, when it differs
-	 * from this one by more than those rows (they decide a 0/0 side effect
-	 * or make a system row Invalid); NULL otherwise. */
-	struct eff_table *no_rs;
-	unsigned refs;
-	struct eff_own *own;           /* owns arena, rows, fib and se_fib below */
-	struct arena *arena;           /* rows, prefixes, names */
-	struct route_row *rows;        /* own rows: system first, then User */
-	size_t nrows, nsys;            /* rows[nsys..nrows) are User rows */
-	struct bgp_set *bgp;           /* NULL: no domain or propagation disabled */
-	uint32_t *exc_idx;             /* sorted entry indices with an exception */
-	uint8_t *exc_kind;             /* EXC_* per exc_idx */
-	size_t nexc;
-	bool disable_bgp;              /* of the subnet's route table */
-	bool drop_default_internet;    /* a visible BGP 0/0 exists (SPEC 1.6.4) */
-	struct lpm *fib;               /* prefix -> own Active row */
-	struct lpm *se_fib;            /* service endpoint prefix -> own row */
-};
-/* The lookup's movdqa of starts16 needs it 16-byte aligned: the table
- * comes from malloc (aligned to max_align_t) and starts with fast_state. */
-_Static_assert(offsetof(struct eff_table, fast_state) == 0 && _Alignof(max_align_t) >= 16,
-	       "a table's starts16 is 16-byte aligned");
-
-/* A zeroed table.  (Not aligned to a cache line: aligned_alloc costs
- * more, for every table of every event, than the second line it saves
- * some lookups.) */
-static struct eff_table *table_alloc(void)
+/* A prefix as one integer in prefix_compare's order (address, then
+ * length), compared inline: the update path and the walks compare many. */
+static inline uint64_t prefix_key(struct prefix p)
 {
-	struct eff_table *t = calloc(1, sizeof(*t));
-	if (t)
-		t->fast = &t->fast_state;
-	return t;
+	return (uint64_t)p.addr << 8 | p.len;
 }
 
 const char *route_source_name(enum route_source s)
@@ -120,297 +38,6 @@ const char *route_source_name(enum route_source s)
 	return "Unknown";
 }
 
-/* ---- bgp_set ---------------------------------------------------------- */
-
-/* prefix_compare's order, inline: the set's sortedness check and its binary
- * searches run it thousands of times per BGP event. */
-static inline bool prefix_less(struct prefix a, struct prefix b)
-{
-	return a.addr < b.addr || (a.addr == b.addr && a.len < b.len);
-}
-
-static void bgp_flat_destroy(struct bgp_flat *g);
-
-/* bgp_set_find's memo: the latest answers, direct mapped on the prefix.
- * After an event every subnet of the domain asks the new set about the
- * same few changed prefixes (eff_update, eff_bgp_listed): one binary
- * search each instead of one per subnet. */
-#define FIND_MEMO 64
-
-struct bgp_find_memo {
-	struct {
-		struct prefix p;
-		long idx;
-		bool valid;
-	} e[FIND_MEMO];
-};
-
-struct bgp_set *bgp_set_create(void)
-{
-	struct bgp_set *s = calloc(1, sizeof(*s) + sizeof(struct bgp_find_memo));
-	if (s) {
-		s->refs = 1;
-		s->memo = (struct bgp_find_memo *)(void *)(s + 1);
-	}
-	return s;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
-int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops)
-{
-	size_t ncap = s->nhcap;
-	if (grow((void **)&s->entries, &s->ecap, entries, sizeof(*s->entries)) ||
-	    grow((void **)&s->nh, &ncap, next_hops, sizeof(*s->nh)) ||
-	    grow((void **)&s->nh_rs, &s->nhcap, next_hops, sizeof(*s->nh_rs)))
-		return -1;
-	return 0;
-}
-
-int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
-		size_t n)
-{
-	size_t ncap = s->nhcap;
-	if (grow((void **)&s->entries, &s->ecap, s->n + 1, sizeof(*s->entries)) ||
-	    grow((void **)&s->nh, &ncap, s->nnh + n, sizeof(*s->nh)) ||
-	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + n, sizeof(*s->nh_rs)))
-		return -1;
-	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, p));
-	s->entries[s->n] = (struct bgp_entry){ .prefix = p, .nh_first = (uint32_t)s->nnh,
-					       .nh_count = (uint32_t)n };
-	memcpy(s->nh + s->nnh, nh, n * sizeof(*nh));
-	memcpy(s->nh_rs + s->nnh, nh_rs, n * sizeof(*nh_rs));
-	s->n++;
-	s->nnh += n;
-	return 0;
-}
-
-int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to)
-{
-	if (from >= to)
-		return 0;
-	/* Contiguous: each entry's next hops follow the previous one's (how
-	 * the builder lays them out unless finish had to sort), so they copy
-	 * in one piece. */
-	const struct bgp_entry *e = &base->entries[from];
-	size_t nh = 0;
-	bool contiguous = !base->nh_scattered;
-	if (contiguous) {
-		nh = e[to - from - 1].nh_first + e[to - from - 1].nh_count - e[0].nh_first;
-	} else {
-		contiguous = true;
-		for (size_t i = from; i < to; i++) {
-			const struct bgp_entry *x = &base->entries[i];
-			contiguous = contiguous &&
-				     (i == from || x->nh_first == x[-1].nh_first + x[-1].nh_count);
-			nh += x->nh_count;
-		}
-	}
-	size_t ncap = s->nhcap;
-	if (grow((void **)&s->entries, &s->ecap, s->n + (to - from), sizeof(*s->entries)) ||
-	    grow((void **)&s->nh, &ncap, s->nnh + nh, sizeof(*s->nh)) ||
-	    grow((void **)&s->nh_rs, &s->nhcap, s->nnh + nh, sizeof(*s->nh_rs)))
-		return -1;
-	s->unsorted = s->unsorted || (s->n > 0 && !prefix_less(s->entries[s->n - 1].prefix, e[0].prefix)) ||
-		      base->unsorted;
-	struct bgp_entry *d = &s->entries[s->n];
-	if (contiguous) {
-		uint32_t delta = (uint32_t)s->nnh - e[0].nh_first; /* modulo 2^32 */
-		memcpy(d, e, (to - from) * sizeof(*d));
-		for (size_t i = 0; i < to - from; i++)
-			d[i].nh_first += delta;
-		memcpy(s->nh + s->nnh, base->nh + e[0].nh_first, nh * sizeof(*s->nh));
-		memcpy(s->nh_rs + s->nnh, base->nh_rs + e[0].nh_first, nh * sizeof(*s->nh_rs));
-		s->nnh += nh;
-	} else {
-		/* Out of order (a set built unsorted): one by one. */
-		for (size_t i = 0; i < to - from; i++) {
-			d[i] = e[i];
-			d[i].nh_first = (uint32_t)s->nnh;
-			memcpy(s->nh + s->nnh, base->nh + e[i].nh_first, e[i].nh_count * sizeof(*s->nh));
-			memcpy(s->nh_rs + s->nnh, base->nh_rs + e[i].nh_first,
-			       e[i].nh_count * sizeof(*s->nh_rs));
-			s->nnh += e[i].nh_count;
-		}
-	}
-	s->n += to - from;
-	return 0;
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-	return prefix_compare(((const struct bgp_entry *)a)->prefix,
-			      ((const struct bgp_entry *)b)->prefix);
-}
-
-int bgp_set_finish(struct bgp_set *s)
-{
-	/* Entries are added in prefix order by the domain builder (the
-	 * builder tracked it: no O(n) check here); sort anyway so the
-	 * invariant does not depend on the caller.  Sorting moves entries but
-	 * their nh ranges stay valid, only no longer in entry order. */
-	if (s->unsorted) {
-		qsort(s->entries, s->n, sizeof(*s->entries), entry_cmp);
-		s->nh_scattered = true;
-		s->unsorted = false;
-	}
-	memset(s->memo, 0, sizeof(*s->memo));
-	s->finished = true;
-	return 0;
-}
-
-/* The lookup index, built on the first lookup: most sets of a run are
- * never looked up (only checkpoints are queried), and building a trie for
- * 12,000 prefixes costs more than computing the set.  NULL when out of
- * memory; callers then scan. */
-static const struct lpm *bgp_set_fib(struct bgp_set *s)
-{
-	if (s->fib || s->fib_failed)
-		return s->fib;
-	struct lpm *f = lpm_create();
-	for (size_t i = 0; f && i < s->n; i++)
-		if (lpm_insert(f, s->entries[i].prefix, (uint32_t)i) != 0) {
-			lpm_destroy(f);
-			f = NULL;
-		}
-	s->fib = f;
-	s->fib_failed = f == NULL;
-	return f;
-}
-
-struct bgp_set *bgp_set_ref(struct bgp_set *s)
-{
-	if (s)
-		s->refs++;
-	return s;
-}
-
-void bgp_set_unref(struct bgp_set *s)
-{
-	if (!s || --s->refs > 0)
-		return;
-	bgp_set_unref(s->no_rs);
-	bgp_flat_destroy(s->flat[0]);
-	bgp_flat_destroy(s->flat[1]);
-	lpm_destroy(s->fib);
-	free(s->entries);
-	free(s->nh);
-	free(s->nh_rs);
-	free(s);
-}
-
-bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b)
-{
-	if (a == b)
-		return true;
-	if (!a || !b || a->n != b->n || a->nnh != b->nnh)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct bgp_entry *x = &a->entries[i], *y = &b->entries[i];
-		if (!prefix_equal(x->prefix, y->prefix) || x->nh_count != y->nh_count)
-			return false;
-		for (uint32_t k = 0; k < x->nh_count; k++)
-			if (a->nh[x->nh_first + k] != b->nh[y->nh_first + k] ||
-			    a->nh_rs[x->nh_first + k] != b->nh_rs[y->nh_first + k])
-				return false;
-	}
-	return true;
-}
-
-/* First entry of [lo, hi) whose prefix is >= p in prefix order (hi when
- * none). */
-static size_t lower_bound_in(const struct bgp_set *s, size_t lo, size_t hi, struct prefix p)
-{
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_less(s->entries[mid].prefix, p))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* First entry whose prefix is >= p in prefix order. */
-static size_t lower_bound(const struct bgp_set *s, struct prefix p)
-{
-	return lower_bound_in(s, 0, s->n, p);
-}
-
-long bgp_set_find(const struct bgp_set *s, struct prefix p)
-{
-	if (!s)
-		return -1;
-	struct bgp_find_memo *m = s->memo;
-	size_t h = (size_t)((p.addr * 0x9E3779B1u ^ p.len) >> 26) & (FIND_MEMO - 1);
-	if (s->finished && m->e[h].valid && prefix_equal(m->e[h].p, p))
-		return m->e[h].idx;
-	size_t i = lower_bound(s, p);
-	long idx = i < s->n && prefix_equal(s->entries[i].prefix, p) ? (long)i : -1;
-	if (s->finished) {
-		m->e[h].p = p;
-		m->e[h].idx = idx;
-		m->e[h].valid = true;
-	}
-	return idx;
-}
-
-/* A new set holding s's rows that the Route Server did not program. */
-static struct bgp_set *copy_without_rs(const struct bgp_set *s)
-{
-	struct bgp_set *o = bgp_set_create();
-	uint32_t *nh = malloc((s->nnh ? s->nnh : 1) * sizeof(*nh));
-	bool *rs = calloc(s->nnh ? s->nnh : 1, sizeof(*rs));
-	int err = !o || !nh || !rs;
-	for (size_t i = 0; i < s->n && !err; i++) {
-		const struct bgp_entry *e = &s->entries[i];
-		size_t n = 0;
-		for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++)
-			if (!s->nh_rs[k])
-				nh[n++] = s->nh[k];
-		if (n > 0)
-			err = bgp_set_add(o, e->prefix, nh, rs, n);
-	}
-	free(nh);
-	free(rs);
-	if (err || bgp_set_finish(o) != 0) {
-		bgp_set_unref(o);
-		return NULL;
-	}
-	return o;
-}
-
-struct bgp_set *bgp_set_without_rs(struct bgp_set *s, bool *failed)
-{
-	if (!s)
-		return NULL;
-	if (!s->no_rs_built) {
-		bool any_rs = false;
-		for (size_t k = 0; k < s->nnh && !any_rs; k++)
-			any_rs = s->nh_rs[k];
-		if (any_rs && !(s->no_rs = copy_without_rs(s))) {
-			*failed = true;
-			return NULL;
-		}
-		s->no_rs_built = true;
-	}
-	struct bgp_set *o = s->no_rs ? s->no_rs : s; /* none cached: nothing to drop */
-	return o->n ? bgp_set_ref(o) : NULL;
-}
-
 /* ---- building a table ------------------------------------------------- */
 
 struct builder {
@@ -420,7 +47,7 @@ struct builder {
 	/* exceptions while building */
 	uint32_t *exc_idx;
 	uint8_t *exc_kind;
-	size_t nexc, exc_cap;
+	size_t nexc, idx_cap, kind_cap;
 	int failed;
 };
 
@@ -428,23 +55,13 @@ static struct route_row *add_row(struct builder *b, enum route_source src, enum 
 				 const struct prefix *pfx, size_t npfx)
 {
 	struct eff_table *t = b->t;
-	if (t->nrows == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 32;
-		struct route_row *r = realloc(t->rows, ncap * sizeof(*r));
-		if (!r) {
-			b->failed = 1;
-			return NULL;
-		}
-		t->rows = r;
-		b->cap = ncap;
-	}
 	struct prefix *copy = arena_alloc(t->arena, npfx * sizeof(*copy));
-	if (!copy) {
+	struct route_row *r = copy ? VEC_PUSH(t->rows, t->nrows, b->cap) : NULL;
+	if (!r) {
 		b->failed = 1;
 		return NULL;
 	}
 	memcpy(copy, pfx, npfx * sizeof(*copy));
-	struct route_row *r = &t->rows[t->nrows++];
 	*r = (struct route_row){ .source = src, .active = true, .nh = nh, .prefixes = copy,
 				 .nprefixes = npfx };
 	return r;
@@ -458,39 +75,16 @@ static void add_exception(struct builder *b, size_t idx, uint8_t kind)
 			return;
 		}
 	}
-	if (b->nexc == b->exc_cap) {
-		size_t ncap = b->exc_cap ? b->exc_cap * 2 : 8;
-		uint32_t *ni = realloc(b->exc_idx, ncap * sizeof(*ni));
-		if (!ni) {
-			b->failed = 1;
-			return;
-		}
-		b->exc_idx = ni;
-		uint8_t *nk = realloc(b->exc_kind, ncap);
-		if (!nk) {
-			b->failed = 1;
-			return;
-		}
-		b->exc_kind = nk;
-		b->exc_cap = ncap;
+	if (VEC_RESERVE(b->exc_idx, b->idx_cap, b->nexc + 1) ||
+	    VEC_RESERVE(b->exc_kind, b->kind_cap, b->nexc + 1)) {
+		b->failed = 1;
+		return;
 	}
 	b->exc_idx[b->nexc] = (uint32_t)idx;
 	b->exc_kind[b->nexc] = kind;
 	b->nexc++;
 }
 
-static uint8_t exception_of(const struct eff_table *t, size_t idx)
-{
-	size_t lo = 0, hi = t->nexc;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->exc_idx[mid] < idx)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < t->nexc && t->exc_idx[lo] == idx ? t->exc_kind[lo] : 0;
-}
 
 /* SPEC 1.2.1-1.2.4: VnetLocal, 0/0 Internet, platform None (rewritten
  * against the address space), peering rows. */
@@ -562,9 +156,7 @@ static bool appliance_reachable(const struct eff_table *t, size_t nsys, uint32_t
 {
 	for (size_t i = 0; i < nsys; i++) {
 		const struct route_row *r = &t->rows[i];
-		if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
-		     r->nh == NH_VNET_GLOBAL_PEERING) &&
-		    prefix_contains_addr(r->prefixes[0], ip))
+		if (eff_vnet_row(r) && prefix_contains_addr(r->prefixes[0], ip))
 			return true;
 	}
 	return false;
@@ -601,24 +193,24 @@ static void add_user_rows(struct builder *b)
 
 static bool is_bgp_visible(const struct eff_table *t, size_t idx)
 {
-	return (exception_of(t, idx) & EXC_HIDDEN) == 0;
+	return (eff_exception_of(t, idx) & EXC_HIDDEN) == 0;
 }
 
 /* SPEC 1.6.3: BGP entries equal to or inside a VnetLocal/VNetPeering prefix
  * of the subnet are not listed.  Entries inside P are contiguous from
- * lower_bound(P) in prefix order. */
+ * the first not below P in prefix order. */
 static void mark_hidden(struct builder *b)
 {
 	const struct bgp_set *s = b->t->bgp;
 	struct eff_table *t = b->t;
+	size_t n = bgp_set_count(s);
 	for (size_t i = 0; i < t->nsys; i++) {
 		const struct route_row *r = &t->rows[i];
-		if (r->nh != NH_VNET_LOCAL && r->nh != NH_VNET_PEERING &&
-		    r->nh != NH_VNET_GLOBAL_PEERING)
+		if (!eff_vnet_row(r))
 			continue;
 		struct prefix p = r->prefixes[0];
-		for (size_t k = lower_bound(s, p); k < s->n; k++) {
-			if (!prefix_contains(p, s->entries[k].prefix))
+		for (size_t k = bgp_set_seek(s, 0, p); k < n; k++) {
+			if (!prefix_contains(p, *bgp_set_entry(s, k, NULL)))
 				break;
 			add_exception(b, k, EXC_HIDDEN);
 		}
@@ -776,9 +368,10 @@ static bool only_rs(const struct eff_table *t, long idx)
 {
 	if (idx < 0 || !is_bgp_visible(t, (size_t)idx))
 		return false;
-	const struct bgp_entry *e = &t->bgp->entries[idx];
-	for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++)
-		if (!t->bgp->nh_rs[k])
+	struct bgp_set_rows rows;
+	bgp_set_entry(t->bgp, (size_t)idx, &rows);
+	for (size_t k = 0; k < rows.n; k++)
+		if (!rows.rs[k])
 			return false;
 	return true;
 }
@@ -847,9 +440,12 @@ static int build_fibs(struct eff_table *t)
 
 struct eff_table *eff_compute(const struct eff_input *in)
 {
-	struct eff_table *t = table_alloc();
+	/* Not aligned to a cache line: aligned_alloc costs more, for every
+	 * table of every event, than the second line it saves some lookups. */
+	struct eff_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->fast = &t->fast_state;
 	t->refs = 1;
 	t->own = calloc(1, sizeof(*t->own));
 	if (!t->own) {
@@ -859,7 +455,11 @@ struct eff_table *eff_compute(const struct eff_input *in)
 	t->own->refs = 1;
 	t->arena = arena_create();
 	struct builder b = { .t = t, .in = in };
-	if (!t->arena)
+	/* Room for a usual table's rows at once (a spoke's are about 25):
+	 * growing from 16 moves every table's rows once more, which leaves
+	 * them scattered, and a BGP event reads the rows of every table of
+	 * the domain (measured: 4% of an event's time at ref-4k). */
+	if (!t->arena || VEC_RESERVE(t->rows, b.cap, 32) != 0)
 		goto fail;
 	const struct route_table *rt = in->subnet->rt;
 	t->disable_bgp = rt && rt->disable_bgp;
@@ -907,13 +507,13 @@ static bool touches_own_rows(const struct eff_table *t, struct prefix p)
 	return false;
 }
 
-/* Whether p is in v[0..n), sorted in prefix_less order: O(log n). */
+/* Whether p is in v[0..n), sorted by prefix_compare: O(log n). */
 static bool in_sorted(const struct prefix *v, size_t n, struct prefix p)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (prefix_less(v[mid], p))
+		if (prefix_key(v[mid]) < prefix_key(p))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -947,7 +547,7 @@ static bool any_touches_own_rows(const struct eff_table *t, const struct prefix 
 /* A table sharing old's own rows, with set bgp and no exceptions yet. */
 static struct eff_table *share_rows(const struct eff_table *old, struct bgp_set *bgp)
 {
-	/* Not table_alloc: the assignment below zeroes the rest already
+	/* Not calloc: the assignment below zeroes the rest already
 	 * (382 tables per BGP event at ref-4k). */
 	struct eff_table *t = malloc(sizeof(*t));
 	if (!t)
@@ -981,7 +581,6 @@ static struct eff_table *rebase(const struct eff_table *old, struct bgp_set *bgp
 	return t;
 }
 
-
 /* rebase, when bgp differs from old's set only in the changed prefixes
  * (sorted) and none of them is the prefix of one of old's rows (see
  * eff_update): an exception depends only on its entry's prefix and the
@@ -1002,7 +601,7 @@ static struct eff_table *rebase_changed(const struct eff_table *old, struct bgp_
 		return NULL;
 	struct builder b = { .t = t };
 	for (size_t i = 0; i < old->nexc; i++) {
-		struct prefix p = old->bgp->entries[old->exc_idx[i]].prefix;
+		struct prefix p = *bgp_set_entry(old->bgp, old->exc_idx[i], NULL);
 		if (in_sorted(changed, n, p))
 			continue;
 		long e = bgp_set_find(bgp, p);
@@ -1013,9 +612,7 @@ static struct eff_table *rebase_changed(const struct eff_table *old, struct bgp_
 		long e = bgp_set_find(bgp, changed[k]);
 		for (size_t i = 0; e >= 0 && i < t->nsys; i++) {
 			const struct route_row *r = &t->rows[i];
-			if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
-			     r->nh == NH_VNET_GLOBAL_PEERING) &&
-			    prefix_contains(r->prefixes[0], changed[k])) {
+			if (eff_vnet_row(r) && prefix_contains(r->prefixes[0], changed[k])) {
 				add_exception(&b, (size_t)e, EXC_HIDDEN);
 				break;
 			}
@@ -1091,6 +688,16 @@ bool eff_same_own_rows(const struct eff_table *a, const struct eff_table *b)
 	return a && b && a->own == b->own;
 }
 
+/* Row k of a domain entry of prefix p, shown with exception kind exc. */
+static struct route_row gateway_row(const struct prefix *p, const struct bgp_set_rows *rows,
+				    size_t k, uint8_t exc)
+{
+	return (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
+				   .nh = NH_VNET_GATEWAY, .prefixes = p, .nprefixes = 1,
+				   .nh_ip = rows->nh[k], .has_nh_ip = true,
+				   .from_route_server = rows->rs[k] };
+}
+
 /* The rows entry e of s shows with exception kind exc (none when hidden),
  * one per first hop, written at out[n..max) and counted from n. */
 static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool without_rs,
@@ -1098,15 +705,13 @@ static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool wi
 {
 	if (exc & EXC_HIDDEN)
 		return n;
-	const struct bgp_entry *en = &s->entries[e];
-	for (uint32_t k = en->nh_first; k < en->nh_first + en->nh_count; k++) {
-		if (without_rs && s->nh_rs[k])
+	struct bgp_set_rows rows;
+	const struct prefix *p = bgp_set_entry(s, e, &rows);
+	for (size_t k = 0; k < rows.n; k++) {
+		if (without_rs && rows.rs[k])
 			continue;
 		if (n < max)
-			out[n] = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
-						     .nh = NH_VNET_GATEWAY, .prefixes = &en->prefix,
-						     .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
-						     .from_route_server = s->nh_rs[k] };
+			out[n] = gateway_row(p, &rows, k, exc);
 		n++;
 	}
 	return n;
@@ -1129,7 +734,7 @@ size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool wit
 	long e = t->bgp ? bgp_set_find(t->bgp, p) : -1;
 	if (e < 0)
 		return n;
-	return entry_rows(t->bgp, (size_t)e, exception_of(t, (size_t)e), without_rs, out, max, n);
+	return entry_rows(t->bgp, (size_t)e, eff_exception_of(t, (size_t)e), without_rs, out, max, n);
 }
 
 bool eff_bgp_listed(const struct eff_table *t, struct prefix p)
@@ -1140,6 +745,31 @@ bool eff_bgp_listed(const struct eff_table *t, struct prefix p)
 
 /* ---- reading a table -------------------------------------------------- */
 
+/* eff_row's phase 1: the next gateway row, entry by entry (hidden ones
+ * skipped), false after the last. */
+static bool next_gateway_row(const struct eff_table *t, bool without_rs, struct eff_iter *it,
+			     struct route_row *row)
+{
+	for (;;) {
+		if (!it->p) {
+			if (it->i >= it->n)
+				return false;
+			it->p = bgp_set_entry(t->bgp, it->i, &it->rows);
+			it->exc = eff_exception_of(t, it->i);
+			it->j = it->exc & EXC_HIDDEN ? it->rows.n : 0;
+		}
+		while (it->j < it->rows.n) {
+			size_t k = it->j++;
+			if (without_rs && it->rows.rs[k])
+				continue;
+			*row = gateway_row(it->p, &it->rows, k, it->exc);
+			return true;
+		}
+		it->p = NULL;
+		it->i++;
+	}
+}
+
 bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row)
 {
 	if (without_rs && t->no_rs)
@@ -1149,31 +779,12 @@ bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, st
 			*row = t->rows[it->i++];
 			return true;
 		}
-		it->phase = 1;
-		it->i = 0;
-		it->j = 0;
+		*it = (struct eff_iter){ .phase = 1, .n = bgp_set_count(t->bgp) };
 	}
 	if (it->phase == 1) {
-		const struct bgp_set *s = t->bgp;
-		while (s && it->i < s->n) {
-			const struct bgp_entry *e = &s->entries[it->i];
-			uint8_t exc = exception_of(t, it->i);
-			if ((exc & EXC_HIDDEN) || it->j >= e->nh_count) {
-				it->i++;
-				it->j = 0;
-				continue;
-			}
-			uint32_t k = e->nh_first + (uint32_t)it->j++;
-			if (without_rs && s->nh_rs[k])
-				continue;
-			*row = (struct route_row){ .source = SRC_GATEWAY, .active = !(exc & EXC_INVALID),
-						   .nh = NH_VNET_GATEWAY, .prefixes = &e->prefix,
-						   .nprefixes = 1, .nh_ip = s->nh[k], .has_nh_ip = true,
-						   .from_route_server = s->nh_rs[k] };
+		if (next_gateway_row(t, without_rs, it, row))
 			return true;
-		}
-		it->phase = 2;
-		it->i = t->nsys;
+		*it = (struct eff_iter){ .phase = 2, .i = t->nsys };
 	}
 	if (it->phase == 2 && it->i < t->nrows) {
 		*row = t->rows[it->i++];
@@ -1231,633 +842,6 @@ bool eff_equal(const struct eff_table *a, const struct eff_table *b)
 		memcmp(a->exc_kind, b->exc_kind, a->nexc) == 0);
 }
 
-/* Lowest next hop of an entry, skipping Route Server rows if asked. */
-static bool entry_first_hop(const struct bgp_set *s, size_t idx, bool without_rs, uint32_t *ip)
-{
-	const struct bgp_entry *e = &s->entries[idx];
-	bool any = false;
-	for (uint32_t k = e->nh_first; k < e->nh_first + e->nh_count; k++) {
-		if (without_rs && s->nh_rs[k])
-			continue;
-		if (!any || s->nh[k] < *ip)
-			*ip = s->nh[k];
-		any = true;
-	}
-	return any;
-}
-
-/* Longest usable shared match for dst by a scan of every entry: O(n). */
-static long scan_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
-{
-	const struct bgp_set *s = t->bgp;
-	long best = -1;
-	for (size_t i = 0; i < s->n; i++) {
-		if (!prefix_contains_addr(s->entries[i].prefix, dst) || exception_of(t, i) != 0)
-			continue;
-		uint32_t cand;
-		if ((best < 0 || s->entries[i].prefix.len > s->entries[best].prefix.len) &&
-		    entry_first_hop(s, i, without_rs, &cand)) {
-			best = (long)i;
-			*ip = cand;
-		}
-	}
-	return best;
-}
-
-/* Longest usable shared match for dst.  The LPM answer is used directly;
- * only when the index could not be built, or for a NIC without Route
- * Server routes whose match is Route Server only, does this scan. */
-static long bgp_match(const struct eff_table *t, uint32_t dst, bool without_rs, uint32_t *ip)
-{
-	struct bgp_set *s = t->bgp;
-	uint32_t idx;
-	if (!s)
-		return -1;
-	const struct lpm *fib = bgp_set_fib(s);
-	if (!fib)
-		return scan_match(t, dst, without_rs, ip);
-	if (!lpm_lookup(fib, dst, &idx))
-		return -1;
-	if (exception_of(t, idx) != 0)
-		return -1; /* hidden or Invalid: the own match is exact (header) */
-	if (entry_first_hop(s, idx, without_rs, ip))
-		return (long)idx;
-	return scan_match(t, dst, without_rs, ip);
-}
-
-/* What a destination matches among a table's own rows: the longest Active
- * row (service endpoints aside) and the longest service-endpoint prefix. */
-struct own_match {
-	bool have_own, have_se;
-	uint32_t own, se;              /* row indices */
-	struct prefix own_p, se_p;
-};
-
-static struct own_match own_match(const struct eff_table *t, uint32_t dst)
-{
-	struct own_match m = { 0 };
-	m.have_own = lpm_lookup_prefix(t->fib, dst, &m.own_p, &m.own);
-	m.have_se = lpm_lookup_prefix(t->se_fib, dst, &m.se_p, &m.se);
-	return m;
-}
-
-/* SPEC 1.7 given the own matches and the usable shared match b (-1: none)
- * with its first hop ip. */
-static struct next_hop choose(const struct eff_table *t, const struct own_match *m, long b,
-			      uint32_t ip)
-{
-	struct next_hop nh = { 0 };
-	const struct route_row *r = NULL;
-	bool use_bgp = b >= 0 && (!m->have_own || t->bgp->entries[b].prefix.len > m->own_p.len);
-	if (!use_bgp && m->have_own)
-		r = &t->rows[m->own];
-	/* 1.7: a destination inside a service-endpoint prefix goes to the
-	 * endpoint unless a strictly longer User or system row matches; BGP
-	 * rows never beat it. */
-	if (m->have_se && (use_bgp || !r || m->own_p.len <= m->se_p.len)) {
-		use_bgp = false;
-		r = &t->rows[m->se];
-	}
-	if (use_bgp) {
-		nh.found = true;
-		nh.nh = NH_VNET_GATEWAY;
-		nh.nh_ip = ip;
-		nh.has_nh_ip = true;
-		nh.matched = t->bgp->entries[b].prefix;
-		return nh;
-	}
-	if (!r)
-		return nh;
-	nh.found = true;
-	nh.nh = r->nh;
-	nh.nh_ip = r->nh_ip;
-	nh.has_nh_ip = r->has_nh_ip;
-	nh.route_table = r->rt_name;
-	nh.matched = r->nh == NH_SERVICE_ENDPOINT ? m->se_p : m->own_p;
-	return nh;
-}
-
-struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs)
-{
-	if (without_rs && t->no_rs)
-		return eff_next_hop_rules(t->no_rs, dst, false);
-	uint32_t ip = 0;
-	struct own_match m = own_match(t, dst);
-	long b = bgp_match(t, dst, without_rs, &ip);
-	return choose(t, &m, b, ip);
-}
-
-/* ---- Fast next hops ------------------------------------------------------
- *
- * eff_next_hop_rules looks the destination up in three structures (own
- * rows, service endpoints, the domain's shared set), then checks the
- * entry's exceptions: about 50 ns.  Tables queried often answer from two
- * flat tables (sim/ranges.h) derived from those structures instead, one
- * over the domain's set and one over the table's own rows, so that the
- * big one is shared by every table of the domain (a 12,000-route set
- * flattens to some 100 KiB, once, instead of once per subnet):
- *
- *  - per bgp_set and view (with or without Route Server rows): for each
- *    address range, the longest entry with a usable next hop, as its
- *    length and first hop.  Built by one sweep over the sorted entries
- *    with a stack of the open (containing) prefixes: O(n + hops log hops).
- *  - per eff_own (shared by the tables eff_update derives): for each range
- *    cut by the own rows' prefixes, the own match length, the window of
- *    shared-match lengths that win, the answer when the shared match does
- *    not win and the one when it does (the shared entry itself, or the
- *    service endpoint, which BGP rows never beat).
- *
- * The window is where the exceptions went.  A shared match L wins when it
- * is strictly longer than the own match and not an exception.  HIDDEN
- * entries are those inside a VnetLocal/VNetPeering row V; V's row (or a
- * User row of its prefix, which makes it Invalid) is Active, so the own
- * match is at least V long, and an L longer than it containing dst lies
- * inside V exactly when L.len >= V.len: such an L is hidden iff L.len >=
- * the shortest such V containing dst.  INVALID entries have the prefix of
- * a User row, an Active own match at least as long: they never win
- * anyway.  So L wins iff own length < L.len < shortest hiding V, which
- * depends only on the own rows; the rules' fallback after an excepted
- * longest match ("the own match is exact") is the same statement.
- *
- * Values are computed by the rule functions themselves (own_match and
- * choose), at one address per range.  An answer is stored without the
- * matched prefix's address: it is the destination masked to the matched
- * length, so /24s of one next hop merge.  Built after EFF_FLAT_AFTER
- * lookups of a table, so a table asked once (an expectation) never pays
- * for them.  The oracle test compares eff_next_hop with
- * eff_next_hop_rules on every boundary.
- *
- * A lookup has no branch that depends on the destination (the patterns
- * mix VNet, NVA, on-premises and Internet destinations, so such branches
- * mispredicted about once a call): the own search compares the 16 starts
- * of a usual table at once, the set's flat table is two reads
- * (sim/ranges.h: index, then slice), and the answer is merged from the
- * candidates with masks.  It is returned as two words in registers
- * (struct eff_hop_word), which eff_next_hop unpacks inline, and it calls
- * nothing on the way, so that it saves no registers: about 70
- * instructions for the usual view and a 16-range own table.
- */
-#define EFF_FLAT_AFTER 1024
-#define ALWAYS_INLINE inline __attribute__((always_inline)) /* the fast path, whatever -O */
-#define LEN_BITS 6                     /* a length + 1 (0: none) in a value */
-#define LEN_MASK 63u
-#define HIDE_NONE 34u                  /* upper window bound: nothing hidden */
-
-/* What one own-table range answers (32 bytes, two to a cache line): lost
- * (with route table rt) when the shared match loses; when it wins, won (a
- * service endpoint row, which BGP rows never beat; a system row, no route
- * table) or else the shared entry itself (won is zero; no route table
- * either).  Bit len + 1 of wins: a shared match of that length wins (the
- * window, see above); bit 63 (KEEP_SHARED): the shared entry answers when
- * it wins. */
-struct flat_pair {
-	const char *rt;
-	uint64_t lost, won, wins;
-};
-#define KEEP_SHARED ((uint64_t)1 << 63)
-
-/* A shared entry's answer but its first hop and length. */
-#define GATEWAY_WORD                                                                           \
-	((uint64_t)NH_VNET_GATEWAY << EFF_HOP_NH_SHIFT | EFF_HOP_FOUND | EFF_HOP_HAS_IP)
-
-/* A table's own flat table: 5 to 14 ranges for a spoke (a few hundred for
- * a hub peered with every spoke), searched without an index: p starts,
- * then p 16-bit values (pair numbers), then the pairs (at 6p bytes, a
- * multiple of 32: a pair never crosses a cache line).  The ranges are
- * padded to a power of two p >= OWN_MIN_P with copies of the last one.
- * Sixteen starts, the usual case, are copied with their pair numbers into
- * each table that looks them up (every table has the 80 bytes of room: a
- * lookup follows no pointer to find its range) and compared with the
- * destination all at once (SSE2: four compares and a mask; elsewhere four
- * unrolled steps); more are binary searched here in log2(p) fixed steps.  No branch
- * depends on the address.  Starts are stored with the top bit flipped
- * (OWN_BIAS), which makes signed order the unsigned one: SSE2 compares
- * signed. */
-#define OWN_MIN_P 16
-#define OWN_BIAS 0x80000000u
-
-struct own_flat {
-	size_t n, p;                   /* ranges, padded count */
-	_Alignas(64) uint32_t starts[]; /* p biased starts, from 0, strictly up to n; values; pairs */
-};
-
-struct bgp_flat {
-	struct ranges *r;              /* dst -> hop index << LEN_BITS | length + 1, 0: none */
-	uint64_t *hops;                /* distinct first hops' answers but the length */
-};
-
-static void bgp_flat_destroy(struct bgp_flat *g)
-{
-	if (!g)
-		return;
-	ranges_destroy(g->r);
-	free(g->hops);
-	free(g);
-}
-
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Ranges being produced in address order: the value at `at` and after,
- * until the next call.  A later call at the same address replaces the
- * value; equal neighbours merge. */
-struct sweep {
-	uint32_t *starts, *vals;
-	size_t n;
-};
-
-static void sweep_emit(struct sweep *w, uint64_t at, uint32_t v)
-{
-	if (at > UINT32_MAX)
-		return;
-	if (w->n > 0 && w->starts[w->n - 1] == at) {
-		w->vals[w->n - 1] = v;
-		if (w->n > 1 && w->vals[w->n - 2] == v)
-			w->n--;
-		return;
-	}
-	if (w->n > 0 && w->vals[w->n - 1] == v)
-		return;
-	w->starts[w->n] = (uint32_t)at;
-	w->vals[w->n++] = v;
-}
-
-/* Index of ip in hops[0..n), sorted and holding it. */
-static size_t hop_index(const uint32_t *hops, size_t n, uint32_t ip)
-{
-	const uint32_t *at = bsearch(&ip, hops, n, sizeof(*hops), u32_cmp);
-	return (size_t)(at - hops);
-}
-
-static struct bgp_flat *bgp_flat_build(const struct bgp_set *s, bool without_rs)
-{
-	size_t n = s->n, cap = 2 * n + 1;
-	struct bgp_flat *g = calloc(1, sizeof(*g));
-	uint32_t *first = malloc((n ? n : 1) * sizeof(*first)), *ips = NULL;
-	uint32_t *val = malloc((n ? n : 1) * sizeof(*val));
-	struct sweep w = { malloc(cap * sizeof(uint32_t)), malloc(cap * sizeof(uint32_t)), 0 };
-	bool *usable = malloc(n ? n : 1);
-	if (!g || !first || !val || !w.starts || !w.vals || !usable)
-		goto out;
-	/* Zeroed: a lookup reads hops[0] when nothing matches. */
-	ips = calloc(n ? n : 1, sizeof(*ips));
-	g->hops = calloc(n ? n : 1, sizeof(*g->hops));
-	if (!ips || !g->hops)
-		goto out;
-	size_t nh = 0;
-	for (size_t i = 0; i < n; i++) {
-		usable[i] = entry_first_hop(s, i, without_rs, &first[i]);
-		if (usable[i])
-			ips[nh++] = first[i];
-	}
-	qsort(ips, nh, sizeof(*ips), u32_cmp);
-	size_t nu = 0;
-	for (size_t i = 0; i < nh; i++)
-		if (nu == 0 || ips[nu - 1] != ips[i])
-			ips[nu++] = ips[i];
-	if (nu >= (size_t)1 << (31 - LEN_BITS))
-		goto out;
-	for (size_t i = 0; i < nu; i++)
-		g->hops[i] = ips[i] | GATEWAY_WORD;
-	for (size_t i = 0; i < n; i++)
-		if (usable[i])
-			val[i] = (uint32_t)hop_index(ips, nu, first[i]) << LEN_BITS |
-				 (s->entries[i].prefix.len + 1u);
-	/* Entries in prefix order: a containing prefix comes before what it
-	 * contains, so the open ones form a stack (at most 33 deep, as
-	 * prefixes are distinct) whose top is the longest match. */
-	size_t stack[33], depth = 0;
-	sweep_emit(&w, 0, 0);
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && !usable[i])
-			continue;
-		while (depth > 0 &&
-		       (i == n || !prefix_contains_addr(s->entries[stack[depth - 1]].prefix,
-							 s->entries[i].prefix.addr))) {
-			uint64_t end = (uint64_t)prefix_last(s->entries[stack[--depth]].prefix) + 1;
-			sweep_emit(&w, end, depth ? val[stack[depth - 1]] : 0);
-		}
-		if (i == n)
-			break;
-		if (depth == 33)
-			goto out; /* cannot happen: entries are distinct and sorted */
-		stack[depth++] = i;
-		sweep_emit(&w, s->entries[i].prefix.addr, val[i]);
-	}
-	g->r = ranges_create(w.starts, w.vals, w.n);
-out:
-	if (g && !g->r) { /* failed on the way (g->r is set last) */
-		bgp_flat_destroy(g);
-		g = NULL;
-	}
-	free(first);
-	free(ips);
-	free(val);
-	free(w.starts);
-	free(w.vals);
-	free(usable);
-	return g;
-}
-
-static void add_bounds(uint32_t *b, size_t *n, struct prefix p)
-{
-	b[(*n)++] = p.addr;
-	uint64_t end = (uint64_t)p.addr + ((uint64_t)1 << (32 - p.len));
-	if (end <= UINT32_MAX)
-		b[(*n)++] = (uint32_t)end;
-}
-
-static struct eff_hop_word word_of(struct next_hop nh)
-{
-	return (struct eff_hop_word){
-		.route_table = nh.route_table,
-		.w = nh.nh_ip | (uint64_t)nh.nh << EFF_HOP_NH_SHIFT |
-		     (uint64_t)nh.matched.len << EFF_HOP_LEN_SHIFT | (nh.found ? EFF_HOP_FOUND : 0) |
-		     (nh.has_nh_ip ? EFF_HOP_HAS_IP : 0)
-	};
-}
-
-static bool pair_equal(const struct flat_pair *a, const struct flat_pair *b)
-{
-	return a->rt == b->rt && a->lost == b->lost && a->won == b->won && a->wins == b->wins;
-}
-
-/* Length + 1 of the shortest VnetLocal/VNetPeering row containing dst: a
- * shared match at least that long is hidden (see above). */
-static uint32_t hide_bound(const struct eff_table *t, uint32_t dst)
-{
-	uint32_t h = HIDE_NONE;
-	for (size_t i = 0; i < t->nsys; i++) {
-		const struct route_row *r = &t->rows[i];
-		if ((r->nh == NH_VNET_LOCAL || r->nh == NH_VNET_PEERING ||
-		     r->nh == NH_VNET_GLOBAL_PEERING) &&
-		    prefix_contains_addr(r->prefixes[0], dst) && r->prefixes[0].len + 1u < h)
-			h = r->prefixes[0].len + 1u;
-	}
-	return h;
-}
-
-/* The own table of t->own.  O(b (log b + rows)) for b boundaries of a few
- * dozen rows. */
-static int own_flat_build(const struct eff_table *t)
-{
-	size_t nb = 1, cap = 1;
-	for (size_t i = 0; i < t->nrows; i++)
-		cap += 2 * t->rows[i].nprefixes;
-	uint32_t *b = malloc(cap * sizeof(*b)), *vals = malloc(cap * sizeof(*vals));
-	struct flat_pair *pairs = malloc(cap * sizeof(*pairs));
-	int rc = -1;
-	if (!b || !vals || !pairs)
-		goto out;
-	b[0] = 0;
-	for (size_t i = 0; i < t->nrows; i++)
-		for (size_t k = 0; k < t->rows[i].nprefixes; k++)
-			add_bounds(b, &nb, t->rows[i].prefixes[k]);
-	qsort(b, nb, sizeof(*b), u32_cmp);
-	struct sweep w = { b, vals, 0 }; /* compacts in place: w.n <= i */
-	size_t np = 0;
-	for (size_t i = 0; i < nb; i++) {
-		if (i > 0 && b[i] == b[i - 1])
-			continue;
-		uint32_t at = b[i];
-		struct own_match m = own_match(t, at);
-		struct eff_hop_word lost = word_of(choose(t, &m, -1, 0)), won = { NULL, 0 };
-		uint32_t lo = m.have_own ? m.own_p.len + 1u : 0, hi = hide_bound(t, at);
-		if (m.have_se) {
-			/* The winner's answer: choose with a use_bgp of true. */
-			won = word_of(choose(t, &(struct own_match){ .have_se = true, .se = m.se,
-								   .se_p = m.se_p }, -1, 0));
-		}
-		if (won.route_table)
-			goto out; /* not a system row: cannot happen */
-		struct flat_pair x = { lost.route_table, lost.w, won.w, m.have_se ? 0 : KEEP_SHARED };
-		for (uint32_t len1 = lo + 1; len1 < hi; len1++)
-			x.wins |= (uint64_t)1 << len1;
-		size_t id = 0;
-		while (id < np && !pair_equal(&pairs[id], &x))
-			id++;
-		if (id == np)
-			pairs[np++] = x;
-		sweep_emit(&w, at, (uint32_t)id);
-	}
-	size_t p = OWN_MIN_P;
-	while (p < w.n)
-		p *= 2;
-	if (p > UINT32_MAX)
-		goto out;
-	if (np > UINT16_MAX + 1u)
-		goto out;
-	size_t bytes = sizeof(struct own_flat) + 6 * p + np * sizeof(*pairs);
-	struct own_flat *o = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-	if (o) {
-		o->n = w.n;
-		o->p = p;
-		uint16_t *ids = (uint16_t *)(void *)(o->starts + p);
-		for (size_t i = 0; i < p; i++) {
-			size_t k = i < w.n ? i : w.n - 1;
-			o->starts[i] = b[k] ^ OWN_BIAS;
-			ids[i] = (uint16_t)vals[k];
-		}
-		memcpy((char *)o->starts + 6 * p, pairs, np * sizeof(*pairs));
-		t->own->flat = o;
-		rc = 0;
-	}
-out:
-	free(b);
-	free(vals);
-	free(pairs);
-	return rc;
-}
-
-/* The set flat table of a table without a set: every bucket names the one
- * slice entry, no entry anywhere (never written; not const only because
- * struct ranges points to them). */
-#define NO_SET_ENTRY (16u << RANGES_SBITS | 28u) /* slice at index[16], shift 32 - 4 */
-static uint32_t NO_SET_INDEX[17] = {
-	NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY,
-	NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY,
-	NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, NO_SET_ENTRY, RANGES_LEAF
-};
-static uint64_t NO_SET_HOPS[1];
-static const struct ranges NO_SET = { .bits = 4, .n = 1, .nsub = 1, .index = NO_SET_INDEX,
-				      .sub = NO_SET_INDEX + 16 };
-
-/* Builds what t's fast path needs for a view and fills t->fast; false when
- * out of memory.  A table is looked up in one view only in practice (its
- * NICs are all within the Route Server's capacity or all beyond it): the
- * other view's first lookup refills the block. */
-static bool fast_prepare(const struct eff_table *t, bool without_rs)
-{
-	struct eff_own *o = t->own;
-	if (!o->flat && !o->flat_failed)
-		o->flat_failed = own_flat_build(t) != 0;
-	if (!o->flat)
-		return false;
-	struct bgp_set *s = t->bgp;
-	if (s && !s->flat[without_rs] && !s->flat_failed[without_rs]) {
-		s->flat[without_rs] = bgp_flat_build(s, without_rs);
-		s->flat_failed[without_rs] = s->flat[without_rs] == NULL;
-	}
-	if (s && !s->flat[without_rs])
-		return false;
-	struct eff_fast *f = t->fast;
-	f->own = o->flat->starts;
-	f->own_log2 = (uint8_t)__builtin_ctzll(o->flat->p);
-	if (o->flat->p == OWN_MIN_P) {
-		const uint16_t *ids = (const uint16_t *)(const void *)(o->flat->starts + OWN_MIN_P);
-		for (size_t i = 0; i < OWN_MIN_P; i++) {
-			f->starts16[i] = o->flat->starts[i];
-			f->ids16[i] = (uint8_t)ids[i]; /* at most 16 pairs */
-		}
-	}
-	f->own_n = (uint32_t)o->flat->n;
-	f->set_r = s ? s->flat[without_rs]->r : &NO_SET;
-	f->set_index = f->set_r->index;
-	f->set_shift = (uint8_t)(32 - f->set_r->bits);
-	f->set_low = UINT32_MAX >> f->set_r->bits;
-	f->hops = s ? s->flat[without_rs]->hops : NO_SET_HOPS;
-	f->ready[without_rs] = true;
-	f->ready[!without_rs] = false;
-	return true;
-}
-
-/* The range of biased key among p (a power of two) biased starts: the
- * number of starts <= key, less one (starts[0] is the lowest address), in
- * log2(p) steps written as arithmetic rather than ?:, which compilers turn
- * into branches. */
-static ALWAYS_INLINE size_t own_search(const uint32_t *starts, size_t p, uint32_t key)
-{
-	size_t at = 0;
-	for (size_t half = p / 2; half > 0; half /= 2)
-		at += half & -(size_t)((int32_t)starts[at + half] <= (int32_t)key);
-	return at;
-}
-
-/* The same for p = 16, the usual size; starts 16-byte aligned. */
-static ALWAYS_INLINE size_t own_search16(const uint32_t *starts, uint32_t key)
-{
-#ifdef __SSE2__
-	const __m128i *s = (const __m128i *)(const void *)starts;
-	__m128i k = _mm_set1_epi32((int32_t)key);
-	__m128i g01 = _mm_packs_epi32(_mm_cmpgt_epi32(s[0], k), _mm_cmpgt_epi32(s[1], k));
-	__m128i g23 = _mm_packs_epi32(_mm_cmpgt_epi32(s[2], k), _mm_cmpgt_epi32(s[3], k));
-	/* Bit i: start i is above the key; the starts increase, so these
-	 * bits are the top ones. */
-	unsigned above = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(g01, g23));
-	return (size_t)__builtin_ctz(above | 0x10000u) - 1;
-#else
-	return own_search(starts, OWN_MIN_P, key);
-#endif
-}
-
-/* eff_next_hop_word before t is ready for the view: counts, prepares, or
- * asks the rules.  Out of line, so that the fast path stays small. */
-static __attribute__((noinline, cold)) struct eff_hop_word
-not_ready(const struct eff_table *t, uint32_t dst, bool without_rs)
-{
-	struct eff_fast *f = t->fast;
-	/* Built already (for a table sharing its rows and set): nothing to
-	 * wait for. */
-	bool built = t->own->flat && (!t->bgp || t->bgp->flat[without_rs]);
-	if (f->failed[without_rs] || (!built && ++f->lookups < EFF_FLAT_AFTER))
-		return word_of(eff_next_hop_rules(t, dst, without_rs));
-	f->failed[without_rs] = !fast_prepare(t, without_rs);
-	if (f->failed[without_rs])
-		return word_of(eff_next_hop_rules(t, dst, without_rs));
-	return eff_next_hop_word(t, dst, without_rs);
-}
-
-/* The own range's answers for dst.  For the usual p of 16 the starts and
- * pair numbers copied into the table find it: only the pair is read from
- * the own table (6p = 96 bytes in). */
-static ALWAYS_INLINE const struct flat_pair *own_pair(const struct eff_fast *f, uint32_t dst)
-{
-	const uint32_t *st = f->own;
-	if (__builtin_expect(f->own_log2 == 4, 1)) {
-		const struct flat_pair *pairs =
-			(const struct flat_pair *)(const void *)(st + 6 * OWN_MIN_P / 4);
-		__builtin_prefetch(pairs);
-		__builtin_prefetch(pairs + 1);
-		return pairs + f->ids16[own_search16(f->starts16, dst ^ OWN_BIAS)];
-	}
-	/* A larger table: its starts, values and first pairs, fetched
-	 * together. */
-	size_t p = (size_t)1 << f->own_log2;
-	const uint16_t *ids = (const uint16_t *)(const void *)(st + p);
-	const struct flat_pair *pairs = (const struct flat_pair *)(const void *)(ids + p);
-	__builtin_prefetch(ids);
-	__builtin_prefetch(pairs);
-	return pairs + ids[own_search(st, p, dst ^ OWN_BIAS)];
-}
-
-/* The answer of an own range given the set's value e (hop index <<
- * LEN_BITS | length + 1).  Which candidate wins depends on the
- * destination, so a branch would mispredict often: they are merged with
- * masks. */
-static ALWAYS_INLINE struct eff_hop_word pick(const struct flat_pair *pr, const uint64_t *hops,
-				       uint32_t e)
-{
-	uint32_t len1 = e & LEN_MASK;
-	uint64_t shared = hops[e >> LEN_BITS] | (uint64_t)(len1 - 1) << EFF_HOP_LEN_SHIFT;
-	uint64_t win = -((pr->wins >> len1) & 1);
-	uint64_t keep = -(pr->wins >> 63);
-	uint64_t alt = (shared & keep) | pr->won;
-	uint64_t w = pr->lost ^ ((alt ^ pr->lost) & win);
-	return (struct eff_hop_word){ (const char *)((uintptr_t)pr->rt & ~win), w };
-}
-
-/* eff_next_hop_word when dst's slice entry is a span (a crowded bucket,
- * about one lookup in a hundred): out of line and started over, so that
- * the fast path keeps nothing across a call. */
-static __attribute__((noinline, cold)) struct eff_hop_word
-span_answer(const struct eff_fast *f, uint32_t dst, uint32_t span)
-{
-	return pick(own_pair(f, dst), f->hops, ranges_lookup_span(f->set_r, span, dst));
-}
-
-/* eff_next_hop_word for table t in one view. */
-static ALWAYS_INLINE struct eff_hop_word fast_word(const struct eff_table *t, uint32_t dst, bool without_rs)
-{
-	const struct eff_fast *f = &t->fast_state; /* t->fast, without the load */
-	if (!f->ready[without_rs])
-		return not_ready(t, dst, without_rs);
-	/* The set's two reads and the own search are independent: they
-	 * overlap. */
-	uint32_t ie = f->set_index[dst >> f->set_shift];
-	uint32_t e = f->set_index[(ie >> RANGES_SBITS) +
-				((dst & f->set_low) >> (ie & ((1u << RANGES_SBITS) - 1)))];
-	if (__builtin_expect(!(e & RANGES_LEAF), 0))
-		return span_answer(f, dst, e);
-	return pick(own_pair(f, dst), f->hops, e & ~RANGES_LEAF);
-}
-
-/* The view without Route Server rows: NICs beyond the Route Server's
- * capacity, rarely asked for, so out of line. */
-static __attribute__((noinline)) struct eff_hop_word without_rs_word(const struct eff_table *t,
-								   uint32_t dst)
-{
-	if (t->no_rs)
-		return fast_word(t->no_rs, dst, false);
-	return fast_word(t, dst, true);
-}
-
-struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs)
-{
-	if (__builtin_expect(without_rs, 0))
-		return without_rs_word(t, dst);
-	return fast_word(t, dst, false);
-}
-
-size_t eff_fast_ranges(const struct eff_table *t)
-{
-	const struct eff_fast *f = t->fast;
-	if (!f->ready[0] && !f->ready[1])
-		return 0;
-	return f->own_n + (f->set_r != &NO_SET ? ranges_count(f->set_r) : 0);
-}
 
 /* ---- Walking rows by increasing prefix -----------------------------------
  *
@@ -1884,11 +868,6 @@ static int walk_own_cmp(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
-static inline uint64_t walk_key(struct prefix p)
-{
-	return (uint64_t)p.addr << 8 | p.len;
-}
-
 int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_rs)
 {
 	if (without_rs && t->no_rs) {
@@ -1900,40 +879,24 @@ int eff_walk_start(struct eff_walk *w, const struct eff_table *t, bool without_r
 	w->own_at = w->bgp_at = w->exc_at = 0;
 	w->last = (struct prefix){ 0, 0 };
 	w->nown = 0;
-	if (t->nrows > w->owncap) {
-		struct eff_walk_own *n = realloc(w->own, t->nrows * sizeof(*n));
-		if (!n)
-			return -1;
-		w->own = n;
-		w->owncap = t->nrows;
-	}
+	if (VEC_RESERVE(w->own, w->owncap, t->nrows) != 0)
+		return -1;
 	for (size_t i = 0; i < t->nrows; i++)
 		if (t->rows[i].nh != NH_SERVICE_ENDPOINT)
-			w->own[w->nown++] = (struct eff_walk_own){ walk_key(t->rows[i].prefixes[0]),
+			w->own[w->nown++] = (struct eff_walk_own){ prefix_key(t->rows[i].prefixes[0]),
 								   (uint32_t)i };
 	qsort(w->own, w->nown, sizeof(*w->own), walk_own_cmp);
 	return 0;
 }
 
-/* First entry at or after from whose prefix is >= p: gallop, then halve. */
-static size_t gallop(const struct bgp_set *s, size_t from, struct prefix p)
-{
-	size_t lo = from, step = 1;
-	while (lo + step <= s->n && prefix_less(s->entries[lo + step - 1].prefix, p)) {
-		lo += step;
-		step *= 2;
-	}
-	return lower_bound_in(s, lo, lo + step <= s->n ? lo + step - 1 : s->n, p);
-}
-
 size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out, size_t max)
 {
 	const struct eff_table *t = w->t;
-	if (prefix_less(p, w->last)) /* not increasing: start over (exact, slower) */
+	if (prefix_key(p) < prefix_key(w->last)) /* not increasing: start over (exact, slower) */
 		w->own_at = w->bgp_at = w->exc_at = 0;
 	w->last = p;
 	size_t n = 0;
-	uint64_t pk = walk_key(p);
+	uint64_t pk = prefix_key(p);
 	while (w->own_at < w->nown && w->own[w->own_at].p < pk)
 		w->own_at++;
 	for (size_t i = w->own_at; i < w->nown && w->own[i].p == pk; i++) {
@@ -1944,9 +907,9 @@ size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out,
 	const struct bgp_set *s = t->bgp;
 	if (!s)
 		return n;
-	w->bgp_at = gallop(s, w->bgp_at, p);
+	w->bgp_at = bgp_set_seek(s, w->bgp_at, p);
 	size_t e = w->bgp_at;
-	if (e >= s->n || !prefix_equal(s->entries[e].prefix, p))
+	if (e >= bgp_set_count(s) || !prefix_equal(*bgp_set_entry(s, e, NULL), p))
 		return n;
 	while (w->exc_at < t->nexc && t->exc_idx[w->exc_at] < e)
 		w->exc_at++;
@@ -1960,12 +923,13 @@ void eff_walk_fini(struct eff_walk *w)
 	*w = (struct eff_walk){ 0 };
 }
 
-/* Appends p to *v (growing *cap); -1 out of memory. */
+/* Appends p to *v (growing *cap); -1 out of memory, *v intact. */
 static int push_prefix(struct prefix **v, size_t *n, size_t *cap, struct prefix p)
 {
-	if (*n == *cap && grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+	struct prefix *slot = VEC_PUSH(*v, *n, *cap);
+	if (!slot)
 		return -1;
-	(*v)[(*n)++] = p;
+	*slot = p;
 	return 0;
 }
 
@@ -1978,52 +942,11 @@ static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
 
 const struct bgp_set *eff_table_set(const struct eff_table *t) { return t ? t->bgp : NULL; }
 
-/* Whether entries x of a and y of b give the same rows. */
-static bool same_entry(const struct bgp_set *a, const struct bgp_entry *x, const struct bgp_set *b,
-		       const struct bgp_entry *y)
-{
-	return x->nh_count == y->nh_count &&
-	       memcmp(a->nh + x->nh_first, b->nh + y->nh_first, x->nh_count * sizeof(*a->nh)) == 0 &&
-	       memcmp(a->nh_rs + x->nh_first, b->nh_rs + y->nh_first,
-		      x->nh_count * sizeof(*a->nh_rs)) == 0;
-}
-
-int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
-		 size_t *nout)
-{
-	*out = NULL;
-	*nout = 0;
-	size_t na = a ? a->n : 0, nb = b ? b->n : 0, n = 0, cap = 0;
-	struct prefix *v = NULL;
-	size_t i = 0, k = 0;
-	while (i < na || k < nb) {
-		struct prefix p;
-		if (k >= nb || (i < na && prefix_less(a->entries[i].prefix, b->entries[k].prefix))) {
-			p = a->entries[i++].prefix; /* in a only */
-		} else if (i >= na || prefix_less(b->entries[k].prefix, a->entries[i].prefix)) {
-			p = b->entries[k++].prefix; /* in b only */
-		} else {
-			p = a->entries[i].prefix;
-			if (same_entry(a, &a->entries[i++], b, &b->entries[k++]))
-				continue;
-		}
-		if (push_prefix(&v, &n, &cap, p) != 0) {
-			free(v);
-			return -1;
-		}
-	}
-	if (!v && !(v = malloc(sizeof(*v))))
-		return -1;
-	*out = v;
-	*nout = n;
-	return 0;
-}
-
 /* Appends the prefixes of t's entries with an exception. */
 static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < t->nexc; i++)
-		if (push_prefix(v, n, cap, t->bgp->entries[t->exc_idx[i]].prefix) != 0)
+		if (push_prefix(v, n, cap, *bgp_set_entry(t->bgp, t->exc_idx[i], NULL)) != 0)
 			return -1;
 	return 0;
 }
@@ -2061,7 +984,7 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 			uint32_t e = ia < ib ? ia : ib;
 			uint8_t xa = ia == e ? a->exc_kind[i++] : 0, xb = ib == e ? b->exc_kind[k++] : 0;
 			if (xa != xb)
-				rc = push_prefix(&v, &n, &cap, a->bgp->entries[e].prefix);
+				rc = push_prefix(&v, &n, &cap, *bgp_set_entry(a->bgp, e, NULL));
 		}
 	}
 	if (rc != 0) {

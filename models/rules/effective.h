@@ -1,17 +1,34 @@
 /*
- * effective.h - effective routes of a subnet (SPEC 1.2-1.4, 1.6, 1.7).
+ * effective.h - the effective routes of a subnet, as Azure lists them
+ * (RULES 1.2 system routes, 1.3 gateway and Route Server routes, 1.4 User
+ * routes, 1.6 the state of each row; the next hop of 1.7 is nexthop.h's).
  *
- * All NICs of a subnet share one table; a table is computed per subnet and
- * NICs map onto it.  The gateway/Route Server part is shared too: a routing
- * domain's programmed BGP routes are one immutable, reference-counted
- * `struct bgp_set`, and each subnet's table points at it with a short list
- * of exceptions (rows hidden under a VnetLocal/VNetPeering prefix, rows made
- * Invalid by a User row).  A 4,000-VM network with 12,000 BGP routes thus
- * stores those routes once per domain, not once per subnet.
+ * What it models: all NICs of a subnet share one table; a table is
+ * computed per subnet and NICs map onto it.  The gateway/Route Server part
+ * is shared too: a routing domain's programmed BGP routes are one
+ * immutable, reference-counted `struct bgp_set` (bgpset.h), and each
+ * subnet's table points at it with a short list of exceptions (entries
+ * hidden under a VnetLocal/VNetPeering prefix, entries made Invalid by a
+ * User row).  A 4,000-VM network with 12,000 BGP routes thus stores those
+ * routes once per domain, not once per subnet.
  *
- * Tables are immutable once built and reference counted, so checkpoints
- * share unchanged tables; they own copies of every string they show, so
- * they outlive the topology they were computed from.
+ * Invariants: a table is immutable once built (its next-hop lookup state
+ * is a cache, nexthop.h); its rows are listed system first, then the
+ * domain's, then User (the order real output shows); the view without
+ * Route Server rows is the table those rows' absence would give (a
+ * separate table when they decide a 0/0 side effect or a system row's
+ * state).
+ *
+ * Ownership: tables are reference counted, so checkpoints share unchanged
+ * ones, and eff_update's tables share their own rows with the table they
+ * came from.  A table holds a reference to its domain set and owns copies
+ * of every string it shows, so it outlives the topology it was computed
+ * from.  Rows handed out point into the table (or its set): valid until
+ * the table is released.
+ *
+ * Costs: eff_compute O(r log r) for its r own rows and O(k log n) to find
+ * the exceptions among the n shared entries, never O(n); eff_update of a
+ * change that touches no own row O((exceptions + changed) log n).
  */
 #ifndef RULES_EFFECTIVE_H
 #define RULES_EFFECTIVE_H
@@ -20,8 +37,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "topology.h"
+#include "bgpset.h"
 #include "prefix.h"
+#include "topology.h"
 
 enum route_source { SRC_DEFAULT, SRC_USER, SRC_GATEWAY };
 const char *route_source_name(enum route_source s); /* "Default" "User" "VirtualNetworkGateway" */
@@ -40,58 +58,6 @@ struct route_row {
 	const char *name;              /* UDR name, NULL otherwise */
 	const char *rt_name;           /* route table of a User row, NULL otherwise */
 };
-
-/* A domain's programmed BGP routes: sorted by prefix (prefix_compare), one
- * entry per prefix with its rows' next hops (duplicates kept, SPEC 1.3). */
-struct bgp_entry {
-	struct prefix prefix;
-	uint32_t nh_first;             /* into bgp_set.nh / nh_rs */
-	uint32_t nh_count;
-};
-
-struct bgp_set {
-	unsigned refs;
-	struct bgp_entry *entries;
-	size_t n;
-	uint32_t *nh;                  /* next hop of each row */
-	bool *nh_rs;                   /* row programmed by the Route Server */
-	size_t nnh;
-	struct lpm *fib;               /* prefix -> entry index; built on first lookup */
-	bool fib_failed;               /* out of memory building it: lookups scan */
-	size_t ecap, nhcap;            /* builder capacities */
-	bool unsorted;                 /* builder: an entry was added out of order */
-	bool nh_scattered;             /* entries' next hops not contiguous in entry order */
-	bool finished;                 /* bgp_set_finish ran: immutable from here */
-	struct bgp_find_memo *memo;    /* cache of bgp_set_find, allocated with the set */
-	struct bgp_set *no_rs;         /* cache: the set without Route Server rows */
-	bool no_rs_built;
-	/* Cache for eff_next_hop: the longest usable entry of every address
-	 * range, [without_rs]; built on demand, the set never changes after
-	 * bgp_set_finish (an update makes a new set). */
-	struct bgp_flat *flat[2];
-	bool flat_failed[2];           /* out of memory building it: rules only */
-};
-
-/* Builder: add entries in any order, then bgp_set_finish sorts and indexes. */
-struct bgp_set *bgp_set_create(void);
-/* Room for this many entries and next hops in all (optional; saves growth). */
-int bgp_set_reserve(struct bgp_set *s, size_t entries, size_t next_hops);
-int bgp_set_add(struct bgp_set *s, struct prefix p, const uint32_t *nh, const bool *nh_rs,
-		size_t n);
-/* Adds base's entries [from, to) with their next hops, as bgp_set_add
- * would one by one (the untouched runs of an incremental update). */
-int bgp_set_add_run(struct bgp_set *s, const struct bgp_set *base, size_t from, size_t to);
-int bgp_set_finish(struct bgp_set *s);
-struct bgp_set *bgp_set_ref(struct bgp_set *s);
-void bgp_set_unref(struct bgp_set *s); /* NULL is a no-op */
-bool bgp_set_equal(const struct bgp_set *a, const struct bgp_set *b);
-/* Index of the entry for exactly p, or -1. O(log n). */
-long bgp_set_find(const struct bgp_set *s, struct prefix p);
-/* The same set without its Route Server rows, built once and cached (what a
- * NIC beyond Route Server capacity receives).  Returns s itself (a new
- * reference) when it has no such rows, NULL when it has nothing else or on
- * allocation failure (*failed set). */
-struct bgp_set *bgp_set_without_rs(struct bgp_set *s, bool *failed);
 
 struct eff_table;
 
@@ -129,6 +95,12 @@ size_t eff_row_count(const struct eff_table *t, bool without_rs);
 struct eff_iter {
 	int phase;                     /* 0 system rows, 1 gateway rows, 2 User rows */
 	size_t i, j;                   /* row, or entry and next hop */
+	/* Phase 1: entry i as read from the set, so that its rows cost no
+	 * call each (NULL: not read yet). */
+	const struct prefix *p;
+	struct bgp_set_rows rows;
+	uint8_t exc;                   /* its exception kind in this table */
+	size_t n;                      /* entries of the set */
 };
 bool eff_row(const struct eff_table *t, bool without_rs, struct eff_iter *it, struct route_row *row);
 bool eff_disable_bgp(const struct eff_table *t);
@@ -143,55 +115,6 @@ size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool wit
 /* Whether the table lists BGP rows for exactly p (its domain has p and p
  * is not hidden under a VnetLocal or peering prefix).  O(log n). */
 bool eff_bgp_listed(const struct eff_table *t, struct prefix p);
-
-/* SPEC 1.7 next hop for a destination. */
-struct next_hop {
-	bool found;                    /* false: no route at all (cannot happen with 0/0) */
-	enum nh_type nh;
-	uint32_t nh_ip;
-	bool has_nh_ip;
-	const char *route_table;       /* User row: its table; NULL = "System Route" */
-	struct prefix matched;
-};
-/* A table looked up often (more than a thousand times) answers from two
- * flat range tables derived once: one over its own rows (shared with the
- * tables eff_update derives from it) and one over its domain's set
- * (shared by every table of the domain, per view with or without Route
- * Server rows), in a few ns; until then eff_next_hop_rules answers.  Both
- * always agree. */
-static inline struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst,
-					   bool without_rs);
-/* eff_next_hop's answer in two words, which a call returns in registers
- * (a struct next_hop goes through memory): the route table, and the rest
- * packed as below.  The matched prefix's address is the destination masked
- * to the matched length. */
-struct eff_hop_word {
-	const char *route_table;
-	uint64_t w;                    /* nh_ip | nh << 32 | len << 40 | found, has_nh_ip */
-};
-#define EFF_HOP_NH_SHIFT 32
-#define EFF_HOP_LEN_SHIFT 40
-#define EFF_HOP_FOUND ((uint64_t)1 << 46)
-#define EFF_HOP_HAS_IP ((uint64_t)1 << 47)
-struct eff_hop_word eff_next_hop_word(const struct eff_table *t, uint32_t dst, bool without_rs);
-/* The reference: the answer computed from the rows and the domain's set at
- * every call (three trie lookups and the exceptions). */
-struct next_hop eff_next_hop_rules(const struct eff_table *t, uint32_t dst, bool without_rs);
-static inline struct next_hop eff_next_hop(const struct eff_table *t, uint32_t dst,
-					   bool without_rs)
-{
-	struct eff_hop_word x = eff_next_hop_word(t, dst, without_rs);
-	unsigned len = (unsigned)(x.w >> EFF_HOP_LEN_SHIFT) & 63u;
-	return (struct next_hop){ .found = (x.w & EFF_HOP_FOUND) != 0,
-				  .nh = (enum nh_type)(uint8_t)(x.w >> EFF_HOP_NH_SHIFT),
-				  .nh_ip = (uint32_t)x.w,
-				  .has_nh_ip = (x.w & EFF_HOP_HAS_IP) != 0,
-				  .route_table = x.route_table,
-				  .matched = { dst & (uint32_t)(~(uint64_t)0 << (32 - len)),
-					       (uint8_t)len } };
-}
-/* Ranges of t's derived lookup tables (own and set), 0 while it has none. */
-size_t eff_fast_ranges(const struct eff_table *t);
 
 /* eff_rows_with_prefix for many prefixes in increasing order (prefix_compare),
  * with cursors that only move forward: start a walk on a table, ask for
@@ -228,11 +151,9 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 		   size_t *nout);
 /* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
 const struct bgp_set *eff_table_set(const struct eff_table *t);
-/* The prefixes whose entries differ between a and b (either may be NULL:
- * no entries): in one only, or with other next hops; in prefix order,
- * *out malloc'd (never NULL on success).  O(entries of both).  -1 out of
- * memory. */
-int bgp_set_diff(const struct bgp_set *a, const struct bgp_set *b, struct prefix **out,
-		 size_t *nout);
+
+/* Next hops of a table (eff_next_hop and the rest) are nexthop.h's; it is
+ * included here so that a caller of tables has both. */
+#include "nexthop.h"
 
 #endif

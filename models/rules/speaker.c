@@ -8,6 +8,7 @@
 
 #include "bgp.h"
 #include "strmap.h"
+#include "vec.h"
 
 struct owner_state {
 	char *name;
@@ -99,15 +100,9 @@ static int rib_put(struct rib *r, const struct rib_route *src)
 		r->v[i] = copy;
 		return 0;
 	}
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 16;
-		struct rib_route *nv = realloc(r->v, ncap * sizeof(*nv));
-		if (!nv) {
-			route_free(&copy);
-			return -1;
-		}
-		r->v = nv;
-		r->cap = ncap;
+	if (VEC_RESERVE(r->v, r->cap, r->n + 1) != 0) {
+		route_free(&copy);
+		return -1;
 	}
 	memmove(&r->v[i + 1], &r->v[i], (r->n - i) * sizeof(*r->v));
 	r->v[i] = copy;
@@ -179,14 +174,8 @@ static struct owner_state *owner(struct speakers *s, const char *name, bool crea
 	struct owner_state *o = strmap_get(s->owners, name);
 	if (o || !create)
 		return o;
-	if (s->no == s->ocap) {
-		size_t ncap = s->ocap ? s->ocap * 2 : 8;
-		struct owner_state **nv = realloc(s->ov, ncap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		s->ov = nv;
-		s->ocap = ncap;
-	}
+	if (VEC_RESERVE(s->ov, s->ocap, s->no + 1) != 0)
+		return NULL;
 	o = calloc(1, sizeof(*o));
 	if (!o || !(o->name = strdup(name)) || strmap_put(s->owners, o->name, o) < 0) {
 		if (o)
@@ -216,14 +205,8 @@ int speakers_set_instance(struct speakers *s, const char *name, unsigned inst, b
 static struct peer *add_peer(struct speakers *s, const char *id, enum peer_kind kind,
 			     const char *owner_name)
 {
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 16;
-		struct peer **nv = realloc(s->v, ncap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		s->v = nv;
-		s->cap = ncap;
-	}
+	if (VEC_RESERVE(s->v, s->cap, s->n + 1) != 0)
+		return NULL;
 	struct peer *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;

@@ -146,24 +146,41 @@ static void adv(struct fx *f, const char *peer, unsigned mask, const char *prefi
 
 /* Rows of prefix in the set: count, and how many carry next hop nh
  * (nh 0 = do not count) with the Route Server flag rs (-1 = either). */
-static size_t rows(const struct bgp_set *s, const char *prefix)
+static size_t rows(struct bgp_set *s, const char *prefix)
 {
 	long e = bgp_set_find(s, P(prefix));
-	return e < 0 ? 0 : s->entries[e].nh_count;
+	struct bgp_set_rows r = { 0 };
+	if (e >= 0)
+		bgp_set_entry(s, (size_t)e, &r);
+	return r.n;
 }
 
-static size_t rows_via(const struct bgp_set *s, const char *prefix, const char *nh, int rs)
+static size_t rows_via(struct bgp_set *s, const char *prefix, const char *nh, int rs)
 {
 	long e = bgp_set_find(s, P(prefix));
 	if (e < 0)
 		return 0;
+	struct bgp_set_rows r;
+	bgp_set_entry(s, (size_t)e, &r);
 	size_t n = 0;
-	for (uint32_t k = 0; k < s->entries[e].nh_count; k++) {
-		uint32_t i = s->entries[e].nh_first + k;
-		if (s->nh[i] == A(nh) && (rs < 0 || s->nh_rs[i] == (rs != 0)))
+	for (size_t k = 0; k < r.n; k++)
+		if (r.nh[k] == A(nh) && (rs < 0 || r.rs[k] == (rs != 0)))
 			n++;
-	}
 	return n;
+}
+
+/* Whether entry a of sa and entry b of sb have the same rows (-1: no entry). */
+static bool same_rows(const struct bgp_set *sa, long a, const struct bgp_set *sb, long b)
+{
+	if (a < 0 || b < 0)
+		return a < 0 && b < 0;
+	struct bgp_set_rows ra, rb;
+	bgp_set_entry(sa, (size_t)a, &ra);
+	bgp_set_entry(sb, (size_t)b, &rb);
+	bool same = ra.n == rb.n;
+	for (size_t k = 0; same && k < ra.n; k++)
+		same = ra.nh[k] == rb.nh[k] && ra.rs[k] == rb.rs[k];
+	return same;
 }
 
 static const uint32_t NVA1_PATH[] = { 65001, 0 };
@@ -179,7 +196,7 @@ Test(domain, static_prefix_alone)
 	fx_init(&f, TOPO_AA);
 	/* The static prefix of "branch" is the only route without BGP. */
 	build(&f);
-	cr_expect_eq(f.set->n, 1);
+	cr_expect_eq(bgp_set_count(f.set), 1);
 	cr_expect_eq(rows(f.set, "192.168.50.0/24"), 2);
 	fx_fini(&f);
 }
@@ -196,8 +213,7 @@ Test(domain, domain_without_routes_is_empty)
 	const struct vnet *iso = topology_vnet(f.tl.t, "iso");
 	struct bgp_set *empty = domain_build(f.tl.t, iso, f.s);
 	cr_assert_not_null(empty);
-	cr_expect_eq(empty->n, 0, "a VNet without gateways has no routes");
-	cr_expect_eq(empty->nnh, 0);
+	cr_expect_eq(bgp_set_count(empty), 0, "a VNet without gateways has no routes");
 	cr_expect_eq(bgp_set_find(empty, P("0.0.0.0/0")), -1);
 	bgp_set_unref(empty);
 	fx_fini(&f);
@@ -481,9 +497,10 @@ Test(domain, entries_sorted_and_findable)
 	for (size_t i = 0; i < NELEM(pfx); i++)
 		adv(&f, "ars/nva1", 3, pfx[i], NVA1_PATH, 0, 0);
 	build(&f);
-	cr_expect_eq(f.set->n, NELEM(pfx) + 1, "plus the static prefix");
-	for (size_t i = 1; i < f.set->n; i++)
-		cr_expect_lt(prefix_compare(f.set->entries[i - 1].prefix, f.set->entries[i].prefix), 0);
+	cr_expect_eq(bgp_set_count(f.set), NELEM(pfx) + 1, "plus the static prefix");
+	for (size_t i = 1; i < bgp_set_count(f.set); i++)
+		cr_expect_lt(prefix_compare(*bgp_set_entry(f.set, i - 1, NULL),
+					    *bgp_set_entry(f.set, i, NULL)), 0);
 	for (size_t i = 0; i < NELEM(pfx); i++) {
 		long e = bgp_set_find(f.set, P(pfx[i]));
 		cr_expect_geq(e, 0, "%s", pfx[i]);
@@ -554,19 +571,11 @@ Test(domain, update_equals_full_rebuild)
 			struct bgp_set *full = domain_build(f.tl.t, f.hub, f.s);
 			cr_assert_not_null(full);
 			cr_assert(bgp_set_equal(inc, full), "topology %zu step %d: %zu vs %zu entries",
-				  tp, step, inc->n, full->n);
+				  tp, step, bgp_set_count(inc), bgp_set_count(full));
 			/* changed = the touched prefixes whose rows differ from before. */
 			for (size_t i = 0; i < nt; i++) {
 				long a = bgp_set_find(f.set, touched[i]), b = bgp_set_find(full, touched[i]);
-				bool differ = (a < 0) != (b < 0);
-				if (a >= 0 && b >= 0) {
-					const struct bgp_entry *ea = &f.set->entries[a], *eb = &full->entries[b];
-					differ = ea->nh_count != eb->nh_count;
-					for (uint32_t k = 0; !differ && k < ea->nh_count; k++)
-						differ = f.set->nh[ea->nh_first + k] != full->nh[eb->nh_first + k] ||
-							 f.set->nh_rs[ea->nh_first + k] !=
-								 full->nh_rs[eb->nh_first + k];
-				}
+				bool differ = !same_rows(f.set, a, full, b);
 				bool listed = false;
 				for (size_t k = 0; k < nchanged; k++)
 					listed |= prefix_equal(changed[k], touched[i]);

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "bgp.h"
+#include "failalloc.h"
 #include "speaker.h"
 #include "helpers.h"
 
@@ -560,5 +561,41 @@ Test(speaker, sync_connection_moved_to_another_gateway_kind)
 	cr_expect_eq(branch->in[0].n + branch->sent[0].n, 0, "a moved connection starts over");
 	cr_expect_eq(speakers_count(f.s), 6);
 	tload_free(&moved);
+	fx_fini(&f);
+}
+
+/* An UPDATE whose routes do not fit (realloc fails growing the RIBs)
+ * loses none of the routes already held: the arrays stay, their counts
+ * and routes intact, and the copies made for the new routes are freed
+ * (ASan: no leak).  Once memory is back the peer's next UPDATE lands. */
+Test(speaker, out_of_memory_keeps_the_ribs)
+{
+	struct fx f;
+	fx_init(&f);
+	struct peer *p = peer(&f, "ars/nva3"); /* limit 4,000 */
+	enum { N = 40 };
+	uint32_t path[1] = { 65003 };
+	struct rib_route r[N];
+	for (size_t i = 0; i < N; i++)
+		r[i] = (struct rib_route){ .prefix = { IP(20, 0, i, 0), 24 }, .as_path = path,
+					   .as_len = 1, .next_hop = IP(10, 0, 1, 6) };
+	cr_assert_eq(peer_advertise(f.s, p, 3, r, 16), 0);
+	failalloc_after(0);
+	cr_assert_eq(peer_advertise(f.s, p, 3, r + 16, N - 16), 0, "not a limit drop");
+	cr_assert_gt(failalloc_calls(), 0, "the RIBs never tried to grow");
+	failalloc_after(-1);
+	const struct rib *ribs[] = { &p->sent[0], &p->sent[1], &p->in[0], &p->in[1] };
+	for (size_t k = 0; k < NELEM(ribs); k++) {
+		cr_assert_leq(ribs[k]->n, ribs[k]->cap, "RIB %zu", k);
+		cr_assert_geq(ribs[k]->n, 16, "RIB %zu lost routes", k);
+		for (size_t i = 0; i < 16; i++) {
+			const struct rib_route *got = rib_find(ribs[k], r[i].prefix);
+			cr_assert_not_null(got, "RIB %zu: route %zu gone", k, i);
+			cr_assert(got->as_len == 1 && got->as_path[0] == 65003);
+		}
+	}
+	cr_assert_eq(peer_advertise(f.s, p, 3, r, N), 0);
+	for (size_t k = 0; k < NELEM(ribs); k++)
+		cr_assert_eq(ribs[k]->n, N, "RIB %zu after memory came back", k);
 	fx_fini(&f);
 }

@@ -565,7 +565,8 @@ Test(speaker, sync_connection_moved_to_another_gateway_kind)
 }
 
 /* An UPDATE whose routes do not fit (realloc fails growing the RIBs)
- * loses none of the routes already held: the arrays stay, their counts
+ * says so (SPEAKER_NOMEM, no session dropped) and loses none of the
+ * routes already held: the arrays stay, their counts
  * and routes intact, and the copies made for the new routes are freed
  * (ASan: no leak).  Once memory is back the peer's next UPDATE lands. */
 Test(speaker, out_of_memory_keeps_the_ribs)
@@ -581,7 +582,8 @@ Test(speaker, out_of_memory_keeps_the_ribs)
 					   .as_len = 1, .next_hop = IP(10, 0, 1, 6) };
 	cr_assert_eq(peer_advertise(f.s, p, 3, r, 16), 0);
 	failalloc_after(0);
-	cr_assert_eq(peer_advertise(f.s, p, 3, r + 16, N - 16), 0, "not a limit drop");
+	cr_assert_eq(peer_advertise(f.s, p, 3, r + 16, N - 16), SPEAKER_NOMEM,
+		     "out of memory said, and no limit drop");
 	cr_assert_gt(failalloc_calls(), 0, "the RIBs never tried to grow");
 	failalloc_after(-1);
 	const struct rib *ribs[] = { &p->sent[0], &p->sent[1], &p->in[0], &p->in[1] };

@@ -11,6 +11,11 @@
 # exist only in the repo are listed as "local only"; --prune deletes them (and
 # case folders left empty). --dry-run reports without writing.
 #
+# A case's Markdown cites the rules by number: the shared copies say "SPEC 1.8"
+# or "reference 6.2" or "AMBIGUITY 2", which people who clone the project cannot open, so the
+# copy in the repo cites models/RULES.md instead ("RULES 1.8", "RULES E6.2",
+# "RULES E9.2"; same numbers). Files are compared after that rewrite.
+#
 # New case folders become meson tests at the next configure: tools/setup.sh
 # always reconfigures; by hand, run `meson setup --reconfigure build`.
 set -eu
@@ -42,6 +47,20 @@ fi
 src=$(cd "$src" && pwd)
 [ "$src" != "$dest" ] || { echo "sync-conformance: source is the destination" >&2; exit 2; }
 
+# The file as the repo keeps it (see above), on stdout.
+prepared() {
+	case "$1" in
+	*.md)
+		sed -E -e 's/derived from SPEC rules/derived from the rules of models\/RULES.md/g' \
+			-e 's/\bSPEC rules/the rules of models\/RULES.md/g' \
+			-e 's/\bSPEC (section )?([0-9])/RULES \2/g' -e 's/\bSPEC$/RULES/' \
+			-e 's/\breference (sections? )?([0-9])/RULES E\2/g' \
+			-e "s/(the reference's )?AMBIGUITY ([0-9]+)/RULES E9.\\2/g" "$1"
+		;;
+	*) cat "$1" ;;
+	esac
+}
+
 new_files=0 updated=0 same=0 new_cases=0 local_only=0 pruned=0
 declare -A announced=()
 $dry || mkdir -p "$dest"
@@ -60,7 +79,7 @@ while IFS= read -r -d '' rel; do
 	if [ ! -e "$to" ]; then
 		echo "  new      $rel"
 		new_files=$((new_files + 1))
-	elif cmp -s "$src/$rel" "$to"; then
+	elif prepared "$src/$rel" | cmp -s - "$to"; then
 		same=$((same + 1))
 		continue
 	else
@@ -71,7 +90,7 @@ while IFS= read -r -d '' rel; do
 		mkdir -p "$(dirname "$to")"
 		# Copy to a temporary name and rename: a reader never sees half a file.
 		tmp="$to.sync-tmp.$$"
-		cp "$src/$rel" "$tmp"
+		prepared "$src/$rel" >"$tmp"
 		chmod 0644 "$tmp"
 		mv -f "$tmp" "$to"
 	fi

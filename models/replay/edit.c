@@ -3,7 +3,7 @@
  * edit.h.  Objects in a collection are found by their "name" (O(n) per
  * step).  `set` merges recursively, as a JSON Merge Patch (RFC 7396):
  * objects merge key by key, null removes a key, anything else (arrays
- * included) replaces the old value (SPEC 2.2).  No array grows here: cJSON
+ * included) replaces the old value (RULES 2.2).  No array grows here: cJSON
  * links its items, so out of memory is only a failed cJSON allocation,
  * reported as "out of memory" with the JSON unchanged.
  */

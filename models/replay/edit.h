@@ -1,5 +1,5 @@
 /*
- * edit.h - configuration edits on the topology JSON (SPEC 2.2 `add`, `set`,
+ * edit.h - configuration edits on the topology JSON (RULES 2.2 `add`, `set`,
  * `remove`).  A path is the ARM-style tail: a collection, then a name, then
  * optionally a child collection and a name:
  *   virtualNetworks/hub[/subnets/app | /virtualNetworkPeerings/p]

@@ -1,5 +1,5 @@
 /*
- * pitfalls.c - `vnetsim check` warnings (SPEC 5).  See pitfalls.h for the
+ * pitfalls.c - `vnetsim check` warnings (RULES 5).  See pitfalls.h for the
  * list and its sources.
  *
  * JSON paths come from the topology's arrays, which keep scenario order
@@ -80,7 +80,7 @@ static const struct udr *default_udr(const struct route_table *rt)
 	return NULL;
 }
 
-/* ---- GatewaySubnet (reference 1.4) --------------------------------------- */
+/* ---- GatewaySubnet (RULES E1.4) --------------------------------------- */
 
 static void check_gateway_subnets(struct ctx *c)
 {
@@ -119,7 +119,7 @@ static void check_gateway_subnets(struct ctx *c)
 	}
 }
 
-/* ---- VirtualAppliance next hops (reference 2.2, SPEC 1.4) ----------------- */
+/* ---- VirtualAppliance next hops (RULES E2.2, RULES 1.4) ----------------- */
 
 static bool peered(const struct vnet *a, const struct vnet *b)
 {
@@ -172,7 +172,7 @@ static void check_appliance_route(struct ctx *c, size_t k, size_t r)
 		warn(c, path,
 		     "next hop %s of route \"%s\" lies outside every VNet and peered prefix of "
 		     "subnet %s: Azure shows the route with next hop type None there and drops the "
-		     "traffic (SPEC 1.4)",
+		     "traffic (RULES 1.4)",
 		     ip, u->name, unreachable->id);
 
 	/* Who holds the address: a NIC in a VNet the users can reach (or
@@ -231,7 +231,7 @@ static void check_appliances(struct ctx *c)
 		}
 }
 
-/* ---- peerings (reference 4.1) --------------------------------------------- */
+/* ---- peerings (RULES E4.1) --------------------------------------------- */
 
 static void check_peerings(struct ctx *c)
 {
@@ -253,7 +253,7 @@ static void check_peerings(struct ctx *c)
 	}
 }
 
-/* ---- limits (reference 2.3, 2.4, 6.2) ------------------------------------- */
+/* ---- limits (RULES E2.3, E2.4, E6.2) ------------------------------------- */
 
 static void check_table_sizes(struct ctx *c)
 {
@@ -312,7 +312,7 @@ static void check_route_servers(struct ctx *c)
 			     "%zu VMs (NICs) in the VNets of Route Server \"%s\" exceed its "
 			     "capacity of %zu at minCapacity %u: it scales out, and until then "
 			     "(settings.routeServerScaleOutSeconds) the NICs beyond capacity get "
-			     "no Route Server routes (a model assumption, SPEC 1.8)",
+			     "no Route Server routes (a model assumption, RULES 1.8)",
 			     vms, rs->name, cap, rs->min_capacity);
 		else if (near_limit(vms, cap))
 			warn(c, path,
@@ -437,7 +437,7 @@ static struct track *track_find(struct ctx *c, struct tracks *ts, const char *id
 }
 
 /* Distinct prefixes a Route Server holds: its VNets' spaces plus what its
- * NVAs and its VNet's gateway connections sent (SPEC 1.8, reference 6.2). */
+ * NVAs and its VNet's gateway connections sent (RULES 1.8, RULES E6.2). */
 static size_t rs_total(struct ctx *c, const struct tracks *ts, const struct route_server *rs,
 		       size_t bound)
 {
@@ -547,7 +547,7 @@ static void on_advertise(struct ctx *c, struct tracks *ts, const struct event *e
 			warn(c, path,
 			     "%s (%s) has now sent %zu distinct prefixes%s: above its limit of %u, "
 			     "so the session drops, all its routes are withdrawn and it keeps "
-			     "flapping on every retry (SPEC 1.8, 1.9)",
+			     "flapping on every retry (RULES 1.8, 1.9)",
 			     e->from, tr->kind, cnt, nva ? (i ? " to IN_1" : " to IN_0") : "",
 			     tr->limit);
 		} else if (cnt <= tr->limit && !tr->warned_near && near_limit(cnt, tr->limit)) {
@@ -577,7 +577,7 @@ static void on_withdraw(struct ctx *c, struct tracks *ts, const struct event *e)
 	free(upd);
 }
 
-/* SPEC 5 / reference 6.3: the Route Server programs an NVA's routes into
+/* RULES 5 / RULES E6.3: the Route Server programs an NVA's routes into
  * the NVA's own subnet too, so an NVA advertising 0.0.0.0/0 sends its own
  * Internet-bound traffic to itself unless its subnet overrides 0.0.0.0/0. */
 static void check_nva_default(struct ctx *c, struct tracks *ts)

@@ -1,6 +1,6 @@
 /*
  * pitfalls.h - the warnings of `vnetsim check` beyond Azure's own
- * validation (SPEC 5): configurations Azure accepts that do not do what
+ * validation (RULES 5): configurations Azure accepts that do not do what
  * their author most likely wants, and limits that are close or exceeded.
  * They need no run: the topology and the scenario's events are enough.
  *
@@ -9,10 +9,10 @@
  *  - VirtualAppliance next hops that no NIC with IP forwarding holds, that
  *    lie outside the VNet and peered prefixes of a subnet using the route
  *    (Azure shows them as None), or whose appliance sits in a subnet the
- *    route itself steers (a loop) [2.2, SPEC 1.4];
+ *    route itself steers (a loop) [2.2, RULES 1.4];
  *  - one-sided (Initiated) peerings [4.1];
  *  - more VMs (counted as NICs) than the Route Server's capacity across its
- *    VNet and the VNets using it, or near it [6.2, SPEC 1.8];
+ *    VNet and the VNets using it, or near it [6.2, RULES 1.8];
  *  - route tables near 400 routes or 25 service-tag routes, Route Servers
  *    at 8 BGP peers [2.4, 2.3, 6.2] (above is an error of the loader);
  *  - an NVA whose own subnet receives its default route back from the

@@ -1,5 +1,5 @@
 /*
- * run.c - the replay's core (SPEC 2.2, 3).  See run.h for the contract and
+ * run.c - the replay's core (RULES 2.2, 3).  See run.h for the contract and
  * run_int.h for how the replay's modules share the run.
  *
  * What it models: the scenario's timeline on the discrete-event engine.
@@ -265,7 +265,7 @@ static void change_free(struct set_change *c)
 /* Whether a table with prefixes `changed` different in its domain set shows
  * any of them, before (old) or after (new).  When it shows none, the rows
  * it lists are the same: a BGP prefix acts on a subnet's own rows only when
- * it is listed (SPEC 1.6.2-1.6.5). */
+ * it is listed (RULES 1.6.2-1.6.5). */
 static bool shows_any(const struct eff_table *old, const struct eff_table *new,
 		      const struct prefix *changed, size_t n)
 {

@@ -1,5 +1,5 @@
 /*
- * run.h - replaying a scenario on the discrete-event engine (SPEC 2.2, 3).
+ * run.h - replaying a scenario on the discrete-event engine (RULES 2.2, 3).
  * The implementation is five modules sharing run_int.h: run.c (the core),
  * run_bgp.c (BGP events), run_capacity.c (Route Server capacity, RULES
  * 1.8), run_edit.c (configuration edits), run_expect.c (expectations).
@@ -52,7 +52,7 @@ struct checkpoint {
 /* One change of effective routes, seen by a group of NICs of one subnet
  * that share their view before and after it: the subnet's table, or the
  * table without Route Server routes for NICs beyond Route Server capacity
- * (SPEC 1.8).  A change seen both ways is two entries; a scale-out that
+ * (RULES 1.8).  A change seen both ways is two entries; a scale-out that
  * brings NICs back is an entry with the same table and the view changed. */
 struct timeline_entry {
 	int64_t at_ms;
@@ -69,7 +69,7 @@ struct timeline_entry {
 	/* When non-NULL, the change came from these prefixes of the domain's
 	 * BGP routes (sorted), even when own rows changed too: then only rows
 	 * of these prefixes, 0.0.0.0/0 and the platform None prefixes can
-	 * differ (SPEC 1.6.2-1.6.5). */
+	 * differ (RULES 1.6.2-1.6.5). */
 	const struct prefix *bgp_scope;
 	size_t nbgp_scope;
 };
@@ -114,7 +114,7 @@ const struct session_event *run_session_event_get(const struct run *r, size_t i)
 const struct speakers *run_speakers(const struct run *r);
 const struct topology *run_topology(const struct run *r);
 int64_t run_end_ms(const struct run *r);
-/* NIC-milliseconds spent beyond Route Server capacity (SPEC 1.8: NICs
+/* NIC-milliseconds spent beyond Route Server capacity (RULES 1.8: NICs
  * left unprogrammed until a scale-out completes) from the start of the run
  * to until_ms, a time not before the run's latest event. */
 uint64_t run_unprogrammed_nic_ms(const struct run *r, int64_t until_ms);
@@ -138,7 +138,7 @@ const struct eff_table *checkpoint_subnet_table(const struct checkpoint *c, cons
 const struct eff_table *checkpoint_nic_table(const struct checkpoint *c, const char *nic,
 					     bool *without_rs);
 
-/* Expectations (SPEC 2.3).  Returns the number failed; each failure is
+/* Expectations (RULES 2.3).  Returns the number failed; each failure is
  * reported through fail(ctx, expectation, message). */
 size_t run_check_expectations(const struct run *r,
 			      void (*fail)(void *ctx, const struct expectation *x, const char *msg),

@@ -1,5 +1,5 @@
 /*
- * run_bgp.c - BGP events of the replay (SPEC 2.2; RULES 1.5, 1.8) and their
+ * run_bgp.c - BGP events of the replay (RULES 2.2; RULES 1.5, 1.8) and their
  * timers.  Part of the replay (run_int.h); the core dispatches the events
  * advertise, withdraw, peerDown, peerUp, instanceDown and instanceUp here.
  *
@@ -62,7 +62,7 @@ static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t
 	}
 	*a = (struct timer_arg){ .r = r, .peer = p, .inst = inst };
 	/* A retry is periodic background work: it does not keep the run alive
-	 * (SPEC 2.2, the end checkpoint). */
+	 * (RULES 2.2, the end checkpoint). */
 	p->retry_timer[inst] = evq_push(r->q, now + r->sc->settings.connect_retry_ms,
 					RUN_CLASS_CHANGE, EVQ_BACKGROUND, on_retry, r, a);
 	if (!p->retry_timer[inst])
@@ -180,7 +180,7 @@ static void event_warning(struct run *r, const struct event *e, const char *fmt,
 		 (double)e->at_ms / 1000.0, msg);
 }
 
-/* The origin a peer's routes have in the decision process (SPEC 1.5). */
+/* The origin a peer's routes have in the decision process (RULES 1.5). */
 static enum bgp_origin peer_origin(enum peer_kind k)
 {
 	switch (k) {
@@ -218,7 +218,7 @@ void run_bgp_advertise(struct run *r, const struct event *e, int64_t now)
 		run_oom(r);
 		return;
 	}
-	/* asPath defaults to [peerAsn] (SPEC 2.2); what the Azure side
+	/* asPath defaults to [peerAsn] (RULES 2.2); what the Azure side
 	 * receives is decided by the BGP rules (RULES 1.5.5). */
 	uint32_t peer_asn = 0, next_hop = e->has_next_hop ? e->next_hop : 0;
 	const struct bgp_conn *bc = topology_bgp_conn(r->topo, p->id);
@@ -274,7 +274,7 @@ void run_bgp_peer_down(struct run *r, const struct event *e, int64_t now)
 		sessions_down(r, p, now, run_cause(r, "peerDown", p->id));
 		return;
 	}
-	/* SPEC 2.2: a silent failure is noticed when the hold timer expires. */
+	/* RULES 2.2: a silent failure is noticed when the hold timer expires. */
 	struct timer_arg *a = arena_calloc(r->arena, 1, sizeof(*a));
 	if (!a) {
 		run_oom(r);

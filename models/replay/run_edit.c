@@ -1,5 +1,5 @@
 /*
- * run_edit.c - configuration edits during the replay (SPEC 2.2 `add`, `set`,
+ * run_edit.c - configuration edits during the replay (RULES 2.2 `add`, `set`,
  * `remove`).  Part of the replay (run_int.h); the core dispatches the three
  * edit events here.
  *
@@ -7,7 +7,7 @@
  * timeline.  The edit is applied to the run's working copy of the topology
  * JSON in place (edit_begin), and rolled back when the result is invalid,
  * which stops the run with status 2 and diagnostics naming the event
- * (SPEC 2.2).  Then, cheapest first:
+ * (RULES 2.2).  Then, cheapest first:
  *  - a route table's routes or settings, while no checkpoint holds the
  *    topology: that table is reloaded into the topology in place and its
  *    subnets recomputed (route_table_in_place);

@@ -1,6 +1,6 @@
 /*
  * run_expect.c - a scenario's expectations checked against the replay's
- * checkpoints (SPEC 2.3).  Part of the replay (run_int.h).
+ * checkpoints (RULES 2.3).  Part of the replay (run_int.h).
  *
  * What it models: an expectation names a checkpoint and a NIC or subnet,
  * then either a destination with the next hop it must get (RULES 1.7,
@@ -8,7 +8,7 @@
  * Tables are compared as multisets of rows under the conformance rule:
  * source, state, sorted prefixes, next hop type and sorted next hop
  * addresses, plus the name when the expected row gives one.  Row order
- * never matters (SPEC 2.3).
+ * never matters (RULES 2.3).
  *
  * Invariants: read-only on the run; each failure is reported once through
  * the caller's function with a message naming the first difference.
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Canonical key of a row for the multiset comparison of SPEC 2.3 (the
+/* Canonical key of a row for the multiset comparison of RULES 2.3 (the
  * conformance rule: source, state, sorted prefixes, type, sorted IPs). */
 static int str_cmp(const void *a, const void *b)
 {

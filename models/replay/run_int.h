@@ -14,7 +14,7 @@
  *                  Route Server routes, the scale-out and its timer;
  *   run_edit.c     configuration edits (add, set, remove): what an edit can
  *                  reach, the edits made in place, the rebuild;
- *   run_expect.c   expectations (SPEC 2.3).
+ *   run_expect.c   expectations (RULES 2.3).
  *
  * Events are dispatched through one table indexed by enum ev_op (struct
  * run_event_ops), the way BIRD's protocols plug into its core: the core

@@ -1,5 +1,5 @@
 /*
- * scenario.c - loading a scenario file (SPEC 2, every rule of 2.1-2.3).
+ * scenario.c - loading a scenario file (RULES 2, every rule of 2.1-2.3).
  *
  * Order: parse (jsonin), top level, settings, service tags, topology
  * (topo_load), events, expectations.  Every stage runs even after errors in
@@ -397,7 +397,7 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 	case EV_PEER_UP: {
 		const char *mode = "graceful";
 		jin_string(j, o, "peer", true, &e->peer);
-		/* SPEC 2.2: peerDown {peer, mode}; a crash and a shutdown
+		/* RULES 2.2: peerDown {peer, mode}; a crash and a shutdown
 		 * differ by minutes of black-holing, so no default. */
 		if (e->op == EV_PEER_DOWN && jin_string(j, o, "mode", true, &mode) &&
 		    strcmp(mode, "graceful") != 0 && strcmp(mode, "silent") != 0)
@@ -499,7 +499,7 @@ static bool added_under(const struct scenario *s, const char *path)
 }
 
 /* A NIC or subnet an expectation names must exist in the topology or be
- * created by an add event: otherwise it is a dangling reference (SPEC 2),
+ * created by an add event: otherwise it is a dangling reference (RULES 2),
  * not a failed expectation. */
 static void check_expectation_target(struct jin *j, const struct scenario *s,
 				     const struct expectation *x)

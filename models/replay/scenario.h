@@ -1,5 +1,5 @@
 /*
- * scenario.h - a scenario file (SPEC 2): settings, service tags, the
+ * scenario.h - a scenario file (RULES 2): settings, service tags, the
  * topology, the timeline of events and the expectations, all validated
  * before anything is simulated.
  *

@@ -10,7 +10,7 @@
 #include "jsonin.h"
 #include "strmap.h"
 
-#define MAX_BGP_CONNS 8 /* SPEC 1.8 */
+#define MAX_BGP_CONNS 8 /* RULES 1.8 */
 
 /* A gateway being read, for the visitors of its members. */
 struct in_gateway {
@@ -251,7 +251,7 @@ static void read_connection_gateway(struct topo_reader *r, const cJSON *it, stru
 			     c->type == CONN_EXPRESSROUTE ? "n ExpressRoute" : " VPN", gw);
 	if (c->gw && c->type == CONN_EXPRESSROUTE && c->ner_next_hops == 0)
 		jin_warn(j, "no nextHopIpAddresses: ExpressRoute routes need the Microsoft-side next "
-			    "hops to show (reference 5.6)");
+			    "hops to show (RULES E5.6)");
 }
 
 static void *read_connection(struct topo_reader *r, struct topo_run *run, const cJSON *it)

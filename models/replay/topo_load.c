@@ -1,5 +1,5 @@
 /*
- * topo_load.c - scenario `topology` JSON -> struct topology (SPEC 2.1).
+ * topo_load.c - scenario `topology` JSON -> struct topology (RULES 2.1).
  *
  * The collections are described once each, in the module that knows them
  * (topo_vnets, topo_routes, topo_gateways, topo_nics), and read by one

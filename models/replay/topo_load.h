@@ -1,6 +1,6 @@
 /*
  * topo_load.h - builds a struct topology from the scenario's `topology`
- * JSON, applying every rule of SPEC 2.1.  All problems are reported through
+ * JSON, applying every rule of RULES 2.1.  All problems are reported through
  * the cursor (file + JSON path); when any error was reported the result is
  * NULL and nothing of it survives.
  *
@@ -55,7 +55,7 @@ struct topology *topo_load(struct jin *j, const cJSON *topology, const struct to
 /* After an edit that changed only route table `name` in the topology JSON
  * (its routes or its own settings, not its name), reloads that table into
  * t in place instead of loading everything again: the rules a route table
- * obeys (SPEC 2.1) involve no other object, and the subnets using it keep
+ * obeys (RULES 2.1) involve no other object, and the subnets using it keep
  * their pointer.  Only when nothing else holds t (t->refs == 1: no
  * checkpoint saw it).  0 done; -1 when it does not apply, the object is
  * invalid or memory ran out, with t unchanged: the caller then loads the
@@ -66,12 +66,12 @@ int topo_reload_route_table(struct topology *t, const cJSON *topology, const cha
 /* The same for an edit that changed only VNet `name`'s peerings (one of
  * virtualNetworks/name/virtualNetworkPeerings/x added, set or removed):
  * reloads them and derives again the connected and global flags and every
- * VNet's routing domain (SPEC 1.3, 2.1), in place.  Same conditions and
+ * VNet's routing domain (RULES 1.3, 2.1), in place.  Same conditions and
  * results as topo_reload_route_table. */
 int topo_reload_peerings(struct topology *t, const cJSON *topology, const char *name,
 			 const struct topo_opts *opts);
 
-/* Reserved ASNs of reference 5.2 (Azure public and private, IANA). */
+/* Reserved ASNs of RULES E5.2 (Azure public and private, IANA). */
 bool asn_reserved(uint32_t asn);
 
 #endif

@@ -204,7 +204,7 @@ bool topo_read_asn(struct topo_reader *r, const cJSON *obj, const char *key, boo
 	if (!jin_uint(r->j, obj, key, required, 1, 4294967295u, &v))
 		return false;
 	if (asn_reserved((uint32_t)v)) {
-		jin_error_at(r->j, key, "ASN %llu is reserved by Azure or IANA (reference 5.2)",
+		jin_error_at(r->j, key, "ASN %llu is reserved by Azure or IANA (RULES E5.2)",
 			     (unsigned long long)v);
 		return false;
 	}

@@ -10,8 +10,8 @@
 #include "svctag.h"
 #include "topo_load.h"
 
-#define MAX_ROUTES_PER_TABLE 400    /* reference 2.4 */
-#define MAX_TAG_ROUTES_PER_TABLE 25 /* reference 2.3 */
+#define MAX_ROUTES_PER_TABLE 400    /* RULES E2.4 */
+#define MAX_TAG_ROUTES_PER_TABLE 25 /* RULES E2.3 */
 
 /* A route table whose routes are being read. */
 struct in_table {

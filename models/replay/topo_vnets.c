@@ -172,7 +172,7 @@ static void *read_subnet(struct topo_reader *r, struct topo_run *run, const cJSO
 	read_subnet_prefixes(r, o, s);
 	s->pe_policy = read_pe_policy(r->j, o);
 	topo_read_nested(r, &SERVICE_ENDPOINTS, o, s);
-	/* SPEC 2.1: no overlap with a sibling. */
+	/* RULES 2.1: no overlap with a sibling. */
 	for (size_t q = 0; q < v->nsubnets; q++)
 		for (size_t x = 0; x < s->prefixes.n; x++)
 			for (size_t y = 0; y < v->subnets[q]->prefixes.n; y++)
@@ -357,7 +357,7 @@ static void *read_peering(struct topo_reader *r, struct topo_run *run, const cJS
 		p.remote = peering_remote(r, v, remote);
 	if (!p.remote || !p.name)
 		return NULL;
-	/* SPEC 2.1: peered VNets must not overlap. */
+	/* RULES 2.1: peered VNets must not overlap. */
 	for (size_t a = 0; a < v->space.n; a++)
 		for (size_t b = 0; b < p.remote->space.n; b++)
 			if (prefix_overlaps(v->space.v[a], p.remote->space.v[b])) {

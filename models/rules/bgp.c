@@ -1,5 +1,5 @@
 /*
- * bgp.c - the decision process of SPEC 1.5, the way OpenBGPD's
+ * bgp.c - the decision process of RULES 1.5, the way OpenBGPD's
  * rde_decide.c reads: each step quotes the rule, then does it.
  *
  * Classes: ExpressRoute paths form one class; VPN (BGP and static) and NVA
@@ -103,7 +103,7 @@ size_t bgp_decide(const struct bgp_ctx *ctx, const struct bgp_path *const *cands
 	/* Step 3: identical prefix from several sources.  With ExpressRoute
 	 * and VpnGateway preference the preferred class is kept when present;
 	 * ASPath compares AS path length across classes first, and on a tie
-	 * falls back to the ExpressRoute default (reference 3.3: the default
+	 * falls back to the ExpressRoute default (RULES E3.3: the default
 	 * preference; an ASPath tie between classes is not documented). */
 	bool have_er = false, have_other = false;
 	for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 /*
  * bgp.h - one BGP path model and decision process for the Azure gateways
- * and the Route Server (SPEC 1.5, reference 3.3).
+ * and the Route Server (RULES 1.5, RULES E3.3).
  *
  * A path is what one speaker received for one prefix from one peer.  The
  * decision process runs per prefix over the candidate paths of a routing
@@ -22,7 +22,7 @@
 #include "prefix.h"
 
 #define BGP_ASN_AZURE 65515u     /* Route Server, ExpressRoute gateway, default VPN */
-#define BGP_ASN_MSEE 12076u      /* prepended to ExpressRoute paths (SPEC 1.5.5) */
+#define BGP_ASN_MSEE 12076u      /* prepended to ExpressRoute paths (RULES 1.5.5) */
 #define BGP_COMM_NO_ADVERTISE 0xFFFFFF02u /* 65535:65282 */
 #define BGP_MAX_AS_PATH 64
 
@@ -61,7 +61,7 @@ struct bgp_ctx {
  * new count. */
 size_t bgp_prefixes_normalize(struct prefix *v, size_t n);
 
-/* Steps 1 and 2 of SPEC 1.5: each returns true when the path must be dropped
+/* Steps 1 and 2 of RULES 1.5: each returns true when the path must be dropped
  * (the filters of bgp_prefix_filtered answer for a prefix). */
 bool bgp_path_loops(const struct bgp_path *p);
 bool bgp_prefix_filtered(const struct bgp_ctx *ctx, struct prefix p);

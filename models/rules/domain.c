@@ -133,7 +133,7 @@ static int row(struct rows *r, uint32_t nh, bool rs)
 	return 0;
 }
 
-/* SPEC 1.3: the rows of one winning path. */
+/* RULES 1.3: the rows of one winning path. */
 static int expand(struct rows *r, const struct cand *c, const struct speakers *sp)
 {
 	switch (c->path.origin) {
@@ -207,7 +207,7 @@ static void ctx_fini(struct domain_ctx *c)
 }
 
 /* Steps 1-4 over the candidates v[0..n) of one prefix, then the rows of
- * the winners (SPEC 1.3) into c->rows.  0, or -1 out of memory. */
+ * the winners (RULES 1.3) into c->rows.  0, or -1 out of memory. */
 static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
 			 const struct speakers *sp)
 {

@@ -1,5 +1,5 @@
 /*
- * domain.h - a routing domain's programmed BGP routes (SPEC 1.3, 1.5).
+ * domain.h - a routing domain's programmed BGP routes (RULES 1.3, 1.5).
  *
  * The domain of hub H is H's VPN gateway, ExpressRoute gateway and Route
  * Server, programming H and every VNet using H's gateways.  domain_build

@@ -1,12 +1,12 @@
 /*
- * effective.c - one subnet's effective route table (SPEC 1.2-1.4, 1.6;
- * reference 3.5 is the pipeline this follows step by step).  The table's
+ * effective.c - one subnet's effective route table (RULES 1.2-1.4, 1.6;
+ * RULES E3.5 is the pipeline this follows step by step).  The table's
  * layout is in effective_int.h, its next hops in nexthop.c.
  *
  * A table holds its own rows (system and User: a few dozen) and a pointer to
  * the routing domain's shared bgp_set, plus exceptions for the BGP entries
  * this subnet shows differently: HIDDEN (inside a VnetLocal or VNetPeering
- * prefix, SPEC 1.6.3) or INVALID (a User row has the identical prefix).
+ * prefix, RULES 1.6.3) or INVALID (a User row has the identical prefix).
  * Costs per subnet: O(r log r) for its r own rows and O(k log n) to find
  * exceptions among the n shared entries; never O(n).
  */
@@ -86,7 +86,7 @@ static void add_exception(struct builder *b, size_t idx, uint8_t kind)
 }
 
 
-/* SPEC 1.2.1-1.2.4: VnetLocal, 0/0 Internet, platform None (rewritten
+/* RULES 1.2.1-1.2.4: VnetLocal, 0/0 Internet, platform None (rewritten
  * against the address space), peering rows. */
 static void add_system_rows(struct builder *b)
 {
@@ -103,7 +103,7 @@ static void add_system_rows(struct builder *b)
 	}
 	struct prefix zero = { 0, 0 };
 	add_row(b, SRC_DEFAULT, NH_INTERNET, &zero, 1);
-	/* SPEC 1.2.3 rewrite: a VNet prefix equal to N is already the VnetLocal
+	/* RULES 1.2.3 rewrite: a VNet prefix equal to N is already the VnetLocal
 	 * row; one strictly containing N removes it; one inside N keeps both. */
 	const struct prefix_list *none = b->in->none_set;
 	for (size_t i = 0; none && i < none->n; i++) {
@@ -115,7 +115,7 @@ static void add_system_rows(struct builder *b)
 	}
 }
 
-/* SPEC 1.2.5: one row per enabled service, its tag's prefixes. */
+/* RULES 1.2.5: one row per enabled service, its tag's prefixes. */
 static void add_service_endpoint_rows(struct builder *b)
 {
 	const struct subnet *s = b->in->subnet;
@@ -134,7 +134,7 @@ static bool vnets_peered(const struct vnet *a, const struct vnet *b)
 	return false;
 }
 
-/* SPEC 1.2.6: <ip>/32 InterfaceEndpoint in the endpoint's VNet and in
+/* RULES 1.2.6: <ip>/32 InterfaceEndpoint in the endpoint's VNet and in
  * directly peered VNets.  O(private endpoints) per subnet. */
 static void add_private_endpoint_rows(struct builder *b)
 {
@@ -151,7 +151,7 @@ static void add_private_endpoint_rows(struct builder *b)
 }
 
 /* The prefixes a VirtualAppliance next hop must lie in to be reachable
- * directly: the subnet's VnetLocal and VNetPeering prefixes (SPEC 1.4). */
+ * directly: the subnet's VnetLocal and VNetPeering prefixes (RULES 1.4). */
 static bool appliance_reachable(const struct eff_table *t, size_t nsys, uint32_t ip)
 {
 	for (size_t i = 0; i < nsys; i++) {
@@ -162,7 +162,7 @@ static bool appliance_reachable(const struct eff_table *t, size_t nsys, uint32_t
 	return false;
 }
 
-/* SPEC 1.4: the route table's routes, one row per prefix (service tags
+/* RULES 1.4: the route table's routes, one row per prefix (service tags
  * expand), unreachable appliances shown as None. */
 static void add_user_rows(struct builder *b)
 {
@@ -196,7 +196,7 @@ static bool is_bgp_visible(const struct eff_table *t, size_t idx)
 	return (eff_exception_of(t, idx) & EXC_HIDDEN) == 0;
 }
 
-/* SPEC 1.6.3: BGP entries equal to or inside a VnetLocal/VNetPeering prefix
+/* RULES 1.6.3: BGP entries equal to or inside a VnetLocal/VNetPeering prefix
  * of the subnet are not listed.  Entries inside P are contiguous from
  * the first not below P in prefix order. */
 static void mark_hidden(struct builder *b)
@@ -250,7 +250,7 @@ static void sort_exceptions(struct builder *b)
 	free(tmp);
 }
 
-/* SPEC 1.6.2: a listed BGP entry with the prefix of a User row is Invalid. */
+/* RULES 1.6.2: a listed BGP entry with the prefix of a User row is Invalid. */
 static void mark_user_invalid(struct builder *b)
 {
 	struct eff_table *t = b->t;
@@ -270,7 +270,7 @@ static void publish_exceptions(struct builder *b)
 	b->t->nexc = b->nexc;
 }
 
-/* SPEC 1.6.2: on an identical prefix User beats VirtualNetworkGateway beats
+/* RULES 1.6.2: on an identical prefix User beats VirtualNetworkGateway beats
  * Default; losers are Invalid.  Service endpoint rows are never Invalid
  * (1.2.5); private endpoint /32s follow 1.6.6. */
 static void resolve_states(struct builder *b)
@@ -284,7 +284,7 @@ static void resolve_states(struct builder *b)
 		long e = t->bgp ? bgp_set_find(t->bgp, p) : -1;
 		bool bgp_same = e >= 0 && is_bgp_visible(t, (size_t)e);
 		if (r->source == SRC_USER) {
-			/* SPEC 1.4: among User rows of one prefix "an explicit
+			/* RULES 1.4: among User rows of one prefix "an explicit
 			 * CIDR route beats a regional tag route, which beats a
 			 * global tag route" (enum tag_scope is in that order). */
 			for (size_t k = t->nsys; k < t->nrows && r->active; k++) {
@@ -326,7 +326,7 @@ static void resolve_states(struct builder *b)
 	}
 }
 
-/* SPEC 1.6.4 and 1.6.5, the 0.0.0.0/0 side effects. */
+/* RULES 1.6.4 and 1.6.5, the 0.0.0.0/0 side effects. */
 static void apply_default_route_rules(struct builder *b)
 {
 	struct eff_table *t = b->t;
@@ -496,7 +496,7 @@ fail:
 }
 
 /* Whether a change of BGP prefix p can change a table's own rows: p is
- * 0/0 (SPEC 1.6.4, 1.6.5) or the prefix of one of its rows (1.6.2). */
+ * 0/0 (RULES 1.6.4, 1.6.5) or the prefix of one of its rows (1.6.2). */
 static bool touches_own_rows(const struct eff_table *t, struct prefix p)
 {
 	if (p.len == 0)

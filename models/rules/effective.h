@@ -66,7 +66,7 @@ struct eff_table;
 struct eff_input {
 	const struct topology *topo;
 	const struct subnet *subnet;
-	const struct prefix_list *none_set; /* platform None prefixes (SPEC 1.2.3) */
+	const struct prefix_list *none_set; /* platform None prefixes (RULES 1.2.3) */
 	struct bgp_set *bgp;           /* the domain's routes; ignored if propagation is off */
 	/* Also compute the view of a NIC beyond Route Server capacity, when
 	 * it differs from dropping the Route Server rows (eff_row and
@@ -87,7 +87,7 @@ struct eff_table *eff_update(struct eff_table *old, const struct eff_input *in,
 			     const struct prefix *changed, size_t n);
 
 /* Rows in display order: system and gateway rows first, User rows last (the
- * order real output shows, reference 3.4).  Hidden BGP rows are not rows.
+ * order real output shows, RULES E3.4).  Hidden BGP rows are not rows.
  * without_rs drops Route Server rows (a NIC beyond Route Server capacity). */
 size_t eff_row_count(const struct eff_table *t, bool without_rs);
 /* Iteration: start from a zeroed struct eff_iter; returns false at the end.

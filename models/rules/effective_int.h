@@ -98,7 +98,7 @@ struct eff_table {
 	uint8_t *exc_kind;             /* EXC_* per exc_idx */
 	size_t nexc;
 	bool disable_bgp;              /* of the subnet's route table */
-	bool drop_default_internet;    /* a visible BGP 0/0 exists (SPEC 1.6.4) */
+	bool drop_default_internet;    /* a visible BGP 0/0 exists (RULES 1.6.4) */
 	struct lpm *fib;               /* prefix -> own Active row */
 	struct lpm *se_fib;            /* service endpoint prefix -> own row */
 };

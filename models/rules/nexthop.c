@@ -85,7 +85,7 @@ static struct own_match own_match(const struct eff_table *t, uint32_t dst)
 	return m;
 }
 
-/* SPEC 1.7 given the own matches and the usable shared match b (-1: none)
+/* RULES 1.7 given the own matches and the usable shared match b (-1: none)
  * with its first hop ip. */
 static struct next_hop choose(const struct eff_table *t, const struct own_match *m, long b,
 			      uint32_t ip)

@@ -1,5 +1,5 @@
 /*
- * platform.c - platform None profiles, verbatim from SPEC 1.2.3.
+ * platform.c - platform None profiles, verbatim from RULES 1.2.3.
  */
 #include "platform.h"
 

@@ -1,6 +1,6 @@
 /*
- * platform.h - the platform `None` route profiles of SPEC 1.2.3
- * (reference 1.1, AMBIGUITY 1): the lists Azure returned over the years.
+ * platform.h - the platform `None` route profiles of RULES 1.2.3
+ * (RULES E1.1, RULES E9.1): the lists Azure returned over the years.
  */
 #ifndef RULES_PLATFORM_H
 #define RULES_PLATFORM_H

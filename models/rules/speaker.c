@@ -343,7 +343,7 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 		bool live = p->admin_up && p->session[k] && speakers_instance_up(s, p->owner, k);
 		if (!live)
 			continue;
-		/* SPEC 1.8: the distinct prefixes the peer has advertised to
+		/* RULES 1.8: the distinct prefixes the peer has advertised to
 		 * this instance, the new UPDATE included, against the limit. */
 		if (count_with(&p->in[k], routes, n) > p->limit) {
 			peer_session_down(p, k);

@@ -9,7 +9,7 @@
  * down).  RIBs are arrays sorted by prefix: O(log n) lookup, O(n) insert of
  * a new prefix (updates of 1,000 prefixes into 1,000-route RIBs are cheap).
  *
- * Prefix limits (SPEC 1.8, 1.9): the distinct prefixes a peer has sent to
+ * Prefix limits (RULES 1.8, 1.9): the distinct prefixes a peer has sent to
  * an instance, the new UPDATE included, above the limit drop the session:
  * every route of that session is withdrawn and a retry is due after the
  * connect-retry time.  The run schedules timers; this module only keeps

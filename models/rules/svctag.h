@@ -1,5 +1,5 @@
 /*
- * svctag.h - service tag catalogues (SPEC 1.4, 1.2.5, 2.1).
+ * svctag.h - service tag catalogues (RULES 1.4, 1.2.5, 2.1).
  *
  * A catalogue is the `values` array of Azure's public ServiceTags JSON
  * (`{"values":[{"name","properties":{"region","addressPrefixes"}}]}`),

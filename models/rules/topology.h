@@ -13,7 +13,7 @@
  * effective-route tables) lives elsewhere and refers to objects by name,
  * so it survives a rebuild.
  *
- * Invariants after a successful load (validated there, SPEC 2.1):
+ * Invariants after a successful load (validated there, RULES 2.1):
  *  - every reference is resolved (pointers are never dangling or NULL where
  *    the field is mandatory);
  *  - subnet prefixes lie inside their VNet's space and do not overlap;

@@ -29,8 +29,8 @@
 _Static_assert(STUDY_NDIM == GROW_NDIM, "capacity dimensions are grow.h's, in its order");
 
 #define RS_MAX_UNITS 48
-#define RS_MAX_VNETS 500             /* reference 6.2 */
-#define MAX_PEERINGS_PER_VNET 500    /* reference 2.4 */
+#define RS_MAX_VNETS 500             /* RULES E6.2 */
+#define MAX_PEERINGS_PER_VNET 500    /* RULES E2.4 */
 
 const char *study_dim_name(unsigned dim)
 {
@@ -110,7 +110,7 @@ static int pvec_add_rib(struct pvec *a, const struct rib *r)
 	return 0;
 }
 
-/* Distinct prefixes a Route Server holds (reference 6.2, counted as
+/* Distinct prefixes a Route Server holds (RULES E6.2, counted as
  * `vnetsim check` does): its VNets' spaces, what its NVAs sent and what its
  * VNet's gateway connections sent. */
 static int rs_total(const struct topology *t, const struct speakers *sp,
@@ -266,7 +266,7 @@ static int measure(struct limits *l, const struct run *r, const struct diag *w)
 	for (size_t i = 0; i < t->nrss; i++)
 		if (rs_limits(l, r, w, t->rss[i]) != 0)
 			return -1;
-	/* Gateway connections: prefixes per BGP session (SPEC 1.9). */
+	/* Gateway connections: prefixes per BGP session (RULES 1.9). */
 	for (size_t i = 0; i < t->nconns; i++) {
 		const struct connection *c = t->conns[i];
 		const struct peer *p = speakers_peer(sp, c->name);

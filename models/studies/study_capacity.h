@@ -21,7 +21,7 @@
  * a step the network cannot reach reports that step and why instead of a
  * bite.  Replays are cached per dimension and step (limits share them) and
  * bounded by the study's maxSteps and STUDY_CAP_MAX_REPLAYS.
- * The limits are SPEC 1.8, 1.9 and reference sections 2.4 and 6.2.
+ * The limits are RULES 1.8, 1.9 and RULES E2.4 and E6.2.
  *
  * Ownership: a result owns its limits and its points (each point's counts),
  * freed by study_capacity_fini; limit names are static text.  Invariants of

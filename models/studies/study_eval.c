@@ -177,7 +177,7 @@ static bool prefixes_increasing(const struct prefix *v, size_t n)
 }
 
 /* The prefixes besides a BGP scope whose own rows a BGP change can alter:
- * 0.0.0.0/0 (SPEC 1.6.4) and the platform None prefixes (1.6.5). */
+ * 0.0.0.0/0 (RULES 1.6.4) and the platform None prefixes (1.6.5). */
 static bool own_row_prefix(const struct study_base *b, struct prefix p)
 {
 	if (p.len == 0)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# determinism.sh - the same scenario twice gives byte-identical output (SPEC 3).
+# determinism.sh - the same scenario twice gives byte-identical output (RULES 3).
 #
 #   sh determinism.sh VNETSIM SCENARIO
 #

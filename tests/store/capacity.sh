@@ -1,4 +1,4 @@
-# capacity.sh VNETSIM ROOT: NICs beyond Route Server capacity (SPEC 1.8)
+# capacity.sh VNETSIM ROOT: NICs beyond Route Server capacity (RULES 1.8)
 # survive the store: their flag and their own view of the table (without
 # the Route Server's routes, the Default 0/0 and None rows back) are
 # stored, and `diff --db` between two stored runs gives exactly the diff of

@@ -1,5 +1,5 @@
 /*
- * bench.c - the SPEC 6 benchmark driver (a developer tool, never a test).
+ * bench.c - the performance benchmark driver (README, Performance) (a developer tool, never a test).
  *
  *     bench SCENARIO [--repeat N] [--lookups M] [--sample-nics K] [--no-rss]
  *           [-o table|json]
@@ -398,7 +398,7 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
-/* SPEC 6 targets, known for the two reference scenarios only. */
+/* The performance targets (README, Performance), known for the two reference scenarios only. */
 struct targets {
 	double total_s, rss_mib, p50_ms, p99_ms, lookups;
 	bool known, events_known;
@@ -414,7 +414,7 @@ static struct targets targets_for(const char *name)
 	} else if (name && strcmp(name, "ref-50k") == 0) {
 		t.total_s = 1.5;
 		t.rss_mib = 1024;
-		t.known = true; /* SPEC states the event target at ref-4k */
+		t.known = true; /* the README states the event target at ref-4k only */
 	}
 	return t;
 }

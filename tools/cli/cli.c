@@ -666,7 +666,7 @@ void cli_note_unprogrammed(const char *const *nics, size_t n, FILE *err)
 		n, n == 1 ? "" : "s", n == 1 ? "s" : "");
 	for (size_t i = 0; i < n && i < 5; i++)
 		fprintf(err, "%s%s", i ? ", " : "", nics[i]);
-	fprintf(err, "%s); this is a model assumption (SPEC 1.8), not documented Azure behaviour\n",
+	fprintf(err, "%s); this is a model assumption (RULES 1.8), not documented Azure behaviour\n",
 		n > 5 ? ", ..." : "");
 }
 

@@ -1,7 +1,7 @@
 /*
  * cli.h - what the vnetsim subcommands share: the command functions, the
  * option parser, the common options (-o, --service-tags, -h), loading and
- * running a scenario with the exit-code rules of SPEC 4, `--at` and
+ * running a scenario with the exit-code rules of RULES 4, `--at` and
  * `--nic`/`--subnet` resolution.
  *
  * Exit codes: 0 success; 1 differences found or an expectation failed;
@@ -184,7 +184,7 @@ struct cli_common {
 	struct svctag_catalog *tags;   /* that file loaded once for a batch, or NULL */
 };
 
-/* -o, else table on a terminal and json otherwise (SPEC 4). */
+/* -o, else table on a terminal and json otherwise (RULES 4). */
 enum render_format cli_format(const struct cli_common *c);
 
 /* ---- loading and running ------------------------------------------------ */
@@ -282,7 +282,7 @@ typedef int cli_target_fn(struct render_out *o, const struct render_target *rt,
  * Server routes.  Returns an exit code; diagnostics on stderr. */
 int cli_render_targets(const char *file, const struct cli_common *c, const char *at_text,
 		       const struct cli_targets *specs, cli_target_fn *fn, void *ctx);
-/* Prints the SPEC 1.8 model-assumption note for NIC targets without Route
+/* Prints the RULES 1.8 model-assumption note for NIC targets without Route
  * Server routes (count and first names). */
 void cli_note_unprogrammed(const char *const *nics, size_t n, FILE *err);
 

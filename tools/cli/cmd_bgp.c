@@ -1,16 +1,16 @@
 /*
  * cmd_bgp.c - `vnetsim bgp`: a Route Server's BGP routes per instance, in
  * the shape of `az network routeserver peering list-learned-routes` /
- * `list-advertised-routes` (reference 6.9):
+ * `list-advertised-routes` (RULES E6.9):
  *   {"RouteServiceRole_IN_0": [{"asPath", "localAddress", "network",
  *    "nextHop", "origin", "sourcePeer", "weight"}], "RouteServiceRole_IN_1": [...]}
  *
  * Learned: what each instance holds from its NVA peers (their Adj-RIB-In),
- * origin EBgp, weight 32768.  Advertised (SPEC 1.8, reference 6.4, 6.5):
+ * origin EBgp, weight 32768.  Advertised (RULES 1.8, RULES E6.4, E6.5):
  * the address space of the Route Server's VNet and of the VNets using it
  * (AS path 65515, origin Igp), then per prefix the instance's best path
  * among its NVA routes and, with allowBranchToBranchTraffic, the routes the
- * VPN/ExpressRoute connections of gateways in its VNet hold (SPEC 1.5 via
+ * VPN/ExpressRoute connections of gateways in its VNet hold (RULES 1.5 via
  * bgp_decide), with 65515 prepended; paths carrying NO_ADVERTISE are not
  * advertised, nor is a peer's own route back to it.  Next hop and local
  * address are the instance's IP, weight 0, sourcePeer null.
@@ -243,7 +243,7 @@ static void advertised(const struct speakers *sp, const struct topology *t,
 			memcpy(e->next_hop, ip, sizeof(ip));
 			e->origin = "Igp";
 		}
-	/* 2. Per prefix, the instance's best path (SPEC 1.5). */
+	/* 2. Per prefix, the instance's best path (RULES 1.5). */
 	gather(sp, t, rs, inst, &cs);
 	if (cs.oom) {
 		es->oom = true;

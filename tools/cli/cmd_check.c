@@ -1,6 +1,6 @@
 /*
  * cmd_check.c - `vnetsim check`: validate scenarios without running them
- * (SPEC 4, 5): the loader's schema, reference and limit diagnostics, then
+ * (RULES 4, 5): the loader's schema, reference and limit diagnostics, then
  * the pitfalls Azure does not stop (models/replay/pitfalls.h) as warnings.
  *
  * Diagnostics always go to stderr, one per line, with a summary
@@ -21,7 +21,7 @@ static const char USAGE[] = "usage: vnetsim check SCENARIO... [-o table|json|jso
 static const struct cli_command CHECK = {
 	"check", USAGE,
 	"\nValidates scenarios without simulating: schema, references, Azure limits, and\n"
-	"known pitfalls (SPEC 5) reported as warnings: disabled propagation or a 0.0.0.0/0\n"
+	"known pitfalls (RULES 5) reported as warnings: disabled propagation or a 0.0.0.0/0\n"
 	"route on GatewaySubnet, appliance next hops no forwarding NIC holds or that are out\n"
 	"of reach, one-sided peerings, VM counts above Route Server capacity, routes per\n"
 	"table, BGP peers, prefixes per BGP session and per Route Server near or above their\n"

@@ -2,13 +2,13 @@
  * cmd_diff.c - `vnetsim diff`: what changes in effective routes between two
  * checkpoints of one run, between two scenarios (planned vs current), or
  * between the simulation and a captured `az network nic
- * show-effective-route-table` file (SPEC 4).
+ * show-effective-route-table` file (RULES 4).
  *
  * Tables are compared as multisets of rows (tools/cli/rowdiff.h, the rule of
  * conformance/README.md).  Output is grouped by subnet, because all NICs of
- * a subnet share its table (SPEC 1): one group per subnet whose table
+ * a subnet share its table (RULES 1): one group per subnet whose table
  * differs, with the NICs it affects.  NICs whose own view differs from
- * their subnet's (beyond Route Server capacity on one side, SPEC 1.8) or
+ * their subnet's (beyond Route Server capacity on one side, RULES 1.8) or
  * that moved between subnets get groups of their own; NICs present on one
  * side only are listed per subnet.  `-` rows are only in the first (from)
  * side, `+` rows only in the second (to) side; for --against the capture is

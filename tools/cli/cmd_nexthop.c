@@ -1,7 +1,7 @@
 /*
  * cmd_nexthop.c - `vnetsim next-hop`: where a NIC or subnet sends a
- * destination address (SPEC 1.7), in the shape of
- * `az network watcher show-next-hop` (reference 8.4): nextHopType,
+ * destination address (RULES 1.7), in the shape of
+ * `az network watcher show-next-hop` (RULES E8.4): nextHopType,
  * nextHopIpAddress (the lowest address of an ECMP set, null when none),
  * routeTableId (the route table's name for a User row, else "System Route").
  */

@@ -1,10 +1,10 @@
 /*
  * cmd_routes.c - `vnetsim routes`: the effective routes of NICs and subnets
- * at a checkpoint (SPEC 4), in the shape of
- * `az network nic show-effective-route-table` (reference 8.2, 8.3).
+ * at a checkpoint (RULES 4), in the shape of
+ * `az network nic show-effective-route-table` (RULES E8.2, E8.3).
  *
- * A NIC's table is its subnet's table (SPEC 1), minus the Route Server rows
- * when the NIC is beyond the Route Server's capacity (SPEC 1.8, a model
+ * A NIC's table is its subnet's table (RULES 1), minus the Route Server rows
+ * when the NIC is beyond the Route Server's capacity (RULES 1.8, a model
  * assumption reported on stderr).
  */
 #include "cli.h"
@@ -31,7 +31,7 @@ static const struct cli_command ROUTES = {
 	"there are several; jsonl is one row per line with \"nic\" or \"subnet\" added; csv\n"
 	"has a header and one line per row, the target first.\n"
 	"NICs beyond the Route Server's VM capacity get no Route Server routes until it\n"
-	"scales out (a model assumption, SPEC 1.8); a note on stderr names them.\n",
+	"scales out (a model assumption, RULES 1.8); a note on stderr names them.\n",
 	24,
 };
 

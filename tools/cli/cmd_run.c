@@ -1,6 +1,6 @@
 /*
  * cmd_run.c - `vnetsim run`: replay scenarios, check their expectations,
- * print a summary with the timeline (SPEC 2.2, 2.3, 3, 4).
+ * print a summary with the timeline (RULES 2.2, 2.3, 3, 4).
  *
  * Batches: every SCENARIO argument (a directory stands for its *.json
  * files) is an independent run.  With -j N, N worker threads take
@@ -231,7 +231,7 @@ static void fold_json(const struct timeline_fold *f, void *ctx)
 	jsonw_array_end(w);
 	const struct timeline_entry *first = f->entries[0];
 	if (first->before_without_rs || first->after_without_rs) {
-		/* NICs beyond Route Server capacity (SPEC 1.8) on either side. */
+		/* NICs beyond Route Server capacity (RULES 1.8) on either side. */
 		jsonw_key(w, "withoutRouteServer");
 		jsonw_object_begin(w);
 		jsonw_key(w, "before");

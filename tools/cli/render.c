@@ -258,7 +258,7 @@ void render_row_json_fields(struct jsonw *w, const struct route_row *r, bool ful
 	jsonw_key(w, "hasBgpOverride");
 	jsonw_bool(w, false);
 	/* A tag route's destinationServiceTags/tagMap format is undocumented
-	 * (reference 2.3): every row shows them empty, as R1 does. */
+	 * (RULES E2.3): every row shows them empty, as R1 does. */
 	jsonw_key(w, "destinationServiceTags");
 	jsonw_array_begin(w);
 	jsonw_array_end(w);

@@ -1,14 +1,14 @@
 /*
- * render.h - vnetsim's output formats (SPEC 4): `table`, `json`, `jsonl` and
+ * render.h - vnetsim's output formats (RULES 4): `table`, `json`, `jsonl` and
  * `csv` renderings of effective-route rows, next hops and row changes.
  *
  * Shapes follow what Azure prints, so outputs can be compared with captures:
  *  - a route table in json is az's `EffectiveRouteListResult`
- *    (`{"nextLink": null, "value": [rows]}`, reference 8.2/8.3);
+ *    (`{"nextLink": null, "value": [rows]}`, RULES E8.2/E8.3);
  *  - table output has az's columns Source, State, Address Prefix, Next Hop
  *    Type, Next Hop IP, space-joining several prefixes or addresses;
  *  - a next hop in json is Network Watcher's `{nextHopType,
- *    nextHopIpAddress, routeTableId}` (reference 8.4);
+ *    nextHopIpAddress, routeTableId}` (RULES E8.4);
  *  - jsonl has one object per line, csv a header and one line per row with
  *    RFC 4180 quoting (a field with a comma, quote or line break is quoted,
  *    quotes doubled; lines end with "\n").

@@ -41,7 +41,7 @@ int rowdiff_set_add_table(struct rowdiff_set *s, const struct eff_table *t, bool
  * Returns 0; -1 out of memory; -2 a malformed row, described in err
  * ("value[3].nextHopType: ..."). */
 int rowdiff_set_add_az(struct rowdiff_set *s, const cJSON *doc, char *err, size_t errlen);
-/* Drops the platform None rows (source Default, next hop None: SPEC 1.2.3;
+/* Drops the platform None rows (source Default, next hop None: RULES 1.2.3;
  * no other system route has next hop None), for comparisons that ignore
  * the list Azure changes over time.  Returns how many were dropped. */
 size_t rowdiff_set_drop_platform_none(struct rowdiff_set *s);

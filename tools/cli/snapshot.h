@@ -32,7 +32,7 @@ struct snapshot_subnet {
 struct snapshot_nic {
 	const char *name;
 	size_t subnet;                 /* index into snapshot.subnets */
-	bool unprogrammed;             /* beyond Route Server capacity (SPEC 1.8) */
+	bool unprogrammed;             /* beyond Route Server capacity (RULES 1.8) */
 };
 
 /* Adds the rows of a table handle (without_rs: the view of a NIC beyond

@@ -115,7 +115,7 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
 	" message TEXT,"                    /* why it failed */
 	" PRIMARY KEY (run_id, idx)) WITHOUT ROWID;",
 
-	/* 2: the view of NICs beyond Route Server capacity (SPEC 1.8), and the
+	/* 2: the view of NICs beyond Route Server capacity (RULES 1.8), and the
 	 * route_rows view.  Rows stored by version 1 count as not from the
 	 * Route Server. */
 	"ALTER TABLE block_rows ADD COLUMN from_route_server INTEGER NOT NULL DEFAULT 0;"

@@ -1,6 +1,6 @@
 /*
  * store.h - the results store: what runs computed, in one SQLite file
- * (`vnetsim run --db FILE`, read by `vnetsim diff --db FILE`; SPEC 4).
+ * (`vnetsim run --db FILE`, read by `vnetsim diff --db FILE`; RULES 4).
  *
  * The schema (README "Results store" documents it for users) is versioned
  * with PRAGMA user_version: a fresh file is created by applying every

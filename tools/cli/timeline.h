@@ -2,7 +2,7 @@
  * timeline.h - a run's timeline (models/replay/run.h) folded for output: entries
  * with the same time and cause whose row change is the same are one
  * change seen in several subnets (a hub's BGP update reaches every spoke
- * alike), by NICs with the same view (SPEC 1.8: with or without the Route
+ * alike), by NICs with the same view (RULES 1.8: with or without the Route
  * Server's rows).  Used by `vnetsim run`'s report and by the results store.
  *
  * Each entry's change is its before/after tables compared as multisets

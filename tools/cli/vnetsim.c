@@ -1,6 +1,6 @@
 /*
  * vnetsim.c - the vnetsim program: dispatches to one subcommand per file
- * (cmd_*.c) and owns the process-level rules of SPEC 4: exit codes, and
+ * (cmd_*.c) and owns the process-level rules of RULES 4: exit codes, and
  * stdout flushed and checked at exit (a full disk or a closed pipe is an
  * environment failure, exit 3, never a silent truncation).
  */

@@ -147,7 +147,7 @@ Test(render, row_cells)
 	cr_expect_str_eq(render_row_state(&x.r[1]), "Invalid");
 }
 
-/* The az shape, exactly (reference 8.2): every key, in order. */
+/* The az shape, exactly (RULES E8.2): every key, in order. */
 Test(render, az_table_json_exact)
 {
 	struct rows x;

@@ -71,7 +71,7 @@ Test(rowdiff, order_does_not_matter, .init = init_prefixes)
 
 Test(rowdiff, duplicates_count, .init = init_prefixes)
 {
-	/* SPEC 1.3: a gateway shows duplicate rows; one of two missing is a
+	/* RULES 1.3: a gateway shows duplicate rows; one of two missing is a
 	 * difference. */
 	struct route_row g = row(SRC_GATEWAY, true, NH_VNET_GATEWAY, 4, 1, 0x0a000104, NULL);
 	struct route_row a[] = { g, g };

@@ -1,6 +1,6 @@
 /*
  * test_edit.c - configuration edits on the topology JSON (models/replay/edit.c,
- * SPEC 2.2 add / set / remove).
+ * RULES 2.2 add / set / remove).
  *
  * Path shapes first (every collection, every child collection, malformed
  * paths), then each operation on a small topology document, compared as

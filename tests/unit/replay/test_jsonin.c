@@ -714,7 +714,7 @@ Test(jsonin, durations_refused)
 }
 
 /* strtod also reads hexadecimal ("0x10" = 16, "0x1p4" = 16): a duration is
- * decimal seconds or a decimal with a unit (SPEC 2.2). */
+ * decimal seconds or a decimal with a unit (RULES 2.2). */
 Test(jsonin, durations_refuse_hexadecimal)
 {
 	/* Regression: durations were read with strtod, so "0x10s" was 16 s. */

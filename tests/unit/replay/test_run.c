@@ -1,5 +1,5 @@
 /*
- * test_run.c - replaying scenarios (models/replay/run.c; SPEC 2.2, 3, 1.8).
+ * test_run.c - replaying scenarios (models/replay/run.c; RULES 2.2, 3, 1.8).
  *
  * Each test writes a scenario to a temporary file, loads it with
  * scenario_load, replays it with run_create + run_execute, then reads the
@@ -337,7 +337,7 @@ Test(run, checkpoint_at_equal_time_sees_the_change)
 }
 
 /* After an edit every table is recomputed and compared with the old one;
- * only real changes reach the timeline (SPEC 3).  The edit touches rt-app,
+ * only real changes reach the timeline (RULES 3).  The edit touches rt-app,
  * used by hub/app only. */
 Test(run, edit_logs_only_the_subnets_it_changes)
 {

@@ -1,5 +1,5 @@
 /*
- * test_svctag.c - service tag catalogues (models/rules/svctag.c; SPEC 1.4, 1.2.5,
+ * test_svctag.c - service tag catalogues (models/rules/svctag.c; RULES 1.4, 1.2.5,
  * 2.1): the service -> tag map, parsing the public `values` shape, lookups
  * (exact names, regional tags by case-insensitive region) and the built-in
  * sample.

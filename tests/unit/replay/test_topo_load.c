@@ -1,6 +1,6 @@
 /*
  * test_topo_load.c - building a topology from the scenario's `topology`
- * JSON (models/replay/topo_load.c), every rule of SPEC 2.1.
+ * JSON (models/replay/topo_load.c), every rule of RULES 2.1.
  *
  * Each rule has a test with a minimal input that breaks it and checks the
  * diagnostic: its JSON path and the words of its message.  Then the things

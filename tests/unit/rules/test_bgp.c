@@ -1,5 +1,5 @@
 /*
- * test_bgp.c - the BGP decision process of SPEC 1.5 (models/rules/bgp.c).
+ * test_bgp.c - the BGP decision process of RULES 1.5 (models/rules/bgp.c).
  *
  * Boundaries first (no candidate, one candidate, empty AS path, no VNet
  * prefix), then every filter and every step of bgp_decide, table-driven:
@@ -308,7 +308,7 @@ Test(bgp, hub_routing_preference)
 		  .c = { C(ER, 12076, 65020, 65020), C(NVA, 65001) },
 		  .n = 2, .best = { 1 }, .nbest = 1 },
 		/* A tie between classes is not documented: the code falls back
-		 * to the default preference, ExpressRoute (reference 3.3). */
+		 * to the default preference, ExpressRoute (RULES E3.3). */
 		{ CASE("ASPath tie ER vs NVA: ExpressRoute default", true, HUB_PREF_ASPATH),
 		  .c = { C(NVA, 65001, 65001), C(ER, 12076, 65020) },
 		  .n = 2, .best = { 1 }, .nbest = 1 },

@@ -1,6 +1,6 @@
 /*
  * test_bgpset.c - a routing domain's programmed BGP routes
- * (models/rules/bgpset.c; SPEC 1.3): building, finding, patching, the
+ * (models/rules/bgpset.c; RULES 1.3): building, finding, patching, the
  * derived lookups against naive scans, and allocation failures that must
  * change nothing (realloc fails on demand, failalloc.h).
  *
@@ -76,7 +76,7 @@ Test(bgpset, builder_sorts_and_finds)
 	cr_expect(!bgp_set_equal(s3, s4), "the Route Server flag counts");
 	static const char *const e5[] = { "0.0.0.0/0 10.0.1.4,10.0.1.4" };
 	struct bgp_set *s5 = mkset(e5, 1);
-	cr_expect(!bgp_set_equal(s3, s5), "a repeated next hop is another row (SPEC 1.3)");
+	cr_expect(!bgp_set_equal(s3, s5), "a repeated next hop is another row (RULES 1.3)");
 	cr_expect_eq(bgp_set_ref(s2), s2);
 	bgp_set_unref(s2);
 	cr_expect(bgp_set_equal(s, s2), "still alive after one of two references went");
@@ -332,7 +332,7 @@ Test(bgpset, longest_equals_a_scan)
 	}
 }
 
-/* SPEC 1.7: the first of the ECMP set in ascending address order; a NIC
+/* RULES 1.7: the first of the ECMP set in ascending address order; a NIC
  * beyond Route Server capacity skips the Route Server's rows. */
 Test(bgpset, first_hop_is_the_lowest)
 {
@@ -350,7 +350,7 @@ Test(bgpset, first_hop_is_the_lowest)
 	bgp_set_unref(s);
 }
 
-/* SPEC 1.8: what a NIC beyond Route Server capacity receives. */
+/* RULES 1.8: what a NIC beyond Route Server capacity receives. */
 Test(bgpset, without_route_server_rows)
 {
 	static const char *const mixed[] = { "0.0.0.0/0 *10.0.1.4", "8.8.8.0/24 10.0.1.5,*10.0.1.4",

@@ -1,6 +1,6 @@
 /*
  * test_domain.c - a routing domain's programmed BGP routes
- * (models/rules/domain.c; SPEC 1.3 rows, 1.5 filters and decision, 1.9).
+ * (models/rules/domain.c; RULES 1.3 rows, 1.5 filters and decision, 1.9).
  *
  * The hub has a Route Server (nva1 10.0.1.4, nva2 10.0.1.5), an
  * active-active VPN gateway (instances 10.0.255.4/.5, two BGP connections,
@@ -431,7 +431,7 @@ Test(domain, session_down_removes_the_peers_rows)
 	fx_fini(&f);
 }
 
-/* SPEC 1.5.2 against the domain's VNets: the hub and spoke1 (gateway
+/* RULES 1.5.2 against the domain's VNets: the hub and spoke1 (gateway
  * transit); spoke2 (peered without transit) and iso are not in it. */
 Test(domain, vnet_prefix_filter_covers_transit_spokes_only)
 {

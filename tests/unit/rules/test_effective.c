@@ -1,6 +1,6 @@
 /*
  * test_effective.c - one subnet's effective routes (models/rules/effective.c;
- * SPEC 1.2-1.4, 1.6): rows, states, updates, walks and diff bounds.
+ * RULES 1.2-1.4, 1.6): rows, states, updates, walks and diff bounds.
  *
  * Topologies come from small JSON strings through the real loader; the
  * routing domain's BGP routes are built directly with mkset (bgp_set_add),
@@ -18,7 +18,7 @@ Test(effective, source_names)
 	cr_expect_str_eq(route_source_name(SRC_GATEWAY), "VirtualNetworkGateway");
 }
 
-/* ---- SPEC 1.2 system routes ------------------------------------------------ */
+/* ---- RULES 1.2 system routes ------------------------------------------------ */
 
 Test(effective, system_rows_of_a_plain_subnet)
 {
@@ -43,7 +43,7 @@ Test(effective, system_rows_of_a_plain_subnet)
 	efx_fini(&f);
 }
 
-/* SPEC 1.2.3: a VNet prefix equal to N turns it into the VnetLocal row;
+/* RULES 1.2.3: a VNet prefix equal to N turns it into the VnetLocal row;
  * strictly containing N removes N; inside N keeps both. */
 Test(effective, none_rewrite_against_the_address_space)
 {
@@ -151,7 +151,7 @@ Test(effective, private_endpoint_rows_in_own_and_peered_vnets)
 	efx_fini(&f);
 }
 
-/* ---- SPEC 1.6.2 precedence ------------------------------------------------- */
+/* ---- RULES 1.6.2 precedence ------------------------------------------------- */
 
 Test(effective, identical_prefix_user_beats_gateway_beats_default)
 {
@@ -215,7 +215,7 @@ Test(effective, display_order_system_gateway_user)
 	bgp_set_unref(bgp);
 }
 
-/* ---- SPEC 1.6.3 BGP inside VnetLocal / VNetPeering --------------------------- */
+/* ---- RULES 1.6.3 BGP inside VnetLocal / VNetPeering --------------------------- */
 
 Test(effective, bgp_inside_vnetlocal_or_peering_is_hidden)
 {
@@ -260,7 +260,7 @@ Test(effective, bgp_inside_vnetlocal_or_peering_is_hidden)
 	bgp_set_unref(bgp);
 }
 
-/* ---- SPEC 1.6.4 and 1.6.5, the 0.0.0.0/0 side effects ---------------------- */
+/* ---- RULES 1.6.4 and 1.6.5, the 0.0.0.0/0 side effects ---------------------- */
 
 Test(effective, bgp_default_removes_the_default_internet_row)
 {
@@ -344,7 +344,7 @@ Test(effective, none_rows_follow_the_winning_default_route)
 	bgp_set_unref(bgp);
 }
 
-/* ---- SPEC 1.4 user routes ----------------------------------------------------- */
+/* ---- RULES 1.4 user routes ----------------------------------------------------- */
 
 Test(effective, unreachable_appliance_is_shown_none_with_its_address)
 {
@@ -453,7 +453,7 @@ Test(effective, service_tag_routes_explicit_regional_global)
 	}
 }
 
-/* ---- SPEC 1.6.6 private endpoints ------------------------------------------ */
+/* ---- RULES 1.6.6 private endpoints ------------------------------------------ */
 
 Test(effective, private_endpoint_invalid_only_with_policies_and_long_udr)
 {

@@ -1,13 +1,13 @@
 /*
  * test_nexthop.c - next hops of a subnet's table (models/rules/nexthop.c;
- * SPEC 1.7): the rules on hand-made cases, then the fast path (flat range
+ * RULES 1.7): the rules on hand-made cases, then the fast path (flat range
  * tables) against the rules on every boundary of random tables and sets.
  *
  * The base network and the fixture are in effective_fixture.h.
  */
 #include "effective_fixture.h"
 
-/* ---- SPEC 1.7 next hop ----------------------------------------------------- */
+/* ---- RULES 1.7 next hop ----------------------------------------------------- */
 
 Test(nexthop, next_hop_longest_prefix_match)
 {
@@ -101,7 +101,7 @@ Test(nexthop, next_hop_service_endpoint_pinning)
 	/* The SE row stays Active next to a User row of the same prefix. */
 	cr_expect_eq(ROWS(t, DEF, "20.150.8.0/23", NH_SERVICE_ENDPOINT, ACTIVE), 1);
 	cr_expect_eq(ROWS(t, USR, "20.150.8.0/23", NH_VIRTUAL_APPLIANCE, ACTIVE), 1);
-	/* BGP rows inside an SE prefix are listed (reference 3.2, AMBIGUITY 2). */
+	/* BGP rows inside an SE prefix are listed (RULES E3.2, RULES E9.2). */
 	cr_expect_eq(ROWS(t, GW, "20.38.108.0/24", NH_VNET_GATEWAY, ACTIVE), 1);
 	efx_fini(&f);
 	bgp_set_unref(bgp);
@@ -145,7 +145,7 @@ Test(nexthop, without_route_server_rows)
 }
 
 /* Oracle: a NIC beyond Route Server capacity "receives no Route Server
- * routes" (SPEC 1.8), so what it sees must be the table computed from the
+ * routes" (RULES 1.8), so what it sees must be the table computed from the
  * domain's routes without the Route Server rows: same rows, same next
  * hops.  In particular 1.6.4 and 1.6.5 must not act on a Route Server 0/0
  * that this NIC does not receive. */

@@ -1,6 +1,6 @@
 /*
  * test_speaker.c - BGP sessions and RIBs of the Azure side
- * (models/rules/speaker.c; SPEC 1.8 and 1.9 limits, 2.2 session events).
+ * (models/rules/speaker.c; RULES 1.8 and 1.9 limits, 2.2 session events).
  *
  * Peers come from a real topology (speakers_sync): a hub with a Route Server
  * (nva1 limited to 3 routes so limits are cheap to reach, nva2 default 1,000,

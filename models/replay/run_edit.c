@@ -323,6 +323,20 @@ static bool load_ran_out(const struct diag *d)
 	return false;
 }
 
+struct edited_load {
+	const struct topo_opts *opts;
+	struct topology *t;            /* the result, NULL when invalid */
+};
+
+/* topo_load with the path at $.topology, as the scenario's own load. */
+static bool load_at_topology(struct jin *j, const cJSON *topo, size_t i, void *ctx)
+{
+	struct edited_load *l = ctx;
+	(void)i;
+	l->t = topo_load(j, topo, l->opts);
+	return true;
+}
+
 /* The topology of the edited JSON, or NULL when it is invalid: then its
  * errors are re-issued naming the event at `where` (status 2), or out of
  * memory (status 3).  The loader writes into a scratch collector because
@@ -337,11 +351,11 @@ static struct topology *load_edited(struct run *r, const struct event *e, int64_
 	}
 	struct jin j;
 	jin_init(&j, scratch, r->sc->file);
-	size_t m = jin_push_key(&j, "topology");
 	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
 				.prev = r->topo };
-	struct topology *nt = topo_load(&j, r->topo_json, &to);
-	jin_pop(&j, m);
+	struct edited_load l = { &to, NULL };
+	jin_in(&j, "topology", r->topo_json, load_at_topology, &l);
+	struct topology *nt = l.t;
 	if (!nt && load_ran_out(scratch)) {
 		diag_destroy(scratch);
 		run_oom(r);

@@ -45,6 +45,30 @@ struct name_bit {
 	unsigned bit;
 };
 
+struct names {
+	const struct name_bit *tab;
+	size_t ntab;
+	unsigned bits;
+};
+
+/* One element of a names array, the path at it. */
+static bool read_name(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct names *c = ctx;
+	(void)i;
+	for (size_t k = 0; cJSON_IsString(it) && k < c->ntab; k++)
+		if (strcmp(it->valuestring, c->tab[k].name) == 0) {
+			c->bits |= c->tab[k].bit;
+			return true;
+		}
+	char list[256] = "";
+	for (size_t k = 0; k < c->ntab; k++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "",
+			 c->tab[k].name);
+	jin_error(j, "expected one of: %s", list);
+	return true;
+}
+
 /* An array of names from a table, OR-ed; *out unchanged when absent. */
 static void read_names(struct jin *j, const cJSON *obj, const char *key,
 		       const struct name_bit *tab, size_t ntab, unsigned *out)
@@ -52,32 +76,11 @@ static void read_names(struct jin *j, const cJSON *obj, const char *key,
 	const cJSON *a;
 	if (!jin_array(j, obj, key, false, &a))
 		return;
-	unsigned bits = 0;
-	size_t i = 0;
-	const cJSON *it;
-	size_t m = jin_push_key(j, key);
-	cJSON_ArrayForEach(it, a)
-	{
-		size_t m2 = jin_push_index(j, i++);
-		bool ok = false;
-		for (size_t k = 0; cJSON_IsString(it) && k < ntab; k++)
-			if (strcmp(it->valuestring, tab[k].name) == 0) {
-				bits |= tab[k].bit;
-				ok = true;
-			}
-		if (!ok) {
-			char list[256] = "";
-			for (size_t k = 0; k < ntab; k++)
-				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-					 k ? ", " : "", tab[k].name);
-			jin_error(j, "expected one of: %s", list);
-		}
-		jin_pop(j, m2);
-	}
-	if (bits == 0 && i == 0)
-		jin_error(j, "must not be empty");
-	jin_pop(j, m);
-	*out = bits;
+	struct names c = { tab, ntab, 0 };
+	jin_each(j, key, a, read_name, &c);
+	if (!a->child)
+		jin_error_at(j, key, "must not be empty");
+	*out = c.bits;
 }
 
 static const struct name_bit FAILURES[] = {
@@ -113,7 +116,20 @@ static void parse_enumerate(struct jin *j, const cJSON *doc, struct study *st)
 	st->graceful = modes & 2;
 }
 
-static void parse_monte_carlo(struct jin *j, const cJSON *doc, struct study *st)
+/* One bgpConnection id of targets, the path at it.  A bad one is
+ * reported and left NULL (the study is refused); NULL from strdup is out
+ * of memory, which the caller tells apart by the diagnostics' count. */
+static bool read_target(struct jin *j, const cJSON *it, size_t i, void *ctx)
+{
+	struct study *st = ctx;
+	(void)i;
+	if (jin_is_string(j, it, "a bgpConnection id (\"ars/nva1\")"))
+		st->targets[st->ntargets] = strdup(it->valuestring);
+	st->ntargets++;
+	return true;
+}
+
+static void parse_monte_carlo(struct jin *j, const cJSON *doc, struct study *st, bool *oom)
 {
 	static const char *const known[] = { "kind",	    "name",	    "at",
 					     "runs",	    "seed",	    "horizon",
@@ -154,18 +170,12 @@ static void parse_monte_carlo(struct jin *j, const cJSON *doc, struct study *st)
 		}
 		st->targets = calloc(n, sizeof(*st->targets));
 		if (!st->targets)
-			return;
-		size_t m = jin_push_key(j, "targets");
-		const cJSON *it;
-		cJSON_ArrayForEach(it, t)
-		{
-			size_t m2 = jin_push_index(j, st->ntargets);
-			if (jin_is_string(j, it, "a bgpConnection id (\"ars/nva1\")"))
-				st->targets[st->ntargets] = strdup(it->valuestring);
-			st->ntargets++;
-			jin_pop(j, m2);
-		}
-		jin_pop(j, m);
+			*oom = true;
+		else
+			jin_each(j, "targets", t, read_target, st);
+		for (size_t i = 0; i < st->ntargets; i++)
+			if (!st->targets[i])
+				*oom = true;
 	}
 }
 
@@ -196,6 +206,7 @@ struct study *study_json_load(const char *file, struct diag *d, bool *io_error)
 	struct jin j;
 	jin_init(&j, d, file);
 	const char *kind = NULL, *name = NULL, *at = NULL;
+	bool oom = false;
 	if (!cJSON_IsObject(doc)) {
 		jin_error(&j, "expected a study object");
 	} else if (jin_string(&j, doc, "kind", true, &kind)) {
@@ -204,6 +215,7 @@ struct study *study_json_load(const char *file, struct diag *d, bool *io_error)
 		jin_bool(&j, doc, "detail", false, &st->detail);
 		st->name = dup_or_null(name);
 		st->at = dup_or_null(at);
+		oom = (name && !st->name) || (at && !st->at);
 		/* A time, unless a label of the scenario is spelled the same
 		 * (study_prepare looks for the label first). */
 		if (at && !(jin_parse_duration(at, &st->at_ms) && st->at_ms >= 0))
@@ -213,7 +225,7 @@ struct study *study_json_load(const char *file, struct diag *d, bool *io_error)
 			parse_enumerate(&j, doc, st);
 		} else if (strcmp(kind, "monte-carlo") == 0) {
 			st->kind = STUDY_MONTE_CARLO;
-			parse_monte_carlo(&j, doc, st);
+			parse_monte_carlo(&j, doc, st, &oom);
 		} else if (strcmp(kind, "capacity") == 0) {
 			st->kind = STUDY_CAPACITY;
 			parse_capacity(&j, doc, st);
@@ -223,7 +235,11 @@ struct study *study_json_load(const char *file, struct diag *d, bool *io_error)
 		}
 	}
 	cJSON_Delete(doc);
-	if (jin_errors(&j) > 0) {
+	if (jin_errors(&j) > 0 || oom) {
+		/* Out of memory is the environment's failure (exit 3), not the
+		 * file's, unless the file had errors of its own too. */
+		if (oom && jin_errors(&j) == 0)
+			*io_error = true;
 		study_destroy(st);
 		return NULL;
 	}

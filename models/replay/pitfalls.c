@@ -19,6 +19,7 @@
 #include "speaker.h"
 #include "diag.h"
 #include "strmap.h"
+#include "vec.h"
 
 #define PATH_LEN 160
 
@@ -409,16 +410,10 @@ static struct track *track_new(struct ctx *c, struct tracks *ts, const char *id)
 	} else {
 		return NULL; /* a peer created by a later `add` event: not checked */
 	}
-	if (ts->n == ts->cap) {
-		/* The map holds indices (+1), so growing the array is safe. */
-		size_t cap = ts->cap ? ts->cap * 2 : 16;
-		struct track *v = realloc(ts->v, cap * sizeof(*v));
-		if (!v) {
-			c->oom = true;
-			return NULL;
-		}
-		ts->v = v;
-		ts->cap = cap;
+	/* The map holds indices (+1), so growing the array is safe. */
+	if (VEC_RESERVE(ts->v, ts->cap, ts->n + 1) != 0) {
+		c->oom = true;
+		return NULL;
 	}
 	ts->v[ts->n] = nt;
 	if (strmap_put(ts->by_id, id, (void *)(uintptr_t)(ts->n + 1)) < 0) {

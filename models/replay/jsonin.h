@@ -18,6 +18,11 @@
  * with a pop.  Reports about a member without descending into it name it
  * with jin_error_at / jin_warn_at.
  *
+ * Invariants: a scope leaves the path as it found it; the path is always
+ * NUL-terminated and shorter than JSONIN_PATH_MAX (a longer one is cut at
+ * the end, so it stays a prefix of the real one); reads never fail hard:
+ * a wrong value is reported and the caller's default stays.
+ *
  * Ownership: the cursor owns nothing but its path buffer (no allocation);
  * the diagnostics go to the caller's collector, the parsed documents to
  * the caller (cJSON_Delete).  Costs: a path segment is pushed and popped in

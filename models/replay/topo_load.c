@@ -162,30 +162,47 @@ static const cJSON *named_object(const cJSON *topology, const char *key, const c
 	return found;
 }
 
+/* An in-place reload's reader: a private collector (its messages describe
+ * the edited object, not the scenario file; the caller only needs to know
+ * whether any error was found), writing into t's arena.  false when t may
+ * not be edited in place (shared with a checkpoint) or out of memory. */
+struct reload {
+	struct diag *d;
+	struct jin j;
+	struct topo_reader r;          /* r.j points at j: the struct stays put */
+};
+
+static bool reload_begin(struct reload *rl, struct topology *t, const struct topo_opts *opts)
+{
+	if (t->refs != 1 && !opts->shared_ok)
+		return false;
+	rl->d = diag_create();
+	if (!rl->d)
+		return false;
+	jin_init(&rl->j, rl->d, "");
+	rl->r = (struct topo_reader){ .j = &rl->j, .t = t, .a = t->arena, .opts = opts };
+	return true;
+}
+
 int topo_reload_route_table(struct topology *t, const cJSON *topology, const char *name,
 			    const struct topo_opts *opts)
 {
 	struct route_table *rt = topology_route_table(t, name);
 	const cJSON *obj = named_object(topology, "routeTables", name);
-	if (!rt || (t->refs != 1 && !opts->shared_ok) || !cJSON_IsObject(obj))
+	struct reload rl;
+	if (!rt || !cJSON_IsObject(obj) || !reload_begin(&rl, t, opts))
 		return -1;
-	struct diag *d = diag_create();
-	if (!d)
-		return -1;
-	struct jin j;
-	jin_init(&j, d, "");
 	/* The new contents go to t's arena; on error they stay there unused
 	 * (bounded by the edits made) and t is unchanged. */
-	struct topo_reader r = { .j = &j, .t = t, .a = t->arena, .opts = opts };
 	bool sample_used = t->sample_tags_used;
-	struct route_table *nrt = topo_read_alloc(&r, 1, sizeof(*nrt));
-	bool named = nrt && topo_routes_read_table(&r, obj, nrt);
-	int rc = named && jin_errors(&j) == 0 && strcmp(nrt->name, rt->name) == 0 ? 0 : -1;
+	struct route_table *nrt = topo_read_alloc(&rl.r, 1, sizeof(*nrt));
+	bool named = nrt && topo_routes_read_table(&rl.r, obj, nrt);
+	int rc = named && jin_errors(&rl.j) == 0 && strcmp(nrt->name, rt->name) == 0 ? 0 : -1;
 	if (rc == 0)
 		*rt = *nrt; /* subnets keep pointing at rt */
 	else
 		t->sample_tags_used = sample_used;
-	diag_destroy(d);
+	diag_destroy(rl.d);
 	return rc;
 }
 
@@ -194,36 +211,29 @@ int topo_reload_peerings(struct topology *t, const cJSON *topology, const char *
 {
 	struct vnet *v = topology_vnet(t, name);
 	const cJSON *obj = named_object(topology, "virtualNetworks", name);
-	if (!v || (t->refs != 1 && !opts->shared_ok) || !cJSON_IsObject(obj))
-		return -1;
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(obj, "virtualNetworkPeerings");
-	if (ps && !cJSON_IsArray(ps))
+	struct reload rl;
+	if (!v || !cJSON_IsObject(obj) || (ps && !cJSON_IsArray(ps)) || !reload_begin(&rl, t, opts))
 		return -1;
-	struct diag *d = diag_create();
-	if (!d)
-		return -1;
-	struct jin j;
-	jin_init(&j, d, "");
-	struct topo_reader r = { .j = &j, .t = t, .a = t->arena, .opts = opts };
 	struct peering *old = v->peerings;
 	size_t nold = v->npeerings;
 	if (ps) {
-		topo_read_run(&r, &TOPO_VNETS_PEERINGS, ps, v, NULL);
+		topo_read_run(&rl.r, &TOPO_VNETS_PEERINGS, ps, v, NULL);
 	} else {
 		v->peerings = NULL;
 		v->npeerings = 0;
 	}
-	if (jin_errors(&j) == 0)
-		topo_derive(&r);
-	int rc = jin_errors(&j) == 0 ? 0 : -1;
+	if (jin_errors(&rl.j) == 0)
+		topo_derive(&rl.r);
+	int rc = jin_errors(&rl.j) == 0 ? 0 : -1;
 	if (rc != 0) {
 		/* Back to the peerings t was loaded with: deriving again from
 		 * them gives every derived fact its old value. */
 		v->peerings = old;
 		v->npeerings = nold;
-		diag_clear(d);
-		topo_derive(&r);
+		diag_clear(rl.d);
+		topo_derive(&rl.r);
 	}
-	diag_destroy(d);
+	diag_destroy(rl.d);
 	return rc;
 }

@@ -32,7 +32,7 @@
 #include "diag.h"
 #include "junit.h"
 #include "rowdiff.h"
-#include "sha256.h"
+#include "digest.h"
 #include "store.h"
 #include "timeline.h"
 #include "vec.h"
@@ -115,7 +115,7 @@ struct job {
 	struct failures f;
 	int64_t wall_ms;
 	char started_at[32];
-	char sha256[SHA256_HEX_LEN + 1]; /* of the file's bytes, "" if unread */
+	char sha256[DIGEST_HEX_LEN + 1]; /* of the file's bytes, "" if unread */
 	int64_t run_id;                /* stored as, 0 if not */
 	size_t ncheckpoints;
 };
@@ -142,21 +142,21 @@ static int64_t mono_ms(void)
 }
 
 /* SHA-256 of a file's bytes in hex; false when it cannot be read. */
-static bool hash_file(const char *path, char out[SHA256_HEX_LEN + 1])
+static bool hash_file(const char *path, char out[DIGEST_HEX_LEN + 1])
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return false;
-	struct sha256 h;
+	struct digest h;
 	unsigned char buf[65536];
 	size_t n;
-	sha256_init(&h);
+	digest_init(&h);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sha256_update(&h, buf, n);
+		digest_update(&h, buf, n);
 	bool ok = !ferror(f);
 	fclose(f);
 	if (ok)
-		sha256_final_hex(&h, out);
+		digest_hex(&h, out);
 	return ok;
 }
 

@@ -114,7 +114,7 @@ static int check_paths(const char *const *args, size_t nargs, const struct cli_c
 		warnings == 1 ? "" : "s");
 	cli_paths_free(files, nfiles);
 	if (env) {
-		fprintf(stderr, "vnetsim check: environment failure (I/O or memory), see above\n");
+		fprintf(stderr, "vnetsim check: environment failure (I/O, database, memory), see above\n");
 		return CLI_EXIT_ENV;
 	}
 	if (errors)

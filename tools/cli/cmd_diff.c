@@ -60,7 +60,8 @@ static const struct cli_command DIFF = {
 	"\"withoutRouteServer\", \"nics\", \"nicNames\", \"removed\", \"added\"}],\n"
 	"\"nicsOnlyInFrom\", \"nicsOnlyInTo\", \"equal\"}; jsonl: one changed row per line;\n"
 	"csv: a header and one line per changed row.  Exit 0 when equal, 1 when anything\n"
-	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n",
+	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database,\n"
+	"memory).\n",
 	26,
 };
 

@@ -43,7 +43,7 @@ static const struct cli_command SWEEP = {
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
 	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
 	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
-	"3 environment (I/O, database, a worker that died).\n",
+	"3 environment failure (I/O, database, memory, a worker that died).\n",
 	16,
 };
 

@@ -41,8 +41,7 @@ static void usage(FILE *out)
 		     "Offline simulator of Azure effective routes.  Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-	fprintf(out, "\nExit status: 0 success, 1 differences or failed expectations, 2 invalid\n"
-		     "input or usage, 3 environment failure (I/O, memory).\n");
+	fputs("\n" CLI_EXIT_STATUS_HELP, out);
 }
 
 static const struct command *find(const char *name)

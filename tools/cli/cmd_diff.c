@@ -49,8 +49,9 @@ static const struct cli_command DIFF = {
 	"    `az network nic show-effective-route-table -o json` (--against); field order,\n"
 	"    extra fields and row order in the capture do not matter;\n"
 	"  - two runs stored with `vnetsim run --db FILE`, at checkpoint --at (a label,\n"
-	"    default end).  A run is named by its id, or by its scenario name: NAME or\n"
-	"    NAME@latest is the most recent run of it, NAME@latest~N the Nth before that.\n"
+	"    default end).  A run is named by its id, by its file as it was given to run\n"
+	"    (net/prod.json), or by its scenario name when one file has that name: REF or\n"
+	"    REF@latest is the most recent run, REF@latest~N the Nth before that.\n"
 	"\n",
 	"\n"
 	"Output is grouped by subnet with the NICs affected; '-' rows are only in the first\n"

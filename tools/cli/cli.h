@@ -47,6 +47,7 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_bgp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /* ---- option parsing ----------------------------------------------------- */
 

@@ -29,6 +29,7 @@ static const struct command COMMANDS[] = {
 	{ "check", cmd_check, "validate scenarios and report known pitfalls" },
 	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
 	{ "merge", cmd_merge, "combine the sweep databases of shards" },
+	{ "graph", cmd_graph, "the topology as a picture (Graphviz DOT or SVG)" },
 };
 
 #define NCOMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

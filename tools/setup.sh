@@ -26,7 +26,7 @@ set -eu
 set -o pipefail
 
 PACKAGES=(meson ninja-build pkgconf gcc libc6-dev libsqlite3-dev libcjson-dev libgsl-dev
-	libcriterion-dev nettle-dev python3 libxml2-utils python3-junitparser python3-tabulate graphviz)
+	libcriterion-dev nettle-dev python3 libxml2-utils python3-junitparser python3-tabulate graphviz gnuplot-nox)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() {

@@ -514,7 +514,34 @@ def plots():
             check(f.read(8) == b"\x89PNG\r\n\x1a\n", kind + ": sweep.png is not a PNG")
 
 
-{"plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
+def shard_auto():
+    """--shard auto/N takes the index from Slurm or Kubernetes: the same
+    variants as the explicit --shard I/N; no index variable, or one that is
+    not a number, is exit 2 naming them."""
+    study = os.path.join(STUDIES, "seed-enumerate.json")
+
+    def run(env, shard, expect=0):
+        e = {k: v for k, v in os.environ.items()
+             if k not in ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX")}
+        e.update(env)
+        p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-o", "csv", "--shard", shard],
+                           capture_output=True, text=True, timeout=600, env=e)
+        check(p.returncode == expect, "%s %s: exit %d: %s" % (env, shard, p.returncode, p.stderr))
+        return p.stdout, p.stderr
+    want, _ = run({}, "1/3")
+    for env in ({"SLURM_ARRAY_TASK_ID": "1"},
+                {"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1"},
+                {"JOB_COMPLETION_INDEX": "1"}):
+        got, _ = run(env, "auto/3")
+        check(got == want, "%s: --shard auto/3 differs from --shard 1/3" % env)
+    _, err = run({}, "auto/3", expect=2)
+    check("SLURM_ARRAY_TASK_ID" in err and "JOB_COMPLETION_INDEX" in err, "no variable: " + err)
+    _, err = run({"SLURM_ARRAY_TASK_ID": "x"}, "auto/3", expect=2)
+    check("SLURM_ARRAY_TASK_ID=x" in err, "bad index: " + err)
+    run({"JOB_COMPLETION_INDEX": "3"}, "auto/3", expect=2)
+
+
+{"shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
  "connections": connection_targets, "static-connection": static_connection}[CASE]()

@@ -100,7 +100,7 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 	struct timer_arg *a = arg;
 	struct peer *p = a->peer;
 	p->retry_timer[a->inst] = 0;
-	if (!p->present || !p->admin_up || !speakers_instance_up(r->sp, p->owner, a->inst) ||
+	if (!p->present || !p->admin_up || !speakers_session_host_up(r->sp, p, a->inst) ||
 	    p->session[a->inst])
 		return;
 	int up = session_up(r, p, a->inst);
@@ -311,7 +311,7 @@ void run_bgp_peer_up(struct run *r, const struct event *e, int64_t now)
 	}
 	unsigned dropped = 0;
 	for (unsigned i = 0; i < p->ninst; i++) {
-		int up = speakers_instance_up(r->sp, p->owner, i) ? session_up(r, p, i) : 1;
+		int up = speakers_session_host_up(r->sp, p, i) ? session_up(r, p, i) : 1;
 		if (up < 0)
 			return;
 		if (up == 0)

@@ -77,6 +77,11 @@ struct peer *speakers_at(const struct speakers *s, size_t i); /* creation order 
 /* Instance liveness of a Route Server or gateway ("ars", "vpngw"). */
 bool speakers_instance_up(const struct speakers *s, const char *owner, unsigned inst);
 int speakers_set_instance(struct speakers *s, const char *owner, unsigned inst, bool up);
+/* Whether the Azure side of p's session inst lives: Route Server instance
+ * inst for an NVA (it peers with each instance); any instance of the
+ * gateway for a connection (RULES 1.9: its one session stays up, and the
+ * live instance processes UPDATEs, peerUp and retries, while one lives). */
+bool speakers_session_host_up(const struct speakers *s, const struct peer *p, unsigned inst);
 
 /* An UPDATE from the peer to the instances in mask.  Routes the peer sends
  * while it is down are remembered and delivered when it comes back.

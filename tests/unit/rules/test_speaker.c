@@ -476,6 +476,30 @@ Test(speaker, instance_up_down_state)
 	fx_fini(&f);
 }
 
+/* RULES 1.9: a gateway connection's session stays up while one gateway
+ * instance lives, and that instance processes the UPDATEs: with vpngw's
+ * IN_0 down an UPDATE from "branch" is installed at once. */
+Test(speaker, gateway_session_lives_on_either_instance)
+{
+	struct fx f;
+	fx_init(&f);
+	struct peer *p = peer(&f, "branch");
+	cr_expect(speakers_session_host_up(f.s, p, 0));
+	cr_expect_eq(speakers_set_instance(f.s, "vpngw", 0, false), 0);
+	cr_expect(speakers_session_host_up(f.s, p, 0), "IN_1 carries the session");
+	static const char *const a[] = { "10.50.0.0/16" };
+	cr_expect_eq(adv(&f, p, 1, a, 1), 0);
+	cr_expect_eq(p->in[0].n, 1, "processed by the live instance");
+	cr_expect_eq(speakers_set_instance(f.s, "vpngw", 1, false), 0);
+	cr_expect(!speakers_session_host_up(f.s, p, 0), "no instance left");
+	/* NVAs peer with each Route Server instance on its own. */
+	struct peer *nva = peer(&f, "ars/nva2");
+	cr_expect_eq(speakers_set_instance(f.s, "ars", 0, false), 0);
+	cr_expect(!speakers_session_host_up(f.s, nva, 0));
+	cr_expect(speakers_session_host_up(f.s, nva, 1));
+	fx_fini(&f);
+}
+
 /* ---- limits per kind ------------------------------------------------------- */
 
 Test(speaker, limits_per_kind_at_and_over)

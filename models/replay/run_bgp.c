@@ -8,7 +8,8 @@
  * turns an event into speaker calls, session events for the summary and
  * timers, then tells the core which domain changed (run_domain_changed)
  * and, when it knows, which prefixes:
- *  - advertise/withdraw: the event's prefixes (a session dropped for the
+ *  - advertise/withdraw: the event's prefixes (a down peer's withdraw only
+ *    changes what it re-sends: RULES 2.2; a session dropped for the
  *    prefix limit withdraws everything: the domain is rebuilt);
  *  - a graceful peerDown, or a hold timer expiring after a silent one
  *    (settings.bgpHoldSeconds): the prefixes the sessions held;
@@ -254,6 +255,11 @@ void run_bgp_withdraw(struct run *r, const struct event *e, int64_t now)
 	struct peer *p = event_peer(r, e, e->from);
 	if (!p)
 		return;
+	if (!p->admin_up)
+		event_warning(r, e,
+			      "\"%s\" is down (peerDown): a down peer sends nothing; this withdrawal "
+			      "changes only what it sends when it comes back (peerUp)",
+			      p->id);
 	peer_withdraw(p, e->prefixes, e->nprefixes);
 	run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "withdraw", p->id), e->prefixes,
 		       e->nprefixes);

@@ -370,9 +370,15 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 
 void peer_withdraw(struct peer *p, const struct prefix *prefixes, size_t n)
 {
-	for (unsigned k = 0; k < p->ninst; k++)
+	for (unsigned k = 0; k < p->ninst; k++) {
+		/* RULES 2.2: a peer whose session is down sends nothing; a
+		 * crashed one (admin down, session still held) keeps its routes
+		 * until the hold timer, whatever it "withdraws" meanwhile. */
+		bool reaches = p->admin_up && p->session[k];
 		for (size_t i = 0; i < n; i++) {
 			rib_del(&p->sent[k], prefixes[i]);
-			rib_del(&p->in[k], prefixes[i]);
+			if (reaches)
+				rib_del(&p->in[k], prefixes[i]);
 		}
+	}
 }

@@ -93,6 +93,9 @@ bool speakers_session_host_up(const struct speakers *s, const struct peer *p, un
 #define SPEAKER_NOMEM (1u << 31)
 unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 			const struct rib_route *routes, size_t n);
+/* A WITHDRAW: the prefixes leave what the peer sends; they leave what the
+ * Azure side holds only over an established session of a peer that is up
+ * (a crashed peer's routes stay until its hold timer, RULES 2.2). */
 void peer_withdraw(struct peer *p, const struct prefix *prefixes, size_t n);
 /* Session down on instance i (hold expiry, graceful down, instance down). */
 void peer_session_down(struct peer *p, unsigned inst);

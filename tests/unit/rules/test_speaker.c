@@ -448,6 +448,33 @@ Test(speaker, routes_sent_while_admin_down_are_replayed)
 	fx_fini(&f);
 }
 
+/* RULES 2.2: a crashed peer (admin down, sessions held until the hold
+ * timer) sends nothing: its withdraw changes only what it re-sends when it
+ * comes back. */
+Test(speaker, withdraw_from_a_down_peer_keeps_the_held_routes)
+{
+	struct fx f;
+	fx_init(&f);
+	struct peer *p = peer(&f, "ars/nva2");
+	static const char *const a[] = { "10.31.0.0/16", "10.32.0.0/16" };
+	cr_expect_eq(adv(&f, p, 3, a, 2), 0);
+	p->admin_up = false; /* what the run does on a silent peerDown */
+	struct prefix w = P("10.31.0.0/16");
+	peer_withdraw(p, &w, 1);
+	cr_expect_eq(p->in[0].n, 2, "held until the hold timer");
+	cr_expect_eq(p->in[1].n, 2);
+	cr_expect_eq(p->sent[0].n, 1, "not re-sent when it comes back");
+	p->admin_up = true;
+	cr_expect(peer_session_up(p, 0) && peer_session_up(p, 1));
+	cr_expect_eq(p->in[0].n, 1);
+	cr_expect_null(rib_find(&p->in[1], w));
+	/* Up again, a withdraw reaches the Azure side at once. */
+	w = P("10.32.0.0/16");
+	peer_withdraw(p, &w, 1);
+	cr_expect_eq(p->in[0].n + p->in[1].n, 0);
+	fx_fini(&f);
+}
+
 /* ---- instances ------------------------------------------------------------- */
 
 Test(speaker, instance_up_down_state)

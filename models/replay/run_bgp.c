@@ -16,10 +16,14 @@
  *  - peerUp, a connect retry, instanceDown/Up: the whole domain.
  * A session dropped for the prefix limit is retried after
  * settings.bgpConnectRetrySeconds, as background work that does not keep
- * the run alive.
+ * the run alive while it would fail again; a retry that would succeed
+ * (the peer withdrew back under its limit) is a change that `end` waits
+ * for (RULES 2.2): after every file event run_bgp_retries_reclass moves a
+ * pending retry whose outcome changed to the other class.
  *
  * Invariants: peer->hold_timer and peer->retry_timer[i] are the engine ids
- * of the pending timers, 0 when none (so peerUp can cancel the hold timer
+ * of the pending timers, 0 when none (retry_at[i] its time, retry_change[i]
+ * whether it was pushed as a change) (so peerUp can cancel the hold timer
  * and a drop schedules one retry per session).  A reference to a peer that
  * is not in the topology at the time is an invalid event (status 2).
  * Ownership: timer arguments and owner names in the run's arena; route
@@ -52,6 +56,27 @@ static const struct vnet *peer_hub(const struct run *r, const struct peer *p)
 
 static void on_retry(void *ctx, void *arg, int64_t now);
 
+/* What on_retry will find: the session re-established under the limit. */
+static bool retry_would_succeed(const struct run *r, const struct peer *p, unsigned inst)
+{
+	return p->present && p->admin_up && !p->session[inst] &&
+	       speakers_session_host_up(r->sp, p, inst) && p->sent[inst].n <= p->limit;
+}
+
+/* Pushes p's retry of inst at p->retry_at[inst].  A retry that would fail
+ * again is periodic background work that does not keep the run alive; one
+ * that would succeed is a change, which the end checkpoint waits for
+ * (RULES 2.2). */
+static void push_retry(struct run *r, struct peer *p, unsigned inst, struct timer_arg *a)
+{
+	p->retry_change[inst] = retry_would_succeed(r, p, inst);
+	p->retry_timer[inst] = evq_push(r->q, p->retry_at[inst], RUN_CLASS_CHANGE,
+					p->retry_change[inst] ? EVQ_FOREGROUND : EVQ_BACKGROUND,
+					on_retry, r, a);
+	if (!p->retry_timer[inst])
+		run_oom(r);
+}
+
 static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t now)
 {
 	if (p->retry_timer[inst])
@@ -62,12 +87,28 @@ static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t
 		return;
 	}
 	*a = (struct timer_arg){ .r = r, .peer = p, .inst = inst };
-	/* A retry is periodic background work: it does not keep the run alive
-	 * (RULES 2.2, the end checkpoint). */
-	p->retry_timer[inst] = evq_push(r->q, now + r->sc->settings.connect_retry_ms,
-					RUN_CLASS_CHANGE, EVQ_BACKGROUND, on_retry, r, a);
-	if (!p->retry_timer[inst])
-		run_oom(r);
+	p->retry_at[inst] = now + r->sc->settings.connect_retry_ms;
+	push_retry(r, p, inst, a);
+}
+
+void run_bgp_retries_reclass(struct run *r)
+{
+	for (size_t i = 0; i < speakers_count(r->sp); i++) {
+		struct peer *p = speakers_at(r->sp, i);
+		for (unsigned k = 0; k < p->ninst; k++) {
+			if (!p->retry_timer[k] || p->retry_change[k] == retry_would_succeed(r, p, k))
+				continue;
+			/* Same time, same argument: only its class changes. */
+			struct timer_arg *a = arena_calloc(r->arena, 1, sizeof(*a));
+			if (!a) {
+				run_oom(r);
+				return;
+			}
+			*a = (struct timer_arg){ .r = r, .peer = p, .inst = k };
+			evq_cancel(r->q, p->retry_timer[k]);
+			push_retry(r, p, k, a);
+		}
+	}
 }
 
 static void report_drops(struct run *r, struct peer *p, unsigned dropped, int64_t now)

@@ -57,6 +57,8 @@ struct peer {
 	struct rib in[2];              /* what the Azure side holds */
 	uint64_t hold_timer;           /* pending silent-down expiry, 0 none */
 	uint64_t retry_timer[2];       /* pending connect retry, 0 none */
+	int64_t retry_at[2];           /* its time (ms) */
+	bool retry_change[2];          /* it would succeed: a change, not background */
 	unsigned flaps;                /* limit drops so far, both instances */
 	unsigned inst_flaps[2];        /* limit drops so far, per instance */
 	uint32_t limit;                /* prefixes per session */

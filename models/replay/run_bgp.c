@@ -13,7 +13,8 @@
  *    prefix limit withdraws everything: the domain is rebuilt);
  *  - a graceful peerDown, or a hold timer expiring after a silent one
  *    (settings.bgpHoldSeconds): the prefixes the sessions held;
- *  - peerUp, a connect retry, instanceDown/Up: the whole domain.
+ *  - peerUp (of a peer dropped for its limit: an immediate retry), a
+ *    connect retry, instanceDown/Up: the whole domain.
  * A session dropped for the prefix limit is retried after
  * settings.bgpConnectRetrySeconds, as background work that does not keep
  * the run alive while it would fail again; a retry that would succeed
@@ -342,13 +343,43 @@ void run_bgp_peer_down(struct run *r, const struct event *e, int64_t now)
 			  (double)at / 1000.0);
 }
 
+/* RULES 2.2: peerUp of a peer up but dropped for its prefix limit is an
+ * immediate connect retry of each dropped session; the retry timer starts
+ * again.  False when no session of p is dropped (nothing to do). */
+static bool retry_now(struct run *r, struct peer *p, int64_t now)
+{
+	unsigned tried = 0, dropped = 0;
+	for (unsigned i = 0; i < p->ninst; i++) {
+		if (!p->dropped[i] || p->session[i] || !speakers_session_host_up(r->sp, p, i))
+			continue;
+		tried |= 1u << i;
+		if (p->retry_timer[i]) {
+			evq_cancel(r->q, p->retry_timer[i]);
+			p->retry_timer[i] = 0;
+		}
+		int up = session_up(r, p, i);
+		if (up < 0)
+			return true;
+		if (up == 0)
+			dropped |= 1u << i;
+	}
+	if (!tried)
+		return false;
+	run_session_event(r, now, p->id, "peer up: immediate connect retry");
+	report_drops(r, p, dropped, now);
+	if (tried != dropped)
+		run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "peerUp", p->id), NULL, 0);
+	return true;
+}
+
 void run_bgp_peer_up(struct run *r, const struct event *e, int64_t now)
 {
 	struct peer *p = event_peer(r, e, e->peer);
 	if (!p)
 		return;
 	if (p->admin_up) {
-		event_warning(r, e, "peerUp of \"%s\", which is up: ignored", p->id);
+		if (!retry_now(r, p, now))
+			event_warning(r, e, "peerUp of \"%s\", which is up: ignored", p->id);
 		return;
 	}
 	p->admin_up = true;

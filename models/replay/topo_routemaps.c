@@ -123,10 +123,12 @@ static bool read_criterion(struct jin *j, const cJSON *o, size_t i, void *ctx)
 	read_values(r, o, &c->v);
 	if (!c->v.has_prefix && !c->v.has_asn && !c->v.has_community)
 		jin_error(j, "a match criterion needs routePrefix, community or asPath");
-	else if ((c->v.has_prefix && !c->v.nprefixes) || (c->v.has_asn && !c->v.nasns) ||
-		 (c->v.has_community && !c->v.ncommunities))
-		jin_error(j, "a match criterion's routePrefix, community and asPath need at "
-			     "least one value");
+	for (size_t k = 0; k < 3; k++) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, CRITERION_KEYS[k + 1]);
+		if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == 0)
+			jin_error_at(j, CRITERION_KEYS[k + 1], "an empty list matches nothing: give "
+							       "at least one value or leave the key out");
+	}
 	return true;
 }
 

@@ -202,15 +202,18 @@ static void check_action(struct jin *j, const struct rm_action *a)
 	    !v->has_community)
 		jin_error(j, "this action has no parameters: nothing to %s",
 			  a->type == RM_ADD ? "add" : "remove");
+	bool warned = false; /* one warning per action */
 	for (size_t i = 0; a->type != RM_REMOVE && i < v->nasns; i++)
-		if (routemap_reserved_asn(v->asns[i]))
+		if (routemap_reserved_asn(v->asns[i])) {
 			jin_error(j, "ASN %u is reserved by Azure: a route map must not put it in "
 				     "an AS path (RULES 1.10)",
 				  (unsigned)v->asns[i]);
-		else if (v->asns[i] >= 64512 && v->asns[i] <= 65534)
+		} else if (v->asns[i] >= 64512 && v->asns[i] <= 65534 && !warned) {
 			jin_warn(j, "ASN %u is private: Azure advises against private ASNs in AS "
 				    "path prepends (RULES 1.10)",
 				 (unsigned)v->asns[i]);
+			warned = true;
+		}
 	for (size_t i = 0; a->type == RM_REMOVE && i < v->ncommunities; i++)
 		if (routemap_azure_community(v->communities[i])) {
 			char buf[12];

@@ -106,19 +106,31 @@ static void read_values(struct topo_reader *r, const cJSON *o, struct rm_values 
 static const char *const CRITERION_KEYS[] = { "matchCondition", "routePrefix", "community",
 					      "asPath", NULL };
 
+/* An element of a rule's list: an object with the given keys, and its
+ * enum member `key` (one of choices) into *value.  False (reported) when
+ * the element is not an object. */
+static bool rule_item(struct jin *j, const cJSON *o, const char *expected,
+		      const char *const *keys, const char *key, const struct topo_choice *choices,
+		      size_t nchoices, const char *names, int *value)
+{
+	if (!cJSON_IsObject(o)) {
+		jin_error(j, "expected %s", expected);
+		return false;
+	}
+	jin_known_keys(j, o, keys);
+	topo_read_choice(j, o, key, true, choices, nchoices, names, value);
+	return true;
+}
+
 static bool read_criterion(struct jin *j, const cJSON *o, size_t i, void *ctx)
 {
 	struct topo_reader *r = ((void **)ctx)[0];
-	struct rm_rule *ru = ((void **)ctx)[1];
-	struct rm_criterion *c = &ru->crit[i];
-	if (!cJSON_IsObject(o)) {
-		jin_error(j, "expected a match criterion object");
-		return true;
-	}
-	jin_known_keys(j, o, CRITERION_KEYS);
+	struct rm_criterion *c = &((struct rm_rule *)((void **)ctx)[1])->crit[i];
 	int cond = RM_CONTAINS;
-	topo_read_choice(j, o, "matchCondition", true, CONDITIONS, NCHOICES(CONDITIONS),
-			 "Contains, Equals, NotContains or NotEquals", &cond);
+	if (!rule_item(j, o, "a match criterion object", CRITERION_KEYS, "matchCondition",
+		       CONDITIONS, NCHOICES(CONDITIONS), "Contains, Equals, NotContains or NotEquals",
+		       &cond))
+		return true;
 	c->cond = (enum rm_cond)cond;
 	read_values(r, o, &c->v);
 	if (!c->v.has_prefix && !c->v.has_asn && !c->v.has_community)
@@ -226,16 +238,11 @@ static void check_action(struct jin *j, const struct rm_action *a)
 static bool read_action(struct jin *j, const cJSON *o, size_t i, void *ctx)
 {
 	struct topo_reader *r = ((void **)ctx)[0];
-	struct rm_rule *ru = ((void **)ctx)[1];
-	struct rm_action *a = &ru->act[i];
-	if (!cJSON_IsObject(o)) {
-		jin_error(j, "expected an action object");
-		return true;
-	}
-	jin_known_keys(j, o, ACTION_KEYS);
+	struct rm_action *a = &((struct rm_rule *)((void **)ctx)[1])->act[i];
 	int type = RM_ADD;
-	topo_read_choice(j, o, "type", true, ACTIONS, NCHOICES(ACTIONS),
-			 "Add, Remove, Replace or Drop", &type);
+	if (!rule_item(j, o, "an action object", ACTION_KEYS, "type", ACTIONS, NCHOICES(ACTIONS),
+		       "Add, Remove, Replace or Drop", &type))
+		return true;
 	a->type = (enum rm_action_type)type;
 	const cJSON *params;
 	if (jin_array(j, o, "parameters", false, &params)) {

@@ -29,6 +29,7 @@ static const char *child_ok(const char *top, const char *child)
 		{ "virtualNetworks", "virtualNetworkPeerings" },
 		{ "routeTables", "routes" },
 		{ "routeServers", "bgpConnections" },
+		{ "routeServers", "routeMaps" }, /* RULES 1.10 */
 	};
 	for (size_t i = 0; i < sizeof(CHILDREN) / sizeof(CHILDREN[0]); i++)
 		if (strcmp(CHILDREN[i].top, top) == 0 && strcmp(CHILDREN[i].child, child) == 0)
@@ -76,7 +77,7 @@ const char *edit_path_check(const char *path)
 	if (n == 4 && !child_ok(segs[0], segs[2]))
 		return "unknown child collection: virtualNetworks has subnets and "
 		       "virtualNetworkPeerings, routeTables has routes, routeServers has "
-		       "bgpConnections";
+		       "bgpConnections and routeMaps";
 	return NULL;
 }
 

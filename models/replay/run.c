@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "routemap.h"
 #include "run_int.h"
 #include "speaker.h"
 #include "arena.h"
@@ -390,7 +391,13 @@ void run_domain_changed(struct run *r, const struct vnet *hub, int64_t now, cons
 		return;
 	struct bgp_set **built = &r->built_sets[hub->index];
 	struct set_change ch = { 0 };
-	if (touched && *built) {
+	/* RULES 1.10: inbound route maps first; a map may move a route to
+	 * another prefix, so a mapped domain is decided whole. */
+	if (routemap_refresh(r->sp, r->topo) != 0) {
+		run_oom(r);
+		return;
+	}
+	if (touched && *built && !routemap_hub_mapped(hub)) {
 		ch.set = domain_update(*built, r->topo, hub, r->sp, touched, ntouched, &ch.changed,
 				       &ch.nchanged);
 		ch.base = bgp_set_ref(*built);
@@ -436,13 +443,16 @@ int run_build_sets(struct run *r, const struct reach *re, const struct topology 
 		   struct bgp_set **old_sets, struct bgp_set **old_built)
 {
 	const struct topology *t = r->topo;
+	if (routemap_refresh(r->sp, t) != 0) /* RULES 1.10 */
+		return -1;
 	for (size_t i = 0; i < t->nvnets; i++) {
 		const struct vnet *hub = t->vnets[i];
 		if (!run_is_hub(hub))
 			continue;
 		const struct vnet *was = old ? topology_vnet(old, hub->name) : NULL;
 		struct bgp_set *set;
-		if (re && re->kind != REACH_ALL && run_is_hub(was) && old_built[was->index]) {
+		if (re && re->kind != REACH_ALL && run_is_hub(was) && old_built[was->index] &&
+		    !routemap_hub_mapped(hub)) {
 			struct prefix *changed;
 			size_t nchanged;
 			set = domain_respace(old_built[was->index], old, was, t, hub, r->sp, &changed,

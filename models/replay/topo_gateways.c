@@ -3,6 +3,7 @@
  * their bgpConnections.  See topo_gateways.h.
  */
 #include "topo_gateways.h"
+#include "topo_routemaps.h"
 
 #include <string.h>
 
@@ -452,6 +453,7 @@ static void *read_route_server(struct topo_reader *r, struct topo_run *run, cons
 		jin_each(j, "virtualRouterIps", vips, read_router_ip, rs);
 	}
 	topo_read_nested(r, &BGP_CONNS, it, rs);
+	topo_read_nested(r, &TOPO_ROUTE_MAPS, it, rs); /* after the connections it names */
 	r->t->rss[r->t->nrss++] = rs;
 	return rs;
 }
@@ -466,7 +468,8 @@ static const char *const ROUTE_SERVER_KEYS[] = { "name", "id", "location", "subn
 						 "hubRoutingPreference",
 						 "virtualRouterAutoScaleConfiguration",
 						 "virtualRouterIps", "virtualRouterAsn",
-						 "bgpConnections", "publicIpAddress", NULL };
+						 "bgpConnections", "publicIpAddress", "routeMaps",
+						 NULL };
 
 const struct topo_coll TOPO_ROUTE_SERVERS = {
 	.key = "routeServers", .expected = "a Route Server object", .known = ROUTE_SERVER_KEYS,

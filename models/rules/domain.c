@@ -74,7 +74,7 @@ static void gather_route_server(struct gather *g, const struct route_server *rs,
 			if (!p->session[i] || !speakers_instance_up(sp, rs->name, i))
 				continue;
 			size_t first = g->n;
-			from_rib(g, &p->in[i], BGP_ORIGIN_NVA, BGP_ASN_AZURE, p, NULL, 0,
+			from_rib(g, peer_rib(p, i), BGP_ORIGIN_NVA, BGP_ASN_AZURE, p, NULL, 0,
 				 bc->peer_ip);
 			for (size_t j = first; j < g->n; j++)
 				g->v[j].inst = (int)i;
@@ -107,9 +107,9 @@ static void gather_gateway(struct gather *g, const struct gateway *gw, const str
 				cd->conn = c;
 			}
 			if (p && c->enable_bgp && p->session[0])
-				from_rib(g, &p->in[0], BGP_ORIGIN_VPN, gw->asn, p, c, 0, 0);
+				from_rib(g, peer_rib(p, 0), BGP_ORIGIN_VPN, gw->asn, p, c, 0, 0);
 		} else if (p && p->session[0]) {
-			from_rib(g, &p->in[0], BGP_ORIGIN_EXPRESSROUTE, BGP_ASN_AZURE, p, c,
+			from_rib(g, peer_rib(p, 0), BGP_ORIGIN_EXPRESSROUTE, BGP_ASN_AZURE, p, c,
 				 c->routing_weight, 0);
 		}
 	}
@@ -325,7 +325,7 @@ static void gather_prefix(struct gather *g, const struct vnet *hub, const struct
 			if (!pe)
 				continue;
 			for (unsigned i = 0; i < 2; i++) {
-				const struct rib_route *rr = rib_find(&pe->in[i], p);
+				const struct rib_route *rr = rib_find(peer_rib(pe, i), p);
 				if (!rr || !pe->session[i] || !speakers_instance_up(sp, rs->name, i))
 					continue;
 				size_t first = g->n;
@@ -345,7 +345,7 @@ static void gather_prefix(struct gather *g, const struct vnet *hub, const struct
 			const struct connection *c = gw->conns[k];
 			const struct peer *pe = speakers_peer(sp, c->name);
 			bool bgp_up = pe && pe->session[0] && (gw->type != GW_VPN || c->enable_bgp);
-			const struct rib_route *rr = bgp_up ? rib_find(&pe->in[0], p) : NULL;
+			const struct rib_route *rr = bgp_up ? rib_find(peer_rib(pe, 0), p) : NULL;
 			if (gw->type == GW_VPN) {
 				for (size_t i = 0; i < c->static_prefixes.n; i++) {
 					if (!prefix_equal(c->static_prefixes.v[i], p))
@@ -491,7 +491,7 @@ static void touch_candidates(struct touched *tc, const struct vnet *hub, const s
 	for (size_t k = 0; hub->rs && k < hub->rs->nconns; k++) {
 		const struct peer *p = speakers_peer(sp, hub->rs->conns[k].id);
 		for (unsigned i = 0; p && i < 2; i++)
-			touch_rib(tc, &p->in[i]);
+			touch_rib(tc, peer_rib(p, i));
 	}
 	const struct gateway *gws[2] = { hub->vpn_gw, hub->er_gw };
 	for (size_t w = 0; w < 2; w++)
@@ -499,7 +499,7 @@ static void touch_candidates(struct touched *tc, const struct vnet *hub, const s
 			const struct connection *c = gws[w]->conns[k];
 			const struct peer *p = speakers_peer(sp, c->name);
 			if (p)
-				touch_rib(tc, &p->in[0]);
+				touch_rib(tc, peer_rib(p, 0));
 			for (size_t i = 0; i < c->static_prefixes.n; i++)
 				touch_if_inside(tc, c->static_prefixes.v[i]);
 		}

@@ -32,7 +32,7 @@ static void route_free(struct rib_route *r)
 	free(r->communities);
 }
 
-static void rib_clear(struct rib *r)
+void rib_clear(struct rib *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		route_free(&r->v[i]);
@@ -89,7 +89,7 @@ static int route_copy(struct rib_route *dst, const struct rib_route *src)
 }
 
 /* Inserts or replaces (implicit withdraw of the old path, RFC 4271 9.1.4). */
-static int rib_put(struct rib *r, const struct rib_route *src)
+int rib_put(struct rib *r, const struct rib_route *src)
 {
 	size_t i = rib_lower(r, src->prefix);
 	struct rib_route copy;
@@ -145,6 +145,7 @@ void speakers_destroy(struct speakers *s)
 		for (unsigned k = 0; k < 2; k++) {
 			rib_fini(&p->sent[k]);
 			rib_fini(&p->in[k]);
+			rib_fini(&p->pol[k]);
 		}
 		free(p->id);
 		free(p->owner);

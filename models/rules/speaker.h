@@ -55,6 +55,8 @@ struct peer {
 	bool dropped[2];               /* down because of the prefix limit */
 	struct rib sent[2];            /* what the peer advertised */
 	struct rib in[2];              /* what the Azure side holds */
+	struct rib pol[2];             /* in[] after the inbound route map (routemap.h) */
+	bool mapped;                   /* pol[] is what the decision reads */
 	uint64_t hold_timer;           /* pending silent-down expiry, 0 none */
 	uint64_t retry_timer[2];       /* pending connect retry, 0 none */
 	int64_t retry_at[2];           /* its time (ms) */
@@ -107,5 +109,16 @@ void peer_session_down(struct peer *p, unsigned inst);
 int peer_session_up(struct peer *p, unsigned inst);
 
 const struct rib_route *rib_find(const struct rib *r, struct prefix p);
+/* Inserts a copy of src, replacing the route of the same prefix.  0, or -1
+ * out of memory with r as it was. */
+int rib_put(struct rib *r, const struct rib_route *src);
+void rib_clear(struct rib *r); /* no routes; keeps the storage */
+
+/* What the decision reads of instance i: the Adj-RIB-In after the peer's
+ * inbound route map when it has one (RULES 1.10), else as received. */
+static inline const struct rib *peer_rib(const struct peer *p, unsigned i)
+{
+	return p->mapped ? &p->pol[i] : &p->in[i];
+}
 
 #endif

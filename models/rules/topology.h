@@ -89,6 +89,7 @@ struct peering {
 
 struct gateway;
 struct route_server;
+struct route_map;
 
 struct vnet {
 	const char *name;
@@ -174,6 +175,8 @@ struct bgp_conn {
 	uint32_t peer_ip;
 	uint32_t peer_asn;
 	uint32_t max_routes;          /* 1,000 unless raised (<= 4,000) */
+	const struct route_map *in_map;  /* associatedInboundConnections, or NULL */
+	const struct route_map *out_map; /* associatedOutboundConnections, or NULL */
 };
 
 struct route_server {
@@ -186,6 +189,8 @@ struct route_server {
 	uint32_t instance_ip[2];      /* virtualRouterIps */
 	struct bgp_conn *conns;
 	size_t nconns;
+	struct route_map *maps;       /* routeMaps (routemap.h), file order */
+	size_t nmaps;
 };
 
 struct settings {

@@ -53,7 +53,8 @@ enum {
 	STUDY_F_GW_INSTANCE = 1u << 2, /* gateway instances */
 	STUDY_F_CONNECTION = 1u << 3,  /* BGP connections (VPN, ExpressRoute) */
 	STUDY_F_PEERING = 1u << 4,     /* VNet peering removal */
-	STUDY_F_ALL = (1u << 5) - 1,
+	STUDY_F_ROUTE_MAP = 1u << 5,   /* Route Server route map removal (RULES 1.10) */
+	STUDY_F_ALL = (1u << 6) - 1,
 };
 
 /* Growth dimensions of a capacity study (bit set). */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "routemap.h"
 #include "run.h"
 #include "scenario_doc.h"
 #include "speaker.h"
@@ -111,11 +112,10 @@ static struct variant *instance_variant(struct study_base *b, const char *klass,
 	return v;
 }
 
-static int peering_variant(struct study_base *b, const struct vnet *vn, const struct peering *p)
+/* `remove` of the object at path (and, on repair, `add` of it back as the
+ * scenario's topology has it). */
+static int remove_variant(struct variant *v, struct study_base *b)
 {
-	struct variant *v = new_variant(b, "peering",
-					"remove virtualNetworks/%s/virtualNetworkPeerings/%s",
-					vn->name, p->name);
 	if (!v)
 		return -1;
 	const char *path = v->label + strlen("remove ");
@@ -124,13 +124,29 @@ static int peering_variant(struct study_base *b, const struct vnet *vn, const st
 	v->nev = 1;
 	if (b->st->repair_ms < 0)
 		return 0;
-	/* The repair puts the peering back as the scenario's topology has it. */
 	set_event(b, &v->ev[1], EV_ADD, repair_end(b));
 	if (!scenario_doc_initial_value(b->sc, path, &v->ev[1]))
 		return 0; /* added by an edit before the baseline: no repair */
 	v->ev[1].path = path;
 	v->nev = 2;
 	return 0;
+}
+
+static int peering_variant(struct study_base *b, const struct vnet *vn, const struct peering *p)
+{
+	return remove_variant(new_variant(b, "peering",
+					  "remove virtualNetworks/%s/virtualNetworkPeerings/%s",
+					  vn->name, p->name),
+			      b);
+}
+
+/* A Route Server's route map gone (RULES 1.10): what the routes are without it. */
+static int route_map_variant(struct study_base *b, const struct route_server *rs,
+			     const struct route_map *m)
+{
+	return remove_variant(new_variant(b, "routeMap", "remove routeServers/%s/routeMaps/%s",
+					  rs->name, m->name),
+			      b);
 }
 
 static int cmp_prefix(const void *a, const void *b)
@@ -305,6 +321,11 @@ int study_variant_list_enumerate(struct study_base *b)
 		for (size_t i = 0; i < t->nvnets; i++)
 			for (size_t k = 0; k < t->vnets[i]->npeerings; k++)
 				if (peering_variant(b, t->vnets[i], &t->vnets[i]->peerings[k]) != 0)
+					return -1;
+	if (st->failures & STUDY_F_ROUTE_MAP)
+		for (size_t i = 0; i < t->nrss; i++)
+			for (size_t k = 0; k < t->rss[i]->nmaps; k++)
+				if (route_map_variant(b, t->rss[i], &t->rss[i]->maps[k]) != 0)
 					return -1;
 	return 0;
 }

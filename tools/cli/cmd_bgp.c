@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "bgp.h"
+#include "routemap.h"
 #include "speaker.h"
 #include "vec.h"
 
@@ -44,6 +45,16 @@ static const struct cli_command BGP = {
 	24,
 };
 
+/* What a route map made of an entry's route (--route-maps, RULES 1.10). */
+struct map_note {
+	const char *map;               /* the map's name; NULL: no map on that side */
+	const char *rule;              /* the last rule that matched, or NULL */
+	const char *verdict;           /* "unchanged", "modified", "dropped" */
+	char *network;                 /* owned: the prefixes after the map, space-separated */
+	char *as_path;                 /* owned */
+	char *communities;             /* owned */
+};
+
 struct entry {
 	char *as_path;                 /* owned */
 	char local[IPV4_STRLEN];
@@ -52,13 +63,91 @@ struct entry {
 	const char *origin;
 	char source_peer[IPV4_STRLEN]; /* "" = null */
 	int weight;
+	char *communities;             /* owned, with --route-maps: "65001:100 65001:200" */
+	struct map_note note;
 };
 
 struct entries {
 	struct entry *v;
 	size_t n, cap;
 	bool oom;
+	bool maps;                     /* --route-maps: annotate, never apply */
 };
+
+/* "[prepend ]path[0] path[1] ..." (prepend 0: none), malloc'd; NULL out of memory. */
+static char *format_path(uint32_t prepend, const uint32_t *path, size_t len)
+{
+	char *s = malloc(12 * (len + 1) + 1), *w = s;
+	if (!s)
+		return NULL;
+	*w = '\0';
+	if (prepend)
+		w += sprintf(w, "%u", (unsigned)prepend);
+	for (size_t i = 0; i < len; i++)
+		w += sprintf(w, "%s%u", w == s ? "" : " ", (unsigned)path[i]);
+	return s;
+}
+
+static char *format_communities(const uint32_t *c, size_t n)
+{
+	char *s = malloc(12 * n + 1), *w = s;
+	if (!s)
+		return NULL;
+	*w = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char buf[12];
+		w += sprintf(w, "%s%s", i ? " " : "", routemap_format_community(c[i], buf));
+	}
+	return s;
+}
+
+static char *format_prefixes(const struct prefix *p, size_t n)
+{
+	char *s = malloc(PREFIX_STRLEN * n + 1), *w = s;
+	if (!s)
+		return NULL;
+	*w = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char buf[PREFIX_STRLEN];
+		w += sprintf(w, "%s%s", i ? " " : "", prefix_format(p[i], buf));
+	}
+	return s;
+}
+
+static const char *const VERDICT[] = { "unchanged", "modified", "dropped" };
+
+/* e's route (r) through map m, noted on e (--route-maps).  prepend: the
+ * ASN the Route Server puts in front after an outbound map, 0 for none.
+ * False out of memory. */
+static bool note_map(struct entry *e, const struct route_map *m, const struct rib_route *r,
+		     uint32_t prepend)
+{
+	struct rm_result res;
+	e->communities = format_communities(r->communities, r->ncommunities);
+	if (!e->communities || routemap_apply(m, r, &res) != 0)
+		return false;
+	e->note.map = m->name;
+	e->note.rule = res.last_rule >= 0 ? m->rules[res.last_rule].name : NULL;
+	e->note.verdict = VERDICT[res.verdict];
+	if (res.verdict != RM_DROPPED) {
+		e->note.network = format_prefixes(res.prefixes, res.nprefixes);
+		e->note.as_path = format_path(prepend, res.as_path, res.as_len);
+		e->note.communities = format_communities(res.communities, res.ncommunities);
+	}
+	bool ok = res.verdict == RM_DROPPED ||
+		  (e->note.network && e->note.as_path && e->note.communities);
+	rm_result_fini(&res);
+	return ok;
+}
+
+static void entry_fini(struct entry *e)
+{
+	free(e->as_path);
+	free(e->communities);
+	free(e->note.network);
+	free(e->note.as_path);
+	free(e->note.communities);
+}
 
 /* An entry for p with AS path [prepend (when not 0)] + path.  Returns it
  * for the caller to finish, or NULL when out of memory. */
@@ -72,17 +161,11 @@ static struct entry *entry_add(struct entries *es, unsigned inst, const struct r
 	}
 	struct entry *e = &es->v[es->n];
 	*e = (struct entry){ 0 };
-	e->as_path = malloc(12 * (len + 1) + 1);
+	e->as_path = format_path(prepend, path, len);
 	if (!e->as_path) {
 		es->oom = true;
 		return NULL;
 	}
-	char *w = e->as_path;
-	*w = '\0';
-	if (prepend)
-		w += sprintf(w, "%u", (unsigned)prepend);
-	for (size_t i = 0; i < len; i++)
-		w += sprintf(w, "%s%u", w == e->as_path ? "" : " ", (unsigned)path[i]);
 	ipv4_format(rs->instance_ip[inst], e->local);
 	prefix_format(p, e->network);
 	es->n++;
@@ -115,6 +198,10 @@ static void learned(const struct speakers *sp, const struct topology *t,
 				ipv4_format(bc->peer_ip, e->source_peer);
 			e->origin = "EBgp";
 			e->weight = 32768;
+			if (es->maps && bc && bc->in_map && !note_map(e, bc->in_map, r, 0)) {
+				es->oom = true;
+				return;
+			}
 		}
 	}
 }
@@ -176,7 +263,8 @@ static void gather(const struct speakers *sp, const struct topology *t,
 	for (size_t k = 0; k < speakers_count(sp); k++) {
 		const struct peer *p = speakers_at(sp, k);
 		if (peer_of(p, rs)) {
-			rib_cands(cs, p, &p->in[inst], BGP_ORIGIN_NVA, BGP_ASN_AZURE, 0);
+			/* After the inbound map (RULES 1.10): what the instance decides on. */
+			rib_cands(cs, p, peer_rib(p, inst), BGP_ORIGIN_NVA, BGP_ASN_AZURE, 0);
 			continue;
 		}
 		if (!rs->b2b || !p->present || (p->kind != PEER_VPN && p->kind != PEER_ER))
@@ -204,6 +292,60 @@ static void gather(const struct speakers *sp, const struct topology *t,
 			cand_add(cs, &cd);
 		}
 	}
+}
+
+/* One best path advertised by instance inst: through the outbound map of
+ * the one peer asked about when it has one (RULES 1.10: after the
+ * decision; 65515 goes in front after the map), or as it is.  With
+ * --route-maps the entry shows the path as chosen and what the map makes
+ * of it.  -1 out of memory. */
+static int advertise(struct entries *es, unsigned inst, const struct route_server *rs,
+		     const struct bgp_conn *only, const struct bgp_path *bp, const char *ip)
+{
+	const struct route_map *m = only ? only->out_map : NULL;
+	/* The path as a route of its own (rib_route owns its arrays). */
+	struct rib_route r = { .prefix = bp->prefix, .as_len = (uint16_t)bp->as_len,
+			       .ncommunities = (uint16_t)bp->ncommunities };
+	r.as_path = malloc((r.as_len + 1u) * sizeof(uint32_t));
+	r.communities = malloc((r.ncommunities + 1u) * sizeof(uint32_t));
+	struct rm_result res = { .verdict = RM_UNCHANGED, .prefixes = &r.prefix, .nprefixes = 1,
+				 .as_path = r.as_path, .as_len = r.as_len };
+	bool applied = m && !es->maps;
+	int rc = 0;
+	if (!r.as_path || !r.communities) {
+		rc = -1;
+		goto out;
+	}
+	memcpy(r.as_path, bp->as_path, r.as_len * sizeof(uint32_t));
+	memcpy(r.communities, bp->communities, r.ncommunities * sizeof(uint32_t));
+	if (applied && routemap_apply(m, &r, &res) != 0) {
+		applied = false;
+		rc = -1;
+		goto out;
+	}
+	for (size_t k = 0; res.verdict != RM_DROPPED && k < res.nprefixes && rc == 0; k++) {
+		bool seen = false; /* a summary this instance already sends */
+		for (size_t j = 0; applied && j < es->n && !seen; j++) {
+			char net[PREFIX_STRLEN];
+			seen = strcmp(es->v[j].network, prefix_format(res.prefixes[k], net)) == 0;
+		}
+		if (seen)
+			continue;
+		struct entry *e = entry_add(es, inst, rs, res.prefixes[k], BGP_ASN_AZURE,
+					    res.as_path, res.as_len);
+		if (!e || (es->maps && m && !note_map(e, m, &r, BGP_ASN_AZURE))) {
+			rc = -1;
+			break;
+		}
+		memcpy(e->next_hop, ip, IPV4_STRLEN);
+		e->origin = bp->origin == BGP_ORIGIN_NVA ? "EBgp" : "IBgp";
+	}
+out:
+	if (applied)
+		rm_result_fini(&res);
+	free(r.as_path);
+	free(r.communities);
+	return rc;
 }
 
 static void advertised(const struct speakers *sp, const struct topology *t,
@@ -284,14 +426,9 @@ static void advertised(const struct speakers *sp, const struct topology *t,
 		}
 		free(chosen);
 		/* Step 6: NO_ADVERTISE paths are programmed, never re-advertised. */
-		if (pick && !bgp_path_no_advertise(&pick->path)) {
-			struct entry *e = entry_add(es, inst, rs, pick->path.prefix, BGP_ASN_AZURE,
-						    pick->path.as_path, pick->path.as_len);
-			if (!e)
-				goto out;
-			memcpy(e->next_hop, ip, sizeof(ip));
-			e->origin = pick->path.origin == BGP_ORIGIN_NVA ? "EBgp" : "IBgp";
-		}
+		if (pick && !bgp_path_no_advertise(&pick->path) &&
+		    advertise(es, inst, rs, only, &pick->path, ip) != 0)
+			goto out;
 		i = end;
 	}
 out:
@@ -305,6 +442,45 @@ out:
 /* ---- output ---------------------------------------------------------------- */
 
 static const char *const INSTANCE_KEY[2] = { "RouteServiceRole_IN_0", "RouteServiceRole_IN_1" };
+
+static void json_words(struct jsonw *w, const char *key, const char *words)
+{
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (const char *p = words; p && *p;) {
+		size_t n = strcspn(p, " ");
+		char buf[PREFIX_STRLEN + 12];
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+		jsonw_string(w, buf);
+		p += n + (p[n] == ' ');
+	}
+	jsonw_array_end(w);
+}
+
+/* --route-maps: "communities" and "routeMap" (null without a map). */
+static void note_json(struct jsonw *w, const struct entry *e)
+{
+	json_words(w, "communities", e->communities);
+	jsonw_key(w, "routeMap");
+	if (!e->note.map) {
+		jsonw_string(w, NULL);
+		return;
+	}
+	jsonw_object_begin(w);
+	jsonw_key(w, "name");
+	jsonw_string(w, e->note.map);
+	jsonw_key(w, "rule");
+	jsonw_string(w, e->note.rule);
+	jsonw_key(w, "verdict");
+	jsonw_string(w, e->note.verdict);
+	if (e->note.network) {
+		json_words(w, "network", e->note.network);
+		jsonw_key(w, "asPath");
+		jsonw_string(w, e->note.as_path);
+		json_words(w, "communities", e->note.communities);
+	}
+	jsonw_object_end(w);
+}
 
 static void entry_json(struct jsonw *w, const struct entry *e)
 {
@@ -324,18 +500,26 @@ static void entry_json(struct jsonw *w, const struct entry *e)
 	jsonw_int(w, e->weight);
 }
 
+#define NCOLS 8
+#define NMAPCOLS 7 /* --route-maps */
+
 static int print_entries(enum render_format fmt, struct entries es[2])
 {
 	struct jsonw w;
 	static const char *const hdr[] = { "Instance", "AsPath", "LocalAddress", "Network",
-					   "NextHop", "Origin", "SourcePeer", "Weight" };
+					   "NextHop", "Origin", "SourcePeer", "Weight",
+					   "Communities", "RouteMap", "Rule", "Verdict",
+					   "MapNetwork", "MapAsPath", "MapCommunities" };
+	size_t ncols = NCOLS + (es[0].maps ? NMAPCOLS : 0);
 	struct render_tab *tab = NULL;
-	if (fmt == RENDER_TABLE && !(tab = render_tab_create(8, hdr)))
+	if (fmt == RENDER_TABLE && !(tab = render_tab_create(ncols, hdr)))
 		return -1;
 	if (fmt == RENDER_CSV) {
 		static const char *const csv[] = { "instance", "asPath", "localAddress", "network",
-						   "nextHop", "origin", "sourcePeer", "weight" };
-		render_csv_line(stdout, csv, 8);
+						   "nextHop", "origin", "sourcePeer", "weight",
+						   "communities", "routeMap", "rule", "verdict",
+						   "mapNetwork", "mapAsPath", "mapCommunities" };
+		render_csv_line(stdout, csv, ncols);
 	}
 	jsonw_init(&w, stdout, fmt == RENDER_JSON, 0);
 	if (fmt == RENDER_JSON)
@@ -350,20 +534,27 @@ static int print_entries(enum render_format fmt, struct entries es[2])
 			const struct entry *e = &es[inst].v[i];
 			char weight[16];
 			snprintf(weight, sizeof(weight), "%d", e->weight);
-			const char *cells[8] = { INSTANCE_KEY[inst], e->as_path,  e->local,
-						 e->network,         e->next_hop, e->origin,
-						 e->source_peer,     weight };
+			const struct map_note *nt = &e->note;
+			const char *cells[NCOLS + NMAPCOLS] = {
+				INSTANCE_KEY[inst], e->as_path, e->local, e->network, e->next_hop,
+				e->origin, e->source_peer, weight, e->communities ? e->communities : "",
+				nt->map ? nt->map : "", nt->rule ? nt->rule : "",
+				nt->verdict ? nt->verdict : "", nt->network ? nt->network : "",
+				nt->as_path ? nt->as_path : "", nt->communities ? nt->communities : ""
+			};
 			switch (fmt) {
 			case RENDER_TABLE:
 				if (render_tab_add(tab, cells) != 0)
 					rc = -1;
 				break;
 			case RENDER_CSV:
-				render_csv_line(stdout, cells, 8);
+				render_csv_line(stdout, cells, ncols);
 				break;
 			case RENDER_JSON:
 				jsonw_object_begin(&w);
 				entry_json(&w, e);
+				if (es[inst].maps)
+					note_json(&w, e);
 				jsonw_object_end(&w);
 				break;
 			case RENDER_JSONL:
@@ -372,6 +563,8 @@ static int print_entries(enum render_format fmt, struct entries es[2])
 				jsonw_key(&w, "instance");
 				jsonw_string(&w, INSTANCE_KEY[inst]);
 				entry_json(&w, e);
+				if (es[inst].maps)
+					note_json(&w, e);
 				jsonw_object_end(&w);
 				fputc('\n', stdout);
 				break;
@@ -425,7 +618,7 @@ static int opt_advertised(struct cli_parser *p, const struct cli_option *o, cons
 
 /* The routes of one Route Server (and peer) at the session's checkpoint. */
 static int print_routes(const struct cli_session *s, const struct cli_common *common,
-			const char *rs_name, const char *peer, enum bgp_mode mode)
+			const char *rs_name, const char *peer, enum bgp_mode mode, bool maps)
 {
 	const struct topology *t = run_topology(s->r);
 	const struct route_server *rs = topology_route_server(t, rs_name);
@@ -446,7 +639,7 @@ static int print_routes(const struct cli_session *s, const struct cli_common *co
 		return CLI_EXIT_INVALID;
 	}
 	const struct speakers *sp = run_speakers(s->r);
-	struct entries es[2] = { { 0 }, { 0 } };
+	struct entries es[2] = { { .maps = maps }, { .maps = maps } };
 	int rc = CLI_EXIT_OK;
 	for (unsigned inst = 0; inst < 2; inst++) {
 		if (mode == MODE_LEARNED)
@@ -460,7 +653,7 @@ static int print_routes(const struct cli_session *s, const struct cli_common *co
 	}
 	for (int k = 0; k < 2; k++) {
 		for (size_t i = 0; i < es[k].n; i++)
-			free(es[k].v[i].as_path);
+			entry_fini(&es[k].v[i]);
 		free(es[k].v);
 	}
 	return rc;
@@ -472,6 +665,7 @@ int cmd_bgp(int argc, char **argv)
 	struct cli_common common;
 	const char *file = NULL, *rs_name = NULL, *peer = NULL, *at = NULL;
 	enum bgp_mode mode = MODE_NONE;
+	bool maps = false;
 	const struct cli_option opts[] = {
 		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
 		CLI_REQUIRED("route-server", &rs_name, "NAME", "the Route Server"),
@@ -485,6 +679,13 @@ int cmd_bgp(int argc, char **argv)
 			 "its VNets' address spaces, the best NVA routes and, with\n"
 			 "branch-to-branch, the gateways' routes, 65515 prepended;\n"
 			 "NO_ADVERTISE routes are left out"),
+		CLI_FLAG("route-maps", 0, &maps,
+			 "route maps (RULES 1.10): each route with its communities and\n"
+			 "what the map made of it: map, last matching rule, verdict\n"
+			 "(unchanged, modified, dropped) and the route after it.\n"
+			 "--learned: the routes as received and the inbound map;\n"
+			 "--advertised --peer P: the best paths and P's outbound map\n"
+			 "(without this flag the outbound map is applied)"),
 		CLI_STRING("at", 0, &at, "LABEL|TIME",
 			   "the BGP state at a checkpoint label, 'start', 'end' (the\n"
 			   "default) or a time (90s, 5m): the replay stops there"),
@@ -499,7 +700,7 @@ int cmd_bgp(int argc, char **argv)
 	struct cli_session s;
 	rc = cli_session_open_stopped(&s, file, &common, at);
 	if (rc == CLI_EXIT_OK)
-		rc = print_routes(&s, &common, rs_name, peer, mode);
+		rc = print_routes(&s, &common, rs_name, peer, mode, maps);
 	cli_session_close(&s);
 	return rc;
 }

@@ -89,6 +89,7 @@ static const struct name_bit FAILURES[] = {
 	{ "gatewayInstance", STUDY_F_GW_INSTANCE },
 	{ "connection", STUDY_F_CONNECTION },
 	{ "peering", STUDY_F_PEERING },
+	{ "routeMap", STUDY_F_ROUTE_MAP },
 };
 
 static const struct name_bit MODES[] = { { "silent", 1 }, { "graceful", 2 } };

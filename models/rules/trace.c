@@ -212,6 +212,11 @@ const struct topology *trace_env_topology(const struct trace_env *e)
 	return e->topo;
 }
 
+const struct eff_table *trace_env_table(const struct trace_env *e, const struct subnet *s)
+{
+	return e->tables[s->index];
+}
+
 const char *trace_end_name(enum trace_end e)
 {
 	static const char *const names[] = { "continues", "delivered", "left", "dropped",

@@ -52,6 +52,8 @@ struct trace_env_input {
 struct trace_env *trace_env_create(const struct trace_env_input *in);
 void trace_env_destroy(struct trace_env *e); /* NULL is a no-op */
 const struct topology *trace_env_topology(const struct trace_env *e);
+/* The table a subnet's own lookups use (NULL when it has none). */
+const struct eff_table *trace_env_table(const struct trace_env *e, const struct subnet *s);
 
 enum trace_end {
 	TRACE_CONTINUES,               /* not a leaf: the packet goes on from to_nic */

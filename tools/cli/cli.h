@@ -48,6 +48,7 @@ int cmd_check(int argc, char **argv);
 int cmd_bgp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_reach(int argc, char **argv);
 
 /* ---- option parsing ----------------------------------------------------- */
 

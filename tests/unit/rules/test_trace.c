@@ -194,3 +194,72 @@ Test(trace, from_a_subnet_and_the_holder_index)
 	cr_expect_null(trace_env_nic_at(x.env, hub, A("10.0.1.7")));
 	fx_close(&x);
 }
+
+/* ---- reach ------------------------------------------------------------------ */
+
+#include "reach.h"
+
+static size_t dest_index(const struct reach *r, const char *subnet)
+{
+	for (size_t d = 0; d < r->ndests; d++)
+		if (r->dests[d].kind == RK_SUBNET && strcmp(r->dests[d].subnet->id, subnet) == 0)
+			return d;
+	cr_assert_fail("no destination %s", subnet);
+	return 0;
+}
+
+static uint32_t cell(const struct reach *r, const struct fx *x, const char *from, size_t d)
+{
+	const struct subnet *s = topology_subnet(x->cp->topo, from);
+	cr_assert_not_null(s);
+	return r->cells[s->index * r->ndests + d];
+}
+
+Test(reach, symmetric_pair_ecmp_and_learned_destinations)
+{
+	struct fx x;
+	fx_open(&x, "both");
+	struct reach *r = reach_compute(x.env, run_speakers(x.f.r));
+	cr_assert_not_null(r);
+	cr_expect_eq(r->nsources, x.cp->topo->nsubnets);
+	/* Every subnet, the NVAs' 10.100.0.0/16 (an appliance prefix), the Internet. */
+	cr_expect_eq(r->ndests, x.cp->topo->nsubnets + 2);
+	cr_expect_eq(r->dests[r->ndests - 1].kind, RK_INTERNET);
+	cr_expect_eq(r->dests[r->ndests - 2].kind, RK_APPLIANCE);
+
+	/* web -> db and db -> web both through nva1: symmetric. */
+	uint32_t c = cell(r, &x, "spoke1/web", dest_index(r, "spoke2/db"));
+	const struct reach_result *res = reach_cell_result(r, c);
+	cr_expect_eq(res->verdict, TV_DELIVERED);
+	cr_expect_eq(res->nappl, 1);
+	cr_expect_str_eq(res->appl[0]->name, "nva1");
+	cr_expect_eq(reach_cell_sym(c), RS_SYMMETRIC);
+
+	/* web -> 10.100.0.0/16: hashed over both NVAs, each hands it over. */
+	c = cell(r, &x, "spoke1/web", r->ndests - 2);
+	res = reach_cell_result(r, c);
+	cr_expect_eq(res->npaths, 2);
+	cr_expect_eq(res->nexit, 2);
+	cr_expect(res->spread);
+	cr_expect_eq(reach_cell_sym(c), RS_ECMP);
+	reach_destroy(r);
+	fx_close(&x);
+}
+
+Test(reach, a_pair_through_a_crashed_appliance_is_dropped)
+{
+	struct fx x;
+	fx_open(&x, "crashed");
+	struct reach *r = reach_compute(x.env, run_speakers(x.f.r));
+	cr_assert_not_null(r);
+	/* web -> db crosses nva1, down in the hold-timer window: dropped, and
+	 * no symmetry is claimed for a flow that is not delivered.  (The
+	 * asymmetric pair is tests/trace/nva-pitfalls.json, golden
+	 * reach-nva-asymmetric-pair.) */
+	uint32_t c = cell(r, &x, "spoke1/web", dest_index(r, "spoke2/db"));
+	cr_expect_eq(reach_cell_result(r, c)->verdict, TV_DROPPED);
+	cr_expect_eq(reach_cell_result(r, c)->why, TW_DOWN);
+	cr_expect_eq(reach_cell_sym(c), RS_NA);
+	reach_destroy(r);
+	fx_close(&x);
+}

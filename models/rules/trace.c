@@ -20,6 +20,7 @@
 #include "lpm.h"
 #include "vec.h"
 
+/* holder and appliance begin with their address: ip_run reads it there. */
 struct holder {
 	uint32_t ip;
 	const struct nic *nic;                /* or NULL: a private endpoint */
@@ -255,22 +256,32 @@ static bool peered(const struct vnet *a, const struct vnet *b)
 	return false;
 }
 
-/* The holders of addr: [*first, *first + return). */
-static size_t holders_of(const struct trace_env *e, uint32_t addr, size_t *first)
+/* The run of elements whose address (a uint32_t, each element's first
+ * member) is ip, in an array sorted by it: [*first, *first + return). */
+static size_t ip_run(const void *base, size_t n, size_t size, uint32_t ip, size_t *first)
 {
-	size_t lo = 0, hi = e->nholders;
+	const unsigned char *b = base;
+	uint32_t at;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (e->holders[mid].ip < addr)
+		memcpy(&at, b + mid * size, sizeof at);
+		if (at < ip)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < e->nholders && e->holders[end].ip == addr)
+	while (end < n && (memcpy(&at, b + end * size, sizeof at), at == ip))
 		end++;
 	*first = lo;
 	return end - lo;
+}
+
+/* The holders of addr: [*first, *first + return). */
+static size_t holders_of(const struct trace_env *e, uint32_t addr, size_t *first)
+{
+	return ip_run(e->holders, e->nholders, sizeof *e->holders, addr, first);
 }
 
 static const struct vnet *holder_vnet(const struct holder *h)
@@ -305,19 +316,7 @@ const struct nic *trace_env_nic_at(const struct trace_env *e, const struct vnet 
 /* The appliances (NVA peers) at ip: [*first, *first + return). */
 static size_t apps_at(const struct trace_env *e, uint32_t ip, size_t *first)
 {
-	size_t lo = 0, hi = e->napps;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (e->apps[mid].ip < ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	size_t end = lo;
-	while (end < e->napps && e->apps[end].ip == ip)
-		end++;
-	*first = lo;
-	return end - lo;
+	return ip_run(e->apps, e->napps, sizeof *e->apps, ip, first);
 }
 
 /* ---- one trace ----------------------------------------------------------- */

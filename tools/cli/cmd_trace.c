@@ -46,10 +46,13 @@ int cli_trace_open(struct cli_trace_session *ts, const char *file, const struct 
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	const struct scenario *sc = ts->s.sc;
+	/* The end: the last event, or settings.horizon when it lies later. */
 	int64_t last = sc->nevents ? sc->events[sc->nevents - 1].at_ms : 0;
+	if (sc->settings.horizon_ms > last)
+		last = sc->settings.horizon_ms;
 	if (ts->s.at.probe && ts->s.at.ms > last) {
 		fprintf(stderr,
-			"%s: --at %s is past the end of the scenario (its last event is at %lld ms)\n",
+			"%s: --at %s is past the end of the scenario (its end is at %lld ms)\n",
 			sc->file, ts->s.at.text, (long long)last);
 		cli_session_close(&ts->s);
 		return CLI_EXIT_INVALID;

@@ -637,3 +637,23 @@ size_t trace_path_appliances(const struct trace *t, size_t leaf, const struct ni
 	}
 	return n;
 }
+
+size_t trace_path_via(const struct trace *t, size_t leaf, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = leaf; i != TRACE_ROOT; i = t->hops[i].parent) {
+		const struct trace_hop *h = &t->hops[i];
+		if (h->nh == NH_VIRTUAL_APPLIANCE || (h->nh == NH_VNET_GATEWAY && h->from_rs)) {
+			if (n < max)
+				out[n] = h->nh_ip;
+			n++;
+		}
+	}
+	size_t k = n < max ? n : max;
+	for (size_t i = 0; i < k / 2; i++) {
+		uint32_t x = out[i];
+		out[i] = out[k - 1 - i];
+		out[k - 1 - i] = x;
+	}
+	return n;
+}

@@ -144,6 +144,11 @@ const char *trace_verdict_name(enum trace_verdict v); /* "delivered", "partly dr
 size_t trace_path_appliances(const struct trace *t, size_t leaf, const struct nic **out,
 			     size_t max);
 
+/* The appliance addresses the path ending at leaf is sent to ("via": the
+ * next-hop addresses of its VirtualAppliance and Route Server hops), from
+ * first to last, written to out (up to max); returns how many there are. */
+size_t trace_path_via(const struct trace *t, size_t leaf, uint32_t *out, size_t max);
+
 /* The NIC holding addr as seen from vnet (that VNet first, then its
  * connected peers, then anywhere), or NULL. */
 const struct nic *trace_env_nic_at(const struct trace_env *e, const struct vnet *vnet,

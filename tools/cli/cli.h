@@ -329,8 +329,5 @@ const char *cli_trace_leaf_text(const struct trace_hop *h, const struct trace *t
 /* The hop indexes of the path ending at leaf, first to last, into out
  * (room for TRACE_MAX_DEPTH + 1); returns the count. */
 size_t cli_trace_path(const struct trace *t, size_t leaf, size_t *out);
-/* The appliance addresses a path goes through ("via"), into out (room for
- * n); returns the count. */
-size_t cli_trace_via(const struct trace *t, const size_t *path, size_t n, uint32_t *out);
 
 #endif

@@ -182,18 +182,6 @@ static void json_hop(struct jsonw *w, const struct trace_hop *h)
 	jsonw_object_end(w);
 }
 
-/* The addresses of the appliance hops of a path, in order ("via"). */
-size_t cli_trace_via(const struct trace *t, const size_t *path, size_t n, uint32_t *out)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct trace_hop *h = &t->hops[path[i]];
-		if (h->nh == NH_VIRTUAL_APPLIANCE || (h->nh == NH_VNET_GATEWAY && h->from_rs))
-			out[k++] = h->nh_ip;
-	}
-	return k;
-}
-
 static void json_path(struct jsonw *w, const struct trace *t, size_t leaf)
 {
 	size_t path[TRACE_MAX_DEPTH + 1];
@@ -210,7 +198,7 @@ static void json_path(struct jsonw *w, const struct trace *t, size_t leaf)
 	jsonw_string(w, h->to_nic || h->to_name ? hop_to(h) : NULL);
 	jsonw_key(w, "via");
 	jsonw_inline_begin(w, false);
-	size_t nv = cli_trace_via(t, path, n, via);
+	size_t nv = trace_path_via(t, leaf, via, TRACE_MAX_DEPTH + 1);
 	for (size_t i = 0; i < nv; i++)
 		jsonw_string(w, ipv4_format(via[i], buf));
 	jsonw_array_end(w);

@@ -19,6 +19,8 @@
  */
 #include "run_int.h"
 
+#include "expect_reach.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,8 @@ size_t run_check_expectations(const struct run *r,
 		else if (x->subnet && !(t = checkpoint_subnet_table(c, x->subnet)))
 			snprintf(msg, sizeof(msg), "no subnet \"%s\" at checkpoint \"%s\"", x->subnet,
 				 x->at);
+		else if (x->reach)
+			expect_reach_check(r->sc, x, msg, sizeof(msg)); /* RULES 1.11 */
 		if (t && x->has_destination) {
 			struct next_hop nh = eff_next_hop(t, x->destination, without_rs);
 			char d[IPV4_STRLEN], want[IPV4_STRLEN], got[IPV4_STRLEN];

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "expect_reach.h"
 #include "jsonin.h"
 #include "platform.h"
 #include "svctag_json.h"
@@ -526,6 +527,13 @@ static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
 {
 	static const char *const known[] = { "at", "nic", "subnet", "destination", "nextHopType",
 					     "nextHopIpAddress", "routes", "comment", NULL };
+	if (expect_reach_is(o)) {
+		/* A reach fact (RULES 2.3): its own keys, expect_reach.c. */
+		if (jin_string(j, o, "at", true, &x->at) && !checkpoint_exists(s, x->at))
+			jin_error_at(j, "at", "no checkpoint labelled \"%s\"", x->at);
+		expect_reach_load(j, s, o, x);
+		return;
+	}
 	jin_known_keys(j, o, known);
 	if (jin_string(j, o, "at", true, &x->at) && !checkpoint_exists(s, x->at))
 		jin_error_at(j, "at", "no checkpoint labelled \"%s\"", x->at);

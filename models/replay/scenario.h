@@ -88,6 +88,14 @@ struct expectation {
 	bool has_nh_ip;
 	uint32_t nh_ip;
 	const cJSON *routes;          /* {"value": [...]} for a whole-table check, or NULL */
+	/* A reach fact (expect_reach.h): from/to/result/via instead of the above. */
+	bool reach;
+	const char *reach_from;       /* NIC name or "vnet/subnet" */
+	uint32_t reach_to;
+	int reach_result;             /* enum trace_verdict */
+	bool reach_has_via;
+	size_t reach_nvia;
+	uint32_t reach_via[8];        /* sorted, unique */
 };
 
 struct strmap;

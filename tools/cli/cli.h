@@ -48,6 +48,8 @@ int cmd_check(int argc, char **argv);
 int cmd_bgp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_reach(int argc, char **argv);
 
 /* ---- option parsing ----------------------------------------------------- */
 
@@ -305,5 +307,35 @@ void cli_paths_free(char **paths, size_t n);
 
 /* Finishes a command: flushes stdout; CLI_EXIT_ENV when writing failed. */
 int cli_finish_output(int rc);
+
+
+/* ---- trace and reach (cmd_trace.c) ------------------------------------- */
+
+struct trace;
+struct trace_env;
+struct trace_hop;
+
+/* A session replayed up to --at (cli_session_open_stopped, so the BGP
+ * speakers are in that moment's state) and the trace environment over its
+ * checkpoint.  --at past the scenario's last event is CLI_EXIT_INVALID. */
+struct cli_trace_session {
+	struct cli_session s;
+	struct trace_env *env;
+};
+int cli_trace_open(struct cli_trace_session *ts, const char *file, const struct cli_common *c,
+		   const char *at_text);
+void cli_trace_close(struct cli_trace_session *ts); /* safe on a failed open */
+/* A NIC name or a "vnet/subnet" id: 0 with *nic (NULL for a subnet) and
+ * *subnet set, -1 when neither exists. */
+int cli_trace_source(const struct topology *topo, const char *from, const struct nic **nic,
+		     const struct subnet **subnet);
+/* Where a hop's lookup was made: the NIC's name or the subnet's id. */
+const char *cli_trace_place(const struct trace_hop *h);
+/* A leaf's end in words ("dropped at nva1-nic: ..."), written to buf. */
+const char *cli_trace_leaf_text(const struct trace_hop *h, const struct trace *t, char *buf,
+				size_t len);
+/* The hop indexes of the path ending at leaf, first to last, into out
+ * (room for TRACE_MAX_DEPTH + 1); returns the count. */
+size_t cli_trace_path(const struct trace *t, size_t leaf, size_t *out);
 
 #endif

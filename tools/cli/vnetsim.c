@@ -24,6 +24,8 @@ static const struct command COMMANDS[] = {
 	{ "run", cmd_run, "replay scenarios, check expectations, print the timeline" },
 	{ "routes", cmd_routes, "effective routes of NICs and subnets (az's shape)" },
 	{ "next-hop", cmd_next_hop, "next hop of a destination (Network Watcher's shape)" },
+	{ "trace", cmd_trace, "follow packets hop by hop through appliances and gateways" },
+	{ "reach", cmd_reach, "reachability between every subnet and every destination" },
 	{ "bgp", cmd_bgp, "a Route Server's learned or advertised routes" },
 	{ "diff", cmd_diff, "compare checkpoints, scenarios, or a captured az table" },
 	{ "check", cmd_check, "validate scenarios and report known pitfalls" },

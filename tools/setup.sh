@@ -10,6 +10,10 @@
 #                             tools/test-summary.py ("N passed, M failed"), and
 #                             the exit status is non-zero if anything failed or
 #                             no test ran
+#   tools/setup.sh fuzz       install clang and libFuzzer's runtime too, build
+#                             the fuzz targets in build-fuzz/ and run each a
+#                             fixed number of times (tools/fuzz.sh smoke; the
+#                             long run: tools/fuzz.sh long)
 #
 # Environment:
 #   BUILD_DIR       build folder, relative to the repository root (default build)
@@ -27,6 +31,8 @@ set -o pipefail
 
 PACKAGES=(meson ninja-build pkgconf gcc libc6-dev libsqlite3-dev libcjson-dev libgsl-dev
 	libcriterion-dev python3)
+# Only for `tools/setup.sh fuzz` (opt-in: the normal build and CI use gcc).
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() {
@@ -151,6 +157,12 @@ main() {
 		;;
 	test)
 		run_tests "$@"
+		;;
+	fuzz)
+		[ $# -eq 0 ] || die "usage: tools/setup.sh fuzz"
+		PACKAGES+=("${FUZZ_PACKAGES[@]}")
+		install_packages
+		exec "$root/tools/fuzz.sh" smoke
 		;;
 	-h | --help | help)
 		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \

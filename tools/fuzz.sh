@@ -5,8 +5,10 @@
 #   tools/fuzz.sh build            configure and build build-fuzz/ (clang)
 #   tools/fuzz.sh smoke            ... then the `fuzz` suite (each target a
 #                                  fixed 2,000 executions, fuzz/meson.build)
-#   tools/fuzz.sh long [RUNS]      ... then each target for RUNS executions
-#                                  (default 5000000), one after the other,
+#   tools/fuzz.sh long [RUNS [SECONDS]]
+#                                  ... then each target for RUNS executions
+#                                  (default 5000000) or SECONDS (default: no
+#                                  limit), whichever ends first, one after the other,
 #                                  from the seed corpus (every *.json under
 #                                  scenarios/ up to 64 KiB), growing the
 #                                  corpus in build-fuzz/corpus/TARGET;
@@ -51,12 +53,12 @@ seed_corpus() { # DIR: the seed files, flat (libFuzzer's corpus folder)
 }
 
 long() {
-	local runs=${1:-5000000} t
+	local runs=${1:-5000000} secs=${2:-0} t
 	for t in "${TARGETS[@]}"; do
 		seed_corpus "$B/corpus/$t"
 		local log="$B/fuzz-$t.log" rc=0
 		printf 'fuzz: %s: %s executions, log %s\n' "$t" "$runs" "$log" >&2
-		"$B/fuzz/fuzz_$t" -runs="$runs" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+		"$B/fuzz/fuzz_$t" -runs="$runs" -max_total_time="$secs" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
 			-artifact_prefix="$B/crash-$t-" "$B/corpus/$t" >"$log" 2>&1 || rc=$?
 		local done_line
 		done_line=$(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1 || true)
@@ -75,5 +77,5 @@ long)
 	build
 	long "$@"
 	;;
-*) die "usage: tools/fuzz.sh build | smoke | long [RUNS]" ;;
+*) die "usage: tools/fuzz.sh build | smoke | long [RUNS [SECONDS]]" ;;
 esac

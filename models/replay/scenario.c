@@ -14,6 +14,7 @@
 #include "edit.h"
 #include "jsonin.h"
 #include "platform.h"
+#include "refpath.h"
 #include "svctag_json.h"
 #include "topo_load.h"
 #include "diag.h"
@@ -552,20 +553,14 @@ static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
 		return;
 	}
 	if (cJSON_IsString(routes)) {
-		/* A file relative to the scenario's folder. */
-		const char *slash = strrchr(s->file, '/');
-		size_t dl = slash ? (size_t)(slash - s->file) + 1 : 0;
-		size_t need = dl + strlen(routes->valuestring) + 1;
-		char *path = malloc(need);
-		if (!path)
-			return;
-		snprintf(path, need, "%.*s%s", (int)dl, s->file, routes->valuestring);
+		/* A file inside the scenario's folder (refpath.h). */
+		char why[200];
 		bool io = false;
-		cJSON *doc = jin_parse_file(path, j->diag, &io);
-		free(path);
+		cJSON *doc = ref_parse(s->file, routes->valuestring, s->ref_root, why, sizeof(why),
+				       &io);
 		if (!doc) {
-			jin_error_at(j, "routes", "cannot use routes file \"%s\" (see above)",
-				     routes->valuestring);
+			jin_error_at(j, "routes", "cannot use routes file \"%s\": %s",
+				     routes->valuestring, why);
 			return;
 		}
 		if (!s->routes_docs)
@@ -663,6 +658,7 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 	}
 	s->file = file;
 	s->doc = doc;
+	s->ref_root = opts ? opts->ref_root : NULL;
 	struct jin j;
 	jin_init(&j, d, file);
 	if (!cJSON_IsObject(s->doc)) {

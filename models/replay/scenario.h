@@ -96,6 +96,7 @@ struct scenario {
 	const char *file;
 	cJSON *doc;                   /* the whole parsed file */
 	cJSON *routes_docs;           /* expectation route files, owned */
+	const char *ref_root;         /* scenario_opts.ref_root, borrowed */
 	const char *name, *description;
 	uint64_t seed;
 	struct settings settings;
@@ -114,6 +115,9 @@ struct scenario {
 struct scenario_opts {
 	const char *service_tags_file; /* --service-tags, or NULL */
 	struct svctag_catalog *service_tags; /* already loaded, shared across a batch */
+	const char *ref_root;          /* --ref-root: where referenced files may be
+					* (NULL: the scenario's folder; refpath.h);
+					* must outlive the scenario */
 };
 
 /* Loads and validates.  Returns NULL when any error was reported (exit 2),

@@ -44,6 +44,13 @@ static int opt_service_tags(struct cli_parser *p, const struct cli_option *o, co
 	return 0;
 }
 
+static int opt_ref_root(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)o;
+	p->common->ref_root = value;
+	return 0;
+}
+
 static int opt_help(struct cli_parser *p, const struct cli_option *o, const char *value)
 {
 	(void)o;
@@ -61,6 +68,9 @@ static const struct cli_option COMMON_OPTIONS[] = {
 	CLI_CALL("service-tags", 0, opt_service_tags, NULL, "FILE",
 		 "Azure's public ServiceTags JSON, used when the scenario\n"
 		 "has no serviceTags (otherwise a built-in sample,\nflagged as such)"),
+	CLI_CALL("ref-root", 0, opt_ref_root, NULL, "DIR",
+		 "files a scenario references (an expectation's\n\"routes\") may be anywhere "
+		 "under DIR (default:\nonly inside the scenario's own folder)"),
 	CLI_END,
 };
 static const struct cli_option HELP_OPTION[] = {
@@ -317,7 +327,8 @@ int cli_load(const char *file, const struct cli_common *c, struct diag *d, FILE 
 	     struct scenario **out)
 {
 	struct scenario_opts opts = { .service_tags_file = c ? c->service_tags : NULL,
-				      .service_tags = c ? c->tags : NULL };
+				      .service_tags = c ? c->tags : NULL,
+				      .ref_root = c ? c->ref_root : NULL };
 	bool env = false;
 	*out = scenario_load(file, &opts, d, &env);
 	diag_print(d, err);

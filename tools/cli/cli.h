@@ -181,6 +181,7 @@ struct cli_common {
 	enum render_format fmt;
 	bool fmt_set;
 	const char *service_tags;      /* --service-tags FILE */
+	const char *ref_root;          /* --ref-root DIR (refpath.h), or NULL */
 	struct svctag_catalog *tags;   /* that file loaded once for a batch, or NULL */
 };
 

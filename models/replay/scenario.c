@@ -397,7 +397,7 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 	case EV_PEER_DOWN:
 	case EV_PEER_UP: {
 		const char *mode = "graceful";
-		jin_string(j, o, "peer", true, &e->peer);
+		jin_name(j, o, "peer", true, &e->peer);
 		/* RULES 2.2: peerDown {peer, mode}; a crash and a shutdown
 		 * differ by minutes of black-holing, so no default. */
 		if (e->op == EV_PEER_DOWN && jin_string(j, o, "mode", true, &mode) &&
@@ -427,7 +427,7 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 			jin_error_at(j, "value", "remove takes no value");
 		break;
 	case EV_CHECKPOINT:
-		if (jin_string(j, o, "label", true, &e->label)) {
+		if (jin_name(j, o, "label", true, &e->label)) {
 			if (strcmp(e->label, "start") == 0 || strcmp(e->label, "end") == 0 ||
 			    e->label[0] == '\0')
 				jin_error_at(j, "label", "\"%s\" is reserved (start and end are implicit)",
@@ -674,7 +674,7 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 			     (unsigned long long)v);
 	s->name = "";
 	s->description = "";
-	jin_string(&j, s->doc, "name", false, &s->name);
+	jin_name(&j, s->doc, "name", false, &s->name);
 	jin_string(&j, s->doc, "description", false, &s->description);
 	jin_uint(&j, s->doc, "seed", false, 0, UINT64_MAX >> 11, &s->seed);
 	const cJSON *settings = NULL, *tags = NULL, *topo = NULL, *events = NULL, *exps = NULL;

@@ -581,11 +581,15 @@ int cli_resolve_targets(const struct topology *t, const char *where,
 		if (m < 0) {
 			rc = CLI_EXIT_ENV;
 		} else if (m == 0) {
+			/* Echoed escaped (diag_escape): a pattern may come from a
+			 * script fed with untrusted names. */
+			char *pat = diag_escape_dup(specs[i].pattern);
 			fprintf(err, "vnetsim: --%s %s: no %s %s at %s\n",
-				specs[i].nic ? "nic" : "subnet", specs[i].pattern,
+				specs[i].nic ? "nic" : "subnet", pat ? pat : "(pattern)",
 				specs[i].nic ? "NIC" : "subnet (\"vnet/subnet\")",
 				cli_is_glob(specs[i].pattern) ? "matches this" : "has this name",
 				where);
+			free(pat);
 			rc = CLI_EXIT_INVALID;
 		}
 	}

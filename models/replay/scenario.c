@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "edit.h"
 #include "jsonin.h"
 #include "platform.h"
@@ -659,6 +660,7 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 	s->file = file;
 	s->doc = doc;
 	s->ref_root = opts ? opts->ref_root : NULL;
+	s->max_events = opts ? opts->max_events : 0;
 	struct jin j;
 	jin_init(&j, d, file);
 	if (!cJSON_IsObject(s->doc)) {
@@ -699,6 +701,8 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 		load_events(&j, s, events);
 	if (jin_array(&j, s->doc, "expectations", false, &exps))
 		load_expectations(&j, s, exps);
+	if (jin_errors(&j) == 0 && s->topo)
+		budget_check(&j, s);
 	if (jin_errors(&j) > 0 || !s->topo) {
 		scenario_destroy(s);
 		return NULL;

@@ -51,6 +51,19 @@ static int opt_ref_root(struct cli_parser *p, const struct cli_option *o, const 
 	return 0;
 }
 
+static int opt_max_events(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)o;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (errno || end == value || *end || v == 0 || value[0] == '-')
+		return cli_usage_error(p, "--max-events: expected a positive whole number, got '%s'",
+				       value);
+	p->common->max_events = v;
+	return 0;
+}
+
 static int opt_help(struct cli_parser *p, const struct cli_option *o, const char *value)
 {
 	(void)o;
@@ -71,6 +84,8 @@ static const struct cli_option COMMON_OPTIONS[] = {
 	CLI_CALL("ref-root", 0, opt_ref_root, NULL, "DIR",
 		 "files a scenario references (an expectation's\n\"routes\") may be anywhere "
 		 "under DIR (default:\nonly inside the scenario's own folder)"),
+	CLI_CALL("max-events", 0, opt_max_events, NULL, "N",
+		 "engine events allowed per run and per study\nvariant (default 5000000)"),
 	CLI_END,
 };
 static const struct cli_option HELP_OPTION[] = {
@@ -328,7 +343,8 @@ int cli_load(const char *file, const struct cli_common *c, struct diag *d, FILE 
 {
 	struct scenario_opts opts = { .service_tags_file = c ? c->service_tags : NULL,
 				      .service_tags = c ? c->tags : NULL,
-				      .ref_root = c ? c->ref_root : NULL };
+				      .ref_root = c ? c->ref_root : NULL,
+				      .max_events = c ? c->max_events : 0 };
 	bool env = false;
 	*out = scenario_load(file, &opts, d, &env);
 	diag_print(d, err);

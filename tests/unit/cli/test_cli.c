@@ -278,6 +278,8 @@ Test(cli_parse, usage_errors_after_the_parse_name_the_command, .init = cr_redire
 	"  --ref-root DIR        files a scenario references (an expectation's\n" \
 	"                        \"routes\") may be anywhere under DIR (default:\n" \
 	"                        only inside the scenario's own folder)\n" \
+	"  --max-events N        engine events allowed per run and per study\n" \
+	"                        variant (default 5000000)\n" \
 	"  -h, --help            this help\n" \
 	"\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n" \
 	"or usage, 3 environment failure (I/O, memory).\n"

@@ -169,17 +169,95 @@ const char *diag_severity_name(enum diag_severity sev)
 	return "error";
 }
 
+/* Bytes that diag_escape rewrites: C0, DEL, and the second byte of a
+ * UTF-8 encoded C1 control (0xC2 0x80..0x9F) at *p.  Returns how many
+ * input bytes the control takes (0: none here). */
+static size_t control_at(const unsigned char *p)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return 1;
+	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+size_t diag_escape(char *dst, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t k = control_at(p);
+		if (k == 0) {
+			if (dst)
+				dst[n] = (char)*p;
+			n++;
+			p++;
+			continue;
+		}
+		unsigned c = k == 1 ? *p : p[1];
+		if (dst) {
+			dst[n] = '\\';
+			dst[n + 1] = 'x';
+			dst[n + 2] = hex[c >> 4];
+			dst[n + 3] = hex[c & 15];
+		}
+		n += 4;
+		p += k;
+	}
+	if (dst)
+		dst[n] = '\0';
+	return n;
+}
+
+char *diag_escape_dup(const char *s)
+{
+	char *out = malloc(diag_escape(NULL, s) + 1);
+	if (out)
+		diag_escape(out, s);
+	return out;
+}
+
+int diag_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (control_at(p))
+			return 1;
+	return 0;
+}
+
+/* s escaped on out (a stack buffer for the usual short text). */
+static void put_escaped(FILE *out, const char *s)
+{
+	char buf[512];
+	size_t n = diag_escape(NULL, s);
+	char *e = n < sizeof(buf) ? buf : malloc(n + 1);
+	if (!e) {
+		fputs("(message not shown: out of memory)", out);
+		return;
+	}
+	diag_escape(e, s);
+	fputs(e, out);
+	if (e != buf)
+		free(e);
+}
+
 size_t diag_print(const struct diag *d, FILE *out)
 {
 	size_t lines = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_entry *e = &d->entries[i];
-		if (e->file != NULL)
-			fprintf(out, "%s: ", e->file);
-		if (e->path != NULL)
-			fprintf(out, "%s: ", e->path);
-		fprintf(out, "%s: %s\n", diag_severity_name(e->severity), e->message);
+		if (e->file != NULL) {
+			put_escaped(out, e->file);
+			fputs(": ", out);
+		}
+		if (e->path != NULL) {
+			put_escaped(out, e->path);
+			fputs(": ", out);
+		}
+		fprintf(out, "%s: ", diag_severity_name(e->severity));
+		put_escaped(out, e->message);
+		fputc('\n', out);
 		lines++;
 	}
 	if (d->total > d->n) {

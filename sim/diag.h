@@ -38,10 +38,23 @@ void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, const c
 size_t diag_count(const struct diag *d, enum diag_severity sev); /* all, stored or not */
 size_t diag_stored(const struct diag *d);
 const struct diag_entry *diag_get(const struct diag *d, size_t i);
-/* "file: $.path: error: message" one per line, then a line for entries not
+/* "file: $.path: error: message" one per line (each part escaped,
+ * diag_escape), then a line for entries not
  * stored.  Returns the number of lines written. */
 size_t diag_print(const struct diag *d, FILE *out);
 const char *diag_severity_name(enum diag_severity sev);
+
+/* Text from input made safe to print: every control character (C0, DEL,
+ * and U+0080..U+009F encoded in UTF-8) becomes \xNN (\n, \t, \r
+ * included), so input can neither drive the terminal nor start a line of
+ * its own (issue 18).  The one escaping function: diag_print and the
+ * table renderer use it.  Writes to dst (when not NULL) and returns the
+ * escaped length, without the NUL; dst needs that length plus one. */
+size_t diag_escape(char *dst, const char *s);
+/* diag_escape into a malloc'd string; NULL when out of memory. */
+char *diag_escape_dup(const char *s);
+/* Whether s holds a character diag_escape would escape (names must not). */
+int diag_has_control(const char *s);
 void diag_clear(struct diag *d);
 
 #endif

@@ -13,6 +13,10 @@
 #                             tools/test-summary.py ("N passed, M failed"), and
 #                             the exit status is non-zero if anything failed or
 #                             no test ran
+#   tools/setup.sh fuzz       install clang and libFuzzer's runtime too, build
+#                             the fuzz targets in build-fuzz/ and run each a
+#                             fixed number of times (tools/fuzz.sh smoke; the
+#                             long run: tools/fuzz.sh long)
 #
 # Environment:
 #   BUILD_DIR       build folder, relative to the repository root (default build)
@@ -30,6 +34,8 @@ set -o pipefail
 
 PACKAGES=(meson ninja-build pkgconf gcc libc6-dev libsqlite3-dev libcjson-dev libgsl-dev
 	libcriterion-dev nettle-dev python3 libxml2-utils python3-junitparser python3-tabulate graphviz gnuplot-nox)
+# Only for `tools/setup.sh fuzz` (opt-in: the normal build and CI use gcc).
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() {
@@ -141,7 +147,7 @@ main() {
 	[ $# -eq 0 ] || shift
 	case "$cmd" in
 	build)
-		[ $# -eq 0 ] || die "usage: tools/setup.sh [demo | slurm | test [MESON_TEST_ARGS...]]"
+		[ $# -eq 0 ] || die "usage: tools/setup.sh [demo | slurm | fuzz | test [MESON_TEST_ARGS...]]"
 		install_packages
 		configure_and_build
 		log "built: $BUILD_DIR/tools/vnetsim"
@@ -163,12 +169,18 @@ main() {
 		configure_and_build
 		log "slurm-wlm and munge installed: tools/setup.sh test runs tests/slurm too"
 		;;
+	fuzz)
+		[ $# -eq 0 ] || die "usage: tools/setup.sh fuzz"
+		PACKAGES+=("${FUZZ_PACKAGES[@]}")
+		install_packages
+		exec "$root/tools/fuzz.sh" smoke
+		;;
 	-h | --help | help)
 		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \
 			"${BASH_SOURCE[0]}" >&2
 		;;
 	*)
-		die "unknown command '$cmd': use tools/setup.sh [demo | slurm | test [MESON_TEST_ARGS...]]"
+		die "unknown command '$cmd': use tools/setup.sh [demo | slurm | fuzz | test [MESON_TEST_ARGS...]]"
 		;;
 	esac
 }

@@ -479,6 +479,18 @@ bool jin_string(struct jin *j, const cJSON *obj, const char *key, bool required,
 	return true;
 }
 
+bool jin_name(struct jin *j, const cJSON *obj, const char *key, bool required, const char **out)
+{
+	if (!jin_string(j, obj, key, required, out))
+		return false;
+	if (diag_has_control(*out)) {
+		jin_error_at(j, key, "a control character (escaped above) is not allowed in a "
+				     "name or label");
+		return false;
+	}
+	return true;
+}
+
 bool jin_bool(struct jin *j, const cJSON *obj, const char *key, bool required, bool *out)
 {
 	const cJSON *v = member(j, obj, key, required);

@@ -106,6 +106,10 @@ bool jin_string(struct jin *j, const cJSON *obj, const char *key, bool required,
 bool jin_bool(struct jin *j, const cJSON *obj, const char *key, bool required, bool *out);
 bool jin_uint(struct jin *j, const cJSON *obj, const char *key, bool required, uint64_t min,
 	      uint64_t max, uint64_t *out);
+/* A name or label (every reader of one uses it): jin_string, refusing any
+ * control character (diag_has_control: C0, DEL, C1), which Azure's naming
+ * rules do not allow and a terminal would act on. */
+bool jin_name(struct jin *j, const cJSON *obj, const char *key, bool required, const char **out);
 /* Checks that a value (not a member) is a non-empty string. */
 bool jin_is_string(struct jin *j, const cJSON *v, const char *what);
 /* A CIDR string at obj.key (or v itself when key is NULL). */

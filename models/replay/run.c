@@ -45,6 +45,8 @@
 #include "domain.h"
 #include "routemap.h"
 #include "run_int.h"
+#include "budget.h"
+#include "diag.h"
 #include "speaker.h"
 #include "arena.h"
 #include "evq.h"
@@ -675,12 +677,27 @@ int run_add_probe(struct run *r, int64_t at_ms, const char *label)
 
 int run_inject(struct run *r, struct event *e) { return schedule(r, e); }
 
+/* One engine event, within the budget (budget.h): past the limit the run
+ * stops with status 2, naming the option that raises it. */
+static void budget_step(struct run *r)
+{
+	if (++r->steps > budget_limit(r->sc)) {
+		diag_add(r->diag, DIAG_ERROR, r->sc->file, NULL,
+			 "the replay reached the limit of %llu engine events at %lld ms: raise "
+			 "it with --max-events N (README \"Limits\")",
+			 (unsigned long long)budget_limit(r->sc), (long long)evq_now(r->q));
+		r->status = 2;
+		return;
+	}
+	evq_step(r->q);
+}
+
 int run_resume(struct run *r, int64_t until_ms)
 {
 	int64_t t;
 	while (r->status == 0 && evq_pending_foreground(r->q) > 0 && evq_next_time(r->q, &t) &&
 	       t <= until_ms)
-		evq_step(r->q);
+		budget_step(r);
 	if (evq_now(r->q) > r->end_ms)
 		r->end_ms = evq_now(r->q);
 	return r->status;
@@ -697,11 +714,11 @@ int run_execute(struct run *r)
 	if (horizon >= 0) {
 		int64_t t;
 		while (r->status == 0 && !r->stopped && evq_next_time(r->q, &t) && t <= horizon)
-			evq_step(r->q);
+			budget_step(r);
 		r->end_ms = r->stopped ? evq_now(r->q) : horizon;
 	} else {
 		while (r->status == 0 && !r->stopped && evq_pending_foreground(r->q) > 0)
-			evq_step(r->q);
+			budget_step(r);
 		r->end_ms = evq_now(r->q);
 	}
 	if (r->status != 0)

@@ -139,6 +139,7 @@ struct run {
 	run_event_hook hook;           /* after each file event, or NULL */
 	void *hook_ctx;
 	size_t processed;              /* file events run */
+	uint64_t steps;                /* engine events run, bounded (budget.h) */
 	size_t recomputed;             /* subnet tables computed, from the start */
 	bool full_recompute;           /* edits recompute everything (the oracle) */
 	bool in_place_shared;          /* run_allow_shared_in_place */

@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "edit.h"
 #include "expect_reach.h"
 #include "jsonin.h"
 #include "platform.h"
+#include "refpath.h"
 #include "svctag_json.h"
 #include "topo_load.h"
 #include "diag.h"
@@ -397,7 +399,7 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 	case EV_PEER_DOWN:
 	case EV_PEER_UP: {
 		const char *mode = "graceful";
-		jin_string(j, o, "peer", true, &e->peer);
+		jin_name(j, o, "peer", true, &e->peer);
 		/* RULES 2.2: peerDown {peer, mode}; a crash and a shutdown
 		 * differ by minutes of black-holing, so no default. */
 		if (e->op == EV_PEER_DOWN && jin_string(j, o, "mode", true, &mode) &&
@@ -427,7 +429,7 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 			jin_error_at(j, "value", "remove takes no value");
 		break;
 	case EV_CHECKPOINT:
-		if (jin_string(j, o, "label", true, &e->label)) {
+		if (jin_name(j, o, "label", true, &e->label)) {
 			if (strcmp(e->label, "start") == 0 || strcmp(e->label, "end") == 0 ||
 			    e->label[0] == '\0')
 				jin_error_at(j, "label", "\"%s\" is reserved (start and end are implicit)",
@@ -560,20 +562,14 @@ static void load_expectation(struct jin *j, struct scenario *s, const cJSON *o,
 		return;
 	}
 	if (cJSON_IsString(routes)) {
-		/* A file relative to the scenario's folder. */
-		const char *slash = strrchr(s->file, '/');
-		size_t dl = slash ? (size_t)(slash - s->file) + 1 : 0;
-		size_t need = dl + strlen(routes->valuestring) + 1;
-		char *path = malloc(need);
-		if (!path)
-			return;
-		snprintf(path, need, "%.*s%s", (int)dl, s->file, routes->valuestring);
+		/* A file inside the scenario's folder (refpath.h). */
+		char why[200];
 		bool io = false;
-		cJSON *doc = jin_parse_file(path, j->diag, &io);
-		free(path);
+		cJSON *doc = ref_parse(s->file, routes->valuestring, s->ref_root, why, sizeof(why),
+				       &io);
 		if (!doc) {
-			jin_error_at(j, "routes", "cannot use routes file \"%s\" (see above)",
-				     routes->valuestring);
+			jin_error_at(j, "routes", "cannot use routes file \"%s\": %s",
+				     routes->valuestring, why);
 			return;
 		}
 		if (!s->routes_docs)
@@ -671,6 +667,8 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 	}
 	s->file = file;
 	s->doc = doc;
+	s->ref_root = opts ? opts->ref_root : NULL;
+	s->max_events = opts ? opts->max_events : 0;
 	struct jin j;
 	jin_init(&j, d, file);
 	if (!cJSON_IsObject(s->doc)) {
@@ -686,7 +684,7 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 			     (unsigned long long)v);
 	s->name = "";
 	s->description = "";
-	jin_string(&j, s->doc, "name", false, &s->name);
+	jin_name(&j, s->doc, "name", false, &s->name);
 	jin_string(&j, s->doc, "description", false, &s->description);
 	jin_uint(&j, s->doc, "seed", false, 0, UINT64_MAX >> 11, &s->seed);
 	const cJSON *settings = NULL, *tags = NULL, *topo = NULL, *events = NULL, *exps = NULL;
@@ -711,6 +709,8 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 		load_events(&j, s, events);
 	if (jin_array(&j, s->doc, "expectations", false, &exps))
 		load_expectations(&j, s, exps);
+	if (jin_errors(&j) == 0 && s->topo)
+		budget_check(&j, s);
 	if (jin_errors(&j) > 0 || !s->topo) {
 		scenario_destroy(s);
 		return NULL;

@@ -104,6 +104,8 @@ struct scenario {
 	const char *file;
 	cJSON *doc;                   /* the whole parsed file */
 	cJSON *routes_docs;           /* expectation route files, owned */
+	const char *ref_root;         /* scenario_opts.ref_root, borrowed */
+	uint64_t max_events;          /* scenario_opts.max_events (budget.h) */
 	const char *name, *description;
 	uint64_t seed;
 	struct settings settings;
@@ -122,6 +124,11 @@ struct scenario {
 struct scenario_opts {
 	const char *service_tags_file; /* --service-tags, or NULL */
 	struct svctag_catalog *service_tags; /* already loaded, shared across a batch */
+	const char *ref_root;          /* --ref-root: where referenced files may be
+					* (NULL: the scenario's folder; refpath.h);
+					* must outlive the scenario */
+	uint64_t max_events;           /* --max-events: engine events per run and
+					* per study variant; 0: BUDGET_MAX_EVENTS_DEFAULT */
 };
 
 /* Loads and validates.  Returns NULL when any error was reported (exit 2),

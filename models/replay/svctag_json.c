@@ -66,7 +66,7 @@ static bool read_tag(struct jin *j, const cJSON *v, size_t i, void *ctx)
 		return true;
 	}
 	jin_known_keys(j, v, known);
-	jin_string(j, v, "name", true, &name);
+	jin_name(j, v, "name", true, &name);
 	if (jin_object(j, v, "properties", true, &props))
 		has_prefixes = jin_in(j, "properties", props, read_tag_properties, &region);
 	if (name && strmap_has(in->names, name)) {

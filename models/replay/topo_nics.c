@@ -235,7 +235,7 @@ static void *read_nic(struct topo_reader *r, struct topo_run *run, const cJSON *
 	struct in_nic c = { nl, &nl->src[run->i] };
 	struct nic_src *ns = c.ns;
 	ns->count = 1;
-	jin_string(j, it, "name", true, &ns->name);
+	jin_name(j, it, "name", true, &ns->name);
 	jin_uint(j, it, "count", false, 1, r->opts->max_nics, &ns->count);
 	jin_bool(j, it, "enableIPForwarding", false, &ns->forwarding);
 	check_template_name(j, ns);
@@ -263,7 +263,7 @@ static void *read_pe(struct topo_reader *r, struct topo_run *run, const cJSON *i
 	struct nic_load *nl = run->parent;
 	struct nic_src *ps = &nl->psrc[run->i];
 	ps->count = 1;
-	if (jin_string(j, it, "name", true, &ps->name))
+	if (jin_name(j, it, "name", true, &ps->name))
 		topo_read_name(r, run, ps->name, NULL);
 	ps->subnet = topo_read_subnet_ref(r, it, "subnet");
 	const cJSON *ipv = cJSON_GetObjectItemCaseSensitive(it, "privateIPAddress");

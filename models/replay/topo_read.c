@@ -157,7 +157,7 @@ bool topo_read_choice(struct jin *j, const cJSON *obj, const char *key, bool req
 const char *topo_read_label(struct topo_reader *r, const cJSON *o, const char **label)
 {
 	const char *name = NULL;
-	jin_string(r->j, o, "name", true, &name);
+	jin_name(r->j, o, "name", true, &name);
 	*label = name ? topo_read_dup(r, name) : "?";
 	return name;
 }

@@ -103,7 +103,7 @@ static void read_subnet_name(struct topo_reader *r, struct topo_run *run, const 
 {
 	struct jin *j = r->j;
 	const char *name = NULL;
-	if (jin_string(j, o, "name", true, &name) && name[0] == '\0') {
+	if (jin_name(j, o, "name", true, &name) && name[0] == '\0') {
 		jin_error_at(j, "name", "empty name");
 		name = NULL;
 	}
@@ -241,7 +241,7 @@ static void *read_vnet(struct topo_reader *r, struct topo_run *run, const cJSON 
 	struct topology *t = r->t;
 	struct vnet *v = run->obj;
 	const char *name = NULL, *loc = "";
-	if (jin_string(j, it, "name", true, &name) && (name[0] == '\0' || strchr(name, '/'))) {
+	if (jin_name(j, it, "name", true, &name) && (name[0] == '\0' || strchr(name, '/'))) {
 		jin_error_at(j, "name", "a virtual network name must be non-empty, without '/'");
 		name = NULL;
 	}
@@ -345,7 +345,7 @@ static void *read_peering(struct topo_reader *r, struct topo_run *run, const cJS
 	struct vnet *v = run->parent;
 	const char *name = NULL, *remote = NULL;
 	struct peering p = { .local = v, .allow_vnet_access = true };
-	if (jin_string(j, po, "name", true, &name)) {
+	if (jin_name(j, po, "name", true, &name)) {
 		p.name = topo_read_dup(r, name);
 		topo_read_name(r, run, p.name, NULL);
 	}

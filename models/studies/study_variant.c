@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "routemap.h"
+#include "budget.h"
 #include "run.h"
 #include "scenario_doc.h"
 #include "speaker.h"
@@ -330,6 +331,29 @@ int study_variant_list_enumerate(struct study_base *b)
 	return 0;
 }
 
+/* The bound on one Monte Carlo variant (budget.h), checked before any is
+ * drawn: the expected failures per target over the horizon, each
+ * reprogramming every subnet when it starts and ends, plus the BGP timers
+ * of the horizon, against the run's --max-events limit. */
+static int variant_budget(const struct study_base *b, struct diag *d)
+{
+	const struct study *st = b->st;
+	double cycle_ms = (st->mtbf_s + st->repair_median_s) * 1000.0;
+	double fails = cycle_ms > 0 ? (double)st->horizon_ms / cycle_ms + 1.0 : 1e30;
+	double est = fails * (double)b->ntargets * 2.0 * (double)(b->cp->topo->nsubnets + 1) +
+		     (double)budget_timer_events(b->cp->topo, b->sc, st->horizon_ms);
+	uint64_t limit = budget_limit(b->sc);
+	if (est <= (double)limit)
+		return 0;
+	diag_add(d, DIAG_ERROR, st->file, "$.mtbf",
+		 "each run may take about %.3g engine events (%.3g failures per target over "
+		 "horizon with this mtbf and repairMedian), more than the limit of %llu: raise "
+		 "mtbf, shorten horizon, or raise the limit with --max-events N (README "
+		 "\"Limits\")",
+		 est, fails, (unsigned long long)limit);
+	return 2;
+}
+
 int study_variant_list_monte_carlo(struct study_base *b, struct diag *d)
 {
 	const struct study *st = b->st;
@@ -371,6 +395,8 @@ int study_variant_list_monte_carlo(struct study_base *b, struct diag *d)
 		if (!(b->targets[b->ntargets++] = strdup(id)))
 			return 3;
 	}
+	if (variant_budget(b, d) != 0)
+		return 2;
 	for (uint64_t k = 0; k < st->runs; k++) {
 		if (!new_variant(b, "run", "run %llu", (unsigned long long)k))
 			return 3;

@@ -44,6 +44,26 @@ static int opt_service_tags(struct cli_parser *p, const struct cli_option *o, co
 	return 0;
 }
 
+static int opt_ref_root(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)o;
+	p->common->ref_root = value;
+	return 0;
+}
+
+static int opt_max_events(struct cli_parser *p, const struct cli_option *o, const char *value)
+{
+	(void)o;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (errno || end == value || *end || v == 0 || value[0] == '-')
+		return cli_usage_error(p, "--max-events: expected a positive whole number, got '%s'",
+				       value);
+	p->common->max_events = v;
+	return 0;
+}
+
 static int opt_help(struct cli_parser *p, const struct cli_option *o, const char *value)
 {
 	(void)o;
@@ -61,6 +81,11 @@ static const struct cli_option COMMON_OPTIONS[] = {
 	CLI_CALL("service-tags", 0, opt_service_tags, NULL, "FILE",
 		 "Azure's public ServiceTags JSON, used when the scenario\n"
 		 "has no serviceTags (otherwise a built-in sample,\nflagged as such)"),
+	CLI_CALL("ref-root", 0, opt_ref_root, NULL, "DIR",
+		 "files a scenario references (an expectation's\n\"routes\") may be anywhere "
+		 "under DIR (default:\nonly inside the scenario's own folder)"),
+	CLI_CALL("max-events", 0, opt_max_events, NULL, "N",
+		 "engine events allowed per run and per study\nvariant (default 5000000)"),
 	CLI_END,
 };
 static const struct cli_option HELP_OPTION[] = {
@@ -316,7 +341,9 @@ int cli_load(const char *file, const struct cli_common *c, struct diag *d, FILE 
 	     struct scenario **out)
 {
 	struct scenario_opts opts = { .service_tags_file = c ? c->service_tags : NULL,
-				      .service_tags = c ? c->tags : NULL };
+				      .service_tags = c ? c->tags : NULL,
+				      .ref_root = c ? c->ref_root : NULL,
+				      .max_events = c ? c->max_events : 0 };
 	bool env = false;
 	*out = scenario_load(file, &opts, d, &env);
 	diag_print(d, err);
@@ -569,11 +596,15 @@ int cli_resolve_targets(const struct topology *t, const char *where,
 		if (m < 0) {
 			rc = CLI_EXIT_ENV;
 		} else if (m == 0) {
+			/* Echoed escaped (diag_escape): a pattern may come from a
+			 * script fed with untrusted names. */
+			char *pat = diag_escape_dup(specs[i].pattern);
 			fprintf(err, "vnetsim: --%s %s: no %s %s at %s\n",
-				specs[i].nic ? "nic" : "subnet", specs[i].pattern,
+				specs[i].nic ? "nic" : "subnet", pat ? pat : "(pattern)",
 				specs[i].nic ? "NIC" : "subnet (\"vnet/subnet\")",
 				cli_is_glob(specs[i].pattern) ? "matches this" : "has this name",
 				where);
+			free(pat);
 			rc = CLI_EXIT_INVALID;
 		}
 	}

@@ -191,6 +191,8 @@ struct cli_common {
 	enum render_format fmt;
 	bool fmt_set;
 	const char *service_tags;      /* --service-tags FILE */
+	const char *ref_root;          /* --ref-root DIR (refpath.h), or NULL */
+	unsigned long long max_events; /* --max-events N (budget.h), 0: default */
 	struct svctag_catalog *tags;   /* that file loaded once for a batch, or NULL */
 };
 

@@ -91,7 +91,9 @@ static int check_paths(const char *const *args, size_t nargs, const struct cli_c
 			break;
 		}
 		bool env_error = false;
-		struct scenario_opts opts = { .service_tags_file = common->service_tags };
+		struct scenario_opts opts = { .service_tags_file = common->service_tags,
+					      .ref_root = common->ref_root,
+					      .max_events = common->max_events };
 		struct scenario *sc = scenario_load(files[i], &opts, d, &env_error);
 		if (sc && pitfalls_check(sc, d) == (size_t)-1)
 			env_error = true;

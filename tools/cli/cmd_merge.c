@@ -7,7 +7,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "sweep_out.h"
@@ -18,21 +17,12 @@ static const char USAGE[] = "usage: vnetsim merge OUT.db IN.db...\n";
 static const struct cli_command MERGE = {
 	"merge", USAGE,
 	"\nCopies the sweep tables (sweep_*) of every IN.db into OUT.db (created when\n"
-	"missing), in one transaction.  Exit 0, 2 when an input is not a sweep database,\n"
-	"3 on an environment failure (I/O, database, memory).\n",
+	"missing), in one transaction, after checking every input: a bad input leaves\n"
+	"OUT.db as it was.  Exit 0; 2 when an input is missing or not a sweep database;\n"
+	"3 on an environment failure (I/O, database, memory), or when OUT.db is an\n"
+	"SQLite file vnetsim did not write.\n",
 	NULL, 24,
 };
-
-/* Every input readable, then merged. */
-static int merge_files(const char *const *files, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (access(files[i], R_OK) != 0) {
-			fprintf(stderr, "vnetsim merge: %s: cannot read it\n", files[i]);
-			return CLI_EXIT_ENV;
-		}
-	return sweepdb_merge(files[0], files + 1, n - 1, stderr);
-}
 
 int cmd_merge(int argc, char **argv)
 {
@@ -43,7 +33,7 @@ int cmd_merge(int argc, char **argv)
 	if (rc == CLI_PARSED && files.n < 2)
 		rc = cli_usage_error(&p, "need OUT.db and at least one IN.db");
 	if (rc == CLI_PARSED)
-		rc = merge_files(files.v, files.n);
+		rc = sweepdb_merge(files.v[0], (const char *const *)files.v + 1, files.n - 1, stderr);
 	free(files.v);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "prefix.h"
 #include "vec.h"
 
@@ -55,15 +56,11 @@ struct render_tab {
 	size_t cap;                    /* cells allocated (not rows) */
 };
 
+/* Cells come from input (names, labels, causes): escaped (diag_escape), so
+ * a table can carry no terminal escape and no line of its own. */
 static char *dup_or_empty(const char *s)
 {
-	if (!s)
-		s = "";
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
+	return diag_escape_dup(s ? s : "");
 }
 
 struct render_tab *render_tab_create(size_t ncols, const char *const *headers)

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "dbmark.h"
 #include "store_int.h"
 
 
@@ -225,14 +226,19 @@ static int query_int(struct store *s, const char *sql, int64_t *out)
 }
 
 /* Creates or migrates the schema inside one write transaction, so two
- * processes opening a new file at once do not both create it. */
+ * processes opening a new file at once do not both create it.  A file
+ * vnetsim did not write is refused before anything is written (dbmark.h);
+ * an empty or unmarked vnetsim file is marked in the same transaction. */
 static int migrate(struct store *s)
 {
 	int64_t v;
+	enum dbmark_kind k = dbmark_classify(s->db);
+	if (k == DBMARK_FOREIGN || k == DBMARK_ERROR)
+		return dbmark_claim(s->db, s->path, false, s->err);
 	if (query_int(s, "PRAGMA user_version", &v) != 0)
 		return store_db_fail(s, "cannot read the schema version");
 	s->opened_version = (int)v;
-	if (v == STORE_SCHEMA_VERSION)
+	if (v == STORE_SCHEMA_VERSION && k == DBMARK_OURS)
 		return 0;
 	if (v > STORE_SCHEMA_VERSION) {
 		fprintf(s->err,
@@ -248,15 +254,11 @@ static int migrate(struct store *s)
 		store_rollback(s);
 		return store_db_fail(s, "cannot read the schema version");
 	}
-	int64_t ntables = 0;
-	if (v == 0 && query_int(s, "SELECT count(*) FROM sqlite_schema", &ntables) == 0 &&
-	    ntables > 0) {
+	/* Again inside the transaction: another process may have written the
+	 * file since. */
+	if ((rc = dbmark_claim(s->db, s->path, true, s->err)) != 0) {
 		store_rollback(s);
-		fprintf(s->err,
-			"%s: results store: the file is an SQLite database without a vnetsim "
-			"schema version (it has %lld other objects); refusing to write to it\n",
-			s->path, (long long)ntables);
-		return CLI_EXIT_ENV;
+		return rc;
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		char what[64], pragma[48];
@@ -299,6 +301,8 @@ static int open_readonly(struct store *s, struct store **out)
 		free(uri);
 	}
 	int64_t v = 0;
+	if (!rc)
+		rc = dbmark_claim(s->db, s->path, false, s->err);
 	if (!rc && query_int(s, "PRAGMA user_version", &v) != 0)
 		rc = store_db_fail(s, "cannot read the schema version");
 	if (!rc && v != STORE_SCHEMA_VERSION) {

@@ -61,11 +61,15 @@ static const char *const STMT_SQL[ST_COUNT] = {
 			   " VALUES (?,?,?,?,?,?,?,?,?,?)",
 };
 
+/* Statements are reset right after their step (step_done, lookup_id), never
+ * left mid-result: a SELECT left on a row keeps its connection's read
+ * snapshot open past COMMIT, and once another process commits, every later
+ * BEGIN IMMEDIATE fails with SQLITE_BUSY_SNAPSHOT, which no retry clears
+ * (issue 18; tests/store/many-writers.sh). */
 static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
 {
 	if (!s->st[id] && sqlite3_prepare_v2(s->db, STMT_SQL[id], -1, &s->st[id], NULL) != SQLITE_OK)
 		return NULL;
-	sqlite3_reset(s->st[id]);
 	sqlite3_clear_bindings(s->st[id]);
 	return s->st[id];
 }
@@ -89,8 +93,15 @@ static int bind_text(sqlite3_stmt *q, int i, const char *v)
 
 static int step_done(struct writer *w, sqlite3_stmt *q, const char *what)
 {
-	if (!q || sqlite3_step(q) != SQLITE_DONE)
+	if (!q)
 		return store_db_fail(w->s, what);
+	int rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE) {
+		int ret = store_db_fail(w->s, what);
+		sqlite3_reset(q);
+		return ret;
+	}
+	sqlite3_reset(q);
 	return 0;
 }
 
@@ -135,13 +146,12 @@ static bool lookup_id(struct writer *w, enum stmt_id id, const char *hash, int64
 	}
 	bind_text(q, 1, hash);
 	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(q, 0);
-		return true;
-	}
-	if (rc != SQLITE_DONE)
+	else if (rc != SQLITE_DONE)
 		w->rc = store_db_fail(w->s, "cannot look up a table");
-	return false;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW;
 }
 
 /* Stores rows[a, b) as a block (once per content). */

@@ -211,7 +211,7 @@ struct study *study_json_load(const char *file, struct diag *d, bool *io_error)
 	if (!cJSON_IsObject(doc)) {
 		jin_error(&j, "expected a study object");
 	} else if (jin_string(&j, doc, "kind", true, &kind)) {
-		jin_string(&j, doc, "name", false, &name);
+		jin_name(&j, doc, "name", false, &name);
 		jin_string(&j, doc, "at", false, &at);
 		jin_bool(&j, doc, "detail", false, &st->detail);
 		st->name = dup_or_null(name);

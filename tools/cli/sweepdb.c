@@ -3,11 +3,16 @@
  */
 #include "sweepdb.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <sqlite3.h>
+
+#include "dbmark.h"
 
 #define BUSY_MS 10000
 
@@ -140,7 +145,8 @@ int sweepdb_open(const char *file, FILE *err, struct sweepdb **out)
 	}
 	if (exec(d->db, "BEGIN IMMEDIATE") != 0) {
 		rc = fail(d, "cannot begin a transaction");
-	} else if ((rc = schema(d->db, file, err)) == 0) {
+	} else if ((rc = dbmark_claim(d->db, file, true, err)) == 0 &&
+		   (rc = schema(d->db, file, err)) == 0) {
 		for (int i = 0; i < ST__N && rc == 0; i++)
 			if (sqlite3_prepare_v2(d->db, SQL[i], -1, &d->st[i], NULL) != SQLITE_OK)
 				rc = fail(d, "cannot prepare a statement");
@@ -297,54 +303,60 @@ int sweepdb_close(struct sweepdb *d, int commit)
 
 /* ---- merge ------------------------------------------------------------------ */
 
-static const char *const MERGE_SQL[] = {
-	"INSERT INTO main.sweep_study(key, kind, name, study_file, scenario_file, scenario_name,"
-	" seed, failure_ms, variants) SELECT key, kind, name, study_file, scenario_file,"
-	" scenario_name, seed, failure_ms, variants FROM src.sweep_study WHERE true"
-	" ON CONFLICT(key) DO NOTHING",
-	"INSERT OR REPLACE INTO main.sweep_variant SELECT m.id, v.variant, v.label, v.class,"
-	" v.status, v.session_losses, v.subnets, v.nics, v.destinations, v.max_blackhole_s,"
-	" v.max_lost_s, v.score, v.unprogrammed_vm_s FROM src.sweep_variant v"
-	" JOIN src.sweep_study s ON s.id = v.study"
-	" JOIN main.sweep_study m ON m.key = s.key",
-	"INSERT OR REPLACE INTO main.sweep_record SELECT m.id, r.variant, r.subnet, r.destination,"
-	" r.nics, r.blackhole_ms, r.lost_ms, r.changed_ms FROM src.sweep_record r"
-	" JOIN src.sweep_study s ON s.id = r.study JOIN main.sweep_study m ON m.key = s.key",
-	"INSERT OR REPLACE INTO main.sweep_failure SELECT m.id, f.variant, f.seq, f.target,"
-	" f.at_ms, f.repair_ms, f.phase_ms, f.blackhole_ms FROM src.sweep_failure f"
-	" JOIN src.sweep_study s ON s.id = f.study JOIN main.sweep_study m ON m.key = s.key",
-	"INSERT OR REPLACE INTO main.sweep_capacity SELECT m.id, c.seq, c.limit_name, c.scope,"
-	" c.used, c.limit_value, c.headroom, c.grows, c.bites_at, c.notes FROM src.sweep_capacity c"
-	" JOIN src.sweep_study s ON s.id = c.study JOIN main.sweep_study m ON m.key = s.key",
-};
+/* The tables merged after sweep_study, each with the study id first. */
+static const char *const MERGE_TABLES[] = { "sweep_variant", "sweep_record", "sweep_failure",
+					    "sweep_capacity" };
+#define NMERGE (sizeof(MERGE_TABLES) / sizeof(MERGE_TABLES[0]))
 
-/* Whether the attached src holds sweep tables of a version we know. */
-static int check_src(sqlite3 *db, const char *file, FILE *err)
+static int64_t query_int(sqlite3 *db, const char *sql, int64_t dflt)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT count(*) FROM src.sqlite_master WHERE type='table' AND name IN"
-			       " ('sweep_schema','sweep_study','sweep_variant','sweep_record',"
-			       "'sweep_failure','sweep_capacity')",
-			       -1, &s, NULL) != SQLITE_OK) {
+	int64_t v = dflt;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return dflt;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Opens an input read-only and checks that it holds sweep tables of a
+ * version we know: 0, 2 (missing, not a sweep database, another version)
+ * or 3 (cannot open). */
+static int open_src(const char *file, FILE *err, sqlite3 **out)
+{
+	*out = NULL;
+	if (access(file, F_OK) != 0 && errno == ENOENT) {
+		fprintf(err, "vnetsim merge: %s: no such file\n", file);
+		return 2;
+	}
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fprintf(err, "vnetsim merge: %s: cannot open: %s\n", file,
+			db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return 3;
+	}
+	sqlite3_busy_timeout(db, BUSY_MS);
+	*out = db;
+	int64_t n = query_int(db,
+			      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
+			      " ('sweep_schema','sweep_study','sweep_variant','sweep_record',"
+			      "'sweep_failure','sweep_capacity')",
+			      -1);
+	if (n < 0) {
 		fprintf(err, "vnetsim merge: %s: not a database: %s\n", file, sqlite3_errmsg(db));
 		return 2;
 	}
-	int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
 	if (n != 6) {
 		fprintf(err, "vnetsim merge: %s: no sweep tables (not written by vnetsim sweep --db)\n",
 			file);
 		return 2;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM src.sweep_schema", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return 3;
-	int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
+	int64_t v = query_int(db, "SELECT max(version) FROM sweep_schema", 0);
 	if (v != SWEEPDB_VERSION) {
-		fprintf(err, "vnetsim merge: %s: sweep tables version %d, this vnetsim merges %d%s\n",
-			file, v, SWEEPDB_VERSION,
+		fprintf(err, "vnetsim merge: %s: sweep tables version %lld, this vnetsim merges %d%s\n",
+			file, (long long)v, SWEEPDB_VERSION,
 			v < SWEEPDB_VERSION ? " (open it once with vnetsim sweep --db to migrate it, "
 					      "or re-run that shard)" : "");
 		return 2;
@@ -352,49 +364,121 @@ static int check_src(sqlite3 *db, const char *file, FILE *err)
 	return 0;
 }
 
+/* The studies of src into out (matched by key); map[i] is out's id of
+ * src's study ids[i]. */
+struct study_map {
+	int64_t *src, *out;
+	size_t n;
+};
+
+static int64_t map_study(const struct study_map *m, int64_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->src[i] == id)
+			return m->out[i];
+	return -1;
+}
+
+static int copy_studies(struct sweepdb *d, sqlite3 *src, struct study_map *m)
+{
+	sqlite3_stmt *q;
+	size_t cap = (size_t)query_int(src, "SELECT count(*) FROM sweep_study", 0);
+	m->src = calloc(cap ? cap : 1, sizeof(*m->src));
+	m->out = calloc(cap ? cap : 1, sizeof(*m->out));
+	if (!m->src || !m->out)
+		return 3;
+	if (sqlite3_prepare_v2(src,
+			       "SELECT id, key, kind, name, study_file, scenario_file, scenario_name,"
+			       " seed, failure_ms, variants FROM sweep_study",
+			       -1, &q, NULL) != SQLITE_OK)
+		return 3;
+	int rc = 0, r;
+	while (rc == 0 && m->n < cap && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct sweepdb_study st = {
+			.key = (const char *)sqlite3_column_text(q, 1),
+			.kind = (const char *)sqlite3_column_text(q, 2),
+			.name = (const char *)sqlite3_column_text(q, 3),
+			.study_file = (const char *)sqlite3_column_text(q, 4),
+			.scenario_file = (const char *)sqlite3_column_text(q, 5),
+			.scenario_name = (const char *)sqlite3_column_text(q, 6),
+			.seed = (uint64_t)sqlite3_column_int64(q, 7),
+			.failure_ms = sqlite3_column_int64(q, 8),
+			.variants = (uint64_t)sqlite3_column_int64(q, 9),
+		};
+		if (!st.key || !st.kind) {
+			rc = 2;
+			break;
+		}
+		rc = sweepdb_study(d, &st);
+		m->src[m->n] = sqlite3_column_int64(q, 0);
+		m->out[m->n++] = d->study;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Every row of src's table into out's, its study id mapped. */
+static int copy_table(struct sweepdb *d, sqlite3 *src, const char *table,
+		      const struct study_map *m)
+{
+	char sel[64], ins[160];
+	snprintf(sel, sizeof(sel), "SELECT * FROM %s", table);
+	sqlite3_stmt *q = NULL, *w = NULL;
+	if (sqlite3_prepare_v2(src, sel, -1, &q, NULL) != SQLITE_OK)
+		return 3;
+	int ncol = sqlite3_column_count(q);
+	int o = snprintf(ins, sizeof(ins), "INSERT OR REPLACE INTO main.%s VALUES(?", table);
+	for (int c = 1; c < ncol && o < (int)sizeof(ins) - 2; c++)
+		o += snprintf(ins + o, sizeof(ins) - (size_t)o, ",?");
+	snprintf(ins + o, sizeof(ins) - (size_t)o, ")");
+	int rc = 0;
+	if (sqlite3_prepare_v2(d->db, ins, -1, &w, NULL) != SQLITE_OK)
+		rc = fail(d, "cannot merge a table (columns differ?)");
+	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+		int64_t study = map_study(m, sqlite3_column_int64(q, 0));
+		if (study < 0)
+			continue; /* a row of no study: nothing to attach it to */
+		sqlite3_bind_int64(w, 1, study);
+		for (int c = 1; c < ncol; c++)
+			sqlite3_bind_value(w, c + 1, sqlite3_column_value(q, c));
+		rc = step(d, w);
+	}
+	sqlite3_finalize(w);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 int sweepdb_merge(const char *out, const char *const *in, size_t nin, FILE *err)
 {
-	sqlite3 *db;
-	int rc = open_db(out, err, &db);
-	if (rc != 0)
-		return rc;
-	if (exec(db, "BEGIN IMMEDIATE") != 0 || (rc = schema(db, out, err)) != 0 ||
-	    exec(db, "COMMIT") != 0) {
-		fprintf(err, "vnetsim merge: %s: %s\n", out, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return rc ? rc : 3;
-	}
-	/* SQLite attaches and detaches outside transactions: each input is
-	 * merged in a transaction of its own.  Merging is idempotent (rows
-	 * replace their equals), so a merge stopped half-way can be re-run. */
+	/* Every input is opened and checked before the output is touched, then
+	 * all of them are copied in one transaction: a bad input leaves the
+	 * output as it was (and a missing output uncreated). */
+	sqlite3 **src = calloc(nin ? nin : 1, sizeof(*src));
+	if (!src)
+		return 3;
+	int rc = 0;
+	for (size_t i = 0; i < nin && rc == 0; i++)
+		rc = open_src(in[i], err, &src[i]);
+	struct sweepdb *d = NULL;
+	if (rc == 0)
+		rc = sweepdb_open(out, err, &d);
 	for (size_t i = 0; i < nin && rc == 0; i++) {
-		sqlite3_stmt *s;
-		if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS src", -1, &s, NULL) != SQLITE_OK) {
-			rc = 3;
-			break;
-		}
-		sqlite3_bind_text(s, 1, in[i], -1, SQLITE_TRANSIENT);
-		int r = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (r != SQLITE_DONE) {
-			fprintf(err, "vnetsim merge: %s: cannot open: %s\n", in[i], sqlite3_errmsg(db));
-			rc = 3;
-			break;
-		}
-		rc = check_src(db, in[i], err);
-		if (rc == 0 && exec(db, "BEGIN IMMEDIATE") != 0)
-			rc = 3;
-		for (size_t k = 0; rc == 0 && k < sizeof(MERGE_SQL) / sizeof(MERGE_SQL[0]); k++)
-			if (exec(db, MERGE_SQL[k]) != 0)
-				rc = 3;
-		if (rc == 0 && exec(db, "COMMIT") != 0)
-			rc = 3;
-		if (rc == 3)
-			fprintf(err, "vnetsim merge: %s into %s: %s\n", in[i], out, sqlite3_errmsg(db));
+		struct study_map m = { 0 };
+		rc = copy_studies(d, src[i], &m);
+		for (size_t k = 0; k < NMERGE && rc == 0; k++)
+			rc = copy_table(d, src[i], MERGE_TABLES[k], &m);
 		if (rc != 0)
-			exec(db, "ROLLBACK");
-		exec(db, "DETACH DATABASE src");
+			fprintf(err, "vnetsim merge: %s into %s: %s\n", in[i], out,
+				rc == 2 ? "a study without a key" : sqlite3_errmsg(src[i]));
+		free(m.src);
+		free(m.out);
 	}
-	sqlite3_close(db);
+	if (d) {
+		int crc = sweepdb_close(d, rc == 0);
+		rc = rc ? rc : crc;
+	}
+	for (size_t i = 0; i < nin; i++)
+		sqlite3_close(src[i]);
+	free(src);
 	return rc;
 }

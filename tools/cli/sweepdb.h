@@ -54,9 +54,10 @@ int sweepdb_capacity(struct sweepdb *db, uint64_t seq, const char *limit, const 
 /* Commits (commit != 0) or rolls back, and closes.  0 or 3. */
 int sweepdb_close(struct sweepdb *db, int commit);
 
-/* vnetsim merge: copies every sweep of the inputs into out, one
- * transaction per input (idempotent: re-running a stopped merge is safe).
- * 0, 2 (an input is not a sweep database, or a newer one), 3 (I/O). */
+/* vnetsim merge: copies every sweep of the inputs into out in one
+ * transaction, after checking every input (a bad one leaves out as it
+ * was, a missing out uncreated); idempotent.  0, 2 (an input is missing,
+ * not a sweep database, or another version), 3 (I/O, a foreign out). */
 int sweepdb_merge(const char *out, const char *const *in, size_t nin, FILE *err);
 
 #endif

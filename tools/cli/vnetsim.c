@@ -4,6 +4,7 @@
  * stdout flushed and checked at exit (a full disk or a closed pipe is an
  * environment failure, exit 3, never a silent truncation).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,10 @@ static const struct command *find(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* A file-size limit (ulimit -f) must fail the write with EFBIG, which
+	 * every writer reports as an environment failure (exit 3), instead of
+	 * killing the process with SIGXFSZ half-way (issue 18). */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		fprintf(stderr, "vnetsim: missing COMMAND\n");
 		usage(stderr);

@@ -275,6 +275,11 @@ Test(cli_parse, usage_errors_after_the_parse_name_the_command, .init = cr_redire
 	"  --service-tags FILE   Azure's public ServiceTags JSON, used when the scenario\n" \
 	"                        has no serviceTags (otherwise a built-in sample,\n" \
 	"                        flagged as such)\n" \
+	"  --ref-root DIR        files a scenario references (an expectation's\n" \
+	"                        \"routes\") may be anywhere under DIR (default:\n" \
+	"                        only inside the scenario's own folder)\n" \
+	"  --max-events N        engine events allowed per run and per study\n" \
+	"                        variant (default 5000000)\n" \
 	"  -h, --help            this help\n" \
 	"\nExit status: 0 success, 1 differences found or an expectation failed, 2 invalid\n" \
 	"input or usage, 3 environment failure (I/O, database, memory).\n"

@@ -781,3 +781,32 @@ Test(run, expectations)
 	cr_expect_eq(failed, 1);
 	run_fx_fini(&f);
 }
+
+/* The replay counts its engine events and stops at the limit (budget.h)
+ * with status 2 and a diagnostic naming --max-events, even where the
+ * estimate checked at load time let it start (here the limit is lowered
+ * after loading). */
+Test(run, stops_at_the_event_limit)
+{
+	struct run_fx f;
+	char *txt = json_dq(SCENARIO("", "1000", "",
+				     ADV("10", "'10.9.0.0/16'") ", " ADV("20", "'10.8.0.0/16'")
+				     ", " CP("30", "later")));
+	run_fx_load(&f, txt);
+	free(txt);
+	f.sc->max_events = 2;
+	cr_assert_eq(run_execute(f.r), 2);
+	cr_assert_geq(diag_count(f.d, DIAG_ERROR), 1);
+	const struct diag_entry *e = diag_get(f.d, diag_stored(f.d) - 1);
+	cr_expect_not_null(strstr(e->message, "limit of 2 engine events"), "%s", e->message);
+	cr_expect_not_null(strstr(e->message, "--max-events"), "%s", e->message);
+	run_fx_fini(&f);
+	/* Within the limit the same replay runs to its end. */
+	txt = json_dq(SCENARIO("", "1000", "",
+			       ADV("10", "'10.9.0.0/16'") ", " ADV("20", "'10.8.0.0/16'")
+			       ", " CP("30", "later")));
+	run_fx_load(&f, txt);
+	free(txt);
+	cr_assert_eq(run_execute(f.r), 0);
+	run_fx_fini(&f);
+}

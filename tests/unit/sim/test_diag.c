@@ -242,3 +242,29 @@ Test(diag, growth_failure_keeps_what_is_stored)
 		diag_destroy(d);
 	}
 }
+
+/* Control characters from input are printed escaped, in every part of a
+ * diagnostic: no terminal escape, no forged line (issue 18). */
+Test(diag, control_characters_escaped)
+{
+	struct diag *d = diag_create();
+	cr_assert_not_null(d);
+	diag_add(d, DIAG_ERROR, "f\x1b.json", "$.a\x07", "\"x\x1b[2J\nFORGED: y\x7f\xc2\x85z\"");
+	size_t lines;
+	char *s = print_to_string(d, &lines);
+	cr_assert_eq(lines, 1);
+	cr_assert_str_eq(s, "f\\x1b.json: $.a\\x07: error: \"x\\x1b[2J\\x0aFORGED: y\\x7f\\x85z\"\n");
+	free(s);
+	diag_destroy(d);
+}
+
+Test(diag, escape_functions)
+{
+	cr_assert_eq(diag_escape(NULL, "plain \xc3\xa9"), 8, "UTF-8 letters are kept");
+	cr_assert_eq(diag_has_control("plain \xc3\xa9"), 0);
+	cr_assert_eq(diag_has_control("tab\t"), 1);
+	cr_assert_eq(diag_has_control("nel\xc2\x85"), 1);
+	char *e = diag_escape_dup("a\rb");
+	cr_assert_str_eq(e, "a\\x0db");
+	free(e);
+}

@@ -284,12 +284,12 @@ static const char *const CSV_LEAD[5] = { "file", "atMs", "subnet", "nics", "caus
 
 static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
 {
-	struct timeline_sets sets = { 0 };
+	struct study_diff_sets sets = { 0 };
 	for (size_t i = 0; i < run_timeline_count(r); i++) {
 		const struct timeline_entry *e = run_timeline_get(r, i);
 		struct rowdiff_change ch;
 		if (timeline_entry_change(&ch, e, &sets) != 0) {
-			timeline_sets_fini(&sets);
+			study_diff_sets_fini(&sets);
 			return -1;
 		}
 		char at[24], nics[24];
@@ -300,7 +300,7 @@ static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
 				   ch.res.nadded);
 		rowdiff_change_fini(&ch);
 	}
-	timeline_sets_fini(&sets);
+	study_diff_sets_fini(&sets);
 	return 0;
 }
 

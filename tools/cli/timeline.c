@@ -9,38 +9,8 @@
 
 #include "vec.h"
 
-void timeline_sets_fini(struct timeline_sets *c)
-{
-	for (size_t i = 0; i < TIMELINE_SETS; i++)
-		free(c->slot[i].v);
-	*c = (struct timeline_sets){ 0 };
-}
-
-/* Where a's and b's domain sets differ, computed once per pair (every
- * subnet of a domain shows the same pair at one event).  NULL out of
- * memory. */
-static const struct prefix *sets_differ(struct timeline_sets *c, const struct bgp_set *a,
-					const struct bgp_set *b, size_t *n)
-{
-	for (size_t i = 0; i < TIMELINE_SETS; i++)
-		if (c->slot[i].v && c->slot[i].a == a && c->slot[i].b == b) {
-			*n = c->slot[i].n;
-			return c->slot[i].v;
-		}
-	size_t i = c->next;
-	c->next = (c->next + 1) % TIMELINE_SETS;
-	free(c->slot[i].v);
-	c->slot[i].v = NULL;
-	if (bgp_set_diff(a, b, &c->slot[i].v, &c->slot[i].n) != 0)
-		return NULL;
-	c->slot[i].a = a;
-	c->slot[i].b = b;
-	*n = c->slot[i].n;
-	return c->slot[i].v;
-}
-
 int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e,
-			  struct timeline_sets *sets)
+			  struct study_diff_sets *sets)
 {
 	if (e->scope && e->before_without_rs == e->after_without_rs)
 		return rowdiff_change_scoped(c, e->before, e->after, e->before_without_rs, e->scope,
@@ -49,7 +19,7 @@ int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry 
 		const struct bgp_set *a = eff_table_set(e->before), *b = eff_table_set(e->after);
 		const struct prefix *d = NULL;
 		size_t nd = 0;
-		if (a != b && !(d = sets_differ(sets, a, b, &nd)))
+		if (a != b && !(d = study_diff_sets_get(sets, a, b, &nd)))
 			return -1;
 		return rowdiff_change_bounded(c, e->before, e->after, d, nd, ROWDIFF_NAMES_EXACT);
 	}
@@ -95,7 +65,7 @@ static void folds_free(struct timeline_fold *v, size_t n)
 }
 
 /* Folds entries [i, j) (one time and cause) and emits the folds. */
-static int fold_block(const struct run *r, size_t i, size_t j, struct timeline_sets *sets,
+static int fold_block(const struct run *r, size_t i, size_t j, struct study_diff_sets *sets,
 		      timeline_emit_block emit, void *ctx)
 {
 	struct timeline_fold *v = NULL;
@@ -155,7 +125,7 @@ int timeline_fold(const struct run *r, timeline_emit emit, void *ctx)
 int timeline_fold_blocks(const struct run *r, timeline_emit_block emit, void *ctx)
 {
 	size_t n = run_timeline_count(r);
-	struct timeline_sets sets = { 0 };
+	struct study_diff_sets sets = { 0 };
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0;) {
 		size_t j = i + 1;
@@ -164,6 +134,6 @@ int timeline_fold_blocks(const struct run *r, timeline_emit_block emit, void *ct
 		rc = fold_block(r, i, j, &sets, emit, ctx);
 		i = j;
 	}
-	timeline_sets_fini(&sets);
+	study_diff_sets_fini(&sets);
 	return rc;
 }

@@ -8,7 +8,7 @@
  * Each entry's change is its before/after tables compared as multisets
  * (tools/cli/rowdiff.h), looking only at the entry's scope when it has one,
  * else at its own rows and the prefixes where its domain's BGP set changed
- * (diffed once per event and domain, struct timeline_sets) or where its
+ * (diffed once per event and domain, struct study_diff_sets) or where its
  * exceptions differ.
  * Cost: per entry O(own rows + changed prefixes), not O(rows); plus a
  * linear search among the folds of one (time, cause) block (a handful).
@@ -22,6 +22,7 @@
 
 #include "run.h"
 #include "rowdiff.h"
+#include "study_diff.h"
 
 struct timeline_fold {
 	struct rowdiff_change ch;      /* the change, rows owned here */
@@ -44,26 +45,14 @@ int timeline_fold(const struct run *r, timeline_emit emit, void *ctx);
 typedef void (*timeline_emit_block)(const struct timeline_fold *v, size_t n, void *ctx);
 int timeline_fold_blocks(const struct run *r, timeline_emit_block emit, void *ctx);
 
-/* The differences of the last few pairs of domain sets seen
- * (bgp_set_diff): at one event every subnet of a domain shows the same
- * pair, so the shared BGP set is diffed once, not once per subnet.  A
- * zeroed struct is empty; timeline_sets_fini frees it. */
-#define TIMELINE_SETS 4
-struct timeline_sets {
-	struct {
-		const struct bgp_set *a, *b;
-		struct prefix *v;      /* NULL: slot free */
-		size_t n;
-	} slot[TIMELINE_SETS];
-	size_t next;                   /* the slot replaced next */
-};
-void timeline_sets_fini(struct timeline_sets *c);
-
 /* One entry's change: scoped when the entry has a scope, else bounded
  * (rowdiff_change_bounded) when both sides show the Route Server rows,
- * else every row.  The rows and their order are the same whichever way.
+ * else every row.  sets caches where domain sets differ (the shared BGP
+ * set is diffed once per event and domain, not once per subnet; zeroed
+ * to start, study_diff_sets_fini to free).  The rows and their order are
+ * the same whichever way.
  * 0 or -1. */
 int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e,
-			  struct timeline_sets *sets);
+			  struct study_diff_sets *sets);
 
 #endif

@@ -219,7 +219,7 @@ Test(timeline, entry_change_equals_the_full_comparison)
 	struct run_fx f;
 	run_sq(&f, "{ 'schemaVersion': 1, " DOMAIN_TOPOLOGY ", 'events': [ " DOMAIN_EVENTS " ] }");
 	size_t n = run_timeline_count(f.r), scoped = 0, bounded = 0;
-	struct timeline_sets sets = { 0 };
+	struct study_diff_sets sets = { 0 };
 	cr_assert_gt(n, 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct timeline_entry *e = run_timeline_get(f.r, i);
@@ -235,7 +235,7 @@ Test(timeline, entry_change_equals_the_full_comparison)
 		rowdiff_change_fini(&got);
 		rowdiff_change_fini(&full);
 	}
-	timeline_sets_fini(&sets);
+	study_diff_sets_fini(&sets);
 	cr_expect_gt(scoped, 0, "the scoped path was exercised");
 	cr_expect_gt(bounded, 0, "the bounded path was exercised");
 	run_fx_fini(&f);

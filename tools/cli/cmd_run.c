@@ -518,9 +518,14 @@ static void job_run(struct job *j, FILE *out, FILE *err)
 
 /* ---- the batch ------------------------------------------------------------- */
 
+/* How far workers may run ahead of the scenario being printed: each
+ * finished job waiting holds two temporary files open. */
+#define MAX_AHEAD 64
+
 struct pool {
 	struct job *jobs;
 	size_t n, next;
+	size_t printed;                /* jobs [0, printed) are out */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -549,6 +554,8 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
+		while (p->next < p->n && p->next >= p->printed + MAX_AHEAD)
+			pthread_cond_wait(&p->cv, &p->mu);
 		size_t i = p->next < p->n ? p->next++ : p->n;
 		pthread_mutex_unlock(&p->mu);
 		if (i == p->n)
@@ -751,6 +758,10 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, struct batch
 				pthread_mutex_unlock(&p.mu);
 				print_job(&jobs[i], fmt, i);
 				job_finish(b, &jobs[i]);
+				pthread_mutex_lock(&p.mu);
+				p.printed = i + 1;
+				pthread_cond_broadcast(&p.cv);
+				pthread_mutex_unlock(&p.mu);
 			}
 			for (size_t k = 0; k < started; k++)
 				pthread_join(th[k], NULL);

@@ -21,7 +21,7 @@ Commands (per scenario; SC is the scenario, NIC its first NIC):
   diff           diff SC --from baseline --to after-bgp -o json
   sweep          sweep SC --study scenarios/studies/seed-enumerate.json -j 2 -o json
   routes-jsonl   routes SC --subnet '*' --at baseline -o jsonl   (--heavy only:
-                 JSON rendering rate, MB/s = bytes / wall)
+                 JSON rendering rate, MB per CPU second)
 A command that exceeds --timeout (default 600 s) is killed and shown as
 "> S".  Exit 0, or 2 for bad usage.
 """
@@ -140,12 +140,12 @@ def main():
         json.dump({"runs": a.n, "rows": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print("| scenario | command | side | wall (median) | CPU | peak RSS | output | MB/s | exit |")
+    print("| scenario | command | side | wall (median) | CPU | peak RSS | output | MB per CPU s | exit |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         wall = "> %.0f s" % a.timeout if r["wall_s"] is None else "%.2f s" % r["wall_s"]
-        rate = ("%.0f" % (r["bytes"] / 1e6 / r["wall_s"])
-                if r["wall_s"] and r["bytes"] > 1e6 else "-")
+        rate = ("%.0f" % (r["bytes"] / 1e6 / r["cpu_s"])
+                if r["cpu_s"] and r["bytes"] > 1e6 else "-")
         print("| %s | %s | %s | %s | %.2f s | %.0f MiB | %s | %s | %s |"
               % (r["scenario"], r["command"], r["side"], wall, r["cpu_s"], r["rss_mib"],
                  fmt_bytes(r["bytes"]), rate, ",".join(map(str, r["exit"]))))

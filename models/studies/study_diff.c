@@ -135,11 +135,9 @@ void study_diff_sets_fini(struct study_diff_sets *c)
 		free(c->slot[i].v);
 }
 
-/* The difference of a's and b's sets, cached; NULL out of memory. */
-static const struct prefix *sets_differ(struct study_diff_sets *c, const struct eff_table *a,
-					const struct eff_table *b, size_t *n)
+const struct prefix *study_diff_sets_get(struct study_diff_sets *c, const struct bgp_set *sa,
+					 const struct bgp_set *sb, size_t *n)
 {
-	const struct bgp_set *sa = eff_table_set(a), *sb = eff_table_set(b);
 	for (size_t i = 0; i < STUDY_DIFF_SETS; i++)
 		if (c->slot[i].v && c->slot[i].a == sa && c->slot[i].b == sb) {
 			*n = c->slot[i].n;
@@ -155,6 +153,13 @@ static const struct prefix *sets_differ(struct study_diff_sets *c, const struct 
 	c->slot[i].b = sb;
 	*n = c->slot[i].n;
 	return c->slot[i].v;
+}
+
+/* The difference of a's and b's sets, cached; NULL out of memory. */
+static const struct prefix *sets_differ(struct study_diff_sets *c, const struct eff_table *a,
+					const struct eff_table *b, size_t *n)
+{
+	return study_diff_sets_get(c, eff_table_set(a), eff_table_set(b), n);
 }
 
 int study_diff_bounded(const struct eff_table *a, const struct eff_table *b,

@@ -96,5 +96,10 @@ int study_diff_bounded(const struct eff_table *a, const struct eff_table *b,
 		       struct study_diff_prefixes *out);
 
 void study_diff_sets_fini(struct study_diff_sets *sd);
+/* Where sets a and b differ (bgp_set_diff), from the cache or computed and
+ * kept there (also for `vnetsim run`'s timeline: every subnet of a domain
+ * shows the same pair at one event).  NULL out of memory. */
+const struct prefix *study_diff_sets_get(struct study_diff_sets *sd, const struct bgp_set *a,
+					 const struct bgp_set *b, size_t *n);
 
 #endif

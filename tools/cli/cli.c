@@ -664,7 +664,8 @@ int cli_render_targets(const char *file, const struct cli_common *c, const char 
 	struct cli_target *targets = NULL;
 	size_t ntargets = 0, nunprog = 0;
 	const char **unprog = NULL;
-	int rc = cli_session_open(&s, file, c, at_text);
+	/* The replay stops at the checkpoint: nothing after it is printed. */
+	int rc = cli_session_open_stopped(&s, file, c, at_text);
 	if (rc == CLI_EXIT_OK)
 		rc = cli_resolve_targets(s.cp->topo, s.at.text, specs->v, specs->n, stderr,
 					 &targets, &ntargets);

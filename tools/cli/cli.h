@@ -289,7 +289,7 @@ const struct eff_table *cli_target_table(const struct checkpoint *c, const struc
 typedef int cli_target_fn(struct render_out *o, const struct render_target *rt,
 			  const struct eff_table *t, bool without_rs, void *ctx);
 /* The body of `routes` and `next-hop`: opens the session at --at
- * (at_text, NULL: end), resolves the targets there and renders each one
+ * (at_text, NULL: end; the replay stops there), resolves the targets there and renders each one
  * with fn into one document on stdout, then notes the NICs without Route
  * Server routes.  Returns an exit code; diagnostics on stderr. */
 int cli_render_targets(const char *file, const struct cli_common *c, const char *at_text,

@@ -674,6 +674,39 @@ static int report_checkpoints(const struct diff_opts *o, const char *fa, const c
 
 /* ---- the three forms ------------------------------------------------------- */
 
+/* When a --from/--to checkpoint is taken: "start" before every event (-1),
+ * a label at its event's time, a probe at its time.  false for "end". */
+static bool at_time(const struct scenario *sc, const struct cli_at *at, int64_t *ms)
+{
+	if (at->probe) {
+		*ms = at->ms;
+		return true;
+	}
+	if (strcmp(at->text, "start") == 0) {
+		*ms = -1;
+		return true;
+	}
+	for (size_t i = 0; i < sc->nevents; i++)
+		if (sc->events[i].op == EV_CHECKPOINT && sc->events[i].label &&
+		    strcmp(sc->events[i].label, at->text) == 0) {
+			*ms = sc->events[i].at_ms;
+			return true;
+		}
+	return false;
+}
+
+/* The replay stops at the later of the two checkpoints.  Two at one time
+ * (a label and a probe) have no known order: the run goes to the end. */
+static void stop_at_later(const struct scenario *sc, struct cli_at *at, bool same)
+{
+	int64_t ta, tb;
+	if (same) {
+		at[0].stop = strcmp(at[0].text, "end") != 0;
+	} else if (at_time(sc, &at[0], &ta) && at_time(sc, &at[1], &tb) && ta != tb) {
+		at[ta > tb ? 0 : 1].stop = true;
+	}
+}
+
 
 static int diff_labels(const char *file, const struct cli_common *c, const struct diff_opts *o,
 		       const char *from, const char *to, const struct filter *f)
@@ -690,8 +723,10 @@ static int diff_labels(const char *file, const struct cli_common *c, const struc
 	/* One probe serves two spellings of one time ("60" and "1m"). */
 	bool same = rc == CLI_EXIT_OK && (strcmp(from, to) == 0 ||
 					  (at[0].probe && at[1].probe && at[0].ms == at[1].ms));
-	if (rc == CLI_EXIT_OK)
+	if (rc == CLI_EXIT_OK) {
+		stop_at_later(sc, at, same);
 		rc = cli_run(sc, d, at, same ? 1 : 2, stderr, &r);
+	}
 	if (rc == CLI_EXIT_OK) {
 		cli_note_sample_tags(sc, r, stderr);
 		const struct checkpoint *ca = cli_checkpoint(r, &at[0]);
@@ -714,9 +749,9 @@ static int diff_scenarios(const char *fa, const char *fb, const struct cli_commo
 			  const struct diff_opts *o, const char *at, const struct filter *f)
 {
 	struct cli_session sa, sb;
-	int rc = cli_session_open(&sa, fa, c, at);
+	int rc = cli_session_open_stopped(&sa, fa, c, at);
 	if (rc == CLI_EXIT_OK) {
-		rc = cli_session_open(&sb, fb, c, at);
+		rc = cli_session_open_stopped(&sb, fb, c, at);
 		if (rc == CLI_EXIT_OK)
 			rc = report_checkpoints(o, fa, sa.at.text, sa.cp, fb, sb.at.text, sb.cp, f);
 		cli_session_close(&sb);
@@ -733,7 +768,7 @@ static int diff_capture(const char *file, const struct cli_common *c, const stru
 	size_t ntg = 0;
 	cJSON *doc = NULL;
 	struct rowdiff_set *from = NULL, *to = NULL;
-	int rc = cli_session_open(&s, file, c, at);
+	int rc = cli_session_open_stopped(&s, file, c, at);
 	if (rc == CLI_EXIT_OK)
 		rc = cli_resolve_targets(s.cp->topo, s.at.text, spec, 1, stderr, &tg, &ntg);
 	if (rc == CLI_EXIT_OK && ntg != 1) {

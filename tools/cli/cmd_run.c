@@ -22,6 +22,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <time.h>
 #include <stdlib.h>
@@ -33,22 +34,26 @@
 #include "junit.h"
 #include "rowdiff.h"
 #include "digest.h"
+#include "run_text.h"
 #include "store.h"
 #include "timeline.h"
 #include "vec.h"
 
 static const char USAGE[] =
 	"usage: vnetsim run SCENARIO... [-j N] [--db FILE] [--junit FILE] [-o table|json|jsonl|csv]\n"
-	"                   [--service-tags FILE]\n";
+	"                   [--detail] [--max-names N] [-q] [--service-tags FILE]\n";
 
 static const struct cli_command RUN = {
 	"run", USAGE,
 	"\nReplays each scenario, records its checkpoints, checks its expectations and prints\n"
 	"a summary: events processed, checkpoints, the timeline of effective-route changes\n"
-	"(per subnet, with rows added '+' and removed '-'), BGP session events and the\n"
-	"expectation results.  A directory stands for the *.json files in it and in its\n"
-	"subfolders, sorted (a folder with scenario.json gives that file only; subfolders\n"
-	"named bad/ or studies/ are skipped).  Several scenarios end with one summary table.\n"
+	"(one line per change: time, cause, subnets and NICs reached, rows removed and\n"
+	"added, the first names; subnets that differ only in the shared BGP rows are one\n"
+	"line; --detail lists every row, '+' added and '-' removed), BGP session events,\n"
+	"the expectation results and a closing summary line.  A directory stands for the\n"
+	"*.json files in it and in its subfolders, sorted (a folder with scenario.json\n"
+	"gives that file only; subfolders named bad/ or studies/ are skipped).  Several\n"
+	"scenarios end with one summary table.\n"
 	"\n",
 	"\n"
 	"-o json prints one document {\"scenarios\": [{\"file\", \"name\", \"result\",\n"
@@ -60,14 +65,14 @@ static const struct cli_command RUN = {
 	"[{\"atMs\", \"peer\", \"what\"}], \"expectations\": {\"passed\", \"failed\",\n"
 	"\"failures\": [{\"index\", \"message\"}]}}]}; result is passed, failed, invalid or\n"
 	"error.  jsonl prints one such object per line; csv one line per timeline row\n"
-	"change.\n"
+	"change.  json, jsonl and csv always carry every row (--detail changes only the\n"
+	"table); they are written as the run goes, never built whole in memory.\n"
 	"Exit 1 when an expectation failed, 2 when a scenario was invalid (the others still\n"
 	"run), 3 on an environment failure; the highest wins.\n",
 	24,
 };
 
 #define MAX_JOBS 256
-#define FOLD_NAMES_SHOWN 8
 
 /* ---- one scenario ---------------------------------------------------------- */
 
@@ -95,12 +100,20 @@ static void on_failure(void *ctx, const struct expectation *x, const char *msg)
 	f->v[f->n++] = (struct failure){ x->index, m };
 }
 
+/* --detail, --max-names, -q */
+struct run_view {
+	struct run_text_opts text;
+	bool quiet;
+};
+
 struct job {
 	const char *file;
 	const struct cli_common *common;
+	const struct run_view *view;
 	enum render_format fmt;
-	char *out, *err;               /* buffered text (parallel runs) */
-	size_t outlen, errlen;
+	/* Parallel runs write to temporary files (a report of a large run
+	 * is not held in memory), copied out in input order. */
+	FILE *out, *err;
 	int rc;
 	const char *result;            /* passed failed invalid error */
 	char *name;
@@ -160,57 +173,78 @@ static bool hash_file(const char *path, char out[DIGEST_HEX_LEN + 1])
 	return ok;
 }
 
-/* "vm-1, vm-2 and 3 more" */
-static void nic_names_print(FILE *out, const struct timeline_fold *f)
+/* The NICs beyond Route Server capacity (RULES 1.8) on either side. */
+static void fold_json_view(struct jsonw *w, const struct timeline_entry *first)
 {
+	if (!first->before_without_rs && !first->after_without_rs)
+		return;
+	jsonw_key(w, "withoutRouteServer");
+	jsonw_object_begin(w);
+	jsonw_key(w, "before");
+	jsonw_bool(w, first->before_without_rs);
+	jsonw_key(w, "after");
+	jsonw_bool(w, first->after_without_rs);
+	jsonw_object_end(w);
+}
+
+static size_t gateway_rows(const struct route_row *const *v, size_t n)
+{
+	size_t g = 0;
+	for (size_t i = 0; i < n; i++)
+		g += v[i]->source == SRC_GATEWAY;
+	return g;
+}
+
+static void count_json(struct jsonw *w, const char *key, size_t n)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, (int64_t)n);
+}
+
+/* A fold without its rows and with the first names only (no --detail). */
+static void fold_json_summary(struct jsonw *w, const struct timeline_fold *f, size_t max)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "atMs");
+	jsonw_int(w, f->entries[0]->at_ms);
+	jsonw_key(w, "cause");
+	jsonw_string(w, f->entries[0]->cause);
+	count_json(w, "subnetCount", f->nentries);
+	jsonw_key(w, "firstSubnets");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < f->nentries && i < max; i++)
+		jsonw_string(w, f->entries[i]->subnet);
+	jsonw_array_end(w);
+	count_json(w, "nics", f->nics);
+	jsonw_key(w, "firstNicNames");
+	jsonw_array_begin(w);
 	size_t shown = 0;
-	for (size_t i = 0; i < f->nentries; i++)
-		for (size_t k = 0; k < f->entries[i]->nics && shown < FOLD_NAMES_SHOWN; k++)
-			fprintf(out, "%s%s", shown++ ? ", " : "", f->entries[i]->nic_names[k]);
-	if (f->nics > shown)
-		fprintf(out, " and %zu more", f->nics - shown);
+	for (size_t i = 0; i < f->nentries && shown < max; i++)
+		for (size_t k = 0; k < f->entries[i]->nics && shown < max; k++, shown++)
+			jsonw_string(w, f->entries[i]->nic_names[k]);
+	jsonw_array_end(w);
+	fold_json_view(w, f->entries[0]);
+	const struct rowdiff_result *res = &f->ch.res;
+	count_json(w, "removedCount", res->nremoved);
+	count_json(w, "addedCount", res->nadded);
+	count_json(w, "bgpRemovedCount", gateway_rows(res->removed, res->nremoved));
+	count_json(w, "bgpAddedCount", gateway_rows(res->added, res->nadded));
+	jsonw_object_end(w);
 }
 
-static void fold_print(const struct timeline_fold *f, void *ctx)
-{
-	FILE *out = ctx;
-	const struct timeline_entry *first = f->entries[0];
-	char t[32];
-	fprintf(out, "    %s  %s  ", render_time(first->at_ms, t),
-		first->cause ? first->cause : "-");
-	if (f->nentries == 1) {
-		fprintf(out, "%s (%zu NIC%s", first->subnet, f->nics, f->nics == 1 ? "" : "s");
-		if (f->nics) {
-			fputs(": ", out);
-			nic_names_print(out, f);
-		}
-		fputc(')', out);
-	} else {
-		fprintf(out, "%zu subnets, %zu NICs: ", f->nentries, f->nics);
-		for (size_t i = 0; i < f->nentries && i < FOLD_NAMES_SHOWN; i++)
-			fprintf(out, "%s%s", i ? ", " : "", f->entries[i]->subnet);
-		if (f->nentries > FOLD_NAMES_SHOWN)
-			fprintf(out, " and %zu more", f->nentries - FOLD_NAMES_SHOWN);
-	}
-	if (first->before_without_rs != first->after_without_rs)
-		fputs(first->after_without_rs ? " [now beyond Route Server capacity]"
-					      : " [now programmed by the Route Server]", out);
-	else if (first->after_without_rs)
-		fputs(" [beyond Route Server capacity]", out);
-	fputc('\n', out);
-	render_changes_text(out, "      ", f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
-			    f->ch.res.nadded);
-}
-
-static int timeline_text(const struct run *r, FILE *out)
-{
-	fprintf(out, "  timeline:%s\n", run_timeline_count(r) ? "" : " no changes");
-	return timeline_fold(r, fold_print, out);
-}
+struct fold_json_ctx {
+	struct jsonw *w;
+	const struct run_text_opts *o;
+};
 
 static void fold_json(const struct timeline_fold *f, void *ctx)
 {
-	struct jsonw *w = ctx;
+	const struct fold_json_ctx *x = ctx;
+	struct jsonw *w = x->w;
+	if (!x->o->detail) {
+		fold_json_summary(w, f, x->o->max_names);
+		return;
+	}
 	jsonw_object_begin(w);
 	jsonw_key(w, "atMs");
 	jsonw_int(w, f->entries[0]->at_ms);
@@ -229,27 +263,18 @@ static void fold_json(const struct timeline_fold *f, void *ctx)
 		for (size_t k = 0; k < f->entries[i]->nics; k++)
 			jsonw_string(w, f->entries[i]->nic_names[k]);
 	jsonw_array_end(w);
-	const struct timeline_entry *first = f->entries[0];
-	if (first->before_without_rs || first->after_without_rs) {
-		/* NICs beyond Route Server capacity (RULES 1.8) on either side. */
-		jsonw_key(w, "withoutRouteServer");
-		jsonw_object_begin(w);
-		jsonw_key(w, "before");
-		jsonw_bool(w, first->before_without_rs);
-		jsonw_key(w, "after");
-		jsonw_bool(w, first->after_without_rs);
-		jsonw_object_end(w);
-	}
+	fold_json_view(w, f->entries[0]);
 	render_changes_json(w, f->ch.res.removed, f->ch.res.nremoved, f->ch.res.added,
 			    f->ch.res.nadded);
 	jsonw_object_end(w);
 }
 
-static int timeline_json(const struct run *r, struct jsonw *w)
+static int timeline_json(const struct run *r, const struct run_text_opts *o, struct jsonw *w)
 {
+	struct fold_json_ctx x = { w, o };
 	jsonw_key(w, "timeline");
 	jsonw_array_begin(w);
-	if (timeline_fold(r, fold_json, w) != 0)
+	if (timeline_fold(r, fold_json, &x) != 0)
 		return -1;
 	jsonw_array_end(w);
 	return 0;
@@ -259,11 +284,14 @@ static const char *const CSV_LEAD[5] = { "file", "atMs", "subnet", "nics", "caus
 
 static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
 {
+	struct study_diff_sets sets = { 0 };
 	for (size_t i = 0; i < run_timeline_count(r); i++) {
 		const struct timeline_entry *e = run_timeline_get(r, i);
 		struct rowdiff_change ch;
-		if (timeline_entry_change(&ch, e) != 0)
+		if (timeline_entry_change(&ch, e, &sets) != 0) {
+			study_diff_sets_fini(&sets);
 			return -1;
+		}
 		char at[24], nics[24];
 		snprintf(at, sizeof(at), "%lld", (long long)e->at_ms);
 		snprintf(nics, sizeof(nics), "%zu", e->nics);
@@ -272,33 +300,12 @@ static int timeline_csv(const struct job *j, const struct run *r, FILE *out)
 				   ch.res.nadded);
 		rowdiff_change_fini(&ch);
 	}
+	study_diff_sets_fini(&sets);
 	return 0;
 }
 
-static void report_text(const struct job *j, const struct scenario *sc, const struct run *r,
-			const struct failures *f, FILE *out)
+static void failures_text(const struct scenario *sc, const struct failures *f, FILE *out)
 {
-	char t[32];
-	fprintf(out, "  events processed: %zu, end at %s\n", run_events_processed(r),
-		render_time(run_end_ms(r), t));
-	fprintf(out, "  checkpoints:");
-	for (size_t i = 0; i < run_checkpoint_count(r); i++) {
-		const struct checkpoint *c = run_checkpoint_get(r, i);
-		fprintf(out, "%s %s %s", i ? "," : "", c->label, render_time(c->at_ms, t));
-	}
-	fputc('\n', out);
-	if (timeline_text(r, out) != 0)
-		fprintf(out, "    (timeline incomplete: out of memory)\n");
-	size_t ns = run_session_event_count(r);
-	if (ns) {
-		fprintf(out, "  sessions:\n");
-		for (size_t i = 0; i < ns; i++) {
-			const struct session_event *s = run_session_event_get(r, i);
-			fprintf(out, "    %s  %s  %s\n", render_time(s->at_ms, t), s->peer,
-				s->what);
-		}
-	}
-	fprintf(out, "  expectations: %zu passed, %zu failed\n", j->passed, j->failed);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct expectation *x = NULL;
 		for (size_t k = 0; k < sc->nexpectations; k++)
@@ -315,9 +322,50 @@ static void report_text(const struct job *j, const struct scenario *sc, const st
 	}
 }
 
+static void report_text(const struct job *j, const struct scenario *sc, const struct run *r,
+			const struct failures *f, FILE *out)
+{
+	char t[32];
+	if (j->view->quiet) {
+		failures_text(sc, f, out);
+		return;
+	}
+	fprintf(out, "  events processed: %zu, end at %s\n", run_events_processed(r),
+		render_time(run_end_ms(r), t));
+	fprintf(out, "  checkpoints:");
+	for (size_t i = 0; i < run_checkpoint_count(r); i++) {
+		const struct checkpoint *c = run_checkpoint_get(r, i);
+		fprintf(out, "%s %s %s", i ? "," : "", c->label, render_time(c->at_ms, t));
+	}
+	fputc('\n', out);
+	struct run_text_totals tot;
+	if (run_text_timeline(r, &j->view->text, out, &tot) != 0)
+		fprintf(out, "    (timeline incomplete: out of memory)\n");
+	size_t ns = run_session_event_count(r);
+	if (ns) {
+		fprintf(out, "  sessions:\n");
+		for (size_t i = 0; i < ns; i++) {
+			const struct session_event *s = run_session_event_get(r, i);
+			fprintf(out, "    %s  %s  %s\n", render_time(s->at_ms, t), s->peer,
+				s->what);
+		}
+	}
+	fprintf(out, "  expectations: %zu passed, %zu failed\n", j->passed, j->failed);
+	failures_text(sc, f, out);
+	if (!j->view->text.detail)
+		fprintf(out, "  summary: %zu change%s reaching %zu subnet tables and %zu NIC views "
+			     "(-%zu +%zu rows over those subnets), %zu session event%s, %zu of %zu "
+			     "expectations passed\n",
+			tot.changes, tot.changes == 1 ? "" : "s", tot.subnets, tot.nics, tot.removed,
+			tot.added, ns, ns == 1 ? "" : "s", j->passed, j->passed + j->failed);
+}
+
 static int report_json(const struct job *j, const struct run *r, const struct failures *f,
 		       struct jsonw *w)
 {
+	int rc = 0;
+	if (j->view->quiet)
+		goto expectations; /* -q: the result and the expectations only */
 	jsonw_key(w, "eventsProcessed");
 	jsonw_int(w, (int64_t)run_events_processed(r));
 	jsonw_key(w, "endMs");
@@ -334,7 +382,7 @@ static int report_json(const struct job *j, const struct run *r, const struct fa
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
-	int rc = timeline_json(r, w);
+	rc = timeline_json(r, &j->view->text, w);
 	if (rc != 0)
 		jsonw_array_end(w); /* the timeline array is still open */
 	jsonw_key(w, "sessions");
@@ -351,6 +399,7 @@ static int report_json(const struct job *j, const struct run *r, const struct fa
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
+expectations:
 	jsonw_key(w, "expectations");
 	jsonw_object_begin(w);
 	jsonw_key(w, "passed");
@@ -469,31 +518,34 @@ static void job_run(struct job *j, FILE *out, FILE *err)
 
 /* ---- the batch ------------------------------------------------------------- */
 
+/* How far workers may run ahead of the scenario being printed: each
+ * finished job waiting holds two temporary files open. */
+#define MAX_AHEAD 64
+
 struct pool {
 	struct job *jobs;
 	size_t n, next;
+	size_t printed;                /* jobs [0, printed) are out */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
 
 static void job_run_buffered(struct job *j)
 {
-	FILE *out = open_memstream(&j->out, &j->outlen);
-	FILE *err = open_memstream(&j->err, &j->errlen);
-	if (!out || !err) {
-		if (out)
-			fclose(out);
-		if (err)
-			fclose(err);
-		free(j->out);
-		free(j->err);
+	j->out = tmpfile();
+	j->err = tmpfile();
+	if (!j->out || !j->err) {
+		if (j->out)
+			fclose(j->out);
+		if (j->err)
+			fclose(j->err);
 		j->out = j->err = NULL;
 		j->rc = CLI_EXIT_ENV;
 		j->result = "error";
 		return;
 	}
-	job_run(j, out, err);
-	if (fclose(out) != 0 || fclose(err) != 0)
+	job_run(j, j->out, j->err);
+	if (fflush(j->out) != 0 || fflush(j->err) != 0 || ferror(j->out) || ferror(j->err))
 		j->rc = CLI_EXIT_ENV;
 }
 
@@ -502,6 +554,8 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
+		while (p->next < p->n && p->next >= p->printed + MAX_AHEAD)
+			pthread_cond_wait(&p->cv, &p->mu);
 		size_t i = p->next < p->n ? p->next++ : p->n;
 		pthread_mutex_unlock(&p->mu);
 		if (i == p->n)
@@ -523,22 +577,31 @@ static void before_job(enum render_format fmt, size_t i)
 		fputc('\n', stdout);
 }
 
+/* Copies a job's temporary file to dst and closes it. */
+static void copy_out(FILE *f, FILE *dst)
+{
+	char buf[1 << 16];
+	size_t n;
+	rewind(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, dst);
+	fclose(f);
+}
+
 static void print_job(struct job *j, enum render_format fmt, size_t i)
 {
 	if (j->err)
-		fwrite(j->err, 1, j->errlen, stderr);
+		copy_out(j->err, stderr);
 	before_job(fmt, i);
 	if (j->out)
-		fwrite(j->out, 1, j->outlen, stdout);
+		copy_out(j->out, stdout);
 	if (!j->out && fmt == RENDER_JSON) {
 		fputs("{\"file\": ", stdout);
 		jsonw_quote(stdout, j->file);
 		fputs(", \"name\": null, \"result\": \"error\"}", stdout);
 	}
 	if (!j->out && !j->err)
-		fprintf(stderr, "%s: could not be run: no memory for its output\n", j->file);
-	free(j->out);
-	free(j->err);
+		fprintf(stderr, "%s: could not be run: no temporary file for its output\n", j->file);
 	j->out = j->err = NULL;
 }
 
@@ -702,6 +765,10 @@ static int run_batch(struct job *jobs, size_t n, unsigned nthreads, struct batch
 				pthread_mutex_unlock(&p.mu);
 				print_job(&jobs[i], fmt, i);
 				job_finish(b, &jobs[i]);
+				pthread_mutex_lock(&p.mu);
+				p.printed = i + 1;
+				pthread_cond_broadcast(&p.cv);
+				pthread_mutex_unlock(&p.mu);
 			}
 			for (size_t k = 0; k < started; k++)
 				pthread_join(th[k], NULL);
@@ -749,7 +816,7 @@ static int load_tags(struct cli_common *common)
 
 /* The batch of the files, with the store and the JUnit report open. */
 static int run_files(char **files, size_t nfiles, unsigned nthreads, struct batch *b,
-		     const struct cli_common *common, bool keep)
+		     const struct cli_common *common, const struct run_view *view, bool keep)
 {
 	struct job *jobs = calloc(nfiles ? nfiles : 1, sizeof(*jobs));
 	if (!jobs) {
@@ -757,8 +824,8 @@ static int run_files(char **files, size_t nfiles, unsigned nthreads, struct batc
 		return CLI_EXIT_ENV;
 	}
 	for (size_t i = 0; i < nfiles; i++)
-		jobs[i] = (struct job){ .file = files[i], .common = common, .fmt = b->fmt,
-					.keep = keep };
+		jobs[i] = (struct job){ .file = files[i], .common = common, .view = view,
+					.fmt = b->fmt, .keep = keep };
 	int rc = run_batch(jobs, nfiles, nthreads, b);
 	for (size_t i = 0; i < nfiles; i++)
 		free(jobs[i].name);
@@ -767,7 +834,7 @@ static int run_files(char **files, size_t nfiles, unsigned nthreads, struct batc
 }
 
 static int run_paths(const char *const *args, size_t nargs, unsigned nthreads, const char *db,
-		     const char *junit, struct cli_common *common)
+		     const char *junit, struct cli_common *common, const struct run_view *view)
 {
 	char **files = NULL;
 	size_t nfiles = 0;
@@ -791,7 +858,7 @@ static int run_paths(const char *const *args, size_t nargs, unsigned nthreads, c
 		rc = CLI_EXIT_ENV;
 	}
 	if (!rc)
-		rc = run_files(files, nfiles, nthreads, &b, common, db || junit);
+		rc = run_files(files, nfiles, nthreads, &b, common, view, db || junit);
 	if (b.junit) {
 		fflush(stdout); /* the report first, then the file */
 		int jrc = b.junit_oom ? CLI_EXIT_ENV : junit_write(b.junit, junit, stderr);
@@ -807,6 +874,19 @@ static int run_paths(const char *const *args, size_t nargs, unsigned nthreads, c
 	return rc;
 }
 
+static int opt_max_names(struct cli_parser *p, const struct cli_option *o, const char *v)
+{
+	size_t *max = o->dest;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || errno || n > 1000000)
+		return cli_usage_error(p, "--max-names %s: expected a number of names, 0 to 1000000",
+				       v);
+	*max = (size_t)n;
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct cli_parser p;
@@ -814,6 +894,8 @@ int cmd_run(int argc, char **argv)
 	struct cli_args args = { 0 };
 	unsigned nthreads = 1;
 	const char *db = NULL, *junit = NULL;
+	size_t max_names = SIZE_MAX;
+	bool detail = false, quiet = false;
 	const struct cli_option opts[] = {
 		CLI_ARGS(cli_arg_push, &args, "SCENARIO"),
 		{ CLI_OPT_CALL, "jobs", 'j', "N", &nthreads, opt_jobs,
@@ -828,11 +910,31 @@ int cmd_run(int argc, char **argv)
 		CLI_STRING("junit", 0, &junit, "FILE",
 			   "also write a JUnit XML report: one test suite per scenario,\n"
 			   "one test case per expectation (written atomically)"),
+		CLI_FLAG("detail", 0, &detail,
+			 "table: list every change's rows (the default summarises each\n"
+			 "change in one line); json, jsonl and csv always have them"),
+		CLI_CALL("max-names", 0, opt_max_names, &max_names, "N",
+			 "subnet or NIC names shown per change before \"and N more\"\n"
+			 "(default 5, 8 with --detail)"),
+		{ CLI_OPT_FLAG, "quiet", 'q', NULL, cli_bool_dest(&quiet), NULL,
+		  "print only each scenario's result and its failed expectations\n"
+		  "(json: no checkpoints, timeline or sessions)",
+		  CLI_HELP_BOTH, false },
 		CLI_END,
 	};
 	int rc = cli_parse(&p, &RUN, opts, &common, argc, argv);
-	if (rc == CLI_PARSED)
-		rc = run_paths(args.v, args.n, nthreads, db, junit, &common);
+	if (rc == CLI_PARSED && quiet && cli_format(&common) == RENDER_CSV)
+		rc = cli_usage_error(&p, "-q: csv is the timeline's rows; use -o table or json");
+	if (rc == CLI_PARSED) {
+		struct run_view view = {
+			.text = { .detail = detail,
+				  .max_names = max_names != SIZE_MAX ? max_names
+				  : detail		     ? RUN_TEXT_NAMES_DETAIL
+							     : RUN_TEXT_NAMES_SUMMARY },
+			.quiet = quiet,
+		};
+		rc = run_paths(args.v, args.n, nthreads, db, junit, &common, &view);
+	}
 	free(args.v);
 	return rc;
 }

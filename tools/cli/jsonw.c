@@ -5,11 +5,18 @@
  * writer needs to place commas and line breaks: before a value or key it
  * writes "," when the container already has a member, then in pretty mode a
  * newline and the indentation.  O(1) per call plus the text written.
+ * Text goes out with the unlocked stdio calls and strings in runs (one
+ * fwrite per run of characters that need no escape): a writer's FILE is
+ * used by one thread at a time, and per-character locked calls were most
+ * of the rendering time (JSONL of ref-4k's tables at 65 MB/s).
  */
+/* fwrite_unlocked and fputs_unlocked (glibc); see the header comment. */
+#define _GNU_SOURCE
 #include "jsonw.h"
 
 #include <assert.h>
 #include <inttypes.h>
+#include <string.h>
 
 void jsonw_init(struct jsonw *w, FILE *out, bool pretty, unsigned base)
 {
@@ -27,12 +34,12 @@ static void indent(struct jsonw *w, unsigned levels, bool closing)
 {
 	if (on_one_line(w)) {
 		if (!closing)
-			fputc(' ', w->out);
+			putc_unlocked(' ', w->out);
 		return;
 	}
-	fputc('\n', w->out);
+	putc_unlocked('\n', w->out);
 	for (unsigned i = 0; i < levels; i++)
-		fputs("  ", w->out);
+		fputs_unlocked("  ", w->out);
 }
 
 /* Separator before a new value (array element or top-level) or key. */
@@ -42,7 +49,7 @@ static void separate(struct jsonw *w)
 {
 	bool first = w->empty[w->depth - 1];
 	if (!first)
-		fputc(',', w->out);
+		putc_unlocked(',', w->out);
 	w->empty[w->depth - 1] = false;
 	if (w->pretty && !(first && on_one_line(w)))
 		indent(w, w->base + w->depth, false);
@@ -64,7 +71,7 @@ static void open_container(struct jsonw *w, bool object)
 {
 	before_item(w);
 	assert(w->depth < JSONW_MAX_DEPTH);
-	fputc(object ? '{' : '[', w->out);
+	putc_unlocked(object ? '{' : '[', w->out);
 	w->empty[w->depth] = true;
 	w->is_object[w->depth] = object;
 	w->depth++;
@@ -79,7 +86,7 @@ static void close_container(struct jsonw *w, bool object)
 		indent(w, w->base + w->depth, true);
 	if (w->inline_from > w->depth)
 		w->inline_from = 0;
-	fputc(object ? '}' : ']', w->out);
+	putc_unlocked(object ? '}' : ']', w->out);
 }
 
 void jsonw_inline_begin(struct jsonw *w, bool object)
@@ -94,26 +101,34 @@ void jsonw_object_end(struct jsonw *w) { close_container(w, true); }
 void jsonw_array_begin(struct jsonw *w) { open_container(w, false); }
 void jsonw_array_end(struct jsonw *w) { close_container(w, false); }
 
+static void put_run(FILE *out, const unsigned char *a, const unsigned char *b)
+{
+	if (b > a)
+		fwrite_unlocked(a, 1, (size_t)(b - a), out);
+}
+
 void jsonw_quote(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	putc_unlocked('"', out);
+	const unsigned char *run = (const unsigned char *)s, *p = run;
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		put_run(out, run, p);
+		run = p + 1;
 		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
+		case '"': fputs_unlocked("\\\"", out); break;
+		case '\\': fputs_unlocked("\\\\", out); break;
+		case '\n': fputs_unlocked("\\n", out); break;
+		case '\r': fputs_unlocked("\\r", out); break;
+		case '\t': fputs_unlocked("\\t", out); break;
+		case '\b': fputs_unlocked("\\b", out); break;
+		case '\f': fputs_unlocked("\\f", out); break;
+		default: fprintf(out, "\\u%04x", *p);
 		}
 	}
-	fputc('"', out);
+	put_run(out, run, p);
+	putc_unlocked('"', out);
 }
 
 void jsonw_key(struct jsonw *w, const char *key)
@@ -121,7 +136,7 @@ void jsonw_key(struct jsonw *w, const char *key)
 	assert(w->depth > 0 && w->is_object[w->depth - 1] && !w->after_key);
 	separate(w);
 	jsonw_quote(w->out, key);
-	fputs(w->pretty ? ": " : ":", w->out);
+	fputs_unlocked(w->pretty ? ": " : ":", w->out);
 	w->after_key = true;
 }
 
@@ -131,13 +146,20 @@ void jsonw_string(struct jsonw *w, const char *s)
 	if (s)
 		jsonw_quote(w->out, s);
 	else
-		fputs("null", w->out);
+		fputs_unlocked("null", w->out);
 }
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
 	before_item(w);
-	fprintf(w->out, "%" PRId64, v);
+	char buf[24], *e = buf + sizeof(buf), *q = e;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--q = '-';
+	fwrite_unlocked(q, 1, (size_t)(e - q), w->out);
 }
 
 /* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
@@ -177,18 +199,18 @@ bool jsonw_number_text(struct jsonw *w, const char *text)
 		return false;
 	}
 	before_item(w);
-	fputs(text, w->out);
+	fputs_unlocked(text, w->out);
 	return true;
 }
 
 void jsonw_bool(struct jsonw *w, bool v)
 {
 	before_item(w);
-	fputs(v ? "true" : "false", w->out);
+	fputs_unlocked(v ? "true" : "false", w->out);
 }
 
 void jsonw_null(struct jsonw *w)
 {
 	before_item(w);
-	fputs("null", w->out);
+	fputs_unlocked("null", w->out);
 }

@@ -26,6 +26,10 @@ struct rowdiff_set {
 	struct arena *arena;           /* prefixes and names of the rows */
 	struct route_row *rows;
 	size_t n, cap;
+	/* Rows keep pointing at their table's prefixes and names (copied
+	 * only to sort a service endpoint row's prefixes): the sets of a
+	 * rowdiff_change of tables, which live as long as those tables. */
+	bool borrow;
 };
 
 struct rowdiff_set *rowdiff_set_create(void)
@@ -38,6 +42,15 @@ struct rowdiff_set *rowdiff_set_create(void)
 		free(s);
 		return NULL;
 	}
+	return s;
+}
+
+/* A set for a change of tables (see struct rowdiff_set's borrow). */
+static struct rowdiff_set *set_borrowing(void)
+{
+	struct rowdiff_set *s = rowdiff_set_create();
+	if (s)
+		s->borrow = true;
 	return s;
 }
 
@@ -71,17 +84,29 @@ size_t rowdiff_set_drop_platform_none(struct rowdiff_set *s)
 	return dropped;
 }
 
+static bool prefixes_sorted(const struct prefix *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (prefix_compare(p[i - 1], p[i]) > 0)
+			return false;
+	return true;
+}
+
 int rowdiff_set_add(struct rowdiff_set *s, const struct route_row *r)
 {
 	if (VEC_RESERVE(s->rows, s->cap, s->n + 1) != 0)
 		return -1;
 	struct route_row c = *r;
+	if (s->borrow && prefixes_sorted(r->prefixes, r->nprefixes)) {
+		s->rows[s->n++] = c;
+		return 0;
+	}
 	struct prefix *p = arena_calloc(s->arena, r->nprefixes ? r->nprefixes : 1, sizeof(*p));
 	if (!p)
 		return -1;
 	memcpy(p, r->prefixes, r->nprefixes * sizeof(*p));
 	/* The multiset rule compares sorted prefix lists. */
-	if (r->nprefixes > 1)
+	if (r->nprefixes > 1 && !prefixes_sorted(p, r->nprefixes))
 		qsort(p, r->nprefixes, sizeof(*p), prefix_cmp_qsort);
 	c.prefixes = p;
 	if (r->name && !(c.name = arena_strdup(s->arena, r->name)))
@@ -258,9 +283,14 @@ static struct item *sorted_items(const struct rowdiff_set *s)
 	struct item *v = malloc((s->n ? s->n : 1) * sizeof(*v));
 	if (!v)
 		return NULL;
-	for (size_t i = 0; i < s->n; i++)
+	bool sorted = true;
+	for (size_t i = 0; i < s->n; i++) {
 		v[i] = (struct item){ &s->rows[i], i, false };
-	qsort(v, s->n, sizeof(*v), item_cmp);
+		if (sorted && i && item_cmp(&v[i - 1], &v[i]) > 0)
+			sorted = false;
+	}
+	if (!sorted) /* rows already in key order are not sorted again */
+		qsort(v, s->n, sizeof(*v), item_cmp);
 	return v;
 }
 
@@ -300,10 +330,15 @@ static void pair_group(struct item *f, size_t nf, struct item *t, size_t nt,
 static int collect(struct item *v, size_t n, const struct route_row ***out, size_t *nout)
 {
 	size_t k = 0;
+	bool sorted = true;
 	for (size_t i = 0; i < n; i++)
-		if (!v[i].paired)
+		if (!v[i].paired) {
+			if (k && v[k - 1].idx > v[i].idx)
+				sorted = false;
 			v[k++] = v[i];
-	qsort(v, k, sizeof(*v), idx_cmp);
+		}
+	if (!sorted)
+		qsort(v, k, sizeof(*v), idx_cmp);
 	*out = malloc((k ? k : 1) * sizeof(**out));
 	if (!*out)
 		return -1;
@@ -378,7 +413,7 @@ int rowdiff_change_tables(struct rowdiff_change *c, const struct eff_table *from
 			  bool from_without_rs, const struct eff_table *to, bool to_without_rs,
 			  enum rowdiff_names names)
 {
-	*c = (struct rowdiff_change){ .from = rowdiff_set_create(), .to = rowdiff_set_create() };
+	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
 	if (!c->from || !c->to || rowdiff_set_add_table(c->from, from, from_without_rs) != 0 ||
 	    rowdiff_set_add_table(c->to, to, to_without_rs) != 0 ||
 	    rowdiff_compare(c->from, c->to, names, &c->res) != 0) {
@@ -421,7 +456,7 @@ int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from
 			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
 			  size_t nscope, enum rowdiff_names names)
 {
-	*c = (struct rowdiff_change){ .from = rowdiff_set_create(), .to = rowdiff_set_create() };
+	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
 	if (!c->from || !c->to || add_scoped(c->from, from, without_rs, scope, nscope) != 0 ||
 	    add_scoped(c->to, to, without_rs, scope, nscope) != 0 ||
 	    rowdiff_compare(c->from, c->to, names, &c->res) != 0) {
@@ -429,6 +464,84 @@ int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from
 		return -1;
 	}
 	return 0;
+}
+
+/* A growable row buffer for one prefix's rows. */
+struct rowbuf {
+	struct route_row *v;
+	size_t cap;
+};
+
+/* The gateway rows of t at p (the walk's table), appended to s. */
+static int add_gateway_rows(struct rowdiff_set *s, const struct eff_table *t, struct eff_walk *w,
+			    struct prefix p, struct rowbuf *b)
+{
+	size_t n = eff_walk_rows(w, p, b->v, b->cap);
+	if (n > b->cap) {
+		if (VEC_RESERVE(b->v, b->cap, n) != 0)
+			return -1;
+		/* The walk has moved on; the table answers directly. */
+		n = eff_rows_with_prefix(t, p, false, b->v, b->cap);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (b->v[i].source == SRC_GATEWAY && rowdiff_set_add(s, &b->v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* t's rows in eff_row's order (system, gateway, User), the gateway rows
+ * only for the bound's prefixes: the table's own rows are a few dozen, its
+ * gateway rows thousands.  Phase 0 of eff_row lists rows[0 .. nsys), phase
+ * 2 starts at nsys (effective.h's struct eff_iter). */
+static int add_bounded(struct rowdiff_set *s, const struct eff_table *t, const struct prefix *bound,
+		       size_t nbound, struct eff_walk *w, struct rowbuf *b)
+{
+	struct eff_iter it = { 0 };
+	struct route_row r;
+	size_t nsys = 0;
+	while (eff_row(t, false, &it, &r) && it.phase == 0) {
+		nsys++;
+		if (rowdiff_set_add(s, &r) != 0)
+			return -1;
+	}
+	if (nbound && eff_walk_start(w, t, false) != 0)
+		return -1;
+	for (size_t k = 0; k < nbound; k++)
+		if (add_gateway_rows(s, t, w, bound[k], b) != 0)
+			return -1;
+	it = (struct eff_iter){ .phase = 2, .i = nsys };
+	while (eff_row(t, false, &it, &r))
+		if (rowdiff_set_add(s, &r) != 0)
+			return -1;
+	return 0;
+}
+
+int rowdiff_change_bounded(struct rowdiff_change *c, const struct eff_table *from,
+			   const struct eff_table *to, const struct prefix *sets_differ,
+			   size_t nsets_differ, enum rowdiff_names names)
+{
+	struct prefix *bound = NULL;
+	size_t nbound = 0;
+	int rc = eff_diff_bound(from, to, sets_differ, nsets_differ, &bound, &nbound);
+	if (rc == 0)
+		return rowdiff_change_tables(c, from, false, to, false, names);
+	if (rc < 0)
+		return -1;
+	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
+	struct eff_walk w = { 0 };
+	struct rowbuf b = { 0 };
+	rc = !c->from || !c->to || VEC_RESERVE(b.v, b.cap, 64) != 0 ||
+		     add_bounded(c->from, from, bound, nbound, &w, &b) != 0 ||
+		     add_bounded(c->to, to, bound, nbound, &w, &b) != 0 ||
+		     rowdiff_compare(c->from, c->to, names, &c->res) != 0
+	     ? -1
+	     : 0;
+	if (rc != 0)
+		rowdiff_change_fini(c);
+	eff_walk_fini(&w);
+	free(b.v);
+	free(bound);
+	return rc;
 }
 
 void rowdiff_change_fini(struct rowdiff_change *c)

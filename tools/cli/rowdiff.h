@@ -65,8 +65,10 @@ static inline bool rowdiff_result_empty(const struct rowdiff_result *r)
 	return r->nremoved == 0 && r->nadded == 0;
 }
 
-/* Two tables compared, with the sets that own the rows the result points
- * into.  A NULL table is an empty one (a subnet on one side only). */
+/* Two tables compared, with the sets that hold the rows the result points
+ * into.  A NULL table is an empty one (a subnet on one side only).  The
+ * rows borrow the tables' prefixes and names (no copy per row): the tables
+ * must outlive the change. */
 struct rowdiff_change {
 	struct rowdiff_set *from, *to;
 	struct rowdiff_result res;
@@ -81,6 +83,15 @@ int rowdiff_change_tables(struct rowdiff_change *c, const struct eff_table *from
 int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from,
 			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
 			  size_t nscope, enum rowdiff_names names);
+/* The same as rowdiff_change_tables (same rows, same order) for two tables
+ * seen with their Route Server rows, reading only the own rows and the
+ * gateway rows of the prefixes eff_diff_bound names; sets_differ is where
+ * the two tables' domain sets differ (bgp_set_diff), needed only when they
+ * show different sets (NULL otherwise, or unknown: then every row is
+ * read).  0, or -1 out of memory. */
+int rowdiff_change_bounded(struct rowdiff_change *c, const struct eff_table *from,
+			   const struct eff_table *to, const struct prefix *sets_differ,
+			   size_t nsets_differ, enum rowdiff_names names);
 void rowdiff_change_fini(struct rowdiff_change *c); /* zeroes it; safe on a zeroed one */
 
 /* Same comparison key as the multiset rule, names ignored: <0, 0, >0. */

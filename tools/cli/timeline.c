@@ -9,11 +9,20 @@
 
 #include "vec.h"
 
-int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e)
+int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e,
+			  struct study_diff_sets *sets)
 {
 	if (e->scope && e->before_without_rs == e->after_without_rs)
 		return rowdiff_change_scoped(c, e->before, e->after, e->before_without_rs, e->scope,
 					     e->nscope, ROWDIFF_NAMES_EXACT);
+	if (e->before && e->after && !e->before_without_rs && !e->after_without_rs) {
+		const struct bgp_set *a = eff_table_set(e->before), *b = eff_table_set(e->after);
+		const struct prefix *d = NULL;
+		size_t nd = 0;
+		if (a != b && !(d = study_diff_sets_get(sets, a, b, &nd)))
+			return -1;
+		return rowdiff_change_bounded(c, e->before, e->after, d, nd, ROWDIFF_NAMES_EXACT);
+	}
 	return rowdiff_change_tables(c, e->before, e->before_without_rs, e->after,
 				     e->after_without_rs, ROWDIFF_NAMES_EXACT);
 }
@@ -56,7 +65,8 @@ static void folds_free(struct timeline_fold *v, size_t n)
 }
 
 /* Folds entries [i, j) (one time and cause) and emits the folds. */
-static int fold_block(const struct run *r, size_t i, size_t j, timeline_emit emit, void *ctx)
+static int fold_block(const struct run *r, size_t i, size_t j, struct study_diff_sets *sets,
+		      timeline_emit_block emit, void *ctx)
 {
 	struct timeline_fold *v = NULL;
 	size_t n = 0, cap = 0;
@@ -64,7 +74,7 @@ static int fold_block(const struct run *r, size_t i, size_t j, timeline_emit emi
 	for (size_t k = i; k < j && rc == 0; k++) {
 		const struct timeline_entry *e = run_timeline_get(r, k);
 		struct rowdiff_change ch;
-		if (timeline_entry_change(&ch, e) != 0) {
+		if (timeline_entry_change(&ch, e, sets) != 0) {
 			rc = -1;
 			break;
 		}
@@ -88,22 +98,42 @@ static int fold_block(const struct run *r, size_t i, size_t j, timeline_emit emi
 		}
 		rc = fold_add_entry(f, e);
 	}
-	for (size_t g = 0; g < n && rc == 0; g++)
-		emit(&v[g], ctx);
+	if (rc == 0 && n)
+		emit(v, n, ctx);
 	folds_free(v, n);
 	return rc;
 }
 
+struct each_fold {
+	timeline_emit emit;
+	void *ctx;
+};
+
+static void emit_each(const struct timeline_fold *v, size_t n, void *ctx)
+{
+	struct each_fold *e = ctx;
+	for (size_t g = 0; g < n; g++)
+		e->emit(&v[g], e->ctx);
+}
+
 int timeline_fold(const struct run *r, timeline_emit emit, void *ctx)
 {
+	struct each_fold e = { emit, ctx };
+	return timeline_fold_blocks(r, emit_each, &e);
+}
+
+int timeline_fold_blocks(const struct run *r, timeline_emit_block emit, void *ctx)
+{
 	size_t n = run_timeline_count(r);
-	for (size_t i = 0; i < n;) {
+	struct study_diff_sets sets = { 0 };
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0;) {
 		size_t j = i + 1;
 		while (j < n && same_cause(run_timeline_get(r, i), run_timeline_get(r, j)))
 			j++;
-		if (fold_block(r, i, j, emit, ctx) != 0)
-			return -1;
+		rc = fold_block(r, i, j, &sets, emit, ctx);
 		i = j;
 	}
-	return 0;
+	study_diff_sets_fini(&sets);
+	return rc;
 }

@@ -6,9 +6,12 @@
  * Server's rows).  Used by `vnetsim run`'s report and by the results store.
  *
  * Each entry's change is its before/after tables compared as multisets
- * (tools/cli/rowdiff.h), looking only at the entry's scope when it has one.
- * Cost: one table comparison per entry, plus a linear search among the
- * folds of one (time, cause) block (a handful).
+ * (tools/cli/rowdiff.h), looking only at the entry's scope when it has one,
+ * else at its own rows and the prefixes where its domain's BGP set changed
+ * (diffed once per event and domain, struct study_diff_sets) or where its
+ * exceptions differ.
+ * Cost: per entry O(own rows + changed prefixes), not O(rows); plus a
+ * linear search among the folds of one (time, cause) block (a handful).
  * Ownership: a fold owns its change's rows and its entry array, borrows the
  * entries (the run's); folds live only during timeline_fold's callback.
  */
@@ -19,6 +22,7 @@
 
 #include "run.h"
 #include "rowdiff.h"
+#include "study_diff.h"
 
 struct timeline_fold {
 	struct rowdiff_change ch;      /* the change, rows owned here */
@@ -36,7 +40,19 @@ typedef void (*timeline_emit)(const struct timeline_fold *f, void *ctx);
  * shows no row are skipped.  0, or -1 out of memory. */
 int timeline_fold(const struct run *r, timeline_emit emit, void *ctx);
 
-/* One entry's change (scoped when the entry has a scope); 0 or -1. */
-int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e);
+/* The same, a (time, cause) block at a time: v[0..n) are its folds in the
+ * order timeline_fold gives them (n >= 1). */
+typedef void (*timeline_emit_block)(const struct timeline_fold *v, size_t n, void *ctx);
+int timeline_fold_blocks(const struct run *r, timeline_emit_block emit, void *ctx);
+
+/* One entry's change: scoped when the entry has a scope, else bounded
+ * (rowdiff_change_bounded) when both sides show the Route Server rows,
+ * else every row.  sets caches where domain sets differ (the shared BGP
+ * set is diffed once per event and domain, not once per subnet; zeroed
+ * to start, study_diff_sets_fini to free).  The rows and their order are
+ * the same whichever way.
+ * 0 or -1. */
+int timeline_entry_change(struct rowdiff_change *c, const struct timeline_entry *e,
+			  struct study_diff_sets *sets);
 
 #endif

@@ -218,21 +218,26 @@ Test(timeline, entry_change_equals_the_full_comparison)
 {
 	struct run_fx f;
 	run_sq(&f, "{ 'schemaVersion': 1, " DOMAIN_TOPOLOGY ", 'events': [ " DOMAIN_EVENTS " ] }");
-	size_t n = run_timeline_count(f.r), scoped = 0;
+	size_t n = run_timeline_count(f.r), scoped = 0, bounded = 0;
+	struct study_diff_sets sets = { 0 };
 	cr_assert_gt(n, 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct timeline_entry *e = run_timeline_get(f.r, i);
 		struct rowdiff_change got, full;
-		cr_assert_eq(timeline_entry_change(&got, e), 0);
+		cr_assert_eq(timeline_entry_change(&got, e, &sets), 0);
 		cr_assert_eq(rowdiff_change_tables(&full, e->before, e->before_without_rs, e->after,
 						   e->after_without_rs, ROWDIFF_NAMES_EXACT), 0);
 		cr_expect(rowdiff_result_equal(&got.res, &full.res), "entry %zu (%s at %lld, %s)", i,
 			  e->subnet, (long long)e->at_ms, e->cause);
 		scoped += e->scope != NULL;
+		bounded += !e->scope && e->before && e->after && !e->before_without_rs &&
+			   !e->after_without_rs;
 		rowdiff_change_fini(&got);
 		rowdiff_change_fini(&full);
 	}
+	study_diff_sets_fini(&sets);
 	cr_expect_gt(scoped, 0, "the scoped path was exercised");
+	cr_expect_gt(bounded, 0, "the bounded path was exercised");
 	run_fx_fini(&f);
 }
 

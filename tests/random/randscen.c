@@ -3,6 +3,7 @@
  *
  *   randscen [--seed N] [--count N] [--events N] [--wild PERCENT]
  *            [--overlap-vnets] [--minimize] [--print]
+ *   randscen --file SCENARIO [--minimize] [--known]
  *
  * For each of COUNT scenarios drawn by gen.c (seeds N, N+1, ...):
  *  1. `check`: the scenario is loaded (scenario_load_doc, which judges
@@ -22,7 +23,15 @@
  * A disagreement prints the seed, what differs, and the scenario (with
  * --minimize, first reduced by dropping events one at a time while the
  * disagreement stays).  Exit 0 when every scenario agrees, 1 on a
- * disagreement, 2 on bad usage, 3 out of memory.
+ * disagreement, 2 on bad usage (or, with --file, a file check refuses), 3
+ * out of memory.  --file judges one saved case; with --known it is a
+ * disagreement found earlier whose cause lies outside the replay's edits
+ * (tests/random/cases/README.md): exit 0 while it still disagrees, 1 once
+ * it agrees (then the case becomes an ordinary one).
+ *
+ * --overlap-vnets also advertises prefixes inside the spokes' address
+ * spaces, which shows the known disagreement of
+ * cases/hidden-bgp-prefix-timeline.json; the suite leaves it off.
  *
  * The suite runs a fixed seed and a count that takes a few seconds
  * (tests/random/meson.build); longer runs on demand, e.g.
@@ -254,7 +263,7 @@ static char *minimize(const char *json)
 /* The oracle on a scenario file (a case found earlier, a conformance
  * case): 0 agree, 1 disagree, 2 refused by check or unreadable, 3 out of
  * memory. */
-static int judge_file(const char *file, bool do_min)
+static int judge_file(const char *file, bool do_min, bool known)
 {
 	FILE *f = fopen(file, "rb");
 	if (!f) {
@@ -293,6 +302,13 @@ static int judge_file(const char *file, bool do_min)
 			v == AGREE ? "agrees" : v == REFUSED ? "refused by check" : "out of memory");
 	}
 	free(text);
+	if (known && (v == AGREE || v == DISAGREE)) {
+		if (v == AGREE)
+			fprintf(stderr, "randscen: %s: the known disagreement is gone: make it an "
+					"ordinary case (drop --known)\n",
+				file);
+		return v == DISAGREE ? 0 : 1;
+	}
 	return v == AGREE ? 0 : v == DISAGREE ? 1 : v == REFUSED ? 2 : 3;
 }
 
@@ -311,14 +327,14 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: randscen [--seed N] [--count N] [--events N] [--wild PERCENT] "
 			"[--overlap-vnets] [--minimize] [--print] | randscen --file SCENARIO "
-			"[--minimize]\n");
+			"[--minimize] [--known]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	uint64_t seed = 1, count = 100, events = 30, wild = 8;
-	bool do_min = false, print = false, overlap = false;
+	bool do_min = false, print = false, overlap = false, known = false;
 	const char *file = NULL;
 	for (int i = 1; i < argc; i++) {
 		uint64_t *num = strcmp(argv[i], "--seed") == 0     ? &seed
@@ -333,6 +349,8 @@ int main(int argc, char **argv)
 			if (++i >= argc)
 				return usage();
 			file = argv[i];
+		} else if (strcmp(argv[i], "--known") == 0) {
+			known = true;
 		} else if (strcmp(argv[i], "--minimize") == 0) {
 			do_min = true;
 		} else if (strcmp(argv[i], "--print") == 0) {
@@ -348,7 +366,7 @@ int main(int argc, char **argv)
 	struct gen_opts o = { .max_events = (unsigned)events, .wild_percent = (unsigned)wild,
 			      .overlap_vnets = overlap };
 	if (file)
-		return judge_file(file, do_min);
+		return judge_file(file, do_min, known);
 	uint64_t tally[4] = { 0 };
 	for (uint64_t k = 0; k < count; k++) {
 		char *json = gen_scenario(seed + k, &o), why[768] = "";

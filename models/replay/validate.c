@@ -10,6 +10,7 @@
  *    Route Server bgpConnection "rs/name" or a connection); a static VPN
  *    connection (enableBgp false) may go down and up but sends no UPDATE;
  *    `to` picks Route Server instances, so a gateway connection refuses it;
+ *    a peerDown of a peer already down is a warning (it changes nothing);
  *  - instanceDown, instanceUp: the Route Server or gateway must exist now;
  *  - add, set, remove: applied with edit_begin; refused, or leaving an
  *    invalid topology, it is reported, rolled back and left out.
@@ -17,7 +18,9 @@
 #include "validate.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "edit.h"
@@ -25,6 +28,8 @@
 #include "scenario.h"
 #include "topo_load.h"
 #include "diag.h"
+#include "strmap.h"
+#include "vec.h"
 
 #define EVENT_PATH_LEN 40
 
@@ -123,6 +128,9 @@ struct replay {
 	const struct scenario *s;
 	cJSON *json;                   /* working copy, made at the first edit */
 	struct topology *t;            /* the topology now (one reference) */
+	struct strmap *peers;          /* peer id -> index + 1 in down[] */
+	bool *down;                    /* after peerDown, until peerUp */
+	size_t ndown, down_cap;
 	bool oom;
 };
 
@@ -223,6 +231,36 @@ static void replay_speaker(struct replay *c, const struct event *e, const char *
 			    ref);
 }
 
+/* RULES 2.2: a peerDown of a peer already down changes nothing (the run
+ * ignores it too): a warning, as the author likely meant something else. */
+static void replay_admin(struct replay *c, const struct event *e)
+{
+	if (!e->peer)
+		return;
+	if (!c->peers && !(c->peers = strmap_create())) {
+		c->oom = true;
+		return;
+	}
+	uintptr_t k = (uintptr_t)strmap_get(c->peers, e->peer);
+	if (k == 0) {
+		if (VEC_RESERVE(c->down, c->down_cap, c->ndown + 1) != 0 ||
+		    strmap_put(c->peers, e->peer, (void *)(uintptr_t)(c->ndown + 1)) < 0) {
+			c->oom = true;
+			return;
+		}
+		k = ++c->ndown;
+		c->down[k - 1] = false;
+	}
+	bool *down = &c->down[k - 1];
+	if (e->op == EV_PEER_DOWN && *down) {
+		char path[EVENT_PATH_LEN];
+		diag_add(c->j->diag, DIAG_WARNING, c->s->file, event_path(e, path),
+			 "peerDown of \"%s\" at %.3fs, which is already down: changes nothing",
+			 e->peer, (double)e->at_ms / 1000.0);
+	}
+	*down = e->op == EV_PEER_DOWN;
+}
+
 /* "owner/IN_i" (its shape was checked when the event was read). */
 static void replay_instance(struct replay *c, const struct event *e)
 {
@@ -249,6 +287,7 @@ bool validate_timeline(struct jin *j, const struct scenario *s)
 		case EV_PEER_DOWN:
 		case EV_PEER_UP:
 			replay_speaker(&c, e, "peer", e->peer);
+			replay_admin(&c, e);
 			break;
 		case EV_INSTANCE_DOWN:
 		case EV_INSTANCE_UP:
@@ -265,6 +304,8 @@ bool validate_timeline(struct jin *j, const struct scenario *s)
 	}
 	topology_destroy(c.t);
 	cJSON_Delete(c.json);
+	strmap_destroy(c.peers);
+	free(c.down);
 	if (c.oom)
 		jin_error(j, "out of memory replaying the events");
 	return !c.oom;

@@ -601,6 +601,21 @@ Test(scenario, every_timeline_error_is_reported)
 	sfx_fini(&f);
 }
 
+/* RULES 2.2: a peerDown of a peer already down changes nothing; check
+ * warns, in time order (the peerUp listed last comes in between). */
+Test(scenario, peer_down_of_a_peer_already_down_warns)
+{
+	struct sfx f;
+	sfx_load(&f, SC("", EV("10", "peerDown", ", 'peer': 'ars/nva1', 'mode': 'silent'") ","
+			    EV("30", "peerDown", ", 'peer': 'ars/nva1', 'mode': 'graceful'") ","
+			    EV("40", "peerDown", ", 'peer': 'branch', 'mode': 'graceful'") ","
+			    EV("20", "peerUp", ", 'peer': 'ars/nva1'") ","
+			    EV("50", "peerDown", ", 'peer': 'branch', 'mode': 'silent'"), ""));
+	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 1);
+	cr_expect_not_null(diag_find(f.d, DIAG_WARNING, "$.events[4]", "already down"));
+	sfx_fini(&f);
+}
+
 /* An instance event of a gateway added by an earlier edit is valid. */
 Test(scenario, instance_event_of_an_added_gateway)
 {

@@ -2,7 +2,8 @@
  * scenario.c - loading a scenario file (RULES 2, every rule of 2.1-2.3).
  *
  * Order: parse (jsonin), top level, settings, service tags, topology
- * (topo_load), events, expectations.  Every stage runs even after errors in
+ * (topo_load), events, expectations, then, when all of that is valid, the
+ * events' references judged at their time (validate.h, RULES 2.2).  Every stage runs even after errors in
  * an earlier one where it can, so one run shows all problems.  Events are
  * sorted by time with a stable sort: equal times keep file order (2.2).
  */

@@ -10,44 +10,13 @@
  */
 #include "gen.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rng.h"
-
-struct sb {
-	char *s;
-	size_t n, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || b->oom)
-		return;
-	if (b->n + (size_t)len + 1 > b->cap) {
-		size_t cap = (b->n + (size_t)len + 1) * 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
+#include "strbuf.h"
 
 /* What the events so far leave. */
 struct world {
@@ -251,6 +220,15 @@ static void ev_edit(struct g *g, int64_t at, const char *op, const char *path, c
 	sb_printf(&g->b, "}");
 }
 
+/* add path (value) when *exists is false or the event is wild, else
+ * remove it; *exists follows. */
+static void ev_toggle(struct g *g, int64_t at, bool *exists, const char *path, const char *value)
+{
+	bool add = g->wild || !*exists;
+	ev_edit(g, at, add ? "add" : "remove", path, add ? value : NULL);
+	*exists = add;
+}
+
 static void ev_route_edit(struct g *g, int64_t at)
 {
 	static const char *const hops[] = {
@@ -266,14 +244,8 @@ static void ev_route_edit(struct g *g, int64_t at)
 			chance(g, 50) ? "{\"routeTable\":{\"id\":\"rt-spoke\"}}" : "{\"routeTable\":null}");
 		break;
 	case 0:
-		if (g->wild || !g->w.extra_route) {
-			ev_edit(g, at, "add", "routeTables/rt-app/routes/extra",
-				"{\"addressPrefix\":\"192.168.0.0/16\",\"nextHopType\":\"None\"}");
-			g->w.extra_route = true;
-		} else {
-			ev_edit(g, at, "remove", "routeTables/rt-app/routes/extra", NULL);
-			g->w.extra_route = false;
-		}
+		ev_toggle(g, at, &g->w.extra_route, "routeTables/rt-app/routes/extra",
+			  "{\"addressPrefix\":\"192.168.0.0/16\",\"nextHopType\":\"None\"}");
 		break;
 	case 1:
 		ev_edit(g, at, "set", "routeTables/rt-spoke/routes/r0", hops[pick(g, 4)]);
@@ -331,14 +303,10 @@ static void ev_connection_edit(struct g *g, int64_t at)
 		g->w.vpn2_bgp = g->wild || !g->w.vpn2_bgp;
 		break;
 	case 1:
-		if (g->wild || !g->w.vpn3)
-			ev_edit(g, at, "add", "connections/vpn3",
-				"{\"virtualNetworkGateway\":{\"id\":\"vpngw\"},\"connectionType\":\"IPsec\","
-				"\"enableBgp\":true,\"peerAsn\":65103,\"peerBgpAddress\":\"192.168.100.3\","
-				"\"localNetworkAddressPrefixes\":[]}");
-		else
-			ev_edit(g, at, "remove", "connections/vpn3", NULL);
-		g->w.vpn3 = g->wild || !g->w.vpn3;
+		ev_toggle(g, at, &g->w.vpn3, "connections/vpn3",
+			  "{\"virtualNetworkGateway\":{\"id\":\"vpngw\"},\"connectionType\":\"IPsec\","
+			  "\"enableBgp\":true,\"peerAsn\":65103,\"peerBgpAddress\":\"192.168.100.3\","
+			  "\"localNetworkAddressPrefixes\":[]}");
 		g->w.down[SP_VPN3] = false;
 		break;
 	default:
@@ -352,20 +320,12 @@ static void ev_other_edit(struct g *g, int64_t at)
 {
 	switch (pick(g, 5)) {
 	case 4:
-		if (g->wild || !g->w.s2_c)
-			ev_edit(g, at, "add", "virtualNetworks/s2/subnets/c",
-				"{\"addressPrefix\":\"10.2.2.0/24\",\"routeTable\":{\"id\":\"rt-app\"}}");
-		else
-			ev_edit(g, at, "remove", "virtualNetworks/s2/subnets/c", NULL);
-		g->w.s2_c = g->wild || !g->w.s2_c;
+		ev_toggle(g, at, &g->w.s2_c, "virtualNetworks/s2/subnets/c",
+			  "{\"addressPrefix\":\"10.2.2.0/24\",\"routeTable\":{\"id\":\"rt-app\"}}");
 		break;
 	case 0:
-		if (g->wild || !g->w.nva3)
-			ev_edit(g, at, "add", "routeServers/ars/bgpConnections/nva3",
-				"{\"peerIp\":\"10.0.1.6\",\"peerAsn\":65003}");
-		else
-			ev_edit(g, at, "remove", "routeServers/ars/bgpConnections/nva3", NULL);
-		g->w.nva3 = g->wild || !g->w.nva3;
+		ev_toggle(g, at, &g->w.nva3, "routeServers/ars/bgpConnections/nva3",
+			  "{\"peerIp\":\"10.0.1.6\",\"peerAsn\":65003}");
 		g->w.down[SP_NVA3] = false;
 		break;
 	case 1:

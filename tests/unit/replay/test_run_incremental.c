@@ -20,32 +20,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "helpers.h"
-
-/* ---- a growing string ------------------------------------------------------- */
-
-struct sb {
-	char *s;
-	size_t n, cap;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	cr_assert_geq(len, 0);
-	if (b->n + (size_t)len + 1 > b->cap) {
-		b->cap = (b->n + (size_t)len + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-		cr_assert_not_null(b->s);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
+#include "strbuf.h"
 
 /* ---- the network -------------------------------------------------------------- */
 
@@ -279,6 +254,7 @@ static char *scenario_json(uint64_t seed, unsigned nevents, unsigned delay_s, un
 				  i);
 	}
 	sb_printf(&b, "]}");
+	cr_assert(!b.oom);
 	return b.s;
 }
 
@@ -453,6 +429,7 @@ static void replay_events(struct run_fx *f, struct topo_seen *ts, const char *ev
 	base[strlen(base) - 2] = '\0';
 	sb_printf(&b, "%s,%s]}", base, events);
 	free(base);
+	cr_assert(!b.oom);
 	run_fx_load(f, b.s);
 	free(b.s);
 	*ts = (struct topo_seen){ .r = f->r };
@@ -547,6 +524,7 @@ Test(run_incremental, route_table_edit_without_checkpoint_is_made_in_place)
 		  base);
 	free(base);
 	struct run_fx f;
+	cr_assert(!b.oom);
 	run_fx_load(&f, b.s);
 	free(b.s);
 	struct topo_seen ts = { .r = f.r };

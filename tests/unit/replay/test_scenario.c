@@ -595,9 +595,12 @@ Test(scenario, every_timeline_error_is_reported)
 	cr_expect_null(sfx_try(&f, SC("", EV("10", "set", ", 'path': 'routeTables/nope', 'value': {}") ","
 				      ADV_FROM("20", "static") ","
 				      EV("30", "remove", ", 'path': 'connections/nope'"), "")));
-	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, "$.events[0]", "nothing at"));
-	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, "$.events[1].from", "no BGP session"));
-	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, "$.events[2]", "nothing at"));
+	static const char *const want[][2] = { { "$.events[0]", "nothing at" },
+					       { "$.events[1].from", "no BGP session" },
+					       { "$.events[2]", "nothing at" } };
+	for (size_t i = 0; i < NELEM(want); i++)
+		cr_expect_not_null(diag_find(f.d, DIAG_ERROR, want[i][0], want[i][1]), "%s",
+				   want[i][0]);
 	sfx_fini(&f);
 }
 

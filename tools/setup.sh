@@ -4,6 +4,9 @@
 #
 #   tools/setup.sh            install missing Debian packages, configure, build
 #   tools/setup.sh demo       ... then run the seed scenario (demo_commands below)
+#   tools/setup.sh slurm      install slurm-wlm and munge too (opt-in), so that
+#                             the test suite runs the Slurm recipe (tests/slurm)
+#                             on a one-node cluster it starts; then build
 #   tools/setup.sh test [ARGS...]
 #                             ... then `meson test --print-errorlogs ARGS...`;
 #                             the last line printed is the summary from
@@ -26,7 +29,7 @@ set -eu
 set -o pipefail
 
 PACKAGES=(meson ninja-build pkgconf gcc libc6-dev libsqlite3-dev libcjson-dev libgsl-dev
-	libcriterion-dev python3)
+	libcriterion-dev nettle-dev python3 libxml2-utils python3-junitparser python3-tabulate graphviz gnuplot-nox)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() {
@@ -138,7 +141,7 @@ main() {
 	[ $# -eq 0 ] || shift
 	case "$cmd" in
 	build)
-		[ $# -eq 0 ] || die "usage: tools/setup.sh [demo | test [MESON_TEST_ARGS...]]"
+		[ $# -eq 0 ] || die "usage: tools/setup.sh [demo | slurm | test [MESON_TEST_ARGS...]]"
 		install_packages
 		configure_and_build
 		log "built: $BUILD_DIR/tools/vnetsim"
@@ -152,12 +155,20 @@ main() {
 	test)
 		run_tests "$@"
 		;;
+	slurm)
+		# Opt-in: what tests/slurm needs to start a one-node Slurm cluster.
+		[ $# -eq 0 ] || die "usage: tools/setup.sh slurm"
+		PACKAGES+=(slurm-wlm munge)
+		install_packages
+		configure_and_build
+		log "slurm-wlm and munge installed: tools/setup.sh test runs tests/slurm too"
+		;;
 	-h | --help | help)
 		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \
 			"${BASH_SOURCE[0]}" >&2
 		;;
 	*)
-		die "unknown command '$cmd': use tools/setup.sh [demo | test [MESON_TEST_ARGS...]]"
+		die "unknown command '$cmd': use tools/setup.sh [demo | slurm | test [MESON_TEST_ARGS...]]"
 		;;
 	esac
 }

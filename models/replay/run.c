@@ -590,6 +590,8 @@ static void on_event(void *ctx, void *arg, int64_t now)
 	if (ops->file_event)
 		r->processed++;
 	ops->apply(r, e, now);
+	if (ops->file_event)
+		run_bgp_retries_reclass(r);
 	if (ops->file_event && r->hook)
 		r->hook(r->hook_ctx, e, now);
 }

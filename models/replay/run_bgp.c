@@ -8,17 +8,23 @@
  * turns an event into speaker calls, session events for the summary and
  * timers, then tells the core which domain changed (run_domain_changed)
  * and, when it knows, which prefixes:
- *  - advertise/withdraw: the event's prefixes (a session dropped for the
+ *  - advertise/withdraw: the event's prefixes (a down peer's withdraw only
+ *    changes what it re-sends: RULES 2.2; a session dropped for the
  *    prefix limit withdraws everything: the domain is rebuilt);
  *  - a graceful peerDown, or a hold timer expiring after a silent one
  *    (settings.bgpHoldSeconds): the prefixes the sessions held;
- *  - peerUp, a connect retry, instanceDown/Up: the whole domain.
+ *  - peerUp (of a peer dropped for its limit: an immediate retry), a
+ *    connect retry, instanceDown/Up: the whole domain.
  * A session dropped for the prefix limit is retried after
  * settings.bgpConnectRetrySeconds, as background work that does not keep
- * the run alive.
+ * the run alive while it would fail again; a retry that would succeed
+ * (the peer withdrew back under its limit) is a change that `end` waits
+ * for (RULES 2.2): after every file event run_bgp_retries_reclass moves a
+ * pending retry whose outcome changed to the other class.
  *
  * Invariants: peer->hold_timer and peer->retry_timer[i] are the engine ids
- * of the pending timers, 0 when none (so peerUp can cancel the hold timer
+ * of the pending timers, 0 when none (retry_at[i] its time, retry_change[i]
+ * whether it was pushed as a change) (so peerUp can cancel the hold timer
  * and a drop schedules one retry per session).  A reference to a peer that
  * is not in the topology at the time is an invalid event (status 2).
  * Ownership: timer arguments and owner names in the run's arena; route
@@ -51,6 +57,27 @@ static const struct vnet *peer_hub(const struct run *r, const struct peer *p)
 
 static void on_retry(void *ctx, void *arg, int64_t now);
 
+/* What on_retry will find: the session re-established under the limit. */
+static bool retry_would_succeed(const struct run *r, const struct peer *p, unsigned inst)
+{
+	return p->present && p->admin_up && !p->session[inst] &&
+	       speakers_session_host_up(r->sp, p, inst) && p->sent[inst].n <= p->limit;
+}
+
+/* Pushes p's retry of inst at p->retry_at[inst].  A retry that would fail
+ * again is periodic background work that does not keep the run alive; one
+ * that would succeed is a change, which the end checkpoint waits for
+ * (RULES 2.2). */
+static void push_retry(struct run *r, struct peer *p, unsigned inst, struct timer_arg *a)
+{
+	p->retry_change[inst] = retry_would_succeed(r, p, inst);
+	p->retry_timer[inst] = evq_push(r->q, p->retry_at[inst], RUN_CLASS_CHANGE,
+					p->retry_change[inst] ? EVQ_FOREGROUND : EVQ_BACKGROUND,
+					on_retry, r, a);
+	if (!p->retry_timer[inst])
+		run_oom(r);
+}
+
 static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t now)
 {
 	if (p->retry_timer[inst])
@@ -61,12 +88,28 @@ static void schedule_retry(struct run *r, struct peer *p, unsigned inst, int64_t
 		return;
 	}
 	*a = (struct timer_arg){ .r = r, .peer = p, .inst = inst };
-	/* A retry is periodic background work: it does not keep the run alive
-	 * (RULES 2.2, the end checkpoint). */
-	p->retry_timer[inst] = evq_push(r->q, now + r->sc->settings.connect_retry_ms,
-					RUN_CLASS_CHANGE, EVQ_BACKGROUND, on_retry, r, a);
-	if (!p->retry_timer[inst])
-		run_oom(r);
+	p->retry_at[inst] = now + r->sc->settings.connect_retry_ms;
+	push_retry(r, p, inst, a);
+}
+
+void run_bgp_retries_reclass(struct run *r)
+{
+	for (size_t i = 0; i < speakers_count(r->sp); i++) {
+		struct peer *p = speakers_at(r->sp, i);
+		for (unsigned k = 0; k < p->ninst; k++) {
+			if (!p->retry_timer[k] || p->retry_change[k] == retry_would_succeed(r, p, k))
+				continue;
+			/* Same time, same argument: only its class changes. */
+			struct timer_arg *a = arena_calloc(r->arena, 1, sizeof(*a));
+			if (!a) {
+				run_oom(r);
+				return;
+			}
+			*a = (struct timer_arg){ .r = r, .peer = p, .inst = k };
+			evq_cancel(r->q, p->retry_timer[k]);
+			push_retry(r, p, k, a);
+		}
+	}
 }
 
 static void report_drops(struct run *r, struct peer *p, unsigned dropped, int64_t now)
@@ -100,7 +143,7 @@ static void on_retry(void *ctx, void *arg, int64_t now)
 	struct timer_arg *a = arg;
 	struct peer *p = a->peer;
 	p->retry_timer[a->inst] = 0;
-	if (!p->present || !p->admin_up || !speakers_instance_up(r->sp, p->owner, a->inst) ||
+	if (!p->present || !p->admin_up || !speakers_session_host_up(r->sp, p, a->inst) ||
 	    p->session[a->inst])
 		return;
 	int up = session_up(r, p, a->inst);
@@ -254,6 +297,11 @@ void run_bgp_withdraw(struct run *r, const struct event *e, int64_t now)
 	struct peer *p = event_peer(r, e, e->from);
 	if (!p)
 		return;
+	if (!p->admin_up)
+		event_warning(r, e,
+			      "\"%s\" is down (peerDown): a down peer sends nothing; this withdrawal "
+			      "changes only what it sends when it comes back (peerUp)",
+			      p->id);
 	peer_withdraw(p, e->prefixes, e->nprefixes);
 	run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "withdraw", p->id), e->prefixes,
 		       e->nprefixes);
@@ -295,13 +343,43 @@ void run_bgp_peer_down(struct run *r, const struct event *e, int64_t now)
 			  (double)at / 1000.0);
 }
 
+/* RULES 2.2: peerUp of a peer up but dropped for its prefix limit is an
+ * immediate connect retry of each dropped session; the retry timer starts
+ * again.  False when no session of p is dropped (nothing to do). */
+static bool retry_now(struct run *r, struct peer *p, int64_t now)
+{
+	unsigned tried = 0, dropped = 0;
+	for (unsigned i = 0; i < p->ninst; i++) {
+		if (!p->dropped[i] || p->session[i] || !speakers_session_host_up(r->sp, p, i))
+			continue;
+		tried |= 1u << i;
+		if (p->retry_timer[i]) {
+			evq_cancel(r->q, p->retry_timer[i]);
+			p->retry_timer[i] = 0;
+		}
+		int up = session_up(r, p, i);
+		if (up < 0)
+			return true;
+		if (up == 0)
+			dropped |= 1u << i;
+	}
+	if (!tried)
+		return false;
+	run_session_event(r, now, p->id, "peer up: immediate connect retry");
+	report_drops(r, p, dropped, now);
+	if (tried != dropped)
+		run_domain_changed(r, peer_hub(r, p), now, run_cause(r, "peerUp", p->id), NULL, 0);
+	return true;
+}
+
 void run_bgp_peer_up(struct run *r, const struct event *e, int64_t now)
 {
 	struct peer *p = event_peer(r, e, e->peer);
 	if (!p)
 		return;
 	if (p->admin_up) {
-		event_warning(r, e, "peerUp of \"%s\", which is up: ignored", p->id);
+		if (!retry_now(r, p, now))
+			event_warning(r, e, "peerUp of \"%s\", which is up: ignored", p->id);
 		return;
 	}
 	p->admin_up = true;
@@ -311,7 +389,7 @@ void run_bgp_peer_up(struct run *r, const struct event *e, int64_t now)
 	}
 	unsigned dropped = 0;
 	for (unsigned i = 0; i < p->ninst; i++) {
-		int up = speakers_instance_up(r->sp, p->owner, i) ? session_up(r, p, i) : 1;
+		int up = speakers_session_host_up(r->sp, p, i) ? session_up(r, p, i) : 1;
 		if (up < 0)
 			return;
 		if (up == 0)

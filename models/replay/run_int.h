@@ -244,6 +244,9 @@ void run_bgp_peer_down(struct run *r, const struct event *e, int64_t now);
 void run_bgp_peer_up(struct run *r, const struct event *e, int64_t now);
 void run_bgp_instance_down(struct run *r, const struct event *e, int64_t now);
 void run_bgp_instance_up(struct run *r, const struct event *e, int64_t now);
+/* After a file event: a pending connect retry that would now succeed (or
+ * would now fail) changes class (RULES 2.2, the end checkpoint).  O(peers). */
+void run_bgp_retries_reclass(struct run *r);
 void run_edit_apply(struct run *r, const struct event *e, int64_t now);
 
 /* Whether the edit classified by re can change s's own inputs (os: s

@@ -102,9 +102,10 @@ size_t bgp_decide(const struct bgp_ctx *ctx, const struct bgp_path *const *cands
 
 	/* Step 3: identical prefix from several sources.  With ExpressRoute
 	 * and VpnGateway preference the preferred class is kept when present;
-	 * ASPath compares AS path length across classes first, and on a tie
-	 * falls back to the ExpressRoute default (RULES E3.3: the default
-	 * preference; an ASPath tie between classes is not documented). */
+	 * ASPath: "the ExpressRoute gateway's own best paths (step 4 applied
+	 * to ExpressRoute alone) are compared by AS path length with the
+	 * shortest VPN/NVA paths; the shorter wins, an equal length keeps
+	 * ExpressRoute" (RULES 1.5.3, RULES E3.3). */
 	bool have_er = false, have_other = false;
 	for (size_t i = 0; i < n; i++) {
 		if (is_er(cands[i]))
@@ -121,13 +122,22 @@ size_t bgp_decide(const struct bgp_ctx *ctx, const struct bgp_path *const *cands
 	else if (pref >= 0)
 		keep_er = pref;
 	else {
-		unsigned min_er = UINT16_MAX, min_other = UINT16_MAX;
+		/* The ExpressRoute best is the highest weight, then the
+		 * shortest path: a short path of a lower weight does not count. */
+		uint32_t er_weight = 0;
+		unsigned er_len = UINT16_MAX, min_other = UINT16_MAX;
 		for (size_t i = 0; i < n; i++) {
-			unsigned *m = is_er(cands[i]) ? &min_er : &min_other;
-			if (cands[i]->as_len < *m)
-				*m = cands[i]->as_len;
+			const struct bgp_path *p = cands[i];
+			if (!is_er(p)) {
+				if (p->as_len < min_other)
+					min_other = p->as_len;
+			} else if (p->weight > er_weight ||
+				   (p->weight == er_weight && p->as_len < er_len)) {
+				er_weight = p->weight;
+				er_len = p->as_len;
+			}
 		}
-		keep_er = min_er <= min_other;
+		keep_er = er_len <= min_other;
 	}
 
 	/* Step 4: "within the winning class: higher ExpressRoute connection

@@ -14,6 +14,7 @@ struct cand {
 	const struct peer *peer;       /* NULL for static prefixes */
 	const struct connection *conn; /* gateway connections */
 	size_t seq;                    /* gathering order: keeps sorting stable */
+	int inst;                      /* Route Server instance of an NVA path, else -1 */
 };
 
 struct gather {
@@ -31,6 +32,7 @@ static struct cand *push(struct gather *g)
 	}
 	memset(c, 0, sizeof(*c));
 	c->seq = g->n - 1;
+	c->inst = -1;
 	return c;
 }
 
@@ -68,10 +70,15 @@ static void gather_route_server(struct gather *g, const struct route_server *rs,
 		const struct peer *p = speakers_peer(sp, bc->id);
 		if (!p)
 			continue;
-		for (unsigned i = 0; i < 2; i++)
-			if (p->session[i] && speakers_instance_up(sp, rs->name, i))
-				from_rib(g, &p->in[i], BGP_ORIGIN_NVA, BGP_ASN_AZURE, p, NULL, 0,
-					 bc->peer_ip);
+		for (unsigned i = 0; i < 2; i++) {
+			if (!p->session[i] || !speakers_instance_up(sp, rs->name, i))
+				continue;
+			size_t first = g->n;
+			from_rib(g, &p->in[i], BGP_ORIGIN_NVA, BGP_ASN_AZURE, p, NULL, 0,
+				 bc->peer_ip);
+			for (size_t j = first; j < g->n; j++)
+				g->v[j].inst = (int)i;
+		}
 	}
 }
 
@@ -163,19 +170,25 @@ static int expand(struct rows *r, const struct cand *c, const struct speakers *s
 }
 
 /* What the decision needs besides the candidates: the domain's VNet
- * prefixes for the step 2 filter, normalized for a binary search. */
+ * prefixes for the step 2 filter, normalized for a binary search, and
+ * which Route Server instances live (each decides on its own, RULES 1.8). */
 struct domain_ctx {
 	struct bgp_ctx bgp;
 	struct prefix *vp;
+	bool rs_live[2];
 	struct rows rows;
 	const struct bgp_path **group;
 	size_t *best, *gidx;
-	size_t gcap, bcap, xcap;       /* of group, best, gidx */
+	bool *win;                     /* per candidate: some decision chose it */
+	size_t gcap, bcap, xcap, wcap; /* of group, best, gidx, win */
 };
 
-static int ctx_init(struct domain_ctx *c, const struct topology *t, const struct vnet *hub)
+static int ctx_init(struct domain_ctx *c, const struct topology *t, const struct vnet *hub,
+		    const struct speakers *sp)
 {
 	memset(c, 0, sizeof(*c));
+	for (unsigned i = 0; i < 2; i++)
+		c->rs_live[i] = hub->rs && speakers_instance_up(sp, hub->rs->name, i);
 	size_t np = 0;
 	for (size_t i = 0; i < t->nvnets; i++)
 		if (t->vnets[i]->domain == hub)
@@ -204,10 +217,31 @@ static void ctx_fini(struct domain_ctx *c)
 	free(c->group);
 	free(c->best);
 	free(c->gidx);
+	free(c->win);
+}
+
+/* Steps 1, 3 and 4 as one decider sees the candidates v[0..n): Route
+ * Server instance inst sees its own Adj-RIB-In and the gateways' paths;
+ * inst -1 (no live instance) the gateways' paths alone.  Marks the winners
+ * in c->win. */
+static void decide_one(struct domain_ctx *c, const struct cand *v, size_t n, int inst)
+{
+	size_t ng = 0;
+	for (size_t k = 0; k < n; k++) {
+		if ((v[k].inst >= 0 && v[k].inst != inst) || bgp_path_loops(&v[k].path))
+			continue;
+		c->gidx[ng] = k;
+		c->group[ng++] = &v[k].path;
+	}
+	size_t nb = bgp_decide(&c->bgp, c->group, ng, c->best);
+	for (size_t k = 0; k < nb; k++)
+		c->win[c->gidx[c->best[k]]] = true;
 }
 
 /* Steps 1-4 over the candidates v[0..n) of one prefix, then the rows of
- * the winners (RULES 1.3) into c->rows.  0, or -1 out of memory. */
+ * the winners (RULES 1.3) into c->rows.  RULES 1.8: each live Route Server
+ * instance decides on its own; the union of their winners is programmed,
+ * each winner expanded once, in candidate order.  0, or -1 out of memory. */
 static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
 			 const struct speakers *sp)
 {
@@ -215,18 +249,19 @@ static int decide_prefix(struct domain_ctx *c, const struct cand *v, size_t n,
 	if (n == 0 || bgp_prefix_filtered(&c->bgp, v[0].path.prefix))
 		return 0;
 	if (VEC_RESERVE(c->group, c->gcap, n) || VEC_RESERVE(c->best, c->bcap, n) ||
-	    VEC_RESERVE(c->gidx, c->xcap, n))
+	    VEC_RESERVE(c->gidx, c->xcap, n) || VEC_RESERVE(c->win, c->wcap, n))
 		return -1;
-	size_t ng = 0;
-	for (size_t k = 0; k < n; k++) {
-		if (bgp_path_loops(&v[k].path))
-			continue;
-		c->gidx[ng] = k;
-		c->group[ng++] = &v[k].path;
-	}
-	size_t nb = bgp_decide(&c->bgp, c->group, ng, c->best);
-	for (size_t k = 0; k < nb; k++)
-		if (expand(&c->rows, &v[c->gidx[c->best[k]]], sp) != 0)
+	memset(c->win, 0, n * sizeof(*c->win));
+	bool any = false;
+	for (int i = 0; i < 2; i++)
+		if (c->rs_live[i]) {
+			decide_one(c, v, n, i);
+			any = true;
+		}
+	if (!any)
+		decide_one(c, v, n, -1);
+	for (size_t k = 0; k < n; k++)
+		if (c->win[k] && expand(&c->rows, &v[k], sp) != 0)
 			return -1;
 	return 0;
 }
@@ -247,7 +282,7 @@ struct bgp_set *domain_build(const struct topology *t, const struct vnet *hub,
 	struct bgp_set *set = bgp_set_create();
 	struct gather g = { 0 };
 	struct domain_ctx c;
-	int rc = !set || ctx_init(&c, t, hub) != 0 ? -1 : 0;
+	int rc = !set || ctx_init(&c, t, hub, sp) != 0 ? -1 : 0;
 	if (rc != 0) {
 		bgp_set_unref(set);
 		return NULL;
@@ -291,9 +326,13 @@ static void gather_prefix(struct gather *g, const struct vnet *hub, const struct
 				continue;
 			for (unsigned i = 0; i < 2; i++) {
 				const struct rib_route *rr = rib_find(&pe->in[i], p);
-				if (rr && pe->session[i] && speakers_instance_up(sp, rs->name, i))
-					from_route(g, rr, BGP_ORIGIN_NVA, BGP_ASN_AZURE, pe, NULL, 0,
-						   bc->peer_ip);
+				if (!rr || !pe->session[i] || !speakers_instance_up(sp, rs->name, i))
+					continue;
+				size_t first = g->n;
+				from_route(g, rr, BGP_ORIGIN_NVA, BGP_ASN_AZURE, pe, NULL, 0,
+					   bc->peer_ip);
+				if (g->n > first)
+					g->v[first].inst = (int)i;
 			}
 		}
 	}
@@ -363,7 +402,7 @@ struct bgp_set *domain_update(struct bgp_set *base, const struct topology *t,
 	struct redecide r = { .hub = hub, .sp = sp };
 	struct bgp_set *set = NULL;
 	size_t nout = 0;
-	if (k && out && ctx_init(&r.c, t, hub) == 0) {
+	if (k && out && ctx_init(&r.c, t, hub, sp) == 0) {
 		memcpy(k, touched, ntouched * sizeof(*k));
 		size_t nk = prefix_sort_unique(k, ntouched);
 		set = bgp_set_patch(base, k, nk, redecide_prefix, &r, out, &nout);

@@ -5,7 +5,9 @@
  * Server, programming H and every VNet using H's gateways.  domain_build
  * gathers every candidate path (Route Server instances' Adj-RIBs-In, VPN
  * BGP sessions and static prefixes, ExpressRoute sessions), filters them
- * (bgp.h steps 1-2), decides per prefix (steps 3-4) and expands the winners
+ * (bgp.h steps 1-2), decides per prefix (steps 3-4: each live Route Server
+ * instance on its own Adj-RIB-In and the gateways' paths, RULES 1.8; the
+ * union of their winners is programmed) and expands the winners
  * into rows: one per next hop for Route Server paths (distinct next hops),
  * one per best path per live gateway instance for VPN, one per Microsoft-side
  * next hop for ExpressRoute.  Cost: O(p log p) for the domain's p paths.

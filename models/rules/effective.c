@@ -414,27 +414,44 @@ static void adopt(struct eff_table *t)
 	t->own->se_fib = t->se_fib;
 }
 
+/* RULES 1.7: which of several Active rows of the identical prefix
+ * forwards, higher first: User, private endpoint /32, (gateway rows live
+ * in the shared set), Default other than None, Default None.  A peered
+ * VNet whose space equals a platform None prefix is reachable. */
+enum { FIB_RANKS = 4 };
+static int fib_rank(const struct route_row *r)
+{
+	if (r->source == SRC_USER)
+		return 3;
+	if (r->nh == NH_INTERFACE_ENDPOINT)
+		return 2;
+	return r->nh == NH_NONE ? 0 : 1;
+}
+
 static int build_fibs(struct eff_table *t)
 {
 	t->fib = lpm_create();
 	t->se_fib = lpm_create();
 	if (!t->fib || !t->se_fib)
 		return -1;
-	/* System rows first, User rows after: an Active User row replaces an
-	 * Active system row of the same prefix (PE /32 under policy off). */
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct route_row *r = &t->rows[i];
-		if (!r->active)
+		if (!r->active || r->nh != NH_SERVICE_ENDPOINT)
 			continue;
-		if (r->nh == NH_SERVICE_ENDPOINT) {
-			for (size_t k = 0; k < r->nprefixes; k++)
-				if (lpm_insert(t->se_fib, r->prefixes[k], (uint32_t)i) != 0)
-					return -1;
-			continue;
-		}
-		if (lpm_insert(t->fib, r->prefixes[0], (uint32_t)i) != 0)
-			return -1;
+		for (size_t k = 0; k < r->nprefixes; k++)
+			if (lpm_insert(t->se_fib, r->prefixes[k], (uint32_t)i) != 0)
+				return -1;
 	}
+	/* lpm_insert replaces the row of an equal prefix: insert the ranks
+	 * lowest first, so the order of the rows never decides. */
+	for (int rank = 0; rank < FIB_RANKS; rank++)
+		for (size_t i = 0; i < t->nrows; i++) {
+			const struct route_row *r = &t->rows[i];
+			if (!r->active || r->nh == NH_SERVICE_ENDPOINT || fib_rank(r) != rank)
+				continue;
+			if (lpm_insert(t->fib, r->prefixes[0], (uint32_t)i) != 0)
+				return -1;
+		}
 	return 0;
 }
 

@@ -202,6 +202,14 @@ int speakers_set_instance(struct speakers *s, const char *name, unsigned inst, b
 	return 0;
 }
 
+bool speakers_session_host_up(const struct speakers *s, const struct peer *p, unsigned inst)
+{
+	if (p->kind == PEER_NVA)
+		return speakers_instance_up(s, p->owner, inst);
+	return inst == 0 &&
+	       (speakers_instance_up(s, p->owner, 0) || speakers_instance_up(s, p->owner, 1));
+}
+
 static struct peer *add_peer(struct speakers *s, const char *id, enum peer_kind kind,
 			     const char *owner_name)
 {
@@ -340,7 +348,7 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 		for (size_t i = 0; i < n; i++)
 			if (rib_put(&p->sent[k], &routes[i]) != 0)
 				return dropped | SPEAKER_NOMEM;
-		bool live = p->admin_up && p->session[k] && speakers_instance_up(s, p->owner, k);
+		bool live = p->admin_up && p->session[k] && speakers_session_host_up(s, p, k);
 		if (!live)
 			continue;
 		/* RULES 1.8: the distinct prefixes the peer has advertised to
@@ -362,9 +370,15 @@ unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 
 void peer_withdraw(struct peer *p, const struct prefix *prefixes, size_t n)
 {
-	for (unsigned k = 0; k < p->ninst; k++)
+	for (unsigned k = 0; k < p->ninst; k++) {
+		/* RULES 2.2: a peer whose session is down sends nothing; a
+		 * crashed one (admin down, session still held) keeps its routes
+		 * until the hold timer, whatever it "withdraws" meanwhile. */
+		bool reaches = p->admin_up && p->session[k];
 		for (size_t i = 0; i < n; i++) {
 			rib_del(&p->sent[k], prefixes[i]);
-			rib_del(&p->in[k], prefixes[i]);
+			if (reaches)
+				rib_del(&p->in[k], prefixes[i]);
 		}
+	}
 }

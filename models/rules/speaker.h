@@ -57,6 +57,8 @@ struct peer {
 	struct rib in[2];              /* what the Azure side holds */
 	uint64_t hold_timer;           /* pending silent-down expiry, 0 none */
 	uint64_t retry_timer[2];       /* pending connect retry, 0 none */
+	int64_t retry_at[2];           /* its time (ms) */
+	bool retry_change[2];          /* it would succeed: a change, not background */
 	unsigned flaps;                /* limit drops so far, both instances */
 	unsigned inst_flaps[2];        /* limit drops so far, per instance */
 	uint32_t limit;                /* prefixes per session */
@@ -77,6 +79,11 @@ struct peer *speakers_at(const struct speakers *s, size_t i); /* creation order 
 /* Instance liveness of a Route Server or gateway ("ars", "vpngw"). */
 bool speakers_instance_up(const struct speakers *s, const char *owner, unsigned inst);
 int speakers_set_instance(struct speakers *s, const char *owner, unsigned inst, bool up);
+/* Whether the Azure side of p's session inst lives: Route Server instance
+ * inst for an NVA (it peers with each instance); any instance of the
+ * gateway for a connection (RULES 1.9: its one session stays up, and the
+ * live instance processes UPDATEs, peerUp and retries, while one lives). */
+bool speakers_session_host_up(const struct speakers *s, const struct peer *p, unsigned inst);
 
 /* An UPDATE from the peer to the instances in mask.  Routes the peer sends
  * while it is down are remembered and delivered when it comes back.
@@ -88,6 +95,9 @@ int speakers_set_instance(struct speakers *s, const char *owner, unsigned inst, 
 #define SPEAKER_NOMEM (1u << 31)
 unsigned peer_advertise(struct speakers *s, struct peer *p, unsigned mask,
 			const struct rib_route *routes, size_t n);
+/* A WITHDRAW: the prefixes leave what the peer sends; they leave what the
+ * Azure side holds only over an established session of a peer that is up
+ * (a crashed peer's routes stay until its hold timer, RULES 2.2). */
 void peer_withdraw(struct peer *p, const struct prefix *prefixes, size_t n);
 /* Session down on instance i (hold expiry, graceful down, instance down). */
 void peer_session_down(struct peer *p, unsigned inst);

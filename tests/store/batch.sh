@@ -26,6 +26,17 @@ diff -u j1.txt j2.txt >/dev/null || { diff -u j1.txt j2.txt | head -20; fail "-j
 sql j2.db 'SELECT file FROM runs ORDER BY id' >order.txt
 sort order.txt | diff -u - order.txt || fail "runs not stored in input order"
 [ "$(sql j2.db 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+# content_sha256 is the SHA-256 of the file's bytes, as an independent
+# implementation (Python's hashlib) computes it.
+python3 - j2.db <<'PY' || fail "content_sha256 differs from hashlib's SHA-256 of the file"
+import hashlib, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+rows = con.execute("SELECT file, content_sha256 FROM runs").fetchall()
+assert rows
+for f, h in rows:
+    want = hashlib.sha256(open(f, "rb").read()).hexdigest()
+    assert h == want, (f, h, want)
+PY
 
 # Folder expansion: recursive, a case folder gives its scenario.json only,
 # bad/, studies/ and hidden folders are skipped below the folder named.

@@ -32,7 +32,13 @@ sed 1,3d out >db.json
 expect_rc 1 "$VNETSIM" diff current.json planned.json -o json
 sed 1,3d out >files.json
 diff -u files.json db.json || fail "diff --db differs from the diff of the files"
-expect_rc 1 "$VNETSIM" diff --db r.db hub-spoke-ars@latest~1 hub-spoke-ars@latest -o table
+# current.json and planned.json share the scenario name hub-spoke-ars: two
+# files are not one history, so the name is refused with both files named.
+expect_rc 2 "$VNETSIM" diff --db r.db hub-spoke-ars@latest~1 hub-spoke-ars@latest -o table
+grep -q 'scenario name "hub-spoke-ars" is shared by runs of 2 files (current.json, planned.json)' err ||
+	fail "shared name: $(cat err)"
+# By file: each file's own history.
+expect_rc 1 "$VNETSIM" diff --db r.db current.json@latest planned.json -o table
 tail -n +3 "$HERE/golden/udr-diff.table" >want
 tail -n +3 out | diff -u want - || fail "table differs from the files' diff beyond the labels"
 grep -q '^--- r.db run 1 (hub-spoke-ars) at end$' out || fail "from label: $(head -1 out)"
@@ -46,6 +52,13 @@ expect_rc 2 "$VNETSIM" diff --db r.db 1 9
 grep -q 'no run with id 9' err || fail "missing run: $(cat err)"
 expect_rc 2 "$VNETSIM" diff --db r.db 1 2 --at nowhere
 grep -q 'has no checkpoint "nowhere"' err || fail "missing label: $(cat err)"
+expect_rc 2 "$VNETSIM" diff --db r.db planned.json@latest~1 2
+grep -q 'file "planned.json" has no run 1 before its latest' err || fail "file history: $(cat err)"
+# A second run of current.json: current.json@latest~1 is run 1, @latest run 3.
+expect_rc 0 "$VNETSIM" run current.json --db r.db -o table
+expect_rc 0 "$VNETSIM" diff --db r.db current.json@latest~1 current.json@latest -o table
+grep -q '^--- r.db run 1 (hub-spoke-ars) at end$' out || fail "file history from: $(head -1 out)"
+grep -q '^+++ r.db run 3 (hub-spoke-ars) at end$' out || fail "file history to: $(sed -n 2p out)"
 expect_rc 2 "$VNETSIM" diff --db r.db 1
 expect_rc 2 "$VNETSIM" diff --db missing.db 1 2
 [ ! -e missing.db ] || fail "diff --db created the missing file"

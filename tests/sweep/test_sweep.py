@@ -460,7 +460,88 @@ def fold_oracle():
         check(got == want, "%s: folded records differ from the detailed ones folded" % scen)
 
 
-{"fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
+def nice_ceil(w):
+    p = 10 ** math.floor(math.log10(w))
+    for k in (1, 2, 5, 10):
+        if k * p >= w * (1 - 1e-12):
+            return k * p
+    return 10 * p
+
+
+def plots():
+    """The gnuplot scripts of the three study kinds: enhanced text off (no
+    IN_0 subscripts), the enumerate ranking as horizontal bars read top
+    down, the Monte Carlo histogram binned from the data (Freedman-
+    Diaconis, rounded to 1-2-5), the ECDF scaled by the real run count;
+    rendered without a warning by gnuplot when it is installed."""
+    dirs = {}
+    for kind in ("enumerate", "monte-carlo", "capacity"):
+        d = os.path.join(TMP, "plot-" + kind)
+        sweep(os.path.join(STUDIES, "seed-%s.json" % kind), "--out", d)
+        script = open(os.path.join(d, "sweep.gnuplot")).read()
+        check("noenhanced" in script, kind + ": enhanced text is on")
+        check("STATS_records" not in script, kind + ": ECDF scaled by STATS_records (plots nothing)")
+        dirs[kind] = (d, script)
+    d, script = dirs["enumerate"]
+    n = min(20, len(open(os.path.join(d, "variants.csv")).read().strip().split("\n")) - 1)
+    check("with boxxyerror" in script and "yticlabels(3)" in script, "enumerate: not horizontal bars")
+    check("set yrange [%d.5:0.5]" % n in script, "enumerate: rank 1 not at the top of %d" % n)
+    check("rotate" not in script, "enumerate: rotated labels")
+    d, script = dirs["monte-carlo"]
+    bh = sorted(float(r["blackhole_s"]) for r in csv.DictReader(open(os.path.join(d, "failures.csv"))))
+    check(len(bh) > 10, "monte-carlo: too few failures to bin")
+
+    def q(p):  # GSL's quantile_from_sorted_data: linear interpolation
+        i = (len(bh) - 1) * p
+        lo = math.floor(i)
+        return bh[lo] + (bh[min(lo + 1, len(bh) - 1)] - bh[lo]) * (i - lo)
+    iqr, rng = q(0.75) - q(0.25), bh[-1] - bh[0]
+    w = nice_ceil(2 * iqr / len(bh) ** (1 / 3) if iqr > 0 else rng / (1 + math.log2(len(bh))))
+    while rng / w > 60:
+        w = nice_ceil(w * 1.5)
+    got = float(script.split("binwidth = ")[1].split("\n")[0])
+    check(abs(got - w) < 1e-9 * w, "monte-carlo: bin width %g, want %g" % (got, w))
+    runs = len(open(os.path.join(d, "runs.csv")).read().strip().split("\n")) - 1
+    check("using 2:(1.0 / %d) smooth cumulative" % runs in script, "monte-carlo: ECDF not over %d runs" % runs)
+    if shutil.which("gnuplot") is None:
+        print("note: gnuplot is not installed: the scripts were checked, not rendered")
+        return
+    for kind, (d, _) in dirs.items():
+        os.remove(os.path.join(d, "sweep.png")) if os.path.exists(os.path.join(d, "sweep.png")) else None
+        p = subprocess.run(["gnuplot", "sweep.gnuplot"], cwd=d, capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0 and p.stderr.strip() == "", "%s: gnuplot: %d %s" % (kind, p.returncode, p.stderr))
+        with open(os.path.join(d, "sweep.png"), "rb") as f:
+            check(f.read(8) == b"\x89PNG\r\n\x1a\n", kind + ": sweep.png is not a PNG")
+
+
+def shard_auto():
+    """--shard auto/N takes the index from Slurm or Kubernetes: the same
+    variants as the explicit --shard I/N; no index variable, or one that is
+    not a number, is exit 2 naming them."""
+    study = os.path.join(STUDIES, "seed-enumerate.json")
+
+    def run(env, shard, expect=0):
+        e = {k: v for k, v in os.environ.items()
+             if k not in ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX")}
+        e.update(env)
+        p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-o", "csv", "--shard", shard],
+                           capture_output=True, text=True, timeout=600, env=e)
+        check(p.returncode == expect, "%s %s: exit %d: %s" % (env, shard, p.returncode, p.stderr))
+        return p.stdout, p.stderr
+    want, _ = run({}, "1/3")
+    for env in ({"SLURM_ARRAY_TASK_ID": "1"},
+                {"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1"},
+                {"JOB_COMPLETION_INDEX": "1"}):
+        got, _ = run(env, "auto/3")
+        check(got == want, "%s: --shard auto/3 differs from --shard 1/3" % env)
+    _, err = run({}, "auto/3", expect=2)
+    check("SLURM_ARRAY_TASK_ID" in err and "JOB_COMPLETION_INDEX" in err, "no variable: " + err)
+    _, err = run({"SLURM_ARRAY_TASK_ID": "x"}, "auto/3", expect=2)
+    check("SLURM_ARRAY_TASK_ID=x" in err, "bad index: " + err)
+    run({"JOB_COMPLETION_INDEX": "3"}, "auto/3", expect=2)
+
+
+{"shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
  "connections": connection_targets, "static-connection": static_connection}[CASE]()

@@ -218,7 +218,7 @@ int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct 
 			return rc;
 	}
 	if (p->help) {
-		cli_help(cmd, opts);
+		cli_help(cmd, opts, common != NULL);
 		return CLI_EXIT_OK;
 	}
 	return check_required(p);
@@ -257,7 +257,7 @@ static void help_options(const struct cli_option *opts, int column)
 			help_option(o, column);
 }
 
-void cli_help(const struct cli_command *cmd, const struct cli_option *opts)
+void cli_help(const struct cli_command *cmd, const struct cli_option *opts, bool common)
 {
 	fputs(cmd->usage, stdout);
 	fputs(cmd->intro, stdout);
@@ -265,11 +265,10 @@ void cli_help(const struct cli_command *cmd, const struct cli_option *opts)
 	if (cmd->outro)
 		fputs(cmd->outro, stdout);
 	fputs("\nCommon options:\n", stdout);
-	help_options(COMMON_OPTIONS, COMMON_HELP_COLUMN);
+	if (common)
+		help_options(COMMON_OPTIONS, COMMON_HELP_COLUMN);
 	help_options(HELP_OPTION, COMMON_HELP_COLUMN);
-	fputs("\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n"
-	      "or usage, 3 environment failure (I/O, memory).\n",
-	      stdout);
+	fputs("\n" CLI_EXIT_STATUS_HELP, stdout);
 }
 
 int cli_arg_push(struct cli_parser *p, const struct cli_option *o, const char *value)

@@ -47,6 +47,7 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_bgp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /* ---- option parsing ----------------------------------------------------- */
 
@@ -162,8 +163,15 @@ int cli_parse(struct cli_parser *p, const struct cli_command *cmd, const struct 
 int cli_usage_error(const struct cli_parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints the command's --help to stdout: usage, intro, the options of the
- * table that have help text, outro, then the common options. */
-void cli_help(const struct cli_command *cmd, const struct cli_option *opts);
+ * table that have help text, outro, then the common options (-o and
+ * --service-tags only when common: the commands that accept them), -h and
+ * the exit status. */
+void cli_help(const struct cli_command *cmd, const struct cli_option *opts, bool common);
+
+/* The exit status, one wording for every help text and the README. */
+#define CLI_EXIT_STATUS_HELP                                                                      \
+	"Exit status: 0 success, 1 differences found or an expectation failed, 2 invalid\n"      \
+	"input or usage, 3 environment failure (I/O, database, memory).\n"
 
 /* Positional arguments or repeated values, in command-line order. */
 struct cli_args {

@@ -18,7 +18,7 @@
 #include "diag.h"
 
 static const char USAGE[] = "usage: vnetsim check SCENARIO... [-o table|json|jsonl|csv] "
-			    "[--service-tags FILE]\n";
+			    "[--strict] [--service-tags FILE]\n";
 
 static const struct cli_command CHECK = {
 	"check", USAGE,
@@ -36,7 +36,8 @@ static const struct cli_command CHECK = {
 	"Diagnostics go to stderr with a count; -o json prints them on stdout as\n"
 	"[{\"severity\", \"file\", \"path\", \"message\"}] (jsonl: one per line; csv: a\n"
 	"header and one line each; table: nothing on stdout).  Exit 2 when any scenario has\n"
-	"an error, else 0: warnings do not fail the check.\n",
+	"an error; else 1 with --strict when there is any warning (a CI job that must\n"
+	"fail on a pitfall), else 0.\n",
 	NULL, 24,
 };
 
@@ -69,7 +70,8 @@ static void emit(struct jsonw *w, enum render_format fmt, const struct diag *d)
 
 /* Checks every scenario the arguments name, printing the diagnostics;
  * the exit code of the batch. */
-static int check_paths(const char *const *args, size_t nargs, const struct cli_common *common)
+static int check_paths(const char *const *args, size_t nargs, const struct cli_common *common,
+		       bool strict)
 {
 	char **files = NULL;
 	size_t nfiles = 0;
@@ -117,10 +119,17 @@ static int check_paths(const char *const *args, size_t nargs, const struct cli_c
 		warnings == 1 ? "" : "s");
 	cli_paths_free(files, nfiles);
 	if (env) {
-		fprintf(stderr, "vnetsim check: environment failure (I/O or memory), see above\n");
+		fprintf(stderr, "vnetsim check: environment failure (I/O, database, memory), see above\n");
 		return CLI_EXIT_ENV;
 	}
-	return errors ? CLI_EXIT_INVALID : CLI_EXIT_OK;
+	if (errors)
+		return CLI_EXIT_INVALID;
+	if (strict && warnings) {
+		fprintf(stderr, "vnetsim check: --strict: %zu warning%s fail%s the check\n", warnings,
+			warnings == 1 ? "" : "s", warnings == 1 ? "s" : "");
+		return CLI_EXIT_DIFF;
+	}
+	return CLI_EXIT_OK;
 }
 
 int cmd_check(int argc, char **argv)
@@ -128,10 +137,15 @@ int cmd_check(int argc, char **argv)
 	struct cli_parser p;
 	struct cli_common common;
 	struct cli_args args = { 0 };
-	const struct cli_option opts[] = { CLI_ARGS(cli_arg_push, &args, "SCENARIO"), CLI_END };
+	bool strict = false;
+	const struct cli_option opts[] = {
+		CLI_FLAG("strict", 0, &strict, "warnings fail the check (exit 1)"),
+		CLI_ARGS(cli_arg_push, &args, "SCENARIO"),
+		CLI_END,
+	};
 	int rc = cli_parse(&p, &CHECK, opts, &common, argc, argv);
 	if (rc == CLI_PARSED)
-		rc = check_paths(args.v, args.n, &common);
+		rc = check_paths(args.v, args.n, &common, strict);
 	free(args.v);
 	return rc;
 }

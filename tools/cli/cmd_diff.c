@@ -19,6 +19,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonin.h"
 #include "diag.h"
@@ -48,8 +49,9 @@ static const struct cli_command DIFF = {
 	"    `az network nic show-effective-route-table -o json` (--against); field order,\n"
 	"    extra fields and row order in the capture do not matter;\n"
 	"  - two runs stored with `vnetsim run --db FILE`, at checkpoint --at (a label,\n"
-	"    default end).  A run is named by its id, or by its scenario name: NAME or\n"
-	"    NAME@latest is the most recent run of it, NAME@latest~N the Nth before that.\n"
+	"    default end).  A run is named by its id, by its file as it was given to run\n"
+	"    (net/prod.json), or by its scenario name when one file has that name: REF or\n"
+	"    REF@latest is the most recent run, REF@latest~N the Nth before that.\n"
 	"\n",
 	"\n"
 	"Output is grouped by subnet with the NICs affected; '-' rows are only in the first\n"
@@ -59,7 +61,8 @@ static const struct cli_command DIFF = {
 	"\"withoutRouteServer\", \"nics\", \"nicNames\", \"removed\", \"added\"}],\n"
 	"\"nicsOnlyInFrom\", \"nicsOnlyInTo\", \"equal\"}; jsonl: one changed row per line;\n"
 	"csv: a header and one line per changed row.  Exit 0 when equal, 1 when anything\n"
-	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database).\n",
+	"differs, 2 on bad input or usage, 3 on an environment failure (I/O, database,\n"
+	"memory).\n",
 	26,
 };
 
@@ -117,6 +120,7 @@ struct emitter {
 	enum render_format fmt;
 	bool ignore_none;
 	struct junit *junit;
+	struct timespec t0;            /* when the comparison started (its JUnit time) */
 	struct jsonw w;
 	const char *from, *to;
 	size_t groups;
@@ -135,7 +139,9 @@ static void emit_begin(struct emitter *e, const struct diff_opts *o, const char 
 	if (e->junit) {
 		char name[700];
 		snprintf(name, sizeof(name), "%s -> %s", from, to);
-		if (junit_suite(e->junit, name) != 0)
+		struct junit_suite_info si = { .name = name, .package = "vnetsim.diff" };
+		clock_gettime(CLOCK_MONOTONIC, &e->t0);
+		if (junit_suite(e->junit, &si) != 0)
 			e->oom = true;
 	}
 	jsonw_init(&e->w, stdout, fmt == RENDER_JSON, 0);
@@ -338,7 +344,7 @@ static void junit_group(struct emitter *e, const struct group *g, const struct r
 	char title[600];
 	group_title(g, title, sizeof(title));
 	if (rowdiff_result_empty(r)) {
-		if (junit_case(e->junit, "vnetsim.diff", title, JUNIT_PASS, NULL, NULL) != 0)
+		if (junit_case(e->junit, "vnetsim.diff", title, NULL) != 0)
 			e->oom = true;
 		return;
 	}
@@ -351,7 +357,8 @@ static void junit_group(struct emitter *e, const struct group *g, const struct r
 		e->oom = true;
 	snprintf(msg, sizeof(msg), "%zu row%s removed, %zu added", r->nremoved,
 		 r->nremoved == 1 ? "" : "s", r->nadded);
-	if (junit_case(e->junit, "vnetsim.diff", title, JUNIT_FAIL, msg, text) != 0)
+	struct junit_result f = { JUNIT_FAIL, "RoutesChanged", msg, text };
+	if (junit_case(e->junit, "vnetsim.diff", title, &f) != 0)
 		e->oom = true;
 	free(text);
 }
@@ -400,14 +407,21 @@ static bool emit_end(struct emitter *e)
 {
 	bool differ = e->groups > 0 || e->nonly[0] > 0 || e->nonly[1] > 0;
 	static const char *const key[2] = { "nicsOnlyInFrom", "nicsOnlyInTo" };
+	if (e->junit) {
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		junit_suite_time(e->junit, (double)(t1.tv_sec - e->t0.tv_sec) +
+						   (double)(t1.tv_nsec - e->t0.tv_nsec) / 1e9);
+	}
 	for (int side = 0; e->junit && side < 2; side++)
 		for (size_t i = 0; i < e->nonly[side]; i++) {
 			char title[600];
 			snprintf(title, sizeof(title), "NIC %s only in %s (subnet %s)",
 				 e->only[side][i].nic, side ? "to" : "from",
 				 e->only[side][i].subnet);
-			if (junit_case(e->junit, "vnetsim.diff", title, JUNIT_FAIL,
-				       "NIC present on one side only", NULL) != 0)
+			struct junit_result f = { JUNIT_FAIL, "NicMembershipChanged",
+						  "NIC present on one side only", NULL };
+			if (junit_case(e->junit, "vnetsim.diff", title, &f) != 0)
 				e->oom = true;
 		}
 	switch (e->fmt) {
@@ -909,11 +923,11 @@ int cmd_diff(int argc, char **argv)
 	rc = diff_dispatch(&p, &a, &common, &o);
 	if (o.junit) {
 		fflush(stdout); /* the report first, then the file */
-		if (rc >= CLI_EXIT_INVALID &&
-		    junit_case(o.junit, "vnetsim.diff", "diff",
-			       JUNIT_ERROR, rc == CLI_EXIT_INVALID ? "invalid input or usage"
-								   : "environment failure",
-			       "see the diagnostics on stderr") != 0)
+		bool invalid = rc == CLI_EXIT_INVALID;
+		struct junit_result e = { JUNIT_ERROR, invalid ? "InvalidInput" : "EnvironmentFailure",
+					  invalid ? "invalid input or usage" : "environment failure",
+					  "see the diagnostics on stderr" };
+		if (rc >= CLI_EXIT_INVALID && junit_case(o.junit, "vnetsim.diff", "diff", &e) != 0)
 			fprintf(stderr, "vnetsim: out of memory\n");
 		int jrc = junit_write(o.junit, a.junit, stderr);
 		if (jrc > rc)

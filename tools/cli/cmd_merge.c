@@ -19,7 +19,7 @@ static const struct cli_command MERGE = {
 	"merge", USAGE,
 	"\nCopies the sweep tables (sweep_*) of every IN.db into OUT.db (created when\n"
 	"missing), in one transaction.  Exit 0, 2 when an input is not a sweep database,\n"
-	"3 on I/O or database errors.\n",
+	"3 on an environment failure (I/O, database, memory).\n",
 	NULL, 24,
 };
 

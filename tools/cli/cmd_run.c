@@ -32,7 +32,7 @@
 #include "diag.h"
 #include "junit.h"
 #include "rowdiff.h"
-#include "sha256.h"
+#include "digest.h"
 #include "store.h"
 #include "timeline.h"
 #include "vec.h"
@@ -115,7 +115,7 @@ struct job {
 	struct failures f;
 	int64_t wall_ms;
 	char started_at[32];
-	char sha256[SHA256_HEX_LEN + 1]; /* of the file's bytes, "" if unread */
+	char sha256[DIGEST_HEX_LEN + 1]; /* of the file's bytes, "" if unread */
 	int64_t run_id;                /* stored as, 0 if not */
 	size_t ncheckpoints;
 };
@@ -142,21 +142,21 @@ static int64_t mono_ms(void)
 }
 
 /* SHA-256 of a file's bytes in hex; false when it cannot be read. */
-static bool hash_file(const char *path, char out[SHA256_HEX_LEN + 1])
+static bool hash_file(const char *path, char out[DIGEST_HEX_LEN + 1])
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return false;
-	struct sha256 h;
+	struct digest h;
 	unsigned char buf[65536];
 	size_t n;
-	sha256_init(&h);
+	digest_init(&h);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sha256_update(&h, buf, n);
+		digest_update(&h, buf, n);
 	bool ok = !ferror(f);
 	fclose(f);
 	if (ok)
-		sha256_final_hex(&h, out);
+		digest_hex(&h, out);
 	return ok;
 }
 
@@ -617,15 +617,21 @@ static void store_job(struct batch *b, struct job *j)
 
 static void junit_job(struct batch *b, const struct job *j)
 {
-	char suite[600], name[600];
+	char suite[600], name[600], cls[512];
 	snprintf(suite, sizeof(suite), "%s (%s)", j->name && j->name[0] ? j->name : "-",
 		 j->file);
-	int rc = junit_suite(b->junit, suite);
+	junit_classname(j->file, cls, sizeof(cls));
+	struct junit_suite_info si = { .name = suite, .package = cls, .file = j->file,
+				       .timestamp = j->started_at[0] ? j->started_at : NULL,
+				       .seconds = (double)j->wall_ms / 1000.0 };
+	int rc = junit_suite(b->junit, &si);
 	if (!j->sc || !j->r) {
-		rc |= junit_case(b->junit, j->file, "run", JUNIT_ERROR,
-				 j->rc == CLI_EXIT_INVALID ? "invalid scenario"
-							   : "environment failure",
-				 "see the diagnostics on stderr");
+		bool invalid = j->rc == CLI_EXIT_INVALID;
+		struct junit_result e = { JUNIT_ERROR,
+					  invalid ? "InvalidScenario" : "EnvironmentFailure",
+					  invalid ? "invalid scenario" : "environment failure",
+					  "see the diagnostics on stderr" };
+		rc |= junit_case(b->junit, cls, "run", &e);
 		b->junit_oom |= rc != 0;
 		return;
 	}
@@ -640,7 +646,8 @@ static void junit_job(struct batch *b, const struct job *j)
 			 x->at ? x->at : "end", x->nic ? "nic" : "subnet",
 			 x->nic ? x->nic : x->subnet ? x->subnet : "?",
 			 x->has_destination ? ipv4_format(x->destination, dst) : "routes");
-		rc |= junit_case(b->junit, j->file, name, msg ? JUNIT_FAIL : JUNIT_PASS, msg, msg);
+		struct junit_result f = { JUNIT_FAIL, "ExpectationFailed", msg, msg };
+		rc |= junit_case(b->junit, cls, name, msg ? &f : NULL);
 	}
 	b->junit_oom |= rc != 0;
 }

@@ -26,7 +26,7 @@
 #include "sweepdb.h"
 
 static const char USAGE[] =
-	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N] [--db FILE]\n"
+	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N|auto/N] [--db FILE]\n"
 	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
 	"                     [--write-grown DIMENSION:STEPS:FILE]\n";
 
@@ -43,7 +43,7 @@ static const struct cli_command SWEEP = {
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
 	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
 	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
-	"3 environment (I/O, database, a worker that died).\n",
+	"3 environment failure (I/O, database, memory, a worker that died).\n",
 	16,
 };
 
@@ -77,6 +77,34 @@ static int opt_jobs(struct cli_parser *p, const struct cli_option *o, const char
 	return 0;
 }
 
+/* --shard auto/N: the shard index from the scheduler that started us:
+ * a Slurm array task (SLURM_ARRAY_TASK_ID, counted from
+ * SLURM_ARRAY_TASK_MIN so that --array=1-8 works too) or a Kubernetes
+ * Indexed Job (JOB_COMPLETION_INDEX).  Writes the index as text to num. */
+static int shard_auto(struct cli_parser *p, char *num, size_t len)
+{
+	const char *id = getenv("SLURM_ARRAY_TASK_ID"), *min = getenv("SLURM_ARRAY_TASK_MIN");
+	unsigned long i, lo = 0;
+	if (id && *id) {
+		if (!parse_uint(id, 1000000, &i) || (min && *min && !parse_uint(min, 1000000, &lo)) ||
+		    lo > i)
+			return cli_usage_error(p, "--shard auto: SLURM_ARRAY_TASK_ID=%s (min %s) is not "
+						  "an array index", id, min ? min : "unset");
+		snprintf(num, len, "%lu", i - lo);
+		return 0;
+	}
+	const char *k8s = getenv("JOB_COMPLETION_INDEX");
+	if (k8s && *k8s) {
+		if (!parse_uint(k8s, 1000000, &i))
+			return cli_usage_error(p, "--shard auto: JOB_COMPLETION_INDEX=%s is not an index",
+					       k8s);
+		snprintf(num, len, "%lu", i);
+		return 0;
+	}
+	return cli_usage_error(p, "--shard auto/N: neither SLURM_ARRAY_TASK_ID (a Slurm array job) "
+				  "nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set");
+}
+
 static int opt_shard(struct cli_parser *p, const struct cli_option *o, const char *v)
 {
 	struct sweep_opts *so = o->dest;
@@ -85,12 +113,17 @@ static int opt_shard(struct cli_parser *p, const struct cli_option *o, const cha
 	unsigned long n, m;
 	size_t len = slash ? (size_t)(slash - v) : 0;
 	if (!slash || len == 0 || len >= sizeof(num))
-		return cli_usage_error(p, "--shard wants I/N (\"0/4\")");
+		return cli_usage_error(p, "--shard wants I/N (\"0/4\") or auto/N");
 	memcpy(num, v, len);
 	num[len] = '\0';
+	if (strcmp(num, "auto") == 0) {
+		int rc = shard_auto(p, num, sizeof(num));
+		if (rc)
+			return rc;
+	}
 	if (!parse_uint(num, 1000000, &n) || !parse_uint(slash + 1, 1000000, &m) || m == 0 ||
 	    n >= m)
-		return cli_usage_error(p, "--shard wants I/N with 0 <= I < N");
+		return cli_usage_error(p, "--shard wants I/N with 0 <= I < N (I = %s)", num);
 	so->shard_i = n;
 	so->shard_n = m;
 	return 0;
@@ -138,7 +171,9 @@ int cmd_sweep(int argc, char **argv)
 		  CLI_HELP_SHORT, false },
 		CLI_CALL("shard", 0, opt_shard, &o, "I/N",
 			 "evaluate only variants v with v % N == I (0 <= I < N); merge the\n"
-			 "databases of all shards with `vnetsim merge`"),
+			 "databases of all shards with `vnetsim merge`.  auto/N takes I\n"
+			 "from the scheduler: SLURM_ARRAY_TASK_ID (minus\n"
+			 "SLURM_ARRAY_TASK_MIN) or Kubernetes' JOB_COMPLETION_INDEX"),
 		CLI_STRING("db", 0, &o.db, "FILE", "record every variant in SQLite tables sweep_* of FILE"),
 		CLI_STRING("out", 0, &o.out, "DIR",
 			   "CSV files, gnuplot data and script (rendered to sweep.png when\n"

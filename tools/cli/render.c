@@ -123,6 +123,16 @@ size_t render_tab_rows(const struct render_tab *t)
 	return t->rows;
 }
 
+/* Display width as Python's len() counts it: code points of UTF-8 (bytes
+ * that do not continue a sequence), so names beyond ASCII align as in az. */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /* One line: cells padded to their column width, trailing blanks dropped. */
 static void tab_line(FILE *out, const char *indent, char *const *cells, const size_t *width,
 		     size_t ncols)
@@ -134,10 +144,17 @@ static void tab_line(FILE *out, const char *indent, char *const *cells, const si
 	for (size_t i = 0; i < last; i++) {
 		fputs(cells[i], out);
 		if (i + 1 < last)
-			fprintf(out, "%*s", (int)(width[i] - strlen(cells[i]) + 2), "");
+			fprintf(out, "%*s", (int)(width[i] - text_width(cells[i]) + 2), "");
 	}
 	fputc('\n', out);
 }
+
+/* az prints tables with Python's tabulate ("simple" format, headers from the
+ * keys; knack/output.py _TableOutput.dump): a column is as wide as its
+ * widest cell, and at least its header plus tabulate's MIN_PADDING of 2;
+ * columns are joined by two blanks and every line is right-stripped.  So
+ * "State" is 7 wide although "Active" has 6 letters (RULES E8.2). */
+#define AZ_MIN_PADDING 2
 
 void render_tab_print(const struct render_tab *t, FILE *out, const char *indent)
 {
@@ -145,9 +162,9 @@ void render_tab_print(const struct render_tab *t, FILE *out, const char *indent)
 	size_t ncols = t->ncols < 64 ? t->ncols : 64;
 	for (size_t i = 0; i < ncols; i++) {
 		if (t->headers)
-			width[i] = strlen(t->headers[i]);
+			width[i] = text_width(t->headers[i]) + AZ_MIN_PADDING;
 		for (size_t r = 0; r < t->rows; r++) {
-			size_t l = strlen(t->cells[r * t->ncols + i]);
+			size_t l = text_width(t->cells[r * t->ncols + i]);
 			if (l > width[i])
 				width[i] = l;
 		}

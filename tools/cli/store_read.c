@@ -19,6 +19,48 @@
 
 /* ---- reading ------------------------------------------------------------------ */
 
+/* Which history NAME names: the runs of the file stored as NAME (*by_file),
+ * else the runs of the scenario named NAME, provided they all come from one
+ * file: two files that share a scenario name do not share a history, and
+ * such a name is refused (exit 2) with the files to name instead. */
+static int history_key(struct store *s, const char *name, bool *by_file)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT 1, file FROM runs WHERE file = ?1"
+			       " UNION SELECT 0, file FROM runs WHERE scenario = ?1"
+			       " ORDER BY 1 DESC, 2",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_db_fail(s, "cannot look up runs");
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	char files[512] = "";
+	size_t nfiles = 0, used = 0;
+	int rc;
+	*by_file = false;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (sqlite3_column_int(q, 0) == 1) {
+			*by_file = true;
+			break;
+		}
+		const char *f = (const char *)sqlite3_column_text(q, 1);
+		if (used < sizeof(files))
+			used += (size_t)snprintf(files + used, sizeof(files) - used, "%s%s",
+						 nfiles ? ", " : "", f ? f : "?");
+		nfiles++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(s, "cannot look up runs");
+	if (*by_file || nfiles < 2)
+		return 0;
+	fprintf(s->err,
+		"%s: scenario name \"%s\" is shared by runs of %zu files (%s%s): their runs are "
+		"not one history; name a run by its file instead (FILE, FILE@latest, "
+		"FILE@latest~N) or by id\n",
+		s->path, name, nfiles, files, used >= sizeof(files) ? "..." : "");
+	return CLI_EXIT_INVALID;
+}
+
 int store_find_run(struct store *s, const char *ref, FILE *err, int64_t *id, char *desc,
 		   size_t desclen)
 {
@@ -53,10 +95,18 @@ int store_find_run(struct store *s, const char *ref, FILE *err, int64_t *id, cha
 	}
 	memcpy(name, ref, nlen);
 	name[nlen] = '\0';
+	bool by_file = false;
+	if (!by_id) {
+		int krc = history_key(s, name, &by_file);
+		if (krc)
+			return krc;
+	}
 	sqlite3_stmt *q = NULL;
-	const char *sql = by_id ? "SELECT id, scenario FROM runs WHERE id = ?1"
-				: "SELECT id, scenario FROM runs WHERE scenario = ?1"
-				  " ORDER BY id DESC LIMIT 1 OFFSET ?2";
+	const char *sql = by_id     ? "SELECT id, scenario FROM runs WHERE id = ?1"
+			  : by_file ? "SELECT id, scenario FROM runs WHERE file = ?1"
+				      " ORDER BY id DESC LIMIT 1 OFFSET ?2"
+				    : "SELECT id, scenario FROM runs WHERE scenario = ?1"
+				      " ORDER BY id DESC LIMIT 1 OFFSET ?2";
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return store_db_fail(s, "cannot look up runs");
 	if (by_id)
@@ -79,11 +129,11 @@ int store_find_run(struct store *s, const char *ref, FILE *err, int64_t *id, cha
 	if (by_id)
 		fprintf(err, "%s: no run with id %s\n", s->path, ref);
 	else if (back)
-		fprintf(err, "%s: scenario \"%s\" has no run %ld before its latest\n", s->path,
-			name, back);
+		fprintf(err, "%s: %s \"%s\" has no run %ld before its latest\n", s->path,
+			by_file ? "file" : "scenario", name, back);
 	else
-		fprintf(err, "%s: no run of a scenario named \"%s\" (runs are named by id, or "
-			     "by scenario name: NAME, NAME@latest, NAME@latest~N)\n",
+		fprintf(err, "%s: no run of a scenario named \"%s\" (runs are named by id, by "
+			     "scenario name or by file: NAME, NAME@latest, NAME@latest~N)\n",
 			s->path, name);
 	return CLI_EXIT_INVALID;
 }

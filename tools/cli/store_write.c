@@ -26,7 +26,7 @@
 #include "strmap.h"
 #include "cli.h"
 #include "render.h"
-#include "sha256.h"
+#include "digest.h"
 #include "store_int.h"
 #include "timeline.h"
 #include "vec.h"
@@ -97,7 +97,7 @@ static int step_done(struct writer *w, sqlite3_stmt *q, const char *what)
 /* The canonical form of a row for hashing: fixed-width big-endian fields,
  * cheaper than the text columns (tables of thousands of BGP rows are
  * hashed once per subnet). */
-static void hash_row(struct sha256 *h, const struct route_row *r)
+static void hash_row(struct digest *h, const struct route_row *r)
 {
 	unsigned char b[16 + 5 * 8];
 	size_t k = 0, np = r->nprefixes;
@@ -110,20 +110,20 @@ static void hash_row(struct sha256 *h, const struct route_row *r)
 	b[k++] = r->from_route_server;
 	b[k++] = (unsigned char)(np >> 8);
 	b[k++] = (unsigned char)np;
-	sha256_update(h, b, k);
+	digest_update(h, b, k);
 	for (size_t i = 0; i < np; i++) {
 		unsigned char pb[5] = { (unsigned char)(r->prefixes[i].addr >> 24),
 					(unsigned char)(r->prefixes[i].addr >> 16),
 					(unsigned char)(r->prefixes[i].addr >> 8),
 					(unsigned char)r->prefixes[i].addr, r->prefixes[i].len };
-		sha256_update(h, pb, 5);
+		digest_update(h, pb, 5);
 	}
 	/* name: length then bytes; 0xffff for null */
 	size_t nl = r->name ? strlen(r->name) : 0xffff;
 	unsigned char lb[2] = { (unsigned char)(nl >> 8), (unsigned char)nl };
-	sha256_update(h, lb, 2);
+	digest_update(h, lb, 2);
 	if (r->name)
-		sha256_update(h, r->name, nl);
+		digest_update(h, r->name, nl);
 }
 
 static bool lookup_id(struct writer *w, enum stmt_id id, const char *hash, int64_t *out)
@@ -146,15 +146,15 @@ static bool lookup_id(struct writer *w, enum stmt_id id, const char *hash, int64
 
 /* Stores rows[a, b) as a block (once per content). */
 static int put_block(struct writer *w, const struct route_row *rows, size_t a, size_t b,
-		     char hash[SHA256_HEX_LEN + 1], int64_t *id)
+		     char hash[DIGEST_HEX_LEN + 1], int64_t *id)
 {
-	struct sha256 h;
-	sha256_init(&h);
-	sha256_update(&h, "vnetsim-block-2\n", 16);
-	sha256_update(&h, "\0\0", 2); /* format 0 of hash_row */
+	struct digest h;
+	digest_init(&h);
+	digest_update(&h, "vnetsim-block-2\n", 16);
+	digest_update(&h, "\0\0", 2); /* format 0 of hash_row */
 	for (size_t i = a; i < b; i++)
 		hash_row(&h, &rows[i]);
-	sha256_final_hex(&h, hash);
+	digest_hex(&h, hash);
 	if (lookup_id(w, ST_BLOCK_FIND, hash, id))
 		return 0;
 	if (w->rc)
@@ -223,7 +223,7 @@ static int put_table(struct writer *w, const struct eff_table *t, bool without_r
 		if (push_row(w, &row) != 0)
 			return CLI_EXIT_ENV;
 	/* Blocks: maximal runs of gateway rows and of other rows. */
-	char hashes[MAX_BLOCKS][SHA256_HEX_LEN + 1];
+	char hashes[MAX_BLOCKS][DIGEST_HEX_LEN + 1];
 	int64_t bids[MAX_BLOCKS];
 	size_t nb = 0;
 	int rc = 0;
@@ -240,17 +240,17 @@ static int put_table(struct writer *w, const struct eff_table *t, bool without_r
 	}
 	if (rc)
 		return rc;
-	struct sha256 h;
-	char th[SHA256_HEX_LEN + 1];
+	struct digest h;
+	char th[DIGEST_HEX_LEN + 1];
 	bool disable = eff_disable_bgp(t);
-	sha256_init(&h);
-	sha256_update(&h, "vnetsim-table-2\n", 16);
-	sha256_update(&h, disable ? "1\n" : "0\n", 2);
+	digest_init(&h);
+	digest_update(&h, "vnetsim-table-2\n", 16);
+	digest_update(&h, disable ? "1\n" : "0\n", 2);
 	for (size_t i = 0; i < nb; i++) {
-		sha256_update(&h, hashes[i], SHA256_HEX_LEN);
-		sha256_update(&h, "\n", 1);
+		digest_update(&h, hashes[i], DIGEST_HEX_LEN);
+		digest_update(&h, "\n", 1);
 	}
-	sha256_final_hex(&h, th);
+	digest_hex(&h, th);
 	if (!lookup_id(w, ST_TABLE_FIND, th, id)) {
 		if (w->rc)
 			return w->rc;
@@ -349,7 +349,7 @@ struct tl_ctx {
 static int put_change_rows(struct writer *w, const struct route_row *const *rows, size_t n,
 			   int64_t *id)
 {
-	char hash[SHA256_HEX_LEN + 1];
+	char hash[DIGEST_HEX_LEN + 1];
 	*id = 0;
 	w->nrows = 0;
 	for (size_t i = 0; i < n; i++)

@@ -32,6 +32,7 @@
 #include "cli.h"
 #include "jsonw.h"
 #include "outfile.h"
+#include "plot.h"
 #include "render.h"
 #include "sweep_exec.h"
 #include "sweepdb.h"
@@ -212,66 +213,6 @@ static int hash_file(const char *file, uint64_t *h)
 	return bad ? -1 : 0;
 }
 
-/* ---- gnuplot ----------------------------------------------------------------- */
-
-static bool have_gnuplot(void)
-{
-	const char *path = getenv("PATH");
-	if (!path)
-		return false;
-	char *copy = strdup(path), *save = NULL;
-	bool found = false;
-	for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char full[4096];
-		snprintf(full, sizeof(full), "%s/gnuplot", *dir ? dir : ".");
-		found = access(full, X_OK) == 0;
-	}
-	free(copy);
-	return found;
-}
-
-/* Writes sweep.gnuplot in dir and runs gnuplot on it when installed. */
-static int gnuplot(const char *dir, const char *script)
-{
-	struct outfile of;
-	if (out_open(&of, dir, "sweep.gnuplot") != 0) {
-		out_close(&of, false);
-		return -1;
-	}
-	fputs("# Written by vnetsim sweep; run `gnuplot sweep.gnuplot` in this folder.\n"
-	      "set terminal png size 1200,700\nset output 'sweep.png'\nset datafile separator ','\n"
-	      "set key autotitle columnhead\n",
-	      of.f);
-	fputs(script, of.f);
-	if (out_close(&of, true) != 0)
-		return -1;
-	if (!have_gnuplot()) {
-		fprintf(stderr, "vnetsim sweep: gnuplot is not installed: %s/sweep.gnuplot written, "
-				"not rendered\n",
-			dir);
-		return 0;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (chdir(dir) != 0)
-			_exit(127);
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, 1);
-		execlp("gnuplot", "gnuplot", "sweep.gnuplot", (char *)NULL);
-		_exit(127);
-	}
-	int st = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fprintf(stderr, "vnetsim sweep: gnuplot failed on %s/sweep.gnuplot (plot not "
-				"rendered)\n",
-			dir);
-	return 0;
-}
-
 /* ---- collecting results ------------------------------------------------------ */
 
 struct vsum {
@@ -433,7 +374,7 @@ static int publish(const struct sweep_opts *o, const struct sheet *sh, bool fail
 {
 	if (failed || sh->failed || sheet_print(sh, stdout, o->fmt) != 0)
 		return CLI_EXIT_ENV;
-	if (o->out && (sheet_file(sh, o->out, csv) != 0 || gnuplot(o->out, script) != 0))
+	if (o->out && (sheet_file(sh, o->out, csv) != 0 || plot_render(o->out, script) != 0))
 		return CLI_EXIT_ENV;
 	return 0;
 }
@@ -445,6 +386,8 @@ static int by_score(const void *a, const void *b)
 		return x->score > y->score ? -1 : 1;
 	return (x->variant > y->variant) - (x->variant < y->variant);
 }
+
+#define ENUMERATE_PLOTTED 20              /* failures in the enumerate plot */
 
 static int report_enumerate(struct ctx *c)
 {
@@ -472,14 +415,24 @@ static int report_enumerate(struct ctx *c)
 			  s->status == 0 ? "ok" : "rejected");
 	}
 	free(order);
-	int rc = publish(c->o, &sh, false, "variants.csv",
-		    "set title 'Impact of each single failure (top 30 by NIC-seconds)'\n"
-		    "set style data histograms\nset style fill solid 0.6\nset boxwidth 0.8\n"
-		    "set xtics rotate by -60 font ',8'\nset ylabel 'NIC-seconds without a working "
-		    "route'\nset y2label 'longest black hole (s)'\nset y2tics\n"
-		    "plot 'variants.csv' every ::0::29 using 12:xtic(3) title 'score (NIC-s)', "
-		    "'' every ::0::29 using 0:8 axes x1y2 with points pt 7 title 'max black-hole "
-		    "s'\n");
+	/* The top failures as horizontal bars, rank 1 at the top, the failure
+	 * named on the left where long labels have room; the longest black
+	 * hole of each as a point on the top axis. */
+	size_t top = n < ENUMERATE_PLOTTED ? n : ENUMERATE_PLOTTED;
+	char script[1024];
+	snprintf(script, sizeof(script),
+		 "set title 'Impact of each single failure: the %zu worst by NIC-seconds without a "
+		 "working route'\n"
+		 "set style fill solid 0.6 border -1\nset yrange [%zu.5:0.5]\nset ytics scale 0\n"
+		 "set xlabel 'NIC-seconds without a working route'\nset xrange [0:*]\n"
+		 "set x2label 'longest black hole (s)'\nset x2tics\nset x2range [0:*]\n"
+		 "set grid xtics\nset key below\nset title offset 0,1\n"
+		 "plot 'variants.csv' every ::0::%zu using (column(12)/2):1:(column(12)/2):(0.4):"
+		 "yticlabels(3) with boxxyerror title 'NIC-seconds', "
+		 "'' every ::0::%zu using 8:1 axes x2y1 with points pt 7 lc 'red' "
+		 "title 'longest black hole (s)'\n",
+		 top, top, top ? top - 1 : 0, top ? top - 1 : 0);
+	int rc = publish(c->o, &sh, false, "variants.csv", script);
 	sheet_free(&sh);
 	return rc;
 }
@@ -556,17 +509,28 @@ static int report_monte_carlo(struct ctx *c)
 		if (out_close(&of, rc == 0) != 0 || out_close(&c->fails, rc == 0) != 0)
 			rc = CLI_EXIT_ENV;
 	}
+	/* Bins from the data (black holes span seconds to hours). */
+	double bw = 1;
+	if (rc == 0 && plot_bin_width(c->fail_s, c->nfail, &bw) != 0)
+		rc = CLI_EXIT_ENV;
+	char script[1024];
+	snprintf(script, sizeof(script),
+		 "set multiplot layout 1,2 title 'Monte-carlo: black-hole time'\n"
+		 "binwidth = %.17g\nbin(x) = binwidth * (floor(x / binwidth) + 0.5)\n"
+		 "set title sprintf('Black hole per failure (%zu failures, bins of %%g s)', "
+		 "binwidth)\n"
+		 "set xlabel 'seconds'\nset ylabel 'failures'\nset style fill solid 0.6 border -1\n"
+		 "set boxwidth binwidth\nset xrange [0:*]\n"
+		 "plot 'failures.csv' using (bin($7)):(1.0) smooth frequency with boxes "
+		 "title 'failures'\n"
+		 "set title 'Black-hole NIC-seconds per run (ECDF)'\n"
+		 "set xlabel 'NIC-seconds'\nset ylabel 'share of runs'\nset yrange [0:1]\n"
+		 "plot 'runs.csv' using 2:(1.0 / %zu) smooth cumulative with lines lw 2 "
+		 "title 'runs'\n"
+		 "unset multiplot\n",
+		 bw, c->nfail, runs ? runs : 1);
 	if (rc == 0)
-		rc = publish(c->o, &sh, failed, "stats.csv",
-		    "set multiplot layout 1,2 title 'Monte-carlo: black-hole time'\n"
-		    "binwidth = 5\nbin(x) = binwidth * floor(x / binwidth)\n"
-		    "set title 'Black hole per failure (s)'\nset style fill solid 0.6\n"
-		    "plot 'failures.csv' using (bin($7)):(1.0) smooth frequency with boxes "
-		    "title 'failures'\n"
-		    "set title 'Black-hole NIC-seconds per run (ECDF)'\n"
-		    "stats 'runs.csv' using 2 nooutput\n"
-		    "plot 'runs.csv' using 2:(1.0 / STATS_records) smooth cumulative title 'runs'\n"
-		    "unset multiplot\n");
+		rc = publish(c->o, &sh, failed, "stats.csv", script);
 	sheet_free(&sh);
 	return rc;
 }
@@ -678,7 +642,7 @@ static int capacity_files(const struct study_capacity_result *res, const struct 
 	}
 	if (len < sizeof(script))
 		snprintf(script + len, sizeof(script) - len, "unset multiplot\n");
-	return gnuplot(dir, script);
+	return plot_render(dir, script);
 }
 
 static int put_text(FILE *f, const void *text)

@@ -29,6 +29,7 @@ static const struct command COMMANDS[] = {
 	{ "check", cmd_check, "validate scenarios and report known pitfalls" },
 	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
 	{ "merge", cmd_merge, "combine the sweep databases of shards" },
+	{ "graph", cmd_graph, "the topology as a picture (Graphviz DOT or SVG)" },
 };
 
 #define NCOMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))
@@ -41,8 +42,7 @@ static void usage(FILE *out)
 		     "Offline simulator of Azure effective routes.  Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-	fprintf(out, "\nExit status: 0 success, 1 differences or failed expectations, 2 invalid\n"
-		     "input or usage, 3 environment failure (I/O, memory).\n");
+	fputs("\n" CLI_EXIT_STATUS_HELP, out);
 }
 
 static const struct command *find(const char *name)

@@ -276,8 +276,8 @@ Test(cli_parse, usage_errors_after_the_parse_name_the_command, .init = cr_redire
 	"                        has no serviceTags (otherwise a built-in sample,\n" \
 	"                        flagged as such)\n" \
 	"  -h, --help            this help\n" \
-	"\nExit status: 0 success, 1 differences or failed expectations, 2 invalid input\n" \
-	"or usage, 3 environment failure (I/O, memory).\n"
+	"\nExit status: 0 success, 1 differences found or an expectation failed, 2 invalid\n" \
+	"input or usage, 3 environment failure (I/O, database, memory).\n"
 
 /* The help of the table in parse(): the command's column is 16; the
  * common options' 24. */
@@ -313,7 +313,7 @@ Test(cli_help, forms_and_a_name_longer_than_the_column, .init = cr_redirect_stdo
 		CLI_END,
 	};
 	const struct cli_command cmd = { "demo", "usage: u\n", "intro\n", NULL, 16 };
-	cli_help(&cmd, opts);
+	cli_help(&cmd, opts, true);
 	fflush(stdout);
 	cr_assert_stdout_eq_str(
 		"usage: u\n"
@@ -324,4 +324,19 @@ Test(cli_help, forms_and_a_name_longer_than_the_column, .init = cr_redirect_stdo
 		"                grown\n"
 		"                scenario\n"
 		COMMON_HELP);
+}
+
+/* A command without the common options (merge) does not list them in its
+ * help: only -h and the exit status follow its own options. */
+Test(cli_help, without_common_options_lists_only_help, .init = cr_redirect_stdout)
+{
+	const struct cli_option opts[] = { CLI_END };
+	const struct cli_command cmd = { "demo", "usage: u\n", "intro\n", NULL, 16 };
+	cli_help(&cmd, opts, false);
+	fflush(stdout);
+	cr_assert_stdout_eq_str("usage: u\n"
+				"intro\n"
+				"\nCommon options:\n"
+				"  -h, --help            this help\n"
+				"\n" CLI_EXIT_STATUS_HELP);
 }

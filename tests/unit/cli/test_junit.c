@@ -20,6 +20,19 @@
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 
+static int suite(struct junit *j, const char *name)
+{
+	struct junit_suite_info si = { .name = name };
+	return junit_suite(j, &si);
+}
+
+static int add(struct junit *j, const char *cls, const char *name, enum junit_outcome o,
+	       const char *message, const char *detail)
+{
+	struct junit_result r = { o, o == JUNIT_FAIL ? "F" : "E", message, detail };
+	return junit_case(j, cls, name, o == JUNIT_PASS ? NULL : &r);
+}
+
 static char *print_doc(const struct junit *j)
 {
 	struct capture c;
@@ -98,7 +111,8 @@ Test(junit, empty_report_is_a_valid_document, .fini = doc_file_remove)
 	cr_assert_not_null(j);
 	char *text = print_doc(j);
 	cr_expect_str_eq(text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			       "<testsuites name=\"vnetsim\" tests=\"0\" failures=\"0\" errors=\"0\">\n"
+			       "<testsuites name=\"vnetsim\" tests=\"0\" failures=\"0\" errors=\"0\" "
+			       "skipped=\"0\" time=\"0.000\">\n"
 			       "</testsuites>\n");
 	if (doc_file(text))
 		expect_xpath("count(//testsuite)", "0");
@@ -110,14 +124,16 @@ Test(junit, empty_report_is_a_valid_document, .fini = doc_file_remove)
 Test(junit, a_case_without_a_suite_opens_vnetsim, .fini = doc_file_remove)
 {
 	struct junit *j = junit_create();
-	cr_assert_eq(junit_case(j, "c", "n", JUNIT_PASS, NULL, NULL), 0);
+	cr_assert_eq(add(j, "c", "n", JUNIT_PASS, NULL, NULL), 0);
 	cr_assert_eq(junit_suite(j, NULL), 0);
-	cr_assert_eq(junit_case(j, "c", "m", JUNIT_FAIL, NULL, NULL), 0);
+	struct junit_result bare = { JUNIT_FAIL, NULL, NULL, NULL };
+	cr_assert_eq(junit_case(j, "c", "m", &bare), 0);
 	char *text = print_doc(j);
 	cr_expect_not_null(strstr(text, "  <testsuite name=\"vnetsim\" tests=\"1\" failures=\"0\" "
-					"errors=\"0\">\n    <testcase classname=\"c\" name=\"n\"/>\n"));
-	cr_expect_not_null(strstr(text, "<failure message=\"\"></failure>"),
-			   "no message, no detail: empty but present");
+					"errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\""));
+	cr_expect_not_null(strstr(text, "    <testcase classname=\"c\" name=\"n\" time=\"0.000\"/>\n"));
+	cr_expect_not_null(strstr(text, "<failure message=\"\" type=\"failure\"></failure>"),
+			   "no message, no type, no detail: empty message, the tag as type");
 	if (doc_file(text)) {
 		expect_xpath("count(//testsuite[@name=\"vnetsim\"])", "2");
 		expect_xpath("string(//testsuite[2]/@failures)", "1");
@@ -136,19 +152,19 @@ Test(junit, many_suites_and_cases_counted, .fini = doc_file_remove)
 	for (size_t s = 0; s < 20; s++) {
 		char name[32];
 		snprintf(name, sizeof(name), "suite-%zu", s);
-		cr_assert_eq(junit_suite(j, name), 0);
+		cr_assert_eq(suite(j, name), 0);
 		size_t t = 0, f = 0, e = 0;
 		for (size_t c = 0; c < s + 1; c++) {
 			enum junit_outcome o = (enum junit_outcome)((s + c) % 3);
 			char cname[32];
 			snprintf(cname, sizeof(cname), "case-%zu-%zu", s, c);
-			cr_assert_eq(junit_case(j, "cls", cname, o, o ? "why" : NULL, o ? "how" : NULL), 0);
+			cr_assert_eq(add(j, "cls", cname, o, o ? "why" : NULL, o ? "how" : NULL), 0);
 			t++;
 			f += o == JUNIT_FAIL;
 			e += o == JUNIT_ERROR;
 		}
 		snprintf(want_suite[s], sizeof(want_suite[s]),
-			 "<testsuite name=\"suite-%zu\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">", s,
+			 "<testsuite name=\"suite-%zu\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" ", s,
 			 t, f, e);
 		tests += t;
 		failures += f;
@@ -157,7 +173,7 @@ Test(junit, many_suites_and_cases_counted, .fini = doc_file_remove)
 	char *text = print_doc(j);
 	char root[128];
 	snprintf(root, sizeof(root), "<testsuites name=\"vnetsim\" tests=\"%zu\" failures=\"%zu\" "
-				     "errors=\"%zu\">", tests, failures, errors);
+				     "errors=\"%zu\" ", tests, failures, errors);
 	cr_expect_eq(tests, 210);
 	cr_expect_not_null(strstr(text, root), "%s", root);
 	const char *at = text;
@@ -210,23 +226,27 @@ Test(junit, every_string_escaped_in_every_position, .fini = doc_file_remove)
 {
 	struct junit *j = junit_create();
 	for (size_t i = 0; i < NELEM(STRINGS); i++) {
-		cr_assert_eq(junit_suite(j, STRINGS[i].in), 0);
-		cr_assert_eq(junit_case(j, STRINGS[i].in, STRINGS[i].in, JUNIT_FAIL, STRINGS[i].in,
-					STRINGS[i].in), 0);
-		cr_assert_eq(junit_case(j, STRINGS[i].in, STRINGS[i].in, JUNIT_ERROR, STRINGS[i].in,
-					STRINGS[i].in), 0);
+		struct junit_suite_info si = { .name = STRINGS[i].in, .file = STRINGS[i].in };
+		cr_assert_eq(junit_suite(j, &si), 0);
+		struct junit_result f = { JUNIT_FAIL, STRINGS[i].in, STRINGS[i].in, STRINGS[i].in };
+		struct junit_result e = { JUNIT_ERROR, STRINGS[i].in, STRINGS[i].in, STRINGS[i].in };
+		cr_assert_eq(junit_case(j, STRINGS[i].in, STRINGS[i].in, &f), 0);
+		cr_assert_eq(junit_case(j, STRINGS[i].in, STRINGS[i].in, &e), 0);
 	}
 	char *text = print_doc(j);
 	/* No raw markup from the inputs: every '<' starts one of our tags. */
 	for (const char *p = strchr(text, '<'); p; p = strchr(p + 1, '<'))
 		cr_expect(strncmp(p, "<?xml", 5) == 0 || strncmp(p, "<testsuite", 10) == 0 ||
 				  strncmp(p, "<testcase", 9) == 0 || strncmp(p, "<failure", 8) == 0 ||
-				  strncmp(p, "<error", 6) == 0 || strncmp(p, "</", 2) == 0,
+				  strncmp(p, "<error", 6) == 0 || strncmp(p, "</", 2) == 0 ||
+				  strncmp(p, "<propert", 8) == 0 || strncmp(p, "<system-", 8) == 0,
 			  "raw '<' in the output: %.30s", p);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 		cr_expect(*p >= 0x20 || *p == '\n', "raw control character 0x%02x", *p);
 	if (doc_file(text)) {
 		static const char *const where[] = { "/@name",
+						     "/properties/property[1]/@value",
+						     "/testcase[1]/failure/@type",
 						     "/testcase[1]/@classname",
 						     "/testcase[1]/@name",
 						     "/testcase[1]/failure/@message",
@@ -251,13 +271,14 @@ Test(junit, strings_are_copied)
 	struct junit *j = junit_create();
 	char buf[16];
 	strcpy(buf, "first");
-	cr_assert_eq(junit_suite(j, buf), 0);
-	cr_assert_eq(junit_case(j, buf, buf, JUNIT_FAIL, buf, buf), 0);
+	cr_assert_eq(suite(j, buf), 0);
+	cr_assert_eq(add(j, buf, buf, JUNIT_FAIL, buf, buf), 0);
 	strcpy(buf, "XXXXX");
 	char *text = print_doc(j);
 	cr_expect_null(strstr(text, "XXXXX"));
-	cr_expect_not_null(strstr(text, "<testcase classname=\"first\" name=\"first\">\n      "
-					"<failure message=\"first\">first</failure>\n    </testcase>"));
+	cr_expect_not_null(strstr(text, "<testcase classname=\"first\" name=\"first\" time=\"0.000\">"
+					"\n      <failure message=\"first\" type=\"F\">first</failure>\n"
+					"    </testcase>"));
 	free(text);
 	junit_destroy(j);
 }
@@ -267,7 +288,7 @@ Test(junit, strings_are_copied)
 Test(junit, write_gives_the_printed_document_or_exit_3)
 {
 	struct junit *j = junit_create();
-	cr_assert_eq(junit_case(j, "c", "a<b", JUNIT_ERROR, "m", "d"), 0);
+	cr_assert_eq(add(j, "c", "a<b", JUNIT_ERROR, "m", "d"), 0);
 	char dir[TESTDIR_LEN];
 	testdir_make(dir, "junit");
 	char path[96];
@@ -289,5 +310,87 @@ Test(junit, write_gives_the_printed_document_or_exit_3)
 	cr_expect_not_null(strstr(msg, path), "%s", msg);
 	free(msg);
 	cr_expect_eq(rmdir(dir), 0, "nothing left behind");
+	junit_destroy(j);
+}
+
+/* ---- classnames, times, timestamps --------------------------------------------------- */
+
+Test(junit, classname_of_a_path_has_no_file_extension_dot)
+{
+	static const struct {
+		const char *path, *want;
+	} cases[] = {
+		{ "net/prod.json", "net.prod" },
+		{ "./a.b/c.json", "a_b.c" },
+		{ "/abs//x/y.json", "abs.x.y" },
+		{ "plain", "plain" },
+		{ "dir/", "dir" },
+		{ "v1.2.json", "v1_2" },
+		{ ".json", "_json" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char out[64];
+		junit_classname(cases[i].path, out, sizeof(out));
+		cr_expect_str_eq(out, cases[i].want, "%s", cases[i].path);
+	}
+	char small[4];
+	junit_classname("abcdef/g.json", small, sizeof(small));
+	cr_expect_str_eq(small, "abc", "truncated, terminated");
+}
+
+/* A suite's time and the root's total; a suite timed at its end. */
+Test(junit, times_are_per_suite_and_summed)
+{
+	unsetenv("SOURCE_DATE_EPOCH");
+	struct junit *j = junit_create();
+	struct junit_suite_info a = { .name = "a", .timestamp = "2026-01-02T03:04:05Z",
+				      .seconds = 1.25 };
+	cr_assert_eq(junit_suite(j, &a), 0);
+	cr_assert_eq(add(j, "c", "n", JUNIT_PASS, NULL, NULL), 0);
+	cr_assert_eq(suite(j, "b"), 0);
+	junit_suite_time(j, 0.5);
+	char *text = print_doc(j);
+	cr_expect_not_null(strstr(text, "time=\"1.750\">\n"), "%s", text);
+	cr_expect_not_null(strstr(text, "<testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\" "
+					"skipped=\"0\" time=\"1.250\" timestamp=\"2026-01-02T03:04:05Z\""));
+	cr_expect_not_null(strstr(text, "<testsuite name=\"b\" tests=\"0\" failures=\"0\" errors=\"0\" "
+					"skipped=\"0\" time=\"0.500\" timestamp=\"20"));
+	free(text);
+	junit_destroy(j);
+}
+
+/* SOURCE_DATE_EPOCH: every timestamp is that instant, every time 0; two
+ * reports of the same cases are byte-identical. */
+Test(junit, source_date_epoch_makes_reports_reproducible)
+{
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	char *texts[2];
+	for (int k = 0; k < 2; k++) {
+		struct junit *j = junit_create();
+		struct junit_suite_info a = { .name = "a", .timestamp = k ? "2030-01-01T00:00:00Z"
+									  : "2031-01-01T00:00:00Z",
+					      .seconds = 1.0 + k };
+		cr_assert_eq(junit_suite(j, &a), 0);
+		junit_suite_time(j, 7.0);
+		cr_assert_eq(add(j, "c", "n", JUNIT_FAIL, "m", "d"), 0);
+		texts[k] = print_doc(j);
+		junit_destroy(j);
+	}
+	unsetenv("SOURCE_DATE_EPOCH");
+	cr_expect_str_eq(texts[0], texts[1]);
+	cr_expect_not_null(strstr(texts[0], "time=\"0.000\" timestamp=\"2023-11-14T22:13:20Z\""),
+			   "%s", texts[0]);
+	free(texts[0]);
+	free(texts[1]);
+	/* Not a decimal count of seconds: ignored, the real clock is used. */
+	setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
+	struct junit *j = junit_create();
+	struct junit_suite_info a = { .name = "a", .timestamp = "2031-01-01T00:00:00Z", .seconds = 2 };
+	cr_assert_eq(junit_suite(j, &a), 0);
+	char *text = print_doc(j);
+	unsetenv("SOURCE_DATE_EPOCH");
+	cr_expect_not_null(strstr(text, "time=\"2.000\" timestamp=\"2031-01-01T00:00:00Z\""), "%s", text);
+	free(text);
 	junit_destroy(j);
 }

@@ -285,6 +285,59 @@ Test(run, retries_run_while_something_else_is_pending)
 	run_fx_fini(&f);
 }
 
+/* RULES 2.2: a connect retry that would succeed (the peer withdrew back
+ * under its limit) is a change: the run waits for it, and `end` shows the
+ * routes it brings back. */
+Test(run, retry_that_would_succeed_is_a_change)
+{
+	struct run_fx f;
+	cr_assert_eq(run_sq(&f, SCENARIO("'bgpConnectRetrySeconds': 60", "2", "",
+					 ADV("0", "'10.10.0.0/16', '10.11.0.0/16', '10.12.0.0/16'") ","
+					 "{ 'at': 10, 'op': 'withdraw', 'from': 'ars/nva1', 'prefixes': ['10.12.0.0/16'] }")),
+		     0);
+	cr_expect_eq(run_end_ms(f.r), 60000, "the retry at 60s is part of the run");
+	cr_expect_eq(gw_rows(&f, "end", "hub/app", "10.10.0.0/16"), 1);
+	cr_expect_eq(gw_rows(&f, "end", "hub/app", "10.12.0.0/16"), 0);
+	cr_expect_eq(session_events_with(&f, "re-established"), 2);
+	run_fx_fini(&f);
+	/* Over the limit again before the retry: background once more. */
+	cr_assert_eq(run_sq(&f, SCENARIO("'bgpConnectRetrySeconds': 60", "2", "",
+					 ADV("0", "'10.10.0.0/16', '10.11.0.0/16', '10.12.0.0/16'") ","
+					 "{ 'at': 10, 'op': 'withdraw', 'from': 'ars/nva1', 'prefixes': ['10.12.0.0/16'] },"
+					 ADV("20", "'10.13.0.0/16'"))),
+		     0);
+	cr_expect_eq(run_end_ms(f.r), 20000, "a retry that would fail keeps nothing alive");
+	cr_expect_eq(gw_rows(&f, "end", "hub/app", "10.10.0.0/16"), 0);
+	run_fx_fini(&f);
+}
+
+/* RULES 2.2: peerUp of a peer dropped for its prefix limit is an immediate
+ * retry, and the retry timer starts again. */
+Test(run, peer_up_of_a_dropped_peer_retries_at_once)
+{
+	struct run_fx f;
+	cr_assert_eq(run_sq(&f, SCENARIO("'bgpConnectRetrySeconds': 60", "2", "",
+					 ADV("0", "'10.10.0.0/16', '10.11.0.0/16', '10.12.0.0/16'") ","
+					 "{ 'at': 10, 'op': 'withdraw', 'from': 'ars/nva1', 'prefixes': ['10.12.0.0/16'] },"
+					 "{ 'at': 20, 'op': 'peerUp', 'peer': 'ars/nva1' }," CP("20", "up"))),
+		     0);
+	cr_expect_eq(gw_rows(&f, "up", "hub/app", "10.10.0.0/16"), 1);
+	cr_expect_eq(run_end_ms(f.r), 20000, "the pending retry is cancelled");
+	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 0);
+	run_fx_fini(&f);
+	/* Still over the limit: dropped again, next retry 60s later. */
+	cr_assert_eq(run_sq(&f, SCENARIO("'bgpConnectRetrySeconds': 60", "2", "",
+					 ADV("0", "'10.10.0.0/16', '10.11.0.0/16', '10.12.0.0/16'") ","
+					 "{ 'at': 30, 'op': 'peerUp', 'peer': 'ars/nva1' },"
+					 "{ 'at': 70, 'op': 'withdraw', 'from': 'ars/nva1', 'prefixes': ['10.12.0.0/16'] }")),
+		     0);
+	const struct peer *p = speakers_peer(run_speakers(f.r), "ars/nva1");
+	cr_expect_eq(p->flaps, 4, "2 at 0s, 2 at the peerUp (30s); no retry at 60s, success at 90s");
+	cr_expect_eq(run_end_ms(f.r), 90000, "the retry timer started again at 30s");
+	cr_expect_eq(gw_rows(&f, "end", "hub/app", "10.10.0.0/16"), 1);
+	run_fx_fini(&f);
+}
+
 /* ---- programming delay ----------------------------------------------------------- */
 
 Test(run, route_programming_delay)

@@ -406,6 +406,39 @@ Test(bgp, routing_weight_before_as_path_among_er)
 		run_case(&cases[i]);
 }
 
+/* RULES 1.5.3 under ASPath: the ExpressRoute gateway's own best paths
+ * (step 4 on ExpressRoute alone: weight, then length) against the shortest
+ * VPN/NVA paths; the shorter wins, an equal length keeps ExpressRoute.  A
+ * short ExpressRoute path that loses inside its own class on weight does
+ * not speak for the class. */
+Test(bgp, aspath_compares_the_expressroute_best_not_its_shortest)
+{
+	static const struct decide_case cases[] = {
+		{ CASE("weighted longer ER vs shorter NVA: NVA", true, HUB_PREF_ASPATH),
+		  .c = { CW(ER, 0, 12076, 65100), CW(ER, 100, 12076, 65200, 65200, 65200),
+		    C(NVA, 65001, 65001, 65001) },
+		  .n = 3, .best = { 2 }, .nbest = 1 },
+		{ CASE("weighted ER of equal length to NVA: ER (default order)", true, HUB_PREF_ASPATH),
+		  .c = { CW(ER, 0, 12076, 65100), CW(ER, 100, 12076, 65200, 65200),
+		    C(NVA, 65001, 65001, 65001) },
+		  .n = 3, .best = { 1 }, .nbest = 1 },
+		{ CASE("weighted longer ER vs shorter VPN: VPN", true, HUB_PREF_ASPATH),
+		  .c = { CW(ER, 0, 12076, 65300), CW(ER, 50, 12076, 65300, 65300, 65300),
+		    C(VPN, 65100, 65100, 65100) },
+		  .n = 3, .best = { 2 }, .nbest = 1 },
+		{ CASE("weighted ER shorter than VPN and NVA: ER", true, HUB_PREF_ASPATH),
+		  .c = { C(VPN, 65100, 65100, 65100), CW(ER, 50, 12076, 65300),
+		    C(NVA, 65001, 65001, 65001) },
+		  .n = 3, .best = { 1 }, .nbest = 1 },
+		{ CASE("equal-weight ER ECMP vs longer NVA: both ER", true, HUB_PREF_ASPATH),
+		  .c = { CW(ER, 10, 12076, 65300), CW(ER, 10, 12076, 65301),
+		    C(NVA, 65001, 65001, 65001) },
+		  .n = 3, .best = { 0, 1 }, .nbest = 2 },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++)
+		run_case(&cases[i]);
+}
+
 Test(bgp, ecmp_ties_keep_candidate_order)
 {
 	static const struct decide_case cases[] = {

@@ -416,6 +416,38 @@ Test(domain, instance_down_removes_rows)
 	fx_fini(&f);
 }
 
+/* RULES 1.8: each Route Server instance decides on its own Adj-RIB-In and
+ * the union of the live instances' winners is programmed.  nva1's long
+ * path reaches both instances, nva2's shorter one IN_1 only: IN_0 picks
+ * nva1, IN_1 nva2, both next hops are programmed; with IN_1 down only
+ * IN_0's winner is left. */
+Test(domain, route_server_instances_decide_on_their_own)
+{
+	static const uint32_t nva1_long[] = { 65001, 65001, 0 };
+	struct fx f;
+	fx_init(&f, TOPO_AA);
+	adv(&f, "ars/nva1", 3, "172.27.0.0/16", nva1_long, 0, 0);
+	adv(&f, "ars/nva2", 2, "172.27.0.0/16", NVA2_PATH, 0, 0);
+	build(&f);
+	cr_expect_eq(rows(f.set, "172.27.0.0/16"), 2);
+	cr_expect_eq(rows_via(f.set, "172.27.0.0/16", "10.0.1.4", 1), 1, "IN_0's winner");
+	cr_expect_eq(rows_via(f.set, "172.27.0.0/16", "10.0.1.5", 1), 1, "IN_1's winner");
+	/* Both instances hear nva2: it wins on both, nva1 is gone. */
+	adv(&f, "ars/nva2", 1, "172.27.0.0/16", NVA2_PATH, 0, 0);
+	build(&f);
+	cr_expect_eq(rows(f.set, "172.27.0.0/16"), 1);
+	cr_expect_eq(rows_via(f.set, "172.27.0.0/16", "10.0.1.5", 1), 1);
+	/* Only IN_0 hears nva2 now, and IN_0 is down: IN_1 decides alone. */
+	struct prefix w = P("172.27.0.0/16");
+	peer_withdraw(speakers_peer(f.s, "ars/nva2"), &w, 1);
+	adv(&f, "ars/nva2", 1, "172.27.0.0/16", NVA2_PATH, 0, 0);
+	cr_assert_eq(speakers_set_instance(f.s, "ars", 0, false), 0);
+	build(&f);
+	cr_expect_eq(rows(f.set, "172.27.0.0/16"), 1);
+	cr_expect_eq(rows_via(f.set, "172.27.0.0/16", "10.0.1.4", 1), 1);
+	fx_fini(&f);
+}
+
 Test(domain, session_down_removes_the_peers_rows)
 {
 	struct fx f;

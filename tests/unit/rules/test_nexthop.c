@@ -106,6 +106,51 @@ Test(nexthop, next_hop_service_endpoint_pinning)
 	efx_fini(&f);
 	bgp_set_unref(bgp);
 }
+/* RULES 1.7: Active rows of the identical prefix forward in the order User,
+ * private endpoint, gateway, Default other than None, Default None; never
+ * by the order the rows were made.  A peered VNet whose space equals a
+ * platform None prefix (192.168.0.0/16 in DOC) is reachable, and a User
+ * row still beats the peering row of its prefix. */
+Test(nexthop, equal_prefix_active_rows_forward_by_source_order)
+{
+	static const char *const topo =
+		"{ 'virtualNetworks': ["
+		"  { 'name': 'hub', 'location': 'westeurope',"
+		"    'addressSpace': { 'addressPrefixes': ['20.0.0.0/16'] },"
+		"    'subnets': [ { 'name': 'app', 'addressPrefix': '20.0.1.0/24' },"
+		"                 { 'name': 'udr', 'addressPrefix': '20.0.2.0/24',"
+		"                   'routeTable': { 'id': 'rt' } } ],"
+		"    'virtualNetworkPeerings': [ { 'name': 'hub-spoke',"
+		"                                  'remoteVirtualNetwork': { 'id': 'spoke' } } ] },"
+		"  { 'name': 'spoke', 'location': 'westeurope',"
+		"    'addressSpace': { 'addressPrefixes': ['192.168.0.0/16', '100.64.0.0/10'] },"
+		"    'subnets': [ { 'name': 'app', 'addressPrefix': '192.168.1.0/24' } ],"
+		"    'virtualNetworkPeerings': [ { 'name': 'spoke-hub',"
+		"                                  'remoteVirtualNetwork': { 'id': 'hub' } } ] } ],"
+		"  'routeTables': [ { 'name': 'rt', 'routes': ["
+		"    { 'name': 'fw', 'addressPrefix': '100.64.0.0/10', 'nextHopType': 'VirtualAppliance',"
+		"      'nextHopIpAddress': '20.0.1.4' } ] } ] }";
+	struct efx f;
+	const struct eff_table *t = eff_load(&f, topo, NULL, "hub/app", NULL);
+	/* Both Default rows are Active (RULES 1.6.2): the order decides. */
+	cr_expect_eq(ROWS(t, DEF, "192.168.0.0/16", NH_VNET_PEERING, ACTIVE), 1);
+	cr_expect_eq(ROWS(t, DEF, "192.168.0.0/16", NH_NONE, ACTIVE), 1);
+	static const struct nh_case nh[] = {
+		{ "192.168.1.10", NH_VNET_PEERING, NULL, NULL },
+		{ "100.64.0.1", NH_VNET_PEERING, NULL, NULL },
+		{ "172.16.0.1", NH_NONE, NULL, NULL },
+	};
+	check_next_hops(t, false, nh, NELEM(nh));
+	efx_fini(&f);
+	t = eff_load(&f, topo, NULL, "hub/udr", NULL);
+	static const struct nh_case udr[] = {
+		{ "192.168.1.10", NH_VNET_PEERING, NULL, NULL },
+		{ "100.64.0.1", NH_VIRTUAL_APPLIANCE, "20.0.1.4", "rt" },
+	};
+	check_next_hops(t, false, udr, NELEM(udr));
+	efx_fini(&f);
+}
+
 /* ---- the view of a NIC beyond Route Server capacity -------------------------- */
 
 /* Route Server rows of a NIC beyond Route Server capacity (without_rs). */

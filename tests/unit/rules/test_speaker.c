@@ -448,6 +448,33 @@ Test(speaker, routes_sent_while_admin_down_are_replayed)
 	fx_fini(&f);
 }
 
+/* RULES 2.2: a crashed peer (admin down, sessions held until the hold
+ * timer) sends nothing: its withdraw changes only what it re-sends when it
+ * comes back. */
+Test(speaker, withdraw_from_a_down_peer_keeps_the_held_routes)
+{
+	struct fx f;
+	fx_init(&f);
+	struct peer *p = peer(&f, "ars/nva2");
+	static const char *const a[] = { "10.31.0.0/16", "10.32.0.0/16" };
+	cr_expect_eq(adv(&f, p, 3, a, 2), 0);
+	p->admin_up = false; /* what the run does on a silent peerDown */
+	struct prefix w = P("10.31.0.0/16");
+	peer_withdraw(p, &w, 1);
+	cr_expect_eq(p->in[0].n, 2, "held until the hold timer");
+	cr_expect_eq(p->in[1].n, 2);
+	cr_expect_eq(p->sent[0].n, 1, "not re-sent when it comes back");
+	p->admin_up = true;
+	cr_expect(peer_session_up(p, 0) && peer_session_up(p, 1));
+	cr_expect_eq(p->in[0].n, 1);
+	cr_expect_null(rib_find(&p->in[1], w));
+	/* Up again, a withdraw reaches the Azure side at once. */
+	w = P("10.32.0.0/16");
+	peer_withdraw(p, &w, 1);
+	cr_expect_eq(p->in[0].n + p->in[1].n, 0);
+	fx_fini(&f);
+}
+
 /* ---- instances ------------------------------------------------------------- */
 
 Test(speaker, instance_up_down_state)
@@ -473,6 +500,30 @@ Test(speaker, instance_up_down_state)
 	cr_expect_eq(speakers_set_instance(f.s, "ars", 1, true), 0);
 	cr_expect(speakers_instance_up(f.s, "ars", 1));
 	cr_expect_eq(speakers_set_instance(f.s, "ars", 1, true), 0, "idempotent");
+	fx_fini(&f);
+}
+
+/* RULES 1.9: a gateway connection's session stays up while one gateway
+ * instance lives, and that instance processes the UPDATEs: with vpngw's
+ * IN_0 down an UPDATE from "branch" is installed at once. */
+Test(speaker, gateway_session_lives_on_either_instance)
+{
+	struct fx f;
+	fx_init(&f);
+	struct peer *p = peer(&f, "branch");
+	cr_expect(speakers_session_host_up(f.s, p, 0));
+	cr_expect_eq(speakers_set_instance(f.s, "vpngw", 0, false), 0);
+	cr_expect(speakers_session_host_up(f.s, p, 0), "IN_1 carries the session");
+	static const char *const a[] = { "10.50.0.0/16" };
+	cr_expect_eq(adv(&f, p, 1, a, 1), 0);
+	cr_expect_eq(p->in[0].n, 1, "processed by the live instance");
+	cr_expect_eq(speakers_set_instance(f.s, "vpngw", 1, false), 0);
+	cr_expect(!speakers_session_host_up(f.s, p, 0), "no instance left");
+	/* NVAs peer with each Route Server instance on its own. */
+	struct peer *nva = peer(&f, "ars/nva2");
+	cr_expect_eq(speakers_set_instance(f.s, "ars", 0, false), 0);
+	cr_expect(!speakers_session_host_up(f.s, nva, 0));
+	cr_expect(speakers_session_host_up(f.s, nva, 1));
 	fx_fini(&f);
 }
 

@@ -55,6 +55,7 @@
 #include "jsonin.h"
 #include "speaker.h"
 #include "topo_load.h"
+#include "validate.h"
 #include "diag.h"
 
 /* ---- what an edit can reach --------------------------------------------- */
@@ -298,81 +299,18 @@ static bool peerings_in_place(struct run *r, const struct event *e, int64_t now)
 
 /* ---- a new topology --------------------------------------------------- */
 
-/* Whether a message of the loader or of edit_begin says it ran out of
- * memory: they report it as a message ("out of memory", "out of memory
- * expanding N NICs"), and an edit must then stop the run with 3, not call
- * the configuration invalid. */
-static bool says_out_of_memory(const char *msg)
+/* The topology of the edited JSON (validate_load_edited: the same load
+ * and messages as `check`), or NULL when it is invalid (status 2) or
+ * memory ran out (status 3). */
+static struct topology *load_edited(struct run *r, const struct event *e, int64_t now)
 {
-	return strncmp(msg, "out of memory", strlen("out of memory")) == 0;
-}
-
-/* Whether loading the edited topology failed for lack of memory rather
- * than because the configuration is invalid: the loader said so, or it
- * failed without an error the collector could keep (an invalid
- * configuration always has one). */
-static bool load_ran_out(const struct diag *d)
-{
-	size_t stored = diag_stored(d), errors = diag_count(d, DIAG_ERROR);
-	size_t all = errors + diag_count(d, DIAG_WARNING) + diag_count(d, DIAG_NOTE);
-	if (errors == 0 || (stored < all && stored < DIAG_MAX_STORED))
-		return true;
-	for (size_t i = 0; i < stored; i++)
-		if (says_out_of_memory(diag_get(d, i)->message))
-			return true;
-	return false;
-}
-
-struct edited_load {
-	const struct topo_opts *opts;
-	struct topology *t;            /* the result, NULL when invalid */
-};
-
-/* topo_load with the path at $.topology, as the scenario's own load. */
-static bool load_at_topology(struct jin *j, const cJSON *topo, size_t i, void *ctx)
-{
-	struct edited_load *l = ctx;
-	(void)i;
-	l->t = topo_load(j, topo, l->opts);
-	return true;
-}
-
-/* The topology of the edited JSON, or NULL when it is invalid: then its
- * errors are re-issued naming the event at `where` (status 2), or out of
- * memory (status 3).  The loader writes into a scratch collector because
- * its messages describe the edited topology, not the scenario file. */
-static struct topology *load_edited(struct run *r, const struct event *e, int64_t now,
-				    const char *where)
-{
-	struct diag *scratch = diag_create();
-	if (!scratch) {
+	bool oom;
+	struct topology *nt = validate_load_edited(r->sc, r->topo_json, r->topo, e, now, r->diag,
+						   &oom);
+	if (!nt && oom)
 		run_oom(r);
-		return NULL;
-	}
-	struct jin j;
-	jin_init(&j, scratch, r->sc->file);
-	struct topo_opts to = { .tags = r->sc->tags, .max_nics = TOPO_MAX_NICS_DEFAULT,
-				.prev = r->topo };
-	struct edited_load l = { &to, NULL };
-	jin_in(&j, "topology", r->topo_json, load_at_topology, &l);
-	struct topology *nt = l.t;
-	if (!nt && load_ran_out(scratch)) {
-		diag_destroy(scratch);
-		run_oom(r);
-		return NULL;
-	}
-	for (size_t i = 0; !nt && i < diag_stored(scratch); i++) {
-		const struct diag_entry *d = diag_get(scratch, i);
-		if (d->severity != DIAG_ERROR)
-			continue;
-		diag_add(r->diag, DIAG_ERROR, r->sc->file, where,
-			 "%s \"%s\" at %.3fs would make the topology invalid: %s: %s",
-			 ev_op_name(e->op), e->path, (double)now / 1000.0, d->path ? d->path : "$",
-			 d->message);
-	}
-	if (!nt)
+	else if (!nt)
 		r->status = 2;
-	diag_destroy(scratch);
 	return nt;
 }
 
@@ -415,20 +353,21 @@ void run_edit_apply(struct run *r, const struct event *e, int64_t now)
 {
 	enum edit_op op = e->op == EV_ADD ? EDIT_ADD : e->op == EV_SET ? EDIT_SET : EDIT_REMOVE;
 	char err[512];
-	char where[RUN_EVENT_PATH_LEN];
-	run_event_path(e, where);
 	struct edit_undo undo;
 	if (edit_begin(r->topo_json, op, e->path, e->value, &undo, err, sizeof(err)) != 0) {
-		diag_add(r->diag, DIAG_ERROR, r->sc->file, where, "%s \"%s\" rejected at %.3fs: %s",
-			 ev_op_name(e->op), e->path, (double)now / 1000.0, err);
-		r->status = says_out_of_memory(err) ? 3 : 2;
+		if (validate_says_out_of_memory(err)) {
+			run_oom(r);
+		} else {
+			validate_edit_refused(r->sc, e, now, err, r->diag);
+			r->status = 2;
+		}
 		return;
 	}
 	if (!r->full_recompute && (route_table_in_place(r, e, now) || peerings_in_place(r, e, now))) {
 		edit_commit(&undo);
 		return;
 	}
-	struct topology *nt = load_edited(r, e, now, where);
+	struct topology *nt = load_edited(r, e, now);
 	if (!nt) {
 		edit_rollback(r->topo_json, &undo);
 		return;

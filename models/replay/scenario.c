@@ -2,7 +2,8 @@
  * scenario.c - loading a scenario file (RULES 2, every rule of 2.1-2.3).
  *
  * Order: parse (jsonin), top level, settings, service tags, topology
- * (topo_load), events, expectations.  Every stage runs even after errors in
+ * (topo_load), events, expectations, then, when all of that is valid, the
+ * events' references judged at their time (validate.h, RULES 2.2).  Every stage runs even after errors in
  * an earlier one where it can, so one run shows all problems.  Events are
  * sorted by time with a stable sort: equal times keep file order (2.2).
  */
@@ -19,6 +20,7 @@
 #include "refpath.h"
 #include "svctag_json.h"
 #include "topo_load.h"
+#include "validate.h"
 #include "diag.h"
 #include "strmap.h"
 
@@ -305,60 +307,14 @@ static void read_bgp_attrs(struct jin *j, const cJSON *o, struct event *e)
 	}
 }
 
-/* Is `name` created by an `add` event before event index `before`? */
-static bool added_earlier(const struct scenario *s, size_t before, const char *path)
-{
-	for (size_t i = 0; i < s->nevents && s->events[i].index < before; i++)
-		if (s->events[i].op == EV_ADD && s->events[i].path &&
-		    strcmp(s->events[i].path, path) == 0)
-			return true;
-	return false;
-}
-
-/* A BGP speaker reference: "rs/conn" or a connection name. */
-static void check_peer_ref(struct jin *j, struct scenario *s, const struct event *e,
-			   const char *key, const char *ref)
-{
-	const struct topology *t = s->topo;
-	if (!t || !ref)
-		return;
-	const char *slash = strchr(ref, '/');
-	char path[600];
-	if (slash) {
-		if (topology_bgp_conn(t, ref))
-			return;
-		snprintf(path, sizeof(path), "routeServers/%.*s/bgpConnections/%s",
-			 (int)(slash - ref), ref, slash + 1);
-		if (!added_earlier(s, e->index, path))
-			jin_error_at(j, key, "no Route Server BGP connection \"%s\"", ref);
-		return;
-	}
-	const struct connection *c = topology_connection(t, ref);
-	if (c) {
-		if (c->type == CONN_IPSEC && !c->enable_bgp && e->op != EV_PEER_DOWN &&
-		    e->op != EV_PEER_UP)
-			jin_error_at(j, key, "connection \"%s\" has no BGP session (enableBgp is false)",
-				     ref);
-		return;
-	}
-	snprintf(path, sizeof(path), "connections/%s", ref);
-	if (!added_earlier(s, e->index, path))
-		jin_error_at(j, key, "no connection or Route Server BGP connection \"%s\" (NVAs are "
-				     "named \"<routeServer>/<bgpConnection>\")",
-			     ref);
-}
-
-static void check_target_ref(struct jin *j, struct scenario *s, const char *ref)
+/* "<routeServer or gateway>/IN_0" or "/IN_1"; whether the owner exists
+ * at the event's time is validate_timeline's to say. */
+static void check_target_shape(struct jin *j, const char *ref)
 {
 	const char *slash = ref ? strrchr(ref, '/') : NULL;
-	if (!slash || (strcmp(slash + 1, "IN_0") != 0 && strcmp(slash + 1, "IN_1") != 0)) {
+	if (!slash || slash == ref ||
+	    (strcmp(slash + 1, "IN_0") != 0 && strcmp(slash + 1, "IN_1") != 0))
 		jin_error_at(j, "target", "expected \"<routeServer or gateway>/IN_0\" or \"/IN_1\"");
-		return;
-	}
-	char name[256];
-	snprintf(name, sizeof(name), "%.*s", (int)(slash - ref), ref);
-	if (s->topo && !topology_route_server(s->topo, name) && !topology_gateway(s->topo, name))
-		jin_error_at(j, "target", "no Route Server or gateway named \"%s\"", name);
 }
 
 static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct event *e)
@@ -394,7 +350,6 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 		read_prefixes(j, o, "prefixes", e);
 		if (e->op == EV_ADVERTISE)
 			read_bgp_attrs(j, o, e);
-		check_peer_ref(j, s, e, "from", e->from);
 		break;
 	case EV_PEER_DOWN:
 	case EV_PEER_UP: {
@@ -406,13 +361,12 @@ static void load_event(struct jin *j, struct scenario *s, const cJSON *o, struct
 		    strcmp(mode, "graceful") != 0 && strcmp(mode, "silent") != 0)
 			jin_error_at(j, "mode", "\"%s\" is not graceful or silent", mode);
 		e->graceful = strcmp(mode, "silent") != 0;
-		check_peer_ref(j, s, e, "peer", e->peer);
 		break;
 	}
 	case EV_INSTANCE_DOWN:
 	case EV_INSTANCE_UP:
 		if (jin_string(j, o, "target", true, &e->target))
-			check_target_ref(j, s, e->target);
+			check_target_shape(j, e->target);
 		break;
 	case EV_ADD:
 	case EV_SET:
@@ -709,6 +663,11 @@ struct scenario *scenario_load_doc(const char *file, cJSON *doc, const struct sc
 		load_events(&j, s, events);
 	if (jin_array(&j, s->doc, "expectations", false, &exps))
 		load_expectations(&j, s, exps);
+	/* RULES 2.2: the events' references, judged in time order against the
+	 * topology the earlier edits leave; only on a scenario that is
+	 * otherwise valid (the replay needs the events whole). */
+	if (jin_errors(&j) == 0 && s->topo && !validate_timeline(&j, s))
+		*env_error = true;
 	if (jin_errors(&j) == 0 && s->topo)
 		budget_check(&j, s);
 	if (jin_errors(&j) > 0 || !s->topo) {

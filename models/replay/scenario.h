@@ -8,7 +8,8 @@
  * copy of its `topology` member (edit.h).
  *
  * What it models: RULES 2 (the file), 2.1 through topo_load.h, 2.2 (events:
- * sorted by time, equal times in file order) and 2.3 (expectations, whose
+ * sorted by time, equal times in file order, each judged against the
+ * topology the earlier ones leave: validate.h) and 2.3 (expectations, whose
  * checkpoints, NICs and subnets must exist or be added by an event).
  *
  * Invariants of a loaded scenario: no error was reported while loading it;

@@ -16,6 +16,8 @@
 #   - stderr holds no sanitizer report (AddressSanitizer, LeakSanitizer,
 #     UndefinedBehaviorSanitizer "runtime error:"), which matters when the
 #     sanitizer was told not to abort.
+# A run-* file must also be refused by `VNETSIM check FILE` with exit 2:
+# a file check accepts is never refused by run (RULES 2.2).
 # On failure it prints the command, the exit code, what is missing and the
 # whole stderr (and stdout when it is not empty).
 set -u
@@ -63,6 +65,15 @@ while IFS= read -r want || [ -n "$want" ]; do
 	fi
 done <"$expect"
 [ "$n" -gt 0 ] || echo "$expect lists no expected diagnostic" >>"$problems"
+
+if [ "$cmd" = run ]; then
+	timeout -k 5 20 "$vnetsim" check "$file" -o table >/dev/null 2>"$tmp/check.stderr" </dev/null
+	crc=$?
+	if [ "$crc" -ne 2 ]; then
+		echo "vnetsim check exited $crc on a file run refuses (expected 2: check applies run's rules)" >>"$problems"
+		cat "$tmp/check.stderr" >>"$tmp/stderr"
+	fi
+fi
 
 if grep -E -e 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$tmp/stderr" >/dev/null; then
 	echo "sanitizer report in stderr" >>"$problems"

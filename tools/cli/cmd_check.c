@@ -1,7 +1,9 @@
 /*
  * cmd_check.c - `vnetsim check`: validate scenarios without running them
- * (RULES 4, 5): the loader's schema, reference and limit diagnostics, then
- * the pitfalls Azure does not stop (models/replay/pitfalls.h) as warnings.
+ * (RULES 4, 5): the loader's schema, reference and limit diagnostics, its
+ * validation of every event at its time (models/replay/validate.h, RULES
+ * 2.2), then the pitfalls Azure does not stop (models/replay/pitfalls.h) as
+ * warnings.
  *
  * Diagnostics always go to stderr, one per line, with a summary
  * "N errors, M warnings"; `-o json|jsonl|csv` also prints them on stdout
@@ -21,9 +23,12 @@ static const char USAGE[] = "usage: vnetsim check SCENARIO... [-o table|json|jso
 static const struct cli_command CHECK = {
 	"check", USAGE,
 	"\nValidates scenarios without simulating: schema, references, Azure limits, and\n"
-	"known pitfalls (RULES 5) reported as warnings: disabled propagation or a 0.0.0.0/0\n"
-	"route on GatewaySubnet, appliance next hops no forwarding NIC holds or that are out\n"
-	"of reach, one-sided peerings, VM counts above Route Server capacity, routes per\n"
+	"every event against the topology the earlier events leave (RULES 2.2: the edits\n"
+	"are replayed in time order, no route is computed; a file check accepts is never\n"
+	"refused by run), then known pitfalls (RULES 5) reported as warnings: a peerDown\n"
+	"of a peer already down, disabled propagation or a 0.0.0.0/0 route on GatewaySubnet,\n"
+	"appliance next hops no forwarding NIC holds or that are out of reach, one-sided\n"
+	"peerings, VM counts above Route Server capacity, routes per\n"
 	"table, BGP peers, prefixes per BGP session and per Route Server near or above their\n"
 	"limits, NVAs advertising to one Route Server instance, an NVA's subnet receiving its\n"
 	"own default route.  A directory stands for every *.json file in it.\n"

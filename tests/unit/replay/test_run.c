@@ -221,7 +221,9 @@ Test(run, redundant_peer_down_and_up_warn)
 					 "{ 'at': 30, 'op': 'peerDown', 'peer': 'ars/nva1', 'mode': 'silent' }")), 0);
 	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[0]", "which is up: ignored"));
 	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[2]", "already down: ignored"));
-	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 2);
+	/* The loader warns of the second peerDown too, as check does (RULES 2.2). */
+	cr_expect(diag_find(f.d, DIAG_WARNING, "$.events[2]", "already down: changes nothing"));
+	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 3);
 	run_fx_fini(&f);
 }
 
@@ -435,32 +437,75 @@ Test(run, edit_adds_and_removes_subnets)
 	run_fx_fini(&f);
 }
 
+/* ---- events invalid at their time ----------------------------------------------------- */
+
+/* The loader refuses a file with an event that is invalid at its time
+ * (RULES 2.2, validate.h): nothing is simulated. */
+static void expect_load_refuses(const char *sq, const char *path, const char *words)
+{
+	struct diag *d = diag_create();
+	bool env = false;
+	struct scenario *s = scenario_load_doc("t.json", json_parse_sq(sq), NULL, d, &env);
+	cr_expect_null(s, "the loader accepts an event invalid at its time");
+	if (!diag_find(d, DIAG_ERROR, path, words)) {
+		diag_dump(d);
+		cr_expect_fail("no error at %s with \"%s\"", path, words);
+	}
+	scenario_destroy(s);
+	diag_destroy(d);
+}
+
+/* The run still refuses such an event on its own, as when a study injects
+ * one (run_inject): sq is run, then e injected and the run resumed to its
+ * time.  Returns run_resume's result. */
+static int run_then_inject(struct run_fx *f, const char *sq, struct event *e)
+{
+	cr_assert_eq(run_sq(f, sq), 0);
+	cr_assert_geq(e->at_ms, run_end_ms(f->r));
+	cr_assert_eq(run_inject(f->r, e), 0);
+	return run_resume(f->r, e->at_ms);
+}
+
+#define SET_NOPE "{ 'at': 10, 'op': 'set', 'path': 'routeTables/nope', 'value': {} }"
 Test(run, invalid_edit_stops_with_2_naming_the_event)
 {
-	struct run_fx f;
 	/* File order differs from time order: the diagnostic names the file index. */
-	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
-					 CP("20", "later") ","
-					 "{ 'at': 10, 'op': 'set', 'path': 'routeTables/nope', 'value': {} },"
-					 CP("10", "same-time"))), 2);
+	expect_load_refuses(SCENARIO("", "1000", "", CP("20", "later") "," SET_NOPE ","
+					 CP("10", "same-time")),
+			    "$.events[1]", "nothing at");
+	struct run_fx f;
+	cJSON *empty = cJSON_CreateObject();
+	struct event set = { .index = 1, .at_ms = 30000, .op = EV_SET, .path = "routeTables/nope",
+			     .value = empty };
+	struct event later = { .index = 2, .at_ms = 30000, .op = EV_CHECKPOINT, .label = "later" };
+	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "", CP("20", "before"))), 0);
+	cr_assert_eq(run_inject(f.r, &set), 0);
+	cr_assert_eq(run_inject(f.r, &later), 0);
+	cr_expect_eq(run_resume(f.r, 30000), 2);
 	const struct diag_entry *e = diag_find(f.d, DIAG_ERROR, "$.events[1]", "nothing at");
 	if (!e)
 		diag_dump(f.d);
 	cr_expect_not_null(e, "a diagnostic at $.events[1]");
-	cr_expect_not_null(run_checkpoint(f.r, "start"));
-	cr_expect_null(run_checkpoint(f.r, "same-time"), "nothing is recorded after the bad edit");
-	cr_expect_null(run_checkpoint(f.r, "later"));
-	cr_expect_null(run_checkpoint(f.r, "end"));
+	cr_expect_not_null(run_checkpoint(f.r, "before"));
+	cr_expect_null(run_checkpoint(f.r, "later"), "nothing is recorded after the bad edit");
 	run_fx_fini(&f);
+	cJSON_Delete(empty);
 }
 
+#define CLASH "'virtualNetworks/hub/subnets/clash'"
+#define CLASH_VALUE "{ 'addressPrefix': '10.0.1.128/25' }"
 Test(run, edit_making_the_topology_invalid_is_rejected)
 {
+	expect_load_refuses(SCENARIO("", "1000", "",
+				     ADV("0", "'0.0.0.0/0'") ","
+				     "{ 'at': 30, 'op': 'add', 'path': " CLASH ", 'value': " CLASH_VALUE " },"
+				     CP("30", "after")),
+			    "$.events[1]", "would make the topology invalid");
 	struct run_fx f;
-	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
-					 ADV("0", "'0.0.0.0/0'") ","
-					 "{ 'at': 30, 'op': 'add', 'path': 'virtualNetworks/hub/subnets/clash',"
-					 "  'value': { 'addressPrefix': '10.0.1.128/25' } }," CP("30", "after"))), 2);
+	cJSON *value = json_parse_sq(CLASH_VALUE);
+	struct event add = { .index = 1, .at_ms = 30000, .op = EV_ADD,
+			     .path = "virtualNetworks/hub/subnets/clash", .value = value };
+	cr_assert_eq(run_then_inject(&f, SCENARIO("", "1000", "", ADV("0", "'0.0.0.0/0'")), &add), 2);
 	const struct diag_entry *e = diag_find(f.d, DIAG_ERROR, "$.events[1]", "would make the topology invalid");
 	if (!e)
 		diag_dump(f.d);
@@ -468,21 +513,27 @@ Test(run, edit_making_the_topology_invalid_is_rejected)
 	cr_expect(strstr(e->message, "overlaps subnet \"nva\"") != NULL, "%s", e->message);
 	cr_expect(strstr(e->message, "$.topology.virtualNetworks[0].subnets[3]") != NULL,
 		  "names the place in the edited topology: %s", e->message);
-	cr_expect_null(run_checkpoint(f.r, "after"));
 	/* The topology in force is the old one. */
 	cr_expect_null(topology_subnet(run_topology(f.r), "hub/clash"));
 	run_fx_fini(&f);
+	cJSON_Delete(value);
 }
 
+#define REMOVE_NVA1 "{ 'at': 10, 'op': 'remove', 'path': 'routeServers/ars/bgpConnections/nva1' }"
 Test(run, advertise_from_a_removed_peer_is_an_error)
 {
+	expect_load_refuses(SCENARIO("", "1000", "", REMOVE_NVA1 "," ADV("20", "'0.0.0.0/0'")),
+			    "$.events[1].from", "no Route Server BGP connection \"ars/nva1\" at 20.000s");
 	struct run_fx f;
-	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", "",
-					 "{ 'at': 10, 'op': 'remove', 'path': 'routeServers/ars/bgpConnections/nva1' },"
-					 ADV("20", "'0.0.0.0/0'"))), 2);
+	struct prefix any = P("0.0.0.0/0");
+	struct event adv = { .index = 1, .at_ms = 20000, .op = EV_ADVERTISE, .from = "ars/nva1",
+			     .prefixes = &any, .nprefixes = 1, .to_mask = 3 };
+	cr_assert_eq(run_then_inject(&f, SCENARIO("", "1000", "", REMOVE_NVA1), &adv), 2);
 	cr_expect_not_null(diag_find(f.d, DIAG_ERROR, "$.events[1]", "no BGP peer"));
 	run_fx_fini(&f);
 }
+
+
 
 /* Azure never renumbers an existing NIC: removing an earlier one must not
  * shift the dynamic addresses of those after it, and a new NIC takes the
@@ -516,19 +567,26 @@ Test(run, edits_keep_dynamic_addresses)
 
 /* An edit giving a NIC the address another NIC holds dynamically fails, as
  * Azure refuses an address in use. */
+#define REMOVE_A "{ 'at': 10, 'op': 'remove', 'path': 'networkInterfaces/a' }"
+#define NIC_X_VALUE "{ 'ipConfigurations': [ { 'subnet': { 'id': 'iso/app' }, 'privateIPAddress': '10.9.0.5' } ] }"
 Test(run, edit_taking_an_address_in_use_is_rejected)
 {
+	expect_load_refuses(SCENARIO("", "1000", ISO_VM("a") ISO_VM("b"),
+				     REMOVE_A ", { 'at': 20, 'op': 'add', 'path': 'networkInterfaces/x',"
+				     " 'value': " NIC_X_VALUE " }"),
+			    "$.events[1]", "10.9.0.5 is already used");
 	struct run_fx f;
-	cr_assert_eq(run_sq(&f, SCENARIO("", "1000", ISO_VM("a") ISO_VM("b"),
-					 "{ 'at': 10, 'op': 'remove', 'path': 'networkInterfaces/a' },"
-					 "{ 'at': 20, 'op': 'add', 'path': 'networkInterfaces/x', 'value':"
-					 "  { 'ipConfigurations': [ { 'subnet': { 'id': 'iso/app' },"
-					 "    'privateIPAddress': '10.9.0.5' } ] } }")), 2);
+	cJSON *value = json_parse_sq(NIC_X_VALUE);
+	struct event add = { .index = 1, .at_ms = 20000, .op = EV_ADD, .path = "networkInterfaces/x",
+			     .value = value };
+	cr_assert_eq(run_then_inject(&f, SCENARIO("", "1000", ISO_VM("a") ISO_VM("b"), REMOVE_A),
+				     &add), 2);
 	const struct diag_entry *e = diag_find(f.d, DIAG_ERROR, "$.events[1]", "10.9.0.5 is already used");
 	if (!e)
 		diag_dump(f.d);
 	cr_expect_not_null(e);
 	run_fx_fini(&f);
+	cJSON_Delete(value);
 }
 
 /* ---- Route Server capacity ---------------------------------------------------------- */

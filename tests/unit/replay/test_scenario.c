@@ -532,6 +532,104 @@ Test(scenario, speaker_references)
 	sfx_fini(&f);
 }
 
+/* RULES 2.2: validation follows the timeline.  Each event is judged
+ * against the topology as the events before it in time leave it, not the
+ * topology at time 0 (issue 16: enabling BGP on a connection is the
+ * what-if people want to test). */
+#define ENABLE_BGP(at, conn)                                                                   \
+	EV(at, "set", ", 'path': 'connections/" conn "', 'value': { 'enableBgp': true,"         \
+		      " 'peerAsn': 65200, 'peerBgpAddress': '192.168.50.1' }")
+#define ADV_FROM(at, from) EV(at, "advertise", ", 'from': '" from "', 'prefixes': ['192.168.60.0/24']")
+Test(scenario, an_event_is_judged_against_the_topology_its_time_has)
+{
+	struct sfx f;
+	struct scenario *s = sfx_load(&f, SC("", ENABLE_BGP("30", "static") "," ADV_FROM("60", "static"),
+					     ""));
+	cr_expect_eq(s->nevents, 2, "enabled at 30 s, advertised at 60 s");
+	sfx_fini(&f);
+	/* Time order, not file order: the add listed first comes later. */
+	sfx_load(&f, SC("", EV("5", "withdraw", ", 'from': 'static', 'prefixes': ['10.1.0.0/16']") ","
+			    ENABLE_BGP("1", "static"), ""));
+	sfx_fini(&f);
+	static const struct bad bad[] = {
+		/* The issue's reverse case: nothing creates rt-missing. */
+		{ SC("", EV("90", "set", ", 'path': 'routeTables/rt-missing/routes/r1',"
+					 " 'value': { 'nextHopType': 'None' }"), ""),
+		  "$.events[0]", "rejected at 90.000s: no routeTables named \"rt-missing\"" },
+		/* Listed first in the file, but added after the advertise. */
+		{ SC("", EV("100", "add", ", 'path': 'routeServers/ars/bgpConnections/nva2',"
+					  " 'value': { 'peerIp': '10.0.1.5', 'peerAsn': 65002 }") ","
+			     ADV_FROM("10", "ars/nva2"), ""),
+		  "$.events[1].from", "no Route Server BGP connection \"ars/nva2\"" },
+		{ SC("", EV("10", "remove", ", 'path': 'routeServers/ars/bgpConnections/nva1'") ","
+			     ADV_FROM("20", "ars/nva1"), ""),
+		  "$.events[1].from", "no Route Server BGP connection \"ars/nva1\" at 20.000s" },
+		{ SC("", ENABLE_BGP("10", "static") ","
+			     EV("20", "set", ", 'path': 'connections/static', 'value': { 'enableBgp': false }") ","
+			     ADV_FROM("30", "static"), ""),
+		  "$.events[2].from", "has no BGP session (enableBgp is false)" },
+		{ SC("", EV("60", "add", ", 'path': 'virtualNetworks/hub/subnets/clash',"
+					 " 'value': { 'addressPrefix': '10.0.1.128/25' }"), ""),
+		  "$.events[0]", "at 60.000s would make the topology invalid" },
+		/* Found by run only until now. */
+		{ SC("", EV("0", "advertise", ", 'from': 'branch', 'prefixes': ['10.100.0.0/16'],"
+					" 'to': ['IN_0']"), ""),
+		  "$.events[0].to", "is a gateway connection" },
+		{ SC("", EV("10", "remove", ", 'path': 'connections/branch'") ","
+			     EV("11", "remove", ", 'path': 'connections/static'") ","
+			     EV("12", "remove", ", 'path': 'virtualNetworkGateways/vpngw'") ","
+			     EV("20", "instanceDown", ", 'target': 'vpngw/IN_0'"), ""),
+		  "$.events[3].target", "no Route Server or gateway named \"vpngw\" at 20.000s" },
+		{ SC("", EV("10", "remove", ", 'path': 'connections/branch'") ","
+			     EV("20", "peerDown", ", 'peer': 'branch', 'mode': 'graceful'"), ""),
+		  "$.events[1].peer", "no connection or Route Server BGP connection \"branch\"" },
+	};
+	expect_bad(bad, NELEM(bad));
+}
+
+/* An invalid edit is reported and left out: the events after it are judged
+ * against the topology without it, and every problem is listed. */
+Test(scenario, every_timeline_error_is_reported)
+{
+	struct sfx f;
+	cr_expect_null(sfx_try(&f, SC("", EV("10", "set", ", 'path': 'routeTables/nope', 'value': {}") ","
+				      ADV_FROM("20", "static") ","
+				      EV("30", "remove", ", 'path': 'connections/nope'"), "")));
+	static const char *const want[][2] = { { "$.events[0]", "nothing at" },
+					       { "$.events[1].from", "no BGP session" },
+					       { "$.events[2]", "nothing at" } };
+	for (size_t i = 0; i < NELEM(want); i++)
+		cr_expect_not_null(diag_find(f.d, DIAG_ERROR, want[i][0], want[i][1]), "%s",
+				   want[i][0]);
+	sfx_fini(&f);
+}
+
+/* RULES 2.2: a peerDown of a peer already down changes nothing; check
+ * warns, in time order (the peerUp listed last comes in between). */
+Test(scenario, peer_down_of_a_peer_already_down_warns)
+{
+	struct sfx f;
+	sfx_load(&f, SC("", EV("10", "peerDown", ", 'peer': 'ars/nva1', 'mode': 'silent'") ","
+			    EV("30", "peerDown", ", 'peer': 'ars/nva1', 'mode': 'graceful'") ","
+			    EV("40", "peerDown", ", 'peer': 'branch', 'mode': 'graceful'") ","
+			    EV("20", "peerUp", ", 'peer': 'ars/nva1'") ","
+			    EV("50", "peerDown", ", 'peer': 'branch', 'mode': 'silent'"), ""));
+	cr_expect_eq(diag_count(f.d, DIAG_WARNING), 1);
+	cr_expect_not_null(diag_find(f.d, DIAG_WARNING, "$.events[4]", "already down"));
+	sfx_fini(&f);
+}
+
+/* An instance event of a gateway added by an earlier edit is valid. */
+Test(scenario, instance_event_of_an_added_gateway)
+{
+	struct sfx f;
+	sfx_load(&f, SC("", EV("10", "add", ", 'path': 'virtualNetworkGateways/ergw', 'value': {"
+					    " 'virtualNetwork': { 'id': 'hub' }, 'gatewayType': 'ExpressRoute',"
+					    " 'sku': { 'name': 'ErGw1AZ' } }") ","
+			    EV("20", "instanceDown", ", 'target': 'ergw/IN_1'"), ""));
+	sfx_fini(&f);
+}
+
 Test(scenario, peer_and_instance_events)
 {
 	struct sfx f;
@@ -569,7 +667,7 @@ Test(scenario, edit_events)
 {
 	struct sfx f;
 	struct scenario *s = sfx_load(
-		&f, SC("", EV("0", "set", ", 'path': 'routeTables/rt', 'value': { 'routes': [] }") ","
+		&f, SC("", EV("0", "add", ", 'path': 'routeTables/rt', 'value': { 'routes': [] }") ","
 			   EV("1", "remove", ", 'path': 'networkInterfaces/nva1-nic'"), ""));
 	cr_expect_str_eq(s->events[0].path, "routeTables/rt");
 	cr_expect(cJSON_IsObject(s->events[0].value));

@@ -37,6 +37,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vec.h"
 
@@ -94,6 +95,26 @@ void evq_destroy(struct evq *q)
 	free(q->heap);
 	free(q->slots);
 	free(q);
+}
+
+int evq_copy(struct evq *dst, const struct evq *src)
+{
+	if (VEC_RESERVE(dst->heap, dst->cap, src->n) != 0 ||
+	    VEC_RESERVE(dst->slots, dst->slots_cap, src->nslots) != 0)
+		return -1;
+	if (src->n)
+		memcpy(dst->heap, src->heap, src->n * sizeof(*src->heap));
+	if (src->nslots)
+		memcpy(dst->slots, src->slots, src->nslots * sizeof(*src->slots));
+	dst->n = src->n;
+	dst->nslots = src->nslots;
+	dst->free_head = src->free_head;
+	dst->seq = src->seq;
+	dst->now = src->now;
+	dst->live = src->live;
+	dst->live_fg = src->live_fg;
+	dst->cancelled = src->cancelled;
+	return 0;
 }
 
 static bool evq_less(const struct evq_node *a, const struct evq_node *b)

@@ -39,6 +39,11 @@ uint64_t evq_push(struct evq *q, int64_t time_ms, int cls, unsigned flags, evq_f
 		  void *arg);
 /* True when the event was pending and is now cancelled. */
 bool evq_cancel(struct evq *q, uint64_t id);
+/* Makes dst the same queue as src: the same pending events, sequence
+ * counter, clock and ids, so what runs next and in which order is the
+ * same (a sweep worker keeps a copy of the baseline's queue and copies it
+ * back between variants).  0, or -1 out of memory (dst unchanged). */
+int evq_copy(struct evq *dst, const struct evq *src);
 /* Runs the next event.  Returns false when none is pending. */
 bool evq_step(struct evq *q);
 /* Runs events while a foreground event is pending and the next time is

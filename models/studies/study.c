@@ -17,6 +17,7 @@
 
 #include "effective.h"
 #include "run.h"
+#include "run_save.h"
 #include "study_base.h"
 #include "diag.h"
 #include "vec.h"
@@ -237,6 +238,7 @@ void study_base_destroy(struct study_base *b)
 {
 	if (!b)
 		return;
+	run_save_destroy(b->kept);
 	run_destroy(b->run);
 	for (size_t i = 0; i < b->nv; i++)
 		study_variant_fini(&b->v[i]);
@@ -250,6 +252,27 @@ void study_base_destroy(struct study_base *b)
 	free(b->idx);
 	b->sc->nevents = b->saved_nevents;
 	free(b);
+}
+
+int study_keep_baseline(struct study_base *b)
+{
+	if (!b->kept)
+		b->kept = run_save_create(b->run);
+	return b->kept ? 0 : 3;
+}
+
+int study_rollback(struct study_base *b, size_t i)
+{
+	const struct variant *v = &b->v[i];
+	const char *edited[2];
+	size_t ne = 0;
+	for (size_t k = 0; k < v->nev && k < 2; k++)
+		if (v->ev[k].op == EV_ADD || v->ev[k].op == EV_SET || v->ev[k].op == EV_REMOVE)
+			edited[ne++] = v->ev[k].path;
+	if (!b->kept)
+		return 1;
+	int rc = run_restore(b->run, b->kept, edited, ne);
+	return rc < 0 ? 3 : rc;
 }
 
 size_t study_variant_count(const struct study_base *b) { return b->nv; }

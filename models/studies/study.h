@@ -8,10 +8,12 @@
  * state computed once.  A variant injects events into that state (a
  * failure, maybe its repair) and resumes the run to the end of its window;
  * its impact comes from the timeline entries the resumed run appends.
- * Evaluating a variant mutates the baseline run, so callers evaluate each
- * variant in a process of its own forked from the one holding the baseline
- * (tools/cli/sweep_exec.c): copy-on-write makes that cheap, and every variant
- * sees exactly the same baseline whatever the number of workers.
+ * Evaluating a variant mutates the baseline run: callers evaluate variants
+ * in worker processes forked from the one holding the baseline
+ * (tools/cli/sweep_exec.c), each of which puts its run back into the
+ * baseline after every variant (study_rollback), so every variant sees
+ * exactly the same baseline whatever the number of workers and whatever
+ * was evaluated before it.
  *
  * The impact of a variant (black-hole, lost and changed time per subnet
  * and destination, and the score that ranks variants) is study_eval.h's;
@@ -128,6 +130,17 @@ const struct run *study_run(const struct study_base *b);
 /* Monte-carlo targets (bgpConnection ids), for per-failure rows. */
 size_t study_target_count(const struct study_base *b);
 const char *study_target(const struct study_base *b, size_t i);
+
+/* Many variants in one process (tools/cli/sweep_exec.c's workers):
+ * study_keep_baseline keeps the baseline's state (once, in the process
+ * that will evaluate), and study_rollback(b, i), after study_eval(b, i),
+ * puts the run back into it (models/replay/run_save.h), so the next
+ * variant starts from exactly the baseline.  study_rollback returns 0, 1
+ * when this run cannot be put back (an edit that replaced the topology, a
+ * programming delay: evaluate nothing more with b, use a fresh process),
+ * 3 out of memory (likewise).  study_keep_baseline: 0 or 3. */
+int study_keep_baseline(struct study_base *b);
+int study_rollback(struct study_base *b, size_t i);
 
 /* The impact of a variant: study_eval.h. */
 #include "study_eval.h"

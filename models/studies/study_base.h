@@ -27,6 +27,8 @@
 #include "study.h"
 #include "study_variant.h"
 
+struct run_save;
+
 struct nh_ref {
 	uint32_t ip;
 	struct prefix p;
@@ -45,6 +47,7 @@ struct study_base {
 	char **targets;                /* monte-carlo: peer ids (bgpConnection or connection) */
 	struct dead_spec *tdead;       /* per target: what its failure kills */
 	size_t ntargets;
+	struct run_save *kept;         /* study_keep_baseline: the baseline's state, or NULL */
 	struct nh_ref *idx;            /* see the header */
 	size_t nidx, idx_cap;
 };

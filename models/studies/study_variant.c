@@ -411,6 +411,12 @@ int study_variant_list_monte_carlo(struct study_base *b, struct diag *d)
 int study_variant_draw(struct study_base *b, struct variant *v, size_t k)
 {
 	const struct study *st = b->st;
+	/* A worker may draw the same run again (a benchmark cycling through
+	 * the list): start from no failure, as the first time. */
+	free(v->drawn);
+	v->drawn = NULL;
+	v->ndrawn = 0;
+	v->ndead = 0;
 	struct rng *g = rng_create(study_run_seed(st->seed, k));
 	if (!g)
 		return -1;

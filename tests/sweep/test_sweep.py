@@ -541,8 +541,117 @@ def shard_auto():
     run({"JOB_COMPLETION_INDEX": "3"}, "auto/3", expect=2)
 
 
+# Long-lived workers put the run back to the baseline after each variant
+# (models/replay/run_save.h).  Oracle: a shard of one variant is evaluated
+# by a fresh worker on the untouched baseline; the whole sweep by one
+# worker that has evaluated every variant before it.  Both must give the
+# same records for every variant: on the seed (every failure class, with
+# and without repairs: edits put back twice) and in monte-carlo.
+def rollback_oracle():
+    small = os.path.join(TMP, "gen-rb.json")
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen-ref.py"), "--vms", "120",
+                    "--spokes", "4", "--out", small], check=True, timeout=120)
+    studies = [(SEED, write_study("rb-enum.json", {"kind": "enumerate", "at": "baseline",
+                                                    "repairAfter": "5m", "detail": True})),
+               (small, write_study("rb-enum2.json", {"kind": "enumerate", "at": "baseline"})),
+               (SEED, os.path.join(STUDIES, "seed-monte-carlo.json"))]
+    for scen, study in studies:
+        whole = os.path.join(TMP, "rb-whole.db")
+        if os.path.exists(whole):
+            os.remove(whole)
+        p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-j", "1", "--db", whole],
+                           capture_output=True, text=True, timeout=600)
+        check(p.returncode == 0, "%s: exit %d: %s" % (study, p.returncode, p.stderr))
+        want = dump(whole)
+        n = len(want["sweep_variant"])
+        if "monte" in study:
+            n = 12  # the first runs are enough
+        check(n > 3, "%s: %d variants" % (study, n))
+        total = len(want["sweep_variant"])
+        for t in ["sweep_variant", "sweep_record", "sweep_failure"]:
+            want[t] = [r for r in want[t] if r[1] < n]
+        got = {t: [] for t in want}
+        for i in range(n):
+            one = os.path.join(TMP, "rb-one.db")
+            if os.path.exists(one):
+                os.remove(one)
+            p = subprocess.run([VNETSIM, "sweep", scen, "--study", study, "-j", "1", "--shard",
+                                "%d/%d" % (i, total), "--db", one],
+                               capture_output=True, text=True, timeout=600)
+            check(p.returncode == 0, "%s shard %d: exit %d: %s" % (study, i, p.returncode, p.stderr))
+            for t, v in dump(one).items():
+                got[t] += v
+        for t in ["sweep_variant", "sweep_record", "sweep_failure"]:
+            check(sorted(got[t]) == sorted(want[t]),
+                  "%s: %s differ between one worker for all and one per variant" % (study, t))
+
+
+def group_alive(pgid):
+    """Processes of group pgid that are not zombies."""
+    alive = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(d))
+    return alive
+
+
+# `timeout`, a cancelled CI job: SIGKILL, SIGTERM or SIGINT to `vnetsim
+# sweep` while its workers run.  No worker may go on (they would run
+# under PID 1), and nothing may look like a finished sweep: no variant
+# in the database, no result file under its final name.
+def parent_killed():
+    import signal
+    import time
+    slow = write_study("slow.json", {
+        "kind": "monte-carlo", "at": "baseline", "runs": 8, "seed": 3, "horizon": "8760h",
+        "targets": ["ars/nva1", "ars/nva2"], "mtbf": "1h", "repairMedian": "10m",
+        "repairSigma": 0.5, "mode": "silent"})
+    for sig in [signal.SIGKILL, signal.SIGTERM, signal.SIGINT]:
+        db, out = os.path.join(TMP, "killed-%d.db" % sig), os.path.join(TMP, "killed-%d" % sig)
+        p = subprocess.Popen([VNETSIM, "sweep", SEED, "--study", slow, "-j", "2", "--db", db,
+                              "--out", out], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        workers, deadline = [], time.time() + 120
+        while len(workers) < 2 and time.time() < deadline and p.poll() is None:
+            time.sleep(0.05)
+            workers = [w for w in group_alive(p.pid) if w != p.pid]
+        check(len(workers) == 2, "signal %d: no workers seen (%s)" % (sig, workers))
+        time.sleep(0.3)
+        os.kill(p.pid, sig)
+        rc = p.wait(timeout=60)
+        left, deadline = group_alive(p.pid), time.time() + 3
+        while left and time.time() < deadline:
+            time.sleep(0.05)
+            left = group_alive(p.pid)
+        if left:
+            os.killpg(p.pid, signal.SIGKILL)
+        check(not left, "signal %d: workers %s still running after the parent died" % (sig, left))
+        check(rc == -sig, "signal %d: exit %s, not death by the signal" % (sig, rc))
+        if os.path.exists(db):
+            c = sqlite3.connect(db)
+            tables = [t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            n = c.execute("SELECT count(*) FROM sweep_variant").fetchone()[0] \
+                if "sweep_variant" in tables else 0
+            c.close()
+            check(n == 0, "signal %d: %d variants recorded by a killed sweep" % (sig, n))
+        files = os.listdir(out) if os.path.isdir(out) else []
+        check(not [f for f in files if not f.endswith(".tmp")],
+              "signal %d: result files of a killed sweep: %s" % (sig, files))
+        if sig != signal.SIGKILL:
+            check(not files, "signal %d: temporary files left: %s" % (sig, files))
+
+
 {"shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
- "connections": connection_targets, "static-connection": static_connection}[CASE]()
+ "connections": connection_targets, "static-connection": static_connection,
+ "rollback-oracle": rollback_oracle, "parent-killed": parent_killed}[CASE]()
 print("ok", CASE)

@@ -8,8 +8,10 @@
  * Without --study it runs an enumerate study with every failure class from
  * the scenario's `baseline` checkpoint (or its end).  N variants are taken
  * in study order, cycling through the list when N is larger (ref-4k has
- * 424 single failures), each evaluated for real in its own forked process
- * exactly as `vnetsim sweep` does (tools/cli/sweep_exec.c).  Prints the time
+ * 424 single failures), evaluated for real by long-lived workers that put
+ * their run back to the baseline between variants, exactly as `vnetsim
+ * sweep` does (tools/cli/sweep_exec.c).  Run it under /usr/bin/time: the
+ * CPU time is the figure to compare on a loaded machine.  Prints the time
  * to prepare the baseline, the time of the sweep, and variants per second.
  */
 #include <stdio.h>

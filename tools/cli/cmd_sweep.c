@@ -9,6 +9,7 @@
  * print the same bytes, and a sweep cut in shards records the same rows.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,9 @@ static const struct cli_command SWEEP = {
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
 	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
 	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
-	"3 environment failure (I/O, database, memory, a worker that died).\n",
+	"3 environment failure (I/O, database, memory, a worker that died).  SIGTERM or\n"
+	"SIGINT stops the workers, records nothing and leaves no result file; the\n"
+	"workers also die with a parent killed outright.\n",
 	16,
 };
 
@@ -217,5 +220,13 @@ int cmd_sweep(int argc, char **argv)
 	scenario_destroy(sc);
 	study_destroy(st);
 	diag_destroy(d);
+	if (rc > 128 && rc < 128 + 64) {
+		/* Stopped by SIGTERM or SIGINT (sweep_exec.h): the workers are
+		 * gone, nothing was committed, no file was renamed into place;
+		 * now die of the signal, as `timeout` and shells expect. */
+		fflush(stdout);
+		signal(rc - 128, SIG_DFL);
+		raise(rc - 128);
+	}
 	return rc;
 }

@@ -1,17 +1,24 @@
 /*
  * sweep_exec.h - evaluating a study's variants in worker processes.
  *
- * The process holding the baseline (study_prepare) forks one child per
- * variant, at most `workers` at a time: the child inherits the computed
- * baseline copy-on-write, evaluates its variant (study_eval mutates only
- * its own copy), writes the result to a pipe and exits.  The parent hands
- * results to the caller in the order of the list it was given, whatever
- * order the children finish in, so 1 and N workers give identical output.
+ * The process holding the baseline (study_prepare) forks at most
+ * `workers` long-lived workers: each inherits the computed baseline
+ * copy-on-write, takes variant numbers from a pipe, evaluates each one
+ * (study_eval mutates only its own copy), writes the result to another
+ * pipe and puts its run back to the baseline (study_rollback).  A worker
+ * that cannot put it back (study.h says when) ends after its answer, and a
+ * fresh one is forked for the rest.  The parent hands results to the
+ * caller in the order of the list it was given, whatever order the workers
+ * finish in, so 1 and N workers give identical output.
+ *
+ * Workers die with the parent: SIGTERM and SIGINT are forwarded to them,
+ * and a parent killed outright takes them along (PR_SET_PDEATHSIG).
  *
  * Ownership: a result belongs to sweep_exec and is freed after the callback
- * returns (copy what must be kept).  Costs: one fork per variant (the
- * baseline's pages are shared until written) and the result's bytes through
- * a pipe; results that finish early wait in memory until their turn.
+ * returns (copy what must be kept).  Costs: one fork per worker (and per
+ * variant that cannot be rolled back), a rollback per variant
+ * (models/replay/run_save.h), the result's bytes through a pipe; results
+ * that finish early wait in memory until their turn.
  */
 #ifndef TOOLS_SWEEP_EXEC_H
 #define TOOLS_SWEEP_EXEC_H
@@ -27,8 +34,9 @@
 typedef int (*sweep_done_fn)(void *ctx, size_t pos, const struct study_result *res);
 
 /* Evaluates variants list[0..n).  progress: a bar on err (a terminal).
- * Returns 0, the callback's value, or 3 (fork, pipe, a worker that died;
- * reported on err). */
+ * Returns 0, the callback's value, 3 (fork, pipe, a worker that died;
+ * reported on err), or 128 + SIGTERM / SIGINT when one of them stopped the
+ * sweep (the workers are gone; the caller cleans up and dies of it). */
 int sweep_exec(struct study_base *b, const size_t *list, size_t n, unsigned workers,
 	       bool progress, FILE *err, sweep_done_fn done, void *ctx);
 

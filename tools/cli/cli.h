@@ -47,6 +47,7 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_bgp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_import(int argc, char **argv); /* import.c */
 
 /* ---- option parsing ----------------------------------------------------- */
 

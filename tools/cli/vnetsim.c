@@ -29,6 +29,7 @@ static const struct command COMMANDS[] = {
 	{ "check", cmd_check, "validate scenarios and report known pitfalls" },
 	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
 	{ "merge", cmd_merge, "combine the sweep databases of shards" },
+	{ "import", cmd_import, "a scenario from az, Resource Graph or ARM JSON of an estate" },
 };
 
 #define NCOMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

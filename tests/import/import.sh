@@ -3,6 +3,8 @@
 #   sh import.sh VNETSIM CASE
 # CASE az-graph-same: the az folder and the Resource Graph dump of the same
 #   estate give the same scenario, and the scenario passes `vnetsim check`.
+# CASE collect: tools/collect-az.sh with a stand-in az (fake-az.sh) writes
+#   a folder that imports to what the fixture estate imports to.
 # CASE bad:FILE:PATH: importing fixtures/bad/FILE (with the good estate)
 #   exits 2, names FILE and the JSON path PATH on stderr, and leaves the
 #   existing output file as it was (nothing written).
@@ -29,6 +31,21 @@ az-graph-same)
 		echo "import.sh: --from az accepted a Resource Graph dump" >&2
 		exit 1
 	fi
+	;;
+collect)
+	# tools/collect-az.sh against a stand-in az answering from the fixture
+	# estate: its folder imports to the same topology and events.
+	mkdir "$tmp/bin"
+	cp tests/import/fake-az.sh "$tmp/bin/az"
+	chmod +x "$tmp/bin/az"
+	PATH="$tmp/bin:$PATH" FAKE_AZ_ESTATE="$root/$fx/estate" \
+		sh tools/collect-az.sh "$tmp/coll" --subscription 7d3c2a10 2>/dev/null
+	[ ! -e "$tmp/coll.partial" ]
+	"$vnetsim" import "$tmp/coll" -o "$tmp/coll.json" 2>/dev/null
+	"$vnetsim" import $fx/estate -o "$tmp/est.json" 2>/dev/null
+	sed 1,4d "$tmp/coll.json" >"$tmp/a"
+	sed 1,4d "$tmp/est.json" >"$tmp/b"
+	cmp "$tmp/a" "$tmp/b"
 	;;
 bad:*)
 	rest=${2#bad:}

@@ -48,6 +48,7 @@ int cmd_check(int argc, char **argv);
 int cmd_bgp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_import(int argc, char **argv); /* import.c */
+int cmd_export(int argc, char **argv); /* export.c */
 
 /* ---- option parsing ----------------------------------------------------- */
 

@@ -460,7 +460,8 @@ static void map_gateway(struct imp *im, struct imp_rec *r)
 	COPY_BOOL(im, r, x, r->o, "activeActive");
 	COPY_BOOL(im, r, x, r->o, "enableBgp");
 	map_bgp_settings(im, r, x);
-	if (strcmp(type, "Vpn") == 0)
+	/* vnetsim export's own field; ARM has a reference to a public IP resource. */
+	if (!COPY_STR(im, r, x, r->o, "publicIpAddress") && strcmp(type, "Vpn") == 0)
 		imp_note(im, "VPN gateways' public IP addresses: not in the gateway object");
 	cJSON_AddItemToArray(imp_topo_array(im, "virtualNetworkGateways"), x);
 }
@@ -508,12 +509,17 @@ static void map_connection(struct imp *im, struct imp_rec *r)
 	COPY_BOOL(im, r, x, r->o, "enableBgp");
 	COPY_NUM(im, r, x, r->o, "routingWeight");
 	map_connection_peer(im, r, x, type);
+	/* Fields ARM has no place for, as vnetsim export writes them. */
+	if (!cJSON_GetObjectItemCaseSensitive(x, "peerAsn"))
+		COPY_NUM(im, r, x, r->o, "peerAsn");
+	COPY_STR(im, r, x, r->o, "sku");
+	bool nhs = copy(im, r, x, r->o, "nextHopIpAddresses", cJSON_IsArray, "an array");
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "enableBgp")) &&
 	    !cJSON_GetObjectItemCaseSensitive(x, "peerAsn") && strcmp(type, "ExpressRoute") != 0) {
 		imp_note(im, "BGP connections without the peer's ASN: BGP turned off");
 		cJSON_ReplaceItemInObjectCaseSensitive(x, "enableBgp", cJSON_CreateFalse());
 	}
-	if (strcmp(type, "ExpressRoute") == 0)
+	if (strcmp(type, "ExpressRoute") == 0 && !nhs)
 		imp_note(im, "ExpressRoute connections: the circuit's next hops are not in the inputs");
 	cJSON_AddItemToArray(imp_topo_array(im, "connections"), x);
 }

@@ -107,6 +107,9 @@ static void add_bgp_conn(struct imp *im, const struct imp_rec *hub, cJSON *conns
 		cJSON_AddStringToObject(x, "id", id);
 	cJSON_AddStringToObject(x, "peerIp", ip);
 	cJSON_AddNumberToObject(x, "peerAsn", asn->valuedouble);
+	const cJSON *mr = imp_get(e, "maxRoutes"); /* vnetsim export's own */
+	if (cJSON_IsNumber(mr))
+		cJSON_AddNumberToObject(x, "maxRoutes", mr->valuedouble);
 	cJSON_AddItemToArray(conns, x);
 }
 

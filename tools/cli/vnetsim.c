@@ -29,6 +29,7 @@ static const struct command COMMANDS[] = {
 	{ "check", cmd_check, "validate scenarios and report known pitfalls" },
 	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
 	{ "merge", cmd_merge, "combine the sweep databases of shards" },
+	{ "export", cmd_export, "a scenario's topology as Resource Graph or az JSON" },
 	{ "import", cmd_import, "a scenario from az, Resource Graph or ARM JSON of an estate" },
 };
 

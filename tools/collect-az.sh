@@ -30,6 +30,19 @@ usage() {
 	echo "usage: tools/collect-az.sh OUT_DIR (--subscription SUB [--resource-group RG] | --management-group MG)" >&2
 	exit 2
 }
+# Several JSON lists one after the other (one per resource group) as one list.
+join_lists() {
+	python3 -c 'import json, sys
+d, dec, out, i = sys.stdin.read(), json.JSONDecoder(), [], 0
+while i < len(d):
+    if d[i].isspace():
+        i += 1
+        continue
+    v, i = dec.raw_decode(d, i)
+    out += v
+print(json.dumps(out, indent=2))'
+}
+
 [ $# -ge 3 ] || usage
 out=$1
 shift
@@ -91,11 +104,7 @@ else
 			az network $kind list --resource-group "$g" -o json >>"$file"
 		done
 		# The per-group lists joined into one list.
-		python3 -c 'import json,sys; d=sys.stdin.read(); dec=json.JSONDecoder(); out=[]; i=0
-while i < len(d):
-    if d[i].isspace(): i+=1; continue
-    v,i=dec.raw_decode(d,i); out+=v
-print(json.dumps(out, indent=2))' <"$file" >"$work/az/${kind}s.json"
+		join_lists <"$file" >"$work/az/${kind}s.json"
 		rm -f "$file"
 	done
 	hubs=$(az network routeserver list $scope --query '[].id' -o tsv)
@@ -112,11 +121,7 @@ for id in $hubs; do
 			-n "$peer" -o json >"$work/learned/routeserver-$hub-$peer.json"
 	done
 done
-python3 -c 'import json,sys; d=sys.stdin.read(); dec=json.JSONDecoder(); out=[]; i=0
-while i < len(d):
-    if d[i].isspace(): i+=1; continue
-    v,i=dec.raw_decode(d,i); out+=v
-print(json.dumps(out, indent=2))' <"$work/az/routeserver-peerings.parts" >"$work/az/routeserver-peerings.json"
+join_lists <"$work/az/routeserver-peerings.parts" >"$work/az/routeserver-peerings.json"
 rm -f "$work/az/routeserver-peerings.parts"
 
 # What each BGP-enabled gateway learned.

@@ -22,7 +22,7 @@
 #include "arena.h"
 #include "cli.h"
 #include "diag.h"
-#include "outfile.h"
+#include "import_int.h"
 #include "scenario.h"
 #include "topology.h"
 
@@ -322,16 +322,6 @@ static void export_topology(struct exp *x, const struct topology *t)
 		export_route_server(x, t->rss[i]);
 }
 
-static int write_doc(FILE *out, const void *ctx)
-{
-	char *s = cJSON_PrintUnformatted(ctx);
-	if (!s)
-		return -1;
-	int rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-	cJSON_free(s);
-	return rc;
-}
-
 int cmd_export(int argc, char **argv)
 {
 	struct cli_parser p;
@@ -363,11 +353,7 @@ int cmd_export(int argc, char **argv)
 			cJSON_AddNullToObject(doc, "skip_token");
 			cJSON_AddNumberToObject(doc, "total_records", cJSON_GetArraySize(x.list));
 		}
-		if (strcmp(out, "-") == 0)
-			rc = write_doc(stdout, doc) == 0 && fflush(stdout) == 0 ? CLI_EXIT_OK
-									 : CLI_EXIT_ENV;
-		else
-			rc = outfile_write(out, write_doc, doc, stderr);
+		rc = imp_write(out, doc, true);
 	}
 	cJSON_Delete(doc);
 	scenario_destroy(sc);

@@ -300,14 +300,28 @@ static void describe(struct imp *im, const char *name)
 	free(text);
 }
 
+struct json_out {                      /* what imp_write writes */
+	const cJSON *doc;
+	bool compact;
+};
+
 static int write_doc(FILE *out, const void *ctx)
 {
-	char *s = cJSON_Print(ctx);
+	const struct json_out *j = ctx;
+	char *s = j->compact ? cJSON_PrintUnformatted(j->doc) : cJSON_Print(j->doc);
 	if (!s)
 		return -1;
 	int rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
 	cJSON_free(s);
 	return rc;
+}
+
+int imp_write(const char *out, const cJSON *doc, bool compact)
+{
+	struct json_out j = { doc, compact };
+	if (strcmp(out, "-") == 0)
+		return write_doc(stdout, &j) == 0 && fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ENV;
+	return outfile_write(out, write_doc, &j, stderr);
 }
 
 /* The scenario's name: the output's file name without .json. */
@@ -384,10 +398,8 @@ static int run_import(const char *const *inputs, size_t n, const char *out, enum
 			im.errors == 1 ? "" : "s");
 		rc = CLI_EXIT_INVALID;
 	}
-	if (rc == CLI_EXIT_OK && strcmp(out, "-") == 0)
-		rc = write_doc(stdout, im.out) == 0 && fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ENV;
-	else if (rc == CLI_EXIT_OK)
-		rc = outfile_write(out, write_doc, im.out, stderr);
+	if (rc == CLI_EXIT_OK)
+		rc = imp_write(out, im.out, false);
 	else if (rc == CLI_EXIT_ENV && im.errors == 0)
 		fprintf(stderr, "vnetsim import: out of memory or unreadable input\n");
 	imp_destroy(&im);

@@ -104,6 +104,9 @@ void imp_error_at(struct imp *im, const char *file, const char *path, const char
 const char *imp_lower(struct imp *im, const char *s);
 /* The record whose ID is id (any case), or NULL. */
 struct imp_rec *imp_find(const struct imp *im, const char *id);
+/* Writes doc to the file out ('-': stdout) through a temporary file
+ * renamed over it (outfile.h); compact: without indentation.  An exit code. */
+int imp_write(const char *out, const cJSON *doc, bool compact);
 /* The scenario's array key of the topology (created on first use). */
 cJSON *imp_topo_array(struct imp *im, const char *key);
 

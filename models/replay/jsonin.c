@@ -425,11 +425,19 @@ static const char *type_name(const cJSON *v)
 
 void jin_known_keys(struct jin *j, const cJSON *obj, const char *const *known)
 {
+	jin_known_keys_also(j, obj, known, NULL);
+}
+
+void jin_known_keys_also(struct jin *j, const cJSON *obj, const char *const *known,
+			 const char *const *also)
+{
 	if (!cJSON_IsObject(obj))
 		return;
 	for (const cJSON *c = obj->child; c; c = c->next) {
 		bool ok = false;
 		for (const char *const *k = known; *k && !ok; k++)
+			ok = strcmp(*k, c->string) == 0;
+		for (const char *const *k = also; k && *k && !ok; k++)
 			ok = strcmp(*k, c->string) == 0;
 		if (!ok)
 			jin_warn_at(j, c->string, "unknown key \"%s\" ignored", c->string);

@@ -97,6 +97,9 @@ void jin_warn_at(struct jin *j, const char *key, const char *fmt, ...)
 
 /* Warns about every key of obj not in the NULL-terminated list. */
 void jin_known_keys(struct jin *j, const cJSON *obj, const char *const *known);
+/* The same with a second list of keys accepted silently (NULL: none). */
+void jin_known_keys_also(struct jin *j, const cJSON *obj, const char *const *known,
+			 const char *const *also);
 
 /* Typed member reads.  `required` reports a missing member as an error.
  * Return true when the member exists and has the right type. */

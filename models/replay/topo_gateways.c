@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "armid.h"
 #include "jsonin.h"
 #include "strmap.h"
 
@@ -125,6 +126,8 @@ static void place_gateway(struct in_gateway *c, const cJSON *it, bool ok)
 	if (!jin_ref(j, it, "virtualNetwork", true, &vn))
 		return;
 	g->vnet = topology_vnet(c->r->t, vn);
+	if (!g->vnet && topo_read_ambiguous(c->r, "virtualNetwork", "virtual network", ARM_VNET, vn))
+		return;
 	if (!g->vnet) {
 		jin_error_at(j, "virtualNetwork", "no virtual network named \"%s\"", vn);
 		return;
@@ -148,8 +151,11 @@ static void *read_gateway(struct topo_reader *r, struct topo_run *run, const cJS
 	struct jin *j = r->j;
 	struct in_gateway c = { .r = r, .g = run->obj };
 	struct gateway *g = c.g;
-	bool ok = topo_read_label(r, it, &g->name) != NULL;
-	ok = ok && topo_read_name(r, run, g->name, g);
+	const char *name = topo_read_label(r, it, &g->name);
+	g->name = name ? topo_read_dup(r, topo_read_key(r, run, it, name)) : g->name;
+	bool ok = name && topo_read_name(r, run, g->name, g);
+	if (ok)
+		topo_read_arm(r, it, ARM_GATEWAY, NULL, name, &g->arm, g);
 	ok = read_gateway_type(j, it, g) && ok;
 	const cJSON *sku, *bs;
 	g->sku = "";
@@ -194,6 +200,7 @@ static const char *const GATEWAY_KEYS[] = { "name", "id", "location", "virtualNe
 const struct topo_coll TOPO_GATEWAYS = {
 	.key = "virtualNetworkGateways", .expected = "a virtual network gateway object",
 	.known = GATEWAY_KEYS, .what = "gateway", .index = gateway_index,
+	.arm_type = ARM_GATEWAY, .scoped = true,
 	.size = sizeof(struct gateway), .item = read_gateway,
 };
 
@@ -243,6 +250,8 @@ static void read_connection_gateway(struct topo_reader *r, const cJSON *it, stru
 	if (!jin_ref(j, it, "virtualNetworkGateway", true, &gw))
 		return;
 	c->gw = topology_gateway(r->t, gw);
+	if (!c->gw && topo_read_ambiguous(r, "virtualNetworkGateway", "gateway", ARM_GATEWAY, gw))
+		return;
 	if (!c->gw)
 		jin_error_at(j, "virtualNetworkGateway", "no gateway named \"%s\"", gw);
 	else if ((c->type == CONN_EXPRESSROUTE) != (c->gw->type == GW_EXPRESSROUTE))
@@ -263,7 +272,9 @@ static void *read_connection(struct topo_reader *r, struct topo_run *run, const 
 	if (name && strchr(name, '/') != NULL)
 		jin_error_at(j, "name", "a connection name cannot contain '/'");
 	if (name)
-		topo_read_name(r, run, c->name, c);
+		c->name = topo_read_dup(r, topo_read_key(r, run, it, name));
+	if (name && topo_read_name(r, run, c->name, c))
+		topo_read_arm(r, it, ARM_CONNECTION, NULL, name, &c->arm, c);
 	read_connection_kind(r, it, c);
 	const cJSON *nhs;
 	if (jin_array(j, it, "nextHopIpAddresses", false, &nhs)) {
@@ -315,6 +326,7 @@ static const char *const CONNECTION_KEYS[] = { "name", "id", "location", "virtua
 const struct topo_coll TOPO_CONNECTIONS = {
 	.key = "connections", .expected = "a connection object", .known = CONNECTION_KEYS,
 	.what = "connection", .index = connection_index, .size = sizeof(struct connection),
+	.arm_type = ARM_CONNECTION, .scoped = true,
 	.item = read_connection,
 };
 
@@ -337,7 +349,9 @@ static void *read_bgp_conn(struct topo_reader *r, struct topo_run *run, const cJ
 	struct bgp_conn *bc = &rs->conns[rs->nconns];
 	bool ok = topo_read_label(r, bo, &bc->name) != NULL;
 	bc->rs = rs;
-	bc->id = arena_printf(r->a, "%s/%s", rs->name, bc->name);
+	/* Under a Route Server known by its ID, the connection is known by its own. */
+	bc->id = armid_is(rs->name) ? arena_printf(r->a, "%s/bgpConnections/%s", rs->name, bc->name)
+				    : arena_printf(r->a, "%s/%s", rs->name, bc->name);
 	ok = ok && topo_read_name(r, run, bc->name, NULL);
 	ok = jin_ipv4(j, bo, "peerIp", true, &bc->peer_ip) && ok;
 	/* One BGP session per peer address (Azure refuses a second connection
@@ -356,6 +370,8 @@ static void *read_bgp_conn(struct topo_reader *r, struct topo_run *run, const cJ
 	bc->max_routes = (uint32_t)mr;
 	if (!ok)
 		return NULL;
+	topo_read_arm(r, bo, ARM_BGP_CONN, rs->arm.id, bc->name, &bc->arm, bc);
+	topo_read_arm_child(r, &rs->arm, "bgpConnections", bc->name, &bc->arm, bc);
 	strmap_put(r->t->by_bgpconn, bc->id, bc);
 	rs->nconns++;
 	return bc;
@@ -366,6 +382,7 @@ static const char *const BGP_CONN_KEYS[] = { "name", "id", "peerIp", "peerAsn", 
 
 static const struct topo_coll BGP_CONNS = {
 	.key = "bgpConnections", .expected = "a BGP connection object", .known = BGP_CONN_KEYS,
+	.arm_type = ARM_BGP_CONN,
 	.what = "BGP connection", .begin = bgp_conns_begin, .item = read_bgp_conn,
 };
 
@@ -442,7 +459,11 @@ static void *read_route_server(struct topo_reader *r, struct topo_run *run, cons
 		jin_error_at(j, "name", "a Route Server name cannot contain '/'");
 		ok = false;
 	}
+	if (ok)
+		rs->name = topo_read_dup(r, topo_read_key(r, run, it, name));
 	ok = ok && topo_read_name(r, run, rs->name, rs);
+	if (ok)
+		topo_read_arm(r, it, ARM_ROUTE_SERVER, NULL, name, &rs->arm, rs);
 	read_route_server_options(j, it, rs);
 	place_route_server(r, it, rs, ok);
 	const cJSON *vips;
@@ -474,5 +495,6 @@ static const char *const ROUTE_SERVER_KEYS[] = { "name", "id", "location", "subn
 const struct topo_coll TOPO_ROUTE_SERVERS = {
 	.key = "routeServers", .expected = "a Route Server object", .known = ROUTE_SERVER_KEYS,
 	.what = "Route Server", .index = route_server_index, .size = sizeof(struct route_server),
+	.arm_type = ARM_ROUTE_SERVER, .scoped = true,
 	.item = read_route_server,
 };

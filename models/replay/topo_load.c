@@ -198,8 +198,10 @@ int topo_reload_route_table(struct topology *t, const cJSON *topology, const cha
 	struct route_table *nrt = topo_read_alloc(&rl.r, 1, sizeof(*nrt));
 	bool named = nrt && topo_routes_read_table(&rl.r, obj, nrt);
 	int rc = named && jin_errors(&rl.j) == 0 && strcmp(nrt->name, rt->name) == 0 ? 0 : -1;
-	if (rc == 0)
-		*rt = *nrt; /* subnets keep pointing at rt */
+	if (rc == 0) {
+		nrt->arm = rt->arm; /* the ID is where the table is, not what the edit changed */
+		*rt = *nrt;         /* subnets keep pointing at rt */
+	}
 	else
 		t->sample_tags_used = sample_used;
 	diag_destroy(rl.d);

@@ -176,7 +176,7 @@ static bool read_primary(struct jin *j, const cJSON *ipc, size_t i, void *ctx)
 		jin_error(j, "expected an IP configuration object");
 		return true;
 	}
-	jin_known_keys(j, ipc, known);
+	topo_read_known(j, ipc, known);
 	ns->subnet = topo_read_subnet_ref(c->nl->r, ipc, "subnet");
 	const cJSON *ipv = cJSON_GetObjectItemCaseSensitive(ipc, "privateIPAddress");
 	if (ipv && !cJSON_IsNull(ipv)) {
@@ -235,8 +235,11 @@ static void *read_nic(struct topo_reader *r, struct topo_run *run, const cJSON *
 	struct in_nic c = { nl, &nl->src[run->i] };
 	struct nic_src *ns = c.ns;
 	ns->count = 1;
-	jin_name(j, it, "name", true, &ns->name);
+	if (jin_name(j, it, "name", true, &ns->name))
+		ns->name = topo_read_key(r, run, it, ns->name);
 	jin_uint(j, it, "count", false, 1, r->opts->max_nics, &ns->count);
+	if (ns->count > 1 && cJSON_GetObjectItemCaseSensitive(it, "id"))
+		jin_error_at(j, "id", "a NIC template with count > 1 has no single ID");
 	jin_bool(j, it, "enableIPForwarding", false, &ns->forwarding);
 	check_template_name(j, ns);
 	nl->total += ns->count;
@@ -252,7 +255,7 @@ static const char *const NIC_KEYS[] = { "name", "id", "count", "enableIPForwardi
 
 const struct topo_coll TOPO_NICS = {
 	.key = "networkInterfaces", .expected = "a network interface object", .known = NIC_KEYS,
-	.item = read_nic,
+	.arm_type = ARM_NIC, .scoped = true, .item = read_nic,
 };
 
 /* ---- private endpoints ---------------------------------------------------------- */
@@ -263,8 +266,10 @@ static void *read_pe(struct topo_reader *r, struct topo_run *run, const cJSON *i
 	struct nic_load *nl = run->parent;
 	struct nic_src *ps = &nl->psrc[run->i];
 	ps->count = 1;
-	if (jin_name(j, it, "name", true, &ps->name))
+	if (jin_name(j, it, "name", true, &ps->name)) {
+		ps->name = topo_read_key(r, run, it, ps->name);
 		topo_read_name(r, run, ps->name, NULL);
+	}
 	ps->subnet = topo_read_subnet_ref(r, it, "subnet");
 	const cJSON *ipv = cJSON_GetObjectItemCaseSensitive(it, "privateIPAddress");
 	if (ipv && !cJSON_IsNull(ipv))
@@ -281,7 +286,7 @@ static const char *const PE_KEYS[] = { "name", "id", "subnet", "privateIPAddress
 
 const struct topo_coll TOPO_PES = {
 	.key = "privateEndpoints", .expected = "a private endpoint object", .known = PE_KEYS,
-	.what = "private endpoint", .item = read_pe,
+	.what = "private endpoint", .arm_type = ARM_PE, .scoped = true, .item = read_pe,
 };
 
 /* ---- names and kept addresses ----------------------------------------------------- */
@@ -425,13 +430,19 @@ static bool check_used_unique(struct jin *j, const cJSON *v, size_t i, void *ctx
 
 /* ---- placing the interfaces ------------------------------------------------------- */
 
+/* An element's "name" as the JSON has it (not its key). */
+static const char *json_name(const cJSON *o)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
+	return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
 /* The NICs of one networkInterfaces element (a topo_revisit_fn). */
 static void place_nics(struct topo_reader *r, const cJSON *o, void *made, void *ctx)
 {
 	struct nic_load *nl = ctx;
 	const struct nic_src *ns = made;
 	struct topology *t = r->t;
-	(void)o;
 	for (uint64_t k = 0; k < ns->count; k++) {
 		struct nic *n = &t->nics[t->nnics];
 		size_t at = ns->first + k;
@@ -453,6 +464,8 @@ static void place_nics(struct topo_reader *r, const cJSON *o, void *made, void *
 				  n->name);
 			return;
 		}
+		if (ns->count == 1)
+			topo_read_arm(r, o, ARM_NIC, NULL, json_name(o), &n->arm, n);
 		t->nnics++;
 	}
 }
@@ -464,9 +477,9 @@ static void place_pe(struct topo_reader *r, const cJSON *o, void *made, void *ct
 	const struct nic_src *ps = made;
 	struct topology *t = r->t;
 	struct private_endpoint *pe = &t->pes[t->npes];
-	(void)o;
 	pe->name = topo_read_dup(r, ps->name);
 	pe->subnet = ps->subnet;
+	topo_read_arm(r, o, ARM_PE, NULL, json_name(o), &pe->arm, pe);
 	pe->ip = nl->kept[ps->first] ? nl->kept[ps->first] : ps->ip;
 	if (!ps->has_ip && !nl->kept[ps->first] &&
 	    !allocate(&nl->used[ps->subnet->index], ps->subnet, &nl->cur[ps->subnet->index],

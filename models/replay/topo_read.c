@@ -4,13 +4,17 @@
  */
 #include "topo_read.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
+#include "armid.h"
 #include "jsonin.h"
 #include "strmap.h"
 #include "topo_load.h"
+#include "vec.h"
 
 /* ---- the driver ------------------------------------------------------------ */
 
@@ -31,7 +35,7 @@ static bool read_element(struct jin *j, const cJSON *o, size_t i, void *ctx)
 		jin_error(j, "expected %s", c->expected);
 		return true;
 	}
-	jin_known_keys(j, o, c->known);
+	topo_read_known(j, o, c->known);
 	p->run.obj = c->size ? topo_read_alloc(p->r, 1, c->size) : NULL;
 	if (c->size && !p->run.obj)
 		return true; /* out of memory, reported */
@@ -57,6 +61,99 @@ bool topo_read_array(struct topo_reader *r, const struct topo_coll *c, const cJS
 	return jin_array(r->j, obj, c->key, c->required, arr);
 }
 
+/* ---- names shared across resource groups (RULES 2.1.1) ------------------------- */
+
+struct name_use {                      /* one name of a scoped array */
+	size_t n;                      /* elements with it */
+	bool all_ids;                  /* each of them has an ARM ID */
+	char *cands;                   /* their IDs, ", "-separated (malloc) */
+};
+
+/* Appends id to u's candidates; false when out of memory. */
+static bool add_candidate(struct name_use *u, const char *id)
+{
+	size_t had = u->cands ? strlen(u->cands) : 0, add = strlen(id);
+	char *c = realloc(u->cands, had + add + 3);
+	if (!c)
+		return false;
+	if (had)
+		memcpy(c + had, ", ", 2), had += 2;
+	memcpy(c + had, id, add + 1);
+	u->cands = c;
+	return true;
+}
+
+/* The array's names, counted; false when out of memory. */
+static bool count_names(const cJSON *arr, struct strmap *idx, struct name_use **uses,
+			size_t *nuses)
+{
+	size_t cap = 0;
+	for (const cJSON *o = arr->child; o; o = o->next) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+		if (!cJSON_IsString(nm))
+			continue;
+		size_t at = (size_t)(uintptr_t)strmap_get(idx, nm->valuestring);
+		if (!at) {
+			struct name_use *u = VEC_PUSH(*uses, *nuses, cap);
+			if (!u || strmap_put(idx, nm->valuestring, (void *)(uintptr_t)*nuses) < 0)
+				return false;
+			*u = (struct name_use){ .all_ids = true };
+			at = *nuses;
+		}
+		struct name_use *u = &(*uses)[at - 1];
+		u->n++;
+		bool has = cJSON_IsString(id) && armid_is(id->valuestring);
+		u->all_ids = u->all_ids && has;
+		if (has && !add_candidate(u, id->valuestring))
+			return false;
+	}
+	return true;
+}
+
+/* The names that several elements with ARM IDs share: each is recorded
+ * in t->ambiguous with its candidates.  NULL when there are none (the
+ * usual case, found in one look at each element) or out of memory. */
+static struct strmap *shared_names(struct topo_reader *r, const struct topo_coll *c,
+				   const cJSON *arr)
+{
+	bool any = false;
+	for (const cJSON *o = arr ? arr->child : NULL; o && !any; o = o->next) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+		any = cJSON_IsString(id) && armid_is(id->valuestring);
+	}
+	if (!any)
+		return NULL;
+	struct strmap *idx = strmap_create(), *shared = strmap_create();
+	struct name_use *uses = NULL;
+	size_t nuses = 0;
+	bool ok = idx && shared && count_names(arr, idx, &uses, &nuses);
+	if (ok && !r->t->ambiguous)
+		ok = (r->t->ambiguous = strmap_create()) != NULL;
+	for (const cJSON *o = arr->child; o && ok; o = o->next) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
+		size_t at = cJSON_IsString(nm) ? (size_t)(uintptr_t)strmap_get(idx, nm->valuestring)
+					       : 0;
+		if (!at || uses[at - 1].n < 2 || !uses[at - 1].all_ids ||
+		    strmap_has(shared, nm->valuestring))
+			continue;
+		const char *key = arena_printf(r->a, "%s:%s", c->arm_type, nm->valuestring);
+		char *cands = arena_strdup(r->a, uses[at - 1].cands);
+		ok = key && cands && strmap_put(r->t->ambiguous, key, cands) >= 0 &&
+		     strmap_put(shared, nm->valuestring, cands) >= 0;
+	}
+	for (size_t k = 0; k < nuses; k++)
+		free(uses[k].cands);
+	free(uses);
+	strmap_destroy(idx);
+	if (!ok) {
+		jin_error_at(r->j, c->key, "out of memory");
+		strmap_destroy(shared);
+		return NULL;
+	}
+	return shared;
+}
+
 void topo_read_run(struct topo_reader *r, const struct topo_coll *c, const cJSON *arr,
 		   void *parent, void ***made)
 {
@@ -74,10 +171,13 @@ void topo_read_run(struct topo_reader *r, const struct topo_coll *c, const cJSON
 		p.made = calloc(p.run.n ? p.run.n : 1, sizeof(*p.made));
 		*made = p.made;
 	}
+	if (c->scoped)
+		p.run.shared = shared_names(r, c, arr);
 	if ((c->what && !p.run.names) || (made && !p.made))
 		jin_error_at(r->j, c->key, "out of memory");
 	jin_in(r->j, c->key, arr, read_elements, &p);
 	strmap_destroy(own);
+	strmap_destroy(p.run.shared);
 }
 
 void topo_read_nested(struct topo_reader *r, const struct topo_coll *c, const cJSON *obj,
@@ -127,6 +227,120 @@ bool topo_read_name(struct topo_reader *r, struct topo_run *run, const char *nam
 	else if (rc < 0)
 		jin_error_at(r->j, "name", "out of memory");
 	return rc > 0;
+}
+
+/* ---- ARM IDs ------------------------------------------------------------------- */
+
+const char *topo_read_key(struct topo_reader *r, struct topo_run *run, const cJSON *o,
+			  const char *name)
+{
+	(void)r;
+	if (!name || !run->shared || !strmap_has(run->shared, name))
+		return name;
+	return cJSON_GetObjectItemCaseSensitive(o, "id")->valuestring; /* checked: shared_names */
+}
+
+/* An ARM ID's parts for out (arena); false after reporting what is wrong. */
+static bool check_arm(struct topo_reader *r, const char *id, const char *type,
+		      const char *parent, const char *name, struct arm_meta *out)
+{
+	struct jin *j = r->j;
+	struct armid p;
+	const char *why;
+	char path[512];
+	if (!armid_parse(id, &p, &why)) {
+		jin_error_at(j, "id", "\"%s\" is not an ARM resource ID: %s", id, why);
+		return false;
+	}
+	if (!armid_type_path(&p, path, sizeof(path)) || strcmp(path, type) != 0 ||
+	    !armid_part_is(p.ns, p.ns_len, "Microsoft.Network")) {
+		jin_error_at(j, "id", "\"%s\" is not the ID of a Microsoft.Network/%s", id, type);
+		return false;
+	}
+	size_t last = p.levels - 1;
+	if (!armid_part_is(p.name[last], p.name_len[last], name)) {
+		jin_error_at(j, "id", "the ID names \"%.*s\", not \"%s\"", (int)p.name_len[last],
+			     p.name[last], name);
+		return false;
+	}
+	/* A child's ID continues its parent's (a subnet's, its VNet's). */
+	size_t plen = parent ? strlen(parent) : 0;
+	if (parent && (strncasecmp(id, parent, plen) != 0 || id[plen] != '/')) {
+		jin_error_at(j, "id", "\"%s\" is not inside \"%s\"", id, parent);
+		return false;
+	}
+	out->id = arena_strdup(r->a, id);
+	out->sub = arena_printf(r->a, "%.*s", (int)p.sub_len, p.sub);
+	out->rg = arena_printf(r->a, "%.*s", (int)p.rg_len, p.rg);
+	return out->id && out->sub && out->rg;
+}
+
+static void arm_register(struct topo_reader *r, struct arm_meta m, struct arm_meta *out,
+			 void *obj);
+
+void topo_read_arm(struct topo_reader *r, const cJSON *o, const char *type, const char *parent,
+		   const char *name, struct arm_meta *out, void *obj)
+{
+	const cJSON *idv = cJSON_GetObjectItemCaseSensitive(o, "id");
+	if (!name || !cJSON_IsString(idv) || !armid_is(idv->valuestring))
+		return;
+	struct arm_meta m = { 0 };
+	if (check_arm(r, idv->valuestring, type, parent, name, &m))
+		arm_register(r, m, out, obj);
+}
+
+void topo_read_arm_child(struct topo_reader *r, const struct arm_meta *parent, const char *child,
+			 const char *name, struct arm_meta *out, void *obj)
+{
+	if (out->id || !parent->id)
+		return;
+	struct arm_meta m = { arena_printf(r->a, "%s/%s/%s", parent->id, child, name), parent->rg,
+			      parent->sub };
+	if (m.id)
+		arm_register(r, m, out, obj);
+}
+
+/* m indexed (t->by_arm) and kept in *out; a duplicate is an error at "id". */
+static void arm_register(struct topo_reader *r, struct arm_meta m, struct arm_meta *out, void *obj)
+{
+	size_t n = strlen(m.id) + 1;
+	char *key = arena_alloc(r->a, n);
+	if (!r->t->by_arm)
+		r->t->by_arm = strmap_create();
+	int rc = key && r->t->by_arm && armid_key(m.id, key, n) ? strmap_put(r->t->by_arm, key, obj)
+								 : -1;
+	if (rc == 0)
+		jin_error_at(r->j, "id", "duplicate ID \"%s\" (IDs compare without letter case)",
+			     m.id);
+	else if (rc < 0)
+		jin_error_at(r->j, "id", "out of memory");
+	else
+		*out = m;
+}
+
+bool topo_read_ambiguous(struct topo_reader *r, const char *key, const char *what,
+			 const char *type, const char *ref)
+{
+	const char *cands = topology_ambiguous(r->t, type, ref);
+	if (!cands)
+		return false;
+	jin_error_at(r->j, key,
+		     "%s \"%s\" is ambiguous: several resource groups have one (%s); give the full "
+		     "ID (RULES 2.1.1)",
+		     what, ref, cands);
+	return true;
+}
+
+/* ARM's read-only and metadata members, accepted silently wherever a
+ * scenario object may be pasted from az or ARM output. */
+static const char *const ARM_META_KEYS[] = { "id", "etag", "type", "provisioningState",
+					     "resourceGuid", "resourceGroup", "tags", "location",
+					     "subscriptionId", "tenantId", "kind", "managedBy",
+					     "zones", "extendedLocation", "systemData", NULL };
+
+void topo_read_known(struct jin *j, const cJSON *o, const char *const *known)
+{
+	jin_known_keys_also(j, o, known, ARM_META_KEYS);
 }
 
 /* ---- shared field readers ------------------------------------------------- */
@@ -223,7 +437,7 @@ struct subnet *topo_read_subnet_ref(struct topo_reader *r, const cJSON *obj, con
 	if (!jin_ref(r->j, obj, key, true, &id))
 		return NULL;
 	struct subnet *s = topology_subnet(r->t, id);
-	if (!s)
+	if (!s && !topo_read_ambiguous(r, key, "virtual network of subnet", ARM_SUBNET, id))
 		jin_error_at(r->j, key, "no subnet \"%s\" (references are \"vnet/subnet\")", id);
 	return s;
 }

@@ -64,6 +64,12 @@ struct topo_coll {                     /* a collection, described once */
 	const char *what;              /* "duplicate <what> name"; NULL: names not checked */
 	size_t max;                    /* elements past this many are not read (begin says so); 0: all */
 	size_t size;                   /* bytes of the object made for each element (run->obj); 0: none */
+	/* The ARM resource type path of an element ("routetables", ARM_ROUTE_TABLE),
+	 * or NULL: the type its "id" must have (RULES 2.1.1). */
+	const char *arm_type;
+	/* Top-level: elements may share a name when each has an ARM ID
+	 * (two resource groups); their key is then the ID. */
+	bool scoped;
 	/* The topology's index of these names (t->by_rt); NULL: unique within one array. */
 	struct strmap *(*index)(struct topology *t);
 	/* Before the elements, the path at the array: sizes storage by run->n;
@@ -82,6 +88,7 @@ struct topo_run {                      /* one pass of the driver over one array 
 	size_t i;                      /* the element being read */
 	void *obj;                     /* its object, zeroed in the arena (c->size bytes), or NULL */
 	struct strmap *names;          /* where names must be unique */
+	struct strmap *shared;         /* c->scoped: names several elements with IDs share */
 };
 
 /* obj.<c->key> as an array into *arr; false when absent (an error when
@@ -110,6 +117,33 @@ void topo_read_revisit(struct topo_reader *r, const struct topo_coll *c, const c
  * a duplicate is an error at .name.  True when the name is new; false for
  * a NULL name, a duplicate, or out of memory (reported). */
 bool topo_read_name(struct topo_reader *r, struct topo_run *run, const char *name, void *value);
+
+/* ---- ARM IDs (RULES 2.1.1) ------------------------------------------------- */
+
+/* The element's key: its name, or its "id" when elements with ARM IDs
+ * share the name (run->shared).  NULL for a NULL name. */
+const char *topo_read_key(struct topo_reader *r, struct topo_run *run, const cJSON *o,
+			  const char *name);
+/* The element's optional "id": when it is an ARM resource ID it must be
+ * of type path `type`, end in the name `name` and, for a child (a subnet),
+ * continue its parent's ID `parent` (NULL: none given); it is kept in *out with its resource
+ * group and subscription and indexed (t->by_arm).  An "id" of another
+ * form is not an ARM ID and is ignored, as before IDs were understood. */
+void topo_read_arm(struct topo_reader *r, const cJSON *o, const char *type, const char *parent,
+		   const char *name, struct arm_meta *out, void *obj);
+/* A child without an "id" of its own under a parent with one (a subnet of
+ * a VNet): its ID is the parent's + "/<child>/<name>", kept and indexed
+ * (nothing when *out already has one or the parent has none). */
+void topo_read_arm_child(struct topo_reader *r, const struct arm_meta *parent, const char *child,
+			 const char *name, struct arm_meta *out, void *obj);
+/* After a reference ref to an object of type path `type` was not found:
+ * when the short name is ambiguous, reports it at key with the candidates
+ * and returns true; false (nothing reported) otherwise. */
+bool topo_read_ambiguous(struct topo_reader *r, const char *key, const char *what,
+			 const char *type, const char *ref);
+/* jin_known_keys, also accepting ARM's read-only and metadata members
+ * (etag, provisioningState, resourceGroup, ...: RULES 2.1.1). */
+void topo_read_known(struct jin *j, const cJSON *o, const char *const *known);
 
 /* ---- field readers the collections share --------------------------------- */
 

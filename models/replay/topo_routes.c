@@ -147,8 +147,13 @@ bool topo_routes_read_table(struct topo_reader *r, const cJSON *o, struct route_
 static void *read_route_table(struct topo_reader *r, struct topo_run *run, const cJSON *o)
 {
 	struct route_table *rt = run->obj;
-	if (topo_routes_read_table(r, o, rt))
-		topo_read_name(r, run, rt->name, rt);
+	if (topo_routes_read_table(r, o, rt)) {
+		const char *name = rt->name, *key = topo_read_key(r, run, o, name);
+		if (key != name)
+			rt->name = topo_read_dup(r, key);
+		if (topo_read_name(r, run, rt->name, rt))
+			topo_read_arm(r, o, ARM_ROUTE_TABLE, NULL, name, &rt->arm, rt);
+	}
 	r->t->rts[r->t->nrts++] = rt;
 	return rt;
 }
@@ -164,5 +169,6 @@ static const char *const ROUTE_TABLE_KEYS[] = { "name", "id", "location", "route
 const struct topo_coll TOPO_ROUTE_TABLES = {
 	.key = "routeTables", .expected = "a route table object", .known = ROUTE_TABLE_KEYS,
 	.what = "route table", .index = route_table_index, .size = sizeof(struct route_table),
+	.arm_type = ARM_ROUTE_TABLE, .scoped = true,
 	.item = read_route_table,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "armid.h"
 #include "jsonin.h"
 #include "strmap.h"
 #include "svctag.h"
@@ -112,9 +113,14 @@ static void read_subnet_name(struct topo_reader *r, struct topo_run *run, const 
 		name = NULL;
 	}
 	s->name = name ? topo_read_dup(r, name) : "?";
-	s->id = arena_printf(r->a, "%s/%s", s->vnet->name, s->name);
-	if (name)
-		topo_read_name(r, run, s->name, s);
+	/* Under a VNet known by its ID (its name is shared: RULES 2.1.1)
+	 * the subnet is known by its own. */
+	s->id = armid_is(s->vnet->name) ? arena_printf(r->a, "%s/subnets/%s", s->vnet->name, s->name)
+					: arena_printf(r->a, "%s/%s", s->vnet->name, s->name);
+	if (name && topo_read_name(r, run, s->name, s)) {
+		topo_read_arm(r, o, ARM_SUBNET, s->vnet->arm.id, name, &s->arm, s);
+		topo_read_arm_child(r, &s->vnet->arm, "subnets", s->name, &s->arm, s);
+	}
 }
 
 /* addressPrefix or addressPrefixes, each inside the VNet's space and /29
@@ -193,6 +199,7 @@ static const char *const SUBNET_KEYS[] = { "name", "id", "addressPrefix", "addre
 
 static const struct topo_coll SUBNETS = {
 	.key = "subnets", .expected = "a subnet object", .known = SUBNET_KEYS, .what = "subnet",
+	.arm_type = ARM_SUBNET,
 	.begin = subnets_begin, .size = sizeof(struct subnet), .item = read_subnet,
 };
 
@@ -246,10 +253,10 @@ static void *read_vnet(struct topo_reader *r, struct topo_run *run, const cJSON 
 		name = NULL;
 	}
 	jin_string(j, it, "location", false, &loc);
-	v->name = name ? topo_read_dup(r, name) : "?";
+	v->name = name ? topo_read_dup(r, topo_read_key(r, run, it, name)) : "?";
 	v->location = topo_read_dup(r, loc);
-	if (name)
-		topo_read_name(r, run, v->name, v);
+	if (name && topo_read_name(r, run, v->name, v))
+		topo_read_arm(r, it, ARM_VNET, NULL, name, &v->arm, v);
 	const cJSON *as;
 	struct in_vnet c = { .r = r, .v = v };
 	if (jin_object(j, it, "addressSpace", true, &as))
@@ -272,6 +279,7 @@ static const char *const VNET_KEYS[] = { "name", "id", "location", "addressSpace
 const struct topo_coll TOPO_VNETS = {
 	.key = "virtualNetworks", .required = true, .expected = "a virtual network object",
 	.known = VNET_KEYS, .what = "virtual network", .index = vnet_index, .begin = vnets_begin,
+	.arm_type = ARM_VNET, .scoped = true,
 	.size = sizeof(struct vnet), .item = read_vnet,
 };
 
@@ -289,6 +297,8 @@ static bool link_subnet(struct jin *j, const cJSON *so, size_t k, void *ctx)
 	if (!s || !jin_ref(j, so, "routeTable", false, &rtn))
 		return true;
 	s->rt = topology_route_table(c->r->t, rtn);
+	if (!s->rt && topo_read_ambiguous(c->r, "routeTable", "route table", ARM_ROUTE_TABLE, rtn))
+		return true;
 	if (!s->rt)
 		jin_error_at(j, "routeTable", "no route table named \"%s\"", rtn);
 	else if (strcmp(s->name, "RouteServerSubnet") == 0)
@@ -314,6 +324,8 @@ static struct vnet *peering_remote(struct topo_reader *r, const struct vnet *v, 
 {
 	struct jin *j = r->j;
 	struct vnet *rv = topology_vnet(r->t, remote);
+	if (!rv && topo_read_ambiguous(r, "remoteVirtualNetwork", "virtual network", ARM_VNET, remote))
+		return NULL;
 	if (!rv) {
 		jin_error_at(j, "remoteVirtualNetwork", "no virtual network named \"%s\"", remote);
 		return NULL;

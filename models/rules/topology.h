@@ -62,6 +62,24 @@ struct prefix_list {
 	size_t n;
 };
 
+/* Where an object is in Azure when the scenario gave its ARM resource ID
+ * (RULES 2.1.1); all NULL otherwise.  Strings in the topology's arena. */
+struct arm_meta {
+	const char *id;               /* as given: "/subscriptions/.../virtualNetworks/hub" */
+	const char *rg, *sub;         /* its resource group and subscription */
+};
+
+/* Resource type paths (lower case) of the objects an ARM ID may name. */
+#define ARM_VNET "virtualnetworks"
+#define ARM_SUBNET "virtualnetworks/subnets"
+#define ARM_ROUTE_TABLE "routetables"
+#define ARM_NIC "networkinterfaces"
+#define ARM_PE "privateendpoints"
+#define ARM_GATEWAY "virtualnetworkgateways"
+#define ARM_CONNECTION "connections"
+#define ARM_ROUTE_SERVER "virtualhubs"
+#define ARM_BGP_CONN "virtualhubs/bgpconnections"
+
 struct vnet;
 struct route_table;
 
@@ -77,6 +95,7 @@ struct subnet {
 	enum pe_policy pe_policy;     /* privateEndpointNetworkPolicies */
 	size_t index;                 /* in topology->subnets */
 	size_t nic_first, nic_count;  /* NICs of this subnet: topology->subnet_nics[first..] */
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct peering {
@@ -103,6 +122,7 @@ struct vnet {
 	struct route_server *rs;      /* own Route Server */
 	struct vnet *domain;          /* routing domain hub, see header; NULL if none */
 	size_t index;
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 enum udr_nh { UDR_VIRTUAL_APPLIANCE, UDR_VNET_GATEWAY, UDR_VNET_LOCAL, UDR_INTERNET, UDR_NONE };
@@ -122,6 +142,7 @@ struct route_table {
 	bool disable_bgp;
 	struct udr *routes;
 	size_t nroutes;
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct nic {
@@ -130,12 +151,14 @@ struct nic {
 	uint32_t ip;
 	bool ip_forwarding;
 	size_t order;                 /* creation order, for Route Server capacity */
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct private_endpoint {
 	const char *name;
 	struct subnet *subnet;
 	uint32_t ip;
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct connection;
@@ -152,6 +175,7 @@ struct gateway {
 	uint32_t instance_ip[2];      /* BGP peering addresses, default GatewaySubnet .4 .5 */
 	struct connection **conns;
 	size_t nconns;
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct connection {
@@ -166,6 +190,7 @@ struct connection {
 	bool premium;                 /* sku "Premium": 10,000 routes */
 	uint32_t *er_next_hops;       /* nextHopIpAddresses (ExpressRoute) */
 	size_t ner_next_hops;
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct bgp_conn {
@@ -177,6 +202,7 @@ struct bgp_conn {
 	uint32_t max_routes;          /* 1,000 unless raised (<= 4,000) */
 	const struct route_map *in_map;  /* associatedInboundConnections, or NULL */
 	const struct route_map *out_map; /* associatedOutboundConnections, or NULL */
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct route_server {
@@ -191,6 +217,7 @@ struct route_server {
 	size_t nconns;
 	struct route_map *maps;       /* routeMaps (routemap.h), file order */
 	size_t nmaps;
+	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
 struct settings {
@@ -221,6 +248,11 @@ struct topology {
 	struct route_server **rss;
 	size_t nrss;
 	struct strmap *by_vnet, *by_subnet, *by_rt, *by_nic, *by_gw, *by_conn, *by_rs, *by_bgpconn;
+	/* Lower-case ARM ID -> object, for objects with an ID (RULES 2.1.1). */
+	struct strmap *by_arm;
+	/* "<type path>:<short name>" -> "candidate, candidate": short names
+	 * that several objects with IDs share, which therefore name none. */
+	struct strmap *ambiguous;
 	bool sample_tags_used;        /* a service endpoint/tag came from the built-in sample */
 };
 
@@ -228,6 +260,11 @@ struct topology {
 struct topology *topology_ref(struct topology *t);
 void topology_destroy(struct topology *t); /* drops a reference; NULL is a no-op */
 
+/* Each lookup takes the object's scenario name (for a subnet "vnet/subnet",
+ * for a BGP connection "rs/conn") or its full ARM ID in any letter case.
+ * An ID the topology does not hold still finds an object of the same
+ * names that was given no ID.  NULL when none (or the short name is
+ * ambiguous: topology_ambiguous says so). */
 struct vnet *topology_vnet(const struct topology *t, const char *name);
 struct subnet *topology_subnet(const struct topology *t, const char *id); /* "vnet/subnet" */
 struct route_table *topology_route_table(const struct topology *t, const char *name);
@@ -236,6 +273,10 @@ struct gateway *topology_gateway(const struct topology *t, const char *name);
 struct connection *topology_connection(const struct topology *t, const char *name);
 struct route_server *topology_route_server(const struct topology *t, const char *name);
 struct bgp_conn *topology_bgp_conn(const struct topology *t, const char *id); /* "ars/nva1" */
+
+/* The candidates ("id, id") when short name `name` of an object of type
+ * path `type` (ARM_VNET ...) is shared by several objects; NULL otherwise. */
+const char *topology_ambiguous(const struct topology *t, const char *type, const char *name);
 
 /* The VNets whose gateways/Route Server are hub's: hub itself and every VNet
  * whose domain is hub.  Writes up to max pointers, returns the count. */

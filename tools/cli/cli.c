@@ -595,6 +595,14 @@ int cli_resolve_targets(const struct topology *t, const char *where,
 		long m = resolve_one(&rs, t, &specs[i]);
 		if (m < 0) {
 			rc = CLI_EXIT_ENV;
+		} else if (m == 0 && topology_ambiguous(t, specs[i].nic ? ARM_NIC : ARM_SUBNET,
+							specs[i].pattern)) {
+			fprintf(err, "vnetsim: --%s %s: ambiguous, several resource groups have one "
+				     "(%s): give the full ID\n",
+				specs[i].nic ? "nic" : "subnet", specs[i].pattern,
+				topology_ambiguous(t, specs[i].nic ? ARM_NIC : ARM_SUBNET,
+						   specs[i].pattern));
+			rc = CLI_EXIT_INVALID;
 		} else if (m == 0) {
 			/* Echoed escaped (diag_escape): a pattern may come from a
 			 * script fed with untrusted names. */
@@ -646,7 +654,8 @@ static int render_each(const struct cli_session *s, const struct cli_target *tar
 		}
 		struct render_target rt = { targets[i].nic ? "nic" : "subnet", targets[i].name,
 					    targets[i].s ? targets[i].s->id : NULL,
-					    eff_disable_bgp(t) };
+					    eff_disable_bgp(t),
+					    targets[i].s ? targets[i].s->rt : NULL };
 		if (fn(o, &rt, t, wrs, ctx) != 0) {
 			fprintf(stderr, "vnetsim: out of memory\n");
 			return CLI_EXIT_ENV;

@@ -50,6 +50,8 @@ int cmd_diff(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_reach(int argc, char **argv);
+int cmd_import(int argc, char **argv); /* import.c */
+int cmd_export(int argc, char **argv); /* export.c */
 
 /* ---- option parsing ----------------------------------------------------- */
 

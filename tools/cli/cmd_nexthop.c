@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "prefix.h"
 
@@ -31,6 +32,10 @@ static int render_next_hop(struct render_out *o, const struct render_target *rt,
 {
 	const uint32_t *dst = ctx;
 	struct next_hop nh = eff_next_hop(t, *dst, without_rs);
+	/* Network Watcher names the table by its full ID (RULES 2.1.1) when
+	 * the scenario gave one: the row's table is the subnet's. */
+	if (nh.route_table && rt->rt && rt->rt->arm.id && strcmp(nh.route_table, rt->rt->name) == 0)
+		nh.route_table = rt->rt->arm.id;
 	render_out_next_hop(o, rt, &nh);
 	return 0;
 }

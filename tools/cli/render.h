@@ -86,6 +86,7 @@ struct render_target {
 	const char *name;              /* NIC name or "vnet/subnet" */
 	const char *subnet;            /* a NIC's subnet, for the table heading */
 	bool disable_bgp;              /* of the target's route table */
+	const struct route_table *rt;  /* the target's subnet's route table, or NULL */
 };
 
 struct render_out {

@@ -33,6 +33,8 @@ static const struct command COMMANDS[] = {
 	{ "sweep", cmd_sweep, "what-if studies: failures, monte-carlo, capacity" },
 	{ "merge", cmd_merge, "combine the sweep databases of shards" },
 	{ "graph", cmd_graph, "the topology as a picture (Graphviz DOT or SVG)" },
+	{ "export", cmd_export, "a scenario's topology as Resource Graph or az JSON" },
+	{ "import", cmd_import, "a scenario from az, Resource Graph or ARM JSON of an estate" },
 };
 
 #define NCOMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

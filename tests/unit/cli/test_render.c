@@ -186,8 +186,8 @@ static char *routes_output(enum render_format f, bool keyed, size_t ntargets)
 	struct capture c;
 	struct render_out o;
 	render_out_begin(&o, capture_begin(&c), f, keyed);
-	struct render_target t1 = { "nic", "web-0001", "spoke/app", false };
-	struct render_target t2 = { "subnet", "hub/GatewaySubnet", NULL, true };
+	struct render_target t1 = { "nic", "web-0001", "spoke/app", false, NULL };
+	struct render_target t2 = { "subnet", "hub/GatewaySubnet", NULL, true, NULL };
 	render_out_routes(&o, &t1, x.r, 4);
 	if (ntargets > 1)
 		render_out_routes(&o, &t2, x.r, 1);
@@ -305,7 +305,7 @@ Test(render, next_hop_json_shapes)
 				.has_nh_ip = true, .route_table = "rt-spoke",
 				.matched = P("0.0.0.0/0") };
 	struct next_hop none = { .found = false };
-	struct render_target t = { "nic", "vm", "v/s", false };
+	struct render_target t = { "nic", "vm", "v/s", false, NULL };
 	const struct {
 		const struct next_hop *nh;
 		const char *out;
@@ -342,7 +342,7 @@ Test(render, next_hop_table_and_csv)
 				.has_nh_ip = true,
 				.route_table = "rt",
 				.matched = P("10.60.0.0/16") };
-	struct render_target t = { "subnet", "s/a", NULL, false };
+	struct render_target t = { "subnet", "s/a", NULL, false, NULL };
 	struct capture c;
 	struct render_out o;
 	render_out_begin(&o, capture_begin(&c), RENDER_TABLE, false);

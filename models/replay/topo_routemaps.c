@@ -158,7 +158,8 @@ static void merge(struct topo_reader *r, struct rm_values *into, const struct rm
 		struct prefix *p = topo_read_alloc(r, into->nprefixes + v->nprefixes, sizeof(*p));
 		if (!p)
 			return;
-		memcpy(p, into->prefixes, into->nprefixes * sizeof(*p));
+		if (into->nprefixes) /* memcpy from NULL is undefined even for 0 bytes */
+			memcpy(p, into->prefixes, into->nprefixes * sizeof(*p));
 		memcpy(p + into->nprefixes, v->prefixes, v->nprefixes * sizeof(*p));
 		into->prefixes = p, into->nprefixes += v->nprefixes;
 	}
@@ -173,7 +174,8 @@ static void merge(struct topo_reader *r, struct rm_values *into, const struct rm
 		uint32_t *u = topo_read_alloc(r, *dn[k] + sn[k], sizeof(*u));
 		if (!u)
 			return;
-		memcpy(u, *dst[k], *dn[k] * sizeof(*u));
+		if (*dn[k])
+			memcpy(u, *dst[k], *dn[k] * sizeof(*u));
 		memcpy(u + *dn[k], src[k], sn[k] * sizeof(*u));
 		*dst[k] = u, *dn[k] += sn[k];
 	}

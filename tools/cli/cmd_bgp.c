@@ -316,8 +316,10 @@ static int advertise(struct entries *es, unsigned inst, const struct route_serve
 		rc = -1;
 		goto out;
 	}
-	memcpy(r.as_path, bp->as_path, r.as_len * sizeof(uint32_t));
-	memcpy(r.communities, bp->communities, r.ncommunities * sizeof(uint32_t));
+	if (r.as_len) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(r.as_path, bp->as_path, r.as_len * sizeof(uint32_t));
+	if (r.ncommunities)
+		memcpy(r.communities, bp->communities, r.ncommunities * sizeof(uint32_t));
 	if (applied && routemap_apply(m, &r, &res) != 0) {
 		applied = false;
 		rc = -1;

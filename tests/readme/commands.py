@@ -6,13 +6,15 @@ Extracts the commands from README.md:
     `build/tools/vnetsim ...` (backslash continuations joined; pipes and
     redirections kept), the lines of one block run in order in one folder;
   - the example column of the command table (`vnetsim ...` in backticks).
-Each runs with `sh -c` in a fresh folder that holds the repository's
-scenarios/ (a symbolic link) and build/tools/vnetsim, with build/tools on PATH,
-exactly as the README tells a reader to set up.  A command passes when it
-exits 0 or 1 (1 is "differences found", documented), or with the status a
-trailing `# exit N` comment states.  Lines of ```sh blocks that start another
-program (GNU parallel, srun, sbatch) are recipes for other systems: they are
-listed, not run.  Fails when no command was found (the extraction broke).
+Each block (and the table, in row order) runs with `sh -c`, line by line, in
+a fresh folder that holds the repository's scenarios/, tests/ and tools/
+(symbolic links) and build/tools/vnetsim, with build/tools on PATH, exactly as
+the README tells a reader to set up.  A command passes when it exits 0 or 1
+(1 is "differences found", documented), or with the status a trailing
+`# exit N` comment states.  Lines that start another program (GNU parallel,
+srun, sbatch, the Azure collector) or carry a `# recipe` comment (they need
+Azure, a cluster or a container) are listed, not run.  Fails when no command
+was found (the extraction broke).
 
   commands.py VNETSIM SOURCE_ROOT [--list]
 """
@@ -66,7 +68,8 @@ def join_continuations(lines):
 
 
 def is_vnetsim(cmd):
-    return re.match(r"^(build/tools/)?vnetsim\s", cmd) is not None
+    return (re.match(r"^(build/tools/)?vnetsim\s", cmd) is not None
+            and re.search(r"#\s*recipe\b", cmd) is None)
 
 
 def wanted_status(cmd):
@@ -76,7 +79,8 @@ def wanted_status(cmd):
 
 def sandbox(root, vnetsim):
     d = tempfile.mkdtemp(prefix="vnetsim-readme-")
-    os.symlink(os.path.join(root, "scenarios"), os.path.join(d, "scenarios"))
+    for sub in ("scenarios", "tests", "tools"):
+        os.symlink(os.path.join(root, sub), os.path.join(d, sub))
     os.makedirs(os.path.join(d, "build", "tools"))
     os.symlink(vnetsim, os.path.join(d, "build", "tools", "vnetsim"))
     return d

@@ -439,6 +439,29 @@ const struct checkpoint *cli_checkpoint(const struct run *r, const struct cli_at
 	return run_checkpoint(r, at->text);
 }
 
+/* A time after the scenario's last event and the run's last change (its
+ * timeline and BGP session events) answers with the end state: said on
+ * stderr, so that --at 99h is not mistaken for a prediction (RULES 4). */
+static void note_after_end(const struct cli_session *s)
+{
+	if (!s->at.probe)
+		return;
+	int64_t last = 0;
+	for (size_t i = 0; i < s->sc->nevents; i++)
+		if (s->sc->events[i].at_ms > last)
+			last = s->sc->events[i].at_ms;
+	size_t n = run_timeline_count(s->r);
+	if (n && run_timeline_get(s->r, n - 1)->at_ms > last)
+		last = run_timeline_get(s->r, n - 1)->at_ms;
+	n = run_session_event_count(s->r);
+	if (n && run_session_event_get(s->r, n - 1)->at_ms > last)
+		last = run_session_event_get(s->r, n - 1)->at_ms;
+	if (s->at.ms > last)
+		fprintf(stderr, "%s: note: --at %s is after the scenario's last event and change (at "
+				"%lld ms): the answer is the end state\n",
+			s->sc->file, s->at.text, (long long)last);
+}
+
 static int session_open(struct cli_session *s, const char *file, const struct cli_common *c,
 			const char *at_text, bool stop)
 {
@@ -459,6 +482,7 @@ static int session_open(struct cli_session *s, const char *file, const struct cl
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	cli_note_sample_tags(s->sc, s->r, stderr);
+	note_after_end(s);
 	s->cp = cli_checkpoint(s->r, &s->at);
 	if (!s->cp) {
 		/* A label of an event the run never reached (it stopped early). */

@@ -44,7 +44,22 @@ struct exp {
 	struct arena *a;
 	bool graph;                    /* Resource Graph's shape, else az's */
 	cJSON *list;                   /* the resources */
+	const cJSON *rss;              /* the scenario's topology.routeServers, or NULL */
 };
+
+/* The scenario's routeMaps of Route Server name, as written (already in
+ * ARM's shape, RULES 1.10), or NULL. */
+static const cJSON *route_maps_of(const struct exp *x, const char *name)
+{
+	const cJSON *rs;
+	cJSON_ArrayForEach(rs, x->rss)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(rs, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			return cJSON_GetObjectItemCaseSensitive(rs, "routeMaps");
+	}
+	return NULL;
+}
 
 /* An object's ID: its own, or one in the default scope. */
 static const char *id_of(struct exp *x, const struct arm_meta *m, const char *type,
@@ -302,6 +317,12 @@ static void export_route_server(struct exp *x, const struct route_server *rs)
 		if (bc->max_routes != 1000)
 			cJSON_AddNumberToObject(c, "maxRoutes", bc->max_routes); /* vnetsim's */
 	}
+	/* Route maps are child resources in ARM (virtualHubs/routeMaps); they
+	 * go inline here, in ARM's own shape, under vnetsim's key routeMaps,
+	 * which import reads back. */
+	const cJSON *maps = route_maps_of(x, rs->name);
+	if (cJSON_IsArray(maps) && cJSON_GetArraySize(maps) > 0)
+		cJSON_AddItemToObject(p, "routeMaps", cJSON_Duplicate(maps, 1));
 }
 
 static void export_topology(struct exp *x, const struct topology *t)
@@ -345,6 +366,8 @@ int cmd_export(int argc, char **argv)
 	rc = d && x.a && x.list ? cli_load(file, NULL, d, stderr, &sc) : CLI_EXIT_ENV;
 	cJSON *doc = x.list;
 	if (rc == CLI_EXIT_OK) {
+		x.rss = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(sc->doc, "topology"), "routeServers");
 		export_topology(&x, sc->topo);
 		if (x.graph) {
 			doc = cJSON_CreateObject();

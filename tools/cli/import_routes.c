@@ -164,6 +164,9 @@ static void map_route_server(struct imp *im, struct imp_rec *r)
 	if (cJSON_IsNumber(v = imp_get(r->o, "virtualRouterAsn")))
 		cJSON_AddNumberToObject(x, "virtualRouterAsn", v->valuedouble);
 	hub_bgp_conns(im, r, x);
+	/* Route maps written inline by vnetsim export (ARM's routeMaps shape). */
+	if (cJSON_IsArray(v = imp_get(r->o, "routeMaps")) && cJSON_GetArraySize(v) > 0)
+		cJSON_AddItemToObject(x, "routeMaps", cJSON_Duplicate(v, 1));
 	cJSON_AddItemToArray(imp_topo_array(im, "routeServers"), x);
 }
 

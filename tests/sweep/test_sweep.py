@@ -616,8 +616,11 @@ def parent_killed():
         "repairSigma": 0.5, "mode": "silent"})
     for sig in [signal.SIGKILL, signal.SIGTERM, signal.SIGINT]:
         db, out = os.path.join(TMP, "killed-%d.db" % sig), os.path.join(TMP, "killed-%d" % sig)
+        # --max-events: the study is long on purpose (the default bound of
+        # events per variant would refuse it at once, README "Limits").
         p = subprocess.Popen([VNETSIM, "sweep", SEED, "--study", slow, "-j", "2", "--db", db,
-                              "--out", out], stdout=subprocess.DEVNULL,
+                              "--out", out, "--max-events", "100000000"],
+                             stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
         workers, deadline = [], time.time() + 120
         while len(workers) < 2 and time.time() < deadline and p.poll() is None:

@@ -329,6 +329,9 @@ struct cli_trace_session {
 int cli_trace_open(struct cli_trace_session *ts, const char *file, const struct cli_common *c,
 		   const char *at_text);
 void cli_trace_close(struct cli_trace_session *ts); /* safe on a failed open */
+/* After cli_parse of trace or reach: rc, or a usage error when -o is not
+ * table, json or jsonl (name: the command). */
+int cli_trace_format(struct cli_parser *p, const struct cli_common *c, int rc, const char *name);
 /* A NIC name or a "vnet/subnet" id: 0 with *nic (NULL for a subnet) and
  * *subnet set, -1 when neither exists. */
 int cli_trace_source(const struct topology *topo, const char *from, const struct nic **nic,

@@ -367,9 +367,8 @@ int cmd_reach(int argc, char **argv)
 		CLI_END,
 	};
 	int rc = cli_parse(&p, &REACH, opts, &common, argc, argv);
+	rc = cli_trace_format(&p, &common, rc, "reach");
 	enum render_format fmt = cli_format(&common);
-	if (rc == CLI_PARSED && fmt != RENDER_TABLE && fmt != RENDER_JSON && fmt != RENDER_JSONL)
-		rc = cli_usage_error(&p, "-o: reach writes table, json or jsonl");
 	if (rc != CLI_PARSED)
 		return rc;
 	struct cli_trace_session ts;

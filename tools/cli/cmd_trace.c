@@ -69,6 +69,14 @@ int cli_trace_open(struct cli_trace_session *ts, const char *file, const struct 
 	return CLI_EXIT_OK;
 }
 
+int cli_trace_format(struct cli_parser *p, const struct cli_common *c, int rc, const char *name)
+{
+	enum render_format fmt = cli_format(c);
+	if (rc == CLI_PARSED && fmt != RENDER_TABLE && fmt != RENDER_JSON && fmt != RENDER_JSONL)
+		return cli_usage_error(p, "-o: %s writes table, json or jsonl", name);
+	return rc;
+}
+
 void cli_trace_close(struct cli_trace_session *ts)
 {
 	trace_env_destroy(ts->env);
@@ -305,9 +313,8 @@ int cmd_trace(int argc, char **argv)
 	int rc = cli_parse(&p, &TRACE, opts, &common, argc, argv);
 	if (rc == CLI_PARSED && ipv4_parse(to, &dst) != 0)
 		rc = cli_usage_error(&p, "--to %s is not an IPv4 address", to);
+	rc = cli_trace_format(&p, &common, rc, "trace");
 	enum render_format fmt = cli_format(&common);
-	if (rc == CLI_PARSED && fmt != RENDER_TABLE && fmt != RENDER_JSON && fmt != RENDER_JSONL)
-		rc = cli_usage_error(&p, "-o: trace writes table, json or jsonl");
 	if (rc != CLI_PARSED)
 		return rc;
 	struct cli_trace_session ts;

@@ -1,7 +1,6 @@
 /*
  * render.c - output formats of vnetsim.  See render.h for the shapes and
- * reference/azure-routing-rules.md sections 8.2-8.4 for where they come
- * from.
+ * models/RULES.md sections E8.2-E8.4 for where they come from.
  */
 #include "render.h"
 

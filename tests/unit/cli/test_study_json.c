@@ -13,13 +13,7 @@
 static struct study *read_sq(const char *sq, struct diag *d, bool *io)
 {
 	char path[] = "/tmp/test_study_XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	char *txt = json_dq(sq);
-	size_t len = strlen(txt);
-	cr_assert_eq(write(fd, txt, len), (ssize_t)len);
-	close(fd);
-	free(txt);
+	temp_file_put_sq(path, sq);
 	*io = false;
 	struct study *st = study_json_load(path, d, io);
 	unlink(path);

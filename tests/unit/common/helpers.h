@@ -152,6 +152,25 @@ static inline void tload_free(struct tload *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* Writes text to a new temporary file; path is a mkstemp template
+ * ("/tmp/name_XXXXXX") and becomes the file's name.  The caller unlinks it. */
+static inline void temp_file_put(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	size_t len = strlen(text);
+	cr_assert_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* The same for a single-quoted JSON text ('x' -> "x"). */
+static inline void temp_file_put_sq(char *path, const char *sq)
+{
+	char *txt = json_dq(sq);
+	temp_file_put(path, txt);
+	free(txt);
+}
+
 /* A scenario run from a JSON text (double-quoted): written to a temporary
  * file, loaded through scenario_load, the run created but not executed. */
 struct run_fx {
@@ -167,11 +186,7 @@ static inline void run_fx_load(struct run_fx *f, const char *json)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->path, sizeof(f->path), "/tmp/test_run_XXXXXX");
-	int fd = mkstemp(f->path);
-	cr_assert_geq(fd, 0);
-	size_t len = strlen(json);
-	cr_assert_eq(write(fd, json, len), (ssize_t)len);
-	close(fd);
+	temp_file_put(f->path, json);
 	f->d = diag_create();
 	bool env = false;
 	f->sc = scenario_load(f->path, NULL, f->d, &env);

@@ -193,13 +193,7 @@ static void oom_never_corrupts(const char *path, const char *name, const char *c
 static void oom_never_corrupts_text(const char *name, const char *sq, const char *const *shows)
 {
 	char path[] = "/tmp/test_run_oom_XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	char *txt = json_dq(sq);
-	size_t len = strlen(txt);
-	cr_assert_eq(write(fd, txt, len), (ssize_t)len);
-	close(fd);
-	free(txt);
+	temp_file_put_sq(path, sq);
 	oom_never_corrupts(path, name, shows);
 	unlink(path);
 }

@@ -11,6 +11,7 @@
  */
 #include "reach.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -489,4 +490,37 @@ void reach_destroy(struct reach *r)
 	free(r->results);
 	free(r->cells);
 	free(r);
+}
+
+const char *reach_result_ends(const struct reach_result *x, char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < x->nexit && k < len; i++) {
+		const struct reach_exit *e = &x->exits[i];
+		const char *name = e->nic ? e->nic->name : e->conn->name;
+		k += (size_t)snprintf(buf + k, len - k, "%s%s%s", k ? ", " : "",
+				      e->nic ? "handed to " : "via ", name);
+	}
+	if (x->nexit == 0 && x->nok && k < len)
+		k += (size_t)snprintf(buf + k, len - k, "%s",
+				      x->ok_why == TW_INTERNET  ? "Internet"
+				      : x->ok_why == TW_SERVICE ? "service endpoint"
+				      : x->ok_why == TW_NO_NIC  ? "delivered (no NIC holds the address)"
+								: "delivered");
+	if (x->why != TW_NONE && k < len)
+		snprintf(buf + k, len - k, "%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
+			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "");
+	return buf;
+}
+
+const char *reach_result_appliances(const struct reach_result *x, char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < x->nappl && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", x->appl[i]->name);
+	if (!x->nappl)
+		snprintf(buf, len, "-");
+	return buf;
 }

@@ -84,4 +84,10 @@ static inline enum reach_sym reach_cell_sym(uint32_t cell)
 	return (enum reach_sym)(cell & 3u);
 }
 
+/* The words of a flow's ends ("handed to nva1-nic, via er-primary; the
+ * appliance's VM is down at nva2-nic"), and its appliances' names joined
+ * by ", " ("-" for none), written to buf (truncated to len). */
+const char *reach_result_ends(const struct reach_result *x, char *buf, size_t len);
+const char *reach_result_appliances(const struct reach_result *x, char *buf, size_t len);
+
 #endif

@@ -89,41 +89,6 @@ static bool sig_equal(const struct row_sig *a, const struct row_sig *b)
 	return a->n == b->n && memcmp(a->v, b->v, a->n * sizeof *a->v) == 0;
 }
 
-static const char *result_ends(const struct reach *r, const struct reach_result *x, char *buf,
-			       size_t len)
-{
-	size_t k = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < x->nexit && k < len; i++) {
-		const struct reach_exit *e = &x->exits[i];
-		const char *name = e->nic ? e->nic->name : e->conn->name;
-		k += (size_t)snprintf(buf + k, len - k, "%s%s%s", k ? ", " : "",
-				      e->nic ? "handed to " : "via ", name);
-	}
-	if (x->nexit == 0 && x->nok && k < len)
-		k += (size_t)snprintf(buf + k, len - k, "%s",
-				      x->ok_why == TW_INTERNET  ? "Internet"
-				      : x->ok_why == TW_SERVICE ? "service endpoint"
-				      : x->ok_why == TW_NO_NIC  ? "delivered (no NIC holds the address)"
-								: "delivered");
-	if (x->why != TW_NONE && k < len)
-		snprintf(buf + k, len - k, "%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
-			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "");
-	(void)r;
-	return buf;
-}
-
-static const char *result_appl(const struct reach_result *x, char *buf, size_t len)
-{
-	size_t k = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < x->nappl && k < len; i++)
-		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", x->appl[i]->name);
-	if (!x->nappl)
-		snprintf(buf, len, "-");
-	return buf;
-}
-
 static const char *dest_label(const struct reach_dest *d, char *buf, size_t len)
 {
 	char p[PREFIX_STRLEN];
@@ -204,8 +169,8 @@ static int print_group(const struct reach *r, const size_t *members, size_t nm,
 		char dests[256], appl[256], ends[256];
 		dests_text(r, members[0], it->cell, it->kind, it->count, dests, sizeof dests);
 		const char *cells[] = { trace_verdict_name(x->verdict), dests,
-					result_appl(x, appl, sizeof appl),
-					result_ends(r, x, ends, sizeof ends),
+					reach_result_appliances(x, appl, sizeof appl),
+					reach_result_ends(x, ends, sizeof ends),
 					reach_sym_name(reach_cell_sym(it->cell)) };
 		if (render_tab_add(tab, cells) != 0) {
 			render_tab_destroy(tab);
@@ -264,7 +229,7 @@ static void json_result(struct jsonw *w, const struct reach *r, const struct rea
 		jsonw_string(w, x->appl[i]->name);
 	jsonw_array_end(w);
 	jsonw_key(w, "ends");
-	jsonw_string(w, result_ends(r, x, buf, sizeof buf));
+	jsonw_string(w, reach_result_ends(x, buf, sizeof buf));
 	jsonw_object_end(w);
 }
 

@@ -93,7 +93,7 @@ int reachset_seal(const struct reachset *rs, char *msg, size_t len)
 	uint64_t next_src = 0, next_dest = 0;
 	for (size_t i = 0; i < rs->nspans; i++) {
 		const struct reachset_span *sp = &rs->spans[i];
-		if (next_dest == rs->ndests && sp->source == next_src)
+		if (i > 0 && next_dest == rs->ndests)
 			next_src++, next_dest = 0;
 		if (sp->source != next_src || sp->first != next_dest || sp->last < sp->first ||
 		    sp->last >= rs->ndests) {

@@ -446,17 +446,13 @@ static int symmetry(struct builder *b)
 	return rc;
 }
 
-struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp)
+/* The flows of r's sources to its destinations (r->dests set), and their
+ * symmetry; r destroyed and NULL on failure. */
+static struct reach *fill(struct reach *r, const struct trace_env *e, int rc)
 {
-	struct reach *r = calloc(1, sizeof *r);
 	struct builder b;
 	memset(&b, 0, sizeof b);
 	b.r = r, b.env = e;
-	if (!r)
-		return NULL;
-	r->topo = trace_env_topology(e);
-	r->nsources = r->topo->nsubnets;
-	int rc = build_dests(r, sp);
 	if (rc == 0) {
 		r->cells = calloc(r->nsources * r->ndests + 1, sizeof *r->cells);
 		rc = r->cells ? 0 : -1;
@@ -480,6 +476,32 @@ struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp
 		return NULL;
 	}
 	return r;
+}
+
+struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp)
+{
+	struct reach *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->topo = trace_env_topology(e);
+	r->nsources = r->topo->nsubnets;
+	return fill(r, e, build_dests(r, sp));
+}
+
+struct reach *reach_compute_dests(const struct trace_env *e, const struct reach_dest *dests,
+				  size_t n)
+{
+	struct reach *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->topo = trace_env_topology(e);
+	r->nsources = r->topo->nsubnets;
+	r->dests = malloc((n + 1) * sizeof *r->dests);
+	if (r->dests) {
+		memcpy(r->dests, dests, n * sizeof *dests);
+		r->ndests = n;
+	}
+	return fill(r, e, r->dests ? 0 : -1);
 }
 
 void reach_destroy(struct reach *r)

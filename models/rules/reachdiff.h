@@ -1,6 +1,6 @@
 /*
  * reachdiff.h - what changed in reachability between two matrices by name
- * (reachset.h; RULES 1.11.6): every flow (source subnet, destination)
+ * (reachset.h; RULES 1.11.7): every flow (source subnet, destination)
  * present on both sides classified, and the changed ones grouped.
  *
  * What it models: a flow broke when it was delivered and is now partly

@@ -1,5 +1,5 @@
 /*
- * study_reach.h - flows broken by a variant of a study (RULES 1.11.6):
+ * study_reach.h - flows broken by a variant of a study (RULES 1.11.7):
  * the reachability matrix at the end of the variant's window compared with
  * the baseline's, for sweeps ranked by flows (`sweep --rank-by flows`)
  * rather than by routes changed.

@@ -653,7 +653,7 @@ def parent_killed():
 
 
 def rank_flows():
-    """--rank-by flows (RULES 1.11.6): failures ranked by the flows they
+    """--rank-by flows (RULES 1.11.7): failures ranked by the flows they
     leave broken at the window's end, the score breaking ties; the same
     with any number of workers; stored in sweep_variant_flows; no column
     without the option; bad values refused."""

@@ -976,7 +976,7 @@ int cmd_diff(int argc, char **argv)
 		CLI_FLAG("reach", 0, &a.reach,
 			 "compare reachability instead of routes: flows (source\n"
 			 "subnet, destination) that broke, were repaired, or cross\n"
-			 "other appliances (vnetsim reach; RULES 1.11.6)"),
+			 "other appliances (vnetsim reach; RULES 1.11.7)"),
 		CLI_STRING("junit", 0, &a.junit, "FILE",
 			   "also write a JUnit XML report, one test case per group of\n"
 			   "NICs compared (written atomically)"),

@@ -185,7 +185,7 @@ int cmd_sweep(int argc, char **argv)
 		CLI_STRING("rank-by", 0, &rank_by, "rows|flows",
 			   "enumerate: rank failures by routes (rows, the default: NIC-seconds\n"
 			   "without a working route) or by flows broken (vnetsim reach at the\n"
-			   "window's end against the baseline; RULES 1.11.6)"),
+			   "window's end against the baseline; RULES 1.11.7)"),
 		CLI_CALL("write-grown", 0, opt_write_grown, &o, "DIMENSION:STEPS:FILE",
 			 "capacity: also write the scenario grown by STEPS steps of\n"
 			 "DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE"),

@@ -1,6 +1,6 @@
 /*
  * diff_reach.h - `vnetsim diff --reach`: reachability compared instead of
- * routes (RULES 1.11.6; the comparison itself is reachdiff.h's), in the
+ * routes (RULES 1.11.7; the comparison itself is reachdiff.h's), in the
  * three forms diff has: two checkpoints of one scenario, two scenarios,
  * two runs of a results store.
  *

@@ -1,6 +1,6 @@
 /*
  * test_reachdiff.c - reachability matrices by name (reachset.h) and their
- * comparison (reachdiff.h, RULES 1.11.6): spans and their checks, each kind
+ * comparison (reachdiff.h, RULES 1.11.7): spans and their checks, each kind
  * of change, grouping of alike sources into one block, names on one side.
  */
 #include <criterion/criterion.h>

@@ -845,22 +845,18 @@ static int diff_db(const char *db, const char *ra, const char *rb, const struct 
 {
 	struct store *st = NULL;
 	struct snapshot *sa = NULL, *sb = NULL;
-	int64_t ia = 0, ib = 0;
-	char da[300], db_[300];
+	int64_t id[2] = { 0, 0 };
+	char desc[2][STORE_DESC_LEN];
 	const char *label = at ? at : "end";
-	int rc = store_open(db, false, stderr, &st);
+	int rc = store_open_pair(db, ra, rb, stderr, &st, id, desc);
 	if (!rc)
-		rc = store_find_run(st, ra, stderr, &ia, da, sizeof(da));
+		rc = store_load_snapshot(st, id[0], label, stderr, &sa);
 	if (!rc)
-		rc = store_find_run(st, rb, stderr, &ib, db_, sizeof(db_));
-	if (!rc)
-		rc = store_load_snapshot(st, ia, label, stderr, &sa);
-	if (!rc)
-		rc = store_load_snapshot(st, ib, label, stderr, &sb);
+		rc = store_load_snapshot(st, id[1], label, stderr, &sb);
 	if (!rc) {
 		char la[700], lb[700];
-		snprintf(la, sizeof(la), "%s %s at %s", db, da, label);
-		snprintf(lb, sizeof(lb), "%s %s at %s", db, db_, label);
+		snprintf(la, sizeof(la), "%s %s at %s", db, desc[0], label);
+		snprintf(lb, sizeof(lb), "%s %s at %s", db, desc[1], label);
 		rc = report(o, la, lb, sa, sb, f);
 	}
 	snapshot_destroy(sa);

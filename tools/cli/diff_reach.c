@@ -366,22 +366,18 @@ int diff_reach_db(const char *db, const char *ra, const char *rb,
 {
 	struct store *st = NULL;
 	struct reachset *a = NULL, *b = NULL;
-	int64_t ia = 0, ib = 0;
-	char da[300], db_[300];
+	int64_t id[2] = { 0, 0 };
+	char desc[2][STORE_DESC_LEN];
 	const char *label = at ? at : "end";
-	int rc = store_open(db, false, stderr, &st);
+	int rc = store_open_pair(db, ra, rb, stderr, &st, id, desc);
 	if (!rc)
-		rc = store_find_run(st, ra, stderr, &ia, da, sizeof da);
+		rc = store_load_reach(st, id[0], label, stderr, &a);
 	if (!rc)
-		rc = store_find_run(st, rb, stderr, &ib, db_, sizeof db_);
-	if (!rc)
-		rc = store_load_reach(st, ia, label, stderr, &a);
-	if (!rc)
-		rc = store_load_reach(st, ib, label, stderr, &b);
+		rc = store_load_reach(st, id[1], label, stderr, &b);
 	if (!rc) {
 		char la[700], lb[700];
-		snprintf(la, sizeof la, "%s %s at %s", db, da, label);
-		snprintf(lb, sizeof lb, "%s %s at %s", db, db_, label);
+		snprintf(la, sizeof la, "%s %s at %s", db, desc[0], label);
+		snprintf(lb, sizeof lb, "%s %s at %s", db, desc[1], label);
 		rc = report(o, la, lb, a, b);
 	}
 	reachset_destroy(a);

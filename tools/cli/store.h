@@ -91,6 +91,13 @@ const char *store_run_name(const struct scenario *sc, const char *file, char *bu
 int store_find_run(struct store *s, const char *ref, FILE *err, int64_t *id, char *desc,
 		   size_t desclen);
 
+/* Opens the store (which must exist) and finds two runs by reference (as
+ * store_find_run): the comparison `diff --db` makes.  0, 2 or 3 (reported;
+ * then *out is NULL). */
+#define STORE_DESC_LEN 300
+int store_open_pair(const char *path, const char *ra, const char *rb, FILE *err,
+		    struct store **out, int64_t id[2], char desc[2][STORE_DESC_LEN]);
+
 /* A stored checkpoint of a run as a snapshot; tables load on demand from
  * the store, which must outlive the snapshot.  0, 2 (no such label:
  * reported with the labels there are) or 3. */

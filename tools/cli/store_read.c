@@ -360,3 +360,18 @@ int store_load_snapshot(struct store *s, int64_t run, const char *label, FILE *e
 	return 0;
 }
 
+
+int store_open_pair(const char *path, const char *ra, const char *rb, FILE *err,
+		    struct store **out, int64_t id[2], char desc[2][STORE_DESC_LEN])
+{
+	int rc = store_open(path, false, err, out);
+	if (!rc)
+		rc = store_find_run(*out, ra, err, &id[0], desc[0], STORE_DESC_LEN);
+	if (!rc)
+		rc = store_find_run(*out, rb, err, &id[1], desc[1], STORE_DESC_LEN);
+	if (rc) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}

@@ -498,7 +498,8 @@ struct reach *reach_compute_dests(const struct trace_env *e, const struct reach_
 	r->nsources = r->topo->nsubnets;
 	r->dests = malloc((n + 1) * sizeof *r->dests);
 	if (r->dests) {
-		memcpy(r->dests, dests, n * sizeof *dests);
+		if (n)
+			memcpy(r->dests, dests, n * sizeof *dests);
 		r->ndests = n;
 	}
 	return fill(r, e, r->dests ? 0 : -1);

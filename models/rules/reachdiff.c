@@ -256,7 +256,8 @@ static int compare_row(struct state *st, const uint32_t *ra, const uint32_t *rb,
 			return -1;
 		*it = (uint64_t)lg << 32 | db;
 	}
-	qsort(st->items, st->nitems, sizeof *st->items, u64_cmp);
+	if (st->nitems) /* items is NULL until the first changed flow */
+		qsort(st->items, st->nitems, sizeof *st->items, u64_cmp);
 	for (size_t i = 0; i < st->nitems;) {
 		size_t e = i;
 		while (e < st->nitems && st->items[e] >> 32 == st->items[i] >> 32)
@@ -281,7 +282,8 @@ static int order_groups(struct reachdiff *d)
 		for (size_t g = 0; g < d->ngroups; g++)
 			if ((int)d->groups[g].change == c)
 				v[k++] = d->groups[g];
-	memcpy(d->groups, v, d->ngroups * sizeof *v);
+	if (d->ngroups)
+		memcpy(d->groups, v, d->ngroups * sizeof *v);
 	free(v);
 	return 0;
 }

@@ -49,7 +49,7 @@ root = ET.parse(sys.argv[1]).getroot()
 cases = root.findall("testsuite/testcase")
 bad = [c for c in cases if c.find("failure") is not None]
 assert len(bad) == 1 and bad[0].find("failure").get("type") == "FlowsBroke", ET.tostring(root)
-assert bad[0].get("name").startswith("broke: 1 flows"), bad[0].get("name")
+assert bad[0].get("name").startswith("broke: 1 flow: delivered via nva2-nic"), bad[0].get("name")
 PY
 
 # Bad input: a missing label, routes-only options.

@@ -268,8 +268,8 @@ static int junit_groups(struct junit *j, const struct reachdiff *d, const char *
 			free(text);
 			return -1;
 		}
-		snprintf(title, sizeof title, "%s: %llu flows", reachdiff_change_name(g->change),
-			 (unsigned long long)g->flows);
+		snprintf(title, sizeof title, "%s: %llu flow%s", reachdiff_change_name(g->change),
+			 (unsigned long long)g->flows, g->flows == 1 ? "" : "s");
 		char full[900];
 		snprintf(full, sizeof full, "%s: %s", title, text);
 		struct junit_result f = { JUNIT_FAIL, "FlowsBroke", title, text };

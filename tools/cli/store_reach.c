@@ -304,7 +304,7 @@ static int load_flows(struct store *s, int64_t cid, struct reachset *rs)
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = -1;
 	sqlite3_finalize(q);
-	if (ret == 0)
+	if (ret == 0 && rs->nspans)
 		qsort(rs->spans, rs->nspans, sizeof *rs->spans, span_by_place);
 	return ret;
 }

@@ -576,6 +576,8 @@ static int snapshot(struct run *r, const char *label, int64_t at)
 		return -1;
 	}
 	*slot = c;
+	if (r->cp_hook && r->cp_hook(r->cp_hook_ctx, r, slot) != 0)
+		return -1;
 	return 0;
 }
 
@@ -630,6 +632,12 @@ void run_set_event_hook(struct run *r, run_event_hook fn, void *ctx)
 {
 	r->hook = fn;
 	r->hook_ctx = ctx;
+}
+
+void run_set_checkpoint_hook(struct run *r, run_checkpoint_hook fn, void *ctx)
+{
+	r->cp_hook = fn;
+	r->cp_hook_ctx = ctx;
 }
 
 /* ---- life cycle ------------------------------------------------------------ */

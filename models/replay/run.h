@@ -93,6 +93,12 @@ void run_stop_after(struct run *r, const char *label);
 /* Called after every file event is applied (benchmarks time events with it). */
 typedef void (*run_event_hook)(void *ctx, const struct event *e, int64_t now_ms);
 void run_set_event_hook(struct run *r, run_event_hook fn, void *ctx);
+/* Called right after each checkpoint is taken (start, labels, probes, end)
+ * while the run is in that moment's state (BGP speakers included): `run
+ * --db` computes each checkpoint's reachability there.  Non-zero from the
+ * hook stops the run as out of memory.  Before run_execute. */
+typedef int (*run_checkpoint_hook)(void *ctx, const struct run *r, const struct checkpoint *c);
+void run_set_checkpoint_hook(struct run *r, run_checkpoint_hook fn, void *ctx);
 /* Replays everything.  0 ok; 2 an edit was invalid (diagnostics say which,
  * the run stopped there); 3 out of memory. */
 int run_execute(struct run *r);

@@ -138,6 +138,8 @@ struct run {
 	int status;                    /* 0, 2 invalid edit, 3 out of memory */
 	run_event_hook hook;           /* after each file event, or NULL */
 	void *hook_ctx;
+	run_checkpoint_hook cp_hook;   /* after each checkpoint is taken, or NULL */
+	void *cp_hook_ctx;
 	size_t processed;              /* file events run */
 	uint64_t steps;                /* engine events run, bounded (budget.h) */
 	size_t recomputed;             /* subnet tables computed, from the start */

@@ -11,6 +11,7 @@
  */
 #include "reach.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -445,17 +446,13 @@ static int symmetry(struct builder *b)
 	return rc;
 }
 
-struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp)
+/* The flows of r's sources to its destinations (r->dests set), and their
+ * symmetry; r destroyed and NULL on failure. */
+static struct reach *fill(struct reach *r, const struct trace_env *e, int rc)
 {
-	struct reach *r = calloc(1, sizeof *r);
 	struct builder b;
 	memset(&b, 0, sizeof b);
 	b.r = r, b.env = e;
-	if (!r)
-		return NULL;
-	r->topo = trace_env_topology(e);
-	r->nsources = r->topo->nsubnets;
-	int rc = build_dests(r, sp);
 	if (rc == 0) {
 		r->cells = calloc(r->nsources * r->ndests + 1, sizeof *r->cells);
 		rc = r->cells ? 0 : -1;
@@ -481,6 +478,33 @@ struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp
 	return r;
 }
 
+struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp)
+{
+	struct reach *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->topo = trace_env_topology(e);
+	r->nsources = r->topo->nsubnets;
+	return fill(r, e, build_dests(r, sp));
+}
+
+struct reach *reach_compute_dests(const struct trace_env *e, const struct reach_dest *dests,
+				  size_t n)
+{
+	struct reach *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->topo = trace_env_topology(e);
+	r->nsources = r->topo->nsubnets;
+	r->dests = malloc((n + 1) * sizeof *r->dests);
+	if (r->dests) {
+		if (n)
+			memcpy(r->dests, dests, n * sizeof *dests);
+		r->ndests = n;
+	}
+	return fill(r, e, r->dests ? 0 : -1);
+}
+
 void reach_destroy(struct reach *r)
 {
 	if (!r)
@@ -489,4 +513,37 @@ void reach_destroy(struct reach *r)
 	free(r->results);
 	free(r->cells);
 	free(r);
+}
+
+const char *reach_result_ends(const struct reach_result *x, char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < x->nexit && k < len; i++) {
+		const struct reach_exit *e = &x->exits[i];
+		const char *name = e->nic ? e->nic->name : e->conn->name;
+		k += (size_t)snprintf(buf + k, len - k, "%s%s%s", k ? ", " : "",
+				      e->nic ? "handed to " : "via ", name);
+	}
+	if (x->nexit == 0 && x->nok && k < len)
+		k += (size_t)snprintf(buf + k, len - k, "%s",
+				      x->ok_why == TW_INTERNET  ? "Internet"
+				      : x->ok_why == TW_SERVICE ? "service endpoint"
+				      : x->ok_why == TW_NO_NIC  ? "delivered (no NIC holds the address)"
+								: "delivered");
+	if (x->why != TW_NONE && k < len)
+		snprintf(buf + k, len - k, "%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
+			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "");
+	return buf;
+}
+
+const char *reach_result_appliances(const struct reach_result *x, char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < x->nappl && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", x->appl[i]->name);
+	if (!x->nappl)
+		snprintf(buf, len, "-");
+	return buf;
 }

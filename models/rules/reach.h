@@ -73,6 +73,10 @@ struct reach {
 /* sp: the speakers of that moment (the learned prefixes are destinations),
  * NULL for none. */
 struct reach *reach_compute(const struct trace_env *e, const struct speakers *sp);
+/* The same over given destinations (another moment's, of the same
+ * topology: what a study's variant is compared on). */
+struct reach *reach_compute_dests(const struct trace_env *e, const struct reach_dest *dests,
+				  size_t n);
 void reach_destroy(struct reach *r); /* NULL is a no-op */
 
 static inline const struct reach_result *reach_cell_result(const struct reach *r, uint32_t cell)
@@ -83,5 +87,11 @@ static inline enum reach_sym reach_cell_sym(uint32_t cell)
 {
 	return (enum reach_sym)(cell & 3u);
 }
+
+/* The words of a flow's ends ("handed to nva1-nic, via er-primary; the
+ * appliance's VM is down at nva2-nic"), and its appliances' names joined
+ * by ", " ("-" for none), written to buf (truncated to len). */
+const char *reach_result_ends(const struct reach_result *x, char *buf, size_t len);
+const char *reach_result_appliances(const struct reach_result *x, char *buf, size_t len);
 
 #endif

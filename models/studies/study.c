@@ -18,7 +18,10 @@
 #include "effective.h"
 #include "run.h"
 #include "run_save.h"
+#include "reach.h"
+#include "reachset.h"
 #include "study_base.h"
+#include "study_reach.h"
 #include "diag.h"
 #include "vec.h"
 
@@ -226,6 +229,8 @@ int study_prepare(const struct study *st, struct scenario *sc, struct diag *d,
 		rc = study_variant_list_monte_carlo(b, d);
 	if (rc == 0 && build_index(b) != 0)
 		rc = 3;
+	if (rc == 0 && st->rank_flows)
+		rc = study_reach_base(b);
 	if (rc != 0) {
 		study_base_destroy(b);
 		return rc;
@@ -250,6 +255,8 @@ void study_base_destroy(struct study_base *b)
 	free(b->targets);
 	free(b->tdead);
 	free(b->idx);
+	reachset_destroy(b->reach_base);
+	reach_destroy(b->reach0);
 	b->sc->nevents = b->saved_nevents;
 	free(b);
 }

@@ -84,6 +84,7 @@ struct study {
 	unsigned failures;            /* enumerate: STUDY_F_* */
 	bool silent, graceful;        /* enumerate: peerDown modes to try */
 	bool detail;                  /* keep per-destination rows in outputs */
+	bool rank_flows;              /* enumerate: rank by flows broken (study_reach.h) */
 	/* monte-carlo */
 	uint64_t runs, seed;
 	int64_t horizon_ms;           /* simulated period per run (default 30 days) */

@@ -28,6 +28,8 @@
 #include "study_variant.h"
 
 struct run_save;
+struct reachset;
+struct reach;
 
 struct nh_ref {
 	uint32_t ip;
@@ -49,6 +51,8 @@ struct study_base {
 	size_t ntargets;
 	struct run_save *kept;         /* study_keep_baseline: the baseline's state, or NULL */
 	struct nh_ref *idx;            /* see the header */
+	struct reachset *reach_base;   /* st->rank_flows: the baseline matrix (study_reach.h) */
+	struct reach *reach0;          /* and as computed (its destinations) */
 	size_t nidx, idx_cap;
 };
 

@@ -22,6 +22,7 @@
 #include "effective.h"
 #include "run.h"
 #include "study_base.h"
+#include "study_reach.h"
 #include "study_diff.h"
 #include "vec.h"
 
@@ -667,6 +668,8 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	}
 	if (rc == 0)
 		rc = drawn_failures(&x, out);
+	if (rc == 0 && b->reach_base) /* sweep --rank-by flows (study_reach.h) */
+		rc = study_reach_broken(b, first, ents, &out->flows_broken);
 	eval_fini(&x, most + 1);
 	free(first);
 	free(ents);

@@ -62,6 +62,7 @@ struct study_result {
 	uint64_t session_losses;      /* sessions lost (hold expiry, peer down, limit drop) */
 	double unprog_vm_s;           /* VM-seconds beyond Route Server capacity in the window */
 	double score;                 /* study_score, NIC-seconds */
+	uint64_t flows_broken;        /* rank_flows: flows broken at the window's end */
 	struct study_record *recs;    /* sorted by subnet, dest; only nonzero ones */
 	size_t nrecs;
 	bool folded;                  /* one record per subnet (enumerate without detail) */

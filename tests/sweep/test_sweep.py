@@ -652,7 +652,41 @@ def parent_killed():
             check(not files, "signal %d: temporary files left: %s" % (sig, files))
 
 
-{"shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
+def rank_flows():
+    """--rank-by flows (RULES 1.11.7): failures ranked by the flows they
+    leave broken at the window's end, the score breaking ties; the same
+    with any number of workers; stored in sweep_variant_flows; no column
+    without the option; bad values refused."""
+    study = os.path.join(STUDIES, "seed-enumerate.json")
+    db = os.path.join(TMP, "flows.db")
+    out, _ = sweep(study, "--rank-by", "flows", "-j", "1", "--db", db)
+    out2, _ = sweep(study, "--rank-by", "flows", "-j", "2")
+    check(out == out2, "-j 1 and -j 2 rank differently")
+    ranked = rows(out)
+    for a, b in zip(ranked, ranked[1:]):
+        fa, fb = int(a["flows_broken"]), int(b["flows_broken"])
+        check(fa > fb or (fa == fb and float(a["score_nic_s"]) >= float(b["score_nic_s"])),
+              "ranking order %s before %s" % (a["failure"], b["failure"]))
+    by = {r["failure"]: r for r in ranked}
+    # nva1's crash leaves spoke1/db -> spoke1/web (its UDR) dropped; Route
+    # Server routes move to nva2 after the hold timer, so nothing else.
+    check(by["peerDown silent ars/nva1"]["flows_broken"] == "1", str(by["peerDown silent ars/nva1"]))
+    check(by["peerDown silent ars/nva2"]["flows_broken"] == "0", "nva2's crash is repaired")
+    check(ranked[0]["class"] == "peering", "a peering removal cuts the spoke off: top")
+    c = sqlite3.connect(db)
+    stored = dict(c.execute("SELECT variant, flows_broken FROM sweep_variant_flows"))
+    c.close()
+    check(stored == {int(r["variant"]): int(r["flows_broken"]) for r in ranked},
+          "sweep_variant_flows differs from the table: %s" % stored)
+    plain, _ = sweep(study)
+    check("flows_broken" not in plain.split("\n")[0], "a flows column without --rank-by")
+    _, err = sweep(study, "--rank-by", "bytes", expect=2)
+    check("--rank-by is rows or flows" in err, err)
+    _, err = sweep(os.path.join(STUDIES, "seed-monte-carlo.json"), "--rank-by", "flows", expect=2)
+    check("flows is for enumerate studies" in err, err)
+
+
+{"rank-flows": rank_flows, "shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
  "connections": connection_targets, "static-connection": static_connection,

@@ -404,6 +404,12 @@ int cli_at_resolve(const struct scenario *sc, const char *text, struct cli_at *a
 int cli_run(struct scenario *sc, struct diag *d, const struct cli_at *ats, size_t nats,
 	    FILE *err, struct run **out)
 {
+	return cli_run_hooked(sc, d, ats, nats, NULL, NULL, err, out);
+}
+
+int cli_run_hooked(struct scenario *sc, struct diag *d, const struct cli_at *ats, size_t nats,
+		   run_checkpoint_hook hook, void *ctx, FILE *err, struct run **out)
+{
 	*out = NULL;
 	struct run *r = run_create(sc, d);
 	if (!r) {
@@ -412,6 +418,8 @@ int cli_run(struct scenario *sc, struct diag *d, const struct cli_at *ats, size_
 		fprintf(err, "%s: cannot create the run (out of memory)\n", sc->file);
 		return CLI_EXIT_ENV;
 	}
+	if (hook)
+		run_set_checkpoint_hook(r, hook, ctx);
 	for (size_t i = 0; i < nats; i++) {
 		if (ats[i].probe && run_add_probe(r, ats[i].ms, ats[i].text) != 0) {
 			fprintf(err, "%s: cannot add a checkpoint at %s\n", sc->file, ats[i].text);

@@ -227,6 +227,10 @@ int cli_at_resolve(const struct scenario *sc, const char *text, struct cli_at *a
  * diagnostics to err.  Returns an exit code; *out is set on CLI_EXIT_OK. */
 int cli_run(struct scenario *sc, struct diag *d, const struct cli_at *ats, size_t nats,
 	    FILE *err, struct run **out);
+/* The same with a hook called at each checkpoint (run_set_checkpoint_hook;
+ * NULL for none): `run --db` captures reachability with it. */
+int cli_run_hooked(struct scenario *sc, struct diag *d, const struct cli_at *ats, size_t nats,
+		   run_checkpoint_hook hook, void *ctx, FILE *err, struct run **out);
 const struct checkpoint *cli_checkpoint(const struct run *r, const struct cli_at *at);
 /* "start", "end", then the scenario's labels, comma-separated, in buf. */
 const char *cli_checkpoint_labels(const struct scenario *sc, char *buf, size_t len);

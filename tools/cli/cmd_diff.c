@@ -23,6 +23,7 @@
 
 #include "jsonin.h"
 #include "diag.h"
+#include "diff_reach.h"
 #include "junit.h"
 #include "rowdiff.h"
 #include "snapshot.h"
@@ -36,6 +37,7 @@ static const char USAGE[] =
 	"       vnetsim diff SCENARIO (--nic NAME | --subnet VNET/SUBNET) --against CAPTURE.json\n"
 	"                    [--at LABEL|TIME]\n"
 	"       vnetsim diff --db FILE RUN_A RUN_B [--at LABEL] [--nic P]... [--subnet P]...\n"
+	"       vnetsim diff --reach (SCENARIO --from L --to L | A.json B.json | --db FILE RUN_A RUN_B)\n"
 	"       (all take -o table|json|jsonl|csv, --junit FILE, --ignore-platform-none and\n"
 	"       --service-tags FILE)\n";
 
@@ -843,22 +845,18 @@ static int diff_db(const char *db, const char *ra, const char *rb, const struct 
 {
 	struct store *st = NULL;
 	struct snapshot *sa = NULL, *sb = NULL;
-	int64_t ia = 0, ib = 0;
-	char da[300], db_[300];
+	int64_t id[2] = { 0, 0 };
+	char desc[2][STORE_DESC_LEN];
 	const char *label = at ? at : "end";
-	int rc = store_open(db, false, stderr, &st);
+	int rc = store_open_pair(db, ra, rb, stderr, &st, id, desc);
 	if (!rc)
-		rc = store_find_run(st, ra, stderr, &ia, da, sizeof(da));
+		rc = store_load_snapshot(st, id[0], label, stderr, &sa);
 	if (!rc)
-		rc = store_find_run(st, rb, stderr, &ib, db_, sizeof(db_));
-	if (!rc)
-		rc = store_load_snapshot(st, ia, label, stderr, &sa);
-	if (!rc)
-		rc = store_load_snapshot(st, ib, label, stderr, &sb);
+		rc = store_load_snapshot(st, id[1], label, stderr, &sb);
 	if (!rc) {
 		char la[700], lb[700];
-		snprintf(la, sizeof(la), "%s %s at %s", db, da, label);
-		snprintf(lb, sizeof(lb), "%s %s at %s", db, db_, label);
+		snprintf(la, sizeof(la), "%s %s at %s", db, desc[0], label);
+		snprintf(lb, sizeof(lb), "%s %s at %s", db, desc[1], label);
 		rc = report(o, la, lb, sa, sb, f);
 	}
 	snapshot_destroy(sa);
@@ -887,8 +885,38 @@ struct diff_args {
 	struct diff_files files;
 	struct cli_targets specs;
 	const char *from, *to, *at, *against, *db, *junit;
-	bool ignore_none;
+	bool ignore_none, reach;
 };
+
+/* --reach: the same three forms, reachability instead of routes
+ * (diff_reach.h). */
+static int reach_dispatch(const struct cli_parser *p, const struct diff_args *a,
+			  const struct cli_common *common, const struct diff_opts *o)
+{
+	const char *const *files = a->files.v;
+	struct diff_reach_opts ro = { o->fmt, o->junit };
+	if (a->against || a->specs.n || a->ignore_none)
+		return cli_usage_error(p, "--reach compares every flow: it takes no --against, "
+					  "--nic, --subnet or --ignore-platform-none");
+	if (o->fmt == RENDER_CSV)
+		return cli_usage_error(p, "-o: diff --reach writes table, json or jsonl");
+	if (a->db) {
+		if (a->files.n != 2 || a->from || a->to)
+			return cli_usage_error(p, "--db takes two runs (RUN_A RUN_B) and --at, not "
+						  "--from/--to");
+		return diff_reach_db(a->db, files[0], files[1], &ro, a->at);
+	}
+	if (a->files.n == 2) {
+		if (a->from || a->to)
+			return cli_usage_error(p, "two scenarios take --at, not --from/--to");
+		return diff_reach_scenarios(files[0], files[1], common, &ro, a->at);
+	}
+	if (a->files.n == 0)
+		return cli_usage_error(p, "missing SCENARIO");
+	if (!a->from || !a->to || a->at)
+		return cli_usage_error(p, "one scenario needs --from and --to");
+	return diff_reach_labels(files[0], common, &ro, a->from, a->to);
+}
 
 /* Picks the comparison the arguments describe and runs it. */
 static int diff_dispatch(const struct cli_parser *p, const struct diff_args *a,
@@ -897,6 +925,8 @@ static int diff_dispatch(const struct cli_parser *p, const struct diff_args *a,
 	const char *const *files = a->files.v;
 	size_t nfiles = a->files.n;
 	struct filter f = { a->specs.v, a->specs.n };
+	if (a->reach)
+		return reach_dispatch(p, a, common, o);
 	if (a->db) {
 		if (nfiles != 2 || a->from || a->to || a->against)
 			return cli_usage_error(p, "--db takes two runs (RUN_A RUN_B) and --at, not "
@@ -939,6 +969,10 @@ int cmd_diff(int argc, char **argv)
 		CLI_FLAG("ignore-platform-none", 0, &a.ignore_none,
 			 "leave out the platform None rows (source Default, next\n"
 			 "hop None) on both sides: Azure changes that list over time"),
+		CLI_FLAG("reach", 0, &a.reach,
+			 "compare reachability instead of routes: flows (source\n"
+			 "subnet, destination) that broke, were repaired, or cross\n"
+			 "other appliances (vnetsim reach; RULES 1.11.7)"),
 		CLI_STRING("junit", 0, &a.junit, "FILE",
 			   "also write a JUnit XML report, one test case per group of\n"
 			   "NICs compared (written atomically)"),

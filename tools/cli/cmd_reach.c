@@ -2,9 +2,12 @@
  * cmd_reach.c - `vnetsim reach`: every subnet to every destination at one
  * moment (RULES 1.11; the matrix is reach.h's), grouped for reading.
  *
- * The table groups sources whose flows have the same outcomes in the same
- * numbers (spokes built alike read as one group), and within a group the
- * destinations by outcome, so a 4,000-VM estate fits a screen.  JSON holds
+ * The table is one row per outcome over the whole estate (failing ones
+ * first, then by flows; SUMMARY_ROWS at most), with how many flows,
+ * source subnets and destinations have it, so that ref-4k (5 million flows,
+ * 69 outcomes) fits a screen.  --detail groups sources whose flows have
+ * the same outcomes in the same numbers (spokes built alike read as one
+ * group), and within a group the destinations by outcome.  JSON holds
  * everything: the destinations, the distinct outcomes, and per source
  * every flow as (outcome, symmetry, destination index ranges).
  *
@@ -21,7 +24,8 @@
 #include "reach.h"
 #include "trace.h"
 
-static const char USAGE[] = "usage: vnetsim reach SCENARIO [--at LABEL|TIME] [-o table|json|jsonl]\n";
+static const char USAGE[] =
+	"usage: vnetsim reach SCENARIO [--at LABEL|TIME] [--detail] [-o table|json|jsonl]\n";
 
 static const struct cli_command REACH = {
 	"reach", USAGE,
@@ -87,41 +91,6 @@ static int row_signature(const struct reach *r, size_t s, struct row_sig *out)
 static bool sig_equal(const struct row_sig *a, const struct row_sig *b)
 {
 	return a->n == b->n && memcmp(a->v, b->v, a->n * sizeof *a->v) == 0;
-}
-
-static const char *result_ends(const struct reach *r, const struct reach_result *x, char *buf,
-			       size_t len)
-{
-	size_t k = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < x->nexit && k < len; i++) {
-		const struct reach_exit *e = &x->exits[i];
-		const char *name = e->nic ? e->nic->name : e->conn->name;
-		k += (size_t)snprintf(buf + k, len - k, "%s%s%s", k ? ", " : "",
-				      e->nic ? "handed to " : "via ", name);
-	}
-	if (x->nexit == 0 && x->nok && k < len)
-		k += (size_t)snprintf(buf + k, len - k, "%s",
-				      x->ok_why == TW_INTERNET  ? "Internet"
-				      : x->ok_why == TW_SERVICE ? "service endpoint"
-				      : x->ok_why == TW_NO_NIC  ? "delivered (no NIC holds the address)"
-								: "delivered");
-	if (x->why != TW_NONE && k < len)
-		snprintf(buf + k, len - k, "%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
-			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "");
-	(void)r;
-	return buf;
-}
-
-static const char *result_appl(const struct reach_result *x, char *buf, size_t len)
-{
-	size_t k = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < x->nappl && k < len; i++)
-		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", x->appl[i]->name);
-	if (!x->nappl)
-		snprintf(buf, len, "-");
-	return buf;
 }
 
 static const char *dest_label(const struct reach_dest *d, char *buf, size_t len)
@@ -204,8 +173,8 @@ static int print_group(const struct reach *r, const size_t *members, size_t nm,
 		char dests[256], appl[256], ends[256];
 		dests_text(r, members[0], it->cell, it->kind, it->count, dests, sizeof dests);
 		const char *cells[] = { trace_verdict_name(x->verdict), dests,
-					result_appl(x, appl, sizeof appl),
-					result_ends(r, x, ends, sizeof ends),
+					reach_result_appliances(x, appl, sizeof appl),
+					reach_result_ends(x, ends, sizeof ends),
 					reach_sym_name(reach_cell_sym(it->cell)) };
 		if (render_tab_add(tab, cells) != 0) {
 			render_tab_destroy(tab);
@@ -217,7 +186,121 @@ static int print_group(const struct reach *r, const size_t *members, size_t nm,
 	return 0;
 }
 
-static int print_table(const struct cli_trace_session *ts, const struct reach *r)
+/* ---- the summary (the default table) ---------------------------------------- */
+
+/* One outcome over the whole matrix. */
+struct outcome_sum {
+	size_t idx, flows, asym, nsources, ndests;
+	size_t first_source, first_dest;
+};
+
+static int sum_cmp(const void *a, const void *b)
+{
+	const struct outcome_sum *x = a, *y = b;
+	if (x->flows != y->flows)
+		return x->flows > y->flows ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Per outcome with flows: counts, distinct sources and destinations (a
+ * bitset per outcome).  *n receives how many; NULL out of memory. */
+static struct outcome_sum *sum_outcomes(const struct reach *r, size_t *n)
+{
+	size_t words = (r->ndests + 63) / 64;
+	struct outcome_sum *v = calloc(r->nresults + 1, sizeof *v);
+	uint64_t *seen = calloc(r->nresults * words + 1, sizeof *seen);
+	size_t *last_src = malloc((r->nresults + 1) * sizeof *last_src);
+	if (!v || !seen || !last_src) {
+		free(v), free(seen), free(last_src);
+		return NULL;
+	}
+	for (size_t i = 0; i < r->nresults; i++)
+		v[i].idx = i, last_src[i] = SIZE_MAX;
+	for (size_t s = 0; s < r->nsources; s++)
+		for (size_t d = 0; d < r->ndests; d++) {
+			uint32_t c = r->cells[s * r->ndests + d];
+			struct outcome_sum *o = &v[c >> 2];
+			if (o->flows++ == 0)
+				o->first_source = s, o->first_dest = d;
+			o->asym += reach_cell_sym(c) == RS_ASYMMETRIC;
+			if (last_src[c >> 2] != s)
+				last_src[c >> 2] = s, o->nsources++;
+			uint64_t *w = &seen[(c >> 2) * words + d / 64];
+			if (!(*w >> (d % 64) & 1))
+				*w |= 1ull << (d % 64), o->ndests++;
+		}
+	free(seen);
+	free(last_src);
+	size_t k = 0;
+	for (size_t i = 0; i < r->nresults; i++)
+		if (v[i].flows)
+			v[k++] = v[i];
+	/* Failing outcomes first, each part by flows. */
+	size_t nfail = 0;
+	for (size_t i = 0; i < k; i++)
+		if (r->results[v[i].idx].verdict != TV_DELIVERED) {
+			struct outcome_sum t = v[nfail];
+			v[nfail++] = v[i], v[i] = t;
+		}
+	qsort(v, nfail, sizeof *v, sum_cmp);
+	qsort(v + nfail, k - nfail, sizeof *v, sum_cmp);
+	*n = k;
+	return v;
+}
+
+#define SUMMARY_ROWS 30
+
+static int summary_row(struct render_tab *tab, const struct reach *r, const struct outcome_sum *o)
+{
+	const struct reach_result *x = &r->results[o->idx];
+	char appl[256], ends[256], flows[32], from[200], to[200], ret[32], lb[PREFIX_STRLEN];
+	snprintf(flows, sizeof flows, "%zu", o->flows);
+	snprintf(from, sizeof from, "%zu subnet%s (%s%s)", o->nsources, o->nsources == 1 ? "" : "s",
+		 r->topo->subnets[o->first_source]->id, o->nsources > 1 ? ", ..." : "");
+	snprintf(to, sizeof to, "%zu (%s%s)", o->ndests,
+		 dest_label(&r->dests[o->first_dest], lb, sizeof lb), o->ndests > 1 ? ", ..." : "");
+	snprintf(ret, sizeof ret, "%zu asymmetric", o->asym);
+	const char *cells[] = { trace_verdict_name(x->verdict),
+				reach_result_appliances(x, appl, sizeof appl),
+				reach_result_ends(x, ends, sizeof ends), flows, from, to,
+				o->asym ? ret : "-" };
+	return render_tab_add(tab, cells);
+}
+
+/* Every outcome with its flows, sources and destinations: the failing ones
+ * first, then by flows, SUMMARY_ROWS at most. */
+static int print_summary(const struct reach *r, size_t ngroups)
+{
+	size_t n = 0;
+	struct outcome_sum *v = sum_outcomes(r, &n);
+	static const char *const heads[] = { "Result", "Appliances", "Ends", "Flows",
+					     "From", "To (destinations)", "Return" };
+	struct render_tab *tab = v ? render_tab_create(7, heads) : NULL;
+	int rc = tab ? 0 : -1;
+	for (size_t i = 0; i < n && i < SUMMARY_ROWS && rc == 0; i++)
+		rc = summary_row(tab, r, &v[i]);
+	if (rc == 0) {
+		printf("\n");
+		render_tab_print(tab, stdout, "");
+		size_t more = 0, failing = 0;
+		for (size_t i = SUMMARY_ROWS; i < n; i++) {
+			more += v[i].flows;
+			if (r->results[v[i].idx].verdict != TV_DELIVERED)
+				failing += v[i].flows;
+		}
+		if (n > SUMMARY_ROWS)
+			printf("... %zu more outcomes (%zu flows, %zu of them not delivered)\n",
+			       n - SUMMARY_ROWS, more, failing);
+		printf("\n%zu source subnets in %zu groups of alike subnets: --detail shows each "
+		       "group's flows, -o json every flow\n",
+		       r->nsources, ngroups);
+	}
+	render_tab_destroy(tab);
+	free(v);
+	return rc;
+}
+
+static int print_table(const struct cli_trace_session *ts, const struct reach *r, bool detail)
 {
 	struct totals tt = count_flows(r);
 	printf("reach at %s: %zu source subnets x %zu destinations = %zu flows: %zu delivered, "
@@ -229,6 +312,7 @@ static int print_table(const struct cli_trace_session *ts, const struct reach *r
 	size_t *members = malloc((r->nsources + 1) * sizeof *members);
 	bool *done = calloc(r->nsources + 1, sizeof *done);
 	int rc = sigs && members && done ? 0 : -1;
+	size_t ngroups = 0;
 	for (size_t s = 0; s < r->nsources && rc == 0; s++)
 		rc = row_signature(r, s, &sigs[s]);
 	for (size_t s = 0; s < r->nsources && rc == 0; s++) {
@@ -238,8 +322,12 @@ static int print_table(const struct cli_trace_session *ts, const struct reach *r
 		for (size_t o = s; o < r->nsources; o++)
 			if (!done[o] && sig_equal(&sigs[s], &sigs[o]))
 				members[nm++] = o, done[o] = true;
-		rc = print_group(r, members, nm, &sigs[s]);
+		ngroups++;
+		if (detail)
+			rc = print_group(r, members, nm, &sigs[s]);
 	}
+	if (rc == 0 && !detail)
+		rc = print_summary(r, ngroups);
 	for (size_t s = 0; sigs && s < r->nsources; s++)
 		free(sigs[s].v);
 	free(sigs);
@@ -264,7 +352,7 @@ static void json_result(struct jsonw *w, const struct reach *r, const struct rea
 		jsonw_string(w, x->appl[i]->name);
 	jsonw_array_end(w);
 	jsonw_key(w, "ends");
-	jsonw_string(w, result_ends(r, x, buf, sizeof buf));
+	jsonw_string(w, reach_result_ends(x, buf, sizeof buf));
 	jsonw_object_end(w);
 }
 
@@ -360,10 +448,14 @@ int cmd_reach(int argc, char **argv)
 	struct cli_parser p;
 	struct cli_common common;
 	const char *file = NULL, *at = NULL;
+	bool detail = false;
 	const struct cli_option opts[] = {
 		CLI_ARGS(cli_arg_scenario, &file, "SCENARIO"),
 		CLI_STRING("at", 0, &at, "LABEL|TIME",
 			   "a checkpoint label, 'start', 'end' (default) or a time"),
+		CLI_FLAG("detail", 0, &detail,
+			 "the table per group of alike source subnets, each group's\n"
+			 "flows by outcome (default: one row per outcome)"),
 		CLI_END,
 	};
 	int rc = cli_parse(&p, &REACH, opts, &common, argc, argv);
@@ -379,7 +471,7 @@ int cmd_reach(int argc, char **argv)
 	if (!r) {
 		rc = CLI_EXIT_ENV;
 	} else {
-		int w = fmt == RENDER_TABLE ? print_table(&ts, r)
+		int w = fmt == RENDER_TABLE ? print_table(&ts, r, detail)
 					    : print_json(&ts, r, fmt == RENDER_JSON);
 		rc = w != 0 ? CLI_EXIT_ENV : CLI_EXIT_OK;
 	}

@@ -34,6 +34,7 @@
 #include "junit.h"
 #include "rowdiff.h"
 #include "digest.h"
+#include "run_reach.h"
 #include "run_text.h"
 #include "store.h"
 #include "timeline.h"
@@ -131,6 +132,8 @@ struct job {
 	char sha256[DIGEST_HEX_LEN + 1]; /* of the file's bytes, "" if unread */
 	int64_t run_id;                /* stored as, 0 if not */
 	size_t ncheckpoints;
+	bool with_reach;               /* --db: reachability per checkpoint */
+	struct run_reach reach;
 };
 
 static void job_release(struct job *j)
@@ -139,6 +142,7 @@ static void job_release(struct job *j)
 		free(j->f.v[i].message);
 	free(j->f.v);
 	j->f = (struct failures){ 0 };
+	run_reach_fini(&j->reach);
 	run_destroy(j->r);
 	scenario_destroy(j->sc);
 	diag_destroy(j->d);
@@ -453,7 +457,8 @@ static void job_run(struct job *j, FILE *out, FILE *err)
 	}
 	if (j->rc == CLI_EXIT_OK) {
 		j->name = str_copy(sc->name);
-		j->rc = cli_run(sc, d, NULL, 0, err, &r);
+		j->rc = cli_run_hooked(sc, d, NULL, 0, j->with_reach ? run_reach_hook : NULL,
+				       &j->reach, err, &r);
 	}
 	if (j->rc == CLI_EXIT_OK) {
 		cli_note_sample_tags(sc, r, err);
@@ -664,7 +669,8 @@ static void store_job(struct batch *b, struct job *j)
 		sf[i] = (struct store_failure){ j->f.v[i].index, j->f.v[i].message };
 	struct store_run_meta m = { .file = j->file, .content_sha256 = j->sha256,
 				    .tool_version = VNETSIM_VERSION, .started_at = j->started_at,
-				    .wall_ms = j->wall_ms, .result = j->result };
+				    .wall_ms = j->wall_ms, .result = j->result,
+				    .reach = j->reach.v, .nreach = j->reach.n };
 	int rc = store_put_run(b->store, j->sc, j->r, &m, sf, j->f.n, stderr, &j->run_id);
 	free(sf);
 	if (rc) {
@@ -825,7 +831,8 @@ static int run_files(char **files, size_t nfiles, unsigned nthreads, struct batc
 	}
 	for (size_t i = 0; i < nfiles; i++)
 		jobs[i] = (struct job){ .file = files[i], .common = common, .view = view,
-					.fmt = b->fmt, .keep = keep };
+					.fmt = b->fmt, .keep = keep,
+					.with_reach = b->store != NULL };
 	int rc = run_batch(jobs, nfiles, nthreads, b);
 	for (size_t i = 0; i < nfiles; i++)
 		free(jobs[i].name);

@@ -165,6 +165,7 @@ int cmd_sweep(int argc, char **argv)
 	struct cli_parser p;
 	struct cli_common common;
 	struct sweep_opts o = { .workers = 0, .shard_i = 0, .shard_n = 1 };
+	const char *rank_by = NULL;
 	const struct cli_option opts[] = {
 		CLI_ARGS(opt_scenario, &o, "SCENARIO"),
 		CLI_REQUIRED("study", &o.study, "STUDY.json", NULL),
@@ -181,6 +182,10 @@ int cmd_sweep(int argc, char **argv)
 		CLI_STRING("out", 0, &o.out, "DIR",
 			   "CSV files, gnuplot data and script (rendered to sweep.png when\n"
 			   "gnuplot is installed); default: no files"),
+		CLI_STRING("rank-by", 0, &rank_by, "rows|flows",
+			   "enumerate: rank failures by routes (rows, the default: NIC-seconds\n"
+			   "without a working route) or by flows broken (vnetsim reach at the\n"
+			   "window's end against the baseline; RULES 1.11.7)"),
 		CLI_CALL("write-grown", 0, opt_write_grown, &o, "DIMENSION:STEPS:FILE",
 			 "capacity: also write the scenario grown by STEPS steps of\n"
 			 "DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE"),
@@ -207,6 +212,14 @@ int cmd_sweep(int argc, char **argv)
 		diag_destroy(d);
 		return io ? CLI_EXIT_ENV : CLI_EXIT_INVALID;
 	}
+	if (rank_by && strcmp(rank_by, "rows") != 0 &&
+	    (strcmp(rank_by, "flows") != 0 || st->kind != STUDY_ENUMERATE)) {
+		study_destroy(st);
+		diag_destroy(d);
+		return cli_usage_error(&p, "--rank-by is rows or flows, and flows is for enumerate "
+					   "studies");
+	}
+	st->rank_flows = rank_by && strcmp(rank_by, "flows") == 0;
 	if (o.grown_file && st->kind != STUDY_CAPACITY) {
 		study_destroy(st);
 		diag_destroy(d);

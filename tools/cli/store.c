@@ -137,6 +137,46 @@ static const char *const MIGRATIONS[STORE_SCHEMA_VERSION] = {
 	" SELECT c.run_id, c.seq, '+', r.seq, r.source, r.state, r.address_prefix,"
 	"  r.next_hop_type, r.next_hop_ip, r.name"
 	" FROM timeline_changes c JOIN block_rows r ON r.block_id = c.added_block_id;",
+
+	/* 3: the reachability matrix of each checkpoint (RULES 1.11), stored
+	 * by name and grouped (store_reach.c): destination lists once per
+	 * distinct content, the distinct outcomes per checkpoint, and per
+	 * source one row per (outcome, return) with its destination spans.
+	 * Checkpoints stored by version 2 have no matrix. */
+	"CREATE TABLE reach_destsets ("
+	" id INTEGER PRIMARY KEY,"
+	" sha256 TEXT NOT NULL UNIQUE,"
+	" n INTEGER NOT NULL);"
+	"CREATE TABLE reach_dests ("
+	" destset_id INTEGER NOT NULL REFERENCES reach_destsets(id),"
+	" idx INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"              /* subnet | on-premises | appliance | internet */
+	" name TEXT NOT NULL,"              /* subnet id, prefix, Internet */
+	" PRIMARY KEY (destset_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE reach_checkpoints ("
+	" checkpoint_id INTEGER PRIMARY KEY REFERENCES checkpoints(id),"
+	" destset_id INTEGER NOT NULL REFERENCES reach_destsets(id),"
+	" sources INTEGER NOT NULL,"
+	" flows INTEGER NOT NULL,"
+	" failing INTEGER NOT NULL);"       /* flows not delivered */
+	"CREATE TABLE reach_outcomes ("
+	" checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id),"
+	" idx INTEGER NOT NULL,"
+	" result TEXT NOT NULL,"            /* delivered | partly dropped | dropped | looped */
+	" paths INTEGER NOT NULL,"
+	" ok INTEGER NOT NULL,"
+	" appliances TEXT NOT NULL,"
+	" ends TEXT NOT NULL,"
+	" PRIMARY KEY (checkpoint_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE reach_flows ("
+	" checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id),"
+	" source_seq INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" outcome INTEGER NOT NULL,"        /* reach_outcomes.idx */
+	" return_path TEXT NOT NULL,"       /* - | symmetric | asymmetric | ecmp */
+	" flows INTEGER NOT NULL,"
+	" spans BLOB NOT NULL,"             /* (first, last) reach_dests.idx, uint32 LE pairs */
+	" PRIMARY KEY (checkpoint_id, source_seq, outcome, return_path)) WITHOUT ROWID;",
 };
 
 /* ---- errors --------------------------------------------------------------- */

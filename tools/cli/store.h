@@ -37,10 +37,11 @@
 #include "scenario.h"
 #include "snapshot.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_WAIT_MS 300000
 
 struct store;
+struct reachset;
 
 /* Opens the store, migrating an older schema; create: make the file when
  * it does not exist (run), else a missing file is an error (diff).  0; 2
@@ -58,6 +59,10 @@ struct store_run_meta {
 	const char *started_at;        /* UTC, "2026-11-26T02:00:00Z" */
 	int64_t wall_ms;               /* load + replay + checks */
 	const char *result;            /* "passed" | "failed" */
+	/* The reachability matrix per checkpoint (run order), NULL entries or
+	 * a NULL array for none (store_reach.c). */
+	struct reachset *const *reach;
+	size_t nreach;
 };
 
 /* A failed expectation: its index in $.expectations and the message. */
@@ -86,10 +91,22 @@ const char *store_run_name(const struct scenario *sc, const char *file, char *bu
 int store_find_run(struct store *s, const char *ref, FILE *err, int64_t *id, char *desc,
 		   size_t desclen);
 
+/* Opens the store (which must exist) and finds two runs by reference (as
+ * store_find_run): the comparison `diff --db` makes.  0, 2 or 3 (reported;
+ * then *out is NULL). */
+#define STORE_DESC_LEN 300
+int store_open_pair(const char *path, const char *ra, const char *rb, FILE *err,
+		    struct store **out, int64_t id[2], char desc[2][STORE_DESC_LEN]);
+
 /* A stored checkpoint of a run as a snapshot; tables load on demand from
  * the store, which must outlive the snapshot.  0, 2 (no such label:
  * reported with the labels there are) or 3. */
 int store_load_snapshot(struct store *s, int64_t run, const char *label, FILE *err,
 			struct snapshot **out);
+
+/* The reachability matrix `run --db` kept for a run's checkpoint.  0; 2 no
+ * such label, or the run was stored without reachability (reported); 3. */
+int store_load_reach(struct store *s, int64_t run, const char *label, FILE *err,
+		     struct reachset **out);
 
 #endif

@@ -54,5 +54,11 @@ int store_db_fail(struct store *s, const char *what);
 int store_begin(struct store *s);
 void store_rollback(struct store *s);
 void store_sleep_ms(long ms);
+/* The id of a run's checkpoint by label (s->err set): 0; 2 no such label
+ * (reported with the labels there are); 3. */
+int store_checkpoint_id(struct store *s, int64_t run, const char *label, int64_t *cid);
+/* Writes a checkpoint's reachability matrix (store_reach.c): 0 or 3. */
+struct reachset;
+int store_put_reach(struct store *s, int64_t checkpoint_id, const struct reachset *rs);
 
 #endif

@@ -302,11 +302,8 @@ static int load_members(struct store *s, int64_t cid, struct snapshot *sn)
 	return rc == SQLITE_DONE && k == sn->nnics ? 0 : -1;
 }
 
-int store_load_snapshot(struct store *s, int64_t run, const char *label, FILE *err,
-			struct snapshot **out)
+int store_checkpoint_id(struct store *s, int64_t run, const char *label, int64_t *cid)
 {
-	s->err = err;
-	*out = NULL;
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(s->db, "SELECT id FROM checkpoints WHERE run_id = ? AND label = ?",
 			       -1, &q, NULL) != SQLITE_OK)
@@ -314,15 +311,27 @@ int store_load_snapshot(struct store *s, int64_t run, const char *label, FILE *e
 	sqlite3_bind_int64(q, 1, run);
 	sqlite3_bind_text(q, 2, label, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(q);
-	int64_t cid = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	*cid = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_db_fail(s, "cannot read checkpoints");
 	if (rc == SQLITE_DONE) {
-		fprintf(err, "%s: run %lld has no checkpoint \"%s\"", s->path, (long long)run,
+		fprintf(s->err, "%s: run %lld has no checkpoint \"%s\"", s->path, (long long)run,
 			label);
-		return list_labels(s, run, err);
+		return list_labels(s, run, s->err);
 	}
+	return 0;
+}
+
+int store_load_snapshot(struct store *s, int64_t run, const char *label, FILE *err,
+			struct snapshot **out)
+{
+	s->err = err;
+	*out = NULL;
+	int64_t cid;
+	int rc = store_checkpoint_id(s, run, label, &cid);
+	if (rc)
+		return rc;
 	int64_t nsub, nnic;
 	if (count_rows(s, "SELECT count(*) FROM subnet_tables WHERE checkpoint_id = ?", cid,
 		       &nsub) != 0 ||
@@ -351,3 +360,18 @@ int store_load_snapshot(struct store *s, int64_t run, const char *label, FILE *e
 	return 0;
 }
 
+
+int store_open_pair(const char *path, const char *ra, const char *rb, FILE *err,
+		    struct store **out, int64_t id[2], char desc[2][STORE_DESC_LEN])
+{
+	int rc = store_open(path, false, err, out);
+	if (!rc)
+		rc = store_find_run(*out, ra, err, &id[0], desc[0], STORE_DESC_LEN);
+	if (!rc)
+		rc = store_find_run(*out, rb, err, &id[1], desc[1], STORE_DESC_LEN);
+	if (rc) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}

@@ -294,7 +294,8 @@ static int put_table(struct writer *w, const struct eff_table *t, bool without_r
 	return 0;
 }
 
-static int put_checkpoint(struct writer *w, const struct checkpoint *c, size_t seq)
+static int put_checkpoint(struct writer *w, const struct checkpoint *c, size_t seq,
+			  const struct reachset *reach)
 {
 	sqlite3_stmt *q = stmt(w->s, ST_CHECKPOINT);
 	if (q) {
@@ -306,6 +307,8 @@ static int put_checkpoint(struct writer *w, const struct checkpoint *c, size_t s
 	if (step_done(w, q, "cannot store a checkpoint"))
 		return CLI_EXIT_ENV;
 	int64_t cid = sqlite3_last_insert_rowid(w->s->db);
+	if (reach && store_put_reach(w->s, cid, reach) != 0)
+		return CLI_EXIT_ENV;
 	const struct topology *t = c->topo;
 	int64_t nicseq = 0;
 	for (size_t i = 0; i < t->nsubnets; i++) {
@@ -471,7 +474,8 @@ static int put_run_body(struct writer *w, const struct scenario *sc, const struc
 	w->run_id = sqlite3_last_insert_rowid(w->s->db);
 	int rc = 0;
 	for (size_t i = 0; i < run_checkpoint_count(r) && !rc; i++)
-		rc = put_checkpoint(w, run_checkpoint_get(r, i), i);
+		rc = put_checkpoint(w, run_checkpoint_get(r, i), i,
+				    i < m->nreach && m->reach ? m->reach[i] : NULL);
 	if (rc)
 		return rc;
 	struct tl_ctx tc = { w, 0 };

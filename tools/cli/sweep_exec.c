@@ -41,6 +41,7 @@ struct wire_head {
 	double score, unprog_vm_s;
 	int32_t folded;
 	int32_t reusable;              /* the worker is back at the baseline, waiting */
+	uint64_t flows_broken;         /* --rank-by flows */
 };
 
 struct slot {
@@ -115,7 +116,7 @@ static bool evaluate_one(struct study_base *b, size_t variant, int fd, bool *ok)
 			       .session_losses = res.session_losses, .nrecs = res.nrecs,
 			       .nfails = res.nfails, .score = res.score,
 			       .unprog_vm_s = res.unprog_vm_s, .folded = res.folded,
-			       .reusable = back };
+			       .reusable = back, .flows_broken = res.flows_broken };
 	*ok = write_all(fd, &h, sizeof(h)) == 0 &&
 	      write_all(fd, res.recs, res.nrecs * sizeof(*res.recs)) == 0 &&
 	      write_all(fd, res.fails, res.nfails * sizeof(*res.fails)) == 0;
@@ -173,6 +174,7 @@ static int decode(const struct slot *s, struct study_result *res, size_t *used, 
 	res->score = h.score;
 	res->unprog_vm_s = h.unprog_vm_s;
 	res->folded = h.folded != 0;
+	res->flows_broken = h.flows_broken;
 	res->nrecs = h.nrecs;
 	res->nfails = h.nfails;
 	res->recs = malloc(h.nrecs ? h.nrecs * sizeof(*res->recs) : 1);

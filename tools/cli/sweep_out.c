@@ -220,6 +220,7 @@ struct vsum {
 	int status;
 	uint64_t losses, subnets, nics, dests_bh, dests_lost;
 	double max_bh_s, max_lost_s, score, unprog_vm_s;
+	uint64_t flows_broken;         /* --rank-by flows */
 };
 
 struct sample {
@@ -282,7 +283,7 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 	struct vsum *s = &c->sums[pos];
 	*s = (struct vsum){ .variant = res->variant, .status = res->status,
 			    .losses = res->session_losses, .score = res->score,
-			    .unprog_vm_s = res->unprog_vm_s };
+			    .unprog_vm_s = res->unprog_vm_s, .flows_broken = res->flows_broken };
 	if (res->status != 0)
 		fprintf(stderr, "vnetsim sweep: variant %llu (%s) was rejected by the run (exit %d)\n",
 			(unsigned long long)res->variant, study_variant_label(c->b, res->variant),
@@ -310,7 +311,9 @@ static int on_result(void *vctx, size_t pos, const struct study_result *res)
 			.max_lost_s = s->max_lost_s, .score = s->score,
 			.unprogrammed_vm_s = s->unprog_vm_s
 		};
-		if (sweepdb_variant(c->db, &dv) != 0)
+		if (sweepdb_variant(c->db, &dv) != 0 ||
+		    (c->st->rank_flows && sweepdb_variant_flows(c->db, res->variant,
+								res->flows_broken) != 0))
 			return CLI_EXIT_ENV;
 	}
 	/* Records are sorted by subnet: fold each subnet's (a folded result
@@ -387,6 +390,15 @@ static int by_score(const void *a, const void *b)
 	return (x->variant > y->variant) - (x->variant < y->variant);
 }
 
+/* --rank-by flows: flows broken first, the score breaks ties. */
+static int by_flows(const void *a, const void *b)
+{
+	const struct vsum *x = a, *y = b;
+	if (x->flows_broken != y->flows_broken)
+		return x->flows_broken > y->flows_broken ? -1 : 1;
+	return by_score(a, b);
+}
+
 #define ENUMERATE_PLOTTED 20              /* failures in the enumerate plot */
 
 static int report_enumerate(struct ctx *c)
@@ -396,23 +408,27 @@ static int report_enumerate(struct ctx *c)
 	if (!order)
 		return CLI_EXIT_ENV;
 	memcpy(order, c->sums, n * sizeof(*order));
-	qsort(order, n, sizeof(*order), by_score);
+	bool flows = c->st->rank_flows;
+	qsort(order, n, sizeof(*order), flows ? by_flows : by_score);
 	static const char *const hdr[] = { "rank",	   "variant",	  "failure",
 					   "class",	   "subnets",	  "nics",
 					   "blackholed",   "max_blackhole_s", "lost",
 					   "max_lost_s",   "session_losses", "score_nic_s",
-					   "status" };
-	struct sheet sh = { .ncols = 13, .hdr = hdr };
+					   "status",	   "flows_broken" };
+	struct sheet sh = { .ncols = flows ? 14 : 13, .hdr = hdr };
 	for (size_t r = 0; r < n; r++) {
 		const struct vsum *s = &order[r];
-		sheet_add(&sh, "%zu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%.3f\t%llu\t%.3f\t%llu\t%.1f\t%s",
+		char fb[32] = "";
+		if (flows)
+			snprintf(fb, sizeof fb, "\t%llu", (unsigned long long)s->flows_broken);
+		sheet_add(&sh, "%zu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%.3f\t%llu\t%.3f\t%llu\t%.1f\t%s%s",
 			  r + 1, (unsigned long long)s->variant,
 			  study_variant_label(c->b, s->variant), study_variant_class(c->b, s->variant),
 			  (unsigned long long)s->subnets, (unsigned long long)s->nics,
 			  (unsigned long long)s->dests_bh, s->max_bh_s,
 			  (unsigned long long)s->dests_lost, s->max_lost_s,
 			  (unsigned long long)s->losses, s->score,
-			  s->status == 0 ? "ok" : "rejected");
+			  s->status == 0 ? "ok" : "rejected", fb);
 	}
 	free(order);
 	/* The top failures as horizontal bars, rank 1 at the top, the failure

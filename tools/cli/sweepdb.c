@@ -43,7 +43,10 @@ static const char SCHEMA[] =
 	" blackhole_ms INTEGER, PRIMARY KEY(study, variant, seq));"
 	"CREATE TABLE IF NOT EXISTS sweep_capacity(study INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" limit_name TEXT, scope TEXT, used REAL, limit_value REAL, headroom REAL, grows TEXT,"
-	" bites_at INTEGER, notes TEXT, PRIMARY KEY(study, seq));";
+	" bites_at INTEGER, notes TEXT, PRIMARY KEY(study, seq));"
+	/* sweep --rank-by flows (study_reach.h): flows broken per variant. */
+	"CREATE TABLE IF NOT EXISTS sweep_variant_flows(study INTEGER NOT NULL, variant INTEGER"
+	" NOT NULL, flows_broken INTEGER NOT NULL, PRIMARY KEY(study, variant));";
 
 static const char *const SQL[ST__N] = {
 	[ST_VARIANT] = "INSERT OR REPLACE INTO sweep_variant VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -231,6 +234,20 @@ int sweepdb_variant(struct sweepdb *d, const struct sweepdb_variant *v)
 	sqlite3_bind_double(s, 12, v->score);
 	sqlite3_bind_double(s, 13, v->unprogrammed_vm_s);
 	return step(d, s);
+}
+
+int sweepdb_variant_flows(struct sweepdb *d, uint64_t variant, uint64_t broken)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO sweep_variant_flows VALUES(?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 3;
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)variant);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)broken);
+	int rc = step(d, s);
+	sqlite3_finalize(s);
+	return rc;
 }
 
 int sweepdb_record(struct sweepdb *d, uint64_t variant, const char *subnet, const char *dest,

@@ -44,6 +44,8 @@ struct sweepdb_variant {
 int sweepdb_open(const char *file, FILE *err, struct sweepdb **out);
 int sweepdb_study(struct sweepdb *db, const struct sweepdb_study *s);
 int sweepdb_variant(struct sweepdb *db, const struct sweepdb_variant *v);
+/* sweep --rank-by flows: the flows a variant broke (sweep_variant_flows). */
+int sweepdb_variant_flows(struct sweepdb *db, uint64_t variant, uint64_t broken);
 int sweepdb_record(struct sweepdb *db, uint64_t variant, const char *subnet, const char *dest,
 		   uint64_t nics, int64_t bh_ms, int64_t lost_ms, int64_t changed_ms);
 int sweepdb_failure(struct sweepdb *db, uint64_t variant, uint64_t seq, const char *target,

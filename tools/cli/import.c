@@ -343,6 +343,9 @@ static int build_docs(struct imp *im, enum imp_from from, const char *name)
 		imp_map(im);
 	if (im->errors == 0)
 		imp_routes(im);
+	/* An empty estate (a stack with no state yet) is a scenario too. */
+	if (!imp_topo_array(im, "virtualNetworks"))
+		return CLI_EXIT_ENV;
 	/* The scenario's keys in the order people read them. */
 	im->out = cJSON_CreateObject();
 	if (!im->out)

@@ -109,6 +109,8 @@ static cJSON *str_list(struct tf *t, const struct tf_at *at, const char *key)
 static cJSON *object(struct tf *t, struct tf_res *r, const struct tf_at *top, const char *type)
 {
 	const char *name = tf_str(t, r, top, "name"), *id = tf_id(t, r);
+	if (!name && id && tf_unknown(top, "name")) /* the placeholder ID's name (a note says so) */
+		name = strrchr(id, '/') + 1;
 	if (!name || !*name) {
 		if (!val(top, "name"))
 			imp_error_at(t->im, t->file, arena_printf(t->im->a, "%s.name", top->path),

@@ -106,7 +106,7 @@ def run_steps(wf, vnetsim, base, head, new_stack=False):
 
 
 def main():
-    vnetsim, root = os.path.abspath(sys.argv[1]), sys.argv[2]
+    vnetsim, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     path = os.path.join(root, "tools", "ci-examples", "terraform-routes.yml")
     text = open(path).read()
     wf = yaml.safe_load(text)

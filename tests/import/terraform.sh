@@ -28,6 +28,15 @@ fail() {
 	echo "terraform.sh: $*" >&2
 	exit 1
 }
+# diff_moved FROM TO: vnetsim diff of two imports into $tmp/diff.json and
+# $tmp/diff.xml; it must exit 1 (routes differ).
+diff_moved() {
+	set +e
+	"$vnetsim" diff "$1" "$2" -o json --junit "$tmp/diff.xml" >"$tmp/diff.json" 2>"$tmp/err"
+	got=$?
+	set -e
+	[ "$got" -eq 1 ] || { cat "$tmp/err" >&2; fail "diff $1 $2 exited $got, expected 1"; }
+}
 case "$2" in
 same:*)
 	rest=${2#same:}
@@ -75,12 +84,7 @@ notes)
 ci-diff)
 	"$vnetsim" import "$fx/state.json" -o "$tmp/current.json" 2>/dev/null
 	"$vnetsim" import "$fx/plan-udr.json" -o "$tmp/planned.json" 2>/dev/null
-	set +e
-	"$vnetsim" diff "$tmp/current.json" "$tmp/planned.json" -o json --junit "$tmp/diff.xml" \
-		>"$tmp/diff.json" 2>"$tmp/err"
-	got=$?
-	set -e
-	[ "$got" -eq 1 ] || { cat "$tmp/err" >&2; fail "diff exited $got, expected 1 (routes moved)"; }
+	diff_moved "$tmp/current.json" "$tmp/planned.json"
 	python3 - "$tmp/diff.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -104,12 +108,7 @@ new-stack)
 	"$vnetsim" import --from terraform "$tmp/empty-state.json" -o "$tmp/base.json" 2>"$tmp/err" ||
 		{ cat "$tmp/err" >&2; fail "an empty state does not import"; }
 	"$vnetsim" import "$fx/plan-udr.json" -o "$tmp/planned.json" 2>/dev/null
-	set +e
-	"$vnetsim" diff "$tmp/base.json" "$tmp/planned.json" -o json --junit "$tmp/diff.xml" \
-		>"$tmp/diff.json" 2>"$tmp/err"
-	got=$?
-	set -e
-	[ "$got" -eq 1 ] || { cat "$tmp/err" >&2; fail "diff against an empty estate exited $got, expected 1"; }
+	diff_moved "$tmp/base.json" "$tmp/planned.json"
 	python3 - "$tmp/diff.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -75,6 +75,15 @@ static bool put_bool(struct tf *t, const struct tf_at *at, cJSON *dst, const cha
 	return cJSON_IsBool(v);
 }
 
+/* The provider's name of a boolean in one version, else in the other
+ * (inverted where the meaning flipped with the name). */
+static void put_bool_either(struct tf *t, const struct tf_at *at, cJSON *dst, const char *arm,
+			    const char *k1, bool inv1, const char *k2, bool inv2)
+{
+	if (!put_bool(t, at, dst, k1, arm, inv1))
+		put_bool(t, at, dst, k2, arm, inv2);
+}
+
 static bool put_num(struct tf *t, const struct tf_at *at, cJSON *dst, const char *key,
 		    const char *arm)
 {
@@ -135,6 +144,13 @@ static cJSON *object(struct tf *t, struct tf_res *r, const struct tf_at *top, co
 		}
 	}
 	return o;
+}
+
+/* The top level of r into top, and r's object (NULL after an error). */
+static cJSON *begin(struct tf *t, struct tf_res *r, struct tf_at *top, const char *type)
+{
+	*top = tf_top(t, r);
+	return object(t, r, top, type);
 }
 
 static void record(struct tf *t, const struct tf_res *r, cJSON *o)
@@ -245,8 +261,8 @@ static cJSON *subnet(struct tf *t, const struct tf_res *r, const struct tf_at *a
 
 static void map_vnet(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r), b;
-	cJSON *o = object(t, r, &top, "Microsoft.Network/virtualNetworks");
+	struct tf_at top, b;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/virtualNetworks");
 	if (!o)
 		return;
 	cJSON *space = str_list(t, &top, "address_space");
@@ -339,12 +355,12 @@ static cJSON *route(struct tf *t, const struct tf_res *r, const struct tf_at *at
 
 static void map_route_table(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r), b;
-	cJSON *o = object(t, r, &top, "Microsoft.Network/routeTables");
+	struct tf_at top, b;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/routeTables");
 	if (!o)
 		return;
-	if (!put_bool(t, &top, o, "disable_bgp_route_propagation", "disableBgpRoutePropagation", false))
-		put_bool(t, &top, o, "bgp_route_propagation_enabled", "disableBgpRoutePropagation", true);
+	put_bool_either(t, &top, o, "disableBgpRoutePropagation", "disable_bgp_route_propagation", false,
+			"bgp_route_propagation_enabled", true);
 	const char *rid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "id"));
 	cJSON *routes = cJSON_AddArrayToObject(o, "routes");
 	for (size_t i = 0; tf_block(t, &top, "route", i, &b); i++) {
@@ -390,12 +406,12 @@ static void map_association(struct tf *t, struct tf_res *r)
 
 static void map_nic(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r), b;
-	cJSON *o = object(t, r, &top, "Microsoft.Network/networkInterfaces");
+	struct tf_at top, b;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/networkInterfaces");
 	if (!o)
 		return;
-	if (!put_bool(t, &top, o, "ip_forwarding_enabled", "enableIPForwarding", false))
-		put_bool(t, &top, o, "enable_ip_forwarding", "enableIPForwarding", false);
+	put_bool_either(t, &top, o, "enableIPForwarding", "ip_forwarding_enabled", false,
+			"enable_ip_forwarding", false);
 	cJSON *ipcs = cJSON_AddArrayToObject(o, "ipConfigurations");
 	for (size_t i = 0; tf_block(t, &top, "ip_configuration", i, &b); i++) {
 		cJSON *c = cJSON_CreateObject();
@@ -414,8 +430,8 @@ static void map_nic(struct tf *t, struct tf_res *r)
 
 static void map_pe(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r), b;
-	cJSON *o = object(t, r, &top, "Microsoft.Network/privateEndpoints");
+	struct tf_at top, b;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/privateEndpoints");
 	if (!o)
 		return;
 	put_ref(t, r, &top, o, "subnet_id", "subnet");
@@ -461,8 +477,8 @@ static void gateway_bgp(struct tf *t, struct tf_res *r, const struct tf_at *top,
 
 static void map_gateway(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r), b;
-	cJSON *o = object(t, r, &top, "Microsoft.Network/virtualNetworkGateways");
+	struct tf_at top, b;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/virtualNetworkGateways");
 	if (!o)
 		return;
 	put_str(t, r, &top, o, "type", "gatewayType");
@@ -471,8 +487,7 @@ static void map_gateway(struct tf *t, struct tf_res *r)
 	if (sku)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "sku"), "name", sku);
 	put_bool(t, &top, o, "active_active", "activeActive", false);
-	if (!put_bool(t, &top, o, "enable_bgp", "enableBgp", false))
-		put_bool(t, &top, o, "bgp_enabled", "enableBgp", false);
+	put_bool_either(t, &top, o, "enableBgp", "enable_bgp", false, "bgp_enabled", false);
 	gateway_bgp(t, r, &top, o);
 	cJSON *ipcs = cJSON_AddArrayToObject(o, "ipConfigurations");
 	for (size_t i = 0; tf_block(t, &top, "ip_configuration", i, &b); i++) {
@@ -493,24 +508,23 @@ static void map_gateway(struct tf *t, struct tf_res *r)
 
 static void map_connection(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r);
-	cJSON *o = object(t, r, &top, "Microsoft.Network/connections");
+	struct tf_at top;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/connections");
 	if (!o)
 		return;
 	put_str(t, r, &top, o, "type", "connectionType");
 	put_ref(t, r, &top, o, "virtual_network_gateway_id", "virtualNetworkGateway1");
 	put_ref(t, r, &top, o, "local_network_gateway_id", "localNetworkGateway2");
 	put_ref(t, r, &top, o, "peer_virtual_network_gateway_id", "virtualNetworkGateway2");
-	if (!put_bool(t, &top, o, "enable_bgp", "enableBgp", false))
-		put_bool(t, &top, o, "bgp_enabled", "enableBgp", false);
+	put_bool_either(t, &top, o, "enableBgp", "enable_bgp", false, "bgp_enabled", false);
 	put_num(t, &top, o, "routing_weight", "routingWeight");
 	record(t, r, o);
 }
 
 static void map_local_gateway(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r), bs;
-	cJSON *o = object(t, r, &top, "Microsoft.Network/localNetworkGateways");
+	struct tf_at top, bs;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/localNetworkGateways");
 	if (!o)
 		return;
 	put_str(t, r, &top, o, "gateway_address", "gatewayIpAddress");
@@ -528,8 +542,8 @@ static void map_local_gateway(struct tf *t, struct tf_res *r)
 
 static void map_route_server(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r);
-	cJSON *o = object(t, r, &top, "Microsoft.Network/virtualHubs");
+	struct tf_at top;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/virtualHubs");
 	if (!o)
 		return;
 	cJSON *c = cJSON_CreateObject();
@@ -548,8 +562,8 @@ static void map_route_server(struct tf *t, struct tf_res *r)
 
 static void map_bgp_connection(struct tf *t, struct tf_res *r)
 {
-	struct tf_at top = tf_top(t, r);
-	cJSON *o = object(t, r, &top, "Microsoft.Network/virtualHubs/bgpConnections");
+	struct tf_at top;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/virtualHubs/bgpConnections");
 	if (!o)
 		return;
 	put_str(t, r, &top, o, "peer_ip", "peerIp");

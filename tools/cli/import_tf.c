@@ -200,14 +200,14 @@ static const char *ref_value(struct tf *t, const char *module, const char *ixs, 
 		keylen++;
 		rest += keylen;
 	}
-	char attr[128] = "id";
-	if (*rest == '.') {
-		size_t an = strcspn(rest + 1, ".[");
-		if (an == 0 || an >= sizeof(attr))
-			return NULL;
-		memcpy(attr, rest + 1, an);
-		attr[an] = '\0';
-	}
+	/* A bare resource ("azurerm_subnet.web") is the object the attribute
+	 * reference beside it is taken from: only the latter is a value. */
+	char attr[128];
+	size_t an = *rest == '.' ? strcspn(rest + 1, ".[") : 0;
+	if (an == 0 || an >= sizeof(attr))
+		return NULL;
+	memcpy(attr, rest + 1, an);
+	attr[an] = '\0';
 	const char *base = arena_printf(t->im->a, "%s%s%s%.*s", module, *module ? "." : "",
 					data ? "data." : "", (int)(ty + 1 + nm), p);
 	if (!base)

@@ -343,7 +343,14 @@ static cJSON *route(struct tf *t, const struct tf_res *r, const struct tf_at *at
 		cJSON_AddStringToObject(x, "id", id);
 	ok = put_str(t, r, at, x, "address_prefix", "addressPrefix") && ok;
 	ok = put_str(t, r, at, x, "next_hop_type", "nextHopType") && ok;
-	put_str(t, r, at, x, "next_hop_in_ip_address", "nextHopIpAddress");
+	const char *nh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "nextHopType"));
+	if (!put_str(t, r, at, x, "next_hop_in_ip_address", "nextHopIpAddress") && nh &&
+	    strcmp(nh, "VirtualAppliance") == 0 && tf_unknown(at, "next_hop_in_ip_address")) {
+		imp_note(t->im, "%s: next_hop_in_ip_address known only after apply, not resolved: "
+				"route dropped", r->address);
+		cJSON_Delete(x);
+		return NULL;
+	}
 	if (!ok) {
 		imp_error_at(t->im, t->file, at->path,
 			     "a route needs name, address_prefix and next_hop_type");
@@ -566,8 +573,11 @@ static void map_bgp_connection(struct tf *t, struct tf_res *r)
 	cJSON *o = begin(t, r, &top, "Microsoft.Network/virtualHubs/bgpConnections");
 	if (!o)
 		return;
-	put_str(t, r, &top, o, "peer_ip", "peerIp");
-	put_num(t, &top, o, "peer_asn", "peerAsn");
+	if (!put_str(t, r, &top, o, "peer_ip", "peerIp") || !put_num(t, &top, o, "peer_asn", "peerAsn")) {
+		/* e.g. an NVA's dynamic address, known only after apply */
+		imp_note(t->im, "%s: peer_ip or peer_asn not known: BGP connection dropped", r->address);
+		return;
+	}
 	record(t, r, o);
 }
 

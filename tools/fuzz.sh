@@ -10,7 +10,8 @@
 #                                  (default 5000000) or SECONDS (default: no
 #                                  limit), whichever ends first, one after the other,
 #                                  from the seed corpus (every *.json under
-#                                  scenarios/ up to 64 KiB), growing the
+#                                  scenarios/ up to 64 KiB; for the importer
+#                                  tests/import/fixtures), growing the
 #                                  corpus in build-fuzz/corpus/TARGET;
 #                                  logs in build-fuzz/fuzz-TARGET.log, a crash
 #                                  or leak as build-fuzz/crash-TARGET-*; prints
@@ -28,7 +29,7 @@ set -o pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 B=${FUZZ_BUILD_DIR:-build-fuzz}
-TARGETS=(scenario capture)
+TARGETS=(scenario capture import)
 
 die() {
 	printf 'fuzz: error: %s\n' "$*" >&2
@@ -46,19 +47,21 @@ build() {
 		CC=clang meson setup "$B" -Dfuzz=true -Db_sanitize=address,undefined \
 			-Db_lundef=false --buildtype=debugoptimized >&2
 	fi
-	ninja -C "$B" fuzz/fuzz_scenario fuzz/fuzz_capture >&2
+	ninja -C "$B" "${TARGETS[@]/#/fuzz/fuzz_}" >&2
 }
 
-seed_corpus() { # DIR: the seed files, flat (libFuzzer's corpus folder)
+seed_corpus() { # DIR TARGET: the seed files, flat (libFuzzer's corpus folder)
+	local from=scenarios
+	[ "$2" = import ] && from=tests/import/fixtures
 	mkdir -p "$1"
-	find scenarios -name '*.json' -size -64k -print0 |
+	find "$from" -name '*.json' -size -64k -print0 |
 		while IFS= read -r -d '' f; do cp "$f" "$1/$(printf '%s' "$f" | tr '/' '_')"; done
 }
 
 long() {
 	local runs=${1:-5000000} secs=${2:-0} t
 	for t in "${TARGETS[@]}"; do
-		seed_corpus "$B/corpus/$t"
+		seed_corpus "$B/corpus/$t" "$t"
 		local log="$B/fuzz-$t.log" rc=0
 		printf 'fuzz: %s: %s executions, log %s\n' "$t" "$runs" "$log" >&2
 		"$B/fuzz/fuzz_$t" -runs="$runs" -max_total_time="$secs" -max_len="${FUZZ_MAX_LEN:-65536}" -timeout=20 -rss_limit_mb=2048 \

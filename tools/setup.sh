@@ -33,7 +33,8 @@ set -eu
 set -o pipefail
 
 PACKAGES=(meson ninja-build pkgconf gcc libc6-dev libsqlite3-dev libcjson-dev libgsl-dev
-	libcriterion-dev nettle-dev python3 libxml2-utils python3-junitparser python3-tabulate graphviz gnuplot-nox)
+	libcriterion-dev nettle-dev python3 libxml2-utils python3-junitparser python3-tabulate graphviz gnuplot-nox
+	python3-yaml)
 # Only for `tools/setup.sh fuzz` (opt-in: the normal build and CI use gcc).
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 

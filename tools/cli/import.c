@@ -24,7 +24,7 @@
 #include "strmap.h"
 #include "vec.h"
 
-static const char USAGE[] = "usage: vnetsim import INPUT... -o SCENARIO [--from az|graph] "
+static const char USAGE[] = "usage: vnetsim import INPUT... -o SCENARIO [--from az|graph|terraform] "
 			    "[--name NAME]\n";
 
 static const struct cli_command IMPORT = {
@@ -36,6 +36,8 @@ static const struct cli_command IMPORT = {
 	"  Azure Resource Graph ({\"data\": [...]}) and ARM REST ({\"value\": [...]})\n"
 	"  learned routes: `az network routeserver peering list-learned-routes` and\n"
 	"    `az network vnet-gateway list-learned-routes`, as advertise events at time 0\n"
+	"  Terraform: `terraform show -json` of a plan or of state (azurerm resources;\n"
+	"    values known only after apply resolved through the configuration's references)\n"
 	"Objects keep their ARM IDs; what cannot be mapped is listed in a note with counts\n"
 	"(on stderr and in the scenario's description).\n",
 	"\nExit 0, 2 for malformed input (file and JSON path named; nothing written),\n"
@@ -114,10 +116,8 @@ cJSON *imp_topo_array(struct imp *im, const char *key)
 
 /* ---- inputs ------------------------------------------------------------------------- */
 
-enum imp_from { FROM_ANY, FROM_AZ, FROM_GRAPH };
-
 /* One resource object of a list (or a `show`): recorded and indexed. */
-static void add_record(struct imp *im, const char *file, const char *where, const cJSON *o)
+void imp_add_record(struct imp *im, const char *file, const char *where, const cJSON *o)
 {
 	if (!cJSON_IsObject(o)) {
 		imp_error_at(im, file, where, "expected an ARM resource object");
@@ -171,16 +171,10 @@ static void add_list(struct imp *im, const char *file, const char *key, const cJ
 	char where[64];
 	for (const cJSON *o = arr->child; o; o = o->next, i++) {
 		snprintf(where, sizeof(where), "$%s%s[%zu]", key ? "." : "", key ? key : "", i);
-		add_record(im, file, where, o);
+		imp_add_record(im, file, where, o);
 	}
 }
 
-static bool is_terraform(const cJSON *doc)
-{
-	return cJSON_GetObjectItemCaseSensitive(doc, "format_version") &&
-	       (cJSON_GetObjectItemCaseSensitive(doc, "planned_values") ||
-		cJSON_GetObjectItemCaseSensitive(doc, "values"));
-}
 
 /* The document's shape, its records taken. */
 static void add_doc(struct imp *im, const struct imp_doc *d, enum imp_from from)
@@ -188,7 +182,9 @@ static void add_doc(struct imp *im, const struct imp_doc *d, enum imp_from from)
 	const cJSON *doc = d->doc;
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(doc, "data");
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(doc, "value");
-	if (from != FROM_GRAPH && imp_routes_shape(doc)) {
+	if (from == FROM_TERRAFORM || (from == FROM_ANY && imp_tf_shape(doc))) {
+		imp_tf_doc(im, d);
+	} else if (from != FROM_GRAPH && imp_routes_shape(doc)) {
 		const struct imp_doc **slot = VEC_PUSH(im->routes, im->nroutes, im->caproutes);
 		if (slot)
 			*slot = d;
@@ -202,14 +198,12 @@ static void add_doc(struct imp *im, const struct imp_doc *d, enum imp_from from)
 		add_list(im, d->file, "value", value);
 	} else if (from != FROM_GRAPH && cJSON_IsObject(doc) &&
 		   cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "type"))) {
-		add_record(im, d->file, "$", doc);
-	} else if (is_terraform(doc)) {
-		imp_error_at(im, d->file, "$",
-			     "Terraform JSON (terraform show -json) is not imported by this version");
+		imp_add_record(im, d->file, "$", doc);
 	} else {
 		imp_error_at(im, d->file, "$",
 			     "not an input import knows%s: an az list or show object, {\"data\": "
-			     "[...]} (Resource Graph), {\"value\": [...]} (ARM), learned routes",
+			     "[...]} (Resource Graph), {\"value\": [...]} (ARM), learned routes, "
+			     "terraform show -json",
 			     from == FROM_AZ ? " with --from az" : from == FROM_GRAPH ? " with --from graph" : "");
 	}
 }
@@ -289,8 +283,9 @@ static void describe(struct imp *im, const char *name)
 	for (size_t i = 0; i < im->nnotes; i++) {
 		at += (size_t)snprintf(text + at, len - at, " %zu x %s;", im->notes[i].count,
 				       im->notes[i].text);
-		fprintf(stderr, "vnetsim import: note: %zu x %s\n", im->notes[i].count,
-			im->notes[i].text);
+		if (im->note_out)
+			fprintf(im->note_out, "vnetsim import: note: %zu x %s\n", im->notes[i].count,
+				im->notes[i].text);
 	}
 	if (im->nnotes)
 		text[at - 1] = '.';
@@ -334,14 +329,9 @@ static const char *scenario_name(struct imp *im, const char *out)
 	return n ? arena_printf(im->a, "%.*s", (int)n, base) : "import";
 }
 
-static int build(struct imp *im, const char *const *inputs, size_t n, enum imp_from from,
-		 const char *name)
+/* The scenario of the documents read (im->docs). */
+static int build_docs(struct imp *im, enum imp_from from, const char *name)
 {
-	for (size_t i = 0; i < n; i++) {
-		int rc = read_path(im, inputs[i], 0);
-		if (rc != CLI_EXIT_OK)
-			return rc;
-	}
 	for (size_t i = 0; i < im->ndocs; i++)
 		add_doc(im, &im->docs[i], from);
 	index_records(im);
@@ -353,6 +343,9 @@ static int build(struct imp *im, const char *const *inputs, size_t n, enum imp_f
 		imp_map(im);
 	if (im->errors == 0)
 		imp_routes(im);
+	/* An empty estate (a stack with no state yet) is a scenario too. */
+	if (!imp_topo_array(im, "virtualNetworks"))
+		return CLI_EXIT_ENV;
 	/* The scenario's keys in the order people read them. */
 	im->out = cJSON_CreateObject();
 	if (!im->out)
@@ -362,6 +355,17 @@ static int build(struct imp *im, const char *const *inputs, size_t n, enum imp_f
 	cJSON_AddItemToObject(im->out, "events", im->events);
 	im->topo = im->events = NULL;
 	return CLI_EXIT_OK;
+}
+
+static int build(struct imp *im, const char *const *inputs, size_t n, enum imp_from from,
+		 const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = read_path(im, inputs[i], 0);
+		if (rc != CLI_EXIT_OK)
+			return rc;
+	}
+	return build_docs(im, from, name);
 }
 
 static void imp_destroy(struct imp *im)
@@ -379,25 +383,73 @@ static void imp_destroy(struct imp *im)
 	cJSON_Delete(im->out);
 	cJSON_Delete(im->topo);
 	cJSON_Delete(im->events);
+	cJSON_Delete(im->tf_made);
 	arena_destroy(im->a);
 	diag_destroy(im->d);
+}
+
+static bool imp_init(struct imp *im)
+{
+	*im = (struct imp){ .d = diag_create(), .a = arena_create(), .by_id = strmap_create(),
+			    .subnet_ids = strmap_create(), .subnet_rt = strmap_create(),
+			    .note_idx = strmap_create() };
+	return im->d && im->a && im->by_id && im->subnet_ids && im->subnet_rt && im->note_idx;
+}
+
+/* rc after the diagnostics are printed to err (when not NULL): 2 when any
+ * error was reported. */
+static int imp_finish(struct imp *im, int rc, FILE *err)
+{
+	if (im->d && err)
+		diag_print(im->d, err);
+	if (rc == CLI_EXIT_OK && im->errors > 0) {
+		if (err)
+			fprintf(err, "vnetsim import: %zu error%s: nothing written\n", im->errors,
+				im->errors == 1 ? "" : "s");
+		rc = CLI_EXIT_INVALID;
+	}
+	return rc;
+}
+
+int imp_text(const char *name, const char *text, size_t len, enum imp_from from, FILE *err)
+{
+	struct imp im;
+	int rc = CLI_EXIT_ENV;
+	if (imp_init(&im)) {
+		im.note_out = err;
+		cJSON *doc = jin_parse_text(name, text, len, im.d);
+		struct imp_doc *slot = doc ? VEC_PUSH(im.docs, im.ndocs, im.capdocs) : NULL;
+		if (slot) {
+			slot->file = name;
+			slot->doc = doc;
+			rc = build_docs(&im, from, "import");
+		} else if (doc) {
+			cJSON_Delete(doc);
+		} else {
+			im.errors++;
+			rc = CLI_EXIT_OK;
+		}
+	}
+	rc = imp_finish(&im, rc, err);
+	if (rc == CLI_EXIT_OK) { /* what would be written */
+		char *s = cJSON_PrintUnformatted(im.out);
+		rc = s ? CLI_EXIT_OK : CLI_EXIT_ENV;
+		cJSON_free(s);
+	}
+	imp_destroy(&im);
+	return rc;
 }
 
 static int run_import(const char *const *inputs, size_t n, const char *out, enum imp_from from,
 		      const char *name)
 {
-	struct imp im = { .d = diag_create(), .a = arena_create(), .by_id = strmap_create(),
-			  .subnet_ids = strmap_create(), .subnet_rt = strmap_create(), .note_idx = strmap_create() };
+	struct imp im;
 	int rc = CLI_EXIT_ENV;
-	if (im.d && im.a && im.by_id && im.subnet_ids && im.subnet_rt && im.note_idx)
+	if (imp_init(&im)) {
+		im.note_out = stderr;
 		rc = build(&im, inputs, n, from, name ? name : scenario_name(&im, out));
-	if (im.d)
-		diag_print(im.d, stderr);
-	if (rc == CLI_EXIT_OK && im.errors > 0) {
-		fprintf(stderr, "vnetsim import: %zu error%s: nothing written\n", im.errors,
-			im.errors == 1 ? "" : "s");
-		rc = CLI_EXIT_INVALID;
 	}
+	rc = imp_finish(&im, rc, stderr);
 	if (rc == CLI_EXIT_OK)
 		rc = imp_write(out, im.out, false);
 	else if (rc == CLI_EXIT_ENV && im.errors == 0)
@@ -415,7 +467,7 @@ int cmd_import(int argc, char **argv)
 		CLI_ARGS(cli_arg_push, &inputs, "INPUT"),
 		{ CLI_OPT_STRING, "output", 'o', "SCENARIO", cli_string_dest(&out), NULL,
 		  "the scenario file to write ('-': standard output)", CLI_HELP_BOTH, true },
-		CLI_STRING("from", 0, &from, "az|graph", "read every input as this shape"),
+		CLI_STRING("from", 0, &from, "az|graph|terraform", "read every input as this shape"),
 		CLI_STRING("name", 0, &name, "NAME", "the scenario's name (default: the file's)"),
 		CLI_END,
 	};
@@ -426,8 +478,10 @@ int cmd_import(int argc, char **argv)
 			f = FROM_AZ;
 		else if (strcmp(from, "graph") == 0)
 			f = FROM_GRAPH;
+		else if (strcmp(from, "terraform") == 0)
+			f = FROM_TERRAFORM;
 		else
-			rc = cli_usage_error(&p, "--from is az or graph, not \"%s\"", from);
+			rc = cli_usage_error(&p, "--from is az, graph or terraform, not \"%s\"", from);
 	}
 	if (rc == CLI_PARSED)
 		rc = run_import(inputs.v, inputs.n, out, f, name);

@@ -2,7 +2,8 @@
  * import_int.h - what the parts of `vnetsim import` share (import.c: the
  * command, the inputs and their shapes, notes, the output; import_map.c:
  * ARM resources from az or Azure Resource Graph to the scenario topology;
- * import_routes.c: learned routes to advertise events).
+ * import_routes.c: learned routes to advertise events; import_tf.c and
+ * import_tf_map.c: `terraform show -json` to ARM-shaped records).
  *
  * What it models: every input file is parsed whole, then recognised by its
  * shape (README "Importing an Azure estate"): a JSON array or one object
@@ -29,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -84,12 +86,25 @@ struct imp {
 	size_t nnotes, capnotes;
 	const struct imp_doc **routes; /* learned-routes documents, read after the topology */
 	size_t nroutes, caproutes;
+	cJSON *tf_made;                /* ARM-shaped objects made of Terraform resources */
 	cJSON *out;                    /* the scenario */
 	cJSON *topo, *events;          /* inside out */
 	size_t errors;                 /* reported so far */
+	FILE *note_out;                /* where notes are printed (NULL: nowhere) */
 };
 
 /* ---- import.c --------------------------------------------------------------- */
+
+enum imp_from { FROM_ANY, FROM_AZ, FROM_GRAPH, FROM_TERRAFORM };
+
+/* One ARM resource object o (az's or ARM's shape) of file, at JSON path
+ * where: recorded (indexed once all inputs are read).  o must outlive im. */
+void imp_add_record(struct imp *im, const char *file, const char *where, const cJSON *o);
+/* Imports one in-memory input (name: what diagnostics call it), read as
+ * from says, into a scenario that is built and freed; diagnostics go to
+ * err when not NULL.  The exit code import would give (0, 2, 3): the
+ * importer's fuzz target (fuzz/fuzz_import.c). */
+int imp_text(const char *name, const char *text, size_t len, enum imp_from from, FILE *err);
 
 /* Counts one more of `what` in the note (e.g. "network security groups:
  * not modelled"); the note lists each with its count. */
@@ -132,6 +147,15 @@ cJSON *imp_ref_to(const char *id);
 /* Route Servers: virtualHubs with their IP configurations and BGP
  * connections, inline or as records of their own. */
 void imp_map_route_servers(struct imp *im);
+
+/* ---- import_tf.c ------------------------------------------------------------ */
+
+/* doc is `terraform show -json` output: format_version with
+ * terraform_version, values or planned_values. */
+bool imp_tf_shape(const cJSON *doc);
+/* Every azurerm resource of a Terraform plan or state document as an
+ * ARM-shaped record (im->tf_made owns them); the rest noted. */
+void imp_tf_doc(struct imp *im, const struct imp_doc *d);
 
 /* ---- import_routes.c -------------------------------------------------------- */
 

@@ -19,7 +19,8 @@
 #                                  whether it crashed.  Run it niced:
 #                                    nice -n 19 tools/fuzz.sh long 5000000
 #
-# Environment: FUZZ_BUILD_DIR (default build-fuzz); FUZZ_MAX_LEN (default 65536,
+# Environment: FUZZ_BUILD_DIR (default build-fuzz); FUZZ_TARGETS (default
+# "scenario capture import": the targets built and run, in order); FUZZ_MAX_LEN (default 65536,
 # the largest input libFuzzer makes: smaller runs faster, larger reaches more).  Needs the Debian packages clang
 # and libclang-rt-14-dev (`tools/setup.sh fuzz` installs them, then runs
 # `smoke`).  The normal build and suite do not need clang: there the same
@@ -29,7 +30,7 @@ set -o pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 B=${FUZZ_BUILD_DIR:-build-fuzz}
-TARGETS=(scenario capture import)
+read -r -a TARGETS <<<"${FUZZ_TARGETS:-scenario capture import}"
 
 die() {
 	printf 'fuzz: error: %s\n' "$*" >&2

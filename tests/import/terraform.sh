@@ -101,10 +101,11 @@ assert any(r.get("addressPrefix") == ["0.0.0.0/0"] and r.get("nextHopType") == "
            for r in added), added
 PY
 	grep -q 'type="RoutesChanged"' "$tmp/diff.xml" || fail "the JUnit report has no RoutesChanged failure"
-	# JUnit names the group (subnet and NIC count); the json output names the NICs.
+	# JUnit names the group (subnet and NIC count) and its failure the NICs.
 	grep -q 'name="subnet spoke1/web (2 NICs)"' "$tmp/diff.xml" ||
 		fail "the JUnit report has no case for spoke1/web"
 	[ "$(grep -c '<failure' "$tmp/diff.xml")" -eq 1 ] || fail "the JUnit report fails more than one group"
+	grep -q 'NICs (2): web-a, web-b' "$tmp/diff.xml" || fail "the JUnit failure does not name the NICs"
 	"$vnetsim" diff "$tmp/current.json" "$tmp/current.json" -o json >/dev/null 2>&1 ||
 		fail "the state against itself differs"
 	;;

@@ -103,6 +103,19 @@ assert len(suites) == 1 and suites[0].failures > 0, [(s.name, s.failures) for s 
 types = {r.type for c in suites[0] for r in c.result if isinstance(r, Failure)}
 assert types == {"RoutesChanged"}, types
 assert all(c.classname == "vnetsim.diff" for c in suites[0])
+# Each failure names the NICs whose routes moved (a CI log shows no JSON).
+for c in suites[0]:
+    for r in c.result:
+        if isinstance(r, Failure):
+            import re
+            n = int(re.search(r"\((\d+) NICs?\)", c.name).group(1))
+            head = r.text.split("\n", 1)[0]
+            m = re.fullmatch(r"NICs \((\d+)\)(: (.+))?", head)
+            assert m and int(m.group(1)) == n, (c.name, head)
+            names = m.group(3).split(", ") if n else []
+            if n > 20:
+                assert names.pop() == "and %d more" % (n - 20), (c.name, head)
+            assert len(names) == min(n, 20) and all(names), (c.name, head)
 print("diff report ok")
 PY
 

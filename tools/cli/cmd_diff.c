@@ -341,6 +341,22 @@ static void group_title(const struct group *g, char *buf, size_t len)
 			 g->wrs_from || g->wrs_to ? " without Route Server routes" : "");
 }
 
+/* The first line of a JUnit failure: the NICs whose routes moved, which
+ * a CI log shows where nobody opens the JSON ("NICs (2): web-a, web-b";
+ * past JUNIT_NAMES, "..., and 230 more"). */
+enum { JUNIT_NAMES = 20 };
+
+static void junit_nic_names(FILE *m, const struct group *g)
+{
+	fprintf(m, "NICs (%zu)", g->nnics);
+	size_t shown = g->nnics < JUNIT_NAMES ? g->nnics : JUNIT_NAMES;
+	for (size_t i = 0; i < shown; i++)
+		fprintf(m, "%s%s", i ? ", " : ": ", g->nics[i]);
+	if (g->nnics > shown)
+		fprintf(m, ", and %zu more", g->nnics - shown);
+	fputc('\n', m);
+}
+
 static void junit_group(struct emitter *e, const struct group *g, const struct rowdiff_result *r)
 {
 	char title[600];
@@ -353,6 +369,8 @@ static void junit_group(struct emitter *e, const struct group *g, const struct r
 	char *text = NULL, msg[160];
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
+	if (m && !g->nic)
+		junit_nic_names(m, g);
 	if (!m || render_changes_text(m, "", r->removed, r->nremoved, r->added, r->nadded) != 0)
 		e->oom = true;
 	if (m && fclose(m) != 0)

@@ -246,7 +246,7 @@ def unprogrammed():
                        capture_output=True, text=True, timeout=600)
     check(p.returncode == 0, "migration: exit %d: %s" % (p.returncode, p.stderr))
     c = sqlite3.connect(os.path.join(TMP, "unprog.db"))
-    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 3, "migrated to 3")
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 4, "migrated to 4")
     vals = [v for (v,) in c.execute("SELECT unprogrammed_vm_s FROM sweep_variant")]
     check(vals == [12 * 590.0] * 4, "after migration %s" % vals)
 
@@ -335,7 +335,7 @@ def capacity_seed():
     out2, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db)
     check(out2 == out, "a second run prints the same bytes")
     c = sqlite3.connect(db)
-    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 3, "migrated to 3")
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 4, "migrated to 4")
     check(c.execute("SELECT count(*) FROM sweep_capacity WHERE notes LIKE '%scale-out%'")
           .fetchone()[0] == 1, "notes after migration")
     c.close()
@@ -652,9 +652,146 @@ def parent_killed():
             check(not files, "signal %d: temporary files left: %s" % (sig, files))
 
 
+def tree(d):
+    """Every file of a --out folder (gnuplot's PNG aside) by name."""
+    out = {}
+    for f in sorted(os.listdir(d)):
+        if not f.endswith(".png"):
+            with open(os.path.join(d, f), "rb") as fh:
+                out[f] = fh.read()
+    return out
+
+
+def report(db, *args, expect=0):
+    p = subprocess.run([VNETSIM, "sweep", "report", db, *args], capture_output=True, text=True,
+                       timeout=600)
+    check(p.returncode == expect, "sweep report %s %s: exit %d (wanted %d): %s"
+          % (db, args, p.returncode, expect, p.stderr))
+    return p.stdout, p.stderr
+
+
+def report_identical():
+    """`sweep report` on the merged databases of 2, 3 and 4 shards prints
+    and writes exactly what the unsharded sweep did: every format on
+    stdout, every file of --out (CSV, gnuplot data and script), for the
+    three study kinds and a detailed enumerate study."""
+    detail = write_study("rep-detail.json", {"kind": "enumerate", "at": "baseline",
+                                             "repairAfter": "5m", "detail": True})
+    studies = [os.path.join(STUDIES, "seed-%s.json" % k)
+               for k in ("enumerate", "monte-carlo", "capacity")] + [detail]
+    for study in studies:
+        name = os.path.basename(study)
+        whole, wdir = os.path.join(TMP, name + ".db"), os.path.join(TMP, name + "-out")
+        want = {}
+        for fmt in ("table", "csv", "json", "jsonl"):
+            args = ["--db", whole, "--out", wdir] if fmt == "csv" else []
+            p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-j", "2", "-o", fmt,
+                                *args], capture_output=True, text=True, timeout=600)
+            check(p.returncode == 0, "%s: sweep exits %d: %s" % (name, p.returncode, p.stderr))
+            want[fmt] = p.stdout
+        check(want["csv"].count("\n") > 3, name + ": a report of nothing")
+        for fmt, text in want.items():
+            got, _ = report(whole, "-o", fmt)
+            check(got == text, "%s -o %s: report of the whole sweep differs" % (name, fmt))
+        shards = [1] if "capacity" in name else [2, 3, 4]
+        for n in shards:
+            merged = os.path.join(TMP, "%s-m%d.db" % (name, n))
+            parts = []
+            for i in range(n):
+                part = os.path.join(TMP, "%s-%d-%d.db" % (name, n, i))
+                p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-o", "csv",
+                                    "--shard", "%d/%d" % (i, n), "--db", part],
+                                   capture_output=True, text=True, timeout=600)
+                check(p.returncode == 0, "%s shard %d/%d: %s" % (name, i, n, p.stderr))
+                parts.append(part)
+            p = subprocess.run([VNETSIM, "merge", merged, *reversed(parts)], capture_output=True,
+                               text=True, timeout=600)
+            check(p.returncode == 0, "merge: " + p.stderr)
+            rdir = os.path.join(TMP, "%s-r%d" % (name, n))
+            for fmt, text in want.items():
+                got, _ = report(merged, "-o", fmt, *(["--out", rdir] if fmt == "csv" else []))
+                check(got == text, "%s: %d shards merged, -o %s: report differs from the "
+                      "unsharded sweep" % (name, n, fmt))
+            check(tree(rdir) == tree(wdir), "%s: %d shards: --out files differ: %s vs %s"
+                  % (name, n, sorted(tree(rdir)), sorted(tree(wdir))))
+
+
+def report_bad():
+    """What `sweep report` refuses (exit 2, saying why), never a partial
+    report presented as complete."""
+    study = os.path.join(STUDIES, "seed-enumerate.json")
+    parts = []
+    for i in range(2):
+        part = os.path.join(TMP, "bad-%d.db" % i)
+        sweep(study, "--shard", "%d/2" % i, "--db", part)
+        parts.append(part)
+    n = len(rows(sweep(study)[0]))
+    _, err = report(parts[1], expect=2)
+    check("incomplete" in err and "n=%d of %d variants" % (n // 2, n) in err
+          and "variant 0 is missing" in err, "one shard of two: " + err)
+    # Shards of two studies (another seed) merged into one file.
+    mc = write_study("bad-mc.json", dict(json.load(open(os.path.join(STUDIES, "seed-monte-carlo.json"))),
+                                         runs=6))
+    mc2 = write_study("bad-mc2.json", dict(json.load(open(mc)), seed=7))
+    a, b, mixed = (os.path.join(TMP, x) for x in ("mc-a.db", "mc-b.db", "mixed.db"))
+    sweep(mc, "--shard", "0/2", "--db", a)
+    sweep(mc2, "--shard", "1/2", "--db", b)
+    subprocess.run([VNETSIM, "merge", mixed, a, b], check=True, timeout=600)
+    _, err = report(mixed, expect=2)
+    check("holds 2 sweeps" in err and "--key" in err and "seed 7" in err, "mixed: " + err)
+    key = sqlite3.connect(mixed).execute("SELECT key FROM sweep_study WHERE seed = 7").fetchone()[0]
+    _, err = report(mixed, "--key", key, expect=2)
+    check("n=3 of 6 variants" in err, "mixed --key: " + err)
+    _, err = report(mixed, "--key", "nosuchkey", expect=2)
+    check("no sweep with key nosuchkey" in err, "--key unknown: " + err)
+    # Not a database, not a sweep database, no sweep in it, no file.
+    junk = os.path.join(TMP, "junk.db")
+    with open(junk, "w") as f:
+        f.write("not sqlite\n")
+    _, err = report(junk, expect=2)
+    check("not a database" in err, "junk: " + err)
+    plain = os.path.join(TMP, "plain.db")
+    sqlite3.connect(plain).execute("CREATE TABLE t(x)")
+    _, err = report(plain, expect=2)
+    check("no sweep tables" in err, "plain: " + err)
+    empty = os.path.join(TMP, "empty.db")
+    c = sqlite3.connect(parts[0])
+    c.execute("VACUUM INTO ?", (empty,))
+    c.close()
+    c = sqlite3.connect(empty)
+    for t in ("sweep_study", "sweep_variant", "sweep_record", "sweep_variant_dests", "sweep_subnet"):
+        c.execute("DELETE FROM " + t)
+    c.commit()
+    c.close()
+    _, err = report(empty, expect=2)
+    check("no sweep recorded" in err, "empty: " + err)
+    _, err = report(os.path.join(TMP, "missing.db"), expect=2)
+    check("no such file" in err, "missing: " + err)
+    # A sweep recorded before the report tables (version 3), migrated by a
+    # later sweep --db: refused, not reported from half the data.
+    whole = os.path.join(TMP, "old.db")
+    sweep(study, "--db", whole)
+    c = sqlite3.connect(whole)
+    c.execute("UPDATE sweep_schema SET version = 3")
+    c.commit()
+    c.close()
+    _, err = report(whole, expect=2)
+    check("version 3" in err, "v3: " + err)
+    c = sqlite3.connect(whole)
+    c.execute("DELETE FROM sweep_variant_dests")
+    c.execute("UPDATE sweep_schema SET version = 4")
+    c.commit()
+    c.close()
+    _, err = report(whole, expect=2)
+    check("older vnetsim" in err and "run the sweep again" in err, "pre-report study: " + err)
+    p = subprocess.run([VNETSIM, "sweep", "report"], capture_output=True, text=True)
+    check(p.returncode == 2 and "DB" in p.stderr, "no DB: %d %s" % (p.returncode, p.stderr))
+
+
 {"shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
  "connections": connection_targets, "static-connection": static_connection,
- "rollback-oracle": rollback_oracle, "parent-killed": parent_killed}[CASE]()
+ "rollback-oracle": rollback_oracle, "parent-killed": parent_killed,
+ "report": report_identical, "report-bad": report_bad}[CASE]()
 print("ok", CASE)

@@ -29,7 +29,8 @@
 static const char USAGE[] =
 	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N|auto/N] [--db FILE]\n"
 	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
-	"                     [--write-grown DIMENSION:STEPS:FILE]\n";
+	"                     [--write-grown DIMENSION:STEPS:FILE]\n"
+	"       vnetsim sweep report DB [--key KEY] [--out DIR] [-o FORMAT]\n";
 
 static const struct cli_command SWEEP = {
 	"sweep", USAGE,
@@ -39,6 +40,8 @@ static const struct cli_command SWEEP = {
 	"  monte-carlo  N runs with failures drawn from GSL distributions; statistics of\n"
 	"               black-hole seconds per subnet and destination;\n"
 	"  capacity     headroom of each Azure limit as the network grows.\n"
+	"`vnetsim sweep report DB` prints the report of a sweep recorded with --db\n"
+	"(the shards of one merged by `vnetsim merge`) from the database alone.\n"
 	"\n",
 	"\n"
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
@@ -164,6 +167,8 @@ int cmd_sweep(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct cli_common common;
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return cmd_sweep_report(argc - 1, argv + 1);
 	struct sweep_opts o = { .workers = 0, .shard_i = 0, .shard_n = 1 };
 	const struct cli_option opts[] = {
 		CLI_ARGS(opt_scenario, &o, "SCENARIO"),

@@ -35,8 +35,9 @@ struct sweep_opts {
 	unsigned long long grown_steps;
 };
 
-/* The commands (cmd_sweep.c, cmd_merge.c). */
+/* The commands (cmd_sweep.c, cmd_merge.c, sweep_load.c: `sweep report`). */
 int cmd_sweep(int argc, char **argv);
+int cmd_sweep_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 /* Returns an exit code (diagnostics on d or stderr). */

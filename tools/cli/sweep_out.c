@@ -33,6 +33,7 @@
 #include "jsonw.h"
 #include "outfile.h"
 #include "render.h"
+#include "progress.h"
 #include "sweep_exec.h"
 #include "sweep_report.h"
 #include "sweepdb.h"
@@ -260,6 +261,12 @@ static int capacity_record(const struct study *st, const struct scenario *sc,
 	return rc;
 }
 
+static void capacity_tick(void *pg, size_t done, size_t total)
+{
+	progress_set_total(pg, total);
+	progress_update(pg, done);
+}
+
 int sweep_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 		   const struct sweep_opts *o)
 {
@@ -269,7 +276,9 @@ int sweep_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 			return wrc;
 	}
 	struct study_capacity_result res;
-	int rc = study_capacity(st, sc, d, &res);
+	struct progress *pg = progress_create(stderr, "limit searches", 0, o->no_progress);
+	int rc = study_capacity_ticked(st, sc, d, capacity_tick, pg, &res);
+	progress_destroy(pg);
 	if (rc != 0)
 		return rc;
 	rc = sweep_report_capacity(&res, o->fmt, o->out);
@@ -347,7 +356,10 @@ int sweep_run(const struct study *st, struct scenario *sc, struct diag *d,
 		rc = open_db(&c, sc, nv);
 	if (rc == 0) {
 		c.data.nrows = n;
-		rc = sweep_exec(b, list, n, o->workers, o->progress, stderr, on_result, &c);
+		struct progress *pg = progress_create(stderr, st->kind == STUDY_MONTE_CARLO ? "runs"
+							      : "variants", n, o->no_progress);
+		rc = sweep_exec(b, list, n, o->workers, pg, stderr, on_result, &c);
+		progress_destroy(pg);
 	}
 	/* failures.csv is complete before the plot reads it. */
 	if (sweep_file_close(&c.fails, rc == 0) != 0)

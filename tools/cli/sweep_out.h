@@ -28,7 +28,7 @@ struct sweep_opts {
 	const char *out;               /* --out DIR, or NULL */
 	unsigned workers;
 	unsigned long shard_i, shard_n;
-	bool progress;                 /* stderr is a terminal */
+	bool no_progress;              /* --no-progress (progress.h) */
 	enum render_format fmt;        /* table or csv */
 	const char *grown_file;        /* --write-grown DIM:STEPS:FILE, or NULL */
 	unsigned grown_dim;            /* its grow_dim */

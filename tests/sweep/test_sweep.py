@@ -792,10 +792,62 @@ def report_bad():
     check(p.returncode == 2 and "DB" in p.stderr, "no DB: %d %s" % (p.returncode, p.stderr))
 
 
+def progress():
+    """Progress of long commands on stderr, never on stdout: a line per
+    interval when stderr is not a terminal (VNETSIM_PROGRESS_INTERVAL, a
+    hidden knob, shortens it), none for a quick command at the default 5 s,
+    none with --no-progress or VNETSIM_PROGRESS=0; a bar with its ETA on a
+    terminal (under `script`, util-linux)."""
+    def run(args, env=None):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("VNETSIM_PROGRESS")}
+        e.update(env or {})
+        p = subprocess.run([VNETSIM, *args], capture_output=True, text=True, timeout=600, env=e)
+        check(p.returncode == 0, "%s: exit %d: %s" % (args, p.returncode, p.stderr))
+        return p.stdout, p.stderr
+    mc = ["sweep", SEED, "--study", os.path.join(STUDIES, "seed-monte-carlo.json"), "-o", "csv"]
+    quiet_out, quiet_err = run(mc)
+    check("progress" not in quiet_err, "a quick sweep printed progress at the default interval: "
+          + quiet_err)
+    out, err = run(mc, {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check(out == quiet_out, "progress changed stdout")
+    lines = [l for l in err.split("\n") if l.startswith("progress: ")]
+    check(len(lines) >= 100 and "progress: 200/200 runs" in lines[-1] and "done in" in lines[-1],
+          "monte-carlo progress lines: %s" % lines[-3:])
+    check(any("ETA" in l and "/s" in l for l in lines), "no rate or ETA: %s" % lines[:3])
+    for extra, env in ((["--no-progress"], {"VNETSIM_PROGRESS_INTERVAL": "0"}),
+                       ([], {"VNETSIM_PROGRESS_INTERVAL": "0", "VNETSIM_PROGRESS": "0"})):
+        out, err = run(mc + extra, env)
+        check(out == quiet_out and "progress" not in err, "not silenced by %s %s" % (extra, env))
+    _, err = run(["sweep", SEED, "--study", os.path.join(STUDIES, "seed-enumerate.json"), "-o",
+                  "csv"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check("progress: 16/16 variants" in err, "enumerate: " + err[-300:])
+    _, err = run(["sweep", SEED, "--study", os.path.join(STUDIES, "seed-capacity.json"), "-o",
+                  "csv"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check(" limit searches, " in err and "done in" in err, "capacity: " + err[-300:])
+    batch = [os.path.join(ROOT, "scenarios", "conformance")]
+    quiet_out, _ = run(["run", *batch, "-j", "2", "-o", "json"])
+    out, err = run(["run", *batch, "-j", "2", "-o", "json"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    n = len([l for l in err.split("\n") if l.startswith("progress: ") and " scenarios, " in l])
+    check(out == quiet_out and n > 5, "run batch: %d lines: %s" % (n, err[-300:]))
+    _, err = run(["run", *batch, "--no-progress", "-o", "json"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check("progress" not in err, "run --no-progress: " + err[-300:])
+    if shutil.which("script") is None:
+        print("note: script (util-linux) is not installed: the terminal bar was not checked")
+        return
+    log = os.path.join(TMP, "tty.log")
+    cmd = " ".join("'%s'" % a for a in [VNETSIM, *mc]) + " >/dev/null"
+    p = subprocess.run(["script", "-qec", cmd, log], capture_output=True, timeout=600,
+                       stdin=subprocess.DEVNULL)
+    tty = p.stdout.decode(errors="replace")
+    check(p.returncode == 0 and "\r[" in tty and "200/200 runs" in tty and "done in" in tty,
+          "no bar on a terminal: %r" % tty[-300:])
+    check("progress: " not in tty, "plain lines on a terminal")
+
+
 {"shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
  "connections": connection_targets, "static-connection": static_connection,
  "rollback-oracle": rollback_oracle, "parent-killed": parent_killed,
- "report": report_identical, "report-bad": report_bad}[CASE]()
+ "report": report_identical, "report-bad": report_bad, "progress": progress}[CASE]()
 print("ok", CASE)

@@ -220,10 +220,7 @@ void sweep_data_fini(struct sweep_data *d)
 	free(d->rows);
 	free(d->samples);
 	free(d->fail_s);
-	d->rows = NULL;
-	d->samples = NULL;
-	d->fail_s = NULL;
-	d->nrows = d->nsamples = d->nfail = 0;
+	*d = (struct sweep_data){ .kind = d->kind, .subnets = d->subnets, .nsubnets = d->nsubnets };
 }
 
 /* ---- reports ------------------------------------------------------------------ */

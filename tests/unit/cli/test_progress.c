@@ -102,41 +102,40 @@ static size_t count_of(const char *s, const char *what)
 	return n;
 }
 
-Test(progress, lines_wait_for_the_interval)
+/* The text of a progress of total units, one done every step seconds. */
+static char *drive(enum progress_mode mode, const char *unit, size_t total, double step,
+		   double interval)
 {
 	FILE *f = tmpfile();
 	double t = 100;
-	struct progress *p = progress_create_clock(f, "variants", 10, PROGRESS_LINES, 5, fake_now, &t);
+	struct progress *p = progress_create_clock(f, unit, total, mode, interval, fake_now, &t);
 	cr_assert_not_null(p);
-	for (size_t i = 1; i <= 10; i++) {
-		t += 0.4;              /* a quick command: 4 s in all */
+	for (size_t i = 1; i <= total; i++) {
+		t += step;
 		progress_update(p, i);
 	}
 	progress_destroy(p);
 	char *s = text_of(f);
+	fclose(f);
+	return s;
+}
+
+Test(progress, lines_wait_for_the_interval)
+{
+	char *s = drive(PROGRESS_LINES, "variants", 10, 0.4, 5); /* a quick command: 4 s */
 	cr_assert_str_eq(s, "", "a quick command wrote: %s", s);
 	free(s);
-	fclose(f);
 }
 
 Test(progress, lines_every_interval_then_done)
 {
-	FILE *f = tmpfile();
-	double t = 0;
-	struct progress *p = progress_create_clock(f, "runs", 100, PROGRESS_LINES, 5, fake_now, &t);
-	for (size_t i = 1; i <= 100; i++) {
-		t += 0.5;              /* 2 runs a second, 50 s in all */
-		progress_update(p, i);
-	}
-	progress_destroy(p);
-	char *s = text_of(f);
+	char *s = drive(PROGRESS_LINES, "runs", 100, 0.5, 5); /* 2 runs a second, 50 s */
 	/* At 5, 10, ... 50 s: 10 lines, the last one at 100/100 (no repeat). */
 	cr_assert_eq(count_of(s, "progress: "), 10, "%s", s);
 	cr_assert(strstr(s, "progress: 10/100 runs, 2.0/s, ETA 45 s\n") == s, "%s", s);
 	cr_assert_not_null(strstr(s, "progress: 100/100 runs, 2.0/s, done in 50 s\n"), "%s", s);
 	cr_assert_null(strchr(s, '\r'), "a carriage return in plain lines");
 	free(s);
-	fclose(f);
 }
 
 Test(progress, lines_end_with_a_done_line_when_any_was_written)
@@ -158,23 +157,13 @@ Test(progress, lines_end_with_a_done_line_when_any_was_written)
 
 Test(progress, bar_at_once_at_most_every_interval_and_a_newline)
 {
-	FILE *f = tmpfile();
-	double t = 0;
-	struct progress *p = progress_create_clock(f, "variants", 1000, PROGRESS_BAR, 0.1, fake_now,
-						   &t);
-	for (size_t i = 1; i <= 1000; i++) {
-		t += 0.001;            /* 1 s in all: at most ~10 redraws */
-		progress_update(p, i);
-	}
-	progress_destroy(p);
-	char *s = text_of(f);
+	char *s = drive(PROGRESS_BAR, "variants", 1000, 0.001, 0.1); /* 1 s: ~10 redraws */
 	size_t draws = count_of(s, "\r[");
 	cr_assert(draws >= 10 && draws <= 12, "%zu redraws: %s", draws, s);
 	cr_assert(strncmp(s, "\r[", 2) == 0, "the bar shows at once");
 	cr_assert_not_null(strstr(s, "1000/1000 variants"));
 	cr_assert_eq(s[strlen(s) - 1], '\n', "no newline after the bar");
 	free(s);
-	fclose(f);
 }
 
 Test(progress, off_writes_nothing)

@@ -42,7 +42,7 @@
 
 static const char USAGE[] =
 	"usage: vnetsim run SCENARIO... [-j N] [--db FILE] [--junit FILE] [-o table|json|jsonl|csv]\n"
-	"                   [--detail] [--max-names N] [-q] [--service-tags FILE]\n";
+	"                   [--detail] [--max-names N] [-q] [--service-tags FILE] [--no-progress]\n";
 
 static const struct cli_command RUN = {
 	"run", USAGE,

@@ -30,7 +30,7 @@
 static const char USAGE[] =
 	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N|auto/N] [--db FILE]\n"
 	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
-	"                     [--write-grown DIMENSION:STEPS:FILE]\n"
+	"                     [--write-grown DIMENSION:STEPS:FILE] [--no-progress]\n"
 	"       vnetsim sweep report DB [--key KEY] [--out DIR] [-o FORMAT]\n";
 
 static const struct cli_command SWEEP = {

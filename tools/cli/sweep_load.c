@@ -457,8 +457,8 @@ static int load_limits(struct src *s, struct study_capacity_result *res)
 	return done(s, q, r == SQLITE_ROW ? SQLITE_NOMEM : r);
 }
 
-/* Each dimension's replayed networks, by step: a limit's count where it
- * was recorded, NAN where the network lacked the limit's object. */
+/* Each dimension's replayed networks, by step: a limit's count, NAN where
+ * the network lacked the limit's object (NULL). */
 static int load_points(struct src *s, struct study_capacity_result *res)
 {
 	sqlite3_stmt *q = query(s, "SELECT dim, step, seq, used FROM sweep_capacity_point WHERE"
@@ -486,7 +486,8 @@ static int load_points(struct src *s, struct study_capacity_result *res)
 				used[i] = NAN;
 			*p = (struct study_point){ step, used };
 		}
-		p->used[seq] = sqlite3_column_double(q, 3);
+		p->used[seq] = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN
+									: sqlite3_column_double(q, 3);
 	}
 	return done(s, q, r == SQLITE_ROW ? SQLITE_NOMEM : r);
 }

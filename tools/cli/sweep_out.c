@@ -253,9 +253,8 @@ static int capacity_record(const struct study *st, const struct scenario *sc,
 	for (unsigned k = 0; k < STUDY_NDIM; k++)
 		for (size_t p = 0; rc == 0 && p < res->npoints[k]; p++)
 			for (size_t i = 0; rc == 0 && i < n; i++)
-				if (!isnan(res->points[k][p].used[i]))
-					rc = sweepdb_capacity_point(db, k, res->points[k][p].step, i,
-								    res->points[k][p].used[i]);
+				rc = sweepdb_capacity_point(db, k, res->points[k][p].step, i,
+							    res->points[k][p].used[i]);
 	if (sweepdb_close(db, rc == 0) != 0 && rc == 0)
 		rc = CLI_EXIT_ENV;
 	return rc;

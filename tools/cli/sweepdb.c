@@ -4,6 +4,7 @@
 #include "sweepdb.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static const char SCHEMA[] =
  * monte-carlo black hole per subnet and destination (kept whatever the
  * study's detail); sweep_capacity_dim and sweep_capacity_point: each
  * limit's bite and note per growth dimension, and the count of each limit
- * in every grown network replayed (absent: the network lacked it). */
+ * in every grown network replayed (NULL: the network lacked it). */
 static const char REPORT_SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS sweep_subnet(study INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	" subnet TEXT NOT NULL, nics INTEGER, PRIMARY KEY(study, idx));"
@@ -377,7 +378,10 @@ int sweepdb_capacity_point(struct sweepdb *d, unsigned dim, uint64_t step_no, ui
 	sqlite3_bind_int(s, 2, (int)dim);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)step_no);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)seq);
-	sqlite3_bind_double(s, 5, used);
+	if (isnan(used))
+		sqlite3_bind_null(s, 5); /* the grown network lacked the limit's object */
+	else
+		sqlite3_bind_double(s, 5, used);
 	return step(d, s);
 }
 

@@ -57,7 +57,7 @@ int sweepdb_capacity(struct sweepdb *db, uint64_t seq, const char *limit, const 
 /* Version 4, for `sweep report`: the baseline's subnets by index, a
  * monte-carlo black hole (seq: its position among the variant's), a
  * capacity limit's bite and note per dimension, a limit's count in a grown
- * network. */
+ * network (NAN, stored NULL: the network lacked the limit's object). */
 int sweepdb_subnet(struct sweepdb *db, uint64_t idx, const char *subnet, uint64_t nics);
 int sweepdb_sample(struct sweepdb *db, uint64_t variant, uint64_t seq, uint64_t subnet_idx,
 		   const char *dest, int64_t bh_ms);

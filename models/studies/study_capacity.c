@@ -645,6 +645,12 @@ void study_capacity_fini(struct study_capacity_result *res)
 int study_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 		   struct study_capacity_result *out)
 {
+	return study_capacity_ticked(st, sc, d, NULL, NULL, out);
+}
+
+int study_capacity_ticked(const struct study *st, struct scenario *sc, struct diag *d,
+			  study_capacity_tick *tick, void *ctx, struct study_capacity_result *out)
+{
 	memset(out, 0, sizeof(*out));
 	struct study_base *b = NULL;
 	int rc = study_prepare(st, sc, d, &b);
@@ -668,10 +674,16 @@ int study_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 			x->estimate[k] = linear(x, k);
 			x->bites_at[k] = -1;
 		}
+	size_t searches = 0, done = 0;
+	for (unsigned k = 0; k < STUDY_NDIM; k++)
+		searches += st->grow & (1u << k) ? c.base.n : 0;
 	for (unsigned k = 0; rc == 0 && k < STUDY_NDIM; k++)
 		for (size_t i = 0; rc == 0 && i < c.base.n; i++)
-			if (st->grow & (1u << k))
+			if (st->grow & (1u << k)) {
 				rc = search(&c, k, i) == 0 ? 0 : 3;
+				if (tick)
+					tick(ctx, ++done, searches);
+			}
 	for (unsigned k = 0; k < STUDY_NDIM; k++) {
 		/* Points: the replays that ran, their counts handed over. */
 		out->points[k] = calloc(c.np[k] + 1, sizeof(*out->points[k]));

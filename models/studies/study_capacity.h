@@ -78,6 +78,12 @@ const char *study_dim_name(unsigned dim); /* "spokes" ... */
  * replay.  0, 2 (reported on d), 3 (memory). */
 int study_capacity(const struct study *st, struct scenario *sc, struct diag *d,
 		   struct study_capacity_result *out);
+/* The same, telling tick(ctx, done, total) after each search of a limit
+ * along a dimension (total: limits x dimensions grown), so a long study
+ * can show its progress.  tick may be NULL. */
+typedef void study_capacity_tick(void *ctx, size_t done, size_t total);
+int study_capacity_ticked(const struct study *st, struct scenario *sc, struct diag *d,
+			  study_capacity_tick *tick, void *ctx, struct study_capacity_result *out);
 void study_capacity_fini(struct study_capacity_result *res);
 
 #endif

@@ -5,7 +5,8 @@
 # temporary folder on free ports, stopped at the end.  The sweep of the
 # seed's enumerate study as a 4-task array job (each task `--shard auto/4`)
 # and a dependent merge job must give the unsharded sweep's database,
-# variant for variant and record for record.
+# variant for variant and record for record, and its `sweep report` the
+# unsharded sweep's table and --out files, byte for byte.
 #
 # Needs root (the daemons run as root here) and Debian's slurm-wlm and
 # munge (`tools/setup.sh slurm` installs them); otherwise skipped (77) with
@@ -104,7 +105,10 @@ cd "$work"
 	fail "the merge job failed: $(cat submit.out; cat "$work"/job-*.out 2>/dev/null)"
 [ -f all.db ] || fail "no merged database"
 ls "$work"/all.db.shard-* >/dev/null 2>&1 && fail "shard databases left behind"
-"$VNETSIM" sweep "$SEED" --study "$STUDY" --db one.db -o csv >/dev/null || fail "unsharded sweep"
+"$VNETSIM" sweep "$SEED" --study "$STUDY" --db one.db -o csv --out one >one.csv || fail "unsharded sweep"
+[ -s all.db.report.csv ] || fail "the merge job wrote no report"
+cmp all.db.report.csv one.csv || fail "the report of the merged shards differs from the unsharded sweep's table"
+diff -r -x '*.png' all.db.report one || fail "the report's files differ from the unsharded sweep's"
 python3 - all.db one.db <<'PY' || fail "the merged database differs from the unsharded sweep's"
 import sqlite3, sys
 def dump(path):
@@ -119,4 +123,4 @@ assert len(a["sweep_variant"]) > 10, len(a["sweep_variant"])
 for t in a:
     assert a[t] == b[t], (t, len(a[t]), len(b[t]))
 PY
-echo "ok: 4 shards on Slurm merged to the unsharded sweep"
+echo "ok: 4 shards on Slurm merged to the unsharded sweep, and reported as it"

@@ -246,7 +246,7 @@ def unprogrammed():
                        capture_output=True, text=True, timeout=600)
     check(p.returncode == 0, "migration: exit %d: %s" % (p.returncode, p.stderr))
     c = sqlite3.connect(os.path.join(TMP, "unprog.db"))
-    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 3, "migrated to 3")
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 4, "migrated to 4")
     vals = [v for (v,) in c.execute("SELECT unprogrammed_vm_s FROM sweep_variant")]
     check(vals == [12 * 590.0] * 4, "after migration %s" % vals)
 
@@ -335,7 +335,7 @@ def capacity_seed():
     out2, _ = sweep(os.path.join(STUDIES, "seed-capacity.json"), "--db", db)
     check(out2 == out, "a second run prints the same bytes")
     c = sqlite3.connect(db)
-    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 3, "migrated to 3")
+    check(c.execute("SELECT max(version) FROM sweep_schema").fetchone()[0] == 4, "migrated to 4")
     check(c.execute("SELECT count(*) FROM sweep_capacity WHERE notes LIKE '%scale-out%'")
           .fetchone()[0] == 1, "notes after migration")
     c.close()
@@ -678,17 +678,236 @@ def rank_flows():
     c.close()
     check(stored == {int(r["variant"]): int(r["flows_broken"]) for r in ranked},
           "sweep_variant_flows differs from the table: %s" % stored)
+    # sweep report renders the ranking from the database, merged shards too.
+    got, _ = report(db, "-o", "csv")
+    check(got == out, "sweep report of a --rank-by flows sweep differs:\n%s\n%s" % (got, out))
+    parts = [os.path.join(TMP, "flows-%d.db" % i) for i in range(2)]
+    for i, part in enumerate(parts):
+        sweep(study, "--rank-by", "flows", "--shard", "%d/2" % i, "--db", part)
+    merged = os.path.join(TMP, "flows-merged.db")
+    subprocess.run([VNETSIM, "merge", merged, *parts], check=True, timeout=600)
+    got, _ = report(merged, "-o", "csv")
+    check(got == out, "sweep report of merged --rank-by flows shards differs")
+    # Shards ranked differently: refused, not a half-ranked table.
+    mixed = [os.path.join(TMP, "flows-mixed-%d.db" % i) for i in range(2)]
+    sweep(study, "--rank-by", "flows", "--shard", "0/2", "--db", mixed[0])
+    sweep(study, "--shard", "1/2", "--db", mixed[1])
+    merged = os.path.join(TMP, "flows-mixed.db")
+    subprocess.run([VNETSIM, "merge", merged, *mixed], check=True, timeout=600)
+    _, err = report(merged, "-o", "csv", expect=2)
+    check("same --rank-by" in err, "mixed --rank-by shards: " + err)
     plain, _ = sweep(study)
     check("flows_broken" not in plain.split("\n")[0], "a flows column without --rank-by")
+    # The same sweep again without --rank-by into the same file: no stale counts.
+    sweep(study, "--db", db)
+    got, _ = report(db, "-o", "csv")
+    check(got == plain, "sweep report after a sweep without --rank-by kept the flows")
     _, err = sweep(study, "--rank-by", "bytes", expect=2)
     check("--rank-by is rows or flows" in err, err)
     _, err = sweep(os.path.join(STUDIES, "seed-monte-carlo.json"), "--rank-by", "flows", expect=2)
     check("flows is for enumerate studies" in err, err)
 
 
+def tree(d):
+    """Every file of a --out folder (gnuplot's PNG aside) by name."""
+    out = {}
+    for f in sorted(os.listdir(d)):
+        if not f.endswith(".png"):
+            with open(os.path.join(d, f), "rb") as fh:
+                out[f] = fh.read()
+    return out
+
+
+def report(db, *args, expect=0):
+    p = subprocess.run([VNETSIM, "sweep", "report", db, *args], capture_output=True, text=True,
+                       timeout=600)
+    check(p.returncode == expect, "sweep report %s %s: exit %d (wanted %d): %s"
+          % (db, args, p.returncode, expect, p.stderr))
+    return p.stdout, p.stderr
+
+
+def report_identical():
+    """`sweep report` on the merged databases of 2, 3 or 4 shards prints
+    and writes exactly what the unsharded sweep did: every format on
+    stdout, every file of --out (CSV, gnuplot data and script), for the
+    three study kinds and a detailed enumerate study."""
+    detail = write_study("rep-detail.json", {"kind": "enumerate", "at": "baseline",
+                                             "repairAfter": "5m", "detail": True})
+    mc = write_study("rep-mc.json", dict(json.load(open(os.path.join(STUDIES,
+                                                                     "seed-monte-carlo.json"))),
+                                         runs=40))
+    # (study, shard counts): capacity is one computation, never sharded.
+    studies = [(os.path.join(STUDIES, "seed-enumerate.json"), [2, 4]), (mc, [3]),
+               (os.path.join(STUDIES, "seed-capacity.json"), []), (detail, [2])]
+    for study, shards in studies:
+        name = os.path.basename(study)
+        whole, wdir = os.path.join(TMP, name + ".db"), os.path.join(TMP, name + "-out")
+        want = {}
+        # (capacity replays grown networks: seconds a run, two runs)
+        for fmt in ("table", "csv") + (() if "capacity" in name else ("jsonl",)):
+            args = ["--db", whole, "--out", wdir] if fmt == "csv" else []
+            p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-j", "2", "-o", fmt,
+                                *args], capture_output=True, text=True, timeout=600)
+            check(p.returncode == 0, "%s: sweep exits %d: %s" % (name, p.returncode, p.stderr))
+            want[fmt] = p.stdout
+        check(want["csv"].count("\n") > 3, name + ": a report of nothing")
+        for fmt, text in want.items():
+            got, _ = report(whole, "-o", fmt)
+            check(got == text, "%s -o %s: report of the whole sweep differs" % (name, fmt))
+        for n in shards:
+            merged = os.path.join(TMP, "%s-m%d.db" % (name, n))
+            parts = []
+            for i in range(n):
+                part = os.path.join(TMP, "%s-%d-%d.db" % (name, n, i))
+                p = subprocess.run([VNETSIM, "sweep", SEED, "--study", study, "-o", "csv",
+                                    "--shard", "%d/%d" % (i, n), "--db", part],
+                                   capture_output=True, text=True, timeout=600)
+                check(p.returncode == 0, "%s shard %d/%d: %s" % (name, i, n, p.stderr))
+                parts.append(part)
+            p = subprocess.run([VNETSIM, "merge", merged, *reversed(parts)], capture_output=True,
+                               text=True, timeout=600)
+            check(p.returncode == 0, "merge: " + p.stderr)
+            rdir = os.path.join(TMP, "%s-r%d" % (name, n))
+            for fmt, text in want.items():
+                got, _ = report(merged, "-o", fmt, *(["--out", rdir] if fmt == "csv" else []))
+                check(got == text, "%s: %d shards merged, -o %s: report differs from the "
+                      "unsharded sweep" % (name, n, fmt))
+            check(tree(rdir) == tree(wdir), "%s: %d shards: --out files differ: %s vs %s"
+                  % (name, n, sorted(tree(rdir)), sorted(tree(wdir))))
+
+
+def report_bad():
+    """What `sweep report` refuses (exit 2, saying why), never a partial
+    report presented as complete."""
+    study = os.path.join(STUDIES, "seed-enumerate.json")
+    parts = []
+    for i in range(2):
+        part = os.path.join(TMP, "bad-%d.db" % i)
+        sweep(study, "--shard", "%d/2" % i, "--db", part)
+        parts.append(part)
+    n = len(rows(sweep(study)[0]))
+    _, err = report(parts[1], expect=2)
+    check("incomplete" in err and "n=%d of %d variants" % (n // 2, n) in err
+          and "variant 0 is missing" in err, "one shard of two: " + err)
+    # Shards of two studies (another seed) merged into one file.
+    mc = write_study("bad-mc.json", dict(json.load(open(os.path.join(STUDIES, "seed-monte-carlo.json"))),
+                                         runs=6))
+    mc2 = write_study("bad-mc2.json", dict(json.load(open(mc)), seed=7))
+    a, b, mixed = (os.path.join(TMP, x) for x in ("mc-a.db", "mc-b.db", "mixed.db"))
+    sweep(mc, "--shard", "0/2", "--db", a)
+    sweep(mc2, "--shard", "1/2", "--db", b)
+    subprocess.run([VNETSIM, "merge", mixed, a, b], check=True, timeout=600)
+    _, err = report(mixed, expect=2)
+    check("holds 2 sweeps" in err and "--key" in err and "seed 7" in err, "mixed: " + err)
+    key = sqlite3.connect(mixed).execute("SELECT key FROM sweep_study WHERE seed = 7").fetchone()[0]
+    _, err = report(mixed, "--key", key, expect=2)
+    check("n=3 of 6 variants" in err, "mixed --key: " + err)
+    _, err = report(mixed, "--key", "nosuchkey", expect=2)
+    check("no sweep with key nosuchkey" in err, "--key unknown: " + err)
+    # Not a database, not a sweep database, no sweep in it, no file.
+    junk = os.path.join(TMP, "junk.db")
+    with open(junk, "w") as f:
+        f.write("not sqlite\n")
+    _, err = report(junk, expect=2)
+    check("not a database" in err, "junk: " + err)
+    plain = os.path.join(TMP, "plain.db")
+    sqlite3.connect(plain).execute("CREATE TABLE t(x)")
+    _, err = report(plain, expect=2)
+    check("no sweep tables" in err, "plain: " + err)
+    empty = os.path.join(TMP, "empty.db")
+    c = sqlite3.connect(parts[0])
+    c.execute("VACUUM INTO ?", (empty,))
+    c.close()
+    c = sqlite3.connect(empty)
+    for t in ("sweep_study", "sweep_variant", "sweep_record", "sweep_variant_dests", "sweep_subnet"):
+        c.execute("DELETE FROM " + t)
+    c.commit()
+    c.close()
+    _, err = report(empty, expect=2)
+    check("no sweep recorded" in err, "empty: " + err)
+    _, err = report(os.path.join(TMP, "missing.db"), expect=2)
+    check("no such file" in err, "missing: " + err)
+    # A sweep recorded before the report tables (version 3), migrated by a
+    # later sweep --db: refused, not reported from half the data.
+    whole = os.path.join(TMP, "old.db")
+    sweep(study, "--db", whole)
+    c = sqlite3.connect(whole)
+    c.execute("UPDATE sweep_schema SET version = 3")
+    c.commit()
+    c.close()
+    _, err = report(whole, expect=2)
+    check("version 3" in err, "v3: " + err)
+    c = sqlite3.connect(whole)
+    c.execute("DELETE FROM sweep_variant_dests")
+    c.execute("UPDATE sweep_schema SET version = 4")
+    c.commit()
+    c.close()
+    _, err = report(whole, expect=2)
+    check("older vnetsim" in err and "run the sweep again" in err, "pre-report study: " + err)
+    p = subprocess.run([VNETSIM, "sweep", "report"], capture_output=True, text=True)
+    check(p.returncode == 2 and "DB" in p.stderr, "no DB: %d %s" % (p.returncode, p.stderr))
+
+
+def progress():
+    """Progress of long commands on stderr, never on stdout: a line per
+    interval when stderr is not a terminal (VNETSIM_PROGRESS_INTERVAL, a
+    hidden knob, shortens it), none for a quick command at the default 5 s,
+    none with --no-progress or VNETSIM_PROGRESS=0; a bar with its ETA on a
+    terminal (under `script`, util-linux)."""
+    def run(args, env=None):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("VNETSIM_PROGRESS")}
+        e.update(env or {})
+        p = subprocess.run([VNETSIM, *args], capture_output=True, text=True, timeout=600, env=e)
+        check(p.returncode == 0, "%s: exit %d: %s" % (args, p.returncode, p.stderr))
+        return p.stdout, p.stderr
+    import time
+    mc = ["sweep", SEED, "--study", os.path.join(STUDIES, "seed-monte-carlo.json"), "-o", "csv"]
+    quiet_out, _ = run(mc, {"VNETSIM_PROGRESS": "0"})
+    enum = ["sweep", SEED, "--study", os.path.join(STUDIES, "seed-enumerate.json"), "-o", "csv"]
+    t0 = time.monotonic()
+    _, err = run(enum)
+    if time.monotonic() - t0 < 4.5:  # a loaded machine (or a sanitizer) may take longer
+        check("progress" not in err, "a quick sweep printed progress at the default interval: "
+              + err)
+    out, err = run(mc, {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check(out == quiet_out, "progress changed stdout")
+    lines = [l for l in err.split("\n") if l.startswith("progress: ")]
+    check(len(lines) >= 100 and "progress: 200/200 runs" in lines[-1] and "done in" in lines[-1],
+          "monte-carlo progress lines: %s" % lines[-3:])
+    check(any("ETA" in l and "/s" in l for l in lines), "no rate or ETA: %s" % lines[:3])
+    for extra, env in ((["--no-progress"], {"VNETSIM_PROGRESS_INTERVAL": "0"}),
+                       ([], {"VNETSIM_PROGRESS_INTERVAL": "0", "VNETSIM_PROGRESS": "0"})):
+        out, err = run(mc + extra, env)
+        check(out == quiet_out and "progress" not in err, "not silenced by %s %s" % (extra, env))
+    _, err = run(enum, {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check("progress: 16/16 variants" in err, "enumerate: " + err[-300:])
+    _, err = run(["sweep", SEED, "--study", os.path.join(STUDIES, "seed-capacity.json"), "-o",
+                  "csv"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check(" limit searches, " in err and "done in" in err, "capacity: " + err[-300:])
+    batch = [os.path.join(ROOT, "scenarios", "conformance")]
+    quiet_out, _ = run(["run", *batch, "-j", "2", "-o", "json"])
+    out, err = run(["run", *batch, "-j", "2", "-o", "json"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    n = len([l for l in err.split("\n") if l.startswith("progress: ") and " scenarios, " in l])
+    check(out == quiet_out and n > 5, "run batch: %d lines: %s" % (n, err[-300:]))
+    _, err = run(["run", *batch, "--no-progress", "-o", "json"], {"VNETSIM_PROGRESS_INTERVAL": "0"})
+    check("progress" not in err, "run --no-progress: " + err[-300:])
+    if shutil.which("script") is None:
+        print("note: script (util-linux) is not installed: the terminal bar was not checked")
+        return
+    log = os.path.join(TMP, "tty.log")
+    cmd = " ".join("'%s'" % a for a in [VNETSIM, *mc]) + " >/dev/null"
+    p = subprocess.run(["script", "-qec", cmd, log], capture_output=True, timeout=600,
+                       stdin=subprocess.DEVNULL)
+    tty = p.stdout.decode(errors="replace")
+    check(p.returncode == 0 and "\r[" in tty and "200/200 runs" in tty and "done in" in tty,
+          "no bar on a terminal: %r" % tty[-300:])
+    check("progress: " not in tty, "plain lines on a terminal")
+
+
 {"rank-flows": rank_flows, "shard-auto": shard_auto, "plots": plots, "fold-oracle": fold_oracle, "closed-form": closed_form, "poisson": failures_poisson, "enumerate": enumerate_seed,
  "workers": workers_identical, "shards": shards_merge, "capacity": capacity_seed,
  "bad-input": bad_input, "json": json_output, "unprogrammed": unprogrammed,
  "connections": connection_targets, "static-connection": static_connection,
- "rollback-oracle": rollback_oracle, "parent-killed": parent_killed}[CASE]()
+ "rollback-oracle": rollback_oracle, "parent-killed": parent_killed,
+ "report": report_identical, "report-bad": report_bad, "progress": progress}[CASE]()
 print("ok", CASE)

@@ -35,6 +35,7 @@
 #include "rowdiff.h"
 #include "digest.h"
 #include "run_reach.h"
+#include "progress.h"
 #include "run_text.h"
 #include "store.h"
 #include "timeline.h"
@@ -42,7 +43,7 @@
 
 static const char USAGE[] =
 	"usage: vnetsim run SCENARIO... [-j N] [--db FILE] [--junit FILE] [-o table|json|jsonl|csv]\n"
-	"                   [--detail] [--max-names N] [-q] [--service-tags FILE]\n";
+	"                   [--detail] [--max-names N] [-q] [--service-tags FILE] [--no-progress]\n";
 
 static const struct cli_command RUN = {
 	"run", USAGE,
@@ -105,6 +106,7 @@ static void on_failure(void *ctx, const struct expectation *x, const char *msg)
 struct run_view {
 	struct run_text_opts text;
 	bool quiet;
+	bool no_progress;              /* --no-progress (progress.h) */
 };
 
 struct job {
@@ -644,6 +646,8 @@ struct batch {
 	bool store_failed;             /* stop storing after the first failure */
 	struct junit *junit;           /* --junit, or NULL */
 	bool junit_oom;
+	struct progress *progress;     /* scenarios finished, on stderr (NULL: none) */
+	size_t finished;
 };
 
 static void store_job(struct batch *b, struct job *j)
@@ -723,6 +727,7 @@ static void junit_job(struct batch *b, const struct job *j)
 
 static void job_finish(struct batch *b, struct job *j)
 {
+	progress_update(b->progress, ++b->finished);
 	store_job(b, j);
 	if (b->junit)
 		junit_job(b, j);
@@ -833,7 +838,12 @@ static int run_files(char **files, size_t nfiles, unsigned nthreads, struct batc
 		jobs[i] = (struct job){ .file = files[i], .common = common, .view = view,
 					.fmt = b->fmt, .keep = keep,
 					.with_reach = b->store != NULL };
+	/* A batch shows its progress; one scenario has nothing to count. */
+	if (nfiles > 1)
+		b->progress = progress_create(stderr, "scenarios", nfiles, view->no_progress);
 	int rc = run_batch(jobs, nfiles, nthreads, b);
+	progress_destroy(b->progress);
+	b->progress = NULL;
 	for (size_t i = 0; i < nfiles; i++)
 		free(jobs[i].name);
 	free(jobs);
@@ -902,7 +912,7 @@ int cmd_run(int argc, char **argv)
 	unsigned nthreads = 1;
 	const char *db = NULL, *junit = NULL;
 	size_t max_names = SIZE_MAX;
-	bool detail = false, quiet = false;
+	bool detail = false, quiet = false, no_progress = false;
 	const struct cli_option opts[] = {
 		CLI_ARGS(cli_arg_push, &args, "SCENARIO"),
 		{ CLI_OPT_CALL, "jobs", 'j', "N", &nthreads, opt_jobs,
@@ -927,6 +937,7 @@ int cmd_run(int argc, char **argv)
 		  "print only each scenario's result and its failed expectations\n"
 		  "(json: no checkpoints, timeline or sessions)",
 		  CLI_HELP_BOTH, false },
+		PROGRESS_OPTION(&no_progress),
 		CLI_END,
 	};
 	int rc = cli_parse(&p, &RUN, opts, &common, argc, argv);
@@ -939,6 +950,7 @@ int cmd_run(int argc, char **argv)
 				  : detail		     ? RUN_TEXT_NAMES_DETAIL
 							     : RUN_TEXT_NAMES_SUMMARY },
 			.quiet = quiet,
+			.no_progress = no_progress,
 		};
 		rc = run_paths(args.v, args.n, nthreads, db, junit, &common, &view);
 	}

@@ -22,6 +22,7 @@
 #include "study_stats.h"
 #include "diag.h"
 #include "cli.h"
+#include "progress.h"
 #include "study_json.h"
 #include "sweep_out.h"
 #include "sweepdb.h"
@@ -29,7 +30,8 @@
 static const char USAGE[] =
 	"usage: vnetsim sweep SCENARIO --study STUDY.json [-j N] [--shard I/N|auto/N] [--db FILE]\n"
 	"                     [--out DIR] [-o table|json|jsonl|csv] [--service-tags FILE]\n"
-	"                     [--write-grown DIMENSION:STEPS:FILE]\n";
+	"                     [--write-grown DIMENSION:STEPS:FILE] [--no-progress]\n"
+	"       vnetsim sweep report DB [--key KEY] [--out DIR] [-o FORMAT]\n";
 
 static const struct cli_command SWEEP = {
 	"sweep", USAGE,
@@ -39,14 +41,16 @@ static const struct cli_command SWEEP = {
 	"  monte-carlo  N runs with failures drawn from GSL distributions; statistics of\n"
 	"               black-hole seconds per subnet and destination;\n"
 	"  capacity     headroom of each Azure limit as the network grows.\n"
+	"`vnetsim sweep report DB` prints the report of a sweep recorded with --db\n"
+	"(the shards of one merged by `vnetsim merge`) from the database alone.\n"
 	"\n",
 	"\n"
 	"The result table goes to stdout: -o table, csv, json (an array of objects keyed\n"
 	"by the table's columns, numbers as numbers) or jsonl (one object per line).\n"
-	"A progress bar goes to stderr when it is a terminal.  Exit 0, 2 invalid input,\n"
-	"3 environment failure (I/O, database, memory, a worker that died).  SIGTERM or\n"
-	"SIGINT stops the workers, records nothing and leaves no result file; the\n"
-	"workers also die with a parent killed outright.\n",
+	"Progress goes to stderr: a bar on a terminal, else a line every 5 s.  Exit 0,\n"
+	"2 invalid input, 3 environment failure (I/O, database, memory, a worker that\n"
+	"died).  SIGTERM or SIGINT stops the workers, records nothing and leaves no\n"
+	"result file; the workers also die with a parent killed outright.\n",
 	16,
 };
 
@@ -164,6 +168,8 @@ int cmd_sweep(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct cli_common common;
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return cmd_sweep_report(argc - 1, argv + 1);
 	struct sweep_opts o = { .workers = 0, .shard_i = 0, .shard_n = 1 };
 	const char *rank_by = NULL;
 	const struct cli_option opts[] = {
@@ -189,6 +195,7 @@ int cmd_sweep(int argc, char **argv)
 		CLI_CALL("write-grown", 0, opt_write_grown, &o, "DIMENSION:STEPS:FILE",
 			 "capacity: also write the scenario grown by STEPS steps of\n"
 			 "DIMENSION (spokes, vms, nvaRoutes, onPremPrefixes) to FILE"),
+		PROGRESS_OPTION(&o.no_progress),
 		CLI_END,
 	};
 	int rc = cli_parse(&p, &SWEEP, opts, &common, argc, argv);
@@ -199,7 +206,6 @@ int cmd_sweep(int argc, char **argv)
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		o.workers = ncpu > 0 ? (ncpu > 64 ? 64 : (unsigned)ncpu) : 1;
 	}
-	o.progress = isatty(2);
 
 	struct diag *d = diag_create();
 	if (!d)

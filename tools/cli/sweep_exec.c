@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "progress.h"
 #include "vec.h"
 
 struct wire_head {
@@ -189,16 +190,6 @@ static int decode(const struct slot *s, struct study_result *res, size_t *used, 
 	*used = need;
 	*reusable = h.reusable != 0;
 	return 1;
-}
-
-static void draw_progress(FILE *err, size_t done, size_t n)
-{
-	int width = 40, full = n ? (int)(done * (size_t)width / n) : width;
-	fprintf(err, "\r[%.*s%*s] %zu/%zu variants", full,
-		"########################################", width - full, "", done, n);
-	if (done == n)
-		fputc('\n', err);
-	fflush(err);
 }
 
 /* The parent's state during a sweep. */
@@ -381,7 +372,7 @@ static void stop_workers(struct exec *x, int sig)
 }
 
 /* Hands over, in list order, what is complete.  0 or the callback's. */
-static int deliver(struct exec *x, bool progress, sweep_done_fn done, void *ctx)
+static int deliver(struct exec *x, struct progress *progress, sweep_done_fn done, void *ctx)
 {
 	int rc = 0;
 	while (rc == 0 && x->delivered < x->n && x->have[x->delivered]) {
@@ -389,14 +380,13 @@ static int deliver(struct exec *x, bool progress, sweep_done_fn done, void *ctx)
 		study_result_fini(&x->ready[x->delivered]);
 		x->have[x->delivered] = false;
 		x->delivered++;
-		if (progress)
-			draw_progress(x->err, x->delivered, x->n);
+		progress_update(progress, x->delivered);
 	}
 	return rc;
 }
 
 int sweep_exec(struct study_base *b, const size_t *list, size_t n, unsigned workers,
-	       bool progress, FILE *err, sweep_done_fn done, void *ctx)
+	       struct progress *progress, FILE *err, sweep_done_fn done, void *ctx)
 {
 	if (workers == 0)
 		workers = 1;

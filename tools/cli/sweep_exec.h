@@ -29,15 +29,18 @@
 
 #include "study.h"
 
+struct progress;
+
 /* Called once per variant, in list order; a non-zero return stops the
  * sweep and is returned. */
 typedef int (*sweep_done_fn)(void *ctx, size_t pos, const struct study_result *res);
 
-/* Evaluates variants list[0..n).  progress: a bar on err (a terminal).
+/* Evaluates variants list[0..n).  progress (progress.h, may be NULL) is
+ * told of each variant handed over.
  * Returns 0, the callback's value, 3 (fork, pipe, a worker that died;
  * reported on err), or 128 + SIGTERM / SIGINT when one of them stopped the
  * sweep (the workers are gone; the caller cleans up and dies of it). */
 int sweep_exec(struct study_base *b, const size_t *list, size_t n, unsigned workers,
-	       bool progress, FILE *err, sweep_done_fn done, void *ctx);
+	       struct progress *progress, FILE *err, sweep_done_fn done, void *ctx);
 
 #endif

@@ -28,15 +28,16 @@ struct sweep_opts {
 	const char *out;               /* --out DIR, or NULL */
 	unsigned workers;
 	unsigned long shard_i, shard_n;
-	bool progress;                 /* stderr is a terminal */
+	bool no_progress;              /* --no-progress (progress.h) */
 	enum render_format fmt;        /* table or csv */
 	const char *grown_file;        /* --write-grown DIM:STEPS:FILE, or NULL */
 	unsigned grown_dim;            /* its grow_dim */
 	unsigned long long grown_steps;
 };
 
-/* The commands (cmd_sweep.c, cmd_merge.c). */
+/* The commands (cmd_sweep.c, cmd_merge.c, sweep_load.c: `sweep report`). */
 int cmd_sweep(int argc, char **argv);
+int cmd_sweep_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 /* Returns an exit code (diagnostics on d or stderr). */

@@ -4,6 +4,7 @@
 #include "sweepdb.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 
 #define BUSY_MS 10000
 
-enum { ST_VARIANT, ST_DEL_REC, ST_DEL_FAIL, ST_RECORD, ST_FAILURE, ST_CAPACITY, ST__N };
+enum { ST_VARIANT, ST_DEL_REC, ST_DEL_FLOWS, ST_DEL_FAIL, ST_RECORD, ST_FAILURE, ST_CAPACITY,
+       /* version 4: what `sweep report` reads back (REPORT_SCHEMA) */
+       ST_DEL_SAMPLE, ST_VARIANT_DESTS, ST_SUBNET, ST_SAMPLE, ST_CAP_DIM, ST_CAP_POINT, ST__N };
 
 struct sweepdb {
 	sqlite3 *db;
@@ -48,13 +51,43 @@ static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS sweep_variant_flows(study INTEGER NOT NULL, variant INTEGER"
 	" NOT NULL, flows_broken INTEGER NOT NULL, PRIMARY KEY(study, variant));";
 
+/* Version 4: the tables `vnetsim sweep report` renders a report from
+ * (sweep_report.h), new tables only.  sweep_subnet: the baseline's subnets
+ * in the order the study indexes them (the order of the statistics);
+ * sweep_variant_dests: how many destinations each variant black-holed and
+ * lost (sweep_variant.destinations is their sum); sweep_sample: each
+ * monte-carlo black hole per subnet and destination (kept whatever the
+ * study's detail); sweep_capacity_dim and sweep_capacity_point: each
+ * limit's bite and note per growth dimension, and the count of each limit
+ * in every grown network replayed (NULL: the network lacked it). */
+static const char REPORT_SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS sweep_subnet(study INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	" subnet TEXT NOT NULL, nics INTEGER, PRIMARY KEY(study, idx));"
+	"CREATE TABLE IF NOT EXISTS sweep_variant_dests(study INTEGER NOT NULL,"
+	" variant INTEGER NOT NULL, blackholed INTEGER, lost INTEGER, PRIMARY KEY(study, variant));"
+	"CREATE TABLE IF NOT EXISTS sweep_sample(study INTEGER NOT NULL, variant INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL, subnet_idx INTEGER NOT NULL, destination TEXT NOT NULL,"
+	" blackhole_ms INTEGER, PRIMARY KEY(study, variant, seq));"
+	"CREATE TABLE IF NOT EXISTS sweep_capacity_dim(study INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" dim INTEGER NOT NULL, bites_at INTEGER, note TEXT, PRIMARY KEY(study, seq, dim));"
+	"CREATE TABLE IF NOT EXISTS sweep_capacity_point(study INTEGER NOT NULL, dim INTEGER NOT NULL,"
+	" step INTEGER NOT NULL, seq INTEGER NOT NULL, used REAL, PRIMARY KEY(study, dim, step, seq));";
+
 static const char *const SQL[ST__N] = {
 	[ST_VARIANT] = "INSERT OR REPLACE INTO sweep_variant VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DEL_REC] = "DELETE FROM sweep_record WHERE study=? AND variant=?",
+	/* a variant swept again without --rank-by flows keeps no old count */
+	[ST_DEL_FLOWS] = "DELETE FROM sweep_variant_flows WHERE study=? AND variant=?",
 	[ST_DEL_FAIL] = "DELETE FROM sweep_failure WHERE study=? AND variant=?",
 	[ST_RECORD] = "INSERT OR REPLACE INTO sweep_record VALUES(?,?,?,?,?,?,?,?)",
 	[ST_FAILURE] = "INSERT OR REPLACE INTO sweep_failure VALUES(?,?,?,?,?,?,?,?)",
 	[ST_CAPACITY] = "INSERT OR REPLACE INTO sweep_capacity VALUES(?,?,?,?,?,?,?,?,?,?)",
+	[ST_DEL_SAMPLE] = "DELETE FROM sweep_sample WHERE study=? AND variant=?",
+	[ST_VARIANT_DESTS] = "INSERT OR REPLACE INTO sweep_variant_dests VALUES(?,?,?,?)",
+	[ST_SUBNET] = "INSERT OR REPLACE INTO sweep_subnet VALUES(?,?,?,?)",
+	[ST_SAMPLE] = "INSERT OR REPLACE INTO sweep_sample VALUES(?,?,?,?,?,?)",
+	[ST_CAP_DIM] = "INSERT OR REPLACE INTO sweep_capacity_dim VALUES(?,?,?,?,?)",
+	[ST_CAP_POINT] = "INSERT OR REPLACE INTO sweep_capacity_point VALUES(?,?,?,?,?)",
 };
 
 static int fail(struct sweepdb *d, const char *what)
@@ -85,7 +118,7 @@ static bool has_column(sqlite3 *db, const char *table, const char *column)
 /* Creates the tables, or checks the version of existing ones. */
 static int schema(sqlite3 *db, const char *file, FILE *err)
 {
-	if (exec(db, SCHEMA) != 0) {
+	if (exec(db, SCHEMA) != 0 || exec(db, REPORT_SCHEMA) != 0) {
 		fprintf(err, "vnetsim: %s: cannot create the sweep tables: %s\n", file,
 			sqlite3_errmsg(db));
 		return 3;
@@ -102,7 +135,7 @@ static int schema(sqlite3 *db, const char *file, FILE *err)
 			v, SWEEPDB_VERSION);
 		return 2;
 	}
-	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(3)") != 0)
+	if (v == 0 && exec(db, "INSERT INTO sweep_schema VALUES(4)") != 0)
 		return 3;
 	/* v1 -> v2: the VM-seconds beyond Route Server capacity per variant.
 	 * v2 -> v3: the notes of a capacity limit (what the replay showed). */
@@ -111,6 +144,14 @@ static int schema(sqlite3 *db, const char *file, FILE *err)
 	    (v >= 1 && v < 3 && !has_column(db, "sweep_capacity", "notes") &&
 	     exec(db, "ALTER TABLE sweep_capacity ADD COLUMN notes TEXT") != 0) ||
 	    (v >= 1 && v < 3 && exec(db, "UPDATE sweep_schema SET version = 3") != 0)) {
+		fprintf(err, "vnetsim: %s: cannot migrate the sweep tables to version %d: %s\n", file,
+			SWEEPDB_VERSION, sqlite3_errmsg(db));
+		return 3;
+	}
+	/* v3 -> v4: the report tables (REPORT_SCHEMA, created above); the
+	 * studies recorded before have no rows in them, and `sweep report`
+	 * says so. */
+	if (v >= 1 && v < 4 && exec(db, "UPDATE sweep_schema SET version = 4") != 0) {
 		fprintf(err, "vnetsim: %s: cannot migrate the sweep tables to version %d: %s\n", file,
 			SWEEPDB_VERSION, sqlite3_errmsg(db));
 		return 3;
@@ -233,6 +274,18 @@ int sweepdb_variant(struct sweepdb *d, const struct sweepdb_variant *v)
 	sqlite3_bind_double(s, 11, v->max_lost_s);
 	sqlite3_bind_double(s, 12, v->score);
 	sqlite3_bind_double(s, 13, v->unprogrammed_vm_s);
+	if (step(d, s) != 0)
+		return 3;
+	s = d->st[ST_DEL_SAMPLE];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)v->variant);
+	if (step(d, s) != 0)
+		return 3;
+	s = d->st[ST_VARIANT_DESTS];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)v->variant);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)v->blackholed);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)v->lost);
 	return step(d, s);
 }
 
@@ -301,6 +354,56 @@ int sweepdb_capacity(struct sweepdb *d, uint64_t seq, const char *limit, const c
 	return step(d, s);
 }
 
+int sweepdb_subnet(struct sweepdb *d, uint64_t idx, const char *subnet, uint64_t nics)
+{
+	sqlite3_stmt *s = d->st[ST_SUBNET];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)idx);
+	bind_text(s, 3, subnet);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)nics);
+	return step(d, s);
+}
+
+int sweepdb_sample(struct sweepdb *d, uint64_t variant, uint64_t seq, uint64_t subnet_idx,
+		   const char *dest, int64_t bh_ms)
+{
+	sqlite3_stmt *s = d->st[ST_SAMPLE];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)variant);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)subnet_idx);
+	bind_text(s, 5, dest);
+	sqlite3_bind_int64(s, 6, bh_ms);
+	return step(d, s);
+}
+
+int sweepdb_capacity_dim(struct sweepdb *d, uint64_t seq, unsigned dim, int64_t bites_at,
+			 const char *note)
+{
+	sqlite3_stmt *s = d->st[ST_CAP_DIM];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	sqlite3_bind_int(s, 3, (int)dim);
+	sqlite3_bind_int64(s, 4, bites_at);
+	bind_text(s, 5, note);
+	return step(d, s);
+}
+
+int sweepdb_capacity_point(struct sweepdb *d, unsigned dim, uint64_t step_no, uint64_t seq,
+			   double used)
+{
+	sqlite3_stmt *s = d->st[ST_CAP_POINT];
+	sqlite3_bind_int64(s, 1, d->study);
+	sqlite3_bind_int(s, 2, (int)dim);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)step_no);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)seq);
+	if (isnan(used))
+		sqlite3_bind_null(s, 5); /* the grown network lacked the limit's object */
+	else
+		sqlite3_bind_double(s, 5, used);
+	return step(d, s);
+}
+
 int sweepdb_close(struct sweepdb *d, int commit)
 {
 	if (!d)
@@ -322,7 +425,9 @@ int sweepdb_close(struct sweepdb *d, int commit)
 
 /* The tables merged after sweep_study, each with the study id first. */
 static const char *const MERGE_TABLES[] = { "sweep_variant", "sweep_record", "sweep_failure",
-					    "sweep_capacity" };
+					    "sweep_capacity", "sweep_subnet", "sweep_variant_dests",
+					    "sweep_sample", "sweep_capacity_dim", "sweep_capacity_point",
+					    "sweep_variant_flows" };
 #define NMERGE (sizeof(MERGE_TABLES) / sizeof(MERGE_TABLES[0]))
 
 static int64_t query_int(sqlite3 *db, const char *sql, int64_t dflt)
@@ -340,16 +445,16 @@ static int64_t query_int(sqlite3 *db, const char *sql, int64_t dflt)
 /* Opens an input read-only and checks that it holds sweep tables of a
  * version we know: 0, 2 (missing, not a sweep database, another version)
  * or 3 (cannot open). */
-static int open_src(const char *file, FILE *err, sqlite3 **out)
+int sweepdb_open_src(const char *file, const char *who, FILE *err, sqlite3 **out)
 {
 	*out = NULL;
 	if (access(file, F_OK) != 0 && errno == ENOENT) {
-		fprintf(err, "vnetsim merge: %s: no such file\n", file);
+		fprintf(err, "vnetsim %s: %s: no such file\n", who, file);
 		return 2;
 	}
 	sqlite3 *db = NULL;
 	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		fprintf(err, "vnetsim merge: %s: cannot open: %s\n", file,
+		fprintf(err, "vnetsim %s: %s: cannot open: %s\n", who, file,
 			db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return 3;
@@ -359,21 +464,22 @@ static int open_src(const char *file, FILE *err, sqlite3 **out)
 	int64_t n = query_int(db,
 			      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
 			      " ('sweep_schema','sweep_study','sweep_variant','sweep_record',"
-			      "'sweep_failure','sweep_capacity')",
+			      "'sweep_failure','sweep_capacity','sweep_subnet','sweep_variant_dests',"
+			      "'sweep_sample','sweep_capacity_dim','sweep_capacity_point')",
 			      -1);
 	if (n < 0) {
-		fprintf(err, "vnetsim merge: %s: not a database: %s\n", file, sqlite3_errmsg(db));
+		fprintf(err, "vnetsim %s: %s: not a database: %s\n", who, file, sqlite3_errmsg(db));
 		return 2;
 	}
-	if (n != 6) {
-		fprintf(err, "vnetsim merge: %s: no sweep tables (not written by vnetsim sweep --db)\n",
-			file);
+	if (n < 6) {
+		fprintf(err, "vnetsim %s: %s: no sweep tables (not written by vnetsim sweep --db)\n",
+			who, file);
 		return 2;
 	}
 	int64_t v = query_int(db, "SELECT max(version) FROM sweep_schema", 0);
 	if (v != SWEEPDB_VERSION) {
-		fprintf(err, "vnetsim merge: %s: sweep tables version %lld, this vnetsim merges %d%s\n",
-			file, (long long)v, SWEEPDB_VERSION,
+		fprintf(err, "vnetsim %s: %s: sweep tables version %lld, this vnetsim reads %d%s\n",
+			who, file, (long long)v, SWEEPDB_VERSION,
 			v < SWEEPDB_VERSION ? " (open it once with vnetsim sweep --db to migrate it, "
 					      "or re-run that shard)" : "");
 		return 2;
@@ -475,7 +581,7 @@ int sweepdb_merge(const char *out, const char *const *in, size_t nin, FILE *err)
 		return 3;
 	int rc = 0;
 	for (size_t i = 0; i < nin && rc == 0; i++)
-		rc = open_src(in[i], err, &src[i]);
+		rc = sweepdb_open_src(in[i], "merge", err, &src[i]);
 	struct sweepdb *d = NULL;
 	if (rc == 0)
 		rc = sweepdb_open(out, err, &d);

@@ -17,9 +17,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* 1: first; 2: sweep_variant.unprogrammed_vm_s; 3: sweep_capacity.notes
- * (older files are migrated, their old rows NULL in the new columns). */
-#define SWEEPDB_VERSION 3
+/* 1: first; 2: sweep_variant.unprogrammed_vm_s; 3: sweep_capacity.notes;
+ * 4: the tables `sweep report` reads (sweepdb.c, REPORT_SCHEMA)
+ * (older files are migrated, their old rows NULL in the new columns, and
+ * their old studies without rows in the new tables). */
+#define SWEEPDB_VERSION 4
 
 struct sweepdb;
 
@@ -37,6 +39,7 @@ struct sweepdb_variant {
 	uint64_t session_losses, subnets, nics, destinations;
 	double max_blackhole_s, max_lost_s, score;
 	double unprogrammed_vm_s;      /* VM-seconds beyond Route Server capacity */
+	uint64_t blackholed, lost;     /* destinations (sweep_variant_dests) */
 };
 
 /* Opens (creating the tables) and begins the transaction.  0, or 3 with
@@ -53,6 +56,17 @@ int sweepdb_failure(struct sweepdb *db, uint64_t variant, uint64_t seq, const ch
 int sweepdb_capacity(struct sweepdb *db, uint64_t seq, const char *limit, const char *scope,
 		     double used, double limit_value, double headroom, const char *grows,
 		     int64_t bites_at, const char *notes);
+/* Version 4, for `sweep report`: the baseline's subnets by index, a
+ * monte-carlo black hole (seq: its position among the variant's), a
+ * capacity limit's bite and note per dimension, a limit's count in a grown
+ * network (NAN, stored NULL: the network lacked the limit's object). */
+int sweepdb_subnet(struct sweepdb *db, uint64_t idx, const char *subnet, uint64_t nics);
+int sweepdb_sample(struct sweepdb *db, uint64_t variant, uint64_t seq, uint64_t subnet_idx,
+		   const char *dest, int64_t bh_ms);
+int sweepdb_capacity_dim(struct sweepdb *db, uint64_t seq, unsigned dim, int64_t bites_at,
+			 const char *note);
+int sweepdb_capacity_point(struct sweepdb *db, unsigned dim, uint64_t step, uint64_t seq,
+			   double used);
 /* Commits (commit != 0) or rolls back, and closes.  0 or 3. */
 int sweepdb_close(struct sweepdb *db, int commit);
 
@@ -61,5 +75,13 @@ int sweepdb_close(struct sweepdb *db, int commit);
  * was, a missing out uncreated); idempotent.  0, 2 (an input is missing,
  * not a sweep database, or another version), 3 (I/O, a foreign out). */
 int sweepdb_merge(const char *out, const char *const *in, size_t nin, FILE *err);
+
+/* Opens file read-only and checks that it holds sweep tables of this
+ * version (messages start "vnetsim WHO: FILE: ").  0, 2 (missing, not a
+ * database, no sweep tables, another version: said why on err) or 3
+ * (cannot open).  *out is set (to be closed by the caller) whenever the
+ * file could be opened. */
+struct sqlite3;
+int sweepdb_open_src(const char *file, const char *who, FILE *err, struct sqlite3 **out);
 
 #endif

@@ -2,14 +2,17 @@
 # sweep-array.sh - a what-if sweep on a Slurm cluster: one array job of N
 # shards (each `vnetsim sweep --shard auto/N`, its index from Slurm), then a
 # merge job that runs only when every shard succeeded (afterok), into one
-# database that answers exactly as an unsharded sweep's.
+# database that answers exactly as an unsharded sweep's, and ends with
+# `vnetsim sweep report`: the whole sweep's table in OUT.db.report.csv, its
+# CSV files and plot in OUT.db.report/ (the unsharded sweep's bytes).
 #
 #   tools/slurm/sweep-array.sh VNETSIM SCENARIO STUDY N OUT.db [SBATCH_OPTION...]
 #
 # VNETSIM, SCENARIO and STUDY must be readable at the same paths on the
 # compute nodes (a shared file system); shard databases are written beside
-# OUT.db as OUT.db.shard-I.db and removed after the merge (a shard's own
-# table on stdout is partial, so it is not kept: query the merged database).  Prints the two job
+# OUT.db as OUT.db.shard-I.db and removed after the merge and the report (a
+# shard's own table on stdout is partial, so it is not kept; a report that
+# fails, an incomplete merge for one, leaves them for a look).  Prints the two job
 # ids; with --wait among the sbatch options it returns when the merge ends,
 # with the merge job's status.
 set -eu
@@ -29,5 +32,7 @@ array=$(sbatch --parsable --job-name=vnetsim-sweep --array="0-$((n - 1))" $opts 
 array=${array%%;*}
 # shellcheck disable=SC2086
 merge=$(sbatch --parsable --job-name=vnetsim-merge --dependency="afterok:$array" $opts $wait_flag \
-	--wrap "set -e; '$vnetsim' merge '$out' '$out'.shard-*.db; rm -f '$out'.shard-*.db")
+	--wrap "set -e; '$vnetsim' merge '$out' '$out'.shard-*.db; \
+'$vnetsim' sweep report '$out' -o csv --out '$out.report' > '$out.report.csv'; \
+rm -f '$out'.shard-*.db")
 echo "shards: job $array (array 0-$((n - 1))); merge: job ${merge%%;*}"

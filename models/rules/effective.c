@@ -959,6 +959,24 @@ static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
 
 const struct bgp_set *eff_table_set(const struct eff_table *t) { return t ? t->bgp : NULL; }
 
+bool eff_scope_set_only(const struct eff_table *t, bool without_rs, const struct prefix *scope,
+			size_t n, const struct bgp_set **set, bool *set_without_rs)
+{
+	if (without_rs && t->no_rs) { /* the table eff_walk_start walks */
+		t = t->no_rs;
+		without_rs = false;
+	}
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT && in_sorted(scope, n, t->rows[i].prefixes[0]))
+			return false;
+	for (size_t i = 0; i < t->nexc; i++)
+		if (in_sorted(scope, n, *bgp_set_entry(t->bgp, t->exc_idx[i], NULL)))
+			return false;
+	*set = t->bgp;
+	*set_without_rs = without_rs;
+	return true;
+}
+
 /* Appends the prefixes of t's entries with an exception. */
 static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
 {

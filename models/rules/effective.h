@@ -151,7 +151,9 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 		   size_t *nout);
 /* Whether t's rows of the prefixes scope[0..n) (sorted, as eff_walk_rows
  * lists them in view without_rs) are its domain set's alone: no own row
- * has one of those prefixes and no exception is at one.  Then *set and
+ * has one of those prefixes and no exception is at one (no is also the
+ * answer for an exception that shows nothing different, an entry hidden
+ * whose rows the view drops anyway: callers then diff).  Then *set and
  * *set_without_rs say which set and view those rows come from: two tables
  * that answer the same show the same rows for the scope, whatever their
  * subnets (a BGP event's change, alike in hundreds of subnets).

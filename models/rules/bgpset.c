@@ -544,8 +544,14 @@ static size_t chunk_for(const struct bgp_set *s, size_t lo, size_t hi, struct pr
  * below p, as a set index (start[k + 1] when none). */
 static size_t seek_in(const struct bgp_set *s, size_t k, size_t j, struct prefix p)
 {
+	/* Galloping from j: a walk asks for prefixes a few entries apart. */
 	const struct bgp_chunk *c = s->chunks[k];
-	return s->start[k] + lower_bound_in(c, j, c->n, p);
+	size_t lo = j, step = 1;
+	while (lo + step <= c->n && prefix_less(c->e[lo + step - 1].prefix, p)) {
+		lo += step;
+		step *= 2;
+	}
+	return s->start[k] + lower_bound_in(c, lo, lo + step <= c->n ? lo + step - 1 : c->n, p);
 }
 
 size_t bgp_set_seek(const struct bgp_set *s, size_t from, struct prefix p)

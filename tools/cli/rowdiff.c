@@ -534,16 +534,22 @@ static int add_scoped(struct rowdiff_set *s, const struct eff_table *t, bool wit
 	return 0;
 }
 
-int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from,
-			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
-			  size_t nscope, enum rowdiff_names names)
+/* How one side of a change read through a walk is filled: t's rows of the
+ * prefixes v[0..n) (sorted), in a view. */
+typedef int walk_fill_fn(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+			 const struct prefix *v, size_t n, struct eff_walk *w, struct rowbuf *b);
+
+/* A change whose two sides fill fills, with one walk and buffer for both. */
+static int change_walked(struct rowdiff_change *c, const struct eff_table *from,
+			 const struct eff_table *to, bool without_rs, const struct prefix *v,
+			 size_t n, walk_fill_fn *fill, enum rowdiff_names names)
 {
 	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
 	struct eff_walk w = { 0 };
 	struct rowbuf b = { 0 };
 	int rc = !c->from || !c->to || VEC_RESERVE(b.v, b.cap, 64) != 0 ||
-		 add_scoped(c->from, from, without_rs, scope, nscope, &w, &b) != 0 ||
-		 add_scoped(c->to, to, without_rs, scope, nscope, &w, &b) != 0 ||
+		 fill(c->from, from, without_rs, v, n, &w, &b) != 0 ||
+		 fill(c->to, to, without_rs, v, n, &w, &b) != 0 ||
 		 rowdiff_compare(c->from, c->to, names, &c->res) != 0
 		 ? -1
 		 : 0;
@@ -554,13 +560,21 @@ int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from
 	return rc;
 }
 
+int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from,
+			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
+			  size_t nscope, enum rowdiff_names names)
+{
+	return change_walked(c, from, to, without_rs, scope, nscope, add_scoped, names);
+}
+
 /* t's rows in eff_row's order (system, gateway, User), the gateway rows
  * only for the bound's prefixes: the table's own rows are a few dozen, its
  * gateway rows thousands.  Phase 0 of eff_row lists rows[0 .. nsys), phase
  * 2 starts at nsys (effective.h's struct eff_iter). */
-static int add_bounded(struct rowdiff_set *s, const struct eff_table *t, const struct prefix *bound,
-		       size_t nbound, struct eff_walk *w, struct rowbuf *b)
+static int add_bounded(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+		       const struct prefix *bound, size_t nbound, struct eff_walk *w, struct rowbuf *b)
 {
+	(void)without_rs; /* both sides show the Route Server rows */
 	struct eff_iter it = { 0 };
 	struct route_row r;
 	size_t nsys = 0;
@@ -592,19 +606,7 @@ int rowdiff_change_bounded(struct rowdiff_change *c, const struct eff_table *fro
 		return rowdiff_change_tables(c, from, false, to, false, names);
 	if (rc < 0)
 		return -1;
-	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
-	struct eff_walk w = { 0 };
-	struct rowbuf b = { 0 };
-	rc = !c->from || !c->to || VEC_RESERVE(b.v, b.cap, 64) != 0 ||
-		     add_bounded(c->from, from, bound, nbound, &w, &b) != 0 ||
-		     add_bounded(c->to, to, bound, nbound, &w, &b) != 0 ||
-		     rowdiff_compare(c->from, c->to, names, &c->res) != 0
-	     ? -1
-	     : 0;
-	if (rc != 0)
-		rowdiff_change_fini(c);
-	eff_walk_fini(&w);
-	free(b.v);
+	rc = change_walked(c, from, to, false, bound, nbound, add_bounded, names);
 	free(bound);
 	return rc;
 }

@@ -42,11 +42,14 @@
  * "does not change the answer".  None is safe to call from two threads on
  * one set at once (a run, its sets and its tables belong to one thread).
  *
- * Costs: bgp_set_add amortized O(rows added); bgp_set_finish O(1) when
- * entries came in prefix order, O(n log n) otherwise; bgp_set_find
- * O(log n), O(1) on a memo hit; bgp_set_longest O(32) once its index is
- * built in O(n); bgp_set_patch O(n + k log n) for k keys, copying base's
- * untouched entries in runs; bgp_set_diff O(n + m).
+ * Costs: bgp_set_add amortized O(rows added); bgp_set_finish O(n) when
+ * entries came in prefix order, O(n log n) otherwise; bgp_set_entry O(1)
+ * (a step or two over the chunks); bgp_set_find O(log n), O(1) on a memo
+ * hit; bgp_set_longest O(32) once its index is built in O(n);
+ * bgp_set_patch O(n / 64 + k log n) time and memory for k keys: the
+ * entries are stored in chunks of 64 and a patched set shares every chunk
+ * no key falls in with its base; bgp_set_diff O(n + m), skipping the
+ * chunks both sets share.
  */
 #ifndef RULES_BGPSET_H
 #define RULES_BGPSET_H

@@ -715,23 +715,31 @@ static struct route_row gateway_row(const struct prefix *p, const struct bgp_set
 				   .from_route_server = rows->rs[k] };
 }
 
-/* The rows entry e of s shows with exception kind exc (none when hidden),
- * one per first hop, written at out[n..max) and counted from n. */
-static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool without_rs,
-			 struct route_row *out, size_t max, size_t n)
+/* The rows a domain entry (prefix p, rows r) shows with exception kind exc
+ * (none when hidden), one per first hop, written at out[n..max) and counted
+ * from n. */
+static size_t rows_of_entry(const struct prefix *p, const struct bgp_set_rows *r, uint8_t exc,
+			    bool without_rs, struct route_row *out, size_t max, size_t n)
 {
 	if (exc & EXC_HIDDEN)
 		return n;
-	struct bgp_set_rows rows;
-	const struct prefix *p = bgp_set_entry(s, e, &rows);
-	for (size_t k = 0; k < rows.n; k++) {
-		if (without_rs && rows.rs[k])
+	for (size_t k = 0; k < r->n; k++) {
+		if (without_rs && r->rs[k])
 			continue;
 		if (n < max)
-			out[n] = gateway_row(p, &rows, k, exc);
+			out[n] = gateway_row(p, r, k, exc);
 		n++;
 	}
 	return n;
+}
+
+/* The same, for entry e of s. */
+static size_t entry_rows(const struct bgp_set *s, size_t e, uint8_t exc, bool without_rs,
+			 struct route_row *out, size_t max, size_t n)
+{
+	struct bgp_set_rows rows;
+	const struct prefix *p = bgp_set_entry(s, e, &rows);
+	return rows_of_entry(p, &rows, exc, without_rs, out, max, n);
 }
 
 size_t eff_rows_with_prefix(const struct eff_table *t, struct prefix p, bool without_rs,
@@ -926,12 +934,16 @@ size_t eff_walk_rows(struct eff_walk *w, struct prefix p, struct route_row *out,
 		return n;
 	w->bgp_at = bgp_set_seek(s, w->bgp_at, p);
 	size_t e = w->bgp_at;
-	if (e >= bgp_set_count(s) || !prefix_equal(*bgp_set_entry(s, e, NULL), p))
+	if (e >= bgp_set_count(s))
+		return n;
+	struct bgp_set_rows rows;
+	const struct prefix *ep = bgp_set_entry(s, e, &rows); /* one lookup for both */
+	if (!prefix_equal(*ep, p))
 		return n;
 	while (w->exc_at < t->nexc && t->exc_idx[w->exc_at] < e)
 		w->exc_at++;
 	uint8_t exc = w->exc_at < t->nexc && t->exc_idx[w->exc_at] == e ? t->exc_kind[w->exc_at] : 0;
-	return entry_rows(s, e, exc, w->without_rs, out, max, n);
+	return rows_of_entry(ep, &rows, exc, w->without_rs, out, max, n);
 }
 
 void eff_walk_fini(struct eff_walk *w)
@@ -958,6 +970,24 @@ static void own_prefixes(const struct eff_table *t, struct prefix *v, size_t *n)
 }
 
 const struct bgp_set *eff_table_set(const struct eff_table *t) { return t ? t->bgp : NULL; }
+
+bool eff_scope_set_only(const struct eff_table *t, bool without_rs, const struct prefix *scope,
+			size_t n, const struct bgp_set **set, bool *set_without_rs)
+{
+	if (without_rs && t->no_rs) { /* the table eff_walk_start walks */
+		t = t->no_rs;
+		without_rs = false;
+	}
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT && in_sorted(scope, n, t->rows[i].prefixes[0]))
+			return false;
+	for (size_t i = 0; i < t->nexc; i++)
+		if (in_sorted(scope, n, *bgp_set_entry(t->bgp, t->exc_idx[i], NULL)))
+			return false;
+	*set = t->bgp;
+	*set_without_rs = without_rs;
+	return true;
+}
 
 /* Appends the prefixes of t's entries with an exception. */
 static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)

@@ -149,6 +149,17 @@ void eff_walk_fini(struct eff_walk *w);
 int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
 		   const struct prefix *sets_differ, size_t nsets_differ, struct prefix **out,
 		   size_t *nout);
+/* Whether t's rows of the prefixes scope[0..n) (sorted, as eff_walk_rows
+ * lists them in view without_rs) are its domain set's alone: no own row
+ * has one of those prefixes and no exception is at one (no is also the
+ * answer for an exception that shows nothing different, an entry hidden
+ * whose rows the view drops anyway: callers then diff).  Then *set and
+ * *set_without_rs say which set and view those rows come from: two tables
+ * that answer the same show the same rows for the scope, whatever their
+ * subnets (a BGP event's change, alike in hundreds of subnets).
+ * O((own rows + exceptions) log n). */
+bool eff_scope_set_only(const struct eff_table *t, bool without_rs, const struct prefix *scope,
+			size_t n, const struct bgp_set **set, bool *set_without_rs);
 /* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
 const struct bgp_set *eff_table_set(const struct eff_table *t);
 

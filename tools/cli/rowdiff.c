@@ -261,10 +261,26 @@ struct item {
 	bool paired;
 };
 
-static int item_cmp(const void *pa, const void *pb)
+/* The walk's order of keys: first prefix, then rowdiff_row_cmp.  Two rows
+ * with equal keys have equal first prefixes, so every group of equal keys
+ * stays together, and a table's gateway rows (thousands, listed in prefix
+ * order) arrive already in this order: sorting the items costs a merge of
+ * a few runs, not O(n log n). */
+static int key_cmp(const struct route_row *a, const struct route_row *b)
 {
-	const struct item *a = pa, *b = pb;
-	int c = rowdiff_row_cmp(a->row, b->row);
+	if (a->nprefixes && b->nprefixes) {
+		int c = prefix_compare(a->prefixes[0], b->prefixes[0]);
+		if (c)
+			return c;
+	} else if (a->nprefixes != b->nprefixes) {
+		return a->nprefixes < b->nprefixes ? -1 : 1;
+	}
+	return rowdiff_row_cmp(a, b);
+}
+
+static int item_cmp(const struct item *a, const struct item *b)
+{
+	int c = key_cmp(a->row, b->row);
 	if (!c)
 		c = name_cmp(a->row->name, b->row->name);
 	if (!c)
@@ -272,10 +288,60 @@ static int item_cmp(const void *pa, const void *pb)
 	return c;
 }
 
-static int idx_cmp(const void *pa, const void *pb)
+/* Merges the sorted runs v[a..b) and v[b..c) into out[a..c). */
+static void merge_runs(const struct item *v, size_t a, size_t b, size_t c, struct item *out)
 {
-	const struct item *a = pa, *b = pb;
-	return (a->idx > b->idx) - (a->idx < b->idx);
+	size_t i = a, j = b, k = a;
+	while (i < b && j < c)
+		out[k++] = item_cmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < b)
+		out[k++] = v[i++];
+	while (j < c)
+		out[k++] = v[j++];
+}
+
+/* Sorts v[0..n) by item_cmp (a total order: idx is unique) by merging its
+ * ascending runs, O(n log runs).  *pv may be swapped with a buffer of the
+ * same size.  0 or -1. */
+static int items_sort(struct item **pv, size_t n)
+{
+	struct item *v = *pv;
+	size_t *run = NULL, nrun = 0, cap = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || item_cmp(&v[i - 1], &v[i]) > 0) {
+			size_t *slot = VEC_PUSH(run, nrun, cap);
+			if (!slot) {
+				free(run);
+				return -1;
+			}
+			*slot = i;
+		}
+	if (nrun <= 1) {
+		free(run);
+		return 0;
+	}
+	struct item *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		free(run);
+		return -1;
+	}
+	while (nrun > 1) {
+		size_t k = 0;
+		for (size_t r = 0; r < nrun; r += 2) {
+			size_t a = run[r], b = r + 1 < nrun ? run[r + 1] : n,
+			       c = r + 2 < nrun ? run[r + 2] : n;
+			merge_runs(v, a, b, c, tmp);
+			run[k++] = a;
+		}
+		nrun = k;
+		struct item *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	free(tmp);
+	free(run);
+	*pv = v;
+	return 0;
 }
 
 static struct item *sorted_items(const struct rowdiff_set *s)
@@ -283,14 +349,12 @@ static struct item *sorted_items(const struct rowdiff_set *s)
 	struct item *v = malloc((s->n ? s->n : 1) * sizeof(*v));
 	if (!v)
 		return NULL;
-	bool sorted = true;
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		v[i] = (struct item){ &s->rows[i], i, false };
-		if (sorted && i && item_cmp(&v[i - 1], &v[i]) > 0)
-			sorted = false;
+	if (items_sort(&v, s->n) != 0) {
+		free(v);
+		return NULL;
 	}
-	if (!sorted) /* rows already in key order are not sorted again */
-		qsort(v, s->n, sizeof(*v), item_cmp);
 	return v;
 }
 
@@ -327,23 +391,30 @@ static void pair_group(struct item *f, size_t nf, struct item *t, size_t nt,
 	}
 }
 
-static int collect(struct item *v, size_t n, const struct route_row ***out, size_t *nout)
+/* The rows of s left unpaired in v[0..n), in s's order: O(n), whatever
+ * order v is in. */
+static int collect(const struct rowdiff_set *s, const struct item *v, size_t n,
+		   const struct route_row ***out, size_t *nout)
 {
+	bool *left = calloc(n ? n : 1, sizeof(*left));
+	if (!left)
+		return -1;
 	size_t k = 0;
-	bool sorted = true;
 	for (size_t i = 0; i < n; i++)
 		if (!v[i].paired) {
-			if (k && v[k - 1].idx > v[i].idx)
-				sorted = false;
-			v[k++] = v[i];
+			left[v[i].idx] = true;
+			k++;
 		}
-	if (!sorted)
-		qsort(v, k, sizeof(*v), idx_cmp);
 	*out = malloc((k ? k : 1) * sizeof(**out));
-	if (!*out)
+	if (!*out) {
+		free(left);
 		return -1;
-	for (size_t i = 0; i < k; i++)
-		(*out)[i] = v[i].row;
+	}
+	k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (left[i])
+			(*out)[k++] = &s->rows[i];
+	free(left);
 	*nout = k;
 	return 0;
 }
@@ -358,7 +429,7 @@ int rowdiff_compare(const struct rowdiff_set *from, const struct rowdiff_set *to
 		goto done;
 	size_t i = 0, j = 0;
 	while (i < from->n && j < to->n) {
-		int c = rowdiff_row_cmp(f[i].row, t[j].row);
+		int c = key_cmp(f[i].row, t[j].row);
 		if (c < 0) {
 			i++;
 		} else if (c > 0) {
@@ -374,8 +445,8 @@ int rowdiff_compare(const struct rowdiff_set *from, const struct rowdiff_set *to
 			j = je;
 		}
 	}
-	if (collect(f, from->n, &out->removed, &out->nremoved) != 0 ||
-	    collect(t, to->n, &out->added, &out->nadded) != 0) {
+	if (collect(from, f, from->n, &out->removed, &out->nremoved) != 0 ||
+	    collect(to, t, to->n, &out->added, &out->nadded) != 0) {
 		rowdiff_result_fini(out);
 		goto done;
 	}
@@ -423,32 +494,69 @@ int rowdiff_change_tables(struct rowdiff_change *c, const struct eff_table *from
 	return 0;
 }
 
-/* Adds t's rows of the scope's prefixes. */
-static int add_scoped(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
-		      const struct prefix *scope, size_t nscope)
+/* A growable row buffer for one prefix's rows. */
+struct rowbuf {
+	struct route_row *v;
+	size_t cap;
+};
+
+/* The rows of t at p (the walk's table), appended to s; only the gateway
+ * rows when gateway_only. */
+static int add_walk_rows(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+			 struct eff_walk *w, struct prefix p, struct rowbuf *b, bool gateway_only)
 {
-	struct route_row buf[64], *rows = buf;
-	size_t cap = sizeof(buf) / sizeof(buf[0]);
-	int rc = 0;
-	for (size_t k = 0; t && k < nscope && rc == 0; k++) {
-		size_t n = eff_rows_with_prefix(t, scope[k], without_rs, rows, cap);
-		if (n > cap) {
-			struct route_row *big = malloc(n * sizeof(*big));
-			if (!big) {
-				rc = -1;
-				break;
-			}
-			if (rows != buf)
-				free(rows);
-			rows = big;
-			cap = n;
-			eff_rows_with_prefix(t, scope[k], without_rs, rows, cap);
-		}
-		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = rowdiff_set_add(s, &rows[i]);
+	size_t n = eff_walk_rows(w, p, b->v, b->cap);
+	if (n > b->cap) {
+		if (VEC_RESERVE(b->v, b->cap, n) != 0)
+			return -1;
+		/* The walk has moved on; the table answers directly. */
+		n = eff_rows_with_prefix(t, p, without_rs, b->v, b->cap);
 	}
-	if (rows != buf)
-		free(rows);
+	for (size_t i = 0; i < n; i++)
+		if ((!gateway_only || b->v[i].source == SRC_GATEWAY) && rowdiff_set_add(s, &b->v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Adds t's rows of the scope's prefixes (sorted: one walk over the table,
+ * eff_walk_rows, instead of a search of its own rows per prefix). */
+static int add_scoped(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+		      const struct prefix *scope, size_t nscope, struct eff_walk *w,
+		      struct rowbuf *b)
+{
+	if (!t || nscope == 0)
+		return 0;
+	if (eff_walk_start(w, t, without_rs) != 0)
+		return -1;
+	for (size_t k = 0; k < nscope; k++)
+		if (add_walk_rows(s, t, without_rs, w, scope[k], b, false) != 0)
+			return -1;
+	return 0;
+}
+
+/* How one side of a change read through a walk is filled: t's rows of the
+ * prefixes v[0..n) (sorted), in a view. */
+typedef int walk_fill_fn(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+			 const struct prefix *v, size_t n, struct eff_walk *w, struct rowbuf *b);
+
+/* A change whose two sides fill fills, with one walk and buffer for both. */
+static int change_walked(struct rowdiff_change *c, const struct eff_table *from,
+			 const struct eff_table *to, bool without_rs, const struct prefix *v,
+			 size_t n, walk_fill_fn *fill, enum rowdiff_names names)
+{
+	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
+	struct eff_walk w = { 0 };
+	struct rowbuf b = { 0 };
+	int rc = !c->from || !c->to || VEC_RESERVE(b.v, b.cap, 64) != 0 ||
+		 fill(c->from, from, without_rs, v, n, &w, &b) != 0 ||
+		 fill(c->to, to, without_rs, v, n, &w, &b) != 0 ||
+		 rowdiff_compare(c->from, c->to, names, &c->res) != 0
+		 ? -1
+		 : 0;
+	if (rc != 0)
+		rowdiff_change_fini(c);
+	eff_walk_fini(&w);
+	free(b.v);
 	return rc;
 }
 
@@ -456,46 +564,17 @@ int rowdiff_change_scoped(struct rowdiff_change *c, const struct eff_table *from
 			  const struct eff_table *to, bool without_rs, const struct prefix *scope,
 			  size_t nscope, enum rowdiff_names names)
 {
-	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
-	if (!c->from || !c->to || add_scoped(c->from, from, without_rs, scope, nscope) != 0 ||
-	    add_scoped(c->to, to, without_rs, scope, nscope) != 0 ||
-	    rowdiff_compare(c->from, c->to, names, &c->res) != 0) {
-		rowdiff_change_fini(c);
-		return -1;
-	}
-	return 0;
-}
-
-/* A growable row buffer for one prefix's rows. */
-struct rowbuf {
-	struct route_row *v;
-	size_t cap;
-};
-
-/* The gateway rows of t at p (the walk's table), appended to s. */
-static int add_gateway_rows(struct rowdiff_set *s, const struct eff_table *t, struct eff_walk *w,
-			    struct prefix p, struct rowbuf *b)
-{
-	size_t n = eff_walk_rows(w, p, b->v, b->cap);
-	if (n > b->cap) {
-		if (VEC_RESERVE(b->v, b->cap, n) != 0)
-			return -1;
-		/* The walk has moved on; the table answers directly. */
-		n = eff_rows_with_prefix(t, p, false, b->v, b->cap);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (b->v[i].source == SRC_GATEWAY && rowdiff_set_add(s, &b->v[i]) != 0)
-			return -1;
-	return 0;
+	return change_walked(c, from, to, without_rs, scope, nscope, add_scoped, names);
 }
 
 /* t's rows in eff_row's order (system, gateway, User), the gateway rows
  * only for the bound's prefixes: the table's own rows are a few dozen, its
  * gateway rows thousands.  Phase 0 of eff_row lists rows[0 .. nsys), phase
  * 2 starts at nsys (effective.h's struct eff_iter). */
-static int add_bounded(struct rowdiff_set *s, const struct eff_table *t, const struct prefix *bound,
-		       size_t nbound, struct eff_walk *w, struct rowbuf *b)
+static int add_bounded(struct rowdiff_set *s, const struct eff_table *t, bool without_rs,
+		       const struct prefix *bound, size_t nbound, struct eff_walk *w, struct rowbuf *b)
 {
+	(void)without_rs; /* both sides show the Route Server rows */
 	struct eff_iter it = { 0 };
 	struct route_row r;
 	size_t nsys = 0;
@@ -507,7 +586,7 @@ static int add_bounded(struct rowdiff_set *s, const struct eff_table *t, const s
 	if (nbound && eff_walk_start(w, t, false) != 0)
 		return -1;
 	for (size_t k = 0; k < nbound; k++)
-		if (add_gateway_rows(s, t, w, bound[k], b) != 0)
+		if (add_walk_rows(s, t, false, w, bound[k], b, true) != 0)
 			return -1;
 	it = (struct eff_iter){ .phase = 2, .i = nsys };
 	while (eff_row(t, false, &it, &r))
@@ -527,19 +606,7 @@ int rowdiff_change_bounded(struct rowdiff_change *c, const struct eff_table *fro
 		return rowdiff_change_tables(c, from, false, to, false, names);
 	if (rc < 0)
 		return -1;
-	*c = (struct rowdiff_change){ .from = set_borrowing(), .to = set_borrowing() };
-	struct eff_walk w = { 0 };
-	struct rowbuf b = { 0 };
-	rc = !c->from || !c->to || VEC_RESERVE(b.v, b.cap, 64) != 0 ||
-		     add_bounded(c->from, from, bound, nbound, &w, &b) != 0 ||
-		     add_bounded(c->to, to, bound, nbound, &w, &b) != 0 ||
-		     rowdiff_compare(c->from, c->to, names, &c->res) != 0
-	     ? -1
-	     : 0;
-	if (rc != 0)
-		rowdiff_change_fini(c);
-	eff_walk_fini(&w);
-	free(b.v);
+	rc = change_walked(c, from, to, false, bound, nbound, add_bounded, names);
 	free(bound);
 	return rc;
 }

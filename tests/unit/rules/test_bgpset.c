@@ -277,6 +277,57 @@ Test(bgpset, patch_equals_building_from_scratch)
 	cr_assert(patched > 100 && unchanged > 10, "%zu patched, %zu unchanged", patched, unchanged);
 }
 
+/* Oracle: a chain of 150 patches of a 400-entry set (its entries stored in
+ * chunks that patches share, bgpset.c), each with up to eight keys spread
+ * over the set, present or new, dropped, kept or given other rows: every
+ * set of the chain equals the one built from scratch from its
+ * predecessor, finds each of its entries at its index, and diffs against
+ * its predecessor at exactly the changed keys.  The chain inserts and
+ * drops enough entries for chunks to split and merge. */
+Test(bgpset, chained_patches_over_many_chunks)
+{
+	uint64_t x = 0x2545F4914F6CDD1Du;
+	struct bgp_set *base = random_set(&x, 400);
+	for (int round = 0; round < 150; round++) {
+		struct decider d = { .base = base, .nh = { A("10.9.9.9"), A("10.0.1.4") },
+				     .rs = { false, true } };
+		size_t n = bgp_set_count(base);
+		struct prefix keys[8];
+		size_t nk = 0;
+		for (size_t k = 0; k < 8; k++) {
+			uint8_t len = (uint8_t)(NEXT(&x) % 33);
+			keys[nk++] = n && k % 2 ? *bgp_set_entry(base, NEXT(&x) % n, NULL)
+						: (struct prefix){ (uint32_t)NEXT(&x) & prefix_mask(len), len };
+		}
+		nk = prefix_sort_unique(keys, nk);
+		for (size_t k = 0; k < nk; k++) {
+			d.keys[d.nkeys] = keys[k];
+			/* More inserts than drops in the first half, then more drops. */
+			d.kind[d.nkeys++] = (int)(NEXT(&x) % 4 == 0 ? 1 : (round < 75) == (k % 2 == 0) ? 2 : 0);
+		}
+		struct prefix changed[8];
+		size_t nc = 99;
+		struct bgp_set *got = bgp_set_patch(base, d.keys, d.nkeys, decide, &d, changed, &nc);
+		cr_assert_not_null(got);
+		struct bgp_set *want = expected_patch(&d);
+		cr_assert(bgp_set_equal(got, want), "round %d", round);
+		cr_assert(bgp_set_equal(want, got), "round %d", round);
+		for (size_t i = 0; i < bgp_set_count(got); i++)
+			cr_assert_eq(bgp_set_find(got, *bgp_set_entry(got, i, NULL)), (long)i);
+		struct prefix *diff = NULL;
+		size_t nd = 0;
+		cr_assert_eq(bgp_set_diff(base, got, &diff, &nd), 0);
+		cr_assert_eq(nd, nc, "round %d", round);
+		for (size_t k = 0; k < nd; k++)
+			cr_assert(prefix_equal(diff[k], changed[k]), "round %d", round);
+		free(diff);
+		bgp_set_unref(want);
+		bgp_set_unref(base);
+		base = got;
+	}
+	bgp_set_unref(base);
+}
+
 /* ---- reading: against naive scans ----------------------------------------------- */
 
 /* Oracle: bgp_set_seek from any entry equals a linear scan, for prefixes

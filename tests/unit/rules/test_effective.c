@@ -826,6 +826,92 @@ Test(effective, walk_equals_rows_with_prefix)
 #undef NEXT
 }
 
+/* Whether t's rows at p (view without_rs) are exactly set's entry for p
+ * in view set_wrs: Active gateway rows, one per next hop, nothing else. */
+static bool rows_are_the_sets(const struct eff_table *t, bool without_rs, struct prefix p,
+			      const struct bgp_set *set, bool set_wrs)
+{
+	struct route_row got[16];
+	size_t n = eff_rows_with_prefix(t, p, without_rs, got, NELEM(got)), k = 0;
+	cr_assert_leq(n, NELEM(got));
+	size_t e = bgp_set_seek(set, 0, p);
+	struct bgp_set_rows r = { 0 };
+	if (e < bgp_set_count(set) && prefix_equal(*bgp_set_entry(set, e, NULL), p))
+		bgp_set_entry(set, e, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		if (set_wrs && r.rs[i])
+			continue;
+		if (k >= n || got[k].source != SRC_GATEWAY || !got[k].active || got[k].nh_ip != r.nh[i])
+			return false;
+		k++;
+	}
+	return k == n;
+}
+
+/* Oracle: when eff_scope_set_only says yes, every prefix of the scope
+ * shows its domain set's rows alone (no own row, no hidden or Invalid
+ * entry), those of the set and view it names; when some prefix shows
+ * other rows it says no. */
+Test(effective, scope_set_only_means_the_sets_rows_alone)
+{
+	static const char *const subnets[] = { "hub/app", "hub/plain", "spoke/app" };
+	uint64_t x = 0x9E3779B97F4A7C15u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	size_t yes = 0, no = 0;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++) {
+		enum { N = 200 };
+		static char text[N][64];
+		const char *entries[N];
+		struct prefix seen[N + 64];
+		size_t ne = 0;
+		for (size_t i = 0; i < N; i++) {
+			uint8_t len = (uint8_t)(NEXT() % 33);
+			uint32_t a = (uint32_t)NEXT();
+			if (i % 4 == 0)
+				a = (a & 0x00ffffffu) | 0x0a000000u; /* hidden under 10/8 rows */
+			if (i % 50 == 0)
+				a = A("8.8.8.0"), len = 24;   /* the User row's: Invalid */
+			put_entry(&x, (struct prefix){ a & prefix_mask(len), len }, NULL, seen, &ne, text,
+				  entries);
+		}
+		struct bgp_set *set = mkset(entries, ne);
+		struct efx f;
+		const struct eff_table *t = eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet")), NULL,
+						     subnets[sn], set);
+		size_t nq = ne;
+		struct eff_iter it = { 0 };
+		struct route_row row;
+		while (eff_row(t, false, &it, &row) && nq < NELEM(seen))
+			seen[nq++] = row.prefixes[0]; /* own rows' prefixes too */
+		for (int round = 0; round < 300; round++) {
+			struct prefix scope[3];
+			for (size_t k = 0; k < NELEM(scope); k++)
+				scope[k] = seen[NEXT() % nq];
+			size_t ns = prefix_sort_unique(scope, 1 + NEXT() % NELEM(scope));
+			for (int wr = 0; wr < 2; wr++) {
+				const struct bgp_set *got = NULL;
+				bool got_wrs = false;
+				bool says = eff_scope_set_only(t, wr, scope, ns, &got, &got_wrs);
+				bool all = true;
+				for (size_t k = 0; k < ns && says; k++)
+					all = all && rows_are_the_sets(t, wr, scope[k], got, got_wrs);
+				cr_assert(all, "%s: yes, but a prefix shows other rows", subnets[sn]);
+				bool other = false;
+				for (size_t k = 0; k < ns; k++)
+					other = other || !rows_are_the_sets(t, wr, scope[k], set, wr);
+				cr_assert(!other || !says, "%s: yes, but a prefix shows other rows",
+					  subnets[sn]);
+				yes += says;
+				no += !says;
+			}
+		}
+		efx_fini(&f);
+		bgp_set_unref(set);
+	}
+	cr_assert(yes > 100 && no > 50, "%zu yes, %zu no", yes, no);
+#undef NEXT
+}
+
 /* Oracle: every prefix whose rows differ between two tables sharing a
  * domain set is inside eff_diff_bound's answer.  The pairs differ in User
  * routes (Invalid entries come and go) and in a peering (hidden entries

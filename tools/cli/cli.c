@@ -470,10 +470,11 @@ static void note_after_end(const struct cli_session *s)
 			s->sc->file, s->at.text, (long long)last);
 }
 
-static int session_open(struct cli_session *s, const char *file, const struct cli_common *c,
-			const char *at_text, bool stop)
+/* On failure everything opened so far is closed again (*s zeroed), so a
+ * caller closes only a session that opened. */
+static int session_open_steps(struct cli_session *s, const char *file,
+			      const struct cli_common *c, const char *at_text, bool stop)
 {
-	*s = (struct cli_session){ 0 };
 	s->d = diag_create();
 	if (!s->d) {
 		fprintf(stderr, "vnetsim: out of memory\n");
@@ -499,6 +500,16 @@ static int session_open(struct cli_session *s, const char *file, const struct cl
 		return CLI_EXIT_INVALID;
 	}
 	return CLI_EXIT_OK;
+}
+
+static int session_open(struct cli_session *s, const char *file, const struct cli_common *c,
+			const char *at_text, bool stop)
+{
+	*s = (struct cli_session){ 0 };
+	int rc = session_open_steps(s, file, c, at_text, stop);
+	if (rc != CLI_EXIT_OK)
+		cli_session_close(s);
+	return rc;
 }
 
 int cli_session_open(struct cli_session *s, const char *file, const struct cli_common *c,

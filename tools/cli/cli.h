@@ -10,7 +10,8 @@
  * `run -j` can buffer each scenario's messages and print them in order).
  *
  * Ownership: a cli_session owns its diagnostics, scenario and run
- * (cli_session_close frees them, also after a failed open); the arrays
+ * (cli_session_close frees them; a failed open has freed them already and
+ * closing it again does nothing); the arrays
  * cli_resolve_targets and cli_expand_paths return are the caller's (free,
  * cli_paths_free), the names in a cli_target are the topology's.  Nothing
  * here keeps state between calls.
@@ -246,7 +247,8 @@ struct cli_session {
 };
 
 /* at_text NULL means "end".  Prints diagnostics and notes on stderr.
- * Returns an exit code; on CLI_EXIT_OK the session is open. */
+ * Returns an exit code; on CLI_EXIT_OK the session is open, otherwise
+ * nothing of it is left allocated. */
 int cli_session_open(struct cli_session *s, const char *file, const struct cli_common *c,
 		     const char *at_text);
 /* The same, but the replay stops at the --at checkpoint, so the run's state

@@ -269,7 +269,7 @@ static int print_table(const struct cli_trace_session *ts, const char *from, con
 			return -1;
 		for (size_t i = 0; i < n; i++) {
 			const struct trace_hop *h = &t->hops[path[i]];
-			char no[16], pfx[PREFIX_STRLEN], nip[IPV4_STRLEN], ecmp[32];
+			char no[24], pfx[PREFIX_STRLEN], nip[IPV4_STRLEN], ecmp[32];
 			snprintf(no, sizeof no, "%zu", i + 1);
 			snprintf(ecmp, sizeof ecmp, "%u/%u", h->member + 1, h->nmembers);
 			const char *cells[] = { no, cli_trace_place(h), prefix_format(h->matched, pfx),

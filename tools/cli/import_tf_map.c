@@ -184,22 +184,28 @@ static const char *parent_id(struct tf *t, const char *id, const char *seg)
 	return cut ? arena_strndup(t->im->a, id, (size_t)(cut - id)) : NULL;
 }
 
-/* Puts x into arr, replacing an element of the same name (any case). */
-static void put_named(cJSON *arr, cJSON *x)
+/* Puts x into arr; an element of the same name (any case) takes x's
+ * members in place instead, and x is freed.  Returns the element that
+ * holds them: the one to remember, since IDs remembered for the replaced
+ * element keep pointing at it (made() must never return freed memory). */
+static cJSON *put_named(cJSON *arr, cJSON *x)
 {
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
-	int i = 0;
-	const cJSON *e;
+	cJSON *e;
 	cJSON_ArrayForEach(e, arr)
 	{
 		const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name"));
 		if (n && name && strcasecmp(n, name) == 0) {
-			cJSON_ReplaceItemInArray(arr, i, x);
-			return;
+			while (e->child)
+				cJSON_DeleteItemFromArray(e, 0);
+			while (x->child)
+				cJSON_AddItemToArray(e, cJSON_DetachItemFromArray(x, 0));
+			cJSON_Delete(x);
+			return e;
 		}
-		i++;
 	}
 	cJSON_AddItemToArray(arr, x);
+	return x;
 }
 
 /* A new object at the end of arr. */
@@ -279,10 +285,8 @@ static void map_vnet(struct tf *t, struct tf_res *r)
 		if (!sid && vid && name)
 			sid = arena_printf(t->im->a, "%s/subnets/%s", vid, name);
 		cJSON *x = subnet(t, r, &b, sid);
-		if (x) {
-			put_named(subs, x);
-			remember(t, sid, x);
-		}
+		if (x)
+			remember(t, sid, put_named(subs, x));
 	}
 	record(t, r, o);
 }
@@ -299,8 +303,7 @@ static cJSON *join(struct tf *t, struct tf_res *r, const char *seg, const char *
 		cJSON_Delete(x);
 		return NULL;
 	}
-	put_named(array_of(parent, key), x);
-	return x;
+	return put_named(array_of(parent, key), x);
 }
 
 static void map_subnet(struct tf *t, struct tf_res *r)
@@ -308,7 +311,7 @@ static void map_subnet(struct tf *t, struct tf_res *r)
 	struct tf_at top = tf_top(t, r);
 	const char *id = tf_id(t, r);
 	cJSON *x = subnet(t, r, &top, id);
-	if (x && join(t, r, "subnets", "subnets", x, "Terraform subnets"))
+	if (x && (x = join(t, r, "subnets", "subnets", x, "Terraform subnets")) != NULL)
 		remember(t, id, x);
 }
 

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nvar; i++)
 		list[i] = i % nv;
 	struct tally t = { 0 };
-	int rc = sweep_exec(b, list, nvar, workers, false, stderr, on_done, &t);
+	int rc = sweep_exec(b, list, nvar, workers, NULL, stderr, on_done, &t);
 	double t2 = now_s();
 	printf("scenario %s: %zu variants in the study (%s), %zu evaluated (cycled), %u workers\n",
 	       scenario, nv, study_kind_name(st->kind), nvar, workers);

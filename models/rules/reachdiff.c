@@ -46,9 +46,11 @@ static struct named *sorted_names(const char *const *names, size_t stride, size_
 }
 
 /* For each of the to side's names, the from side's index or -1; names of
- * either side without a match are appended to only[0] / only[1]. */
+ * either side without a match are appended to only[0] / only[1] when
+ * keep[side] (NULL: all) keeps them. */
 static int match_names(const char *const *fa, const char *const *fb, size_t stride, size_t na,
-		       size_t nb, int64_t *map, const char ***only, size_t *nonly, size_t *caps)
+		       size_t nb, int64_t *map, const char ***only, size_t *nonly, size_t *caps,
+		       const bool *const keep[2])
 {
 	struct named *a = sorted_names(fa, stride, na);
 	bool *seen = calloc(na + 1, sizeof *seen);
@@ -59,7 +61,7 @@ static int match_names(const char *const *fa, const char *const *fb, size_t stri
 		map[i] = hit ? (int64_t)hit->idx : -1;
 		if (hit) {
 			seen[hit->idx] = true;
-		} else {
+		} else if (!keep[1] || keep[1][i]) {
 			const char **slot = VEC_PUSH(only[1], nonly[1], caps[1]);
 			if (!slot)
 				rc = -1;
@@ -68,7 +70,7 @@ static int match_names(const char *const *fa, const char *const *fb, size_t stri
 		}
 	}
 	for (size_t i = 0; i < na && rc == 0; i++) {
-		if (seen[i])
+		if (seen[i] || (keep[0] && !keep[0][i]))
 			continue;
 		const char **slot = VEC_PUSH(only[0], nonly[0], caps[0]);
 		if (!slot)
@@ -140,6 +142,11 @@ static int memo_grow(struct memo *m)
 struct state {
 	struct reachdiff *d;
 	const struct reachset *a, *b;
+	const char *const *scope;      /* sorted subnet ids, NULL: every flow */
+	size_t nscope;
+	/* Per side, NULL without a scope: sources in scope, destinations
+	 * in scope (subnets), destinations listed when on one side only. */
+	bool *src_in[2], *dst_in[2], *dst_only[2];
 	struct memo memo;
 	uint64_t *items;
 	size_t nitems, cap_items;
@@ -237,9 +244,10 @@ static int compare_row(struct state *st, const uint32_t *ra, const uint32_t *rb,
 	struct reachdiff *d = st->d;
 	uint32_t lca = UINT32_MAX, lcb = UINT32_MAX;
 	int64_t lg = -1;
+	const bool *dst_in = st->src_in[1] && !st->src_in[1][sb] ? st->dst_in[1] : NULL;
 	st->nitems = 0;
 	for (size_t db = 0; db < st->b->ndests; db++) {
-		if (dmap[db] < 0)
+		if (dmap[db] < 0 || (dst_in && !dst_in[db]))
 			continue;
 		uint32_t ca = ra[dmap[db]], cb = rb[db];
 		d->compared++;
@@ -288,6 +296,39 @@ static int order_groups(struct reachdiff *d)
 	return 0;
 }
 
+static int scope_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool in_scope(const struct state *st, const char *name)
+{
+	return bsearch(name, st->scope, st->nscope, sizeof *st->scope, scope_cmp) != NULL;
+}
+
+/* The scope's masks of side s (st->a: 0, st->b: 1); nothing without a
+ * scope.  0, or -1 out of memory. */
+static int scope_masks(struct state *st, int s)
+{
+	const struct reachset *x = s ? st->b : st->a;
+	if (!st->scope)
+		return 0;
+	st->src_in[s] = calloc(x->nsources + 1, sizeof(bool));
+	st->dst_in[s] = calloc(x->ndests + 1, sizeof(bool));
+	st->dst_only[s] = calloc(x->ndests + 1, sizeof(bool));
+	if (!st->src_in[s] || !st->dst_in[s] || !st->dst_only[s])
+		return -1;
+	bool any_source = false;
+	for (size_t i = 0; i < x->nsources; i++)
+		any_source |= st->src_in[s][i] = in_scope(st, x->sources[i]);
+	for (size_t i = 0; i < x->ndests; i++) {
+		bool subnet = x->dests[i].kind == RK_SUBNET;
+		st->dst_in[s][i] = subnet && in_scope(st, x->dests[i].name);
+		st->dst_only[s][i] = subnet ? st->dst_in[s][i] : any_source;
+	}
+	return 0;
+}
+
 static int compute(struct state *st)
 {
 	const struct reachset *a = st->a, *b = st->b;
@@ -298,13 +339,20 @@ static int compute(struct state *st)
 	uint32_t *rb = malloc((b->ndests + 1) * sizeof *rb);
 	int rc = smap && dmap && ra && rb ? 0 : -1;
 	if (rc == 0)
+		rc = scope_masks(st, 0);
+	if (rc == 0)
+		rc = scope_masks(st, 1);
+	const bool *const src_keep[2] = { st->src_in[0], st->src_in[1] };
+	const bool *const dst_keep[2] = { st->dst_only[0], st->dst_only[1] };
+	if (rc == 0)
 		rc = match_names(a->sources, b->sources, sizeof *a->sources, a->nsources,
-				 b->nsources, smap, d->sources_only, d->nsources_only, d->caps);
+				 b->nsources, smap, d->sources_only, d->nsources_only, d->caps,
+				 src_keep);
 	if (rc == 0)
 		rc = match_names(a->dests ? &a->dests[0].name : NULL,
 				 b->dests ? &b->dests[0].name : NULL, sizeof *a->dests,
 				 a->ndests, b->ndests, dmap, d->dests_only, d->ndests_only,
-				 d->caps + 2);
+				 d->caps + 2, dst_keep);
 	for (size_t sb = 0; sb < b->nsources && rc == 0; sb++) {
 		if (smap[sb] < 0)
 			continue;
@@ -321,21 +369,33 @@ static int compute(struct state *st)
 	return rc;
 }
 
-struct reachdiff *reachdiff_compute(const struct reachset *from, const struct reachset *to)
+struct reachdiff *reachdiff_compute_scoped(const struct reachset *from,
+					   const struct reachset *to,
+					   const char *const *scope, size_t nscope)
 {
 	struct reachdiff *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
-	struct state st = { .d = d, .a = from, .b = to };
+	struct state st = { .d = d, .a = from, .b = to, .scope = scope, .nscope = nscope };
 	int rc = compute(&st);
 	free(st.memo.keys);
 	free(st.memo.vals);
 	free(st.items);
+	for (int s = 0; s < 2; s++) {
+		free(st.src_in[s]);
+		free(st.dst_in[s]);
+		free(st.dst_only[s]);
+	}
 	if (rc != 0) {
 		reachdiff_destroy(d);
 		return NULL;
 	}
 	return d;
+}
+
+struct reachdiff *reachdiff_compute(const struct reachset *from, const struct reachset *to)
+{
+	return reachdiff_compute_scoped(from, to, NULL, 0);
 }
 
 void reachdiff_destroy(struct reachdiff *d)

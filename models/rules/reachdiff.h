@@ -61,6 +61,17 @@ struct reachdiff {
 
 /* NULL when out of memory. */
 struct reachdiff *reachdiff_compute(const struct reachset *from, const struct reachset *to);
+/*
+ * The same, restricted to the flows from or to a set of subnets (scope:
+ * subnet ids, sorted by strcmp, nscope of them; `vnetsim diff --reach
+ * --subnet/--nic`): a flow is compared when its source or its destination
+ * is in scope.  A source or subnet destination on one side only is listed
+ * when it is in scope; a prefix or Internet destination on one side only,
+ * when a source of that side is.  scope NULL: every flow.
+ */
+struct reachdiff *reachdiff_compute_scoped(const struct reachset *from,
+					   const struct reachset *to,
+					   const char *const *scope, size_t nscope);
 void reachdiff_destroy(struct reachdiff *d); /* NULL is a no-op */
 /* Whether anything differs (a changed flow, a name on one side only). */
 bool reachdiff_differs(const struct reachdiff *d);

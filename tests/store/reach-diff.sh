@@ -2,8 +2,10 @@
 # reachability matrix (schema 3, store_reach.c), grouped (one destination
 # list per distinct content); `diff --reach --db` between two stored runs
 # gives the same report as `diff --reach` between the two scenario files;
-# a run whose matrix is missing (stored before schema 3), an altered matrix,
-# and routes-only options are refused.
+# --nic/--subnet restrict both forms alike to the flows from or to the
+# subnets they match; a run whose matrix is missing (stored before schema
+# 3), an altered matrix, a filter that matches nothing and routes-only
+# options are refused.
 . "$(dirname "$0")/common.sh"
 cp "$SEED" current.json
 make_planned planned.json
@@ -39,6 +41,17 @@ for at in end nva1-crashed; do
 	diff -u files.json db.json || fail "diff --reach --db differs from the files at $at"
 done
 grep -q '"repaired": 1' db.json || fail "nva1-crashed: db -> web not repaired: $(cat db.json)"
+# Filtered (NICs resolved from the stored runs' NICs), the same as the files.
+expect_rc 1 "$VNETSIM" diff --reach --db r.db 1 2 --at nva1-crashed --nic 'web-*' -o json
+grep -v '"from": "\|"to": "' out >db.json
+expect_rc 1 "$VNETSIM" diff --reach current.json planned.json --at nva1-crashed --nic 'web-*' -o json
+grep -v '"from": "\|"to": "' out >files.json
+diff -u files.json db.json || fail "diff --reach --db --nic differs from the files"
+grep -q '"scope": \["spoke1/web"\]' db.json || fail "scope: $(cat db.json)"
+grep -q '"repaired": 1' db.json || fail "db -> web is a flow to spoke1/web: $(cat db.json)"
+# Flows of hub/app only: the plan changes none of them.
+expect_rc 0 "$VNETSIM" diff --reach --db r.db 1 2 --at nva1-crashed --subnet 'hub/app' -o table
+grep -q '^no differences in reachability$' out || fail "hub/app: $(cat out)"
 expect_rc 0 "$VNETSIM" diff --reach --db r.db 2 2 -o table
 grep -q '^no differences in reachability$' out || fail "run against itself: $(cat out)"
 # JUnit: a broken flow is a failure (run 2 -> run 1 at nva1-crashed breaks db -> web).
@@ -52,11 +65,15 @@ assert len(bad) == 1 and bad[0].find("failure").get("type") == "FlowsBroke", ET.
 assert bad[0].get("name").startswith("broke: 1 flow: delivered via nva2-nic"), bad[0].get("name")
 PY
 
-# Bad input: a missing label, routes-only options.
+# Bad input: a missing label, a filter that matches nothing, routes-only
+# options.
 expect_rc 2 "$VNETSIM" diff --reach --db r.db 1 2 --at nowhere
 grep -q 'has no checkpoint "nowhere"' err || fail "missing label: $(cat err)"
-expect_rc 2 "$VNETSIM" diff --reach --db r.db 1 2 --subnet 'spoke1/*'
-grep -q -- '--reach compares every flow' err || fail "--subnet: $(cat err)"
+expect_rc 2 "$VNETSIM" diff --reach --db r.db 1 2 --subnet 'spoke9/*'
+grep -q -- '--subnet spoke9/\*: no subnet ("vnet/subnet") matches this at r.db' err ||
+	fail "unmatched --subnet: $(cat err)"
+expect_rc 2 "$VNETSIM" diff --reach --db r.db 1 2 --ignore-platform-none
+grep -q -- '--reach compares flows: it takes no --against' err || fail "routes-only: $(cat err)"
 # A run stored before schema 3 has no matrix: said, exit 2.
 python3 - r.db <<'PY'
 import sqlite3, sys

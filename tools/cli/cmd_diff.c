@@ -38,6 +38,7 @@ static const char USAGE[] =
 	"                    [--at LABEL|TIME]\n"
 	"       vnetsim diff --db FILE RUN_A RUN_B [--at LABEL] [--nic P]... [--subnet P]...\n"
 	"       vnetsim diff --reach (SCENARIO --from L --to L | A.json B.json | --db FILE RUN_A RUN_B)\n"
+	"                    [--nic P]... [--subnet P]...\n"
 	"       (all take -o table|json|jsonl|csv, --junit FILE, --ignore-platform-none and\n"
 	"       --service-tags FILE)\n";
 
@@ -58,7 +59,8 @@ static const struct cli_command DIFF = {
 	"\n"
 	"Output is grouped by subnet with the NICs affected; '-' rows are only in the first\n"
 	"side (--from, A, RUN_A, or the capture), '+' rows only in the second.  --nic/--subnet\n"
-	"globs restrict the comparison to matching subnets (or subnets holding matching NICs).\n"
+	"globs restrict the comparison to matching subnets (or subnets holding matching NICs);\n"
+	"with --reach, to the flows from or to those subnets (json then has \"scope\").\n"
 	"json: {\"from\", \"to\", \"groups\": [{\"subnet\", \"fromSubnet\", \"only\",\n"
 	"\"withoutRouteServer\", \"nics\", \"nicNames\", \"removed\", \"added\"}],\n"
 	"\"nicsOnlyInFrom\", \"nicsOnlyInTo\", \"equal\"}; jsonl: one changed row per line;\n"
@@ -912,10 +914,10 @@ static int reach_dispatch(const struct cli_parser *p, const struct diff_args *a,
 			  const struct cli_common *common, const struct diff_opts *o)
 {
 	const char *const *files = a->files.v;
-	struct diff_reach_opts ro = { o->fmt, o->junit };
-	if (a->against || a->specs.n || a->ignore_none)
-		return cli_usage_error(p, "--reach compares every flow: it takes no --against, "
-					  "--nic, --subnet or --ignore-platform-none");
+	struct diff_reach_opts ro = { o->fmt, o->junit, a->specs.v, a->specs.n };
+	if (a->against || a->ignore_none)
+		return cli_usage_error(p, "--reach compares flows: it takes no --against or "
+					  "--ignore-platform-none");
 	if (o->fmt == RENDER_CSV)
 		return cli_usage_error(p, "-o: diff --reach writes table, json or jsonl");
 	if (a->db) {

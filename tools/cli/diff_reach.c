@@ -8,6 +8,7 @@
  */
 #include "diff_reach.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,10 @@
 #include "reach.h"
 #include "reachdiff.h"
 #include "reachset.h"
+#include "snapshot.h"
 #include "store.h"
+#include "topology.h"
+#include "vec.h"
 
 #define BLOCKS_SHOWN 4
 #define NAMES_SHOWN 3
@@ -80,11 +84,146 @@ static void sources_text(FILE *out, const struct reachset *b, const uint32_t *sr
 	fprintf(out, "%s)", n > NAMES_SHOWN ? ", ..." : "");
 }
 
-static void print_table(FILE *out, const struct reachdiff *d, const struct reachset *b)
+/* ---- --nic / --subnet: the subnets whose flows are compared --------------- */
+
+struct scope {
+	const struct cli_target_spec *specs;
+	size_t nspecs;
+	bool *matched;                 /* per spec: matched on some side */
+	char **names;                  /* subnet ids, owned; sorted by scope_seal */
+	size_t n, cap;
+};
+
+/* Subnet id, with the names of its NICs: whether a spec matches it. */
+static bool scope_match(struct scope *sc, const char *id, const char *const *nics, size_t stride,
+			size_t nnics)
 {
-	fprintf(out, "reach: %llu flows compared: %llu broke, %llu repaired, %llu rerouted, "
+	bool any = false;
+	for (size_t i = 0; i < sc->nspecs; i++) {
+		const struct cli_target_spec *sp = &sc->specs[i];
+		bool hit = false;
+		if (!sp->nic)
+			hit = fnmatch(sp->pattern, id, 0) == 0;
+		for (size_t k = 0; sp->nic && !hit && k < nnics; k++)
+			hit = fnmatch(sp->pattern,
+				      *(const char *const *)((const char *)nics + k * stride),
+				      0) == 0;
+		if (hit)
+			sc->matched[i] = true;
+		any |= hit;
+	}
+	return any;
+}
+
+/* 0, or -1 out of memory. */
+static int scope_add(struct scope *sc, const char *id)
+{
+	char *copy = strdup(id);
+	char **slot = copy ? VEC_PUSH(sc->names, sc->n, sc->cap) : NULL;
+	if (!slot) {
+		free(copy);
+		return -1;
+	}
+	*slot = copy;
+	return 0;
+}
+
+/* The subnets of a topology (a scenario side) that the specs match. */
+static int scope_from_topology(struct scope *sc, const struct topology *t)
+{
+	const char **nics = NULL;
+	size_t cap = 0, n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < t->nsubnets && rc == 0; i++) {
+		const struct subnet *s = t->subnets[i];
+		n = 0;
+		for (size_t k = 0; k < s->nic_count && rc == 0; k++) {
+			const char **slot = VEC_PUSH(nics, n, cap);
+			if (!slot)
+				rc = -1;
+			else
+				*slot = t->subnet_nics[s->nic_first + k]->name;
+		}
+		if (rc == 0 && scope_match(sc, s->id, nics, sizeof *nics, n))
+			rc = scope_add(sc, s->id);
+	}
+	free(nics);
+	return rc;
+}
+
+/* The same for a stored run's checkpoint. */
+static int scope_from_snapshot(struct scope *sc, const struct snapshot *sn)
+{
+	for (size_t i = 0; i < sn->nsubnets; i++) {
+		const struct snapshot_subnet *s = &sn->subnets[i];
+		if (scope_match(sc, s->id, &sn->nics[s->nic_first].name, sizeof *sn->nics,
+				s->nic_count) &&
+		    scope_add(sc, s->id) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts and dedupes; a spec matched on neither side is bad input,
+ * reported on stderr.  An exit code. */
+static int scope_seal(struct scope *sc, const char *where)
+{
+	for (size_t i = 0; i < sc->nspecs; i++) {
+		if (sc->matched[i])
+			continue;
+		fprintf(stderr, "vnetsim: --%s %s: no %s matches this at %s\n",
+			sc->specs[i].nic ? "nic" : "subnet", sc->specs[i].pattern,
+			sc->specs[i].nic ? "NIC" : "subnet (\"vnet/subnet\")", where);
+		return CLI_EXIT_INVALID;
+	}
+	if (sc->n)
+		qsort(sc->names, sc->n, sizeof *sc->names, str_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < sc->n; i++) {
+		if (k && strcmp(sc->names[k - 1], sc->names[i]) == 0)
+			free(sc->names[i]);
+		else
+			sc->names[k++] = sc->names[i];
+	}
+	sc->n = k;
+	return CLI_EXIT_OK;
+}
+
+/* The specs of o; 0, or -1 out of memory. */
+static int scope_init(struct scope *sc, const struct diff_reach_opts *o)
+{
+	*sc = (struct scope){ .specs = o->specs, .nspecs = o->nspecs };
+	sc->matched = calloc(o->nspecs + 1, sizeof *sc->matched);
+	return sc->matched ? 0 : -1;
+}
+
+static void scope_free(struct scope *sc)
+{
+	free(sc->matched);
+	for (size_t i = 0; i < sc->n; i++)
+		free(sc->names[i]);
+	free(sc->names);
+}
+
+
+static void print_table(FILE *out, const struct reachdiff *d, const struct reachset *b,
+			const struct scope *sc)
+{
+	/* "reach: 15 flows from or to 1 subnet (spoke1/web) compared: ..." */
+	fprintf(out, "reach: %llu flows ", (unsigned long long)d->compared);
+	if (sc->nspecs) {
+		fprintf(out, "from or to ");
+		names_text(out, (const char *const *)sc->names, sc->n, "subnet", "subnets");
+		fputc(' ', out);
+	}
+	fprintf(out, "compared: %llu broke, %llu repaired, %llu rerouted, "
 		     "%llu return changed, %llu changed\n",
-		(unsigned long long)d->compared, (unsigned long long)d->count[RD_BROKE],
+		(unsigned long long)d->count[RD_BROKE],
 		(unsigned long long)d->count[RD_REPAIRED], (unsigned long long)d->count[RD_REROUTED],
 		(unsigned long long)d->count[RD_RETURN], (unsigned long long)d->count[RD_CHANGED]);
 	for (size_t i = 0; i < d->ngroups; i++) {
@@ -181,7 +320,7 @@ static void json_names(struct jsonw *w, const char *key, const char *const *v, s
 }
 
 static void print_json(const struct reachdiff *d, const struct reachset *b, const char *from,
-		       const char *to)
+		       const char *to, const struct scope *sc)
 {
 	static const char *const counts[] = { "broke", "repaired", "rerouted", "returnChanged",
 					      "changed" };
@@ -192,6 +331,8 @@ static void print_json(const struct reachdiff *d, const struct reachset *b, cons
 	jsonw_string(&w, from);
 	jsonw_key(&w, "to");
 	jsonw_string(&w, to);
+	if (sc->nspecs) /* only when filtered: the subnets whose flows count */
+		json_names(&w, "scope", (const char *const *)sc->names, sc->n);
 	jsonw_key(&w, "compared");
 	jsonw_int(&w, (int64_t)d->compared);
 	for (int c = 0; c < RD_NCHANGES; c++) {
@@ -281,22 +422,30 @@ static int junit_groups(struct junit *j, const struct reachdiff *d, const char *
 
 /* Compares and prints; the exit code.  NULL sides: out of memory. */
 static int report(const struct diff_reach_opts *o, const char *from, const char *to,
-		  const struct reachset *a, const struct reachset *b)
+		  const struct reachset *a, const struct reachset *b, struct scope *sc)
 {
 	struct timespec t0, t1;
+	char where[1500];
+	snprintf(where, sizeof where, "%s or %s", from, to);
+	int rc = scope_seal(sc, where);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	struct reachdiff *d = a && b ? reachdiff_compute(a, b) : NULL;
+	struct reachdiff *d = NULL;
+	if (a && b)
+		d = reachdiff_compute_scoped(a, b, sc->nspecs ? (const char *const *)sc->names : NULL,
+					     sc->n);
 	if (!d) {
 		fprintf(stderr, "vnetsim: out of memory\n");
 		return CLI_EXIT_ENV;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	int rc = reachdiff_differs(d) ? CLI_EXIT_DIFF : CLI_EXIT_OK;
+	rc = reachdiff_differs(d) ? CLI_EXIT_DIFF : CLI_EXIT_OK;
 	if (o->fmt == RENDER_TABLE) {
 		printf("--- %s\n+++ %s\n", from, to);
-		print_table(stdout, d, b);
+		print_table(stdout, d, b, sc);
 	} else if (o->fmt == RENDER_JSON) {
-		print_json(d, b, from, to);
+		print_json(d, b, from, to, sc);
 	} else {
 		print_jsonl(d, b);
 	}
@@ -309,9 +458,16 @@ static int report(const struct diff_reach_opts *o, const char *from, const char 
 	return rc;
 }
 
-/* The matrix of a scenario at --at (replayed up to there). */
+static int out_of_memory(void)
+{
+	fprintf(stderr, "vnetsim: out of memory\n");
+	return CLI_EXIT_ENV;
+}
+
+/* The matrix of a scenario at --at (replayed up to there), and the subnets
+ * there that the scope's specs match. */
 static int scenario_reach(const char *file, const struct cli_common *c, const char *at,
-			  struct reachset **out, const char **label)
+			  struct reachset **out, const char **label, struct scope *sc)
 {
 	struct cli_trace_session ts;
 	*out = NULL;
@@ -322,12 +478,9 @@ static int scenario_reach(const char *file, const struct cli_common *c, const ch
 	struct reach *r = reach_compute(ts.env, run_speakers(ts.s.r));
 	*out = r ? reachset_from_reach(r) : NULL;
 	reach_destroy(r);
+	bool oom = !*out || scope_from_topology(sc, run_topology(ts.s.r)) != 0;
 	cli_trace_close(&ts);
-	if (!*out) {
-		fprintf(stderr, "vnetsim: out of memory\n");
-		return CLI_EXIT_ENV;
-	}
-	return CLI_EXIT_OK;
+	return oom ? out_of_memory() : CLI_EXIT_OK;
 }
 
 static int two_scenarios(const char *fa, const char *ata, const char *fb, const char *atb,
@@ -335,15 +488,19 @@ static int two_scenarios(const char *fa, const char *ata, const char *fb, const 
 {
 	struct reachset *a = NULL, *b = NULL;
 	const char *la = NULL, *lb = NULL;
-	int rc = scenario_reach(fa, c, ata, &a, &la);
+	struct scope sc;
+	int rc = scope_init(&sc, o) == 0 ? CLI_EXIT_OK : out_of_memory();
 	if (rc == CLI_EXIT_OK)
-		rc = scenario_reach(fb, c, atb, &b, &lb);
+		rc = scenario_reach(fa, c, ata, &a, &la, &sc);
+	if (rc == CLI_EXIT_OK)
+		rc = scenario_reach(fb, c, atb, &b, &lb, &sc);
 	if (rc == CLI_EXIT_OK) {
 		char ta[300], tb[300];
 		snprintf(ta, sizeof ta, "%s at %s", fa, la);
 		snprintf(tb, sizeof tb, "%s at %s", fb, lb);
-		rc = report(o, ta, tb, a, b);
+		rc = report(o, ta, tb, a, b, &sc);
 	}
+	scope_free(&sc);
 	reachset_destroy(a);
 	reachset_destroy(b);
 	return rc;
@@ -361,6 +518,22 @@ int diff_reach_scenarios(const char *fa, const char *fb, const struct cli_common
 	return two_scenarios(fa, at, fb, at, c, o);
 }
 
+/* A stored run's matrix at label, and the subnets there that the scope's
+ * specs match (from the run's stored NICs). */
+static int stored_reach(struct store *st, int64_t run, const char *label, struct reachset **out,
+			struct scope *sc)
+{
+	int rc = store_load_reach(st, run, label, stderr, out);
+	if (rc || !sc->nspecs)
+		return rc;
+	struct snapshot *sn = NULL;
+	rc = store_load_snapshot(st, run, label, stderr, &sn);
+	if (!rc && scope_from_snapshot(sc, sn) != 0)
+		rc = out_of_memory();
+	snapshot_destroy(sn);
+	return rc;
+}
+
 int diff_reach_db(const char *db, const char *ra, const char *rb,
 		  const struct diff_reach_opts *o, const char *at)
 {
@@ -369,17 +542,21 @@ int diff_reach_db(const char *db, const char *ra, const char *rb,
 	int64_t id[2] = { 0, 0 };
 	char desc[2][STORE_DESC_LEN];
 	const char *label = at ? at : "end";
+	struct scope sc;
+	if (scope_init(&sc, o) != 0)
+		return out_of_memory();
 	int rc = store_open_pair(db, ra, rb, stderr, &st, id, desc);
 	if (!rc)
-		rc = store_load_reach(st, id[0], label, stderr, &a);
+		rc = stored_reach(st, id[0], label, &a, &sc);
 	if (!rc)
-		rc = store_load_reach(st, id[1], label, stderr, &b);
+		rc = stored_reach(st, id[1], label, &b, &sc);
 	if (!rc) {
 		char la[700], lb[700];
 		snprintf(la, sizeof la, "%s %s at %s", db, desc[0], label);
 		snprintf(lb, sizeof lb, "%s %s at %s", db, desc[1], label);
-		rc = report(o, la, lb, a, b);
+		rc = report(o, la, lb, a, b, &sc);
 	}
+	scope_free(&sc);
 	reachset_destroy(a);
 	reachset_destroy(b);
 	store_close(st);

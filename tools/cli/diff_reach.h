@@ -9,6 +9,9 @@
  * in that moment's state); for a stored run, the matrix `run --db` kept
  * for that checkpoint (store_reach.c).
  *
+ * --nic / --subnet restrict the comparison to the flows from or to the
+ * subnets they match (reachdiff_compute_scoped).
+ *
  * Exit codes, as diff's: 0 no flow changed, 1 a flow changed (or a source
  * or destination is on one side only), 2 bad input, 3 environment.
  */
@@ -22,6 +25,11 @@ struct junit;
 struct diff_reach_opts {
 	enum render_format fmt;        /* table, json or jsonl */
 	struct junit *junit;           /* --junit, else NULL */
+	/* --nic / --subnet: only the flows from or to the subnets they match
+	 * (a --nic glob matches the subnets holding a matching NIC), on either
+	 * side; a spec that matches on neither side is bad input (exit 2). */
+	const struct cli_target_spec *specs;
+	size_t nspecs;
 };
 
 int diff_reach_labels(const char *file, const struct cli_common *c,

@@ -190,3 +190,63 @@ Test(reachdiff, empty_sets)
 	reachset_destroy(a);
 	reachset_destroy(b);
 }
+
+/* --nic/--subnet: a flow counts when its source or its destination is in
+ * scope; the others are neither compared nor reported. */
+Test(reachdiff, scoped_compares_flows_from_or_to_the_scope)
+{
+	const struct reachset_outcome *outs[] = { &OK_NVA1, &DROP_NVA1 };
+	const uint32_t from[12] = { 0 };
+	/* a/x -> c/x, b/x -> d/x and c/x -> b/x drop. */
+	const uint32_t to[] = { 0, 0, C(1, 0), 0, 0, 0, 0, C(1, 0), 0, C(1, 0), 0, 0 };
+	struct reachset *a = mk(SRC, 3, DST, 4, outs, 2, from);
+	struct reachset *b = mk(SRC, 3, DST, 4, outs, 2, to);
+	const char *const scope[] = { "b/x" };
+	struct reachdiff *d = reachdiff_compute_scoped(a, b, scope, 1);
+	cr_assert_not_null(d);
+	cr_assert_eq(d->compared, 6, "b/x to a..d, a/x and c/x to b/x: %llu",
+		     (unsigned long long)d->compared);
+	cr_assert_eq(d->count[RD_BROKE], 2, "b/x -> d/x and c/x -> b/x, not a/x -> c/x");
+	reachdiff_destroy(d);
+	/* An empty scope compares nothing; no scope compares everything. */
+	d = reachdiff_compute_scoped(a, b, scope, 0);
+	cr_assert_eq(d->compared, 0);
+	cr_assert_not(reachdiff_differs(d));
+	reachdiff_destroy(d);
+	d = reachdiff_compute_scoped(a, b, NULL, 0);
+	cr_assert_eq(d->compared, 12);
+	cr_assert_eq(d->count[RD_BROKE], 3);
+	reachdiff_destroy(d);
+	reachset_destroy(a);
+	reachset_destroy(b);
+}
+
+/* Names on one side only are listed when in scope; a prefix destination on
+ * one side only, when a source of that side is in scope. */
+Test(reachdiff, scoped_names_on_one_side)
+{
+	const struct reachset_outcome *outs[] = { &OK_NVA1 };
+	const char *const src_b[] = { "b/x", "z/x" };
+	const char *const dst_b[] = { "d/x", "e/x", "a/x" };
+	const uint32_t from[8] = { 0 }, to[6] = { 0 };
+	struct reachset *a = mk(SRC, 2, DST, 4, outs, 1, from);
+	struct reachset *b = mk(src_b, 2, dst_b, 3, outs, 1, to);
+	cr_assert_eq(reachset_add_dest(b, RK_ONPREM, "10.100.0.0/16"), 0);
+	for (uint32_t s = 0; s < 2; s++)
+		b->spans[s].last = 3; /* the new prefix, delivered from both sources */
+	char msg[200];
+	cr_assert_eq(reachset_seal(b, msg, sizeof msg), 0, "%s", msg);
+	const char *const scope[] = { "c/x", "z/x" };
+	struct reachdiff *d = reachdiff_compute_scoped(a, b, scope, 2);
+	cr_assert_not_null(d);
+	cr_assert_eq(d->nsources_only[0], 0, "a/x is not in scope");
+	cr_assert_eq(d->nsources_only[1], 1);
+	cr_assert_str_eq(d->sources_only[1][0], "z/x");
+	cr_assert_eq(d->ndests_only[0], 1, "c/x, not b/x");
+	cr_assert_str_eq(d->dests_only[0][0], "c/x");
+	cr_assert_eq(d->ndests_only[1], 1, "the prefix (z/x is a source), not e/x");
+	cr_assert_str_eq(d->dests_only[1][0], "10.100.0.0/16");
+	reachdiff_destroy(d);
+	reachset_destroy(a);
+	reachset_destroy(b);
+}

@@ -1,6 +1,6 @@
 # stdout.sh VNETSIM ROOT: output that cannot be written is an environment
 # failure (RULES 4: exit 3 and a message), whatever its size against
-# stdout's buffer (256 KiB to a file or pipe): a full disk (/dev/full) for
+# stdout's buffer (64 KiB to a file or pipe): a full disk (/dev/full) for
 # a few bytes and for ~370 kB, and a reader that goes away (a closed pipe
 # with SIGPIPE ignored, as a supervisor may run us).
 . "$(dirname "$0")/../store/common.sh"

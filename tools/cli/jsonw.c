@@ -144,22 +144,37 @@ static inline bool plain(unsigned char c)
 	return c >= 0x20 && c != '"' && c != '\\';
 }
 
+/* The escape of a character that is not plain, in e; returns its length. */
+static size_t escape_of(unsigned char c, char e[6])
+{
+	static const char hex[] = "0123456789abcdef";
+	char two = 0;
+	switch (c) {
+	case '"': two = '"'; break;
+	case '\\': two = '\\'; break;
+	case '\n': two = 'n'; break;
+	case '\r': two = 'r'; break;
+	case '\t': two = 't'; break;
+	case '\b': two = 'b'; break;
+	case '\f': two = 'f'; break;
+	}
+	e[0] = '\\';
+	if (two) {
+		e[1] = two;
+		return 2;
+	}
+	e[1] = 'u';
+	e[2] = '0';
+	e[3] = '0';
+	e[4] = hex[c >> 4];
+	e[5] = hex[c & 15];
+	return 6;
+}
+
 static void quote_escape(FILE *out, unsigned char c)
 {
-	switch (c) {
-	case '"': OUT_LIT(out, "\\\""); break;
-	case '\\': OUT_LIT(out, "\\\\"); break;
-	case '\n': OUT_LIT(out, "\\n"); break;
-	case '\r': OUT_LIT(out, "\\r"); break;
-	case '\t': OUT_LIT(out, "\\t"); break;
-	case '\b': OUT_LIT(out, "\\b"); break;
-	case '\f': OUT_LIT(out, "\\f"); break;
-	default: {
-		static const char hex[] = "0123456789abcdef";
-		char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-		out_put(out, u, sizeof(u));
-	}
-	}
+	char e[6];
+	out_put(out, e, escape_of(c, e));
 }
 
 void jsonw_quote(FILE *out, const char *s)
@@ -280,4 +295,41 @@ void jsonw_null(struct jsonw *w)
 {
 	before_item(w);
 	OUT_LIT(w->out, "null");
+}
+
+void jsonw_raw(struct jsonw *w, const char *text, size_t n)
+{
+	before_item(w);
+	out_put(w->out, text, n);
+}
+
+bool jsonw_one_line(const struct jsonw *w)
+{
+	return !w->pretty || on_one_line(w);
+}
+
+unsigned jsonw_next_level(const struct jsonw *w)
+{
+	return w->base + w->depth + 1;
+}
+
+void jsonw_text_quote(struct jsonw_text *t, const char *s)
+{
+	if (!s) {
+		jsonw_text_put(t, "null", 4);
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	jsonw_text_put(t, "\"", 1);
+	for (;;) {
+		while (plain(*p))
+			p++;
+		jsonw_text_put(t, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		char e[6];
+		jsonw_text_put(t, e, escape_of(*p, e));
+		run = ++p;
+	}
+	jsonw_text_put(t, "\"", 1);
 }

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "prefix.h"
+#include "row_json.h"
 #include "vec.h"
 
 bool render_format_parse(const char *s, enum render_format *out)
@@ -282,6 +283,10 @@ void render_row_json_fields(struct jsonw *w, const struct route_row *r, bool ful
 
 void render_row_json(struct jsonw *w, const struct route_row *r, bool full, bool disable_bgp)
 {
+	/* The same text composed in one piece, unless it does not fit
+	 * (row_json.h). */
+	if (row_json_write(w, r, full, disable_bgp, NULL, NULL))
+		return;
 	/* az's own rows are spread over lines as az prints them; the short
 	 * rows of changes take one line each. */
 	if (full)
@@ -411,6 +416,11 @@ void render_out_routes(struct render_out *o, const struct render_target *t,
 	case RENDER_JSONL:
 		for (size_t i = 0; i < n; i++) {
 			jsonw_init(&o->w, o->out, false, 0);
+			if (row_json_write(&o->w, &rows[i], true, t->disable_bgp, t->kind,
+					   t->name)) {
+				fputc('\n', o->out);
+				continue;
+			}
 			jsonw_object_begin(&o->w);
 			jsonw_key(&o->w, t->kind);
 			jsonw_string(&o->w, t->name);

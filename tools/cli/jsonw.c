@@ -320,6 +320,17 @@ void jsonw_text_quote(struct jsonw_text *t, const char *s)
 		return;
 	}
 	const unsigned char *p = (const unsigned char *)s, *run = p;
+	while (plain(*p))
+		p++;
+	size_t n = (size_t)(p - run);
+	if (*p == '\0' && (size_t)(t->end - t->p) >= n + 2) {
+		/* no escape: the string between its quotes */
+		t->p[0] = '"';
+		memcpy(t->p + 1, s, n);
+		t->p[n + 1] = '"';
+		t->p += n + 2;
+		return;
+	}
 	jsonw_text_put(t, "\"", 1);
 	for (;;) {
 		while (plain(*p))

@@ -78,8 +78,17 @@ static const struct layout *lines_of(const struct jsonw *w, struct lines *x)
 	return &x->l;
 }
 
-static void put(struct jsonw_text *t, struct piece p)
+static inline void put(struct jsonw_text *t, struct piece p)
 {
+	/* The pieces of one line are one or two characters: stored, not
+	 * copied with a call. */
+	if (p.n <= 2 && t->end - t->p >= 2) {
+		t->p[0] = p.s[0];
+		if (p.n == 2)
+			t->p[1] = p.s[1];
+		t->p += p.n;
+		return;
+	}
 	jsonw_text_put(t, p.s, p.n);
 }
 

@@ -405,3 +405,36 @@ Test(jsonw, write_error_is_the_files)
 	cr_expect(ferror(f));
 	fclose(f);
 }
+
+/* Text composed in a buffer escapes as jsonw_quote writes, and a buffer
+ * too small at any size says so (full) without writing past its end. */
+Test(jsonw, text_quote_is_jsonw_quote)
+{
+	static const char *const cases[] = { "plain", "q\"b\\", "\n\r\t\b\f", "\x01\x1f",
+					     "caf\xc3\xa9", "", "a-name-of-forty-characters-xxxxxxxxxxxxx" };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture c;
+		jsonw_quote(capture_begin(&c), cases[i]);
+		char *want = capture_end(&c);
+		size_t n = strlen(want);
+		for (size_t cap = 0; cap <= n + 1; cap++) {
+			char buf[128];
+			memset(buf, '#', sizeof(buf));
+			struct jsonw_text t = { buf, buf + cap, false };
+			jsonw_text_quote(&t, cases[i]);
+			cr_assert_eq(buf[cap], '#', "case %zu cap %zu: wrote past the end", i, cap);
+			if (cap < n) {
+				cr_assert(t.full, "case %zu cap %zu", i, cap);
+			} else {
+				cr_assert(!t.full, "case %zu cap %zu", i, cap);
+				cr_assert_eq((size_t)(t.p - buf), n);
+				cr_assert_eq(memcmp(buf, want, n), 0, "case %zu", i);
+			}
+		}
+		free(want);
+	}
+	char buf[8];
+	struct jsonw_text t = { buf, buf + sizeof(buf), false };
+	jsonw_text_quote(&t, NULL);
+	cr_expect(!t.full && t.p == buf + 4 && memcmp(buf, "null", 4) == 0);
+}

@@ -303,6 +303,11 @@ void jsonw_raw(struct jsonw *w, const char *text, size_t n)
 	out_put(w->out, text, n);
 }
 
+void jsonw_write(FILE *out, const char *text, size_t n)
+{
+	out_put(out, text, n);
+}
+
 bool jsonw_one_line(const struct jsonw *w)
 {
 	return !w->pretty || on_one_line(w);

@@ -71,6 +71,9 @@ void jsonw_quote(FILE *out, const char *s);
  * mode or inside an inline container); the writer's state after it is as
  * after writing that value with its calls. */
 void jsonw_raw(struct jsonw *w, const char *text, size_t n);
+/* n bytes of text the caller composed (whole lines of JSONL), written as
+ * they are to out: no separator, no writer state. */
+void jsonw_write(FILE *out, const char *text, size_t n);
 /* Whether a container opened next is written on one line: compact mode,
  * or inside an inline container. */
 bool jsonw_one_line(const struct jsonw *w);

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "prefix.h"
+#include "render_cache.h"
 #include "row_json.h"
 #include "vec.h"
 
@@ -404,6 +405,11 @@ static void routes_csv(struct render_out *o, const struct render_target *t,
 void render_out_routes(struct render_out *o, const struct render_target *t,
 		       const struct route_row *rows, size_t n)
 {
+	if (((o->fmt == RENDER_JSON && o->keyed) || o->fmt == RENDER_JSONL) &&
+	    render_cache_routes(o, t, rows, n)) {
+		o->ntargets++;
+		return;
+	}
 	switch (o->fmt) {
 	case RENDER_TABLE:
 		routes_table(o, t, rows, n);
@@ -531,6 +537,8 @@ int render_out_end(struct render_out *o)
 		render_tab_destroy(o->tab);
 		o->tab = NULL;
 	}
+	render_cache_destroy(o->cache);
+	o->cache = NULL;
 	return o->failed ? -1 : 0;
 }
 

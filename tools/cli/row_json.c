@@ -182,20 +182,28 @@ static void compose(struct jsonw_text *t, const struct layout *l, const struct r
 	put(t, l->close);
 }
 
-bool row_json_write(struct jsonw *w, const struct route_row *r, bool full, bool disable_bgp,
-		    const char *lead_key, const char *lead_value)
+size_t row_json_text(const struct jsonw *w, const struct route_row *r, bool full,
+		     bool disable_bgp, const char *lead_key, const char *lead_value, char *buf,
+		     size_t cap)
 {
 	const struct layout *l;
 	struct lines x;
 	if (!full || jsonw_one_line(w))
 		l = w->pretty ? &ONE_LINE : &COMPACT;
 	else if (!(l = lines_of(w, &x)))
-		return false;
-	char buf[1024];
-	struct jsonw_text t = { buf, buf + sizeof(buf), false };
+		return 0;
+	struct jsonw_text t = { buf, buf + cap, false };
 	compose(&t, l, r, full, disable_bgp, lead_key, lead_value);
-	if (t.full)
+	return t.full ? 0 : (size_t)(t.p - buf);
+}
+
+bool row_json_write(struct jsonw *w, const struct route_row *r, bool full, bool disable_bgp,
+		    const char *lead_key, const char *lead_value)
+{
+	char buf[ROW_JSON_MAX];
+	size_t n = row_json_text(w, r, full, disable_bgp, lead_key, lead_value, buf, sizeof(buf));
+	if (n == 0)
 		return false;
-	jsonw_raw(w, buf, (size_t)(t.p - buf));
+	jsonw_raw(w, buf, n);
 	return true;
 }

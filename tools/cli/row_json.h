@@ -17,6 +17,7 @@
 #define TOOLS_ROW_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "effective.h"
 #include "jsonw.h"
@@ -28,5 +29,14 @@
  * levels). */
 bool row_json_write(struct jsonw *w, const struct route_row *r, bool full, bool disable_bgp,
 		    const char *lead_key, const char *lead_value);
+
+/* The buffer row_json_write composes in. */
+#define ROW_JSON_MAX 1024
+
+/* The text row_json_write would write, composed in buf[0, cap) and not
+ * written; its length, or 0 when it does not fit or is too deep. */
+size_t row_json_text(const struct jsonw *w, const struct route_row *r, bool full,
+		     bool disable_bgp, const char *lead_key, const char *lead_value, char *buf,
+		     size_t cap);
 
 #endif

@@ -38,6 +38,10 @@ int ipv4_parse(const char *s, uint32_t *out);
 
 char *prefix_format(struct prefix p, char buf[PREFIX_STRLEN]);
 char *ipv4_format(uint32_t addr, char buf[IPV4_STRLEN]);
+/* The same text without the NUL at p, which has room for PREFIX_STRLEN - 1
+ * (IPV4_STRLEN - 1) characters; returns the end of the text. */
+char *prefix_put(struct prefix p, char *out);
+char *ipv4_put(uint32_t addr, char *p);
 const char *prefix_strerror(enum prefix_status st);
 
 uint32_t prefix_mask(uint8_t len);

@@ -15,7 +15,7 @@ machine load.  A developer tool: not a test (no test is ever timed).
 
 Commands (per scenario; SC is the scenario, NIC its first NIC):
   run            run SC -o table             (A: the same line)
-  run-json       run SC -o json --detail     (A: run SC -o json, the same bytes)
+  run-json       run SC -o json --detail
   routes-at      routes SC --subnet spoke001/a --at baseline -o json
   next-hop-at    next-hop SC --nic NIC -d 10.1.0.4 --at baseline -o json
   diff           diff SC --from baseline --to after-bgp -o json
@@ -49,7 +49,7 @@ def commands(sc, heavy):
     nic = first_nic(sc)
     out = [
         ("run", ["run", sc, "-o", "table"], None),
-        ("run-json", ["run", sc, "-o", "json", "--detail"], ["run", sc, "-o", "json"]),
+        ("run-json", ["run", sc, "-o", "json", "--detail"], None),
         ("routes-at", ["routes", sc, "--subnet", "spoke001/a", "--at", "baseline", "-o", "json"],
          None),
         ("next-hop-at", ["next-hop", sc, "--nic", nic, "-d", "10.1.0.4", "--at", "baseline",

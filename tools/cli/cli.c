@@ -698,7 +698,7 @@ static int render_each(const struct cli_session *s, const struct cli_target *tar
 		struct render_target rt = { targets[i].nic ? "nic" : "subnet", targets[i].name,
 					    targets[i].s ? targets[i].s->id : NULL,
 					    eff_disable_bgp(t),
-					    targets[i].s ? targets[i].s->rt : NULL };
+					    targets[i].s ? targets[i].s->rt : NULL, t, wrs };
 		if (fn(o, &rt, t, wrs, ctx) != 0) {
 			fprintf(stderr, "vnetsim: out of memory\n");
 			return CLI_EXIT_ENV;

@@ -36,24 +36,32 @@ static const struct cli_command ROUTES = {
 };
 
 /* The rows of one table, gathered for the renderer (text tables align
- * columns over every row); reused from target to target. */
+ * columns over every row); reused from target to target, and kept for the
+ * next target with the same table and view (the NICs of a subnet). */
 struct rows {
 	struct route_row *v;
 	size_t n, cap;
+	const struct eff_table *table; /* whose rows v holds, NULL: none */
+	bool without_rs;
 };
 
 static int render_routes(struct render_out *o, const struct render_target *rt,
 			 const struct eff_table *t, bool without_rs, void *ctx)
 {
 	struct rows *rows = ctx;
-	struct eff_iter it = { 0 };
-	struct route_row r;
-	rows->n = 0;
-	while (eff_row(t, without_rs, &it, &r)) {
-		struct route_row *slot = VEC_PUSH(rows->v, rows->n, rows->cap);
-		if (!slot)
-			return -1;
-		*slot = r;
+	if (rows->table != t || rows->without_rs != without_rs) {
+		struct eff_iter it = { 0 };
+		struct route_row r;
+		rows->n = 0;
+		rows->table = NULL;
+		while (eff_row(t, without_rs, &it, &r)) {
+			struct route_row *slot = VEC_PUSH(rows->v, rows->n, rows->cap);
+			if (!slot)
+				return -1;
+			*slot = r;
+		}
+		rows->table = t;
+		rows->without_rs = without_rs;
 	}
 	render_out_routes(o, rt, rows->v, rows->n);
 	return 0;

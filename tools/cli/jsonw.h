@@ -24,8 +24,10 @@
 #define TOOLS_JSONW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JSONW_MAX_DEPTH 32
 
@@ -61,5 +63,43 @@ bool jsonw_number_text(struct jsonw *w, const char *text);
 void jsonw_null(struct jsonw *w);
 /* Writes s as a JSON string literal (quotes included) to out. */
 void jsonw_quote(FILE *out, const char *s);
+
+/* A value whose JSON text the caller composed (a route row written
+ * millions of times, tools/cli/row_json.c): written as the next item, with
+ * the comma and line break the writer would put before it.  The text must
+ * be one complete value laid out as the writer would (one line in compact
+ * mode or inside an inline container); the writer's state after it is as
+ * after writing that value with its calls. */
+void jsonw_raw(struct jsonw *w, const char *text, size_t n);
+/* n bytes of text the caller composed (whole lines of JSONL), written as
+ * they are to out: no separator, no writer state. */
+void jsonw_write(FILE *out, const char *text, size_t n);
+/* Whether a container opened next is written on one line: compact mode,
+ * or inside an inline container. */
+bool jsonw_one_line(const struct jsonw *w);
+/* The indentation levels of a member of a container opened next:
+ * base + depth + 1 (for text composed in pretty mode over several lines). */
+unsigned jsonw_next_level(const struct jsonw *w);
+
+/* JSON text composed in a caller's buffer [p, end).  Appends never write
+ * past end: one that does not fit sets full, and the caller writes the
+ * value with the writer's calls instead. */
+struct jsonw_text {
+	char *p, *end;
+	bool full;
+};
+
+static inline void jsonw_text_put(struct jsonw_text *t, const char *s, size_t n)
+{
+	if ((size_t)(t->end - t->p) < n) {
+		t->full = true;
+		return;
+	}
+	memcpy(t->p, s, n);
+	t->p += n;
+}
+
+/* s as a JSON string literal, escaped as jsonw_quote does; NULL: null. */
+void jsonw_text_quote(struct jsonw_text *t, const char *s);
 
 #endif

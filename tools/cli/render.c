@@ -10,6 +10,8 @@
 
 #include "diag.h"
 #include "prefix.h"
+#include "render_cache.h"
+#include "row_json.h"
 #include "vec.h"
 
 bool render_format_parse(const char *s, enum render_format *out)
@@ -282,6 +284,10 @@ void render_row_json_fields(struct jsonw *w, const struct route_row *r, bool ful
 
 void render_row_json(struct jsonw *w, const struct route_row *r, bool full, bool disable_bgp)
 {
+	/* The same text composed in one piece, unless it does not fit
+	 * (row_json.h). */
+	if (row_json_write(w, r, full, disable_bgp, NULL, NULL))
+		return;
 	/* az's own rows are spread over lines as az prints them; the short
 	 * rows of changes take one line each. */
 	if (full)
@@ -399,6 +405,11 @@ static void routes_csv(struct render_out *o, const struct render_target *t,
 void render_out_routes(struct render_out *o, const struct render_target *t,
 		       const struct route_row *rows, size_t n)
 {
+	if (((o->fmt == RENDER_JSON && o->keyed) || o->fmt == RENDER_JSONL) &&
+	    render_cache_routes(o, t, rows, n)) {
+		o->ntargets++;
+		return;
+	}
 	switch (o->fmt) {
 	case RENDER_TABLE:
 		routes_table(o, t, rows, n);
@@ -411,6 +422,11 @@ void render_out_routes(struct render_out *o, const struct render_target *t,
 	case RENDER_JSONL:
 		for (size_t i = 0; i < n; i++) {
 			jsonw_init(&o->w, o->out, false, 0);
+			if (row_json_write(&o->w, &rows[i], true, t->disable_bgp, t->kind,
+					   t->name)) {
+				fputc('\n', o->out);
+				continue;
+			}
 			jsonw_object_begin(&o->w);
 			jsonw_key(&o->w, t->kind);
 			jsonw_string(&o->w, t->name);
@@ -521,6 +537,8 @@ int render_out_end(struct render_out *o)
 		render_tab_destroy(o->tab);
 		o->tab = NULL;
 	}
+	render_cache_destroy(o->cache);
+	o->cache = NULL;
 	return o->failed ? -1 : 0;
 }
 

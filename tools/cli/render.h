@@ -87,7 +87,14 @@ struct render_target {
 	const char *subnet;            /* a NIC's subnet, for the table heading */
 	bool disable_bgp;              /* of the target's route table */
 	const struct route_table *rt;  /* the target's subnet's route table, or NULL */
+	/* Where the rows come from: targets with the same non-NULL table and
+	 * without_rs have the same rows (the NICs of a subnet), and json and
+	 * jsonl copy the text of the previous one's.  NULL: not known. */
+	const struct eff_table *table;
+	bool without_rs;
 };
+
+struct render_cache;
 
 struct render_out {
 	FILE *out;
@@ -96,6 +103,7 @@ struct render_out {
 	size_t ntargets;
 	struct jsonw w;
 	struct render_tab *tab;        /* next hops in table/… formats */
+	struct render_cache *cache;    /* the last target's rows as text, or NULL */
 	bool failed;                   /* out of memory while rendering */
 };
 

@@ -186,8 +186,8 @@ static char *routes_output(enum render_format f, bool keyed, size_t ntargets)
 	struct capture c;
 	struct render_out o;
 	render_out_begin(&o, capture_begin(&c), f, keyed);
-	struct render_target t1 = { "nic", "web-0001", "spoke/app", false, NULL };
-	struct render_target t2 = { "subnet", "hub/GatewaySubnet", NULL, true, NULL };
+	struct render_target t1 = { "nic", "web-0001", "spoke/app", false, NULL, NULL, false };
+	struct render_target t2 = { "subnet", "hub/GatewaySubnet", NULL, true, NULL, NULL, false };
 	render_out_routes(&o, &t1, x.r, 4);
 	if (ntargets > 1)
 		render_out_routes(&o, &t2, x.r, 1);
@@ -305,7 +305,7 @@ Test(render, next_hop_json_shapes)
 				.has_nh_ip = true, .route_table = "rt-spoke",
 				.matched = P("0.0.0.0/0") };
 	struct next_hop none = { .found = false };
-	struct render_target t = { "nic", "vm", "v/s", false, NULL };
+	struct render_target t = { "nic", "vm", "v/s", false, NULL, NULL, false };
 	const struct {
 		const struct next_hop *nh;
 		const char *out;
@@ -342,7 +342,7 @@ Test(render, next_hop_table_and_csv)
 				.has_nh_ip = true,
 				.route_table = "rt",
 				.matched = P("10.60.0.0/16") };
-	struct render_target t = { "subnet", "s/a", NULL, false, NULL };
+	struct render_target t = { "subnet", "s/a", NULL, false, NULL, NULL, false };
 	struct capture c;
 	struct render_out o;
 	render_out_begin(&o, capture_begin(&c), RENDER_TABLE, false);
@@ -405,4 +405,63 @@ Test(render, changes_json_and_csv)
 	cr_expect_str_eq(s, "hub/a,3,-,VirtualNetworkGateway,Invalid,10.100.0.0/16,"
 			    "VirtualNetworkGateway,10.0.1.4,\n");
 	free(s);
+}
+
+/* Targets with the same rows (the NICs of a subnet: same table, same
+ * view) get the text of the previous one's copied, in keyed json and in
+ * jsonl: the output is byte for byte the one without the source known
+ * (table NULL), whatever the order of tables, views and propagation flags,
+ * and with a row too long to be composed. */
+Test(render, shared_rows_same_bytes)
+{
+	struct rows x;
+	make_rows(&x);
+	static char long_name[3000];
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	struct route_row with_long[2] = { x.r[0], x.r[2] };
+	with_long[1].name = long_name;
+	static int tab_a, tab_b, tab_c; /* stand-ins: only their addresses are compared */
+	const struct eff_table *A = (const void *)&tab_a, *B = (const void *)&tab_b,
+			       *C = (const void *)&tab_c;
+	struct {
+		const struct eff_table *table;
+		bool without_rs, disable_bgp;
+	} seq[] = { { A, false, false }, { A, false, false }, { A, false, false },
+		    { B, false, false }, { A, false, false }, { A, false, false },
+		    { A, true, false },  { A, true, false },  { A, false, true },
+		    { A, false, true },  { C, false, false }, { C, false, false },
+		    { C, false, false }, { B, false, false } };
+	size_t nseq = sizeof(seq) / sizeof(seq[0]);
+	static const enum render_format fmts[] = { RENDER_JSON, RENDER_JSONL };
+	for (size_t f = 0; f < 2; f++) {
+		char *out[2];
+		for (int known = 0; known < 2; known++) {
+			struct capture c;
+			struct render_out o;
+			render_out_begin(&o, capture_begin(&c), fmts[f], true);
+			for (size_t i = 0; i < nseq; i++) {
+				char name[32];
+				snprintf(name, sizeof(name), "nic-%02zu", i);
+				struct render_target t = { "nic", name, "v/s", seq[i].disable_bgp, NULL,
+							   known ? seq[i].table : NULL,
+							   seq[i].without_rs };
+				/* each table and view has rows of its own */
+				const struct route_row *rows = x.r;
+				size_t n = 4;
+				if (seq[i].table == B)
+					n = 2;
+				if (seq[i].without_rs)
+					rows = x.r + 1, n = 3;
+				if (seq[i].table == C)
+					rows = with_long, n = 2;
+				render_out_routes(&o, &t, rows, n);
+			}
+			cr_assert_eq(render_out_end(&o), 0);
+			out[known] = capture_end(&c);
+		}
+		cr_expect_str_eq(out[1], out[0], "format %zu", f);
+		cr_expect(strstr(out[0], long_name) != NULL);
+		free(out[0]);
+		free(out[1]);
+	}
 }

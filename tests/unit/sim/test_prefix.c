@@ -253,6 +253,33 @@ Test(prefix, format_table)
 	cr_expect_eq(ipv4_format(0, ip), ip);
 }
 
+/* Octets are formatted by hand (no printf): every value of every octet,
+ * with each length, gives printf's text, and the _put forms write the same
+ * characters and return their end. */
+Test(prefix, format_every_octet)
+{
+	char buf[PREFIX_STRLEN], ip[IPV4_STRLEN], want[32];
+
+	for (unsigned pos = 0; pos < 4; pos++)
+		for (unsigned v = 0; v < 256; v++) {
+			unsigned o[4] = {7, 70, 200, 0};
+			o[pos] = v;
+			uint32_t a = IP(o[0], o[1], o[2], o[3]);
+			snprintf(want, sizeof(want), "%u.%u.%u.%u", o[0], o[1], o[2], o[3]);
+			cr_assert_str_eq(ipv4_format(a, ip), want);
+			cr_assert_eq(ipv4_put(a, buf), buf + strlen(want));
+			cr_assert_eq(memcmp(buf, want, strlen(want)), 0);
+			for (unsigned len = 0; len <= 32; len++) {
+				struct prefix p = {a, (uint8_t)len};
+				snprintf(want, sizeof(want), "%u.%u.%u.%u/%u", o[0], o[1], o[2], o[3], len);
+				cr_assert_str_eq(prefix_format(p, buf), want);
+				memset(buf, 'x', sizeof(buf));
+				cr_assert_eq(prefix_put(p, buf), buf + strlen(want));
+				cr_assert_eq(memcmp(buf, want, strlen(want)), 0);
+			}
+		}
+}
+
 Test(prefix, strerror)
 {
 	const char *ok = prefix_strerror(PREFIX_OK);

@@ -121,23 +121,37 @@ static void add_appl(struct reach_result *x, const struct nic *n)
 	x->nappl++;
 }
 
+static void add_grp(struct reach_result *x, const void *g)
+{
+	size_t i = 0;
+	while (i < x->ngrp && (uintptr_t)x->grp[i] < (uintptr_t)g)
+		i++;
+	if (i < x->ngrp && x->grp[i] == g)
+		return;
+	if (x->ngrp == REACH_MAX_APPL)
+		return;
+	memmove(&x->grp[i + 1], &x->grp[i], (x->ngrp - i) * sizeof x->grp[0]);
+	x->grp[i] = g;
+	x->ngrp++;
+}
+
 static void add_exit(struct reach_result *x, struct reach_exit e)
 {
 	for (size_t i = 0; i < x->nexit; i++)
-		if (x->exits[i].nic == e.nic && x->exits[i].conn == e.conn)
+		if (x->exits[i].nic == e.nic && x->exits[i].conn == e.conn && x->exits[i].lb == e.lb)
 			return;
 	if (x->nexit < REACH_MAX_EXIT)
 		x->exits[x->nexit++] = e;
 }
 
-static bool same_set(const struct nic *const *a, size_t na, const struct nic *const *b, size_t nb)
+static bool same_set(const void *const *a, size_t na, const void *const *b, size_t nb)
 {
 	return na == nb && memcmp(a, b, na * sizeof *a) == 0;
 }
 
 static int cmp_ptr(const void *a, const void *b)
 {
-	const struct nic *x = *(const struct nic *const *)a, *y = *(const struct nic *const *)b;
+	uintptr_t x = (uintptr_t) * (const void *const *)a, y = (uintptr_t) * (const void *const *)b;
 	return x < y ? -1 : x > y;
 }
 
@@ -145,7 +159,7 @@ static int cmp_ptr(const void *a, const void *b)
 static void summarise(const struct topology *topo, const struct trace *t, struct reach_result *x)
 {
 	memset(x, 0, sizeof *x);
-	const struct nic *first[TRACE_MAX_DEPTH + 2];
+	const void *first[TRACE_MAX_DEPTH + 2];
 	size_t nfirst = 0;
 	bool have_first = false;
 	for (size_t i = 0; i < t->n; i++) {
@@ -169,16 +183,26 @@ static void summarise(const struct topology *topo, const struct trace *t, struct
 		qsort(ap, na, sizeof *ap, cmp_ptr);
 		for (size_t k = 0; k < na; k++)
 			add_appl(x, ap[k]);
+		/* Spread and symmetry compare groups: the backends of one load
+		 * balancer frontend are one (trace_path_groups). */
+		const void *gp[TRACE_MAX_DEPTH + 2];
+		size_t ng = trace_path_groups(t, i, gp, TRACE_MAX_DEPTH + 2);
+		if (ng > TRACE_MAX_DEPTH + 2)
+			ng = TRACE_MAX_DEPTH + 2;
+		qsort(gp, ng, sizeof *gp, cmp_ptr);
+		for (size_t k = 0; k < ng; k++)
+			add_grp(x, gp[k]);
 		if (!have_first) {
-			memcpy(first, ap, na * sizeof *ap);
-			nfirst = na, have_first = true;
-		} else if (!same_set(first, nfirst, ap, na)) {
+			memcpy(first, gp, ng * sizeof *gp);
+			nfirst = ng, have_first = true;
+		} else if (!same_set(first, nfirst, gp, ng)) {
 			x->spread = true;
 		}
 		if (h->why == TW_HANDED)
-			add_exit(x, (struct reach_exit){ h->to_nic, NULL });
+			add_exit(x, (struct reach_exit){ h->to_nic, h->lb, NULL });
 		else if (h->why == TW_CONNECTION)
-			add_exit(x, (struct reach_exit){ NULL, topology_connection(topo, h->to_name) });
+			add_exit(x, (struct reach_exit){ NULL, NULL,
+							 topology_connection(topo, h->to_name) });
 	}
 	struct trace_counts c = { x->npaths, x->nok, 0, x->npaths - x->nok, 0 };
 	for (size_t i = 0; i < t->n; i++)
@@ -209,7 +233,9 @@ static int64_t flow_id(struct builder *b, const struct subnet *sn, uint32_t addr
 		k.set = eff_table_set(tab);
 		switch (k.nh) {
 		case NH_VIRTUAL_APPLIANCE:
-			k.where = trace_env_nic_at(b->env, sn->vnet, nh.nh_ip);
+			k.where = trace_env_lb_at(b->env, sn->vnet, nh.nh_ip);
+			if (!k.where)
+				k.where = trace_env_nic_at(b->env, sn->vnet, nh.nh_ip);
 			break;
 		case NH_VNET_GATEWAY:
 			k.where = sn->vnet->domain;
@@ -326,20 +352,20 @@ static const struct subnet *gateway_subnet(const struct vnet *v)
 
 /* Return sets gathered over a flow's exits. */
 struct ret {
-	const struct nic *appl[REACH_MAX_APPL * REACH_MAX_EXIT + REACH_MAX_EXIT];
-	size_t n;
 	bool spread, known;
 	bool have;                     /* a first set was seen */
-	const struct nic *first[REACH_MAX_APPL + 1];
+	const void *first[REACH_MAX_APPL + 1];
 	size_t nfirst;
 };
 
-static void ret_add(struct ret *rt, const struct reach_result *x, const struct nic *extra)
+/* A return path's groups, plus extra (the group of the appliance it
+ * starts at), compared with the others seen. */
+static void ret_add(struct ret *rt, const struct reach_result *x, const void *extra)
 {
-	const struct nic *set[REACH_MAX_APPL + 1];
+	const void *set[REACH_MAX_APPL + 1];
 	size_t n = 0;
-	for (size_t i = 0; i < x->nappl; i++)
-		set[n++] = x->appl[i];
+	for (size_t i = 0; i < x->ngrp; i++)
+		set[n++] = x->grp[i];
 	if (extra) {
 		bool dup = false;
 		for (size_t i = 0; i < n; i++)
@@ -365,9 +391,9 @@ static enum reach_sym compare(const struct reach_result *fwd, const struct ret *
 	if (!rt->known)
 		return RS_NA;
 	if (fwd->spread || rt->spread)
-		return fwd->nappl || rt->nfirst ? RS_ECMP : RS_SYMMETRIC;
-	return same_set(fwd->appl, fwd->nappl, rt->first, rt->nfirst) ? RS_SYMMETRIC
-								       : RS_ASYMMETRIC;
+		return fwd->ngrp || rt->nfirst ? RS_ECMP : RS_SYMMETRIC;
+	return same_set(fwd->grp, fwd->ngrp, rt->first, rt->nfirst) ? RS_SYMMETRIC
+								     : RS_ASYMMETRIC;
 }
 
 /* Memo of returns from appliances: slot per exit NIC, row per source. */
@@ -430,7 +456,8 @@ static int symmetry(struct builder *b)
 						rc = -1;
 						break;
 					}
-					ret_add(&rt, &r->results[id], x->nic);
+					ret_add(&rt, &r->results[id],
+						x->lb ? (const void *)x->lb : (const void *)x->nic);
 				} else if (x->conn) {
 					const struct subnet *g = gateway_subnet(x->conn->gw->vnet);
 					if (g)

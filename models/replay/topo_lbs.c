@@ -59,7 +59,8 @@ static void check_frontend_unique(struct topo_reader *r, const struct in_lb *in,
 	for (size_t l = 0; l <= t->nlbs; l++) {
 		const struct load_balancer *lb = l < t->nlbs ? t->lbs[l] : &in->lb;
 		for (size_t f = 0; f < lb->nfrontends; f++)
-			if (lb->frontends[f].subnet == fe->subnet && lb->frontends[f].ip == fe->ip) {
+			if (lb->frontends[f].subnet == fe->subnet && lb->frontends[f].ip == fe->ip &&
+			    &lb->frontends[f] != fe) {
 				jin_error_at(r->j, "privateIPAddress",
 					     "%s is already the address of frontend \"%s\" of load "
 					     "balancer \"%s\"",
@@ -69,14 +70,11 @@ static void check_frontend_unique(struct topo_reader *r, const struct in_lb *in,
 	}
 }
 
-static void *read_frontend(struct topo_reader *r, struct topo_run *run, const cJSON *o)
+/* The frontend's address, subnet and VNet checked; false after reporting. */
+static bool place_frontend(struct topo_reader *r, struct in_lb *in, const cJSON *o,
+			   struct lb_frontend *fe)
 {
 	struct jin *j = r->j;
-	struct in_lb *in = run->parent;
-	struct lb_frontend *fe = &in->lb.frontends[in->lb.nfrontends];
-	const char *name = topo_read_label(r, o, &fe->name);
-	topo_read_name(r, run, name ? fe->name : NULL, NULL);
-	fe->lb = &in->lb;
 	if (cJSON_GetObjectItemCaseSensitive(o, "publicIPAddress"))
 		jin_error_at(j, "publicIPAddress",
 			     "a public frontend is not modelled: vnetsim models internal load "
@@ -84,14 +82,14 @@ static void *read_frontend(struct topo_reader *r, struct topo_run *run, const cJ
 	bool has_ip = jin_ipv4(j, o, "privateIPAddress", true, &fe->ip);
 	fe->subnet = topo_read_subnet_ref(r, o, "subnet");
 	if (!fe->subnet || !has_ip)
-		return NULL;
+		return false;
 	char buf[IPV4_STRLEN];
 	if (!usable(fe->subnet, fe->ip)) {
 		jin_error_at(j, "privateIPAddress",
 			     "%s is not a usable address of subnet \"%s\" (Azure reserves the first "
 			     "four and the last address)",
 			     ipv4_format(fe->ip, buf), fe->subnet->id);
-		return NULL;
+		return false;
 	}
 	if (!in->lb.vnet) {
 		in->lb.vnet = fe->subnet->vnet;
@@ -100,16 +98,28 @@ static void *read_frontend(struct topo_reader *r, struct topo_run *run, const cJ
 			     "subnet \"%s\" is in virtual network \"%s\": a load balancer's "
 			     "frontends are in one virtual network (\"%s\")",
 			     fe->subnet->id, fe->subnet->vnet->name, in->lb.vnet->name);
-		return NULL;
+		return false;
 	}
 	check_frontend_unique(r, in, fe);
 	struct topo_taken *tk = VEC_PUSH(r->taken, r->ntaken, r->captaken);
 	if (!tk) {
 		jin_error(j, "out of memory");
-		return NULL;
+		return false;
 	}
 	*tk = (struct topo_taken){ fe->subnet, fe->ip };
-	in->lb.nfrontends++;
+	return true;
+}
+
+static void *read_frontend(struct topo_reader *r, struct topo_run *run, const cJSON *o)
+{
+	struct in_lb *in = run->parent;
+	struct lb_frontend *fe = &in->lb.frontends[in->lb.nfrontends];
+	const char *name = topo_read_label(r, o, &fe->name);
+	topo_read_name(r, run, name ? fe->name : NULL, NULL);
+	fe->lb = &in->lb;
+	if (!place_frontend(r, in, o, fe))
+		fe->subnet = NULL; /* invalid: no address to compare with others */
+	in->lb.nfrontends++;      /* even when invalid: rules still find it by name */
 	return fe;
 }
 

@@ -218,7 +218,7 @@ static void check_appliance_route(struct ctx *c, size_t k, size_t r)
 			warn(c, path,
 			     "%s, the next hop of route \"%s\", is frontend \"%s\" of load balancer "
 			     "\"%s\", which has no HA-ports rule: traffic to other ports than its "
-			     "rules' is not forwarded (RULES 1.11.2.2)",
+			     "rules' is not forwarded (RULES 1.11.2.7)",
 			     ip, u->name, fe->name, fe->lb->name);
 		else if (fe && fe->nbackends == 0)
 			warn(c, path,

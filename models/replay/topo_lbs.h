@@ -1,7 +1,7 @@
 /*
  * topo_lbs.h - internal load balancers from the topology JSON
  * (`topology.loadBalancers`, RULES 2 and 2.1; what a trace does with
- * them: RULES 1.11.2.2).
+ * them: RULES 1.11.2.7).
  *
  * What it models: an internal Standard load balancer with its frontend IP
  * configurations (a static private address of a subnet), its backend pools
@@ -9,7 +9,7 @@
  * which only one kind matters to routing: the HA-ports rule (protocol All,
  * frontendPort 0, backendPort 0), which forwards every flow that reaches
  * its frontend to a backend of its pool.  Probes are accepted but not
- * read: a backend's health is whether its VM is up (RULES 1.11.2.2).
+ * read: a backend's health is whether its VM is up (RULES 1.11.2.7).
  *
  * Loading is two passes because a pool names NICs and NICs take their
  * addresses after the frontends are known:

@@ -223,7 +223,7 @@ struct route_server {
 
 struct load_balancer;
 
-/* An internal load balancer's frontend IP configuration (RULES 1.11.2.2):
+/* An internal load balancer's frontend IP configuration (RULES 1.11.2.7):
  * a private address of a subnet.  Only what HA-ports rules give it is
  * modelled: it forwards every flow to one of `backends` (the NICs of the
  * backend pools its HA-ports rules name, first appearance order) when

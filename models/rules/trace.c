@@ -5,7 +5,7 @@
  *  - every NIC and private endpoint address, sorted, to find who holds an
  *    address in O(log n);
  *  - every internal load balancer frontend, sorted by address likewise
- *    (RULES 1.11.2.2);
+ *    (RULES 1.11.2.7);
  *  - every NVA peer by address: down or not, and an LPM table of what it
  *    advertised (its Adj-RIB-Out towards either instance), to decide
  *    whether the packet leaves there (RULES 1.11.2.5);
@@ -645,7 +645,7 @@ static const struct lb_frontend *member_lb(const struct walk *w, const struct vn
 	return trace_env_lb_at(w->e, vnet, m->ip);
 }
 
-/* An appliance address that is a load balancer frontend (RULES 1.11.2.2):
+/* An appliance address that is a load balancer frontend (RULES 1.11.2.7):
  * one hop per healthy backend, or one dropped hop. */
 static int lb_hops(struct walk *w, size_t parent, unsigned depth, const struct nic *nic,
 		   const struct subnet *subnet, const struct next_hop *nh, const struct member *m,

@@ -10,7 +10,7 @@
  * or it has no IP forwarding, left when it advertised the route to a Route
  * Server, else on from that NIC's own table), through an internal load
  * balancer's HA-ports frontend to each of its healthy backends (RULES
- * 1.11.2.2: each is one path, a backend whose VM is down is none), out of a
+ * 1.11.2.7: each is one path, a backend whose VM is down is none), out of a
  * gateway connection,
  * to the Internet or a service, or dropped by a None route.  A path that
  * comes back to a NIC it left from is a loop.
@@ -113,7 +113,7 @@ struct trace_hop {
 	unsigned member, nmembers;     /* index in the ECMP set (ascending address), its size */
 	/* The internal load balancer frontend the appliance address is, or
 	 * NULL; then to_nic is one of its healthy backends, index backend of
-	 * nbackends (RULES 1.11.2.2). */
+	 * nbackends (RULES 1.11.2.7). */
 	const struct lb_frontend *lb;
 	unsigned backend, nbackends;
 	/* Where it went. */

@@ -1071,7 +1071,7 @@ Test(topo_load, out_of_memory_never_loses_a_reserved_address)
 	cJSON_Delete(doc);
 }
 
-/* ---- load balancers (RULES 2.1, 1.11.2.2) ------------------------------------------ */
+/* ---- load balancers (RULES 2.1, 1.11.2.7) ------------------------------------------ */
 
 #define LB(name, fes, pools, rules)                                                            \
 	"{ 'name': '" name "', 'frontendIPConfigurations': [ " fes " ],"                       \

@@ -13,19 +13,10 @@
 #include "strmap.h"
 #include "vec.h"
 
-/* A rule as read in pass 1: which frontend feeds which pool, HA ports or not. */
-struct lb_rule {
-	size_t frontend, pool;        /* indexes in the load balancer's arrays */
-	bool ha_ports;
-	bool ok;                      /* both references resolved */
-};
-
-/* The load balancer being read, with what pass 2 needs of pass 1. */
+/* The load balancer being read. */
 struct in_lb {
 	struct load_balancer lb;      /* first: the made object is the load balancer */
 	bool standard;                /* sku.name Standard (the default) */
-	struct lb_rule *rules;
-	size_t nrules;
 };
 
 /* Usable host range of a subnet: Azure keeps .0-.3 and the last address. */
@@ -206,18 +197,17 @@ static const struct topo_choice PROTOCOLS[] = {
 static bool rules_begin(struct topo_reader *r, struct topo_run *run)
 {
 	struct in_lb *in = run->parent;
-	in->rules = topo_read_alloc(r, run->n, sizeof(*in->rules));
-	return in->rules != NULL;
+	in->lb.rules = topo_read_alloc(r, run->n, sizeof(*in->lb.rules));
+	return in->lb.rules != NULL;
 }
 
 static void *read_rule(struct topo_reader *r, struct topo_run *run, const cJSON *o)
 {
 	struct jin *j = r->j;
 	struct in_lb *in = run->parent;
-	struct lb_rule *ru = &in->rules[in->nrules];
-	const char *label;
-	const char *name = topo_read_label(r, o, &label);
-	topo_read_name(r, run, name ? label : NULL, NULL);
+	struct lb_rule *ru = &in->lb.rules[in->lb.nrules];
+	const char *name = topo_read_label(r, o, &ru->name);
+	topo_read_name(r, run, name ? ru->name : NULL, NULL);
 	bool fe = rule_ref(j, o, "frontendIPConfiguration", "frontendIPConfigurations",
 			   "frontend IP configuration", &in->lb, &ru->frontend);
 	bool pool = rule_ref(j, o, "backendAddressPool", "backendAddressPools",
@@ -237,10 +227,12 @@ static void *read_rule(struct topo_reader *r, struct topo_run *run, const cJSON 
 		ok = false;
 	}
 	ru->ha_ports = ok && proto == PROTO_ALL;
+	ru->protocol = PROTOCOLS[proto].name;
+	ru->frontend_port = (uint32_t)fport, ru->backend_port = (uint32_t)bport;
 	if (ru->ha_ports && !in->standard)
 		jin_error_at(j, "protocol", "an HA-ports rule needs a Standard load balancer (sku)");
-	ru->ok = fe && pool && ok;
-	in->nrules++;
+	(void)fe, (void)pool; /* an unresolved reference is an error: nothing is linked */
+	in->lb.nrules++;
 	return ru;
 }
 
@@ -274,6 +266,7 @@ static bool read_sku(struct jin *j, const cJSON *sku, size_t i, void *ctx)
 	topo_read_choice(j, sku, "name", false, SKUS, sizeof(SKUS) / sizeof(SKUS[0]),
 			 "Standard or Basic", &v);
 	in->standard = v == SKU_STANDARD;
+	in->lb.sku = SKUS[v].name;
 	return true;
 }
 
@@ -289,6 +282,7 @@ static void *read_lb(struct topo_reader *r, struct topo_run *run, const cJSON *o
 	if (ok)
 		topo_read_arm(r, o, ARM_LB, NULL, name, &lb->arm, lb);
 	in->standard = true;
+	lb->sku = "Standard";
 	const cJSON *sku;
 	if (jin_object(r->j, o, "sku", false, &sku))
 		jin_in(r->j, "sku", sku, read_sku, in);
@@ -412,15 +406,15 @@ static void gather_backends(struct topo_reader *r, const struct in_lb *in, size_
 {
 	struct lb_frontend *fe = &in->lb.frontends[f];
 	size_t n = 0;
-	for (size_t q = 0; q < in->nrules; q++)
-		if (in->rules[q].ok && in->rules[q].ha_ports && in->rules[q].frontend == f)
-			n += in->lb.pools[in->rules[q].pool].nnics;
+	for (size_t q = 0; q < in->lb.nrules; q++)
+		if (in->lb.rules[q].ha_ports && in->lb.rules[q].frontend == f)
+			n += in->lb.pools[in->lb.rules[q].pool].nnics;
 	fe->backends = topo_read_alloc(r, n, sizeof(*fe->backends));
 	if (!fe->backends)
 		return;
-	for (size_t q = 0; q < in->nrules; q++) {
-		const struct lb_rule *ru = &in->rules[q];
-		if (!ru->ok || !ru->ha_ports || ru->frontend != f)
+	for (size_t q = 0; q < in->lb.nrules; q++) {
+		const struct lb_rule *ru = &in->lb.rules[q];
+		if (!ru->ha_ports || ru->frontend != f)
 			continue;
 		fe->ha_ports = true;
 		const struct lb_pool *p = &in->lb.pools[ru->pool];

@@ -244,13 +244,25 @@ struct lb_pool {
 	size_t nnics;
 };
 
+/* A load-balancing rule: which frontend feeds which pool, on what. */
+struct lb_rule {
+	const char *name;
+	size_t frontend, pool;        /* indexes in the load balancer's arrays */
+	const char *protocol;         /* "All", "Tcp", "Udp" */
+	uint32_t frontend_port, backend_port;
+	bool ha_ports;                /* All, 0, 0 */
+};
+
 struct load_balancer {
 	const char *name;
+	const char *sku;              /* "Standard" (the default) or "Basic" */
 	struct vnet *vnet;            /* its frontends' (and backends') VNet */
 	struct lb_frontend *frontends;
 	size_t nfrontends;
 	struct lb_pool *pools;
 	size_t npools;
+	struct lb_rule *rules;
+	size_t nrules;
 	struct arm_meta arm;            /* its ARM ID, when given */
 };
 

@@ -646,15 +646,21 @@ static void map_lb_rule(struct tf *t, struct tf_res *r)
 		bad(t, &top, "name", "a load balancing rule name");
 	const char *lb = tf_str(t, r, &top, "loadbalancer_id");
 	const char *fe = tf_str(t, r, &top, "frontend_ip_configuration_name");
-	if (!put_ref(t, r, &top, x, "frontend_ip_configuration_id", "frontendIPConfiguration") &&
-	    lb && fe)
+	/* The frontend by name under the load balancer (known in a plan where
+	 * frontend_ip_configuration_id is not), else by its ID. */
+	if (lb && fe)
 		cJSON_AddItemToObject(x, "frontendIPConfiguration",
 				      imp_ref_to(arena_printf(t->im->a,
 							      "%s/frontendIPConfigurations/%s", lb,
 							      fe)));
+	else
+		put_ref(t, r, &top, x, "frontend_ip_configuration_id", "frontendIPConfiguration");
 	cJSON *pools = str_list(t, &top, "backend_address_pool_ids");
 	if (cJSON_GetArraySize(pools) > 0)
 		cJSON_AddItemToObject(x, "backendAddressPool", imp_ref_to(pools->child->valuestring));
+	else if (!pools && tf_unknown(&top, "backend_address_pool_ids"))
+		/* [azurerm_lb_backend_address_pool.p.id] in a plan: its first reference */
+		put_ref(t, r, &top, x, "backend_address_pool_ids", "backendAddressPool");
 	cJSON_Delete(pools);
 	put_str(t, r, &top, x, "protocol", "protocol");
 	put_num(t, &top, x, "frontend_port", "frontendPort");

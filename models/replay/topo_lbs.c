@@ -226,12 +226,11 @@ static void *read_rule(struct topo_reader *r, struct topo_run *run, const cJSON 
 		jin_error(j, "port 0 (every port) is the HA-ports rule, which needs protocol All");
 		ok = false;
 	}
-	ru->ha_ports = ok && proto == PROTO_ALL;
+	ru->ha_ports = fe && pool && ok && proto == PROTO_ALL;
 	ru->protocol = PROTOCOLS[proto].name;
 	ru->frontend_port = (uint32_t)fport, ru->backend_port = (uint32_t)bport;
-	if (ru->ha_ports && !in->standard)
+	if (ok && proto == PROTO_ALL && !in->standard)
 		jin_error_at(j, "protocol", "an HA-ports rule needs a Standard load balancer (sku)");
-	(void)fe, (void)pool; /* an unresolved reference is an error: nothing is linked */
 	in->lb.nrules++;
 	return ru;
 }

@@ -56,18 +56,26 @@ struct builder {
 	struct interner in;
 	const struct trace_env *env;
 	struct trace t;
+	bool has_lbs;                  /* the topology has load balancer frontends */
 	struct first_key memo_key[MEMO_MAX]; /* per destination: first hop -> outcome */
 	int64_t memo_id[MEMO_MAX];
 	size_t nmemo;
 };
 
+/* FNV-1a over 8-byte words (the tail bytewise), with a final mix: a
+ * result is some 200 bytes, hashed once per distinct trace. */
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
+	uint64_t h = 1469598103934665603ull, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 1099511628211ull;
+	}
+	for (; i < n; i++)
 		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
+	return h ^ (h >> 29);
 }
 
 static int intern_grow(struct builder *b)
@@ -161,7 +169,9 @@ static void summarise(const struct topology *topo, const struct trace *t, struct
 	memset(x, 0, sizeof *x);
 	const void *first[TRACE_MAX_DEPTH + 2];
 	size_t nfirst = 0;
-	bool have_first = false;
+	bool have_first = false, any_lb = false;
+	for (size_t i = 0; i < t->n && !any_lb; i++)
+		any_lb = t->hops[i].lb != NULL;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct trace_hop *h = &t->hops[i];
 		if (h->end == TRACE_CONTINUES)
@@ -175,6 +185,8 @@ static void summarise(const struct topology *topo, const struct trace *t, struct
 		} else if (x->why == TW_NONE) {
 			x->why = h->why;
 			x->why_at = h->to_nic;
+			if (h->why == TW_LB_DOWN || h->why == TW_LB_NO_RULE)
+				x->why_lb = h->lb->lb;
 		}
 		const struct nic *ap[TRACE_MAX_DEPTH + 2];
 		size_t na = trace_path_appliances(t, i, ap, TRACE_MAX_DEPTH + 2);
@@ -186,10 +198,15 @@ static void summarise(const struct topology *topo, const struct trace *t, struct
 		/* Spread and symmetry compare groups: the backends of one load
 		 * balancer frontend are one (trace_path_groups). */
 		const void *gp[TRACE_MAX_DEPTH + 2];
-		size_t ng = trace_path_groups(t, i, gp, TRACE_MAX_DEPTH + 2);
-		if (ng > TRACE_MAX_DEPTH + 2)
-			ng = TRACE_MAX_DEPTH + 2;
-		qsort(gp, ng, sizeof *gp, cmp_ptr);
+		size_t ng = na;
+		if (any_lb) {
+			ng = trace_path_groups(t, i, gp, TRACE_MAX_DEPTH + 2);
+			if (ng > TRACE_MAX_DEPTH + 2)
+				ng = TRACE_MAX_DEPTH + 2;
+			qsort(gp, ng, sizeof *gp, cmp_ptr);
+		} else {
+			memcpy(gp, ap, na * sizeof *ap); /* no load balancer: a NIC is its group */
+		}
 		for (size_t k = 0; k < ng; k++)
 			add_grp(x, gp[k]);
 		if (!have_first) {
@@ -233,7 +250,7 @@ static int64_t flow_id(struct builder *b, const struct subnet *sn, uint32_t addr
 		k.set = eff_table_set(tab);
 		switch (k.nh) {
 		case NH_VIRTUAL_APPLIANCE:
-			k.where = trace_env_lb_at(b->env, sn->vnet, nh.nh_ip);
+			k.where = b->has_lbs ? trace_env_lb_at(b->env, sn->vnet, nh.nh_ip) : NULL;
 			if (!k.where)
 				k.where = trace_env_nic_at(b->env, sn->vnet, nh.nh_ip);
 			break;
@@ -480,6 +497,8 @@ static struct reach *fill(struct reach *r, const struct trace_env *e, int rc)
 	struct builder b;
 	memset(&b, 0, sizeof b);
 	b.r = r, b.env = e;
+	for (size_t l = 0; l < r->topo->nlbs && !b.has_lbs; l++)
+		b.has_lbs = r->topo->lbs[l]->nfrontends > 0;
 	if (rc == 0) {
 		r->cells = calloc(r->nsources * r->ndests + 1, sizeof *r->cells);
 		rc = r->cells ? 0 : -1;
@@ -559,8 +578,9 @@ const char *reach_result_ends(const struct reach_result *x, char *buf, size_t le
 				      : x->ok_why == TW_NO_NIC  ? "delivered (no NIC holds the address)"
 								: "delivered");
 	if (x->why != TW_NONE && k < len)
-		snprintf(buf + k, len - k, "%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
-			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "");
+		snprintf(buf + k, len - k, "%s%s%s%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
+			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "",
+			 x->why_lb ? " (" : "", x->why_lb ? x->why_lb->name : "", x->why_lb ? ")" : "");
 	return buf;
 }
 

@@ -61,6 +61,7 @@ struct reach_result {
 	struct reach_exit exits[REACH_MAX_EXIT];
 	enum trace_why why;            /* the first failed path's end, TW_NONE when none */
 	const struct nic *why_at;      /* its NIC, when it has one */
+	const struct load_balancer *why_lb; /* its load balancer (TW_LB_*), else NULL */
 	enum trace_why ok_why;         /* the first successful path's end */
 };
 

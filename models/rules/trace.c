@@ -507,17 +507,17 @@ static void nic_hop(const struct walk *w, const struct nic *nic, struct trace_ho
 		h->end = TRACE_DELIVERED, h->why = TW_NIC;
 		return;
 	}
-	const char *peer;
-	if (nic_down(w->e, nic->ip, &peer)) {
-		h->end = TRACE_DROPPED, h->why = TW_DOWN;
-		h->to_name = peer;
-		return;
-	}
+	size_t first, n = apps_at(w->e, nic->ip, &first);
+	for (size_t i = 0; i < n; i++) /* nic_down, on the run already found */
+		if (w->e->apps[first + i].down) {
+			h->end = TRACE_DROPPED, h->why = TW_DOWN;
+			h->to_name = w->e->apps[first + i].id;
+			return;
+		}
 	if (!nic->ip_forwarding) {
 		h->end = TRACE_DROPPED, h->why = TW_NO_FORWARDING;
 		return;
 	}
-	size_t first, n = apps_at(w->e, nic->ip, &first);
 	for (size_t i = 0; i < n; i++) {
 		struct prefix adv;
 		uint32_t unused;
@@ -651,12 +651,10 @@ static int lb_hops(struct walk *w, size_t parent, unsigned depth, const struct n
 		   const struct subnet *subnet, const struct next_hop *nh, const struct member *m,
 		   size_t i, size_t nm, const struct lb_frontend *fe)
 {
-	const struct nic *up[MAX_MEMBERS * 4];
-	size_t nup = 0;
 	const char *peer;
-	for (size_t b = 0; fe->ha_ports && b < fe->nbackends && nup < MAX_MEMBERS * 4; b++)
-		if (!nic_down(w->e, fe->backends[b]->ip, &peer))
-			up[nup++] = fe->backends[b];
+	size_t nup = 0;
+	for (size_t b = 0; fe->ha_ports && b < fe->nbackends; b++)
+		nup += !nic_down(w->e, fe->backends[b]->ip, &peer);
 	if (nup == 0) {
 		struct trace_hop *h = route_hop(w, parent, depth, nic, subnet, nh, m, i, nm);
 		if (!h)
@@ -666,14 +664,17 @@ static int lb_hops(struct walk *w, size_t parent, unsigned depth, const struct n
 		h->to_name = fe->lb->name;
 		return 0;
 	}
-	for (size_t b = 0; b < nup; b++) {
+	unsigned k = 0;
+	for (size_t b = 0; b < fe->nbackends; b++) {
+		if (nic_down(w->e, fe->backends[b]->ip, &peer))
+			continue; /* its health probe fails: no new flow (RULES 1.11.2.7) */
 		size_t at = w->t->n;
 		struct trace_hop *h = route_hop(w, parent, depth, nic, subnet, nh, m, i, nm);
 		if (!h)
 			return -1;
 		h->lb = fe;
-		h->backend = (unsigned)b, h->nbackends = (unsigned)nup;
-		nic_hop(w, up[b], h);
+		h->backend = k++, h->nbackends = (unsigned)nup;
+		nic_hop(w, fe->backends[b], h);
 		if (go_on(w, at, depth) != 0)
 			return -1;
 	}
@@ -762,29 +763,52 @@ const char *trace_verdict_name(enum trace_verdict v)
 	return names[v];
 }
 
-/* The appliances of the path ending at leaf, first to last: as NICs, or
- * as groups (a NIC entered through a load balancer frontend is that
- * frontend) when groups is set. */
-static size_t path_appliances(const struct trace *t, size_t leaf, const void **out, size_t max,
-			      bool groups)
+size_t trace_path_appliances(const struct trace *t, size_t leaf, const struct nic **out,
+			     size_t max)
 {
 	/* Walk up, then reverse: appliances are the NICs lookups were made at
-	 * after the first hop (entered by their parent hop), plus the leaf's
-	 * NIC when it was handed there or dropped there (the packet reached it). */
+	 * after the first hop, plus the leaf's NIC when it was handed there or
+	 * dropped there (the packet reached it). */
 	size_t n = 0;
 	const struct trace_hop *h = &t->hops[leaf];
 	if (h->to_nic && (h->why == TW_HANDED || h->why == TW_DOWN || h->why == TW_NO_FORWARDING ||
 			  h->why == TW_LOOP)) {
 		if (n < max)
-			out[n] = groups && h->lb ? (const void *)h->lb : (const void *)h->to_nic;
+			out[n] = h->to_nic;
+		n++;
+	}
+	for (size_t i = leaf; i != TRACE_ROOT; i = t->hops[i].parent)
+		if (t->hops[i].depth > 0) {
+			if (n < max)
+				out[n] = t->hops[i].from_nic;
+			n++;
+		}
+	size_t k = n < max ? n : max;
+	for (size_t i = 0; i < k / 2; i++) {
+		const struct nic *x = out[i];
+		out[i] = out[k - 1 - i];
+		out[k - 1 - i] = x;
+	}
+	return n;
+}
+
+size_t trace_path_groups(const struct trace *t, size_t leaf, const void **out, size_t max)
+{
+	/* As trace_path_appliances; a NIC entered through a frontend (its
+	 * parent hop's, or the leaf's own, lb) stands as that frontend. */
+	size_t n = 0;
+	const struct trace_hop *h = &t->hops[leaf];
+	if (h->to_nic && (h->why == TW_HANDED || h->why == TW_DOWN || h->why == TW_NO_FORWARDING ||
+			  h->why == TW_LOOP)) {
+		if (n < max)
+			out[n] = h->lb ? (const void *)h->lb : (const void *)h->to_nic;
 		n++;
 	}
 	for (size_t i = leaf; i != TRACE_ROOT; i = t->hops[i].parent)
 		if (t->hops[i].depth > 0) {
 			const struct trace_hop *in = &t->hops[t->hops[i].parent];
 			if (n < max)
-				out[n] = groups && in->lb ? (const void *)in->lb
-							  : (const void *)t->hops[i].from_nic;
+				out[n] = in->lb ? (const void *)in->lb : (const void *)t->hops[i].from_nic;
 			n++;
 		}
 	size_t k = n < max ? n : max;
@@ -794,22 +818,6 @@ static size_t path_appliances(const struct trace *t, size_t leaf, const void **o
 		out[k - 1 - i] = x;
 	}
 	return n;
-}
-
-size_t trace_path_appliances(const struct trace *t, size_t leaf, const struct nic **out,
-			     size_t max)
-{
-	const void *v[TRACE_MAX_DEPTH + 2];
-	size_t n = path_appliances(t, leaf, v, max < TRACE_MAX_DEPTH + 2 ? max : TRACE_MAX_DEPTH + 2,
-				   false);
-	for (size_t i = 0; i < n && i < max && i < TRACE_MAX_DEPTH + 2; i++)
-		out[i] = v[i];
-	return n;
-}
-
-size_t trace_path_groups(const struct trace *t, size_t leaf, const void **out, size_t max)
-{
-	return path_appliances(t, leaf, out, max, true);
 }
 
 size_t trace_path_via(const struct trace *t, size_t leaf, uint32_t *out, size_t max)

@@ -17,7 +17,7 @@
 
 static const char *const TOP[] = { "virtualNetworks", "routeTables", "networkInterfaces",
 				   "privateEndpoints", "virtualNetworkGateways", "connections",
-				   "routeServers", NULL };
+				   "routeServers", "loadBalancers", NULL };
 
 /* Child collections allowed under each top collection. */
 static const char *child_ok(const char *top, const char *child)
@@ -73,7 +73,8 @@ const char *edit_path_check(const char *path)
 		top = top || strcmp(*t, segs[0]) == 0;
 	if (!top)
 		return "unknown collection: use virtualNetworks, routeTables, networkInterfaces, "
-		       "privateEndpoints, virtualNetworkGateways, connections or routeServers";
+		       "privateEndpoints, virtualNetworkGateways, connections, routeServers or "
+		       "loadBalancers";
 	if (n == 4 && !child_ok(segs[0], segs[2]))
 		return "unknown child collection: virtualNetworks has subnets and "
 		       "virtualNetworkPeerings, routeTables has routes, routeServers has "

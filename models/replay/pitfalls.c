@@ -149,6 +149,27 @@ static bool reachable_from(const struct vnet *v, uint32_t ip)
 	return false;
 }
 
+/* The load balancer frontend at ip that the users of rt can reach (a
+ * VNet of theirs or a peer; anywhere for a table no subnet uses). */
+static const struct lb_frontend *frontend_at(const struct topology *t, const struct route_table *rt,
+					     const struct subnet *first_user, uint32_t ip)
+{
+	for (size_t l = 0; l < t->nlbs; l++)
+		for (size_t f = 0; f < t->lbs[l]->nfrontends; f++) {
+			const struct lb_frontend *fe = &t->lbs[l]->frontends[f];
+			if (fe->ip != ip)
+				continue;
+			bool ok = !first_user;
+			for (size_t s = 0; s < t->nsubnets && !ok; s++)
+				ok = t->subnets[s]->rt == rt &&
+				     (t->subnets[s]->vnet == fe->lb->vnet ||
+				      peered(t->subnets[s]->vnet, fe->lb->vnet));
+			if (ok)
+				return fe;
+		}
+	return NULL;
+}
+
 static void check_appliance_route(struct ctx *c, size_t k, size_t r)
 {
 	const struct topology *t = c->t;
@@ -192,11 +213,22 @@ static void check_appliance_route(struct ctx *c, size_t k, size_t r)
 			holder = n;
 	}
 	if (!holder) {
-		if (!unreachable)
+		const struct lb_frontend *fe = frontend_at(t, rt, first_user, u->nh_ip);
+		if (fe && !fe->ha_ports)
 			warn(c, path,
-			     "no NIC holds %s, the next hop of route \"%s\": traffic to it goes "
-			     "nowhere (an internal load balancer frontend is not modelled by "
-			     "vnetsim)",
+			     "%s, the next hop of route \"%s\", is frontend \"%s\" of load balancer "
+			     "\"%s\", which has no HA-ports rule: traffic to other ports than its "
+			     "rules' is not forwarded (RULES 1.11.2.7)",
+			     ip, u->name, fe->name, fe->lb->name);
+		else if (fe && fe->nbackends == 0)
+			warn(c, path,
+			     "%s, the next hop of route \"%s\", is frontend \"%s\" of load balancer "
+			     "\"%s\", whose backend pool is empty: the traffic is dropped",
+			     ip, u->name, fe->name, fe->lb->name);
+		else if (!fe && !unreachable)
+			warn(c, path,
+			     "no NIC holds %s, the next hop of route \"%s\", nor is it a load "
+			     "balancer frontend: traffic to it goes nowhere",
 			     ip, u->name);
 		return;
 	}

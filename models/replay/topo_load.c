@@ -9,10 +9,12 @@
  *   2. objects and names: VNets with their subnets, route tables, then the
  *      VNets again for their peerings (every VNet exists) and their
  *      subnets' route tables (every table exists), gateways (and the Basic
- *      SKU check once all exist), connections, Route Servers;
+ *      SKU check once all exist), connections, Route Servers, load
+ *      balancers (their frontends' addresses taken, topo_lbs);
  *   3. addresses: static NIC / private endpoint addresses are reserved per
  *      subnet, then dynamic ones are handed out from .4 upward in scenario
- *      order (Azure keeps .0-.3 and the last address);
+ *      order (Azure keeps .0-.3 and the last address), skipping load
+ *      balancer frontends; then the load balancers' backend pools;
  *   4. derived facts: connected and global peerings, gateway transit and
  *      every VNet's routing domain (topo_derive).
  * Errors never stop a pass: the user sees all of them at once.  Everything
@@ -29,6 +31,7 @@
 #include "strmap.h"
 #include "topo_derive.h"
 #include "topo_gateways.h"
+#include "topo_lbs.h"
 #include "topo_nics.h"
 #include "topo_read.h"
 #include "topo_routes.h"
@@ -42,7 +45,8 @@ bool asn_reserved(uint32_t asn)
 }
 
 /* The topology's collections: its only keys, type-checked in this order. */
-enum { C_VNETS, C_ROUTE_TABLES, C_NICS, C_PES, C_GATEWAYS, C_CONNECTIONS, C_ROUTE_SERVERS, C_N };
+enum { C_VNETS, C_ROUTE_TABLES, C_NICS, C_PES, C_GATEWAYS, C_CONNECTIONS, C_ROUTE_SERVERS,
+       C_LBS, C_N };
 
 static const struct topo_coll *const COLLECTIONS[C_N] = {
 	[C_VNETS] = &TOPO_VNETS,
@@ -52,6 +56,7 @@ static const struct topo_coll *const COLLECTIONS[C_N] = {
 	[C_GATEWAYS] = &TOPO_GATEWAYS,
 	[C_CONNECTIONS] = &TOPO_CONNECTIONS,
 	[C_ROUTE_SERVERS] = &TOPO_ROUTE_SERVERS,
+	[C_LBS] = &TOPO_LBS,
 };
 
 /* The topology's lists of route tables, gateways, connections and Route
@@ -73,7 +78,7 @@ static bool alloc_lists(struct topo_reader *r, const cJSON *const *arr)
 /* Passes 2 to 4 over the arrays found (NULL: absent). */
 static void load_passes(struct topo_reader *r, const cJSON *const *arr)
 {
-	void **vnets = NULL, **gws = NULL;
+	void **vnets = NULL, **gws = NULL, **lbs = NULL;
 	if (arr[C_VNETS])
 		topo_read_run(r, &TOPO_VNETS, arr[C_VNETS], NULL, &vnets);
 	if (arr[C_ROUTE_TABLES])
@@ -91,11 +96,17 @@ static void load_passes(struct topo_reader *r, const cJSON *const *arr)
 	}
 	if (arr[C_ROUTE_SERVERS])
 		topo_read_run(r, &TOPO_ROUTE_SERVERS, arr[C_ROUTE_SERVERS], NULL, NULL);
+	topo_lbs_read(r, arr[C_LBS], &lbs); /* frontends take their addresses first */
 	topo_nics_load(r, arr[C_NICS], arr[C_PES]);
+	if (jin_errors(r->j) == r->errors0)
+		topo_lbs_link(r, arr[C_LBS], lbs);
 	if (jin_errors(r->j) == r->errors0)
 		topo_derive(r);
 	free(vnets);
 	free(gws);
+	free(lbs);
+	free(r->taken);
+	r->taken = NULL;
 }
 
 static struct topology *topology_new(void)
@@ -106,7 +117,7 @@ static struct topology *topology_new(void)
 	t->refs = 1;
 	t->arena = arena_create();
 	struct strmap **maps[] = { &t->by_vnet, &t->by_subnet, &t->by_rt, &t->by_nic,
-				   &t->by_gw, &t->by_conn, &t->by_rs, &t->by_bgpconn };
+				   &t->by_gw, &t->by_conn, &t->by_rs, &t->by_bgpconn, &t->by_lb };
 	bool ok = t->arena != NULL;
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		*maps[i] = strmap_create();

@@ -515,6 +515,24 @@ static void group_by_subnet(struct topo_reader *r)
 	}
 }
 
+/* The addresses other resources hold (load balancer frontends, r->taken)
+ * join the subnets' taken sets, which stay sorted: dynamic addresses skip
+ * them.  A static address equal to one is the other resource's error
+ * (topo_lbs says so).  false when out of memory. */
+static bool take_others(struct nic_load *nl)
+{
+	const struct topo_reader *r = nl->r;
+	for (size_t k = 0; k < r->ntaken; k++) {
+		struct addr_set *u = &nl->used[r->taken[k].subnet->index];
+		uint32_t *slot = VEC_PUSH(u->v, u->n, u->cap);
+		if (!slot)
+			return false;
+		*slot = r->taken[k].ip;
+		qsort(u->v, u->n, sizeof(uint32_t), u32_cmp);
+	}
+	return true;
+}
+
 /* Dynamic addresses, in file order: NICs, then private endpoints. */
 static void assign_addresses(struct nic_load *nl, const cJSON *nics, const cJSON *pes)
 {
@@ -534,6 +552,10 @@ static void assign_addresses(struct nic_load *nl, const cJSON *nics, const cJSON
 		jin_in(r->j, "networkInterfaces", NULL, check_used_unique, nl);
 		if (jin_errors(r->j) > errors)
 			return;
+	}
+	if (!take_others(nl)) {
+		jin_error(r->j, "out of memory");
+		return;
 	}
 	topo_read_revisit(r, &TOPO_NICS, nics, nl->nmade, place_nics, nl);
 	topo_read_revisit(r, &TOPO_PES, pes, nl->pmade, place_pe, nl);

@@ -45,6 +45,13 @@ struct strmap;
 struct topo_opts;
 struct topo_addrs;
 
+/* An address another resource holds in a subnet (a load balancer's
+ * frontend): dynamic NIC and endpoint addresses skip it. */
+struct topo_taken {
+	const struct subnet *subnet;
+	uint32_t ip;
+};
+
 struct topo_reader {                   /* one load of a topology */
 	struct jin *j;                 /* file, JSON path, diagnostics */
 	struct topology *t;            /* being built */
@@ -52,6 +59,8 @@ struct topo_reader {                   /* one load of a topology */
 	const struct topo_opts *opts;
 	struct topo_addrs *addrs;      /* address bookkeeping while NICs load (topo_nics.c) */
 	size_t errors0;                /* errors j had before this load: not this load's */
+	struct topo_taken *taken;      /* malloc'd, the loader frees it */
+	size_t ntaken, captaken;
 };
 
 struct topo_run;

@@ -56,18 +56,26 @@ struct builder {
 	struct interner in;
 	const struct trace_env *env;
 	struct trace t;
+	bool has_lbs;                  /* the topology has load balancer frontends */
 	struct first_key memo_key[MEMO_MAX]; /* per destination: first hop -> outcome */
 	int64_t memo_id[MEMO_MAX];
 	size_t nmemo;
 };
 
+/* FNV-1a over 8-byte words (the tail bytewise), with a final mix: a
+ * result is some 200 bytes, hashed once per distinct trace. */
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
+	uint64_t h = 1469598103934665603ull, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 1099511628211ull;
+	}
+	for (; i < n; i++)
 		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
+	return h ^ (h >> 29);
 }
 
 static int intern_grow(struct builder *b)
@@ -121,23 +129,37 @@ static void add_appl(struct reach_result *x, const struct nic *n)
 	x->nappl++;
 }
 
+static void add_grp(struct reach_result *x, const void *g)
+{
+	size_t i = 0;
+	while (i < x->ngrp && (uintptr_t)x->grp[i] < (uintptr_t)g)
+		i++;
+	if (i < x->ngrp && x->grp[i] == g)
+		return;
+	if (x->ngrp == REACH_MAX_APPL)
+		return;
+	memmove(&x->grp[i + 1], &x->grp[i], (x->ngrp - i) * sizeof x->grp[0]);
+	x->grp[i] = g;
+	x->ngrp++;
+}
+
 static void add_exit(struct reach_result *x, struct reach_exit e)
 {
 	for (size_t i = 0; i < x->nexit; i++)
-		if (x->exits[i].nic == e.nic && x->exits[i].conn == e.conn)
+		if (x->exits[i].nic == e.nic && x->exits[i].conn == e.conn && x->exits[i].lb == e.lb)
 			return;
 	if (x->nexit < REACH_MAX_EXIT)
 		x->exits[x->nexit++] = e;
 }
 
-static bool same_set(const struct nic *const *a, size_t na, const struct nic *const *b, size_t nb)
+static bool same_set(const void *const *a, size_t na, const void *const *b, size_t nb)
 {
 	return na == nb && memcmp(a, b, na * sizeof *a) == 0;
 }
 
 static int cmp_ptr(const void *a, const void *b)
 {
-	const struct nic *x = *(const struct nic *const *)a, *y = *(const struct nic *const *)b;
+	uintptr_t x = (uintptr_t) * (const void *const *)a, y = (uintptr_t) * (const void *const *)b;
 	return x < y ? -1 : x > y;
 }
 
@@ -145,9 +167,11 @@ static int cmp_ptr(const void *a, const void *b)
 static void summarise(const struct topology *topo, const struct trace *t, struct reach_result *x)
 {
 	memset(x, 0, sizeof *x);
-	const struct nic *first[TRACE_MAX_DEPTH + 2];
+	const void *first[TRACE_MAX_DEPTH + 2];
 	size_t nfirst = 0;
-	bool have_first = false;
+	bool have_first = false, any_lb = false;
+	for (size_t i = 0; i < t->n && !any_lb; i++)
+		any_lb = t->hops[i].lb != NULL;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct trace_hop *h = &t->hops[i];
 		if (h->end == TRACE_CONTINUES)
@@ -161,6 +185,8 @@ static void summarise(const struct topology *topo, const struct trace *t, struct
 		} else if (x->why == TW_NONE) {
 			x->why = h->why;
 			x->why_at = h->to_nic;
+			if (h->why == TW_LB_DOWN || h->why == TW_LB_NO_RULE)
+				x->why_lb = h->lb->lb;
 		}
 		const struct nic *ap[TRACE_MAX_DEPTH + 2];
 		size_t na = trace_path_appliances(t, i, ap, TRACE_MAX_DEPTH + 2);
@@ -169,16 +195,31 @@ static void summarise(const struct topology *topo, const struct trace *t, struct
 		qsort(ap, na, sizeof *ap, cmp_ptr);
 		for (size_t k = 0; k < na; k++)
 			add_appl(x, ap[k]);
+		/* Spread and symmetry compare groups: the backends of one load
+		 * balancer frontend are one (trace_path_groups). */
+		const void *gp[TRACE_MAX_DEPTH + 2];
+		size_t ng = na;
+		if (any_lb) {
+			ng = trace_path_groups(t, i, gp, TRACE_MAX_DEPTH + 2);
+			if (ng > TRACE_MAX_DEPTH + 2)
+				ng = TRACE_MAX_DEPTH + 2;
+			qsort(gp, ng, sizeof *gp, cmp_ptr);
+		} else {
+			memcpy(gp, ap, na * sizeof *ap); /* no load balancer: a NIC is its group */
+		}
+		for (size_t k = 0; k < ng; k++)
+			add_grp(x, gp[k]);
 		if (!have_first) {
-			memcpy(first, ap, na * sizeof *ap);
-			nfirst = na, have_first = true;
-		} else if (!same_set(first, nfirst, ap, na)) {
+			memcpy(first, gp, ng * sizeof *gp);
+			nfirst = ng, have_first = true;
+		} else if (!same_set(first, nfirst, gp, ng)) {
 			x->spread = true;
 		}
 		if (h->why == TW_HANDED)
-			add_exit(x, (struct reach_exit){ h->to_nic, NULL });
+			add_exit(x, (struct reach_exit){ h->to_nic, h->lb, NULL });
 		else if (h->why == TW_CONNECTION)
-			add_exit(x, (struct reach_exit){ NULL, topology_connection(topo, h->to_name) });
+			add_exit(x, (struct reach_exit){ NULL, NULL,
+							 topology_connection(topo, h->to_name) });
 	}
 	struct trace_counts c = { x->npaths, x->nok, 0, x->npaths - x->nok, 0 };
 	for (size_t i = 0; i < t->n; i++)
@@ -209,7 +250,9 @@ static int64_t flow_id(struct builder *b, const struct subnet *sn, uint32_t addr
 		k.set = eff_table_set(tab);
 		switch (k.nh) {
 		case NH_VIRTUAL_APPLIANCE:
-			k.where = trace_env_nic_at(b->env, sn->vnet, nh.nh_ip);
+			k.where = b->has_lbs ? trace_env_lb_at(b->env, sn->vnet, nh.nh_ip) : NULL;
+			if (!k.where)
+				k.where = trace_env_nic_at(b->env, sn->vnet, nh.nh_ip);
 			break;
 		case NH_VNET_GATEWAY:
 			k.where = sn->vnet->domain;
@@ -326,20 +369,20 @@ static const struct subnet *gateway_subnet(const struct vnet *v)
 
 /* Return sets gathered over a flow's exits. */
 struct ret {
-	const struct nic *appl[REACH_MAX_APPL * REACH_MAX_EXIT + REACH_MAX_EXIT];
-	size_t n;
 	bool spread, known;
 	bool have;                     /* a first set was seen */
-	const struct nic *first[REACH_MAX_APPL + 1];
+	const void *first[REACH_MAX_APPL + 1];
 	size_t nfirst;
 };
 
-static void ret_add(struct ret *rt, const struct reach_result *x, const struct nic *extra)
+/* A return path's groups, plus extra (the group of the appliance it
+ * starts at), compared with the others seen. */
+static void ret_add(struct ret *rt, const struct reach_result *x, const void *extra)
 {
-	const struct nic *set[REACH_MAX_APPL + 1];
+	const void *set[REACH_MAX_APPL + 1];
 	size_t n = 0;
-	for (size_t i = 0; i < x->nappl; i++)
-		set[n++] = x->appl[i];
+	for (size_t i = 0; i < x->ngrp; i++)
+		set[n++] = x->grp[i];
 	if (extra) {
 		bool dup = false;
 		for (size_t i = 0; i < n; i++)
@@ -365,9 +408,9 @@ static enum reach_sym compare(const struct reach_result *fwd, const struct ret *
 	if (!rt->known)
 		return RS_NA;
 	if (fwd->spread || rt->spread)
-		return fwd->nappl || rt->nfirst ? RS_ECMP : RS_SYMMETRIC;
-	return same_set(fwd->appl, fwd->nappl, rt->first, rt->nfirst) ? RS_SYMMETRIC
-								       : RS_ASYMMETRIC;
+		return fwd->ngrp || rt->nfirst ? RS_ECMP : RS_SYMMETRIC;
+	return same_set(fwd->grp, fwd->ngrp, rt->first, rt->nfirst) ? RS_SYMMETRIC
+								     : RS_ASYMMETRIC;
 }
 
 /* Memo of returns from appliances: slot per exit NIC, row per source. */
@@ -430,7 +473,8 @@ static int symmetry(struct builder *b)
 						rc = -1;
 						break;
 					}
-					ret_add(&rt, &r->results[id], x->nic);
+					ret_add(&rt, &r->results[id],
+						x->lb ? (const void *)x->lb : (const void *)x->nic);
 				} else if (x->conn) {
 					const struct subnet *g = gateway_subnet(x->conn->gw->vnet);
 					if (g)
@@ -453,6 +497,8 @@ static struct reach *fill(struct reach *r, const struct trace_env *e, int rc)
 	struct builder b;
 	memset(&b, 0, sizeof b);
 	b.r = r, b.env = e;
+	for (size_t l = 0; l < r->topo->nlbs && !b.has_lbs; l++)
+		b.has_lbs = r->topo->lbs[l]->nfrontends > 0;
 	if (rc == 0) {
 		r->cells = calloc(r->nsources * r->ndests + 1, sizeof *r->cells);
 		rc = r->cells ? 0 : -1;
@@ -532,8 +578,9 @@ const char *reach_result_ends(const struct reach_result *x, char *buf, size_t le
 				      : x->ok_why == TW_NO_NIC  ? "delivered (no NIC holds the address)"
 								: "delivered");
 	if (x->why != TW_NONE && k < len)
-		snprintf(buf + k, len - k, "%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
-			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "");
+		snprintf(buf + k, len - k, "%s%s%s%s%s%s%s", k ? "; " : "", trace_why_text(x->why),
+			 x->why_at ? " at " : "", x->why_at ? x->why_at->name : "",
+			 x->why_lb ? " (" : "", x->why_lb ? x->why_lb->name : "", x->why_lb ? ")" : "");
 	return buf;
 }
 

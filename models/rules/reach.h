@@ -3,7 +3,9 @@
  * a trace from every subnet's table to one address of every destination
  * (each subnet, each on-premises or appliance prefix, the Internet),
  * each flow reduced to a verdict, the appliances it crosses, where it
- * leaves, and whether its return path crosses the same appliances.
+ * leaves, and whether its return path crosses the same appliances (the
+ * backends of one internal load balancer frontend counting as one
+ * stateful group, RULES 1.11).
  *
  * What it stores: flows are many (4,000 VMs: 400 subnets x 10,000
  * prefixes) but their outcomes few, so each distinct outcome is stored
@@ -40,6 +42,7 @@ struct reach_dest {
 /* Where a flow leaves or is delivered, for the return path. */
 struct reach_exit {
 	const struct nic *nic;         /* handed to this appliance */
+	const struct lb_frontend *lb;  /* ... reached through this load balancer frontend */
 	const struct connection *conn; /* left through this gateway connection */
 };
 
@@ -49,10 +52,16 @@ struct reach_result {
 	bool spread;                   /* the paths cross different sets of appliances */
 	uint8_t nappl;                 /* appliances crossed (union over paths, scenario order) */
 	const struct nic *appl[REACH_MAX_APPL];
+	/* The same as stateful groups (trace_path_groups: a load balancer
+	 * frontend stands for the backends reached through it), sorted by
+	 * address: what symmetry and spread compare. */
+	uint8_t ngrp;
+	const void *grp[REACH_MAX_APPL];
 	uint8_t nexit;
 	struct reach_exit exits[REACH_MAX_EXIT];
 	enum trace_why why;            /* the first failed path's end, TW_NONE when none */
 	const struct nic *why_at;      /* its NIC, when it has one */
+	const struct load_balancer *why_lb; /* its load balancer (TW_LB_*), else NULL */
 	enum trace_why ok_why;         /* the first successful path's end */
 };
 

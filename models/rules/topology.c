@@ -57,6 +57,7 @@ void topology_destroy(struct topology *t)
 	strmap_destroy(t->by_conn);
 	strmap_destroy(t->by_rs);
 	strmap_destroy(t->by_bgpconn);
+	strmap_destroy(t->by_lb);
 	strmap_destroy(t->by_arm);
 	strmap_destroy(t->ambiguous);
 	arena_destroy(t->arena);
@@ -115,6 +116,7 @@ META_FN(gateway)
 META_FN(connection)
 META_FN(route_server)
 META_FN(bgp_conn)
+META_FN(load_balancer)
 
 struct vnet *topology_vnet(const struct topology *t, const char *name)
 {
@@ -154,6 +156,11 @@ struct route_server *topology_route_server(const struct topology *t, const char 
 struct bgp_conn *topology_bgp_conn(const struct topology *t, const char *id)
 {
 	return find(t, t->by_bgpconn, ARM_BGP_CONN, id, meta_bgp_conn);
+}
+
+struct load_balancer *topology_load_balancer(const struct topology *t, const char *name)
+{
+	return t->by_lb ? find(t, t->by_lb, ARM_LB, name, meta_load_balancer) : NULL;
 }
 
 const char *topology_ambiguous(const struct topology *t, const char *type, const char *name)

@@ -79,6 +79,7 @@ struct arm_meta {
 #define ARM_CONNECTION "connections"
 #define ARM_ROUTE_SERVER "virtualhubs"
 #define ARM_BGP_CONN "virtualhubs/bgpconnections"
+#define ARM_LB "loadbalancers"
 
 struct vnet;
 struct route_table;
@@ -220,6 +221,51 @@ struct route_server {
 	struct arm_meta arm;            /* its ARM ID, when given */
 };
 
+struct load_balancer;
+
+/* An internal load balancer's frontend IP configuration (RULES 1.11.2.7):
+ * a private address of a subnet.  Only what HA-ports rules give it is
+ * modelled: it forwards every flow to one of `backends` (the NICs of the
+ * backend pools its HA-ports rules name, first appearance order) when
+ * ha_ports is set, and nothing otherwise. */
+struct lb_frontend {
+	const char *name;
+	struct load_balancer *lb;
+	struct subnet *subnet;
+	uint32_t ip;
+	bool ha_ports;                /* a rule: protocol All, frontendPort 0, backendPort 0 */
+	struct nic **backends;        /* arena */
+	size_t nbackends;
+};
+
+struct lb_pool {
+	const char *name;
+	struct nic **nics;            /* arena; the NICs' primary IP configurations */
+	size_t nnics;
+};
+
+/* A load-balancing rule: which frontend feeds which pool, on what. */
+struct lb_rule {
+	const char *name;
+	size_t frontend, pool;        /* indexes in the load balancer's arrays */
+	const char *protocol;         /* "All", "Tcp", "Udp" */
+	uint32_t frontend_port, backend_port;
+	bool ha_ports;                /* All, 0, 0 */
+};
+
+struct load_balancer {
+	const char *name;
+	const char *sku;              /* "Standard" (the default) or "Basic" */
+	struct vnet *vnet;            /* its frontends' (and backends') VNet */
+	struct lb_frontend *frontends;
+	size_t nfrontends;
+	struct lb_pool *pools;
+	size_t npools;
+	struct lb_rule *rules;
+	size_t nrules;
+	struct arm_meta arm;            /* its ARM ID, when given */
+};
+
 struct settings {
 	const char *none_profile;     /* profile name, or NULL when explicit */
 	struct prefix_list none_prefixes; /* resolved platform None set */
@@ -247,7 +293,10 @@ struct topology {
 	size_t nconns;
 	struct route_server **rss;
 	size_t nrss;
+	struct load_balancer **lbs;   /* loadBalancers, scenario order */
+	size_t nlbs;
 	struct strmap *by_vnet, *by_subnet, *by_rt, *by_nic, *by_gw, *by_conn, *by_rs, *by_bgpconn;
+	struct strmap *by_lb;
 	/* Lower-case ARM ID -> object, for objects with an ID (RULES 2.1.1). */
 	struct strmap *by_arm;
 	/* "<type path>:<short name>" -> "candidate, candidate": short names
@@ -273,6 +322,7 @@ struct gateway *topology_gateway(const struct topology *t, const char *name);
 struct connection *topology_connection(const struct topology *t, const char *name);
 struct route_server *topology_route_server(const struct topology *t, const char *name);
 struct bgp_conn *topology_bgp_conn(const struct topology *t, const char *id); /* "ars/nva1" */
+struct load_balancer *topology_load_balancer(const struct topology *t, const char *name);
 
 /* The candidates ("id, id") when short name `name` of an object of type
  * path `type` (ARM_VNET ...) is shared by several objects; NULL otherwise. */

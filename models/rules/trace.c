@@ -4,6 +4,8 @@
  * The environment holds three derived indexes, built once:
  *  - every NIC and private endpoint address, sorted, to find who holds an
  *    address in O(log n);
+ *  - every internal load balancer frontend, sorted by address likewise
+ *    (RULES 1.11.2.7);
  *  - every NVA peer by address: down or not, and an LPM table of what it
  *    advertised (its Adj-RIB-Out towards either instance), to decide
  *    whether the packet leaves there (RULES 1.11.2.5);
@@ -34,12 +36,20 @@ struct appliance {
 	struct lpm *adv;                      /* what it advertised (value unused) */
 };
 
+/* A load balancer frontend, beginning with its address (ip_run). */
+struct fe_entry {
+	uint32_t ip;
+	const struct lb_frontend *fe;
+};
+
 struct trace_env {
 	const struct topology *topo;
 	struct eff_table *const *tables;
 	const bool *unprog;
 	struct holder *holders;
 	size_t nholders;
+	struct fe_entry *fes;                 /* sorted by ip, then scenario order */
+	size_t nfes;
 	struct appliance *apps;               /* sorted by ip */
 	size_t napps;
 	struct lpm **gw_lpm;                  /* per topo->gws index, NULL for ExpressRoute */
@@ -74,6 +84,32 @@ static int env_holders(struct trace_env *e)
 	/* qsort is not stable: equal addresses keep scenario order through
 	 * the tie on the pointer order of the arrays they come from. */
 	qsort(e->holders, e->nholders, sizeof *e->holders, holder_cmp);
+	return 0;
+}
+
+static int fe_cmp(const void *a, const void *b)
+{
+	const struct fe_entry *x = a, *y = b;
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return x->fe < y->fe ? -1 : x->fe > y->fe; /* one arena per load balancer: file order */
+}
+
+static int env_frontends(struct trace_env *e)
+{
+	const struct topology *t = e->topo;
+	size_t n = 0;
+	for (size_t l = 0; l < t->nlbs; l++)
+		n += t->lbs[l]->nfrontends;
+	e->fes = calloc(n + 1, sizeof *e->fes);
+	if (!e->fes)
+		return -1;
+	for (size_t l = 0; l < t->nlbs; l++)
+		for (size_t f = 0; f < t->lbs[l]->nfrontends; f++) {
+			const struct lb_frontend *fe = &t->lbs[l]->frontends[f];
+			e->fes[e->nfes++] = (struct fe_entry){ fe->ip, fe };
+		}
+	qsort(e->fes, e->nfes, sizeof *e->fes, fe_cmp);
 	return 0;
 }
 
@@ -180,7 +216,8 @@ struct trace_env *trace_env_create(const struct trace_env_input *in)
 	e->tables = in->tables;
 	e->unprog = in->nic_unprogrammed;
 	e->gw_lpm = calloc(in->topo->ngws + 1, sizeof *e->gw_lpm);
-	bool ok = e->gw_lpm && env_holders(e) == 0 && env_appliances(e, in->sp) == 0;
+	bool ok = e->gw_lpm && env_holders(e) == 0 && env_frontends(e) == 0 &&
+		  env_appliances(e, in->sp) == 0;
 	for (size_t g = 0; ok && g < in->topo->ngws; g++)
 		if (in->topo->gws[g]->type == GW_VPN) {
 			e->gw_lpm[g] = gateway_lpm(in->topo->gws[g], in->sp);
@@ -204,6 +241,7 @@ void trace_env_destroy(struct trace_env *e)
 			lpm_destroy(e->gw_lpm[g]);
 	free(e->gw_lpm);
 	free(e->apps);
+	free(e->fes);
 	free(e->holders);
 	free(e);
 }
@@ -238,6 +276,8 @@ const char *trace_why_text(enum trace_why w)
 	case TW_CONNECTION: return "left through the gateway connection";
 	case TW_NONE_ROUTE: return "next hop None";
 	case TW_NO_HOLDER: return "no NIC holds the appliance address";
+	case TW_LB_NO_RULE: return "the load balancer frontend has no HA-ports rule";
+	case TW_LB_DOWN: return "every backend of the load balancer is down";
 	case TW_DOWN: return "the appliance's VM is down";
 	case TW_NO_FORWARDING: return "the appliance NIC has enableIPForwarding false";
 	case TW_NO_GATEWAY_ROUTE: return "the gateway has no connection for the destination";
@@ -311,6 +351,30 @@ const struct nic *trace_env_nic_at(const struct trace_env *e, const struct vnet 
 {
 	const struct holder *h = holder_at(e, vnet, addr);
 	return h ? h->nic : NULL;
+}
+
+/* How near an object of VNet b is, seen from a: 0 the same VNet, 1 a
+ * connected peer, 2 anywhere else. */
+static int nearness(const struct vnet *a, const struct vnet *b)
+{
+	return a == b ? 0 : peered(a, b) ? 1 : 2;
+}
+
+const struct lb_frontend *trace_env_lb_at(const struct trace_env *e, const struct vnet *vnet,
+					  uint32_t addr)
+{
+	size_t first, n = ip_run(e->fes, e->nfes, sizeof *e->fes, addr, &first);
+	const struct lb_frontend *best = NULL;
+	int rank = 3;
+	for (size_t i = 0; i < n; i++) {
+		int k = nearness(vnet, e->fes[first + i].fe->lb->vnet);
+		if (k < rank)
+			best = e->fes[first + i].fe, rank = k;
+	}
+	const struct holder *ho = best ? holder_at(e, vnet, addr) : NULL;
+	if (ho && nearness(vnet, holder_vnet(ho)) <= rank)
+		return NULL;
+	return best;
 }
 
 /* The appliances (NVA peers) at ip: [*first, *first + return). */
@@ -422,33 +486,35 @@ static void gateway_hop(const struct walk *w, const struct vnet *vnet, struct tr
 	h->to_name = gw ? gw->name : NULL;
 }
 
-/* An appliance address: the NIC holding it decides (RULES 1.11.2). */
-static void appliance_hop(const struct walk *w, const struct vnet *vnet, struct trace_hop *h)
+/* Whether the VM of the NIC at ip is down: a Route Server peer at that
+ * address is (RULES 1.11.2.3); *peer receives its id. */
+static bool nic_down(const struct trace_env *e, uint32_t ip, const char **peer)
 {
-	const struct holder *ho = holder_at(w->e, vnet, h->nh_ip);
-	if (!ho) {
-		h->end = TRACE_DROPPED, h->why = TW_NO_HOLDER;
-		return;
-	}
-	if (!ho->nic) {
-		h->to_name = ho->pe->name;
-		h->end = ho->ip == w->dst ? TRACE_DELIVERED : TRACE_DROPPED;
-		h->why = ho->ip == w->dst ? TW_PRIVATE_ENDPOINT : TW_NO_FORWARDING;
-		return;
-	}
-	h->to_nic = ho->nic;
-	if (ho->ip == w->dst) {
+	size_t first, n = apps_at(e, ip, &first);
+	for (size_t i = 0; i < n; i++)
+		if (e->apps[first + i].down) {
+			*peer = e->apps[first + i].id;
+			return true;
+		}
+	return false;
+}
+
+/* The packet reached appliance NIC nic (RULES 1.11.2.2 to 1.11.2.6). */
+static void nic_hop(const struct walk *w, const struct nic *nic, struct trace_hop *h)
+{
+	h->to_nic = nic;
+	if (nic->ip == w->dst) {
 		h->end = TRACE_DELIVERED, h->why = TW_NIC;
 		return;
 	}
-	size_t first, n = apps_at(w->e, ho->ip, &first);
-	for (size_t i = 0; i < n; i++)
+	size_t first, n = apps_at(w->e, nic->ip, &first);
+	for (size_t i = 0; i < n; i++) /* nic_down, on the run already found */
 		if (w->e->apps[first + i].down) {
 			h->end = TRACE_DROPPED, h->why = TW_DOWN;
 			h->to_name = w->e->apps[first + i].id;
 			return;
 		}
-	if (!ho->nic->ip_forwarding) {
+	if (!nic->ip_forwarding) {
 		h->end = TRACE_DROPPED, h->why = TW_NO_FORWARDING;
 		return;
 	}
@@ -463,6 +529,23 @@ static void appliance_hop(const struct walk *w, const struct vnet *vnet, struct 
 		}
 	}
 	h->end = TRACE_CONTINUES;
+}
+
+/* An appliance address: the NIC holding it decides (RULES 1.11.2). */
+static void appliance_hop(const struct walk *w, const struct vnet *vnet, struct trace_hop *h)
+{
+	const struct holder *ho = holder_at(w->e, vnet, h->nh_ip);
+	if (!ho) {
+		h->end = TRACE_DROPPED, h->why = TW_NO_HOLDER;
+		return;
+	}
+	if (!ho->nic) {
+		h->to_name = ho->pe->name;
+		h->end = ho->ip == w->dst ? TRACE_DELIVERED : TRACE_DROPPED;
+		h->why = ho->ip == w->dst ? TW_PRIVATE_ENDPOINT : TW_NO_FORWARDING;
+		return;
+	}
+	nic_hop(w, ho->nic, h);
 }
 
 /* Delivery inside the network (VnetLocal, peering). */
@@ -522,6 +605,82 @@ static struct trace_hop *push_hop(struct walk *w, size_t parent, unsigned depth,
 	return h;
 }
 
+/* One hop of the route taken (member i of nm of the answer nh). */
+static struct trace_hop *route_hop(struct walk *w, size_t parent, unsigned depth,
+				   const struct nic *nic, const struct subnet *subnet,
+				   const struct next_hop *nh, const struct member *m, size_t i,
+				   size_t nm)
+{
+	struct trace_hop *h = push_hop(w, parent, depth, nic, subnet);
+	if (!h)
+		return NULL;
+	h->nh = nh->found ? m->nh : NH_NONE;
+	h->nh_ip = m->ip, h->has_nh_ip = m->has_ip, h->from_rs = m->from_rs;
+	h->route_table = nh->route_table, h->matched = nh->matched;
+	h->member = (unsigned)i, h->nmembers = (unsigned)nm;
+	return h;
+}
+
+/* After hop `at` was decided: on from its NIC when it continues. */
+static int go_on(struct walk *w, size_t at, unsigned depth)
+{
+	struct trace_hop *h = &w->t->hops[at];
+	if (h->end != TRACE_CONTINUES)
+		return 0;
+	const struct nic *next = h->to_nic;
+	if (on_path(w, at, next)) {
+		h->end = TRACE_LOOPED, h->why = TW_LOOP;
+		return 0;
+	}
+	return follow(w, at, depth + 1, next, next->subnet);
+}
+
+/* The internal load balancer frontend an appliance member's address is, or NULL. */
+static const struct lb_frontend *member_lb(const struct walk *w, const struct vnet *vnet,
+					   const struct next_hop *nh, const struct member *m)
+{
+	if (!nh->found || !w->e->nfes || !m->has_ip ||
+	    !(m->nh == NH_VIRTUAL_APPLIANCE || (m->nh == NH_VNET_GATEWAY && m->from_rs)))
+		return NULL;
+	return trace_env_lb_at(w->e, vnet, m->ip);
+}
+
+/* An appliance address that is a load balancer frontend (RULES 1.11.2.7):
+ * one hop per healthy backend, or one dropped hop. */
+static int lb_hops(struct walk *w, size_t parent, unsigned depth, const struct nic *nic,
+		   const struct subnet *subnet, const struct next_hop *nh, const struct member *m,
+		   size_t i, size_t nm, const struct lb_frontend *fe)
+{
+	const char *peer;
+	size_t nup = 0;
+	for (size_t b = 0; fe->ha_ports && b < fe->nbackends; b++)
+		nup += !nic_down(w->e, fe->backends[b]->ip, &peer);
+	if (nup == 0) {
+		struct trace_hop *h = route_hop(w, parent, depth, nic, subnet, nh, m, i, nm);
+		if (!h)
+			return -1;
+		h->lb = fe;
+		h->end = TRACE_DROPPED, h->why = fe->ha_ports ? TW_LB_DOWN : TW_LB_NO_RULE;
+		h->to_name = fe->lb->name;
+		return 0;
+	}
+	unsigned k = 0;
+	for (size_t b = 0; b < fe->nbackends; b++) {
+		if (nic_down(w->e, fe->backends[b]->ip, &peer))
+			continue; /* its health probe fails: no new flow (RULES 1.11.2.7) */
+		size_t at = w->t->n;
+		struct trace_hop *h = route_hop(w, parent, depth, nic, subnet, nh, m, i, nm);
+		if (!h)
+			return -1;
+		h->lb = fe;
+		h->backend = k++, h->nbackends = (unsigned)nup;
+		nic_hop(w, fe->backends[b], h);
+		if (go_on(w, at, depth) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int follow(struct walk *w, size_t parent, unsigned depth, const struct nic *nic,
 		  const struct subnet *subnet)
 {
@@ -539,22 +698,17 @@ static int follow(struct walk *w, size_t parent, unsigned depth, const struct ni
 	struct member m[MAX_MEMBERS];
 	size_t nm = ecmp_members(tab, wrs, &nh, m);
 	for (size_t i = 0; i < nm; i++) {
-		size_t at = w->t->n;
-		if (!(h = push_hop(w, parent, depth, nic, subnet)))
-			return -1;
-		h->nh = nh.found ? m[i].nh : NH_NONE;
-		h->nh_ip = m[i].ip, h->has_nh_ip = m[i].has_ip, h->from_rs = m[i].from_rs;
-		h->route_table = nh.route_table, h->matched = nh.matched;
-		h->member = (unsigned)i, h->nmembers = (unsigned)nm;
-		decide(w, subnet->vnet, h);
-		if (h->end != TRACE_CONTINUES)
-			continue;
-		const struct nic *next = h->to_nic;
-		if (on_path(w, at, next)) {
-			h->end = TRACE_LOOPED, h->why = TW_LOOP;
+		const struct lb_frontend *fe = member_lb(w, subnet->vnet, &nh, &m[i]);
+		if (fe) {
+			if (lb_hops(w, parent, depth, nic, subnet, &nh, &m[i], i, nm, fe) != 0)
+				return -1;
 			continue;
 		}
-		if (follow(w, at, depth + 1, next, next->subnet) != 0)
+		size_t at = w->t->n;
+		if (!(h = route_hop(w, parent, depth, nic, subnet, &nh, &m[i], i, nm)))
+			return -1;
+		decide(w, subnet->vnet, h);
+		if (go_on(w, at, depth) != 0)
 			return -1;
 	}
 	return 0;
@@ -632,6 +786,34 @@ size_t trace_path_appliances(const struct trace *t, size_t leaf, const struct ni
 	size_t k = n < max ? n : max;
 	for (size_t i = 0; i < k / 2; i++) {
 		const struct nic *x = out[i];
+		out[i] = out[k - 1 - i];
+		out[k - 1 - i] = x;
+	}
+	return n;
+}
+
+size_t trace_path_groups(const struct trace *t, size_t leaf, const void **out, size_t max)
+{
+	/* As trace_path_appliances; a NIC entered through a frontend (its
+	 * parent hop's, or the leaf's own, lb) stands as that frontend. */
+	size_t n = 0;
+	const struct trace_hop *h = &t->hops[leaf];
+	if (h->to_nic && (h->why == TW_HANDED || h->why == TW_DOWN || h->why == TW_NO_FORWARDING ||
+			  h->why == TW_LOOP)) {
+		if (n < max)
+			out[n] = h->lb ? (const void *)h->lb : (const void *)h->to_nic;
+		n++;
+	}
+	for (size_t i = leaf; i != TRACE_ROOT; i = t->hops[i].parent)
+		if (t->hops[i].depth > 0) {
+			const struct trace_hop *in = &t->hops[t->hops[i].parent];
+			if (n < max)
+				out[n] = in->lb ? (const void *)in->lb : (const void *)t->hops[i].from_nic;
+			n++;
+		}
+	size_t k = n < max ? n : max;
+	for (size_t i = 0; i < k / 2; i++) {
+		const void *x = out[i];
 		out[i] = out[k - 1 - i];
 		out[k - 1 - i] = x;
 	}

@@ -8,15 +8,19 @@
  * prefix is taken, and each member is followed: delivered to the NIC that
  * holds the address, into an appliance's NIC (dropped when its VM is down
  * or it has no IP forwarding, left when it advertised the route to a Route
- * Server, else on from that NIC's own table), out of a gateway connection,
+ * Server, else on from that NIC's own table), through an internal load
+ * balancer's HA-ports frontend to each of its healthy backends (RULES
+ * 1.11.2.7: each is one path, a backend whose VM is down is none), out of a
+ * gateway connection,
  * to the Internet or a service, or dropped by a None route.  A path that
  * comes back to a NIC it left from is a loop.
  *
  * A trace environment gathers what every trace at one moment reads: the
  * topology, one table per subnet (a checkpoint's), which NICs miss Route
- * Server routes, and the BGP speakers' state (which NVA is down, what each
- * advertised, what each VPN gateway learned).  It is built once
- * (O(NICs log NICs + learned prefixes)) and then read only: any number of
+ * Server routes, the load balancer frontends by address, and the BGP
+ * speakers' state (which NVA is down, what each advertised, what each VPN
+ * gateway learned).  It is built once (O(NICs log NICs + frontends log
+ * frontends + learned prefixes)) and then read only: any number of
  * traces use it.
  *
  * Ownership: the environment copies what it needs from the speakers (they
@@ -78,6 +82,8 @@ enum trace_why {
 	/* dropped */
 	TW_NONE_ROUTE,                 /* next hop None */
 	TW_NO_HOLDER,                  /* no NIC holds the appliance address */
+	TW_LB_NO_RULE,                 /* lb: its frontend has no HA-ports rule (to_name: the LB) */
+	TW_LB_DOWN,                    /* lb: no backend is healthy (to_name: the LB) */
 	TW_DOWN,                       /* the appliance's VM is down (to_name: its peer) */
 	TW_NO_FORWARDING,              /* the appliance NIC has enableIPForwarding false */
 	TW_NO_GATEWAY_ROUTE,           /* the gateway has no connection for the destination */
@@ -105,6 +111,11 @@ struct trace_hop {
 	const char *route_table;       /* User row: its route table; NULL: System Route */
 	struct prefix matched;
 	unsigned member, nmembers;     /* index in the ECMP set (ascending address), its size */
+	/* The internal load balancer frontend the appliance address is, or
+	 * NULL; then to_nic is one of its healthy backends, index backend of
+	 * nbackends (RULES 1.11.2.7). */
+	const struct lb_frontend *lb;
+	unsigned backend, nbackends;
 	/* Where it went. */
 	enum trace_end end;
 	enum trace_why why;
@@ -144,6 +155,12 @@ const char *trace_verdict_name(enum trace_verdict v); /* "delivered", "partly dr
 size_t trace_path_appliances(const struct trace *t, size_t leaf, const struct nic **out,
 			     size_t max);
 
+/* The same appliances as stateful groups, for symmetry (RULES 1.11): a NIC
+ * the path entered through an internal load balancer frontend stands as
+ * that frontend (its struct lb_frontend), any other as itself (its struct
+ * nic).  Same order and count as trace_path_appliances. */
+size_t trace_path_groups(const struct trace *t, size_t leaf, const void **out, size_t max);
+
 /* The appliance addresses the path ending at leaf is sent to ("via": the
  * next-hop addresses of its VirtualAppliance and Route Server hops), from
  * first to last, written to out (up to max); returns how many there are. */
@@ -153,5 +170,11 @@ size_t trace_path_via(const struct trace *t, size_t leaf, uint32_t *out, size_t 
  * connected peers, then anywhere), or NULL. */
 const struct nic *trace_env_nic_at(const struct trace_env *e, const struct vnet *vnet,
 				   uint32_t addr);
+
+/* The internal load balancer frontend an appliance address addr is, as
+ * seen from vnet (that VNet first, then its connected peers, then
+ * anywhere; a NIC holding addr nearer wins), or NULL. */
+const struct lb_frontend *trace_env_lb_at(const struct trace_env *e, const struct vnet *vnet,
+					  uint32_t addr);
 
 #endif

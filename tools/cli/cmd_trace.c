@@ -129,6 +129,13 @@ const char *cli_trace_leaf_text(const struct trace_hop *h, const struct trace *t
 		snprintf(buf, len, "dropped: no NIC holds the appliance address %s",
 			 ipv4_format(h->nh_ip, ip));
 		break;
+	case TW_LB_NO_RULE:
+		snprintf(buf, len, "dropped: load balancer %s has no HA-ports rule on frontend %s (%s)",
+			 h->to_name, h->lb->name, ipv4_format(h->nh_ip, ip));
+		break;
+	case TW_LB_DOWN:
+		snprintf(buf, len, "dropped: all backends of load balancer %s are down", h->to_name);
+		break;
 	case TW_NO_GATEWAY_ROUTE:
 		snprintf(buf, len, "dropped: gateway %s has no connection for %s",
 			 h->to_name ? h->to_name : "(none)", ipv4_format(t->dst, ip));
@@ -169,6 +176,16 @@ static const char *hop_to(const struct trace_hop *h)
 	return h->to_name ? h->to_name : "";
 }
 
+/* The table's To: a backend reached through a load balancer names it. */
+static const char *hop_to_cell(const struct trace_hop *h, char *buf, size_t len)
+{
+	if (!h->lb || !h->to_nic)
+		return hop_to(h);
+	snprintf(buf, len, "%s (%s %u/%u)", h->to_nic->name, h->lb->lb->name, h->backend + 1,
+		 h->nbackends);
+	return buf;
+}
+
 static void json_hop(struct jsonw *w, const struct trace_hop *h)
 {
 	char buf[PREFIX_STRLEN];
@@ -187,6 +204,8 @@ static void json_hop(struct jsonw *w, const struct trace_hop *h)
 	jsonw_int(w, h->nmembers);
 	jsonw_key(w, "to");
 	jsonw_string(w, h->to_nic || h->to_name ? hop_to(h) : NULL);
+	jsonw_key(w, "loadBalancer");
+	jsonw_string(w, h->lb ? h->lb->lb->name : NULL);
 	jsonw_object_end(w);
 }
 
@@ -269,13 +288,14 @@ static int print_table(const struct cli_trace_session *ts, const char *from, con
 			return -1;
 		for (size_t i = 0; i < n; i++) {
 			const struct trace_hop *h = &t->hops[path[i]];
-			char no[24], pfx[PREFIX_STRLEN], nip[IPV4_STRLEN], ecmp[32];
+			char no[24], pfx[PREFIX_STRLEN], nip[IPV4_STRLEN], ecmp[32], to[160];
 			snprintf(no, sizeof no, "%zu", i + 1);
 			snprintf(ecmp, sizeof ecmp, "%u/%u", h->member + 1, h->nmembers);
 			const char *cells[] = { no, cli_trace_place(h), prefix_format(h->matched, pfx),
 						nh_type_name(h->nh),
 						h->has_nh_ip ? ipv4_format(h->nh_ip, nip) : "",
-						hop_route_table(h), ecmp, hop_to(h) };
+						hop_route_table(h), ecmp,
+						hop_to_cell(h, to, sizeof to) };
 			if (render_tab_add(tab, cells) != 0) {
 				render_tab_destroy(tab);
 				return -1;

@@ -325,6 +325,58 @@ static void export_route_server(struct exp *x, const struct route_server *rs)
 		cJSON_AddItemToObject(p, "routeMaps", cJSON_Duplicate(maps, 1));
 }
 
+/* An internal load balancer, its pools listing their members' IP
+ * configurations (ARM's read-only backendIPConfigurations, which import
+ * reads back). */
+static void export_lb(struct exp *x, const struct load_balancer *lb)
+{
+	const char *id = id_of(x, &lb->arm, "loadBalancers", lb->name);
+	cJSON *p = resource(x, x->list, id, "loadBalancers", lb->vnet->location);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "sku"), "name", lb->sku);
+	cJSON *fes = cJSON_AddArrayToObject(p, "frontendIPConfigurations");
+	for (size_t i = 0; i < lb->nfrontends; i++) {
+		const struct lb_frontend *fe = &lb->frontends[i];
+		cJSON *q = resource(x, fes,
+				    arena_printf(x->a, "%s/frontendIPConfigurations/%s", id, fe->name),
+				    NULL, NULL);
+		add_ip(q, "privateIPAddress", fe->ip);
+		cJSON_AddStringToObject(q, "privateIPAllocationMethod", "Static");
+		add_ref(q, "subnet", subnet_id(x, fe->subnet));
+	}
+	cJSON *pools = cJSON_AddArrayToObject(p, "backendAddressPools");
+	for (size_t i = 0; i < lb->npools; i++) {
+		const struct lb_pool *pool = &lb->pools[i];
+		cJSON *q = resource(x, pools,
+				    arena_printf(x->a, "%s/backendAddressPools/%s", id, pool->name),
+				    NULL, NULL);
+		cJSON *members = cJSON_AddArrayToObject(q, "backendIPConfigurations");
+		for (size_t k = 0; k < pool->nnics; k++) {
+			const struct nic *n = pool->nics[k];
+			cJSON *m = cJSON_CreateObject();
+			cJSON_AddStringToObject(
+				m, "id",
+				arena_printf(x->a, "%s/ipConfigurations/ipconfig1",
+					     id_of(x, &n->arm, "networkInterfaces", n->name)));
+			cJSON_AddItemToArray(members, m);
+		}
+	}
+	cJSON *rules = cJSON_AddArrayToObject(p, "loadBalancingRules");
+	for (size_t i = 0; i < lb->nrules; i++) {
+		const struct lb_rule *ru = &lb->rules[i];
+		cJSON *q = resource(x, rules,
+				    arena_printf(x->a, "%s/loadBalancingRules/%s", id, ru->name),
+				    NULL, NULL);
+		add_ref(q, "frontendIPConfiguration",
+			arena_printf(x->a, "%s/frontendIPConfigurations/%s", id,
+				     lb->frontends[ru->frontend].name));
+		add_ref(q, "backendAddressPool",
+			arena_printf(x->a, "%s/backendAddressPools/%s", id, lb->pools[ru->pool].name));
+		cJSON_AddStringToObject(q, "protocol", ru->protocol);
+		cJSON_AddNumberToObject(q, "frontendPort", ru->frontend_port);
+		cJSON_AddNumberToObject(q, "backendPort", ru->backend_port);
+	}
+}
+
 static void export_topology(struct exp *x, const struct topology *t)
 {
 	for (size_t i = 0; i < t->nrts; i++)
@@ -341,6 +393,8 @@ static void export_topology(struct exp *x, const struct topology *t)
 		export_connection(x, t->conns[i]);
 	for (size_t i = 0; i < t->nrss; i++)
 		export_route_server(x, t->rss[i]);
+	for (size_t i = 0; i < t->nlbs; i++)
+		export_lb(x, t->lbs[i]);
 }
 
 int cmd_export(int argc, char **argv)

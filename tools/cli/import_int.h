@@ -50,6 +50,7 @@ enum imp_kind {                        /* the resource types import maps */
 	IK_HUB,
 	IK_HUB_BGP,                    /* virtualHubs/bgpConnections */
 	IK_HUB_IPCONFIG,               /* virtualHubs/ipConfigurations */
+	IK_LB,                         /* loadBalancers */
 	IK_SUBNET,                     /* indexed with its VNet, never a record of its own */
 	IK_OTHER,
 	IK__COUNT

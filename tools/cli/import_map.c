@@ -56,6 +56,7 @@ static const struct {
 	{ "Microsoft.Network/virtualHubs", IK_HUB },
 	{ "Microsoft.Network/virtualHubs/bgpConnections", IK_HUB_BGP },
 	{ "Microsoft.Network/virtualHubs/ipConfigurations", IK_HUB_IPCONFIG },
+	{ "Microsoft.Network/loadBalancers", IK_LB },
 };
 
 enum imp_kind imp_kind_of(const char *type)
@@ -524,6 +525,171 @@ static void map_connection(struct imp *im, struct imp_rec *r)
 	cJSON_AddItemToArray(imp_topo_array(im, "connections"), x);
 }
 
+/* ---- load balancers (RULES 2, 1.11.2.7) -------------------------------------------- */
+
+/* The NIC record an IP configuration ID (".../networkInterfaces/n/ipConfigurations/c")
+ * or NIC ID names, when it was imported. */
+static struct imp_rec *member_nic(struct imp *im, const char *ref)
+{
+	const char *cut = NULL;
+	for (const char *p = ref; p && (p = strchr(p, '/')) != NULL; p++)
+		if (strncasecmp(p, "/ipConfigurations/", 18) == 0)
+			cut = p;
+	const char *id = cut ? arena_printf(im->a, "%.*s", (int)(cut - ref), ref) : ref;
+	struct imp_rec *n = id ? find_kind(im, id, IK_NIC) : NULL;
+	return n && n->made ? n : NULL;
+}
+
+/* Adds NIC n to members once (seen: lower-case NIC IDs already there). */
+static void add_member(struct imp *im, cJSON *members, struct strmap *seen, struct imp_rec *n)
+{
+	const char *key = imp_lower(im, n->id);
+	if (!key || strmap_has(seen, key))
+		return;
+	strmap_put(seen, key, n);
+	cJSON_AddItemToArray(members, imp_ref_to(n->id));
+}
+
+/* A pool's members: its own backendIPConfigurations (ARM's read-only list)
+ * and every imported NIC whose IP configurations name the pool in
+ * loadBalancerBackendAddressPools (where ARM sets the membership). */
+static void map_pool_members(struct imp *im, cJSON *x, const cJSON *po)
+{
+	cJSON *members = cJSON_AddArrayToObject(x, "backendIPConfigurations");
+	struct strmap *seen = strmap_create();
+	if (!seen)
+		return;
+	const cJSON *bics = imp_get(po, "backendIPConfigurations");
+	for (const cJSON *m = cJSON_IsArray(bics) ? bics->child : NULL; m; m = m->next) {
+		const char *ref = imp_str(m, "id");
+		struct imp_rec *n = ref ? member_nic(im, ref) : NULL;
+		if (n)
+			add_member(im, members, seen, n);
+		else
+			imp_note(im, "load balancer backends whose NIC is not in the inputs: dropped");
+	}
+	const char *pid = imp_str(po, "id");
+	for (size_t i = 0; pid && i < im->nrecs; i++) {
+		struct imp_rec *n = &im->recs[i];
+		if (n->kind != IK_NIC || !n->made || !n->id)
+			continue;
+		const cJSON *ipcs = imp_get(n->o, "ipConfigurations");
+		for (const cJSON *c = cJSON_IsArray(ipcs) ? ipcs->child : NULL; c; c = c->next) {
+			const cJSON *ps = imp_get(c, "loadBalancerBackendAddressPools");
+			for (const cJSON *q = cJSON_IsArray(ps) ? ps->child : NULL; q; q = q->next) {
+				const char *qid = imp_str(q, "id");
+				if (qid && strcasecmp(qid, pid) == 0)
+					add_member(im, members, seen, n);
+			}
+		}
+	}
+	if (cJSON_IsArray(imp_get(po, "loadBalancerBackendAddresses")) &&
+	    cJSON_GetArraySize(imp_get(po, "loadBalancerBackendAddresses")) > 0 &&
+	    cJSON_GetArraySize(members) == 0)
+		imp_note(im, "load balancer pools of IP addresses: not modelled");
+	strmap_destroy(seen);
+}
+
+/* The private frontends whose subnet was imported; false when none. */
+static bool map_frontends(struct imp *im, struct imp_rec *r, cJSON *x, struct strmap *kept)
+{
+	cJSON *out = cJSON_AddArrayToObject(x, "frontendIPConfigurations");
+	const cJSON *fes = imp_get(r->o, "frontendIPConfigurations");
+	for (const cJSON *fe = cJSON_IsArray(fes) ? fes->child : NULL; fe; fe = fe->next) {
+		const char *name = imp_str(fe, "name"), *sid = imp_ref(fe, "subnet");
+		const char *ip = imp_str(fe, "privateIPAddress");
+		if (imp_get(fe, "publicIPAddress") || !sid) {
+			imp_note(im, "public load balancer frontends: not modelled");
+			continue;
+		}
+		if (!name || !ip || strchr(ip, ':') || !imp_subnet(im, sid)) {
+			imp_note(im, "load balancer frontends without an IPv4 address in a subnet of "
+				     "the inputs: dropped");
+			continue;
+		}
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "name", name);
+		COPY_STR(im, r, f, fe, "id");
+		cJSON_AddStringToObject(f, "privateIPAddress", ip);
+		cJSON_AddItemToObject(f, "subnet", imp_ref_to(sid));
+		cJSON_AddItemToArray(out, f);
+		strmap_put(kept, name, f);
+	}
+	return cJSON_GetArraySize(out) > 0;
+}
+
+/* The rules whose frontend was kept (references as ARM gives them: IDs,
+ * which the loader reads by their last name). */
+static void map_lb_rules(struct imp *im, struct imp_rec *r, cJSON *x, struct strmap *kept)
+{
+	cJSON *out = cJSON_AddArrayToObject(x, "loadBalancingRules");
+	const cJSON *rules = imp_get(r->o, "loadBalancingRules");
+	for (const cJSON *ru = cJSON_IsArray(rules) ? rules->child : NULL; ru; ru = ru->next) {
+		const char *fe = imp_ref(ru, "frontendIPConfiguration");
+		const char *pool = imp_ref(ru, "backendAddressPool");
+		const cJSON *pools = imp_get(ru, "backendAddressPools");
+		if (!pool && cJSON_IsArray(pools))
+			pool = imp_str(pools->child, "id");
+		const char *fname = fe && strrchr(fe, '/') ? strrchr(fe, '/') + 1 : fe;
+		if (!fname || !strmap_has(kept, fname) || !pool) {
+			imp_note(im, "load balancing rules of a frontend or pool not modelled: dropped");
+			continue;
+		}
+		cJSON *y = cJSON_CreateObject();
+		COPY_STR(im, r, y, ru, "name");
+		cJSON_AddItemToObject(y, "frontendIPConfiguration", imp_ref_to(fe));
+		cJSON_AddItemToObject(y, "backendAddressPool", imp_ref_to(pool));
+		COPY_STR(im, r, y, ru, "protocol");
+		COPY_NUM(im, r, y, ru, "frontendPort");
+		COPY_NUM(im, r, y, ru, "backendPort");
+		cJSON_AddItemToArray(out, y);
+	}
+}
+
+static void map_lb(struct imp *im, struct imp_rec *r)
+{
+	const char *sku = imp_str(imp_get(r->o, "sku"), "name");
+	if (sku && strcmp(sku, "Standard") != 0 && strcmp(sku, "Basic") != 0) {
+		imp_note(im, "load balancers of SKU Gateway: not modelled");
+		return;
+	}
+	struct strmap *kept = strmap_create();
+	cJSON *x = kept ? cJSON_CreateObject() : NULL;
+	if (!x) {
+		strmap_destroy(kept);
+		return;
+	}
+	cJSON_AddStringToObject(x, "name", r->name);
+	if (r->id)
+		cJSON_AddStringToObject(x, "id", r->id);
+	COPY_STR(im, r, x, r->o, "location");
+	if (sku)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(x, "sku"), "name", sku);
+	if (!map_frontends(im, r, x, kept)) {
+		imp_note(im, "load balancers without a private frontend in the inputs (public load "
+			     "balancers): not modelled");
+		cJSON_Delete(x);
+		strmap_destroy(kept);
+		return;
+	}
+	cJSON *pools = cJSON_AddArrayToObject(x, "backendAddressPools");
+	const cJSON *ps = imp_get(r->o, "backendAddressPools");
+	for (const cJSON *po = cJSON_IsArray(ps) ? ps->child : NULL; po; po = po->next) {
+		cJSON *y = cJSON_CreateObject();
+		COPY_STR(im, r, y, po, "name");
+		COPY_STR(im, r, y, po, "id");
+		map_pool_members(im, y, po);
+		cJSON_AddItemToArray(pools, y);
+	}
+	map_lb_rules(im, r, x, kept);
+	if (cJSON_GetArraySize(imp_get(r->o, "inboundNatRules")) > 0 ||
+	    cJSON_GetArraySize(imp_get(r->o, "outboundRules")) > 0)
+		imp_note(im, "load balancer NAT and outbound rules: not modelled");
+	r->made = x;
+	cJSON_AddItemToArray(imp_topo_array(im, "loadBalancers"), x);
+	strmap_destroy(kept);
+}
+
 /* ---- the map ----------------------------------------------------------------------- */
 
 void imp_map(struct imp *im)
@@ -534,9 +700,10 @@ void imp_map(struct imp *im)
 	static void (*const PASSES[])(struct imp *, struct imp_rec *) = {
 		[IK_ROUTE_TABLE] = map_route_table, [IK_VNET] = map_vnet, [IK_NIC] = map_nic,
 		[IK_PE] = map_pe, [IK_GATEWAY] = map_gateway, [IK_CONNECTION] = map_connection,
+		[IK_LB] = map_lb,
 	};
 	static const enum imp_kind ORDER[] = { IK_ROUTE_TABLE, IK_VNET, IK_NIC, IK_PE, IK_GATEWAY,
-					       IK_CONNECTION };
+					       IK_CONNECTION, IK_LB };
 	for (size_t k = 0; k < sizeof(ORDER) / sizeof(ORDER[0]); k++) {
 		for (size_t i = 0; i < im->nrecs; i++)
 			if (im->recs[i].kind == ORDER[k])

@@ -344,6 +344,7 @@ static const struct {
 	{ "azurerm_route_server", "virtualHubs", NULL, NULL },
 	{ "azurerm_private_endpoint", "privateEndpoints", NULL, NULL },
 	{ "azurerm_public_ip", "publicIPAddresses", NULL, NULL },
+	{ "azurerm_lb", "loadBalancers", NULL, NULL },
 };
 
 /* A name segment for a placeholder: letters, digits, '-', '_' and '.'. */
@@ -369,6 +370,15 @@ static const char *derive_id(struct tf *t, struct tf_res *r, int depth)
 	}
 	if (strcmp(r->type, "azurerm_subnet_route_table_association") == 0)
 		return attr_value(t, r, "subnet_id", depth + 1);
+	/* A load balancer's pools and rules are children of its ID. */
+	const char *lb_child = strcmp(r->type, "azurerm_lb_backend_address_pool") == 0
+				       ? "backendAddressPools"
+			       : strcmp(r->type, "azurerm_lb_rule") == 0 ? "loadBalancingRules"
+									 : NULL;
+	if (lb_child) {
+		const char *lb = attr_value(t, r, "loadbalancer_id", depth + 1);
+		return lb && name ? arena_printf(t->im->a, "%s/%s/%s", lb, lb_child, name) : NULL;
+	}
 	size_t k = 0, nk = sizeof(DERIVE) / sizeof(DERIVE[0]);
 	while (k < nk && strcmp(DERIVE[k].type, r->type) != 0)
 		k++;

@@ -584,6 +584,112 @@ static void map_bgp_connection(struct tf *t, struct tf_res *r)
 	record(t, r, o);
 }
 
+/* ---- load balancers (RULES 2, 1.11.2.7) ----------------------------------------------------------- */
+
+static void map_lb(struct tf *t, struct tf_res *r)
+{
+	struct tf_at top, b;
+	cJSON *o = begin(t, r, &top, "Microsoft.Network/loadBalancers");
+	if (!o)
+		return;
+	const char *sku = tf_str(t, r, &top, "sku");
+	if (sku && *sku)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "sku"), "name", sku);
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "id"));
+	cJSON *fes = cJSON_AddArrayToObject(o, "frontendIPConfigurations");
+	for (size_t i = 0; tf_block(t, &top, "frontend_ip_configuration", i, &b); i++) {
+		cJSON *c = push_obj(fes);
+		put_str(t, r, &b, c, "name", "name");
+		const char *name = tf_str(t, r, &b, "name");
+		if (!put_str(t, r, &b, c, "id", "id") && id && name)
+			cJSON_AddStringToObject(
+				c, "id", arena_printf(t->im->a, "%s/frontendIPConfigurations/%s", id, name));
+		put_ref(t, r, &b, c, "subnet_id", "subnet");
+		if (!put_str(t, r, &b, c, "private_ip_address", "privateIPAddress") &&
+		    tf_unknown(&b, "private_ip_address"))
+			imp_note(t->im, "load balancer frontend addresses known only after apply "
+					"(Dynamic): frontend dropped");
+		put_ref(t, r, &b, c, "public_ip_address_id", "publicIPAddress");
+	}
+	cJSON_AddArrayToObject(o, "backendAddressPools");
+	cJSON_AddArrayToObject(o, "loadBalancingRules");
+	remember(t, id, o);
+	record(t, r, o);
+}
+
+/* A pool joins its load balancer, listing the IP configurations the
+ * provider reports (associations add theirs). */
+static void map_lb_pool(struct tf *t, struct tf_res *r)
+{
+	struct tf_at top = tf_top(t, r);
+	cJSON *x = cJSON_CreateObject();
+	if (!put_str(t, r, &top, x, "name", "name"))
+		bad(t, &top, "name", "a backend address pool name");
+	const char *id = tf_id(t, r);
+	if (id)
+		cJSON_AddStringToObject(x, "id", id);
+	cJSON *members = cJSON_AddArrayToObject(x, "backendIPConfigurations");
+	cJSON *ipcs = str_list(t, &top, "backend_ip_configurations"), *e;
+	cJSON_ArrayForEach(e, ipcs)
+	cJSON_AddItemToArray(members, imp_ref_to(e->valuestring));
+	cJSON_Delete(ipcs);
+	if ((x = join(t, r, "backendAddressPools", "backendAddressPools", x,
+		      "Terraform load balancer pools")) != NULL)
+		remember(t, id, x);
+}
+
+static void map_lb_rule(struct tf *t, struct tf_res *r)
+{
+	struct tf_at top = tf_top(t, r);
+	cJSON *x = cJSON_CreateObject();
+	if (!put_str(t, r, &top, x, "name", "name"))
+		bad(t, &top, "name", "a load balancing rule name");
+	const char *lb = tf_str(t, r, &top, "loadbalancer_id");
+	const char *fe = tf_str(t, r, &top, "frontend_ip_configuration_name");
+	/* The frontend by name under the load balancer (known in a plan where
+	 * frontend_ip_configuration_id is not), else by its ID. */
+	if (lb && fe)
+		cJSON_AddItemToObject(x, "frontendIPConfiguration",
+				      imp_ref_to(arena_printf(t->im->a,
+							      "%s/frontendIPConfigurations/%s", lb,
+							      fe)));
+	else
+		put_ref(t, r, &top, x, "frontend_ip_configuration_id", "frontendIPConfiguration");
+	cJSON *pools = str_list(t, &top, "backend_address_pool_ids");
+	if (cJSON_GetArraySize(pools) > 0)
+		cJSON_AddItemToObject(x, "backendAddressPool", imp_ref_to(pools->child->valuestring));
+	else if (!pools && tf_unknown(&top, "backend_address_pool_ids"))
+		/* [azurerm_lb_backend_address_pool.p.id] in a plan: its first reference */
+		put_ref(t, r, &top, x, "backend_address_pool_ids", "backendAddressPool");
+	cJSON_Delete(pools);
+	put_str(t, r, &top, x, "protocol", "protocol");
+	put_num(t, &top, x, "frontend_port", "frontendPort");
+	put_num(t, &top, x, "backend_port", "backendPort");
+	join(t, r, "loadBalancingRules", "loadBalancingRules", x, "Terraform load balancing rules");
+}
+
+/* A NIC's IP configuration joins a pool: the membership ARM keeps on the NIC. */
+static void map_lb_association(struct tf *t, struct tf_res *r)
+{
+	struct tf_at top = tf_top(t, r);
+	const char *nic = tf_str(t, r, &top, "network_interface_id");
+	const char *ipc = tf_str(t, r, &top, "ip_configuration_name");
+	cJSON *pool = made(t, tf_str(t, r, &top, "backend_address_pool_id"));
+	if (!pool || !nic || !ipc) {
+		imp_note(t->im, "backend pool associations whose pool or NIC is not in the inputs: "
+				"dropped");
+		return;
+	}
+	cJSON_AddItemToArray(array_of(pool, "backendIPConfigurations"),
+			     imp_ref_to(arena_printf(t->im->a, "%s/ipConfigurations/%s", nic, ipc)));
+}
+
+static void map_lb_probe(struct tf *t, struct tf_res *r)
+{
+	(void)r;
+	imp_note(t->im, "azurerm_lb_probe: not read (a backend is healthy while its VM is up)");
+}
+
 /* ---- the map ------------------------------------------------------------------------------------ */
 
 static const struct {
@@ -600,6 +706,11 @@ static const struct {
 	{ "azurerm_local_network_gateway", map_local_gateway, 0 },
 	{ "azurerm_route_server", map_route_server, 0 },
 	{ "azurerm_route_server_bgp_connection", map_bgp_connection, 0 },
+	{ "azurerm_lb", map_lb, 0 },
+	{ "azurerm_lb_probe", map_lb_probe, 0 },
+	{ "azurerm_lb_backend_address_pool", map_lb_pool, 1 },
+	{ "azurerm_lb_rule", map_lb_rule, 1 },
+	{ "azurerm_network_interface_backend_address_pool_association", map_lb_association, 2 },
 	{ "azurerm_subnet", map_subnet, 1 },
 	{ "azurerm_route", map_route, 1 },
 	{ "azurerm_virtual_network_peering", map_peering, 1 },

@@ -1070,3 +1070,87 @@ Test(topo_load, out_of_memory_never_loses_a_reserved_address)
 	diag_destroy(d);
 	cJSON_Delete(doc);
 }
+
+/* ---- load balancers (RULES 2.1, 1.11.2.7) ------------------------------------------ */
+
+#define LB(name, fes, pools, rules)                                                            \
+	"{ 'name': '" name "', 'frontendIPConfigurations': [ " fes " ],"                       \
+	"  'backendAddressPools': [ " pools " ], 'loadBalancingRules': [ " rules " ] }"
+#define FE(name, ip, subnet)                                                                   \
+	"{ 'name': '" name "', 'privateIPAddress': '" ip "', 'subnet': { 'id': '" subnet "' } }"
+#define RULE(fe, pool, proto, port)                                                            \
+	"{ 'name': 'r', 'frontendIPConfiguration': { 'id': '" fe "' },"                       \
+	"  'backendAddressPool': { 'id': '" pool "' }, 'protocol': '" proto "',"               \
+	"  'frontendPort': " port ", 'backendPort': " port " }"
+
+Test(topo_load, lb_frontend_is_taken_before_dynamic_nics)
+{
+	struct tload x;
+	expect_ok(&x, TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			   NICS(NIC("dyn", "v/s") ", " NIC("nva1", "v/s"))
+			   ", 'loadBalancers': [ " LB("lb", FE("fe", "10.0.0.4", "v/s"),
+						       "{ 'name': 'p', 'backendIPConfigurations': ["
+						       " { 'id': '/subscriptions/s/resourceGroups/g/"
+						       "providers/Microsoft.Network/networkInterfaces/"
+						       "nva1/ipConfigurations/ipconfig1' },"
+						       " { 'id': 'dyn' }, { 'id': 'dyn' } ] }",
+						       RULE("fe", "p", "All", "0")) " ]"));
+	cr_expect_eq(topology_nic(x.t, "dyn")->ip, 0x0A000005u, "10.0.0.4 is the frontend's");
+	cr_expect_eq(topology_nic(x.t, "nva1")->ip, 0x0A000006u);
+	const struct load_balancer *lb = topology_load_balancer(x.t, "lb");
+	cr_assert_not_null(lb);
+	cr_expect_eq(x.t->nlbs, 1);
+	cr_expect_eq(lb->vnet, topology_vnet(x.t, "v"));
+	cr_assert_eq(lb->nfrontends, 1);
+	const struct lb_frontend *fe = &lb->frontends[0];
+	cr_expect(fe->ha_ports);
+	cr_expect_eq(fe->lb, lb);
+	cr_assert_eq(fe->nbackends, 2, "a NIC listed twice is one backend");
+	cr_expect_eq(fe->backends[0], topology_nic(x.t, "nva1"), "pool order");
+	cr_expect_eq(fe->backends[1], topology_nic(x.t, "dyn"));
+	tload_free(&x);
+}
+
+Test(topo_load, lb_without_ha_ports_rule_forwards_nothing)
+{
+	struct tload x;
+	expect_ok(&x, TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			   NICS(NIC("nva1", "v/s"))
+			   ", 'loadBalancers': [ " LB("lb", FE("fe", "10.0.0.100", "v/s"),
+						       "{ 'name': 'p', 'backendIPConfigurations': ["
+						       " { 'id': 'nva1' } ] }",
+						       RULE("fe", "p", "Tcp", "443")) " ]"));
+	const struct lb_frontend *fe = &topology_load_balancer(x.t, "lb")->frontends[0];
+	cr_expect_not(fe->ha_ports);
+	cr_expect_eq(fe->nbackends, 0);
+	tload_free(&x);
+}
+
+Test(topo_load, lb_rules)
+{
+#define POOL "{ 'name': 'p', 'backendIPConfigurations': [] }"
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			  ", 'loadBalancers': [ " LB("a", FE("fe", "10.0.0.100", "v/s"), "", "")
+			  ", " LB("b", FE("fe", "10.0.0.100", "v/s"), "", "") " ]"),
+		     "$.topology.loadBalancers[1].frontendIPConfigurations[0].privateIPAddress",
+		     "already the address of frontend \"fe\" of load balancer \"a\"");
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			  ", 'loadBalancers': [ " LB("a", FE("fe", "10.0.0.100", "v/s"), POOL,
+						     RULE("fe", "p", "Tcp", "0")) " ]"),
+		     "$.topology.loadBalancers[0].loadBalancingRules[0]", "needs protocol All");
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			  ", 'loadBalancers': [ " LB("a", FE("fe", "10.0.0.100", "v/s"), POOL,
+						     RULE("fe", "q", "All", "0")) " ]"),
+		     "$.topology.loadBalancers[0].loadBalancingRules[0].backendAddressPool",
+		     "no backend address pool \"q\"");
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")), ", 'loadBalancers': [ " LB("a", "", "", "")
+			  " ]"),
+		     "$.topology.loadBalancers[0].frontendIPConfigurations",
+		     "needs a frontend IP configuration");
+	expect_error(TOPO(V(SUBNET("s", "10.0.0.0/24")),
+			  ", 'loadBalancers': [ { 'name': 'a', 'frontendIPConfigurations': [ "
+			  "{ 'name': 'fe', 'publicIPAddress': { 'id': 'pip' },"
+			  "  'privateIPAddress': '10.0.0.100', 'subnet': { 'id': 'v/s' } } ] } ]"),
+		     "$.topology.loadBalancers[0].frontendIPConfigurations[0].publicIPAddress",
+		     "a public frontend is not modelled");
+}

@@ -989,6 +989,20 @@ bool eff_scope_set_only(const struct eff_table *t, bool without_rs, const struct
 	return true;
 }
 
+int eff_special_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
+{
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].nh != NH_SERVICE_ENDPOINT &&
+		    push_prefix(v, n, cap, t->rows[i].prefixes[0]) != 0)
+			return -1;
+	for (size_t i = 0; i < t->nexc; i++)
+		if (push_prefix(v, n, cap, *bgp_set_entry(t->bgp, t->exc_idx[i], NULL)) != 0)
+			return -1;
+	return 0;
+}
+
 /* Appends the prefixes of t's entries with an exception. */
 static int exception_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap)
 {

@@ -160,6 +160,16 @@ int eff_diff_bound(const struct eff_table *a, const struct eff_table *b,
  * O((own rows + exceptions) log n). */
 bool eff_scope_set_only(const struct eff_table *t, bool without_rs, const struct prefix *scope,
 			size_t n, const struct bgp_set **set, bool *set_without_rs);
+/* Appends to *v (grown with sim/vec.h) the prefixes at which t's rows, as
+ * eff_walk_rows lists them without without_rs, are not its domain set's
+ * rows alone: its own rows' (service endpoint rows left out, as there)
+ * and its entries' with an exception.  At any other prefix, two tables
+ * that show the same set show the same rows: all of the set's entry, each
+ * Active (a sweep evaluates a change once for all the subnets of a
+ * domain, study_eval.c).  Unsorted, possibly repeated; NULL t adds none.
+ * 0, or -1 out of memory (*v keeps what was added).  O(own rows +
+ * exceptions). */
+int eff_special_prefixes(const struct eff_table *t, struct prefix **v, size_t *n, size_t *cap);
 /* The domain set t shows (NULL: none), to key a cache of bgp_set_diff. */
 const struct bgp_set *eff_table_set(const struct eff_table *t);
 

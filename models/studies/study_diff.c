@@ -162,18 +162,13 @@ static const struct prefix *sets_differ(struct study_diff_sets *c, const struct 
 	return study_diff_sets_get(c, eff_table_set(a), eff_table_set(b), n);
 }
 
-int study_diff_bounded(const struct eff_table *a, const struct eff_table *b,
-		       struct eff_walk *walks, struct study_diff_sets *sd,
-		       struct study_diff_prefixes *out)
+/* Appends the prefixes of bound[0..nb) whose rows differ between a and b
+ * (walks[0] and walks[1] scratch); frees bound.  1, or -1 out of memory. */
+static int keep_differing(const struct eff_table *a, const struct eff_table *b,
+			  struct eff_walk *walks, struct prefix *bound, size_t nb,
+			  struct study_diff_prefixes *out)
 {
-	struct prefix *bound;
-	size_t nb, nsd = 0;
-	const struct prefix *diff = NULL;
-	if (a && b && eff_table_set(a) != eff_table_set(b) && !(diff = sets_differ(sd, a, b, &nsd)))
-		return -1;
-	int rc = eff_diff_bound(a, b, diff, nsd, &bound, &nb);
-	if (rc <= 0)
-		return rc;
+	int rc = 1;
 	if (eff_walk_start(&walks[0], a, false) != 0 || eff_walk_start(&walks[1], b, false) != 0)
 		rc = -1;
 	for (size_t i = 0; rc == 1 && i < nb; i++) {
@@ -189,4 +184,33 @@ int study_diff_bounded(const struct eff_table *a, const struct eff_table *b,
 	}
 	free(bound);
 	return rc;
+}
+
+int study_diff_bounded(const struct eff_table *a, const struct eff_table *b,
+		       struct eff_walk *walks, struct study_diff_sets *sd,
+		       struct study_diff_prefixes *out)
+{
+	struct prefix *bound;
+	size_t nb, nsd = 0;
+	const struct prefix *diff = NULL;
+	if (a && b && eff_table_set(a) != eff_table_set(b) && !(diff = sets_differ(sd, a, b, &nsd)))
+		return -1;
+	int rc = eff_diff_bound(a, b, diff, nsd, &bound, &nb);
+	if (rc <= 0)
+		return rc;
+	return keep_differing(a, b, walks, bound, nb, out);
+}
+
+int study_diff_own(const struct eff_table *a, const struct eff_table *b, struct eff_walk *walks,
+		   struct study_diff_prefixes *out)
+{
+	/* An empty list of set differences: the bound without them. */
+	static const struct prefix no_prefix;
+	struct prefix *bound;
+	size_t nb;
+	int rc = eff_diff_bound(a, b, eff_table_set(a) != eff_table_set(b) ? &no_prefix : NULL, 0,
+				&bound, &nb);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 0;
+	return keep_differing(a, b, walks, bound, nb, out) < 0 ? -1 : 0;
 }

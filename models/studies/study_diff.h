@@ -95,6 +95,14 @@ int study_diff_bounded(const struct eff_table *a, const struct eff_table *b,
 		       struct eff_walk *walks, struct study_diff_sets *sd,
 		       struct study_diff_prefixes *out);
 
+/* study_diff_bounded's answer at the prefixes of a's and b's own rows
+ * and exceptions only, leaving out where their domain sets differ (a
+ * caller that evaluates those once for every table showing the same pair
+ * of sets, study_eval.c): appends the ones whose rows differ.  a and b
+ * not NULL; walks[0] and walks[1] are scratch.  0, or -1 out of memory. */
+int study_diff_own(const struct eff_table *a, const struct eff_table *b, struct eff_walk *walks,
+		   struct study_diff_prefixes *out);
+
 void study_diff_sets_fini(struct study_diff_sets *sd);
 /* Where sets a and b differ (bgp_set_diff), from the cache or computed and
  * kept there (also for `vnetsim run`'s timeline: every subnet of a domain

@@ -3,22 +3,31 @@
  *
  * Cost of one variant: the events it injects (an NVA crash at ref-4k is a
  * 1,000-prefix withdrawal in 382 subnets at hold expiry), then a look-up
- * per (subnet, destination) it can touch and per table change of that
- * subnet: the destinations of a subnet are sorted, so each table is read
- * by a forward walk (eff_walk_rows), not a search per destination; scopes
- * likewise by a forward cursor.  Candidates come from the base's
- * dead-next-hop index (study_base.h) and from the timeline entries of the
- * variant: their scope when they have one, a row diff of before and after
- * otherwise (configuration edits, study_diff.h): of the few prefixes
- * eff_diff_bound names when both tables show the same domain set (a
- * peering edit's hub subnets: a dozen prefixes, not 17,000 rows), of the
- * whole tables only when the set changed.
+ * per destination it can touch and per table change: candidates come
+ * from the base's dead-next-hop index (study_base.h) and from the
+ * timeline entries of the variant: their scope when they have one, where
+ * the tables differ otherwise (configuration edits, study_diff.h).
+ *
+ * Subnets whose changes are alike share their records (see "the part of
+ * a change that subnets share" below): a destination that none of a
+ * subnet's tables shows otherwise than its domain set is evaluated once,
+ * from the sets, for every subnet with the same sets, times and scopes
+ * (all 382 subnets of ref-4k for an NVA crash); each subnet evaluates on
+ * its own only its special destinations (own rows, exceptions: a handful)
+ * and copies the rest, or (without detail) scores and folds them on the
+ * fly.  A subnet with more entries than a signature holds, or an edit
+ * whose subnet appeared or went away, is evaluated alone: its sorted
+ * destinations read each table by a forward walk (eff_walk_rows), scopes
+ * by a forward cursor, an edit's tables by a bounded diff (eff_diff_bound)
+ * or, when one side is missing, a diff of the whole tables.
+ * study_eval_alone evaluates every subnet alone: the tests' oracle.
  */
 #include "study_eval.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgpset.h"
 #include "effective.h"
 #include "run.h"
 #include "study_base.h"
@@ -74,6 +83,27 @@ static void hops_at(const struct study_diff_keys *keys, size_t *at, struct prefi
 		h->ip[h->n] = (uint32_t)k[i].hop;
 		h->n++;
 	}
+}
+
+/* The rows of p in a table that shows set s and has neither an own row of
+ * p nor an exception at it (eff_special_prefixes): the set's entry, every
+ * row Active; scanning forward from *at (prefixes asked for increase). */
+static void set_hops(const struct bgp_set *s, size_t *at, struct prefix p, struct hops *h)
+{
+	h->n = 0;
+	if (!s)
+		return;
+	*at = bgp_set_seek(s, *at, p);
+	if (*at >= bgp_set_count(s))
+		return;
+	struct bgp_set_rows rows;
+	if (!prefix_equal(*bgp_set_entry(s, *at, &rows), p))
+		return;
+	for (size_t k = 0; k < rows.n && k < STUDY_MAX_ROWS; k++) {
+		h->nh[k] = NH_VNET_GATEWAY;
+		h->ip[k] = rows.nh[k];
+	}
+	h->n = rows.n < STUDY_MAX_ROWS ? rows.n : STUDY_MAX_ROWS;
 }
 
 static bool hops_equal(const struct hops *a, const struct hops *b)
@@ -235,6 +265,52 @@ struct records {
 	size_t n, cap;
 };
 
+/* ---- the part of a change that subnets share ------------------------------------------
+ *
+ * A destination's rows in a table are its domain set's entry alone, every
+ * row Active, unless the table has an own row of that prefix or an
+ * exception at it (eff_special_prefixes).  So two subnets whose baseline
+ * tables show the same set and whose timeline entries in the window come
+ * at the same times with the same scopes and show the same sets after
+ * (struct share_sig) get the same record at every destination that is
+ * special in none of their tables: a BGP event's change of 1,000 prefixes
+ * in 382 subnets is evaluated once, with each subnet's few special
+ * destinations evaluated on their own (and a configuration edit's change
+ * of the domain set: where the two sets differ, once).  The destinations
+ * looked at are the same as one subnet at a time would look at, or more:
+ * one whose rows never change and that no dead next hop touches gives no
+ * record either way.
+ */
+
+/* An entry of a subnet's timeline in the window, as far as the shared
+ * records depend on it. */
+struct share_ent {
+	int64_t at;
+	const struct bgp_set *before, *after; /* the sets its tables show */
+	const struct prefix *scope, *bgp_scope;
+	size_t nscope, nbgp_scope;
+};
+
+struct share_sig {
+	const struct bgp_set *base;    /* the set the baseline table shows */
+	size_t n;                      /* entries */
+	struct share_ent e[CAND_SIG_MAX];
+};
+
+/* The shared records of one signature. */
+struct share {
+	bool used;
+	struct share_sig sig;
+	struct study_diff_prefixes cand; /* the destinations looked at, sorted, unique */
+	struct records recs;           /* the nonzero ones (subnet 0), by destination */
+	struct {
+		int64_t *v;            /* per record, the variant's ndead black holes */
+		size_t n, cap;
+	} dead;
+};
+
+#define SHARES 8                     /* signatures kept at once */
+
 /* One variant's evaluation: its scratch, reused from subnet to subnet. */
 struct eval {
 	struct study_base *b;
@@ -254,6 +330,22 @@ struct eval {
 	int64_t *fail_bh;              /* per dead window: the longest per_dead */
 	struct span *spans;            /* per dead window: account()'s scratch */
 	struct records recs;           /* the result's, in (subnet, dest) order */
+	struct share shares[SHARES];
+	size_t share_next;             /* the slot a new signature takes */
+	struct study_diff_prefixes special; /* a subnet's special destinations */
+	struct study_diff_prefixes direct; /* and those it evaluates on its own */
+	/* Without detail (fold_now), each record is scored and folded into
+	 * its subnet's as it is made, never stored: the score adds the same
+	 * terms in the same order as study_score would over the whole list,
+	 * and a variant touching every destination of every subnet never
+	 * holds them all (840,000 records, 47 MB, for a connection failure of
+	 * ref-4k; 1.5 million written and folded again for an ExpressRoute
+	 * crash was a third of its evaluation). */
+	bool fold_now;
+	double score;                  /* fold_now: the sum so far */
+	double nics;                   /* fold_now: the current subnet's NICs */
+	struct study_record folded;    /* fold_now: the current subnet's record */
+	bool have_folded;              /* folded holds one */
 };
 
 static int push_prefix(struct study_diff_prefixes *c, struct prefix p)
@@ -265,13 +357,13 @@ static int push_prefix(struct study_diff_prefixes *c, struct prefix p)
 	return 0;
 }
 
-/* Starts a run of cand: what follows comes sorted (or is sorted alone). */
-static int run_mark(struct eval *x)
+/* Starts a run of c: what follows comes sorted (or is sorted alone). */
+static int run_mark(struct eval *x, const struct study_diff_prefixes *c)
 {
 	size_t *o = VEC_PUSH(x->runs.v, x->runs.n, x->runs.cap);
 	if (!o)
 		return -1;
-	*o = x->cand.n;
+	*o = c->n;
 	return 0;
 }
 
@@ -283,14 +375,14 @@ static bool prefixes_nondecreasing(const struct prefix *v, size_t n)
 	return true;
 }
 
-/* cand sorted and unique, as prefix_sort_unique would make it, from its
- * runs (run_mark): the dead next hops' prefixes and the scopes come
- * sorted, so they are merged pairwise, O(n log runs), instead of sorted
- * whole (a sort of every candidate per subnet was a tenth of a variant).
- * 0, or -1 out of memory. */
-static int sort_runs(struct eval *x)
+/* c sorted and unique, as prefix_sort_unique would make it, from its runs
+ * (run_mark): the dead next hops' prefixes and the scopes come sorted, so
+ * they are merged pairwise, O(n log runs), instead of sorted whole (a
+ * sort of every candidate per subnet was a tenth of a variant).  0, or -1
+ * out of memory. */
+static int sort_runs(struct eval *x, struct study_diff_prefixes *c)
 {
-	size_t n = x->cand.n, nb = 0;
+	size_t n = c->n, nb = 0;
 	if (VEC_RESERVE(x->runs.v, x->runs.cap, x->runs.n + 1) != 0 ||
 	    VEC_RESERVE(x->tmp.v, x->tmp.cap, n) != 0)
 		return -1;
@@ -302,10 +394,10 @@ static int sort_runs(struct eval *x)
 	}
 	b[nb] = n;
 	for (size_t r = 0; r < nb; r++)
-		if (!prefixes_nondecreasing(x->cand.v + b[r], b[r + 1] - b[r]))
-			qsort(x->cand.v + b[r], b[r + 1] - b[r], sizeof(struct prefix), prefix_cmp_qsort);
+		if (!prefixes_nondecreasing(c->v + b[r], b[r + 1] - b[r]))
+			qsort(c->v + b[r], b[r + 1] - b[r], sizeof(struct prefix), prefix_cmp_qsort);
 	while (nb > 1) {
-		const struct prefix *src = x->cand.v;
+		const struct prefix *src = c->v;
 		struct prefix *dst = x->tmp.v;
 		size_t k = 0, out = 0;
 		for (size_t r = 0; r < nb; r += 2) {
@@ -321,17 +413,62 @@ static int sort_runs(struct eval *x)
 		}
 		b[k] = out;
 		nb = k;
-		struct study_diff_prefixes t = x->cand;
-		x->cand.v = x->tmp.v;
-		x->cand.cap = x->tmp.cap;
+		struct study_diff_prefixes t = *c;
+		c->v = x->tmp.v;
+		c->cap = x->tmp.cap;
 		x->tmp.v = t.v;
 		x->tmp.cap = t.cap;
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (k == 0 || !prefix_equal(x->cand.v[k - 1], x->cand.v[i]))
-			x->cand.v[k++] = x->cand.v[i];
-	x->cand.n = k;
+		if (k == 0 || !prefix_equal(c->v[k - 1], c->v[i]))
+			c->v[k++] = c->v[i];
+	c->n = k;
+	return 0;
+}
+
+/* Appends to c, a run per dead window, the prefixes of the baseline rows
+ * through a next hop that dies.  0, or -1 out of memory. */
+static int push_dead(struct eval *x, struct study_diff_prefixes *c)
+{
+	const struct study_base *b = x->b;
+	const struct variant *v = x->v;
+	for (size_t w = 0; w < v->ndead; w++) {
+		if (run_mark(x, c) != 0)
+			return -1;
+		size_t lo = 0, hi = b->nidx;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (b->idx[mid].ip < v->dead[w].ip)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < b->nidx && b->idx[lo].ip == v->dead[w].ip; lo++)
+			if (push_prefix(c, b->idx[lo].p) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* Appends to c, as a run, the scope of e and, for a BGP scope, the
+ * prefixes whose own rows a BGP change can alter too.  0, or -1 out of
+ * memory. */
+static int push_scope(struct eval *x, const struct timeline_entry *e, struct study_diff_prefixes *c)
+{
+	const struct prefix_list *none = &x->b->sc->settings.none_prefixes;
+	const struct prefix *sc = e->scope ? e->scope : e->bgp_scope;
+	size_t nsc = e->scope ? e->nscope : e->nbgp_scope;
+	if (run_mark(x, c) != 0)
+		return -1;
+	for (size_t j = 0; sc && j < nsc; j++)
+		if (push_prefix(c, sc[j]) != 0)
+			return -1;
+	if (run_mark(x, c) != 0)
+		return -1;
+	for (size_t j = 0; !e->scope && e->bgp_scope && j <= none->n; j++)
+		if (push_prefix(c, j < none->n ? none->v[j] : (struct prefix){ .addr = 0, .len = 0 }) != 0)
+			return -1;
 	return 0;
 }
 
@@ -346,7 +483,6 @@ static int sort_runs(struct eval *x)
 static int candidates(struct eval *x, const size_t *ents, size_t nents)
 {
 	const struct study_base *b = x->b;
-	const struct variant *v = x->v;
 	struct cand_sig sig = { .n = 0, .usable = nents <= CAND_SIG_MAX };
 	int keys_built = 0;
 	for (size_t k = 0; sig.usable && k < nents; k++) {
@@ -361,97 +497,169 @@ static int candidates(struct eval *x, const size_t *ents, size_t nents)
 	x->cache = sig;
 	x->cand.n = 0;
 	x->runs.n = 0;
-	for (size_t w = 0; w < v->ndead; w++) {
-		if (run_mark(x) != 0)
-			return -1;
-		size_t lo = 0, hi = b->nidx;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (b->idx[mid].ip < v->dead[w].ip)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < b->nidx && b->idx[lo].ip == v->dead[w].ip; lo++)
-			if (push_prefix(&x->cand, b->idx[lo].p) != 0)
-				return -1;
-	}
-	const struct prefix_list *none = &b->sc->settings.none_prefixes;
+	if (push_dead(x, &x->cand) != 0)
+		return -1;
 	for (size_t k = 0; k < nents; k++) {
 		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
-		const struct prefix *sc = e->scope ? e->scope : e->bgp_scope;
-		size_t nsc = e->scope ? e->nscope : e->nbgp_scope;
-		if (run_mark(x) != 0)
+		if (push_scope(x, e, &x->cand) != 0)
 			return -1;
-		for (size_t j = 0; sc && j < nsc; j++)
-			if (push_prefix(&x->cand, sc[j]) != 0)
-				return -1;
-		if (run_mark(x) != 0)
+		if (e->scope || e->bgp_scope)
+			continue;
+		if (run_mark(x, &x->cand) != 0)
 			return -1;
-		for (size_t j = 0; !e->scope && e->bgp_scope && j <= none->n; j++)
-			if (push_prefix(&x->cand, j < none->n ? none->v[j]
-							    : (struct prefix){ .addr = 0, .len = 0 }) != 0)
-				return -1;
-		if (!sc && run_mark(x) != 0)
+		int bounded = study_diff_bounded(e->before, e->after, x->walks, &x->sd, &x->cand);
+		if (bounded < 0 || (bounded == 0 && study_diff_rows(e->before, e->after, &x->ka, &x->kb,
+								    &x->cand) != 0))
 			return -1;
-		if (!sc) {
-			int bounded = study_diff_bounded(e->before, e->after, x->walks, &x->sd, &x->cand);
-			if (bounded < 0 || (bounded == 0 && study_diff_rows(e->before, e->after, &x->ka,
-									    &x->kb, &x->cand) != 0))
-				return -1;
-			keys_built = bounded == 0;
-		}
+		keys_built = bounded == 0;
 	}
-	if (!prefixes_increasing(x->cand.v, x->cand.n) && sort_runs(x) != 0)
+	if (!prefixes_increasing(x->cand.v, x->cand.n) && sort_runs(x, &x->cand) != 0)
 		return -1;
 	return keys_built;
 }
 
-/* The record of destination p of subnet s: its baseline rows, then at
- * each entry in scope the rows after it, accounted over the window. */
-static int eval_dest(struct eval *x, uint32_t s, struct prefix p, const size_t *ents,
-		     size_t nents, bool by_keys, struct eff_walk *wbase, size_t *at_a, size_t *at_b)
+/* Where eval_dest reads a destination's rows. */
+struct look {
+	enum { LOOK_WALKS, LOOK_KEYS, LOOK_SETS } how;
+	struct eff_walk *wbase;        /* walks: the baseline table's (NULL: none), then
+					* x->walks[1 + k] entry k's after */
+	size_t at_a, at_b;             /* keys: cursors into ka and kb (destinations increase) */
+	const struct bgp_set *sbase;   /* sets: the baseline's set and each entry's after */
+	const struct bgp_set *safter[CAND_SIG_MAX];
+	size_t cbase, cafter[CAND_SIG_MAX]; /* sets: their cursors */
+};
+
+static void look_base(struct eval *x, struct look *lk, struct prefix p, struct hops *h)
+{
+	if (lk->how == LOOK_KEYS)
+		hops_at(&x->ka, &lk->at_a, p, h);
+	else if (lk->how == LOOK_SETS)
+		set_hops(lk->sbase, &lk->cbase, p, h);
+	else
+		hops_of(lk->wbase, p, h);
+}
+
+static void look_after(struct eval *x, struct look *lk, size_t k, const struct timeline_entry *e,
+		       struct prefix p, struct hops *h)
+{
+	if (lk->how == LOOK_KEYS)
+		hops_at(&x->kb, &lk->at_b, p, h);
+	else if (lk->how == LOOK_SETS)
+		set_hops(lk->safter[k], &lk->cafter[k], p, h);
+	else
+		hops_of(e->after ? &x->walks[1 + k] : NULL, p, h);
+}
+
+/* The record of destination p (subnet 0) for a subnet whose entries are
+ * ents: its baseline rows, then at each entry in scope the rows after it,
+ * accounted over the window; x->per_dead gets its black holes. */
+static void dest_record(struct eval *x, struct prefix p, const size_t *ents, size_t nents,
+			struct look *lk, struct study_record *rec)
 {
 	const struct variant *v = x->v;
 	struct hops base, cur;         /* cur is valid once now points to it */
 	const struct hops *now = &base; /* the rows at t (no 520-byte copy) */
-	if (by_keys)
-		hops_at(&x->ka, at_a, p, &base);
-	else
-		hops_of(wbase, p, &base);
-	struct study_record rec = { .subnet = s, .dest = p };
+	look_base(x, lk, p, &base);
+	*rec = (struct study_record){ .dest = p };
 	memset(x->per_dead, 0, v->ndead * sizeof(*x->per_dead));
 	int64_t t = x->b->t_fail;
 	for (size_t k = 0; k < nents; k++) {
 		const struct timeline_entry *e = run_timeline_get(x->b->run, ents[k]);
 		if (!in_scope(x->b, e, &x->sc_at[k], p))
 			continue;
-		account(v, p, &base, now, t, e->at_ms, &rec, x->per_dead, x->spans);
+		account(v, p, &base, now, t, e->at_ms, rec, x->per_dead, x->spans);
 		t = e->at_ms;
-		if (by_keys)
-			hops_at(&x->kb, at_b, p, &cur);
-		else
-			hops_of(e->after ? &x->walks[1 + k] : NULL, p, &cur);
+		look_after(x, lk, k, e, p, &cur);
 		now = &cur;
 	}
-	account(v, p, &base, now, t, x->t_end, &rec, x->per_dead, x->spans);
+	account(v, p, &base, now, t, x->t_end, rec, x->per_dead, x->spans);
+	rec->nbh = rec->bh_ms > 0;
+	rec->nlost = rec->lost_ms > 0;
+	rec->nchanged = rec->changed_ms > 0;
+}
+
+static bool has_impact(const struct study_record *r)
+{
+	return r->bh_ms || r->lost_ms || r->changed_ms;
+}
+
+/* A destination's black holes into the longest per dead window. */
+static void note_dead(struct eval *x, const int64_t *per_dead)
+{
+	const struct variant *v = x->v;
 	for (size_t w = 0; w < v->ndead; w++)
-		if (v->dead[w].fail != SIZE_MAX && x->per_dead[w] > x->fail_bh[w])
-			x->fail_bh[w] = x->per_dead[w];
-	rec.nbh = rec.bh_ms > 0;
-	rec.nlost = rec.lost_ms > 0;
-	rec.nchanged = rec.changed_ms > 0;
-	if (rec.bh_ms || rec.lost_ms || rec.changed_ms) {
-		struct study_record *o = VEC_PUSH(x->recs.v, x->recs.n, x->recs.cap);
-		if (!o)
+		if (v->dead[w].fail != SIZE_MAX && per_dead[w] > x->fail_bh[w])
+			x->fail_bh[w] = per_dead[w];
+}
+
+static int push_record(struct records *r, const struct study_record *rec)
+{
+	struct study_record *o = VEC_PUSH(r->v, r->n, r->cap);
+	if (!o)
+		return -1;
+	*o = *rec;
+	return 0;
+}
+
+/* A nonzero record of the current subnet: appended, or (fold_now) scored
+ * and folded into the subnet's one record: the longest times, the
+ * destination counts. */
+static int emit(struct eval *x, const struct study_record *rec)
+{
+	if (!x->fold_now)
+		return push_record(&x->recs, rec);
+	/* record_score's term, computed the same way */
+	x->score += (double)(rec->bh_ms + rec->lost_ms) / 1000.0 * x->nics;
+	struct study_record *o = &x->folded;
+	if (!x->have_folded) {
+		*o = *rec;
+		x->have_folded = true;
+		return 0;
+	}
+	o->bh_ms = rec->bh_ms > o->bh_ms ? rec->bh_ms : o->bh_ms;
+	o->lost_ms = rec->lost_ms > o->lost_ms ? rec->lost_ms : o->lost_ms;
+	o->changed_ms = rec->changed_ms > o->changed_ms ? rec->changed_ms : o->changed_ms;
+	o->nbh += rec->nbh;
+	o->nlost += rec->nlost;
+	o->nchanged += rec->nchanged;
+	return 0;
+}
+
+/* The record of destination p of subnet s, emitted when nonzero. */
+static int eval_dest(struct eval *x, uint32_t s, struct prefix p, const size_t *ents,
+		     size_t nents, struct look *lk)
+{
+	struct study_record rec;
+	dest_record(x, p, ents, nents, lk, &rec);
+	note_dead(x, x->per_dead);
+	rec.subnet = s;
+	return has_impact(&rec) ? emit(x, &rec) : 0;
+}
+
+/* Walks for subnet s's tables: x->walks[0] its baseline's (*wbase, NULL
+ * when it has none), x->walks[1 + k] entry k's after.  0 or -1. */
+static int start_walks(struct eval *x, uint32_t s, const size_t *ents, size_t nents,
+		       struct eff_walk **wbase)
+{
+	const struct eff_table *base_t = x->b->cp->tables[s];
+	*wbase = NULL;
+	if (base_t) {
+		if (eff_walk_start(&x->walks[0], base_t, false) != 0)
 			return -1;
-		*o = rec;
+		*wbase = &x->walks[0];
+	}
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(x->b->run, ents[k]);
+		x->sc_at[k] = 0;
+		if (e->after && eff_walk_start(&x->walks[1 + k], e->after, false) != 0)
+			return -1;
 	}
 	return 0;
 }
 
 /* The records of subnet s, whose timeline entries in the window are ents
- * (in time order), appended to x->recs.  0, or -1 out of memory. */
+ * (in time order), appended to x->recs, one destination at a time.  0, or
+ * -1 out of memory. */
 static int eval_subnet(struct eval *x, uint32_t s, const size_t *ents, size_t nents)
 {
 	const struct study_base *b = x->b;
@@ -464,25 +672,173 @@ static int eval_subnet(struct eval *x, uint32_t s, const size_t *ents, size_t ne
 	/* One configuration change (an edit): its row diff already holds the
 	 * rows of both tables, sorted; look them up there. */
 	const struct timeline_entry *e0 = nents == 1 ? run_timeline_get(b->run, ents[0]) : NULL;
-	bool by_keys = keys_built && e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t;
-	size_t at_a = 0, at_b = 0;     /* by_keys: cursors (candidates increase) */
-	/* Otherwise a walk per table (walks[0] the baseline's, walks[1 + k]
-	 * entry k's after) and a cursor per scope: candidates increase. */
-	struct eff_walk *wbase = NULL;
-	if (!by_keys && base_t) {
-		if (eff_walk_start(&x->walks[0], base_t, false) != 0)
-			return -1;
-		wbase = &x->walks[0];
-	}
-	for (size_t k = 0; k < nents; k++) {
-		const struct timeline_entry *e = run_timeline_get(b->run, ents[k]);
-		x->sc_at[k] = 0;
-		if (!by_keys && e->after && eff_walk_start(&x->walks[1 + k], e->after, false) != 0)
-			return -1;
+	struct look lk = { .how = LOOK_WALKS };
+	if (keys_built && e0 && !e0->scope && !e0->bgp_scope && e0->before == base_t) {
+		lk.how = LOOK_KEYS; /* cursors: candidates increase */
+		for (size_t k = 0; k < nents; k++)
+			x->sc_at[k] = 0;
+	} else if (start_walks(x, s, ents, nents, &lk.wbase) != 0) {
+		/* otherwise a walk per table, a cursor per scope: candidates increase */
+		return -1;
 	}
 	for (size_t c = 0; c < x->cand.n; c++)
-		if (eval_dest(x, s, x->cand.v[c], ents, nents, by_keys, wbase, &at_a, &at_b) != 0)
+		if (eval_dest(x, s, x->cand.v[c], ents, nents, &lk) != 0)
 			return -1;
+	return 0;
+}
+
+static bool share_sig_equal(const struct share_sig *a, const struct share_sig *b)
+{
+	if (a->base != b->base || a->n != b->n)
+		return false;
+	for (size_t k = 0; k < a->n; k++) {
+		const struct share_ent *x = &a->e[k], *y = &b->e[k];
+		if (x->at != y->at || x->before != y->before || x->after != y->after ||
+		    x->scope != y->scope || x->bgp_scope != y->bgp_scope || x->nscope != y->nscope ||
+		    x->nbgp_scope != y->nbgp_scope)
+			return false;
+	}
+	return true;
+}
+
+/* The shared destinations of sh (entries ents of a subnet with its
+ * signature): the dead next hops', the entries' scopes, and where an
+ * edit's two tables show different sets, where the sets differ.  0 or -1. */
+static int share_candidates(struct eval *x, struct share *sh, const size_t *ents, size_t nents)
+{
+	struct study_diff_prefixes *c = &sh->cand;
+	c->n = 0;
+	x->runs.n = 0;
+	if (push_dead(x, c) != 0)
+		return -1;
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(x->b->run, ents[k]);
+		if (push_scope(x, e, c) != 0)
+			return -1;
+		const struct share_ent *se = &sh->sig.e[k];
+		if (e->scope || e->bgp_scope || se->before == se->after)
+			continue;
+		size_t nd;
+		const struct prefix *d = study_diff_sets_get(&x->sd, se->before, se->after, &nd);
+		if (!d || run_mark(x, c) != 0)
+			return -1;
+		for (size_t j = 0; j < nd; j++)
+			if (push_prefix(c, d[j]) != 0)
+				return -1;
+	}
+	if (!prefixes_increasing(c->v, c->n) && sort_runs(x, c) != 0)
+		return -1;
+	return 0;
+}
+
+/* sh's records: each destination's rows read from the sets alone. */
+static int share_records(struct eval *x, struct share *sh, const size_t *ents, size_t nents)
+{
+	size_t nd = x->v->ndead;
+	struct look lk = { .how = LOOK_SETS, .sbase = sh->sig.base };
+	for (size_t k = 0; k < nents; k++) {
+		lk.safter[k] = sh->sig.e[k].after;
+		x->sc_at[k] = 0;
+	}
+	sh->recs.n = sh->dead.n = 0;
+	for (size_t c = 0; c < sh->cand.n; c++) {
+		struct study_record rec;
+		dest_record(x, sh->cand.v[c], ents, nents, &lk, &rec);
+		if (!has_impact(&rec))
+			continue;
+		if (push_record(&sh->recs, &rec) != 0 ||
+		    VEC_RESERVE(sh->dead.v, sh->dead.cap, sh->dead.n + nd) != 0)
+			return -1;
+		memcpy(sh->dead.v + sh->dead.n, x->per_dead, nd * sizeof(*x->per_dead));
+		sh->dead.n += nd;
+	}
+	return 0;
+}
+
+/* The shared records for subnet s with entries ents: *out NULL when the
+ * subnet is evaluated on its own (more entries than a signature holds, or
+ * an edit whose subnet appeared or went away: its rows are diffed whole).
+ * 0, or -1 out of memory. */
+static int share_of(struct eval *x, uint32_t s, const size_t *ents, size_t nents,
+		    struct share **out)
+{
+	*out = NULL;
+	if (nents > CAND_SIG_MAX)
+		return 0;
+	struct share_sig sig = { .base = eff_table_set(x->b->cp->tables[s]), .n = nents };
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(x->b->run, ents[k]);
+		if (!e->scope && !e->bgp_scope && (!e->before || !e->after))
+			return 0;
+		sig.e[k] = (struct share_ent){ .at = e->at_ms, .before = eff_table_set(e->before),
+					       .after = eff_table_set(e->after), .scope = e->scope,
+					       .bgp_scope = e->bgp_scope, .nscope = e->nscope,
+					       .nbgp_scope = e->nbgp_scope };
+	}
+	for (size_t i = 0; i < SHARES; i++)
+		if (x->shares[i].used && share_sig_equal(&x->shares[i].sig, &sig)) {
+			*out = &x->shares[i];
+			return 0;
+		}
+	struct share *sh = &x->shares[x->share_next];
+	x->share_next = (x->share_next + 1) % SHARES;
+	sh->used = false;
+	sh->sig = sig;
+	if (share_candidates(x, sh, ents, nents) != 0 || share_records(x, sh, ents, nents) != 0)
+		return -1;
+	sh->used = true;
+	*out = sh;
+	return 0;
+}
+
+/* The records of subnet s with shared records sh: those of its special
+ * destinations (and of each edit's own differences) evaluated on their
+ * own, the others taken from sh, merged in destination order.  0 or -1. */
+static int eval_subnet_shared(struct eval *x, uint32_t s, const size_t *ents, size_t nents,
+			      const struct share *sh)
+{
+	struct study_diff_prefixes *sp = &x->special, *dir = &x->direct;
+	sp->n = dir->n = 0;
+	if (eff_special_prefixes(x->b->cp->tables[s], &sp->v, &sp->n, &sp->cap) != 0)
+		return -1;
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(x->b->run, ents[k]);
+		if (eff_special_prefixes(e->after, &sp->v, &sp->n, &sp->cap) != 0)
+			return -1;
+	}
+	sp->n = prefix_sort_unique(sp->v, sp->n);
+	size_t at = 0;
+	for (size_t i = 0; i < sp->n; i++)
+		if (in_sorted_from(sh->cand.v, sh->cand.n, &at, sp->v[i]) &&
+		    push_prefix(dir, sp->v[i]) != 0)
+			return -1;
+	for (size_t k = 0; k < nents; k++) {
+		const struct timeline_entry *e = run_timeline_get(x->b->run, ents[k]);
+		if (!e->scope && !e->bgp_scope && study_diff_own(e->before, e->after, x->walks, dir) != 0)
+			return -1;
+	}
+	if (!prefixes_increasing(dir->v, dir->n))
+		dir->n = prefix_sort_unique(dir->v, dir->n);
+	struct look lk = { .how = LOOK_WALKS };
+	if (dir->n > 0 && start_walks(x, s, ents, nents, &lk.wbase) != 0)
+		return -1;
+	const struct study_record *r = sh->recs.v;
+	size_t nr = sh->recs.n, nd = x->v->ndead, i = 0, j = 0;
+	while (i < nr || j < dir->n) {
+		if (j < dir->n && (i >= nr || prefix_compare(dir->v[j], r[i].dest) <= 0)) {
+			if (i < nr && prefix_equal(dir->v[j], r[i].dest))
+				i++; /* special here: evaluated on its own */
+			if (eval_dest(x, s, dir->v[j++], ents, nents, &lk) != 0)
+				return -1;
+			continue;
+		}
+		struct study_record rec = r[i];
+		rec.subnet = s;
+		note_dead(x, sh->dead.v + i * nd);
+		if (emit(x, &rec) != 0)
+			return -1;
+		i++;
+	}
 	return 0;
 }
 
@@ -492,28 +848,6 @@ static int eval_subnet(struct eval *x, uint32_t s, const size_t *ents, size_t ne
 static double record_score(const struct study_base *b, const struct study_record *r)
 {
 	return (double)(r->bh_ms + r->lost_ms) / 1000.0 * (double)study_subnet_nics(b, r->subnet);
-}
-
-/* One record per subnet: the longest times, the destination counts. */
-static void fold(struct study_result *res)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < res->nrecs; i++) {
-		const struct study_record *r = &res->recs[i];
-		if (k == 0 || res->recs[k - 1].subnet != r->subnet) {
-			res->recs[k++] = *r;
-			continue;
-		}
-		struct study_record *o = &res->recs[k - 1];
-		o->bh_ms = r->bh_ms > o->bh_ms ? r->bh_ms : o->bh_ms;
-		o->lost_ms = r->lost_ms > o->lost_ms ? r->lost_ms : o->lost_ms;
-		o->changed_ms = r->changed_ms > o->changed_ms ? r->changed_ms : o->changed_ms;
-		o->nbh += r->nbh;
-		o->nlost += r->nlost;
-		o->nchanged += r->nchanged;
-	}
-	res->nrecs = k;
-	res->folded = true;
 }
 
 /* Injects v's events (monte-carlo: drawn for run i) and resumes the run to
@@ -620,9 +954,16 @@ static void eval_fini(struct eval *x, size_t nwalks)
 	free(x->runs.v);
 	free(x->ka.v);
 	free(x->kb.v);
+	for (size_t i = 0; i < SHARES; i++) {
+		free(x->shares[i].cand.v);
+		free(x->shares[i].recs.v);
+		free(x->shares[i].dead.v);
+	}
+	free(x->special.v);
+	free(x->direct.v);
 }
 
-int study_eval(struct study_base *b, size_t i, struct study_result *out)
+static int eval_variant(struct study_base *b, size_t i, bool alone, struct study_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->variant = i;
@@ -648,23 +989,21 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	x.sc_at = rc == 0 ? calloc(most + 1, sizeof(*x.sc_at)) : NULL;
 	if (!x.per_dead || !x.fail_bh || !x.spans || !x.walks || !x.sc_at)
 		rc = -1;
-	/* Without detail, each subnet's records are scored and folded as soon
-	 * as they are made: the score adds the same terms in the same order as
-	 * study_score would over the whole list, and a variant touching every
-	 * destination of every subnet never holds them all (840,000 records,
-	 * 47 MB, for a connection failure of ref-4k). */
-	bool fold_now = b->st->kind == STUDY_ENUMERATE && !b->st->detail;
-	double score = 0;
+	x.fold_now = b->st->kind == STUDY_ENUMERATE && !b->st->detail;
 	for (size_t s = 0; rc == 0 && s < b->cp->topo->nsubnets; s++) {
-		size_t r0 = x.recs.n;
-		rc = eval_subnet(&x, (uint32_t)s, ents + first[s], first[s + 1] - first[s]);
-		if (rc != 0 || !fold_now || x.recs.n == r0)
-			continue;
-		struct study_result part = { .recs = x.recs.v + r0, .nrecs = x.recs.n - r0 };
-		for (size_t k = 0; k < part.nrecs; k++) /* one term at a time, as study_score */
-			score += record_score(b, &part.recs[k]);
-		fold(&part);
-		x.recs.n = r0 + part.nrecs;
+		const size_t *se = ents + first[s];
+		size_t nse = first[s + 1] - first[s];
+		struct share *sh = NULL;
+		if (nse == 0 && v->ndead == 0)
+			continue; /* nothing changed here, nothing died */
+		x.nics = (double)study_subnet_nics(b, s);
+		x.have_folded = false;
+		rc = alone ? 0 : share_of(&x, (uint32_t)s, se, nse, &sh);
+		if (rc == 0)
+			rc = sh ? eval_subnet_shared(&x, (uint32_t)s, se, nse, sh)
+				: eval_subnet(&x, (uint32_t)s, se, nse);
+		if (rc == 0 && x.have_folded)
+			rc = push_record(&x.recs, &x.folded);
 	}
 	if (rc == 0)
 		rc = drawn_failures(&x, out);
@@ -680,10 +1019,20 @@ int study_eval(struct study_base *b, size_t i, struct study_result *out)
 	}
 	out->recs = x.recs.v;
 	out->nrecs = x.recs.n;
-	out->score = fold_now ? score : study_score(b, out);
-	if (fold_now)
+	out->score = x.fold_now ? x.score : study_score(b, out);
+	if (x.fold_now)
 		out->folded = true;
 	return 0;
+}
+
+int study_eval(struct study_base *b, size_t i, struct study_result *out)
+{
+	return eval_variant(b, i, false, out);
+}
+
+int study_eval_alone(struct study_base *b, size_t i, struct study_result *out)
+{
+	return eval_variant(b, i, true, out);
 }
 
 void study_result_fini(struct study_result *res)

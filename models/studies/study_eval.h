@@ -75,6 +75,10 @@ struct study_result {
  * Returns 0, or 3 out of memory; a variant the run rejects gives 0 with
  * out->status set. */
 int study_eval(struct study_base *b, size_t i, struct study_result *out);
+/* study_eval with every subnet evaluated on its own, none of its records
+ * taken from another subnet's (study_eval.c, "the part of a change that
+ * subnets share"): the same result, slower; the oracle of the unit tests. */
+int study_eval_alone(struct study_base *b, size_t i, struct study_result *out);
 void study_result_fini(struct study_result *res);
 
 /* Score (NIC-seconds, see the header) of a result.  A folded result keeps

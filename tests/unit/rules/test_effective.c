@@ -912,6 +912,65 @@ Test(effective, scope_set_only_means_the_sets_rows_alone)
 #undef NEXT
 }
 
+/* Oracle: at every prefix eff_special_prefixes leaves out, a table shows
+ * its domain set's rows alone, each Active (what a sweep reads from the
+ * set for hundreds of subnets at once); every prefix where it shows
+ * something else (own rows, hidden or Invalid entries) is in the list. */
+Test(effective, special_prefixes_are_where_rows_are_not_the_sets)
+{
+	static const char *const subnets[] = { "hub/app", "hub/plain", "spoke/app" };
+	uint64_t x = 0x2545F4914F6CDD1Du;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	size_t plain = 0, special = 0;
+	for (size_t sn = 0; sn < NELEM(subnets); sn++) {
+		enum { N = 200 };
+		static char text[N][64];
+		const char *entries[N];
+		struct prefix seen[N + 64];
+		size_t ne = 0;
+		for (size_t i = 0; i < N; i++) {
+			uint8_t len = (uint8_t)(NEXT() % 33);
+			uint32_t a = (uint32_t)NEXT();
+			if (i % 4 == 0)
+				a = (a & 0x00ffffffu) | 0x0a000000u; /* hidden under 10/8 rows */
+			if (i % 50 == 0)
+				a = A("8.8.8.0"), len = 24;   /* the User row's: Invalid */
+			put_entry(&x, (struct prefix){ a & prefix_mask(len), len }, NULL, seen, &ne, text,
+				  entries);
+		}
+		struct bgp_set *set = mkset(entries, ne);
+		struct efx f;
+		const struct eff_table *t = eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet")), NULL,
+						     subnets[sn], set);
+		size_t nq = ne;
+		struct eff_iter it = { 0 };
+		struct route_row row;
+		while (eff_row(t, false, &it, &row) && nq < NELEM(seen))
+			seen[nq++] = row.prefixes[0]; /* own rows' prefixes too */
+		struct prefix *sp = NULL;
+		size_t nsp = 0, cap = 0;
+		cr_assert_eq(eff_special_prefixes(t, &sp, &nsp, &cap), 0);
+		nsp = prefix_sort_unique(sp, nsp);
+		for (size_t i = 0; i < nq; i++) {
+			bool listed = bsearch(&seen[i], sp, nsp, sizeof(*sp), prefix_cmp_qsort) != NULL;
+			bool sets = rows_are_the_sets(t, false, seen[i], eff_table_set(t), false);
+			cr_assert(listed || sets, "%s: a prefix not listed shows other rows",
+				  subnets[sn]);
+			plain += !listed;
+			special += listed;
+		}
+		free(sp);
+		efx_fini(&f);
+		bgp_set_unref(set);
+	}
+	cr_assert(plain > 100 && special > 10, "%zu plain, %zu special", plain, special);
+	size_t n0 = 0, c0 = 0;
+	struct prefix *none = NULL;
+	cr_assert_eq(eff_special_prefixes(NULL, &none, &n0, &c0), 0);
+	cr_assert_eq(n0, 0);
+#undef NEXT
+}
+
 /* Oracle: every prefix whose rows differ between two tables sharing a
  * domain set is inside eff_diff_bound's answer.  The pairs differ in User
  * routes (Invalid entries come and go) and in a peering (hidden entries

@@ -19,17 +19,6 @@ struct in_lb {
 	bool standard;                /* sku.name Standard (the default) */
 };
 
-/* Usable host range of a subnet: Azure keeps .0-.3 and the last address. */
-static bool usable(const struct subnet *s, uint32_t ip)
-{
-	for (size_t i = 0; i < s->prefixes.n; i++) {
-		struct prefix p = s->prefixes.v[i];
-		if (prefix_contains_addr(p, ip))
-			return ip >= p.addr + 4 && ip < prefix_last(p);
-	}
-	return false;
-}
-
 /* ---- frontends -------------------------------------------------------------------- */
 
 static bool frontends_begin(struct topo_reader *r, struct topo_run *run)
@@ -75,7 +64,7 @@ static bool place_frontend(struct topo_reader *r, struct in_lb *in, const cJSON 
 	if (!fe->subnet || !has_ip)
 		return false;
 	char buf[IPV4_STRLEN];
-	if (!usable(fe->subnet, fe->ip)) {
+	if (!subnet_usable_ip(fe->subnet, fe->ip)) {
 		jin_error_at(j, "privateIPAddress",
 			     "%s is not a usable address of subnet \"%s\" (Azure reserves the first "
 			     "four and the last address)",

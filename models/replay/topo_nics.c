@@ -55,17 +55,6 @@ static int u32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Usable host range of a subnet prefix: Azure keeps .0-.3 and the last. */
-static bool usable(const struct subnet *s, uint32_t ip)
-{
-	for (size_t i = 0; i < s->prefixes.n; i++) {
-		struct prefix p = s->prefixes.v[i];
-		if (prefix_contains_addr(p, ip))
-			return ip >= p.addr + 4 && ip < prefix_last(p);
-	}
-	return false;
-}
-
 struct reservation {                   /* a static address to reserve */
 	struct nic_load *nl;
 	struct subnet *s;
@@ -81,7 +70,7 @@ static bool reserve(struct jin *j, const cJSON *v, size_t i, void *ctx)
 	char buf[IPV4_STRLEN];
 	(void)v;
 	(void)i;
-	if (!usable(rv->s, rv->ip)) {
+	if (!subnet_usable_ip(rv->s, rv->ip)) {
 		jin_error(j, "%s is not a usable address of subnet \"%s\" (Azure reserves the first "
 			     "four and the last address)",
 			  ipv4_format(rv->ip, buf), rv->s->id);
@@ -343,7 +332,7 @@ static uint32_t previous_address(const struct topo_reader *r, const struct nic_s
 				ip = prev->pes[k].ip;
 			}
 	}
-	if (!was || strcmp(was->id, ns->subnet->id) != 0 || !usable(ns->subnet, ip))
+	if (!was || strcmp(was->id, ns->subnet->id) != 0 || !subnet_usable_ip(ns->subnet, ip))
 		return 0;
 	return ip;
 }

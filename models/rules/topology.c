@@ -128,6 +128,16 @@ struct subnet *topology_subnet(const struct topology *t, const char *id)
 	return find(t, t->by_subnet, ARM_SUBNET, id, meta_subnet);
 }
 
+bool subnet_usable_ip(const struct subnet *s, uint32_t ip)
+{
+	for (size_t i = 0; i < s->prefixes.n; i++) {
+		struct prefix p = s->prefixes.v[i];
+		if (prefix_contains_addr(p, ip))
+			return ip >= p.addr + 4 && ip < prefix_last(p);
+	}
+	return false;
+}
+
 struct route_table *topology_route_table(const struct topology *t, const char *name)
 {
 	return find(t, t->by_rt, ARM_ROUTE_TABLE, name, meta_route_table);

@@ -324,6 +324,11 @@ struct route_server *topology_route_server(const struct topology *t, const char 
 struct bgp_conn *topology_bgp_conn(const struct topology *t, const char *id); /* "ars/nva1" */
 struct load_balancer *topology_load_balancer(const struct topology *t, const char *name);
 
+/* Whether ip is a host address Azure hands out in subnet s: inside one of
+ * its prefixes, past the first four (network, gateway, two DNS) and before
+ * the last (broadcast); RULES 2.1. */
+bool subnet_usable_ip(const struct subnet *s, uint32_t ip);
+
 /* The candidates ("id, id") when short name `name` of an object of type
  * path `type` (ARM_VNET ...) is shared by several objects; NULL otherwise. */
 const char *topology_ambiguous(const struct topology *t, const char *type, const char *name);

@@ -848,6 +848,50 @@ static bool rows_are_the_sets(const struct eff_table *t, bool without_rs, struct
 	return k == n;
 }
 
+/* The oracles' estate: a random domain set of 200 entries (a quarter
+ * hidden under the 10/8 rows, some at the User row's 8.8.8.0/24, Invalid)
+ * in subnet's table; seen: the entries' prefixes, then the table's own
+ * rows' (nq in all). */
+struct random_table {
+	char text[200][64];
+	const char *entries[200];
+	struct prefix seen[200 + 64];
+	size_t nq;
+	struct bgp_set *set;
+	struct efx f;
+	const struct eff_table *t;
+};
+
+static void random_table(struct random_table *rt, uint64_t *x, const char *subnet)
+{
+#define NEXT() (*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17, *x)
+	size_t ne = 0;
+	for (size_t i = 0; i < NELEM(rt->entries); i++) {
+		uint8_t len = (uint8_t)(NEXT() % 33);
+		uint32_t a = (uint32_t)NEXT();
+		if (i % 4 == 0)
+			a = (a & 0x00ffffffu) | 0x0a000000u; /* hidden under 10/8 rows */
+		if (i % 50 == 0)
+			a = A("8.8.8.0"), len = 24;   /* the User row's: Invalid */
+		put_entry(x, (struct prefix){ a & prefix_mask(len), len }, NULL, rt->seen, &ne,
+			  rt->text, rt->entries);
+	}
+#undef NEXT
+	rt->set = mkset(rt->entries, ne);
+	rt->t = eff_load(&rt->f, BASE(R("web", "8.8.8.0/24", "Internet")), NULL, subnet, rt->set);
+	rt->nq = ne;
+	struct eff_iter it = { 0 };
+	struct route_row row;
+	while (eff_row(rt->t, false, &it, &row) && rt->nq < NELEM(rt->seen))
+		rt->seen[rt->nq++] = row.prefixes[0]; /* own rows' prefixes too */
+}
+
+static void random_table_fini(struct random_table *rt)
+{
+	efx_fini(&rt->f);
+	bgp_set_unref(rt->set);
+}
+
 /* Oracle: when eff_scope_set_only says yes, every prefix of the scope
  * shows its domain set's rows alone (no own row, no hidden or Invalid
  * entry), those of the set and view it names; when some prefix shows
@@ -859,30 +903,12 @@ Test(effective, scope_set_only_means_the_sets_rows_alone)
 #define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
 	size_t yes = 0, no = 0;
 	for (size_t sn = 0; sn < NELEM(subnets); sn++) {
-		enum { N = 200 };
-		static char text[N][64];
-		const char *entries[N];
-		struct prefix seen[N + 64];
-		size_t ne = 0;
-		for (size_t i = 0; i < N; i++) {
-			uint8_t len = (uint8_t)(NEXT() % 33);
-			uint32_t a = (uint32_t)NEXT();
-			if (i % 4 == 0)
-				a = (a & 0x00ffffffu) | 0x0a000000u; /* hidden under 10/8 rows */
-			if (i % 50 == 0)
-				a = A("8.8.8.0"), len = 24;   /* the User row's: Invalid */
-			put_entry(&x, (struct prefix){ a & prefix_mask(len), len }, NULL, seen, &ne, text,
-				  entries);
-		}
-		struct bgp_set *set = mkset(entries, ne);
-		struct efx f;
-		const struct eff_table *t = eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet")), NULL,
-						     subnets[sn], set);
-		size_t nq = ne;
-		struct eff_iter it = { 0 };
-		struct route_row row;
-		while (eff_row(t, false, &it, &row) && nq < NELEM(seen))
-			seen[nq++] = row.prefixes[0]; /* own rows' prefixes too */
+		static struct random_table rt;
+		random_table(&rt, &x, subnets[sn]);
+		const struct eff_table *t = rt.t;
+		const struct bgp_set *set = rt.set;
+		const struct prefix *seen = rt.seen;
+		size_t nq = rt.nq;
 		for (int round = 0; round < 300; round++) {
 			struct prefix scope[3];
 			for (size_t k = 0; k < NELEM(scope); k++)
@@ -905,8 +931,7 @@ Test(effective, scope_set_only_means_the_sets_rows_alone)
 				no += !says;
 			}
 		}
-		efx_fini(&f);
-		bgp_set_unref(set);
+		random_table_fini(&rt);
 	}
 	cr_assert(yes > 100 && no > 50, "%zu yes, %zu no", yes, no);
 #undef NEXT
@@ -920,33 +945,13 @@ Test(effective, special_prefixes_are_where_rows_are_not_the_sets)
 {
 	static const char *const subnets[] = { "hub/app", "hub/plain", "spoke/app" };
 	uint64_t x = 0x2545F4914F6CDD1Du;
-#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
 	size_t plain = 0, special = 0;
 	for (size_t sn = 0; sn < NELEM(subnets); sn++) {
-		enum { N = 200 };
-		static char text[N][64];
-		const char *entries[N];
-		struct prefix seen[N + 64];
-		size_t ne = 0;
-		for (size_t i = 0; i < N; i++) {
-			uint8_t len = (uint8_t)(NEXT() % 33);
-			uint32_t a = (uint32_t)NEXT();
-			if (i % 4 == 0)
-				a = (a & 0x00ffffffu) | 0x0a000000u; /* hidden under 10/8 rows */
-			if (i % 50 == 0)
-				a = A("8.8.8.0"), len = 24;   /* the User row's: Invalid */
-			put_entry(&x, (struct prefix){ a & prefix_mask(len), len }, NULL, seen, &ne, text,
-				  entries);
-		}
-		struct bgp_set *set = mkset(entries, ne);
-		struct efx f;
-		const struct eff_table *t = eff_load(&f, BASE(R("web", "8.8.8.0/24", "Internet")), NULL,
-						     subnets[sn], set);
-		size_t nq = ne;
-		struct eff_iter it = { 0 };
-		struct route_row row;
-		while (eff_row(t, false, &it, &row) && nq < NELEM(seen))
-			seen[nq++] = row.prefixes[0]; /* own rows' prefixes too */
+		static struct random_table rt;
+		random_table(&rt, &x, subnets[sn]);
+		const struct eff_table *t = rt.t;
+		const struct prefix *seen = rt.seen;
+		size_t nq = rt.nq;
 		struct prefix *sp = NULL;
 		size_t nsp = 0, cap = 0;
 		cr_assert_eq(eff_special_prefixes(t, &sp, &nsp, &cap), 0);
@@ -960,15 +965,13 @@ Test(effective, special_prefixes_are_where_rows_are_not_the_sets)
 			special += listed;
 		}
 		free(sp);
-		efx_fini(&f);
-		bgp_set_unref(set);
+		random_table_fini(&rt);
 	}
 	cr_assert(plain > 100 && special > 10, "%zu plain, %zu special", plain, special);
 	size_t n0 = 0, c0 = 0;
 	struct prefix *none = NULL;
 	cr_assert_eq(eff_special_prefixes(NULL, &none, &n0, &c0), 0);
 	cr_assert_eq(n0, 0);
-#undef NEXT
 }
 
 /* Oracle: every prefix whose rows differ between two tables sharing a

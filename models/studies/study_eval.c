@@ -749,7 +749,8 @@ static int share_records(struct eval *x, struct share *sh, const size_t *ents, s
 		if (push_record(&sh->recs, &rec) != 0 ||
 		    VEC_RESERVE(sh->dead.v, sh->dead.cap, sh->dead.n + nd) != 0)
 			return -1;
-		memcpy(sh->dead.v + sh->dead.n, x->per_dead, nd * sizeof(*x->per_dead));
+		if (nd) /* memcpy's pointers must not be NULL, even for 0 bytes */
+			memcpy(sh->dead.v + sh->dead.n, x->per_dead, nd * sizeof(*x->per_dead));
 		sh->dead.n += nd;
 	}
 	return 0;
